@@ -1,0 +1,17 @@
+//! Samband's domain: identifiers, validated value types, the care team and care plan
+//! aggregates with their invariants, and the `Clock` seam. No IO lives here: storage,
+//! HTTP and the access policy's data loading are other crates' business.
+
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod national_id;
+pub mod organisation;
+pub mod patient;
+pub mod plan;
+pub mod principal;
+pub mod professional;
+pub mod team;
+pub mod text;
+
+pub use error::{DomainError, FieldError, ValidationErrors};

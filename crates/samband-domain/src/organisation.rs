@@ -1,0 +1,87 @@
+//! Organisations and the sector each belongs to. Sector matters to the access policy
+//! (health vs. non-health recipients) and to how actions are grouped in the plan.
+
+use crate::ids::OrganisationId;
+use crate::text::{self, SHORT};
+use crate::ValidationErrors;
+use serde::{Deserialize, Serialize};
+
+/// Declares a string-backed enum with `as_str`, `parse` and `ALL`, so storage, forms and
+/// the API share one spelling of every value.
+#[macro_export]
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name { $(#[serde(rename = $s)] $variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $s),* }
+            }
+            /// Parses the stored/wire spelling; the error names the allowed values.
+            pub fn parse(field: &str, raw: &str) -> Result<Self, $crate::ValidationErrors> {
+                match raw.trim() {
+                    $($s => Ok($name::$variant),)*
+                    _ => Err($crate::ValidationErrors::single(
+                        field,
+                        "bad_choice",
+                        format!("must be one of: {}", [$($s),*].join(", ")),
+                    )),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// The sector an organisation (and the actions it owns) belongs to.
+    Sector {
+        Specialist = "specialist_health",
+        Primary = "primary_care",
+        Municipal = "municipal_care",
+        SocialSecurity = "social_security",
+        Other = "other",
+    }
+);
+
+impl Sector {
+    /// Health sectors share care information under the duty of confidentiality's
+    /// cooperation exception; the others need the patient's explicit consent.
+    pub fn is_health(&self) -> bool {
+        matches!(self, Sector::Specialist | Sector::Primary | Sector::Municipal)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub id: OrganisationId,
+    pub name: String,
+    pub sector: Sector,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrganisation {
+    pub name: String,
+    pub sector: Sector,
+}
+
+impl NewOrganisation {
+    pub fn parse(name: &str, sector: &str) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::new();
+        let name = errs.take(text::required("name", name, SHORT));
+        let sector = errs.take(Sector::parse("sector", sector));
+        match (name, sector) {
+            (Some(name), Some(sector)) if errs.is_empty() => Ok(Self { name, sector }),
+            _ => Err(errs),
+        }
+    }
+}
