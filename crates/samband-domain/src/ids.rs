@@ -19,6 +19,12 @@ macro_rules! id_type {
             }
         }
 
+        impl From<Uuid> for $name {
+            fn from(u: Uuid) -> Self {
+                Self(u)
+            }
+        }
+
         impl Default for $name {
             fn default() -> Self {
                 Self::new()

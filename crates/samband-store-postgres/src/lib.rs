@@ -1,1 +1,129 @@
-//! placeholder
+//! PostgreSQL backend: the scale option. Several Samband instances may share one
+//! database; migrations take an advisory lock so concurrent starts apply each once.
+//! PostgreSQL's defaults (fsync on, synchronous_commit on) give durable commits.
+
+mod codec;
+mod directory;
+mod migrate;
+mod plan;
+mod records;
+mod team;
+
+use async_trait::async_trait;
+use samband_store::{Store, StoreError, StoreResult, Tx};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+pub(crate) struct PgTx {
+    pub(crate) tx: Transaction<'static, Postgres>,
+}
+
+impl PgStore {
+    /// Connects and migrates. `schema`, when given, is created if missing and used as the
+    /// search path for every connection (tests give each test its own schema).
+    pub async fn open(url: &str, schema: Option<&str>, max_connections: u32) -> StoreResult<Self> {
+        let mut opts = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Other(format!("bad PostgreSQL URL: {e}")))?
+            .application_name("samband");
+        if let Some(schema) = schema {
+            if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(StoreError::Other("schema name must be alphanumeric".into()));
+            }
+            let setup = PgPoolOptions::new().max_connections(1).connect_with(opts.clone()).await.map_err(codec::db_err)?;
+            sqlx::raw_sql(&format!("CREATE SCHEMA IF NOT EXISTS {schema}")).execute(&setup).await.map_err(codec::db_err)?;
+            setup.close().await;
+            opts = opts.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts)
+            .await
+            .map_err(codec::db_err)?;
+        migrate::run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
+        let tx = self.pool.begin().await.map_err(codec::db_err)?;
+        Ok(Box::new(PgTx { tx }))
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(codec::db_err)?;
+        Ok(())
+    }
+
+    fn backend_name(&self) -> &'static str {
+        "postgres"
+    }
+}
+
+#[async_trait]
+impl Tx for PgTx {
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        self.tx.commit().await.map_err(codec::db_err)
+    }
+}
+
+/// The database URL the tests use: `SAMBAND_TEST_DATABASE_URL`, else the local server.
+pub fn test_database_url() -> String {
+    std::env::var("SAMBAND_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    async fn fresh(name: &str) -> PgStore {
+        let schema = format!("t_{name}_{}", uuid::Uuid::now_v7().simple());
+        PgStore::open(&test_database_url(), Some(&schema), 4)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {} must be reachable for tests: {e}", test_database_url()))
+    }
+
+    #[tokio::test]
+    async fn conformance() {
+        let store = fresh("conf").await;
+        samband_store::conformance::run_all(Arc::new(store)).await;
+    }
+
+    #[tokio::test]
+    async fn audit_log_refuses_updates_and_deletes() {
+        let store = fresh("audit").await;
+        sqlx::query("INSERT INTO audit_log (id, at, object_type, action, purpose) VALUES (gen_random_uuid(), now(), 'x', 'read', 'p')")
+            .execute(store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("insert: {e}"));
+        assert!(sqlx::query("UPDATE audit_log SET action = 'none'").execute(store.pool()).await.is_err());
+        assert!(sqlx::query("DELETE FROM audit_log").execute(store.pool()).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn migrations_apply_once_when_reopened() {
+        let schema = format!("t_mig_{}", uuid::Uuid::now_v7().simple());
+        let url = test_database_url();
+        let a = PgStore::open(&url, Some(&schema), 2).await.unwrap_or_else(|e| panic!("open: {e}"));
+        let b = PgStore::open(&url, Some(&schema), 2).await.unwrap_or_else(|e| panic!("reopen: {e}"));
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations")
+            .fetch_one(b.pool())
+            .await
+            .unwrap_or_else(|e| panic!("count: {e}"));
+        assert_eq!(n, migrate::MIGRATIONS.len() as i64);
+        drop(a);
+    }
+}

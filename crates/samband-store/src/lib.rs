@@ -1,1 +1,150 @@
-//! placeholder
+//! Storage seams. One trait per aggregate, all reachable through a `Tx` that a `Store`
+//! opens; the SQLite and PostgreSQL crates implement them and must both pass the
+//! `conformance` suite. Nothing here knows a SQL dialect.
+//!
+//! Every use case runs in exactly one transaction: the data it reads or writes and the
+//! audit entry recording that access commit together or not at all.
+
+pub mod conformance;
+pub mod records;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use samband_domain::ids::*;
+use samband_domain::organisation::Organisation;
+use samband_domain::patient::Patient;
+use samband_domain::plan::{Action, CrisisPlan, Goal, PlanHeader, Service};
+use samband_domain::professional::Professional;
+use samband_domain::team::CareTeam;
+
+pub use records::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// The row changed since the version the caller started from (or a unique key clashed).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("storage error: {0}")]
+    Other(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Opens a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`)
+    /// so a transaction never fails half-way on an upgrade from reader to writer.
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
+    /// Cheap reachability check for `/healthz`.
+    async fn ping(&self) -> StoreResult<()>;
+    fn backend_name(&self) -> &'static str;
+}
+
+#[async_trait]
+pub trait Tx:
+    Send + OrganisationRepo + ProfessionalRepo + PatientRepo + TeamRepo + PlanRepo + HistoryRepo + AuditRepo + AccountRepo
+{
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait OrganisationRepo {
+    async fn insert_organisation(&mut self, o: &Organisation) -> StoreResult<()>;
+    async fn get_organisation(&mut self, id: OrganisationId) -> StoreResult<Option<Organisation>>;
+    async fn list_organisations(&mut self) -> StoreResult<Vec<Organisation>>;
+}
+
+#[async_trait]
+pub trait ProfessionalRepo {
+    async fn insert_professional(&mut self, p: &Professional) -> StoreResult<()>;
+    async fn get_professional(&mut self, id: ProfessionalId) -> StoreResult<Option<Professional>>;
+    async fn get_professionals(&mut self, ids: &[ProfessionalId]) -> StoreResult<Vec<Professional>>;
+    async fn list_professionals(&mut self) -> StoreResult<Vec<Professional>>;
+}
+
+#[async_trait]
+pub trait PatientRepo {
+    async fn insert_patient(&mut self, p: &Patient) -> StoreResult<()>;
+    async fn get_patient(&mut self, id: PatientId) -> StoreResult<Option<Patient>>;
+    /// Patients on whose team the professional is active on `today`, by name.
+    async fn caseload(&mut self, professional: ProfessionalId, today: NaiveDate) -> StoreResult<Vec<CaseloadRow>>;
+}
+
+#[async_trait]
+pub trait TeamRepo {
+    async fn get_team(&mut self, patient: PatientId) -> StoreResult<Option<CareTeam>>;
+    /// Writes the whole team if its stored version is still `expected` (0 = create).
+    /// Returns the new version; `Conflict` if someone else saved first.
+    async fn save_team(&mut self, team: &CareTeam, expected: i64) -> StoreResult<i64>;
+    /// The active memberships of a professional on one patient's team, for the policy.
+    async fn active_membership(
+        &mut self,
+        patient: PatientId,
+        professional: ProfessionalId,
+        today: NaiveDate,
+    ) -> StoreResult<Option<MemberId>>;
+}
+
+#[async_trait]
+pub trait PlanRepo {
+    async fn get_plan_header(&mut self, patient: PatientId) -> StoreResult<Option<PlanHeader>>;
+    async fn save_plan_header(&mut self, h: &PlanHeader, expected: i64) -> StoreResult<i64>;
+
+    async fn list_goals(&mut self, patient: PatientId) -> StoreResult<Vec<Goal>>;
+    async fn insert_goal(&mut self, g: &Goal) -> StoreResult<()>;
+    async fn update_goal(&mut self, g: &Goal, expected: i64) -> StoreResult<i64>;
+
+    async fn list_actions(&mut self, patient: PatientId) -> StoreResult<Vec<Action>>;
+    async fn get_action(&mut self, patient: PatientId, id: ActionId) -> StoreResult<Option<Action>>;
+    async fn insert_action(&mut self, a: &Action) -> StoreResult<()>;
+    async fn update_action(&mut self, a: &Action, expected: i64) -> StoreResult<i64>;
+
+    async fn list_services(&mut self, patient: PatientId) -> StoreResult<Vec<Service>>;
+    async fn insert_service(&mut self, s: &Service) -> StoreResult<()>;
+    async fn update_service(&mut self, s: &Service, expected: i64) -> StoreResult<i64>;
+
+    async fn get_crisis_plan(&mut self, patient: PatientId) -> StoreResult<Option<CrisisPlan>>;
+    async fn save_crisis_plan(&mut self, c: &CrisisPlan, expected: i64) -> StoreResult<i64>;
+}
+
+#[async_trait]
+pub trait HistoryRepo {
+    async fn append_history(&mut self, h: &HistoryEntry) -> StoreResult<()>;
+    /// Newest first; `object_id` narrows to one object.
+    async fn list_history(
+        &mut self,
+        patient: PatientId,
+        object_id: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<HistoryEntry>>;
+}
+
+#[async_trait]
+pub trait AuditRepo {
+    async fn append_audit(&mut self, e: &AuditEntry) -> StoreResult<()>;
+    /// Oldest first.
+    async fn list_audit(&mut self, patient: Option<PatientId>, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+    async fn count_audit(&mut self) -> StoreResult<i64>;
+}
+
+#[async_trait]
+pub trait AccountRepo {
+    async fn insert_account(&mut self, a: &Account) -> StoreResult<()>;
+    async fn get_account(&mut self, id: AccountId) -> StoreResult<Option<Account>>;
+    async fn get_account_by_username(&mut self, username: &str) -> StoreResult<Option<Account>>;
+    async fn list_accounts(&mut self) -> StoreResult<Vec<Account>>;
+
+    async fn insert_session(&mut self, s: &SessionRecord) -> StoreResult<()>;
+    async fn get_session(&mut self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    async fn touch_session(&mut self, id_hash: &str, at: DateTime<Utc>) -> StoreResult<()>;
+    async fn revoke_session(&mut self, id_hash: &str) -> StoreResult<()>;
+
+    async fn insert_token(&mut self, t: &ApiToken) -> StoreResult<()>;
+    async fn get_token_by_hash(&mut self, hash: &str) -> StoreResult<Option<ApiToken>>;
+
+    async fn record_login_failure(&mut self, key: &str, at: DateTime<Utc>) -> StoreResult<()>;
+    async fn count_login_failures(&mut self, key: &str, since: DateTime<Utc>) -> StoreResult<i64>;
+    async fn clear_login_failures(&mut self, key: &str) -> StoreResult<()>;
+}

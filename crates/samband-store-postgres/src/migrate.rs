@@ -1,0 +1,54 @@
+//! Embedded migrations for PostgreSQL, applied under an advisory lock so that several
+//! instances starting together apply each migration exactly once.
+
+use crate::codec::db_err;
+use samband_store::{StoreError, StoreResult};
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "0001_init", include_str!("../migrations/0001_init.sql"))];
+
+/// Arbitrary constant naming Samband's migration lock.
+const LOCK_KEY: i64 = 0x5a4d_4241_4e44;
+
+pub(crate) async fn run(pool: &PgPool) -> StoreResult<()> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(LOCK_KEY).execute(&mut *tx).await.map_err(db_err)?;
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    for (version, name, sql) in MIGRATIONS {
+        let sum = checksum(sql);
+        let applied: Option<String> = sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        match applied {
+            Some(stored) if stored != sum => {
+                return Err(StoreError::Other(format!("migration {name} was changed after it was applied")));
+            }
+            Some(_) => {}
+            None => {
+                sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(db_err)?;
+                sqlx::query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)")
+                    .bind(version)
+                    .bind(name)
+                    .bind(&sum)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tracing::info!(migration = name, "applied migration");
+            }
+        }
+    }
+    tx.commit().await.map_err(db_err)
+}
+
+fn checksum(sql: &str) -> String {
+    Sha256::digest(sql.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}

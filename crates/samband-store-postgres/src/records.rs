@@ -1,0 +1,298 @@
+//! History, audit, accounts, sessions, API tokens and sign-in throttling.
+
+use crate::codec::*;
+#[allow(unused_imports)]
+use chrono::{DateTime, NaiveDate, Utc};
+#[allow(unused_imports)]
+use uuid::Uuid;
+
+use crate::PgTx;
+use async_trait::async_trait;
+use samband_domain::ids::*;
+use samband_domain::principal::AccountRole;
+use samband_store::*;
+use sqlx::postgres::PgRow;
+
+
+fn account_row(r: &PgRow) -> StoreResult<Account> {
+    Ok(Account {
+        id: uid(r, "id")?,
+        username: get(r, "username")?,
+        password_hash: get(r, "password_hash")?,
+        role: AccountRole::parse("role", &get::<String>(r, "role")?).map_err(|_| corrupt("role"))?,
+        professional_id: opt_uid(r, "professional_id")?,
+        patient_id: opt_uid(r, "patient_id")?,
+        display_name: get(r, "display_name")?,
+        locale: get(r, "locale")?,
+        disabled: get(r, "disabled")?,
+        created_at: get::<DateTime<Utc>>(r, "created_at")?,
+    })
+}
+
+#[async_trait]
+impl HistoryRepo for PgTx {
+    async fn append_history(&mut self, h: &HistoryEntry) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO history (id, patient_id, object_type, object_id, version, actor_account_id, actor_name, at, reason, old_value, new_value) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(h.id)
+        .bind(h.patient_id.as_uuid())
+        .bind(&h.object_type)
+        .bind(&h.object_id)
+        .bind(h.version)
+        .bind(h.actor_account_id.as_uuid())
+        .bind(&h.actor_name)
+        .bind(h.at)
+        .bind(&h.reason)
+        .bind(&h.old_value)
+        .bind(&h.new_value)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn list_history(&mut self, patient: PatientId, object_id: Option<&str>, limit: i64) -> StoreResult<Vec<HistoryEntry>> {
+        let rows = sqlx::query(
+            "SELECT * FROM history WHERE patient_id = $1 AND ($2::text IS NULL OR object_id = $2) ORDER BY at DESC, id DESC LIMIT $3",
+        )
+        .bind(patient.as_uuid())
+        .bind(object_id)
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(HistoryEntry {
+                    id: uid::<Uuid>(r, "id")?,
+                    patient_id: uid(r, "patient_id")?,
+                    object_type: get(r, "object_type")?,
+                    object_id: get(r, "object_id")?,
+                    version: get(r, "version")?,
+                    actor_account_id: uid(r, "actor_account_id")?,
+                    actor_name: get(r, "actor_name")?,
+                    at: get::<DateTime<Utc>>(r, "at")?,
+                    reason: get(r, "reason")?,
+                    old_value: get(r, "old_value")?,
+                    new_value: get(r, "new_value")?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl AuditRepo for PgTx {
+    async fn append_audit(&mut self, e: &AuditEntry) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (id, at, actor_account_id, patient_id, object_type, object_id, action, purpose, request_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(e.id)
+        .bind(e.at)
+        .bind(e.actor_account_id.map(|a| a.as_uuid()))
+        .bind(e.patient_id.map(|p| p.as_uuid()))
+        .bind(&e.object_type)
+        .bind(&e.object_id)
+        .bind(&e.action)
+        .bind(&e.purpose)
+        .bind(&e.request_id)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn list_audit(&mut self, patient: Option<PatientId>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        let p = patient.map(|p| p.as_uuid());
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE ($1::uuid IS NULL OR patient_id = $1) ORDER BY seq LIMIT $2")
+            .bind(p)
+            .bind(limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: uid::<Uuid>(r, "id")?,
+                    at: get::<DateTime<Utc>>(r, "at")?,
+                    actor_account_id: opt_uid(r, "actor_account_id")?,
+                    patient_id: opt_uid(r, "patient_id")?,
+                    object_type: get(r, "object_type")?,
+                    object_id: get(r, "object_id")?,
+                    action: get(r, "action")?,
+                    purpose: get(r, "purpose")?,
+                    request_id: get(r, "request_id")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn count_audit(&mut self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&mut *self.tx).await.map_err(db_err)
+    }
+}
+
+#[async_trait]
+impl AccountRepo for PgTx {
+    async fn insert_account(&mut self, a: &Account) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO accounts (id, username, password_hash, role, professional_id, patient_id, display_name, locale, disabled, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(a.id.as_uuid())
+        .bind(&a.username)
+        .bind(&a.password_hash)
+        .bind(a.role.as_str())
+        .bind(a.professional_id.map(|p| p.as_uuid()))
+        .bind(a.patient_id.map(|p| p.as_uuid()))
+        .bind(&a.display_name)
+        .bind(&a.locale)
+        .bind(a.disabled)
+        .bind(a.created_at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_account(&mut self, aid: AccountId) -> StoreResult<Option<Account>> {
+        let row = sqlx::query("SELECT * FROM accounts WHERE id = $1")
+            .bind(aid.as_uuid())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(account_row).transpose()
+    }
+
+    async fn get_account_by_username(&mut self, username: &str) -> StoreResult<Option<Account>> {
+        let row = sqlx::query("SELECT * FROM accounts WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(account_row).transpose()
+    }
+
+    async fn list_accounts(&mut self) -> StoreResult<Vec<Account>> {
+        let rows = sqlx::query("SELECT * FROM accounts ORDER BY username").fetch_all(&mut *self.tx).await.map_err(db_err)?;
+        rows.iter().map(account_row).collect()
+    }
+
+    async fn insert_session(&mut self, s: &SessionRecord) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, last_seen_at, revoked) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&s.id_hash)
+            .bind(s.account_id.as_uuid())
+            .bind(&s.csrf_token)
+            .bind(s.created_at)
+            .bind(s.last_seen_at)
+            .bind(s.revoked)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_session(&mut self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok(SessionRecord {
+                id_hash: get(&r, "id_hash")?,
+                account_id: uid(&r, "account_id")?,
+                csrf_token: get(&r, "csrf_token")?,
+                created_at: get::<DateTime<Utc>>(&r, "created_at")?,
+                last_seen_at: get::<DateTime<Utc>>(&r, "last_seen_at")?,
+                revoked: get(&r, "revoked")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn touch_session(&mut self, id_hash: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(at)
+            .bind(id_hash)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn revoke_session(&mut self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET revoked = TRUE WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn insert_token(&mut self, t: &ApiToken) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO api_tokens (id, account_id, token_hash, name, scopes, created_at, expires_at, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(t.id.as_uuid())
+        .bind(t.account_id.as_uuid())
+        .bind(&t.token_hash)
+        .bind(&t.name)
+        .bind(&t.scopes)
+        .bind(t.created_at)
+        .bind(t.expires_at)
+        .bind(t.revoked)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_token_by_hash(&mut self, hash: &str) -> StoreResult<Option<ApiToken>> {
+        let row = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1")
+            .bind(hash)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok(ApiToken {
+                id: uid(&r, "id")?,
+                account_id: uid(&r, "account_id")?,
+                token_hash: get(&r, "token_hash")?,
+                name: get(&r, "name")?,
+                scopes: get(&r, "scopes")?,
+                created_at: get::<DateTime<Utc>>(&r, "created_at")?,
+                expires_at: get::<Option<DateTime<Utc>>>(&r, "expires_at")?,
+                revoked: get(&r, "revoked")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn record_login_failure(&mut self, key: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(at)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn count_login_failures(&mut self, key: &str, since: DateTime<Utc>) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
+            .bind(key)
+            .bind(since)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn clear_login_failures(&mut self, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&mut *self.tx).await.map_err(db_err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,133 @@
+//! Care teams: the team row carries the version; members are rewritten on each save.
+
+use crate::codec::*;
+#[allow(unused_imports)]
+use chrono::{DateTime, NaiveDate, Utc};
+#[allow(unused_imports)]
+use uuid::Uuid;
+
+use crate::PgTx;
+use async_trait::async_trait;
+use samband_domain::ids::*;
+use samband_domain::team::{CareTeam, MemberKind, TeamMember};
+use samband_store::*;
+
+#[async_trait]
+impl TeamRepo for PgTx {
+    async fn get_team(&mut self, patient: PatientId) -> StoreResult<Option<CareTeam>> {
+        let version: Option<i64> = sqlx::query_scalar("SELECT version FROM care_teams WHERE patient_id = $1")
+            .bind(patient.as_uuid())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        let Some(version) = version else { return Ok(None) };
+        let rows = sqlx::query("SELECT * FROM team_members WHERE patient_id = $1 ORDER BY position")
+            .bind(patient.as_uuid())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        let members = rows
+            .iter()
+            .map(|r| {
+                Ok(TeamMember {
+                    id: uid(r, "id")?,
+                    kind: MemberKind::parse("kind", &get::<String>(r, "kind")?).map_err(|_| corrupt("member kind"))?,
+                    professional_id: opt_uid(r, "professional_id")?,
+                    name: get(r, "name")?,
+                    organisation_id: opt_uid(r, "organisation_id")?,
+                    role: get(r, "role")?,
+                    responsibility: get(r, "responsibility")?,
+                    phone: get(r, "phone")?,
+                    is_coordinator: get(r, "is_coordinator")?,
+                    active_from: get::<NaiveDate>(r, "active_from")?,
+                    active_to: get::<Option<NaiveDate>>(r, "active_to")?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Some(CareTeam { patient_id: patient, members, version }))
+    }
+
+    async fn save_team(&mut self, team: &CareTeam, expected: i64) -> StoreResult<i64> {
+        let pid = team.patient_id.as_uuid();
+        let new_version = if expected == 0 {
+            let r = sqlx::query("INSERT INTO care_teams (patient_id, version) VALUES ($1, 1) ON CONFLICT DO NOTHING")
+                .bind(&pid)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+            versioned(r.rows_affected(), 0)?
+        } else {
+            let r = sqlx::query("UPDATE care_teams SET version = version + 1 WHERE patient_id = $1 AND version = $2")
+                .bind(&pid)
+                .bind(expected)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+            versioned(r.rows_affected(), expected)?
+        };
+        // Members referenced by actions or goals must keep their ids: upsert, then
+        // remove only those no longer present (the foreign keys refuse orphaning).
+        for (i, m) in team.members.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO team_members (id, patient_id, position, kind, professional_id, name, organisation_id, role, responsibility, phone, is_coordinator, active_from, active_to) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 ON CONFLICT (id) DO UPDATE SET position = excluded.position, kind = excluded.kind, professional_id = excluded.professional_id, \
+                 name = excluded.name, organisation_id = excluded.organisation_id, role = excluded.role, responsibility = excluded.responsibility, \
+                 phone = excluded.phone, is_coordinator = excluded.is_coordinator, active_from = excluded.active_from, active_to = excluded.active_to \
+                 WHERE team_members.patient_id = excluded.patient_id",
+            )
+            .bind(m.id.as_uuid())
+            .bind(&pid)
+            .bind(i as i64)
+            .bind(m.kind.as_str())
+            .bind(m.professional_id.map(|p| p.as_uuid()))
+            .bind(&m.name)
+            .bind(m.organisation_id.map(|o| o.as_uuid()))
+            .bind(&m.role)
+            .bind(&m.responsibility)
+            .bind(&m.phone)
+            .bind(m.is_coordinator)
+            .bind(m.active_from)
+            .bind(m.active_to)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        }
+        let keep: Vec<Uuid> = team.members.iter().map(|m| m.id.as_uuid()).collect();
+        let existing: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM team_members WHERE patient_id = $1")
+            .bind(&pid)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        for gone in existing.iter().filter(|e| !keep.contains(e)) {
+            sqlx::query("DELETE FROM team_members WHERE id = $1")
+                .bind(gone)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(|e| match db_err(e) {
+                    StoreError::Other(_) => StoreError::Conflict("member still owns actions or goals".into()),
+                    other => other,
+                })?;
+        }
+        Ok(new_version)
+    }
+
+    async fn active_membership(
+        &mut self,
+        patient: PatientId,
+        professional: ProfessionalId,
+        today: NaiveDate,
+    ) -> StoreResult<Option<MemberId>> {
+        let d = today;
+        let row: Option<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM team_members WHERE patient_id = $1 AND professional_id = $2 AND active_from <= $3 AND (active_to IS NULL OR active_to >= $3) LIMIT 1",
+        )
+        .bind(patient.as_uuid())
+        .bind(professional.as_uuid())
+        .bind(d)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(row.map(MemberId::from))
+    }
+}

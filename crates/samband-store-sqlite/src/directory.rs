@@ -1,0 +1,236 @@
+//! Organisations, professionals and patients.
+
+use crate::codec::*;
+use crate::SqliteTx;
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use samband_domain::ids::*;
+use samband_domain::national_id::{IdKind, NationalId};
+use samband_domain::organisation::{Organisation, Sector};
+use samband_domain::patient::{ContactChannel, Patient};
+use samband_domain::professional::Professional;
+use samband_store::*;
+use sqlx::sqlite::SqliteRow;
+
+fn org_row(r: &SqliteRow) -> StoreResult<Organisation> {
+    Ok(Organisation {
+        id: id(&get::<String>(r, "id")?)?,
+        name: get(r, "name")?,
+        sector: Sector::parse("sector", &get::<String>(r, "sector")?).map_err(|_| corrupt("sector"))?,
+        version: get(r, "version")?,
+    })
+}
+
+pub(crate) fn patient_row(r: &SqliteRow) -> StoreResult<Patient> {
+    let kind: Option<String> = get(r, "national_id_kind")?;
+    let value: Option<String> = get(r, "national_id")?;
+    let national_id = match (kind, value) {
+        (Some(k), Some(v)) => {
+            let kind: IdKind = serde_json::from_value(serde_json::Value::String(k)).map_err(|_| corrupt("id kind"))?;
+            let parsed = match kind {
+                IdKind::DkCpr => NationalId::parse_danish(&v),
+                _ => NationalId::parse_norwegian(&v),
+            };
+            Some(parsed.map_err(|_| corrupt("national id"))?)
+        }
+        _ => None,
+    };
+    Ok(Patient {
+        id: id(&get::<String>(r, "id")?)?,
+        name: get(r, "name")?,
+        birth_date: parse_date(&get::<String>(r, "birth_date")?)?,
+        national_id,
+        preferred_contact: ContactChannel::parse("c", &get::<String>(r, "preferred_contact")?)
+            .map_err(|_| corrupt("contact channel"))?,
+        phone: get(r, "phone")?,
+        email: get(r, "email")?,
+        version: get(r, "version")?,
+    })
+}
+
+fn id_kind_str(k: IdKind) -> String {
+    match serde_json::to_value(k) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+impl SqliteTx {
+    async fn professional_orgs(&mut self, pid: &str) -> StoreResult<Vec<OrganisationId>> {
+        let rows = sqlx::query("SELECT organisation_id FROM professional_organisations WHERE professional_id = ? ORDER BY position")
+            .bind(pid)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(|r| id(&get::<String>(r, "organisation_id")?)).collect()
+    }
+
+    async fn professional_from_row(&mut self, r: &SqliteRow) -> StoreResult<Professional> {
+        let pid: String = get(r, "id")?;
+        Ok(Professional {
+            id: id(&pid)?,
+            name: get(r, "name")?,
+            title: get(r, "title")?,
+            organisation_ids: self.professional_orgs(&pid).await?,
+            phone: get(r, "phone")?,
+            email: get(r, "email")?,
+            availability: get(r, "availability")?,
+            version: get(r, "version")?,
+        })
+    }
+}
+
+#[async_trait]
+impl OrganisationRepo for SqliteTx {
+    async fn insert_organisation(&mut self, o: &Organisation) -> StoreResult<()> {
+        sqlx::query("INSERT INTO organisations (id, name, sector, version) VALUES (?, ?, ?, ?)")
+            .bind(o.id.to_string())
+            .bind(&o.name)
+            .bind(o.sector.as_str())
+            .bind(o.version)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_organisation(&mut self, oid: OrganisationId) -> StoreResult<Option<Organisation>> {
+        let row = sqlx::query("SELECT * FROM organisations WHERE id = ?")
+            .bind(oid.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(org_row).transpose()
+    }
+
+    async fn list_organisations(&mut self) -> StoreResult<Vec<Organisation>> {
+        let rows = sqlx::query("SELECT * FROM organisations ORDER BY name")
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(org_row).collect()
+    }
+}
+
+#[async_trait]
+impl ProfessionalRepo for SqliteTx {
+    async fn insert_professional(&mut self, p: &Professional) -> StoreResult<()> {
+        sqlx::query("INSERT INTO professionals (id, name, title, phone, email, availability, version) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(p.id.to_string())
+            .bind(&p.name)
+            .bind(&p.title)
+            .bind(&p.phone)
+            .bind(&p.email)
+            .bind(&p.availability)
+            .bind(p.version)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        for (i, o) in p.organisation_ids.iter().enumerate() {
+            sqlx::query("INSERT INTO professional_organisations (professional_id, organisation_id, position) VALUES (?, ?, ?)")
+                .bind(p.id.to_string())
+                .bind(o.to_string())
+                .bind(i as i64)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    async fn get_professional(&mut self, pid: ProfessionalId) -> StoreResult<Option<Professional>> {
+        let row = sqlx::query("SELECT * FROM professionals WHERE id = ?")
+            .bind(pid.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        match row {
+            Some(r) => Ok(Some(self.professional_from_row(&r).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn get_professionals(&mut self, ids: &[ProfessionalId]) -> StoreResult<Vec<Professional>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for pid in ids {
+            if let Some(p) = self.get_professional(*pid).await? {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn list_professionals(&mut self) -> StoreResult<Vec<Professional>> {
+        let rows = sqlx::query("SELECT * FROM professionals ORDER BY name")
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(self.professional_from_row(r).await?);
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl PatientRepo for SqliteTx {
+    async fn insert_patient(&mut self, p: &Patient) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO patients (id, name, birth_date, national_id_kind, national_id, preferred_contact, phone, email, version) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(p.id.to_string())
+        .bind(&p.name)
+        .bind(date(&p.birth_date))
+        .bind(p.national_id.as_ref().map(|n| id_kind_str(n.kind)))
+        .bind(p.national_id.as_ref().map(|n| n.value.clone()))
+        .bind(p.preferred_contact.as_str())
+        .bind(&p.phone)
+        .bind(&p.email)
+        .bind(p.version)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_patient(&mut self, pid: PatientId) -> StoreResult<Option<Patient>> {
+        let row = sqlx::query("SELECT * FROM patients WHERE id = ?")
+            .bind(pid.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(patient_row).transpose()
+    }
+
+    async fn caseload(&mut self, professional: ProfessionalId, today: NaiveDate) -> StoreResult<Vec<CaseloadRow>> {
+        let d = date(&today);
+        let rows = sqlx::query(
+            "SELECT p.*, m.role AS my_role, m.is_coordinator AS my_coord, \
+               (SELECT COUNT(*) FROM actions a WHERE a.patient_id = p.id AND a.status IN ('planned','in_progress')) AS open_actions, \
+               (SELECT COUNT(*) FROM actions a WHERE a.patient_id = p.id AND a.status IN ('planned','in_progress') AND a.due_date < ?) AS overdue_actions \
+             FROM team_members m JOIN patients p ON p.id = m.patient_id \
+             WHERE m.professional_id = ? AND m.active_from <= ? AND (m.active_to IS NULL OR m.active_to >= ?) \
+             ORDER BY p.name, p.id",
+        )
+        .bind(&d)
+        .bind(professional.to_string())
+        .bind(&d)
+        .bind(&d)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(CaseloadRow {
+                    patient: patient_row(r)?,
+                    my_role: get(r, "my_role")?,
+                    is_coordinator: get(r, "my_coord")?,
+                    open_actions: get(r, "open_actions")?,
+                    overdue_actions: get(r, "overdue_actions")?,
+                })
+            })
+            .collect()
+    }
+}

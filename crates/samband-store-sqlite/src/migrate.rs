@@ -1,0 +1,54 @@
+//! Embedded migrations, applied in order, each in its own transaction. A migration that
+//! was applied and later edited is refused (checksum drift), never silently re-run.
+
+use crate::codec::db_err;
+use samband_store::{StoreError, StoreResult};
+use sha2::{Digest, Sha256};
+use sqlx::{Row, SqlitePool};
+
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "0001_init", include_str!("../migrations/0001_init.sql"))];
+
+pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<()> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL)",
+    )
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    for (version, name, sql) in MIGRATIONS {
+        let sum = checksum(sql);
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+        let applied = sqlx::query("SELECT checksum FROM schema_migrations WHERE version = ?")
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        match applied {
+            Some(row) => {
+                let stored: String = row.try_get(0).map_err(db_err)?;
+                if stored != sum {
+                    return Err(StoreError::Other(format!("migration {name} was changed after it was applied")));
+                }
+            }
+            None => {
+                sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(db_err)?;
+                sqlx::query("INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)")
+                    .bind(version)
+                    .bind(name)
+                    .bind(&sum)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tracing::info!(migration = name, "applied migration");
+            }
+        }
+        tx.commit().await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+fn checksum(sql: &str) -> String {
+    let digest = Sha256::digest(sql.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

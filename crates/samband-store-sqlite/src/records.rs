@@ -1,0 +1,300 @@
+//! History, audit, accounts, sessions, API tokens and sign-in throttling.
+
+use crate::codec::*;
+use crate::SqliteTx;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use samband_domain::ids::*;
+use samband_domain::principal::AccountRole;
+use samband_store::*;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+fn json_opt(s: Option<String>) -> StoreResult<Option<serde_json::Value>> {
+    s.map(|s| serde_json::from_str(&s).map_err(|_| corrupt("json"))).transpose()
+}
+
+fn account_row(r: &SqliteRow) -> StoreResult<Account> {
+    Ok(Account {
+        id: id(&get::<String>(r, "id")?)?,
+        username: get(r, "username")?,
+        password_hash: get(r, "password_hash")?,
+        role: AccountRole::parse("role", &get::<String>(r, "role")?).map_err(|_| corrupt("role"))?,
+        professional_id: opt_id(get(r, "professional_id")?)?,
+        patient_id: opt_id(get(r, "patient_id")?)?,
+        display_name: get(r, "display_name")?,
+        locale: get(r, "locale")?,
+        disabled: get(r, "disabled")?,
+        created_at: parse_ts(&get::<String>(r, "created_at")?)?,
+    })
+}
+
+#[async_trait]
+impl HistoryRepo for SqliteTx {
+    async fn append_history(&mut self, h: &HistoryEntry) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO history (id, patient_id, object_type, object_id, version, actor_account_id, actor_name, at, reason, old_value, new_value) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(h.id.to_string())
+        .bind(h.patient_id.to_string())
+        .bind(&h.object_type)
+        .bind(&h.object_id)
+        .bind(h.version)
+        .bind(h.actor_account_id.to_string())
+        .bind(&h.actor_name)
+        .bind(ts(&h.at))
+        .bind(&h.reason)
+        .bind(h.old_value.as_ref().map(|v| v.to_string()))
+        .bind(h.new_value.to_string())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn list_history(&mut self, patient: PatientId, object_id: Option<&str>, limit: i64) -> StoreResult<Vec<HistoryEntry>> {
+        let rows = sqlx::query(
+            "SELECT * FROM history WHERE patient_id = ? AND (? IS NULL OR object_id = ?) ORDER BY at DESC, id DESC LIMIT ?",
+        )
+        .bind(patient.to_string())
+        .bind(object_id)
+        .bind(object_id)
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(HistoryEntry {
+                    id: id::<Uuid>(&get::<String>(r, "id")?)?,
+                    patient_id: id(&get::<String>(r, "patient_id")?)?,
+                    object_type: get(r, "object_type")?,
+                    object_id: get(r, "object_id")?,
+                    version: get(r, "version")?,
+                    actor_account_id: id(&get::<String>(r, "actor_account_id")?)?,
+                    actor_name: get(r, "actor_name")?,
+                    at: parse_ts(&get::<String>(r, "at")?)?,
+                    reason: get(r, "reason")?,
+                    old_value: json_opt(get(r, "old_value")?)?,
+                    new_value: json_opt(Some(get(r, "new_value")?))?.unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl AuditRepo for SqliteTx {
+    async fn append_audit(&mut self, e: &AuditEntry) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (id, at, actor_account_id, patient_id, object_type, object_id, action, purpose, request_id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(e.id.to_string())
+        .bind(ts(&e.at))
+        .bind(e.actor_account_id.map(|a| a.to_string()))
+        .bind(e.patient_id.map(|p| p.to_string()))
+        .bind(&e.object_type)
+        .bind(&e.object_id)
+        .bind(&e.action)
+        .bind(&e.purpose)
+        .bind(&e.request_id)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn list_audit(&mut self, patient: Option<PatientId>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        let p = patient.map(|p| p.to_string());
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE (? IS NULL OR patient_id = ?) ORDER BY seq LIMIT ?")
+            .bind(&p)
+            .bind(&p)
+            .bind(limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: id::<Uuid>(&get::<String>(r, "id")?)?,
+                    at: parse_ts(&get::<String>(r, "at")?)?,
+                    actor_account_id: opt_id(get(r, "actor_account_id")?)?,
+                    patient_id: opt_id(get(r, "patient_id")?)?,
+                    object_type: get(r, "object_type")?,
+                    object_id: get(r, "object_id")?,
+                    action: get(r, "action")?,
+                    purpose: get(r, "purpose")?,
+                    request_id: get(r, "request_id")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn count_audit(&mut self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&mut *self.tx).await.map_err(db_err)
+    }
+}
+
+#[async_trait]
+impl AccountRepo for SqliteTx {
+    async fn insert_account(&mut self, a: &Account) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO accounts (id, username, password_hash, role, professional_id, patient_id, display_name, locale, disabled, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(a.id.to_string())
+        .bind(&a.username)
+        .bind(&a.password_hash)
+        .bind(a.role.as_str())
+        .bind(a.professional_id.map(|p| p.to_string()))
+        .bind(a.patient_id.map(|p| p.to_string()))
+        .bind(&a.display_name)
+        .bind(&a.locale)
+        .bind(a.disabled)
+        .bind(ts(&a.created_at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_account(&mut self, aid: AccountId) -> StoreResult<Option<Account>> {
+        let row = sqlx::query("SELECT * FROM accounts WHERE id = ?")
+            .bind(aid.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(account_row).transpose()
+    }
+
+    async fn get_account_by_username(&mut self, username: &str) -> StoreResult<Option<Account>> {
+        let row = sqlx::query("SELECT * FROM accounts WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(account_row).transpose()
+    }
+
+    async fn list_accounts(&mut self) -> StoreResult<Vec<Account>> {
+        let rows = sqlx::query("SELECT * FROM accounts ORDER BY username").fetch_all(&mut *self.tx).await.map_err(db_err)?;
+        rows.iter().map(account_row).collect()
+    }
+
+    async fn insert_session(&mut self, s: &SessionRecord) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, last_seen_at, revoked) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(&s.id_hash)
+            .bind(s.account_id.to_string())
+            .bind(&s.csrf_token)
+            .bind(ts(&s.created_at))
+            .bind(ts(&s.last_seen_at))
+            .bind(s.revoked)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_session(&mut self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE id_hash = ?")
+            .bind(id_hash)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok(SessionRecord {
+                id_hash: get(&r, "id_hash")?,
+                account_id: id(&get::<String>(&r, "account_id")?)?,
+                csrf_token: get(&r, "csrf_token")?,
+                created_at: parse_ts(&get::<String>(&r, "created_at")?)?,
+                last_seen_at: parse_ts(&get::<String>(&r, "last_seen_at")?)?,
+                revoked: get(&r, "revoked")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn touch_session(&mut self, id_hash: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?")
+            .bind(ts(&at))
+            .bind(id_hash)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn revoke_session(&mut self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET revoked = 1 WHERE id_hash = ?")
+            .bind(id_hash)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn insert_token(&mut self, t: &ApiToken) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO api_tokens (id, account_id, token_hash, name, scopes, created_at, expires_at, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(t.id.to_string())
+        .bind(t.account_id.to_string())
+        .bind(&t.token_hash)
+        .bind(&t.name)
+        .bind(&t.scopes)
+        .bind(ts(&t.created_at))
+        .bind(t.expires_at.as_ref().map(ts))
+        .bind(t.revoked)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_token_by_hash(&mut self, hash: &str) -> StoreResult<Option<ApiToken>> {
+        let row = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = ?")
+            .bind(hash)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok(ApiToken {
+                id: id(&get::<String>(&r, "id")?)?,
+                account_id: id(&get::<String>(&r, "account_id")?)?,
+                token_hash: get(&r, "token_hash")?,
+                name: get(&r, "name")?,
+                scopes: get(&r, "scopes")?,
+                created_at: parse_ts(&get::<String>(&r, "created_at")?)?,
+                expires_at: get::<Option<String>>(&r, "expires_at")?.as_deref().map(parse_ts).transpose()?,
+                revoked: get(&r, "revoked")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn record_login_failure(&mut self, key: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("INSERT INTO login_failures (key, at) VALUES (?, ?)")
+            .bind(key)
+            .bind(ts(&at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn count_login_failures(&mut self, key: &str, since: DateTime<Utc>) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = ? AND at >= ?")
+            .bind(key)
+            .bind(ts(&since))
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn clear_login_failures(&mut self, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE key = ?").bind(key).execute(&mut *self.tx).await.map_err(db_err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,328 @@
+//! The conformance suite every backend must pass. Each backend's test module calls
+//! [`run_all`] on a fresh, migrated store; a failing scenario panics with its name.
+//! It lives here, not in a backend, so both are held to one statement of behaviour.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::*;
+use chrono::{Duration, TimeZone};
+use samband_domain::organisation::Sector;
+use samband_domain::patient::ContactChannel;
+use samband_domain::plan::ActionStatus;
+use samband_domain::principal::AccountRole;
+use samband_domain::team::{MemberKind, TeamMember};
+use serde_json::json;
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub async fn run_all(store: Arc<dyn Store>) {
+    let f = seed(&*store).await;
+    directory_round_trip(&*store, &f).await;
+    team_versioning(&*store, &f).await;
+    caseload_lists_only_active_memberships(&*store, &f).await;
+    action_versioning(&*store, &f).await;
+    goals_services_crisis_plan(&*store, &f).await;
+    uncommitted_transaction_leaves_nothing(&*store, &f).await;
+    history_and_audit(&*store, &f).await;
+    accounts_sessions_tokens(&*store, &f).await;
+}
+
+pub struct Fixture {
+    pub org: Organisation,
+    pub gp: Professional,
+    pub nurse: Professional,
+    pub patient: Patient,
+    pub team: CareTeam,
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
+}
+
+fn today() -> NaiveDate {
+    t0().date_naive()
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn member(p: &Professional, org: OrganisationId, coordinator: bool, to: Option<NaiveDate>) -> TeamMember {
+    TeamMember {
+        id: MemberId::new(),
+        kind: MemberKind::Professional,
+        professional_id: Some(p.id),
+        name: None,
+        organisation_id: Some(org),
+        role: p.title.clone(),
+        responsibility: "Responsible for medication".into(),
+        phone: None,
+        is_coordinator: coordinator,
+        active_from: day("2026-01-01"),
+        active_to: to,
+    }
+}
+
+async fn seed(store: &dyn Store) -> Fixture {
+    let org = Organisation { id: OrganisationId::new(), name: "Fjordby legekontor".into(), sector: Sector::Primary, version: 1 };
+    let pro = |name: &str, title: &str| Professional {
+        id: ProfessionalId::new(),
+        name: name.into(),
+        title: title.into(),
+        organisation_ids: vec![org.id],
+        phone: Some("+47 22 00 00 00".into()),
+        email: Some("x@example.org".into()),
+        availability: Some("Weekdays 8–15".into()),
+        version: 1,
+    };
+    let gp = pro("Dr. Test Lege", "GP");
+    let nurse = pro("Test Sykepleier", "Psychiatric nurse");
+    let patient = Patient {
+        id: PatientId::new(),
+        name: "Test Pasient".into(),
+        birth_date: day("1980-05-17"),
+        national_id: None,
+        preferred_contact: ContactChannel::InApp,
+        phone: None,
+        email: None,
+        version: 1,
+    };
+    let team = CareTeam {
+        patient_id: patient.id,
+        members: vec![member(&gp, org.id, true, None), member(&nurse, org.id, false, Some(day("2026-06-30")))],
+        version: 0,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_organisation(&org).await.unwrap();
+    tx.insert_professional(&gp).await.unwrap();
+    tx.insert_professional(&nurse).await.unwrap();
+    tx.insert_patient(&patient).await.unwrap();
+    let v = tx.save_team(&team, 0).await.unwrap();
+    assert_eq!(v, 1, "a new team starts at version 1");
+    tx.commit().await.unwrap();
+    let team = CareTeam { version: 1, ..team };
+    Fixture { org, gp, nurse, patient, team }
+}
+
+async fn directory_round_trip(store: &dyn Store, f: &Fixture) {
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.get_organisation(f.org.id).await.unwrap().as_ref(), Some(&f.org));
+    assert_eq!(tx.get_professional(f.gp.id).await.unwrap().as_ref(), Some(&f.gp));
+    assert_eq!(tx.get_patient(f.patient.id).await.unwrap().as_ref(), Some(&f.patient));
+    assert_eq!(tx.get_patient(PatientId::new()).await.unwrap(), None);
+    let both = tx.get_professionals(&[f.gp.id, f.nurse.id]).await.unwrap();
+    assert_eq!(both.len(), 2);
+    assert!(tx.list_organisations().await.unwrap().iter().any(|o| o.id == f.org.id));
+    tx.commit().await.unwrap();
+}
+
+async fn team_versioning(store: &dyn Store, f: &Fixture) {
+    let mut tx = store.begin().await.unwrap();
+    let stored = tx.get_team(f.patient.id).await.unwrap().expect("team");
+    assert_eq!(stored, f.team, "team round-trips with members in order");
+    let mut changed = stored.clone();
+    changed.members[0].responsibility = "Medication and sick leave".into();
+    assert_eq!(tx.save_team(&changed, 1).await.unwrap(), 2);
+    // A second writer that started from version 1 must be refused.
+    let stale = tx.save_team(&stored, 1).await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "stale team save: {stale:?}");
+    // Creating a team that already exists is a conflict too.
+    assert!(matches!(tx.save_team(&stored, 0).await, Err(StoreError::Conflict(_))));
+    let now = tx.get_team(f.patient.id).await.unwrap().expect("team");
+    assert_eq!(now.version, 2);
+    assert_eq!(now.members[0].responsibility, "Medication and sick leave");
+    tx.commit().await.unwrap();
+}
+
+async fn caseload_lists_only_active_memberships(store: &dyn Store, f: &Fixture) {
+    let mut tx = store.begin().await.unwrap();
+    let gp = tx.caseload(f.gp.id, today()).await.unwrap();
+    assert_eq!(gp.len(), 1);
+    assert!(gp[0].is_coordinator);
+    assert_eq!(gp[0].patient.id, f.patient.id);
+    // The nurse's membership ended on 30 June.
+    assert!(tx.caseload(f.nurse.id, today()).await.unwrap().is_empty());
+    assert_eq!(tx.caseload(f.nurse.id, day("2026-06-30")).await.unwrap().len(), 1);
+    assert!(tx.active_membership(f.patient.id, f.gp.id, today()).await.unwrap().is_some());
+    assert!(tx.active_membership(f.patient.id, f.nurse.id, today()).await.unwrap().is_none());
+    tx.commit().await.unwrap();
+}
+
+fn action(f: &Fixture, due: &str) -> Action {
+    Action {
+        id: ActionId::new(),
+        patient_id: f.patient.id,
+        title: "Review medication".into(),
+        owner_member_id: f.team.members[0].id,
+        sector: Sector::Primary,
+        due_date: day(due),
+        status: ActionStatus::Planned,
+        goal_id: None,
+        created_at: t0(),
+        version: 1,
+    }
+}
+
+async fn action_versioning(store: &dyn Store, f: &Fixture) {
+    let a = action(f, "2026-11-01");
+    let b = action(f, "2026-12-24");
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_action(&a).await.unwrap();
+    tx.insert_action(&b).await.unwrap();
+    assert_eq!(tx.get_action(f.patient.id, a.id).await.unwrap().as_ref(), Some(&a));
+    // An action is only found under its own patient.
+    assert_eq!(tx.get_action(PatientId::new(), a.id).await.unwrap(), None);
+    let done = Action { status: ActionStatus::Done, ..a.clone() };
+    assert_eq!(tx.update_action(&done, 1).await.unwrap(), 2);
+    assert!(matches!(tx.update_action(&a, 1).await, Err(StoreError::Conflict(_))));
+    let listed = tx.list_actions(f.patient.id).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    let got = listed.iter().find(|x| x.id == a.id).unwrap();
+    assert_eq!((got.status, got.version), (ActionStatus::Done, 2));
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let rows = tx.caseload(f.gp.id, today()).await.unwrap();
+    assert_eq!((rows[0].open_actions, rows[0].overdue_actions), (1, 0), "done action is not open");
+    tx.commit().await.unwrap();
+}
+
+async fn goals_services_crisis_plan(store: &dyn Store, f: &Fixture) {
+    use samband_domain::plan::GoalAuthor;
+    let mut tx = store.begin().await.unwrap();
+    let g = Goal {
+        id: GoalId::new(),
+        patient_id: f.patient.id,
+        author: GoalAuthor::Patient,
+        owner_member_id: None,
+        text: "Å ha et godt liv — «walk» daily".into(),
+        achieved: false,
+        created_at: t0(),
+        version: 1,
+    };
+    tx.insert_goal(&g).await.unwrap();
+    let g2 = Goal { achieved: true, ..g.clone() };
+    assert_eq!(tx.update_goal(&g2, 1).await.unwrap(), 2);
+    assert!(matches!(tx.update_goal(&g2, 1).await, Err(StoreError::Conflict(_))));
+    assert_eq!(tx.list_goals(f.patient.id).await.unwrap()[0].text, g.text);
+
+    let s = Service { id: ServiceId::new(), patient_id: f.patient.id, what: "Home nursing".into(), provider: "Fjordby kommune".into(), frequency: "Daily".into(), version: 1 };
+    tx.insert_service(&s).await.unwrap();
+    assert_eq!(tx.update_service(&Service { frequency: "Twice daily".into(), ..s.clone() }, 1).await.unwrap(), 2);
+    assert_eq!(tx.list_services(f.patient.id).await.unwrap()[0].frequency, "Twice daily");
+
+    assert_eq!(tx.get_crisis_plan(f.patient.id).await.unwrap(), None);
+    let c = CrisisPlan { warning_signs: "Sleeps badly".into(), updated_at: Some(t0()), ..CrisisPlan::empty(f.patient.id) };
+    assert_eq!(tx.save_crisis_plan(&c, 0).await.unwrap(), 1);
+    assert!(matches!(tx.save_crisis_plan(&c, 0).await, Err(StoreError::Conflict(_))));
+    assert_eq!(tx.save_crisis_plan(&c, 1).await.unwrap(), 2);
+    assert_eq!(tx.get_crisis_plan(f.patient.id).await.unwrap().unwrap().version, 2);
+
+    let h = PlanHeader { patient_id: f.patient.id, revision_date: Some(day("2027-05-01")), version: 0 };
+    assert_eq!(tx.save_plan_header(&h, 0).await.unwrap(), 1);
+    assert!(matches!(tx.save_plan_header(&h, 0).await, Err(StoreError::Conflict(_))));
+    assert_eq!(tx.get_plan_header(f.patient.id).await.unwrap().unwrap().revision_date, h.revision_date);
+    tx.commit().await.unwrap();
+}
+
+async fn uncommitted_transaction_leaves_nothing(store: &dyn Store, f: &Fixture) {
+    let a = action(f, "2027-01-01");
+    {
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_action(&a).await.unwrap();
+        // dropped without commit
+    }
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.get_action(f.patient.id, a.id).await.unwrap(), None, "dropped transaction must roll back");
+    tx.commit().await.unwrap();
+}
+
+async fn history_and_audit(store: &dyn Store, f: &Fixture) {
+    let account = AccountId::new();
+    let mut tx = store.begin().await.unwrap();
+    let before = tx.count_audit().await.unwrap();
+    for i in 0..3 {
+        tx.append_history(&HistoryEntry {
+            id: Uuid::now_v7(),
+            patient_id: f.patient.id,
+            object_type: "action".into(),
+            object_id: "obj".into(),
+            version: i + 1,
+            actor_account_id: account,
+            actor_name: "Dr. Test".into(),
+            at: t0() + Duration::minutes(i),
+            reason: (i == 2).then(|| "patient asked".into()),
+            old_value: (i > 0).then(|| json!({"status": "planned"})),
+            new_value: json!({"status": "done", "n": i}),
+        })
+        .await
+        .unwrap();
+        tx.append_audit(&AuditEntry {
+            id: Uuid::now_v7(),
+            at: t0() + Duration::minutes(i),
+            actor_account_id: Some(account),
+            patient_id: Some(f.patient.id),
+            object_type: "care_plan".into(),
+            object_id: None,
+            action: "read".into(),
+            purpose: "treatment".into(),
+            request_id: Some(format!("req-{i}")),
+        })
+        .await
+        .unwrap();
+    }
+    let hist = tx.list_history(f.patient.id, Some("obj"), 10).await.unwrap();
+    assert_eq!(hist.iter().map(|h| h.version).collect::<Vec<_>>(), vec![3, 2, 1], "newest first");
+    assert_eq!(hist[0].reason.as_deref(), Some("patient asked"));
+    assert_eq!(hist[0].new_value, json!({"status": "done", "n": 2}));
+    assert_eq!(tx.list_history(f.patient.id, Some("other"), 10).await.unwrap().len(), 0);
+    let audit = tx.list_audit(Some(f.patient.id), 100).await.unwrap();
+    let ids: Vec<_> = audit.iter().filter_map(|a| a.request_id.clone()).collect();
+    assert_eq!(ids, vec!["req-0", "req-1", "req-2"], "audit is kept in append order");
+    assert_eq!(tx.count_audit().await.unwrap(), before + 3);
+    tx.commit().await.unwrap();
+}
+
+async fn accounts_sessions_tokens(store: &dyn Store, f: &Fixture) {
+    let acc = Account {
+        id: AccountId::new(),
+        username: "gp.test".into(),
+        password_hash: "$argon2id$fake".into(),
+        role: AccountRole::Professional,
+        professional_id: Some(f.gp.id),
+        patient_id: None,
+        display_name: "Dr. Test Lege".into(),
+        locale: Some("nb".into()),
+        disabled: false,
+        created_at: t0(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_account(&acc).await.unwrap();
+    tx.commit().await.unwrap();
+    // A failed statement may poison the transaction (PostgreSQL), so the clash gets its own.
+    let mut tx = store.begin().await.unwrap();
+    let dup = Account { id: AccountId::new(), ..acc.clone() };
+    assert!(matches!(tx.insert_account(&dup).await, Err(StoreError::Conflict(_))), "usernames are unique");
+    drop(tx);
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.get_account_by_username("gp.test").await.unwrap().as_ref(), Some(&acc));
+    assert_eq!(tx.get_account(acc.id).await.unwrap().as_ref(), Some(&acc));
+    let s = SessionRecord { id_hash: "h1".into(), account_id: acc.id, csrf_token: "c".into(), created_at: t0(), last_seen_at: t0(), revoked: false };
+    tx.insert_session(&s).await.unwrap();
+    tx.touch_session("h1", t0() + Duration::minutes(5)).await.unwrap();
+    assert_eq!(tx.get_session("h1").await.unwrap().unwrap().last_seen_at, t0() + Duration::minutes(5));
+    tx.revoke_session("h1").await.unwrap();
+    assert!(tx.get_session("h1").await.unwrap().unwrap().revoked);
+
+    let tok = ApiToken { id: TokenId::new(), account_id: acc.id, token_hash: "th".into(), name: "EHR".into(), scopes: "read".into(), created_at: t0(), expires_at: Some(t0() + Duration::days(30)), revoked: false };
+    tx.insert_token(&tok).await.unwrap();
+    assert_eq!(tx.get_token_by_hash("th").await.unwrap().as_ref(), Some(&tok));
+
+    for i in 0..3 {
+        tx.record_login_failure("acct:gp.test", t0() + Duration::minutes(i)).await.unwrap();
+    }
+    assert_eq!(tx.count_login_failures("acct:gp.test", t0() + Duration::seconds(30)).await.unwrap(), 2);
+    tx.clear_login_failures("acct:gp.test").await.unwrap();
+    assert_eq!(tx.count_login_failures("acct:gp.test", t0()).await.unwrap(), 0);
+    tx.commit().await.unwrap();
+}
