@@ -1,1 +1,81 @@
-//! placeholder
+//! Samband's use cases. Every method follows one shape:
+//! **authorize (the one access policy) → transaction → domain rules → persist → audit →
+//! commit**, and returns domain values or read models — never HTTP responses.
+//!
+//! Surfaces (JSON API, HTML UI, later FHIR) call these methods and nothing below them,
+//! so a rule enforced here holds on every path.
+
+pub mod auth;
+pub mod care;
+pub mod demo;
+pub mod directory;
+pub mod error;
+pub mod policy;
+pub mod views;
+
+use chrono::{Duration, NaiveDate};
+use chrono_tz::Tz;
+use samband_domain::clock::Clock;
+use samband_domain::principal::Principal;
+use samband_store::Store;
+use std::sync::Arc;
+
+pub use error::AppError;
+
+/// Settings the use cases need (the server builds them from configuration).
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, whatever happens.
+    pub session_absolute: Duration,
+    /// Failed sign-ins per account within `throttle_window` before further tries wait.
+    pub max_failures_per_account: i64,
+    /// Failed sign-ins per client address within `throttle_window`.
+    pub max_failures_per_address: i64,
+    pub throttle_window: Duration,
+    /// The deployment's time zone: "today" and displayed times follow it.
+    pub time_zone: Tz,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            session_idle: Duration::minutes(30),
+            session_absolute: Duration::hours(12),
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+            throttle_window: Duration::minutes(15),
+            time_zone: chrono_tz::Europe::Oslo,
+        }
+    }
+}
+
+/// Who is asking and which request this is, passed to every use case.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub principal: Principal,
+    pub request_id: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: AppConfig,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
+        Self { store, clock, config }
+    }
+
+    /// Today's date in the deployment's time zone (deadlines are local dates).
+    pub fn today(&self) -> NaiveDate {
+        self.clock.now().with_timezone(&self.config.time_zone).date_naive()
+    }
+
+    pub async fn health(&self) -> Result<(), AppError> {
+        self.store.ping().await.map_err(AppError::from)
+    }
+}

@@ -211,7 +211,7 @@ impl PatientRepo for PgTx {
     async fn caseload(&mut self, professional: ProfessionalId, today: NaiveDate) -> StoreResult<Vec<CaseloadRow>> {
         let d = today;
         let rows = sqlx::query(
-            "SELECT p.*, m.role AS my_role, m.is_coordinator AS my_coord, \
+            "SELECT p.*, m.id AS member_id, m.role AS my_role, m.is_coordinator AS my_coord, \
                (SELECT COUNT(*) FROM actions a WHERE a.patient_id = p.id AND a.status IN ('planned','in_progress')) AS open_actions, \
                (SELECT COUNT(*) FROM actions a WHERE a.patient_id = p.id AND a.status IN ('planned','in_progress') AND a.due_date < $1) AS overdue_actions \
              FROM team_members m JOIN patients p ON p.id = m.patient_id \
@@ -227,6 +227,7 @@ impl PatientRepo for PgTx {
             .map(|r| {
                 Ok(CaseloadRow {
                     patient: patient_row(r)?,
+                    member_id: uid(r, "member_id")?,
                     my_role: get(r, "my_role")?,
                     is_coordinator: get(r, "my_coord")?,
                     open_actions: get(r, "open_actions")?,

@@ -207,7 +207,7 @@ impl PatientRepo for SqliteTx {
     async fn caseload(&mut self, professional: ProfessionalId, today: NaiveDate) -> StoreResult<Vec<CaseloadRow>> {
         let d = date(&today);
         let rows = sqlx::query(
-            "SELECT p.*, m.role AS my_role, m.is_coordinator AS my_coord, \
+            "SELECT p.*, m.id AS member_id, m.role AS my_role, m.is_coordinator AS my_coord, \
                (SELECT COUNT(*) FROM actions a WHERE a.patient_id = p.id AND a.status IN ('planned','in_progress')) AS open_actions, \
                (SELECT COUNT(*) FROM actions a WHERE a.patient_id = p.id AND a.status IN ('planned','in_progress') AND a.due_date < ?) AS overdue_actions \
              FROM team_members m JOIN patients p ON p.id = m.patient_id \
@@ -225,6 +225,7 @@ impl PatientRepo for SqliteTx {
             .map(|r| {
                 Ok(CaseloadRow {
                     patient: patient_row(r)?,
+                    member_id: id(&get::<String>(r, "member_id")?)?,
                     my_role: get(r, "my_role")?,
                     is_coordinator: get(r, "my_coord")?,
                     open_actions: get(r, "open_actions")?,

@@ -11,6 +11,8 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseloadRow {
     pub patient: Patient,
+    /// The professional's own membership on this patient's team.
+    pub member_id: MemberId,
     pub my_role: String,
     pub is_coordinator: bool,
     pub open_actions: i64,

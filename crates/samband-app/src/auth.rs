@@ -1,0 +1,343 @@
+//! Accounts, sign-in, sessions and API tokens.
+//!
+//! Passwords are hashed with argon2id (OWASP parameters). Session ids and API tokens are
+//! 256-bit random values; only their SHA-256 is stored, so a copy of the database yields
+//! nothing usable. Failed sign-ins are throttled per account and per client address and
+//! answered identically whether or not the account exists.
+
+use crate::{App, AppError};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use samband_domain::ids::{AccountId, TokenId};
+use samband_domain::principal::{AccountRole, Principal, Scopes, Subject};
+use samband_domain::ValidationErrors;
+use samband_store::{Account, ApiToken, AuditEntry, SessionRecord, Tx};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use uuid::Uuid;
+
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// Checks a new password: long enough and not the username or display name.
+pub fn check_new_password(password: &str, username: &str, display_name: &str) -> Result<(), ValidationErrors> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(ValidationErrors::single(
+            "password",
+            "too_short",
+            format!("must be at least {MIN_PASSWORD_LEN} characters"),
+        ));
+    }
+    if password.chars().count() > 1024 {
+        return Err(ValidationErrors::single("password", "too_long", "must be at most 1024 characters"));
+    }
+    let lower = password.to_lowercase();
+    let same_as = |v: &str| !v.trim().is_empty() && lower == v.trim().to_lowercase();
+    if same_as(username) || same_as(display_name) {
+        return Err(ValidationErrors::single("password", "like_user_data", "must not be your name or username"));
+    }
+    Ok(())
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares two secrets in constant time.
+pub fn secrets_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// A new session: the cookie value (give to the browser) and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub cookie_value: String,
+    pub csrf_token: String,
+    pub principal: Principal,
+}
+
+/// A resolved session.
+#[derive(Debug, Clone)]
+pub struct ActiveSession {
+    pub principal: Principal,
+    pub csrf_token: String,
+}
+
+fn principal_for(a: &Account, scopes: Scopes) -> Result<Principal, AppError> {
+    let subject = match (a.role, a.professional_id, a.patient_id) {
+        (AccountRole::Admin, _, _) => Subject::Admin,
+        (AccountRole::Professional, Some(p), _) => Subject::Professional(p),
+        (AccountRole::Patient, _, Some(p)) => Subject::Patient(p),
+        _ => return Err(AppError::Internal("account is not linked to a person".into())),
+    };
+    Ok(Principal { account_id: a.id, display_name: a.display_name.clone(), subject, scopes, locale: a.locale.clone() })
+}
+
+fn audit(at: DateTime<Utc>, account: Option<AccountId>, action: &str, request_id: Option<String>) -> AuditEntry {
+    AuditEntry {
+        id: Uuid::now_v7(),
+        at,
+        actor_account_id: account,
+        patient_id: None,
+        object_type: "account".into(),
+        object_id: account.map(|a| a.to_string()),
+        action: action.into(),
+        purpose: "authentication".into(),
+        request_id,
+    }
+}
+
+impl App {
+    /// Signs in with username and password from `address`. Every failure, whatever its
+    /// cause, gives the same answer.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        address: &str,
+        request_id: Option<String>,
+    ) -> Result<NewSession, AppError> {
+        let now = self.clock.now();
+        let since = now - self.config.throttle_window;
+        let account_key = format!("account:{}", username.trim().to_lowercase());
+        let address_key = format!("address:{address}");
+        let mut tx = self.store.begin().await?;
+        let by_account = tx.count_login_failures(&account_key, since).await?;
+        let by_address = tx.count_login_failures(&address_key, since).await?;
+        if by_account >= self.config.max_failures_per_account || by_address >= self.config.max_failures_per_address {
+            return Err(AppError::TooManyAttempts { retry_after_secs: self.config.throttle_window.num_seconds() });
+        }
+        let account = tx.get_account_by_username(username.trim()).await?;
+        let ok = match &account {
+            Some(a) => verify_password(password, &a.password_hash) && !a.disabled,
+            None => {
+                // Spend the same time as a real check so timing does not reveal accounts.
+                let _ = verify_password(password, DUMMY_HASH);
+                false
+            }
+        };
+        let account = match (ok, account) {
+            (true, Some(a)) => a,
+            (_, a) => {
+                tx.record_login_failure(&account_key, now).await?;
+                tx.record_login_failure(&address_key, now).await?;
+                tx.append_audit(&audit(now, a.map(|a| a.id), "login_failed", request_id)).await?;
+                tx.commit().await?;
+                return Err(AppError::Unauthenticated);
+            }
+        };
+        tx.clear_login_failures(&account_key).await?;
+        let cookie_value = random_token();
+        let csrf_token = random_token();
+        tx.insert_session(&SessionRecord {
+            id_hash: sha256_hex(&cookie_value),
+            account_id: account.id,
+            csrf_token: csrf_token.clone(),
+            created_at: now,
+            last_seen_at: now,
+            revoked: false,
+        })
+        .await?;
+        tx.append_audit(&audit(now, Some(account.id), "login", request_id)).await?;
+        tx.commit().await?;
+        Ok(NewSession { cookie_value, csrf_token, principal: principal_for(&account, Scopes::ALL)? })
+    }
+
+    /// Resolves a session cookie; `None` if unknown, revoked, idle too long or too old.
+    pub async fn session(&self, cookie_value: &str) -> Result<Option<ActiveSession>, AppError> {
+        let now = self.clock.now();
+        let hash = sha256_hex(cookie_value);
+        let mut tx = self.store.begin().await?;
+        let Some(s) = tx.get_session(&hash).await? else { return Ok(None) };
+        if s.revoked
+            || now - s.last_seen_at > self.config.session_idle
+            || now - s.created_at > self.config.session_absolute
+        {
+            return Ok(None);
+        }
+        let Some(account) = tx.get_account(s.account_id).await? else { return Ok(None) };
+        if account.disabled {
+            return Ok(None);
+        }
+        // Touch at most once a minute: idle expiry needs no finer grain, and every
+        // touch is a durable write.
+        if now - s.last_seen_at > Duration::seconds(60) {
+            tx.touch_session(&hash, now).await?;
+            tx.commit().await?;
+        }
+        Ok(Some(ActiveSession { principal: principal_for(&account, Scopes::ALL)?, csrf_token: s.csrf_token }))
+    }
+
+    pub async fn logout(&self, cookie_value: &str, request_id: Option<String>) -> Result<(), AppError> {
+        let hash = sha256_hex(cookie_value);
+        let mut tx = self.store.begin().await?;
+        if let Some(s) = tx.get_session(&hash).await? {
+            tx.revoke_session(&hash).await?;
+            tx.append_audit(&audit(self.clock.now(), Some(s.account_id), "logout", request_id)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Issues an API token for a username/password pair (the JSON API's sign-in). The
+    /// token is returned once; only its hash is kept.
+    pub async fn issue_token(
+        &self,
+        username: &str,
+        password: &str,
+        address: &str,
+        name: &str,
+        scopes: &str,
+        days: i64,
+        request_id: Option<String>,
+    ) -> Result<(String, ApiToken), AppError> {
+        let mut errs = ValidationErrors::new();
+        let name = errs.take(samband_domain::text::required("name", name, 100));
+        let scopes = Scopes::parse(scopes);
+        if scopes.is_none() {
+            errs.add("scopes", "bad_choice", "must be read, write or both");
+        }
+        if !(1..=365).contains(&days) {
+            errs.add("days", "out_of_range", "must be between 1 and 365");
+        }
+        errs.into_result()?;
+        let (Some(name), Some(scopes)) = (name, scopes) else { return Err(AppError::Internal("unreachable".into())) };
+        let session = self.login(username, password, address, request_id.clone()).await?;
+        let now = self.clock.now();
+        let secret = format!("sbt_{}", random_token());
+        let token = ApiToken {
+            id: TokenId::new(),
+            account_id: session.principal.account_id,
+            token_hash: sha256_hex(&secret),
+            name,
+            scopes: scopes.as_string(),
+            created_at: now,
+            expires_at: Some(now + Duration::days(days)),
+            revoked: false,
+        };
+        let mut tx = self.store.begin().await?;
+        // The password exchange opened a session the API client will never use.
+        tx.revoke_session(&sha256_hex(&session.cookie_value)).await?;
+        tx.insert_token(&token).await?;
+        tx.append_audit(&audit(now, Some(token.account_id), "token_issued", request_id)).await?;
+        tx.commit().await?;
+        Ok((secret, token))
+    }
+
+    /// Resolves a bearer token; `None` if unknown, revoked or expired.
+    pub async fn token_principal(&self, secret: &str) -> Result<Option<Principal>, AppError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let Some(t) = tx.get_token_by_hash(&sha256_hex(secret)).await? else { return Ok(None) };
+        if t.revoked || t.expires_at.is_some_and(|e| e <= now) {
+            return Ok(None);
+        }
+        let Some(account) = tx.get_account(t.account_id).await? else { return Ok(None) };
+        if account.disabled {
+            return Ok(None);
+        }
+        let scopes = Scopes::parse(&t.scopes).ok_or_else(|| AppError::Internal("bad stored scopes".into()))?;
+        Ok(Some(principal_for(&account, scopes)?))
+    }
+
+    /// Creates an account inside an open transaction (used by admin use cases and seeding).
+    pub(crate) async fn insert_account(
+        &self,
+        tx: &mut dyn Tx,
+        username: &str,
+        password: &str,
+        role: AccountRole,
+        display_name: &str,
+        link: Subject,
+    ) -> Result<Account, AppError> {
+        let mut errs = ValidationErrors::new();
+        let uname = username.trim();
+        if uname.len() < 3
+            || uname.len() > 64
+            || !uname.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
+        {
+            errs.add("username", "bad_username", "3–64 characters: letters, digits, . - _ @");
+        }
+        if let Err(e) = check_new_password(password, uname, display_name) {
+            errs.errors.extend(e.errors);
+        }
+        errs.into_result()?;
+        if tx.get_account_by_username(uname).await?.is_some() {
+            return Err(ValidationErrors::single("username", "taken", "this username is taken").into());
+        }
+        let (professional_id, patient_id) = match link {
+            Subject::Professional(p) => (Some(p), None),
+            Subject::Patient(p) => (None, Some(p)),
+            Subject::Admin => (None, None),
+        };
+        let account = Account {
+            id: AccountId::new(),
+            username: uname.to_owned(),
+            password_hash: hash_password(password)?,
+            role,
+            professional_id,
+            patient_id,
+            display_name: display_name.to_owned(),
+            locale: None,
+            disabled: false,
+            created_at: self.clock.now(),
+        };
+        tx.insert_account(&account).await?;
+        Ok(account)
+    }
+}
+
+/// An argon2id hash of a random string, verified against when the username is unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FtYmFuZGR1bW15c2FsdA$0p2m0mYjvGx6mQ2W2bUQ1TJ0Zc9Xz5e9t4R1lXKk1kY";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_rules() {
+        assert_eq!(check_new_password("short", "u", "n").unwrap_err().errors[0].code, "too_short");
+        assert_eq!(check_new_password("kari.nordmann", "kari.nordmann", "Kari").unwrap_err().errors[0].code, "like_user_data");
+        assert!(check_new_password("correct horse battery", "kari", "Kari Nordmann").is_ok());
+    }
+
+    #[test]
+    fn hashes_verify_and_differ_per_salt() {
+        let a = hash_password("correct horse battery").expect("hash");
+        let b = hash_password("correct horse battery").expect("hash");
+        assert_ne!(a, b);
+        assert!(a.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &a));
+        assert!(!verify_password("wrong horse battery", &a));
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok(), "dummy hash must parse so the timing matches");
+    }
+
+    #[test]
+    fn tokens_are_random_and_compared_in_constant_time() {
+        let a = random_token();
+        assert_ne!(a, random_token());
+        assert!(a.len() >= 43);
+        assert!(secrets_equal(&a, &a.clone()));
+        assert!(!secrets_equal(&a, &random_token()));
+    }
+}

@@ -1,0 +1,758 @@
+//! Use cases on one patient's record: registering a patient, the care team, and the
+//! care plan (goals, actions, services, crisis plan, revision date), plus history.
+//!
+//! Each method authorizes through [`policy::decide`], reads or writes inside one
+//! transaction, appends history for every change, audits every access and commits.
+
+use crate::error::ConflictInfo;
+use crate::policy::{self, AccessFacts, Decision, Detail, Object, Operation, Purpose};
+use crate::views::{MemberView, PatientOverview};
+use crate::{App, AppError, Ctx};
+use samband_domain::ids::*;
+use samband_domain::organisation::Sector;
+use samband_domain::patient::{NewPatient, Patient, PatientInput};
+use samband_domain::plan::*;
+use samband_domain::principal::Subject;
+use samband_domain::team::{validate_team, CareTeam, MemberInput, MemberKind, TeamMember};
+use samband_domain::text::{self, LONG};
+use samband_domain::ValidationErrors;
+use samband_store::{AuditEntry, CaseloadRow, HistoryEntry, StoreError, Tx};
+use serde::Serialize;
+use uuid::Uuid;
+
+type TxBox = Box<dyn Tx>;
+
+/// A reason given for a change ("patient asked", "after meeting 12 May").
+fn parse_reason(reason: Option<&str>) -> Result<Option<String>, AppError> {
+    Ok(text::optional("reason", reason, LONG)?)
+}
+
+fn to_json<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+impl App {
+    /// Asks the policy; on denial records the refusal, commits it and answers NotFound
+    /// (a denial never reveals whether the patient exists).
+    async fn authorize(
+        &self,
+        mut tx: TxBox,
+        ctx: &Ctx,
+        patient: PatientId,
+        op: Operation,
+        object: Object,
+        detail: Detail,
+    ) -> Result<(TxBox, Purpose), AppError> {
+        let membership = match ctx.principal.subject {
+            Subject::Professional(p) => tx.active_membership(patient, p, self.today()).await?,
+            _ => None,
+        };
+        let facts = AccessFacts { principal: &ctx.principal, patient, membership };
+        match policy::decide(&facts, op, object, detail) {
+            Decision::Permit(purpose) => Ok((tx, purpose)),
+            Decision::Deny(reason) => {
+                tracing::info!(patient.id = %patient, ?reason, object = object.as_str(), "access denied");
+                let entry = self.audit_entry(ctx, Some(patient), object, None, "deny", &format!("{reason:?}"));
+                tx.append_audit(&entry).await?;
+                tx.commit().await?;
+                Err(AppError::NotFound)
+            }
+        }
+    }
+
+    fn audit_entry(
+        &self,
+        ctx: &Ctx,
+        patient: Option<PatientId>,
+        object: Object,
+        object_id: Option<String>,
+        action: &str,
+        purpose: &str,
+    ) -> AuditEntry {
+        AuditEntry {
+            id: Uuid::now_v7(),
+            at: self.clock.now(),
+            actor_account_id: Some(ctx.principal.account_id),
+            patient_id: patient,
+            object_type: object.as_str().into(),
+            object_id,
+            action: action.into(),
+            purpose: purpose.into(),
+            request_id: ctx.request_id.clone(),
+        }
+    }
+
+    async fn audit(
+        &self,
+        tx: &mut TxBox,
+        ctx: &Ctx,
+        patient: PatientId,
+        object: Object,
+        object_id: Option<String>,
+        op: Operation,
+        purpose: Purpose,
+    ) -> Result<(), AppError> {
+        let e = self.audit_entry(ctx, Some(patient), object, object_id, op.as_str(), purpose.as_str());
+        tx.append_audit(&e).await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn record_change<T: Serialize>(
+        &self,
+        tx: &mut TxBox,
+        ctx: &Ctx,
+        patient: PatientId,
+        object: Object,
+        object_id: String,
+        version: i64,
+        old: Option<&T>,
+        new: &T,
+        reason: Option<String>,
+    ) -> Result<(), AppError> {
+        tx.append_history(&HistoryEntry {
+            id: Uuid::now_v7(),
+            patient_id: patient,
+            object_type: object.as_str().into(),
+            object_id,
+            version,
+            actor_account_id: ctx.principal.account_id,
+            actor_name: ctx.principal.display_name.clone(),
+            at: self.clock.now(),
+            reason,
+            old_value: old.map(to_json),
+            new_value: to_json(new),
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Builds the 409 answer: the current state and who changed it last. The current
+    /// state is patient data leaving the system, so it is audited as a read.
+    async fn conflict<T: Serialize>(
+        &self,
+        mut tx: TxBox,
+        ctx: &Ctx,
+        patient: PatientId,
+        object: Object,
+        object_id: String,
+        current: &T,
+        current_version: i64,
+        purpose: Purpose,
+    ) -> AppError {
+        let last = tx.list_history(patient, Some(&object_id), 1).await.ok().and_then(|mut v| v.pop());
+        let result = async {
+            self.audit(&mut tx, ctx, patient, object, Some(object_id.clone()), Operation::Read, purpose).await?;
+            tx.commit().await?;
+            Ok::<_, AppError>(())
+        }
+        .await;
+        if let Err(e) = result {
+            return e;
+        }
+        AppError::Conflict(Box::new(ConflictInfo {
+            current_version,
+            current: to_json(current),
+            changed_by: last.as_ref().map(|h| h.actor_name.clone()),
+            changed_at: last.map(|h| h.at),
+        }))
+    }
+
+    async fn load_team(&self, tx: &mut TxBox, patient: PatientId) -> Result<CareTeam, AppError> {
+        tx.get_team(patient).await?.ok_or(AppError::NotFound)
+    }
+
+    // ---- lists and reads ------------------------------------------------------------
+
+    /// The signed-in professional's patients: those whose team they are active on.
+    pub async fn my_patients(&self, ctx: &Ctx) -> Result<Vec<CaseloadRow>, AppError> {
+        let Subject::Professional(pro) = ctx.principal.subject else { return Ok(Vec::new()) };
+        if !ctx.principal.scopes.read {
+            return Err(AppError::Forbidden);
+        }
+        let mut tx = self.store.begin().await?;
+        let rows = tx.caseload(pro, self.today()).await?;
+        // The caseload query already restricts to active membership; each row is still
+        // put to the policy so a rule added there (consent) applies to lists too.
+        let mut allowed = Vec::with_capacity(rows.len());
+        for row in rows {
+            let facts = AccessFacts {
+                principal: &ctx.principal,
+                patient: row.patient.id,
+                membership: Some(row.member_id),
+            };
+            if let Decision::Permit(purpose) = policy::decide(&facts, Operation::List, Object::Patient, Detail::None) {
+                self.audit(&mut tx, ctx, row.patient.id, Object::Patient, None, Operation::List, purpose).await?;
+                allowed.push(row);
+            }
+        }
+        tx.commit().await?;
+        Ok(allowed)
+    }
+
+    pub async fn overview(&self, ctx: &Ctx, patient_id: PatientId) -> Result<PatientOverview, AppError> {
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) =
+            self.authorize(tx, ctx, patient_id, Operation::Read, Object::Patient, Detail::None).await?;
+        let patient = tx.get_patient(patient_id).await?.ok_or(AppError::NotFound)?;
+        let team = self.load_team(&mut tx, patient_id).await?;
+        let members = self.member_views(&mut tx, &patient, &team).await?;
+        let plan = tx
+            .get_plan_header(patient_id)
+            .await?
+            .unwrap_or(PlanHeader { patient_id, revision_date: None, version: 0 });
+        let goals = tx.list_goals(patient_id).await?;
+        let actions = tx.list_actions(patient_id).await?;
+        let services = tx.list_services(patient_id).await?;
+        let crisis_allowed = self.permits(&mut tx, ctx, patient_id, Operation::Read, Object::CrisisPlan, Detail::None).await?;
+        let crisis_plan = if crisis_allowed.is_some() {
+            Some(tx.get_crisis_plan(patient_id).await?.unwrap_or_else(|| CrisisPlan::empty(patient_id)))
+        } else {
+            None
+        };
+        let can_edit_plan = self.permits(&mut tx, ctx, patient_id, Operation::Update, Object::Action, Detail::None).await?.is_some();
+        self.audit(&mut tx, ctx, patient_id, Object::Patient, None, Operation::Read, purpose).await?;
+        if let Some(p) = crisis_allowed {
+            self.audit(&mut tx, ctx, patient_id, Object::CrisisPlan, None, Operation::Read, p).await?;
+        }
+        tx.commit().await?;
+        Ok(PatientOverview {
+            patient,
+            team,
+            members,
+            plan,
+            goals,
+            actions,
+            services,
+            crisis_plan,
+            today: self.today(),
+            can_edit_plan,
+        })
+    }
+
+    /// Asks the policy without recording a denial (for optional parts of a page).
+    async fn permits(
+        &self,
+        tx: &mut TxBox,
+        ctx: &Ctx,
+        patient: PatientId,
+        op: Operation,
+        object: Object,
+        detail: Detail,
+    ) -> Result<Option<Purpose>, AppError> {
+        let membership = match ctx.principal.subject {
+            Subject::Professional(p) => tx.active_membership(patient, p, self.today()).await?,
+            _ => None,
+        };
+        let facts = AccessFacts { principal: &ctx.principal, patient, membership };
+        Ok(match policy::decide(&facts, op, object, detail) {
+            Decision::Permit(p) => Some(p),
+            Decision::Deny(_) => None,
+        })
+    }
+
+    async fn member_views(&self, tx: &mut TxBox, patient: &Patient, team: &CareTeam) -> Result<Vec<MemberView>, AppError> {
+        let today = self.today();
+        let ids: Vec<ProfessionalId> = team.members.iter().filter_map(|m| m.professional_id).collect();
+        let pros = tx.get_professionals(&ids).await?;
+        let mut out = Vec::with_capacity(team.members.len());
+        for m in &team.members {
+            let organisation = match m.organisation_id {
+                Some(o) => tx.get_organisation(o).await?,
+                None => None,
+            };
+            let pro = m.professional_id.and_then(|p| pros.iter().find(|x| x.id == p));
+            let display_name = match m.kind {
+                MemberKind::Professional => pro.map(|p| p.name.clone()).unwrap_or_default(),
+                MemberKind::Patient => patient.name.clone(),
+                MemberKind::Proxy => m.name.clone().unwrap_or_default(),
+            };
+            out.push(MemberView {
+                member: m.clone(),
+                display_name,
+                title: pro.map(|p| p.title.clone()),
+                organisation,
+                phone: m.phone.clone().or_else(|| pro.and_then(|p| p.phone.clone())),
+                email: pro.and_then(|p| p.email.clone()),
+                availability: pro.and_then(|p| p.availability.clone()),
+                active: m.is_active_on(today),
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn history(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        object_id: Option<&str>,
+    ) -> Result<Vec<HistoryEntry>, AppError> {
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Read, Object::History, Detail::None).await?;
+        let mut entries = tx.list_history(patient, object_id, 500).await?;
+        // History of the crisis plan is crisis-plan information.
+        if self.permits(&mut tx, ctx, patient, Operation::Read, Object::CrisisPlan, Detail::None).await?.is_none() {
+            entries.retain(|h| h.object_type != Object::CrisisPlan.as_str());
+        }
+        self.audit(&mut tx, ctx, patient, Object::History, object_id.map(str::to_owned), Operation::Read, purpose).await?;
+        tx.commit().await?;
+        Ok(entries)
+    }
+
+    // ---- registering a patient ------------------------------------------------------
+
+    /// A professional registers a patient; they become the team's first member and its
+    /// coordinator, with the responsibility they state.
+    pub async fn register_patient(
+        &self,
+        ctx: &Ctx,
+        input: PatientInput<'_>,
+        role: &str,
+        responsibility: &str,
+    ) -> Result<PatientId, AppError> {
+        let Subject::Professional(pro_id) = ctx.principal.subject else { return Err(AppError::Forbidden) };
+        if !ctx.principal.scopes.write {
+            return Err(AppError::Forbidden);
+        }
+        let today = self.today();
+        let mut errs = ValidationErrors::new();
+        let new = errs.take(NewPatient::parse(input, today));
+        let role = errs.take(text::required("role", role, text::SHORT));
+        let responsibility = errs.take(text::required("responsibility", responsibility, LONG));
+        errs.into_result()?;
+        let (Some(new), Some(role), Some(responsibility)) = (new, role, responsibility) else {
+            return Err(AppError::Internal("validated input missing".into()));
+        };
+        let mut tx = self.store.begin().await?;
+        let pro = tx.get_professional(pro_id).await?.ok_or(AppError::Forbidden)?;
+        let patient = Patient {
+            id: PatientId::new(),
+            name: new.name,
+            birth_date: new.birth_date,
+            national_id: new.national_id,
+            preferred_contact: new.preferred_contact,
+            phone: new.phone,
+            email: new.email,
+            version: 1,
+        };
+        tx.insert_patient(&patient).await?;
+        let team = CareTeam {
+            patient_id: patient.id,
+            members: vec![TeamMember {
+                id: MemberId::new(),
+                kind: MemberKind::Professional,
+                professional_id: Some(pro.id),
+                name: None,
+                organisation_id: pro.organisation_ids.first().copied(),
+                role,
+                responsibility,
+                phone: None,
+                is_coordinator: true,
+                active_from: today,
+                active_to: None,
+            }],
+            version: 1,
+        };
+        tx.save_team(&team, 0).await?;
+        let header = PlanHeader { patient_id: patient.id, revision_date: None, version: 1 };
+        tx.save_plan_header(&header, 0).await?;
+        self.record_change(&mut tx, ctx, patient.id, Object::Patient, patient.id.to_string(), 1, None::<&Patient>, &patient, None).await?;
+        self.record_change(&mut tx, ctx, patient.id, Object::Team, patient.id.to_string(), 1, None::<&CareTeam>, &team, None).await?;
+        self.audit(&mut tx, ctx, patient.id, Object::Patient, Some(patient.id.to_string()), Operation::Create, Purpose::Care).await?;
+        tx.commit().await?;
+        Ok(patient.id)
+    }
+
+    // ---- care team ------------------------------------------------------------------
+
+    /// Adds a member (`member_id` None) or replaces one, if the team is still at
+    /// `expected_version`. Making someone coordinator moves the role to them.
+    pub async fn save_team_member(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        member_id: Option<MemberId>,
+        input: &MemberInput,
+        expected_version: i64,
+        reason: Option<&str>,
+    ) -> Result<CareTeam, AppError> {
+        let reason = parse_reason(reason)?;
+        let op = if member_id.is_some() { Operation::Update } else { Operation::Create };
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, op, Object::Team, Detail::None).await?;
+        let team = self.load_team(&mut tx, patient).await?;
+        if team.version != expected_version {
+            let v = team.version;
+            return Err(self.conflict(tx, ctx, patient, Object::Team, patient.to_string(), &team, v, purpose).await);
+        }
+        let id = member_id.unwrap_or_default();
+        if member_id.is_some() && team.member(id).is_none() {
+            return Err(AppError::NotFound);
+        }
+        let member = input.parse(id, "")?;
+        let mut errs = ValidationErrors::new();
+        if let Some(pid) = member.professional_id {
+            match tx.get_professional(pid).await? {
+                None => errs.add("professional_id", "unknown", "no such professional"),
+                Some(p) => {
+                    if let Some(org) = member.organisation_id {
+                        if !p.organisation_ids.contains(&org) {
+                            errs.add("organisation_id", "not_member", "the professional does not work in this organisation");
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(org) = member.organisation_id {
+            if tx.get_organisation(org).await?.is_none() {
+                errs.add("organisation_id", "unknown", "no such organisation");
+            }
+        }
+        if member.kind == MemberKind::Patient && member.organisation_id.is_some() {
+            errs.add("organisation_id", "not_allowed", "the patient does not represent an organisation");
+        }
+        errs.into_result()?;
+        let mut next = team.clone();
+        let mut member = member;
+        if member.professional_id.is_some() && member.organisation_id.is_none() {
+            if let Some(p) = tx.get_professional(member.professional_id.unwrap_or_default()).await? {
+                member.organisation_id = p.organisation_ids.first().copied();
+            }
+        }
+        if member.is_coordinator {
+            for m in &mut next.members {
+                m.is_coordinator = false;
+            }
+        }
+        match next.members.iter_mut().find(|m| m.id == id) {
+            Some(slot) => *slot = member,
+            None => next.members.push(member),
+        }
+        validate_team(&next.members, self.today())?;
+        let version = match tx.save_team(&next, expected_version).await {
+            Ok(v) => v,
+            Err(StoreError::Conflict(_)) => {
+                let current = self.load_team(&mut tx, patient).await?;
+                let v = current.version;
+                return Err(self.conflict(tx, ctx, patient, Object::Team, patient.to_string(), &current, v, purpose).await);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        next.version = version;
+        self.record_change(&mut tx, ctx, patient, Object::Team, patient.to_string(), version, Some(&team), &next, reason).await?;
+        self.audit(&mut tx, ctx, patient, Object::Team, Some(id.to_string()), op, purpose).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    // ---- actions --------------------------------------------------------------------
+
+    pub async fn add_action(&self, ctx: &Ctx, patient: PatientId, input: &ActionInput) -> Result<Action, AppError> {
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Create, Object::Action, Detail::None).await?;
+        let team = self.load_team(&mut tx, patient).await?;
+        let goals = tx.list_goals(patient).await?;
+        let today = self.today();
+        let f = input.parse(&team, &goals, today, today)?;
+        let sector = self.action_sector(&mut tx, &team, &f).await?;
+        let action = Action {
+            id: ActionId::new(),
+            patient_id: patient,
+            title: f.title,
+            owner_member_id: f.owner_member_id,
+            sector,
+            due_date: f.due_date,
+            status: f.status,
+            goal_id: f.goal_id,
+            created_at: self.clock.now(),
+            version: 1,
+        };
+        tx.insert_action(&action).await?;
+        self.record_change(&mut tx, ctx, patient, Object::Action, action.id.to_string(), 1, None::<&Action>, &action, None).await?;
+        self.audit(&mut tx, ctx, patient, Object::Action, Some(action.id.to_string()), Operation::Create, purpose).await?;
+        tx.commit().await?;
+        Ok(action)
+    }
+
+    async fn action_sector(&self, tx: &mut TxBox, team: &CareTeam, f: &ActionFields) -> Result<Sector, AppError> {
+        if let Some(s) = f.sector {
+            return Ok(s);
+        }
+        let org = team.member(f.owner_member_id).and_then(|m| m.organisation_id);
+        Ok(match org {
+            Some(o) => tx.get_organisation(o).await?.map(|o| o.sector).unwrap_or(Sector::Other),
+            None => Sector::Other,
+        })
+    }
+
+    pub async fn get_action(&self, ctx: &Ctx, patient: PatientId, id: ActionId) -> Result<Action, AppError> {
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Read, Object::Action, Detail::None).await?;
+        let action = tx.get_action(patient, id).await?.ok_or(AppError::NotFound)?;
+        self.audit(&mut tx, ctx, patient, Object::Action, Some(id.to_string()), Operation::Read, purpose).await?;
+        tx.commit().await?;
+        Ok(action)
+    }
+
+    pub async fn update_action(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        id: ActionId,
+        input: &ActionInput,
+        expected_version: i64,
+        reason: Option<&str>,
+    ) -> Result<Action, AppError> {
+        let reason = parse_reason(reason)?;
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Update, Object::Action, Detail::None).await?;
+        let old = tx.get_action(patient, id).await?.ok_or(AppError::NotFound)?;
+        if old.version != expected_version {
+            let v = old.version;
+            return Err(self.conflict(tx, ctx, patient, Object::Action, id.to_string(), &old, v, purpose).await);
+        }
+        let team = self.load_team(&mut tx, patient).await?;
+        let goals = tx.list_goals(patient).await?;
+        let created = old.created_at.with_timezone(&self.config.time_zone).date_naive();
+        // An existing action may keep an owner who has since left the team.
+        let mut check_team = team.clone();
+        if input.owner_member_id == Some(old.owner_member_id) {
+            for m in &mut check_team.members {
+                if m.id == old.owner_member_id {
+                    m.active_to = None;
+                    m.active_from = m.active_from.min(self.today());
+                }
+            }
+        }
+        let f = input.parse(&check_team, &goals, self.today(), created)?;
+        let sector = match f.sector {
+            Some(s) => s,
+            None if f.owner_member_id == old.owner_member_id => old.sector,
+            None => self.action_sector(&mut tx, &team, &f).await?,
+        };
+        let mut next = Action {
+            title: f.title,
+            owner_member_id: f.owner_member_id,
+            sector,
+            due_date: f.due_date,
+            status: f.status,
+            goal_id: f.goal_id,
+            ..old.clone()
+        };
+        match tx.update_action(&next, expected_version).await {
+            Ok(v) => next.version = v,
+            Err(StoreError::Conflict(_)) => {
+                let current = tx.get_action(patient, id).await?.ok_or(AppError::NotFound)?;
+                let v = current.version;
+                return Err(self.conflict(tx, ctx, patient, Object::Action, id.to_string(), &current, v, purpose).await);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.record_change(&mut tx, ctx, patient, Object::Action, id.to_string(), next.version, Some(&old), &next, reason).await?;
+        self.audit(&mut tx, ctx, patient, Object::Action, Some(id.to_string()), Operation::Update, purpose).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    // ---- goals ----------------------------------------------------------------------
+
+    fn goal_detail(&self, ctx: &Ctx, input: &GoalInput) -> Detail {
+        let patient_goal = input.author.as_deref().is_none_or(|a| a.trim().is_empty() || a.trim() == "patient");
+        if patient_goal && matches!(ctx.principal.subject, Subject::Patient(_)) {
+            Detail::PatientOwnGoal
+        } else {
+            Detail::None
+        }
+    }
+
+    pub async fn add_goal(&self, ctx: &Ctx, patient: PatientId, input: &GoalInput) -> Result<Goal, AppError> {
+        let detail = self.goal_detail(ctx, input);
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Create, Object::Goal, detail).await?;
+        let team = self.load_team(&mut tx, patient).await?;
+        let f = input.parse(&team, self.today())?;
+        let goal = Goal {
+            id: GoalId::new(),
+            patient_id: patient,
+            author: f.author,
+            owner_member_id: f.owner_member_id,
+            text: f.text,
+            achieved: f.achieved,
+            created_at: self.clock.now(),
+            version: 1,
+        };
+        tx.insert_goal(&goal).await?;
+        self.record_change(&mut tx, ctx, patient, Object::Goal, goal.id.to_string(), 1, None::<&Goal>, &goal, None).await?;
+        self.audit(&mut tx, ctx, patient, Object::Goal, Some(goal.id.to_string()), Operation::Create, purpose).await?;
+        tx.commit().await?;
+        Ok(goal)
+    }
+
+    pub async fn update_goal(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        id: GoalId,
+        input: &GoalInput,
+        expected_version: i64,
+        reason: Option<&str>,
+    ) -> Result<Goal, AppError> {
+        let reason = parse_reason(reason)?;
+        // Decide on the stored goal: a patient may edit goals in their own words only.
+        let mut tx = self.store.begin().await?;
+        let stored = tx.list_goals(patient).await?.into_iter().find(|g| g.id == id);
+        let detail = match (&stored, ctx.principal.subject) {
+            (Some(g), Subject::Patient(_)) if g.author == GoalAuthor::Patient => self.goal_detail(ctx, input),
+            _ => Detail::None,
+        };
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Update, Object::Goal, detail).await?;
+        let old = tx.list_goals(patient).await?.into_iter().find(|g| g.id == id).ok_or(AppError::NotFound)?;
+        if old.version != expected_version {
+            let v = old.version;
+            return Err(self.conflict(tx, ctx, patient, Object::Goal, id.to_string(), &old, v, purpose).await);
+        }
+        let team = self.load_team(&mut tx, patient).await?;
+        let f = input.parse(&team, self.today())?;
+        let mut next = Goal { author: f.author, owner_member_id: f.owner_member_id, text: f.text, achieved: f.achieved, ..old.clone() };
+        match tx.update_goal(&next, expected_version).await {
+            Ok(v) => next.version = v,
+            Err(StoreError::Conflict(_)) => {
+                let current = tx.list_goals(patient).await?.into_iter().find(|g| g.id == id).ok_or(AppError::NotFound)?;
+                let v = current.version;
+                return Err(self.conflict(tx, ctx, patient, Object::Goal, id.to_string(), &current, v, purpose).await);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.record_change(&mut tx, ctx, patient, Object::Goal, id.to_string(), next.version, Some(&old), &next, reason).await?;
+        self.audit(&mut tx, ctx, patient, Object::Goal, Some(id.to_string()), Operation::Update, purpose).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    // ---- services -------------------------------------------------------------------
+
+    pub async fn add_service(&self, ctx: &Ctx, patient: PatientId, input: &ServiceInput) -> Result<Service, AppError> {
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Create, Object::Service, Detail::None).await?;
+        let (what, provider, frequency) = input.parse()?;
+        let s = Service { id: ServiceId::new(), patient_id: patient, what, provider, frequency, version: 1 };
+        tx.insert_service(&s).await?;
+        self.record_change(&mut tx, ctx, patient, Object::Service, s.id.to_string(), 1, None::<&Service>, &s, None).await?;
+        self.audit(&mut tx, ctx, patient, Object::Service, Some(s.id.to_string()), Operation::Create, purpose).await?;
+        tx.commit().await?;
+        Ok(s)
+    }
+
+    pub async fn update_service(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        id: ServiceId,
+        input: &ServiceInput,
+        expected_version: i64,
+        reason: Option<&str>,
+    ) -> Result<Service, AppError> {
+        let reason = parse_reason(reason)?;
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Update, Object::Service, Detail::None).await?;
+        let old = tx.list_services(patient).await?.into_iter().find(|s| s.id == id).ok_or(AppError::NotFound)?;
+        if old.version != expected_version {
+            let v = old.version;
+            return Err(self.conflict(tx, ctx, patient, Object::Service, id.to_string(), &old, v, purpose).await);
+        }
+        let (what, provider, frequency) = input.parse()?;
+        let mut next = Service { what, provider, frequency, ..old.clone() };
+        match tx.update_service(&next, expected_version).await {
+            Ok(v) => next.version = v,
+            Err(StoreError::Conflict(_)) => {
+                let current = tx.list_services(patient).await?.into_iter().find(|s| s.id == id).ok_or(AppError::NotFound)?;
+                let v = current.version;
+                return Err(self.conflict(tx, ctx, patient, Object::Service, id.to_string(), &current, v, purpose).await);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.record_change(&mut tx, ctx, patient, Object::Service, id.to_string(), next.version, Some(&old), &next, reason).await?;
+        self.audit(&mut tx, ctx, patient, Object::Service, Some(id.to_string()), Operation::Update, purpose).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    // ---- crisis plan and revision date ------------------------------------------------
+
+    pub async fn update_crisis_plan(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        input: &CrisisPlanInput,
+        expected_version: i64,
+        reason: Option<&str>,
+    ) -> Result<CrisisPlan, AppError> {
+        let reason = parse_reason(reason)?;
+        let mut tx = self.store.begin().await?;
+        let stored = tx.get_crisis_plan(patient).await?.unwrap_or_else(|| CrisisPlan::empty(patient));
+        let detail = if input.touches_only_what_helps(&stored) { Detail::CrisisWhatHelps } else { Detail::None };
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Update, Object::CrisisPlan, detail).await?;
+        let old = tx.get_crisis_plan(patient).await?.unwrap_or_else(|| CrisisPlan::empty(patient));
+        if old.version != expected_version {
+            let v = old.version;
+            return Err(self.conflict(tx, ctx, patient, Object::CrisisPlan, patient.to_string(), &old, v, purpose).await);
+        }
+        // Re-check on the plan as read inside the transaction: a patient's edit must
+        // still touch only "what helps".
+        if detail == Detail::CrisisWhatHelps && !input.touches_only_what_helps(&old) {
+            return Err(AppError::Forbidden);
+        }
+        let mut next = input.apply(&old)?;
+        next.updated_at = Some(self.clock.now());
+        match tx.save_crisis_plan(&next, expected_version).await {
+            Ok(v) => next.version = v,
+            Err(StoreError::Conflict(_)) => {
+                let current = tx.get_crisis_plan(patient).await?.unwrap_or_else(|| CrisisPlan::empty(patient));
+                let v = current.version;
+                return Err(self.conflict(tx, ctx, patient, Object::CrisisPlan, patient.to_string(), &current, v, purpose).await);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.record_change(&mut tx, ctx, patient, Object::CrisisPlan, patient.to_string(), next.version, Some(&old), &next, reason).await?;
+        self.audit(&mut tx, ctx, patient, Object::CrisisPlan, None, Operation::Update, purpose).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    pub async fn set_revision_date(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        raw_date: &str,
+        expected_version: i64,
+    ) -> Result<PlanHeader, AppError> {
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Update, Object::PlanHeader, Detail::None).await?;
+        let date = match raw_date.trim() {
+            "" => None,
+            raw => Some(text::date("revision_date", raw)?),
+        };
+        if date.is_some_and(|d| d < self.today()) {
+            return Err(ValidationErrors::single("revision_date", "in_past", "cannot be in the past").into());
+        }
+        let old = tx.get_plan_header(patient).await?.unwrap_or(PlanHeader { patient_id: patient, revision_date: None, version: 0 });
+        if old.version != expected_version {
+            let v = old.version;
+            return Err(self.conflict(tx, ctx, patient, Object::PlanHeader, patient.to_string(), &old, v, purpose).await);
+        }
+        let mut next = PlanHeader { revision_date: date, ..old.clone() };
+        match tx.save_plan_header(&next, expected_version).await {
+            Ok(v) => next.version = v,
+            Err(StoreError::Conflict(_)) => {
+                let current = tx.get_plan_header(patient).await?.unwrap_or(old.clone());
+                let v = current.version;
+                return Err(self.conflict(tx, ctx, patient, Object::PlanHeader, patient.to_string(), &current, v, purpose).await);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.record_change(&mut tx, ctx, patient, Object::PlanHeader, patient.to_string(), next.version, Some(&old), &next, None).await?;
+        self.audit(&mut tx, ctx, patient, Object::PlanHeader, None, Operation::Update, purpose).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+}

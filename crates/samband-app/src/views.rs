@@ -1,0 +1,102 @@
+//! Read models the surfaces render: what a page or API response shows, already
+//! filtered by the policy. Surfaces must not filter further.
+
+use chrono::NaiveDate;
+use samband_domain::ids::MemberId;
+use samband_domain::organisation::{Organisation, Sector};
+use samband_domain::patient::Patient;
+use samband_domain::plan::{Action, CrisisPlan, Goal, PlanHeader, Service};
+use samband_domain::team::{CareTeam, MemberKind, TeamMember};
+use serde::Serialize;
+
+/// A team member with the names and contact details the team and patient need.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    pub member: TeamMember,
+    pub display_name: String,
+    pub title: Option<String>,
+    pub organisation: Option<Organisation>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub availability: Option<String>,
+    pub active: bool,
+}
+
+impl MemberView {
+    /// Initials for the avatar the patient sees ("Kari Nordmann" → "KN").
+    pub fn initials(&self) -> String {
+        self.display_name
+            .split_whitespace()
+            .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .flat_map(char::to_uppercase)
+            .collect()
+    }
+
+    pub fn sector(&self) -> Option<Sector> {
+        self.organisation.as_ref().map(|o| o.sector)
+    }
+
+    pub fn is_patient(&self) -> bool {
+        self.member.kind == MemberKind::Patient
+    }
+}
+
+/// Everything on the patient overview page and in `GET /api/v1/patients/{id}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PatientOverview {
+    pub patient: Patient,
+    pub team: CareTeam,
+    pub members: Vec<MemberView>,
+    pub plan: PlanHeader,
+    pub goals: Vec<Goal>,
+    pub actions: Vec<Action>,
+    pub services: Vec<Service>,
+    /// `None` when the policy withholds the crisis plan from this reader.
+    pub crisis_plan: Option<CrisisPlan>,
+    pub today: NaiveDate,
+    /// May this reader change the plan (professionals on the team)?
+    pub can_edit_plan: bool,
+}
+
+/// One owner's actions, for "actions grouped by owner".
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnerActions<'a> {
+    pub owner: Option<&'a MemberView>,
+    pub actions: Vec<&'a Action>,
+}
+
+impl PatientOverview {
+    pub fn member(&self, id: MemberId) -> Option<&MemberView> {
+        self.members.iter().find(|m| m.member.id == id)
+    }
+
+    pub fn active_members(&self) -> impl Iterator<Item = &MemberView> {
+        self.members.iter().filter(|m| m.active)
+    }
+
+    pub fn coordinator(&self) -> Option<&MemberView> {
+        self.members.iter().find(|m| m.active && m.member.is_coordinator)
+    }
+
+    /// Actions grouped by owner in team order; within a group by due date.
+    pub fn actions_by_owner(&self) -> Vec<OwnerActions<'_>> {
+        let mut groups: Vec<OwnerActions<'_>> = Vec::new();
+        for m in &self.members {
+            let actions: Vec<&Action> = self.actions.iter().filter(|a| a.owner_member_id == m.member.id).collect();
+            if !actions.is_empty() {
+                groups.push(OwnerActions { owner: Some(m), actions });
+            }
+        }
+        groups
+    }
+
+    pub fn overdue_count(&self) -> usize {
+        self.actions.iter().filter(|a| a.is_overdue(self.today)).count()
+    }
+
+    pub fn goal_text(&self, id: Option<samband_domain::ids::GoalId>) -> Option<&str> {
+        id.and_then(|g| self.goals.iter().find(|x| x.id == g)).map(|g| g.text.as_str())
+    }
+}
