@@ -233,6 +233,7 @@ impl App {
             author: Some("professional".into()),
             owner_member_id: member_of(&ov, "silje.nilsen"),
             achieved: false,
+            reason: None,
         })
         .await?;
         for (who, title, due) in [
@@ -262,6 +263,7 @@ impl App {
             what: "Home nursing: symptom follow-up and ESAS-r".into(),
             provider: orgs["home"].name.clone(),
             frequency: "Three times a week".into(),
+            reason: None,
         })
         .await?;
 
@@ -293,12 +295,14 @@ impl App {
             what: "Medication administered at home".into(),
             provider: orgs["home"].name.clone(),
             frequency: "Twice daily".into(),
+            reason: None,
         })
         .await?;
         let cp = self
             .update_crisis_plan(&ctxs["tone.eriksen"], patients["004"], &CrisisPlanInput {
                 warning_signs: Some("Stops answering the phone; sleeps less than four hours; talks about the neighbours watching him".into()),
                 what_helps: None,
+                reason: None,
                 contacts: Some("Daytime: Tone Eriksen +47 55 60 71 00. Night: home care night shift +47 55 60 70 99. Emergency: 113.".into()),
             }, 0, None)
             .await?;

@@ -36,6 +36,8 @@ pub struct AppConfig {
     pub throttle_window: Duration,
     /// The deployment's time zone: "today" and displayed times follow it.
     pub time_zone: Tz,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for AppConfig {
@@ -47,6 +49,7 @@ impl Default for AppConfig {
             max_failures_per_address: 20,
             throttle_window: Duration::minutes(15),
             time_zone: chrono_tz::Europe::Oslo,
+            trust_forwarded_for: false,
         }
     }
 }

@@ -96,7 +96,16 @@ impl PatientOverview {
         self.actions.iter().filter(|a| a.is_overdue(self.today)).count()
     }
 
-    pub fn goal_text(&self, id: Option<samband_domain::ids::GoalId>) -> Option<&str> {
+    pub fn goal_text(&self, id: &Option<samband_domain::ids::GoalId>) -> Option<&str> {
         id.and_then(|g| self.goals.iter().find(|x| x.id == g)).map(|g| g.text.as_str())
+    }
+
+    /// `member` by reference, for templates (which pass arguments by reference).
+    pub fn member_ref(&self, id: &MemberId) -> Option<&MemberView> {
+        self.member(*id)
+    }
+
+    pub fn is_overdue(&self, a: &Action) -> bool {
+        a.is_overdue(self.today)
     }
 }

@@ -129,6 +129,9 @@ pub struct CarePlan {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionInput {
+    /// Why the change was made (kept in the history; optional).
+    #[serde(default)]
+    pub reason: Option<String>,
     pub title: String,
     pub owner_member_id: Option<MemberId>,
     /// Defaults to the owner's organisation's sector.
@@ -197,6 +200,9 @@ impl ActionInput {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GoalInput {
+    /// Why the change was made (kept in the history; optional).
+    #[serde(default)]
+    pub reason: Option<String>,
     pub text: String,
     /// `patient` or `professional`; a patient's own goals are always `patient`.
     pub author: Option<String>,
@@ -243,6 +249,9 @@ impl GoalInput {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceInput {
+    /// Why the change was made (kept in the history; optional).
+    #[serde(default)]
+    pub reason: Option<String>,
     pub what: String,
     pub provider: String,
     pub frequency: String,
@@ -264,6 +273,9 @@ impl ServiceInput {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CrisisPlanInput {
+    /// Why the change was made (kept in the history; optional).
+    #[serde(default)]
+    pub reason: Option<String>,
     pub warning_signs: Option<String>,
     pub what_helps: Option<String>,
     pub contacts: Option<String>,
@@ -368,7 +380,7 @@ mod tests {
     #[test]
     fn crisis_plan_patient_may_touch_only_what_helps() {
         let cur = CrisisPlan { warning_signs: "Sleeps badly".into(), ..CrisisPlan::empty(PatientId::new()) };
-        let helps = CrisisPlanInput { what_helps: Some("A walk with my sister".into()), warning_signs: Some("Sleeps badly".into()), contacts: None };
+        let helps = CrisisPlanInput { what_helps: Some("A walk with my sister".into()), warning_signs: Some("Sleeps badly".into()), contacts: None, reason: None };
         assert!(helps.touches_only_what_helps(&cur));
         let signs = CrisisPlanInput { warning_signs: Some("Stops eating".into()), ..Default::default() };
         assert!(!signs.touches_only_what_helps(&cur));

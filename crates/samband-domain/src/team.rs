@@ -72,6 +72,9 @@ impl CareTeam {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MemberInput {
+    /// Why the change was made (kept in the history; optional).
+    #[serde(default)]
+    pub reason: Option<String>,
     pub kind: String,
     pub professional_id: Option<ProfessionalId>,
     pub name: Option<String>,

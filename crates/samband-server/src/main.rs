@@ -1,1 +1,15 @@
-fn main() {}
+//! The `samband` binary: parses the command line and hands over to `samband-server`.
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = samband_server::cli::Cli::parse();
+    match samband_server::cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("samband: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,68 @@
-//! placeholder
+//! The web UI: server-rendered askama templates, htmx for small in-page updates,
+//! static files embedded in the binary, CSRF tokens on every state-changing form.
+//!
+//! Handlers call `samband-app` use cases and render what they return; they hold no
+//! policy and no SQL. Every string shown goes through the translation catalogue.
+
+mod base;
+mod forms;
+pub mod i18n;
+mod pages;
+mod session;
+mod statics;
+
+use axum::routing::{get, post};
+use axum::Router;
+use samband_app::App;
+use std::sync::Arc;
+
+pub use base::Base;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UiConfig {
+    /// Mark cookies `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub struct UiState {
+    pub app: App,
+    pub cfg: UiConfig,
+    pub catalog: Arc<i18n::Catalog>,
+}
+
+pub fn router(app: App, cfg: UiConfig) -> Router {
+    use pages::{admin, auth, patient_portal, patients, plan, team};
+    let state = UiState { app, cfg, catalog: Arc::new(i18n::Catalog::load()) };
+    Router::new()
+        .route("/", get(auth::home))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/lang/{code}", get(auth::set_language))
+        .route("/static/{file}", get(statics::serve))
+        .route("/patients", get(patients::my_patients).post(patients::register_submit))
+        .route("/patients/new", get(patients::register_page))
+        .route("/patients/{patient}", get(patients::overview))
+        .route("/patients/{patient}/history", get(patients::history))
+        .route("/patients/{patient}/revision", post(plan::revision_submit))
+        .route("/patients/{patient}/actions/new", get(plan::action_new).post(plan::action_create))
+        .route("/patients/{patient}/actions/{action}/edit", get(plan::action_edit).post(plan::action_update))
+        .route("/patients/{patient}/actions/{action}/status", post(plan::action_status))
+        .route("/patients/{patient}/goals/new", get(plan::goal_new).post(plan::goal_create))
+        .route("/patients/{patient}/goals/{goal}/edit", get(plan::goal_edit).post(plan::goal_update))
+        .route("/patients/{patient}/services/new", get(plan::service_new).post(plan::service_create))
+        .route("/patients/{patient}/services/{service}/edit", get(plan::service_edit).post(plan::service_update))
+        .route("/patients/{patient}/crisis-plan/edit", get(plan::crisis_edit).post(plan::crisis_update))
+        .route("/patients/{patient}/team/new", get(team::member_new).post(team::member_create))
+        .route("/patients/{patient}/team/{member}/edit", get(team::member_edit).post(team::member_update))
+        .route("/me", get(patient_portal::your_plan))
+        .route("/me/team", get(patient_portal::who_helps))
+        .route("/me/crisis-plan", get(patient_portal::crisis_plan).post(patient_portal::crisis_plan_submit))
+        .route("/me/goals/new", get(patient_portal::goal_new).post(patient_portal::goal_create))
+        .route("/admin", get(admin::page))
+        .route("/admin/organisations", post(admin::create_organisation))
+        .route("/admin/professionals", post(admin::create_professional))
+        .route("/admin/accounts", post(admin::create_account))
+        .fallback(pages::not_found)
+        .with_state(state)
+}

@@ -1,0 +1,399 @@
+//! `/api/v1` handlers: parse → one use case → JSON. No policy and no SQL here.
+
+use crate::extract::{Auth, ClientAddr, IfMatch, StrictJson};
+use crate::openapi;
+use crate::problem::{ApiError, Problem};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use samband_app::directory::AccountInput;
+use samband_app::App;
+use samband_domain::ids::*;
+use samband_domain::patient::PatientInput;
+use samband_domain::plan::{ActionInput, CrisisPlanInput, GoalInput, ServiceInput};
+use samband_domain::professional::NewProfessional;
+use samband_domain::team::MemberInput;
+use serde::{Deserialize, Serialize};
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/api/v1/auth/token", post(issue_token))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/organisations", get(list_organisations).post(create_organisation))
+        .route("/api/v1/professionals", get(list_professionals).post(create_professional))
+        .route("/api/v1/accounts", post(create_account))
+        .route("/api/v1/patients", get(my_patients).post(register_patient))
+        .route("/api/v1/patients/{patient}", get(patient_overview))
+        .route("/api/v1/patients/{patient}/history", get(history))
+        .route("/api/v1/patients/{patient}/team/members", post(add_member))
+        .route("/api/v1/patients/{patient}/team/members/{member}", put(update_member))
+        .route("/api/v1/patients/{patient}/plan", put(update_plan_header))
+        .route("/api/v1/patients/{patient}/actions", post(add_action))
+        .route("/api/v1/patients/{patient}/actions/{action}", get(get_action).put(update_action))
+        .route("/api/v1/patients/{patient}/goals", post(add_goal))
+        .route("/api/v1/patients/{patient}/goals/{goal}", put(update_goal))
+        .route("/api/v1/patients/{patient}/services", post(add_service))
+        .route("/api/v1/patients/{patient}/services/{service}", put(update_service))
+        .route("/api/v1/patients/{patient}/crisis-plan", put(update_crisis_plan))
+        .fallback(not_found)
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+async fn not_found() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "not-found", "No such endpoint")
+}
+
+/// A JSON body with an `ETag` carrying the object's version.
+fn versioned<T: Serialize>(status: StatusCode, version: i64, body: &T) -> Response {
+    let mut res = (status, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+fn parse_id<T: std::str::FromStr>(raw: &str, field: &str) -> Result<T, ApiError> {
+    // An id that cannot exist is simply not found (nothing about other records leaks).
+    raw.parse::<T>().map_err(|_| {
+        ApiError(Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found").detail(format!("{field} is not a valid id")))
+    })
+}
+
+// ---- auth ---------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenRequest {
+    username: String,
+    password: String,
+    name: String,
+    #[serde(default = "default_scopes")]
+    scopes: String,
+    #[serde(default = "default_days")]
+    days: i64,
+}
+
+fn default_scopes() -> String {
+    "read write".into()
+}
+
+fn default_days() -> i64 {
+    30
+}
+
+#[derive(Serialize)]
+struct TokenResponse {
+    token: String,
+    token_type: &'static str,
+    scopes: String,
+    expires_at: Option<String>,
+}
+
+async fn issue_token(State(app): State<App>, ClientAddr(addr): ClientAddr, StrictJson(req): StrictJson<TokenRequest>) -> ApiResult {
+    let (secret, token) =
+        app.issue_token(&req.username, &req.password, &addr, &req.name, &req.scopes, req.days, None).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenResponse {
+            token: secret,
+            token_type: "Bearer",
+            scopes: token.scopes,
+            expires_at: token.expires_at.map(|t| t.to_rfc3339()),
+        }),
+    )
+        .into_response())
+}
+
+async fn me(Auth(ctx): Auth) -> ApiResult {
+    Ok(Json(&ctx.principal).into_response())
+}
+
+// ---- directory ----------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrganisationRequest {
+    name: String,
+    sector: String,
+}
+
+async fn list_organisations(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
+    Ok(Json(app.list_organisations(&ctx).await?).into_response())
+}
+
+async fn create_organisation(State(app): State<App>, Auth(ctx): Auth, StrictJson(r): StrictJson<OrganisationRequest>) -> ApiResult {
+    let o = app.create_organisation(&ctx, &r.name, &r.sector).await?;
+    Ok(versioned(StatusCode::CREATED, o.version, &o))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfessionalRequest {
+    name: String,
+    title: String,
+    organisation_ids: Vec<OrganisationId>,
+    phone: Option<String>,
+    email: Option<String>,
+    availability: Option<String>,
+}
+
+async fn list_professionals(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
+    Ok(Json(app.list_professionals(&ctx).await?).into_response())
+}
+
+async fn create_professional(State(app): State<App>, Auth(ctx): Auth, StrictJson(r): StrictJson<ProfessionalRequest>) -> ApiResult {
+    let new = NewProfessional::parse(
+        &r.name,
+        &r.title,
+        r.organisation_ids,
+        r.phone.as_deref(),
+        r.email.as_deref(),
+        r.availability.as_deref(),
+    )
+    .map_err(samband_app::AppError::from)?;
+    let p = app.create_professional(&ctx, new).await?;
+    Ok(versioned(StatusCode::CREATED, p.version, &p))
+}
+
+#[derive(Serialize)]
+struct AccountResponse {
+    id: AccountId,
+    username: String,
+    role: String,
+    display_name: String,
+}
+
+async fn create_account(State(app): State<App>, Auth(ctx): Auth, StrictJson(r): StrictJson<AccountInput>) -> ApiResult {
+    let a = app.create_account(Some(&ctx), &r).await?;
+    let body = AccountResponse { id: a.id, username: a.username, role: a.role.as_str().into(), display_name: a.display_name };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+// ---- patients -----------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct CaseloadItem {
+    id: PatientId,
+    name: String,
+    birth_date: String,
+    my_role: String,
+    is_coordinator: bool,
+    open_actions: i64,
+    overdue_actions: i64,
+}
+
+async fn my_patients(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
+    let rows = app.my_patients(&ctx).await?;
+    let items: Vec<CaseloadItem> = rows
+        .into_iter()
+        .map(|r| CaseloadItem {
+            id: r.patient.id,
+            name: r.patient.name,
+            birth_date: r.patient.birth_date.to_string(),
+            my_role: r.my_role,
+            is_coordinator: r.is_coordinator,
+            open_actions: r.open_actions,
+            overdue_actions: r.overdue_actions,
+        })
+        .collect();
+    Ok(Json(items).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterPatient {
+    name: String,
+    birth_date: String,
+    national_id_country: Option<String>,
+    national_id: Option<String>,
+    preferred_contact: String,
+    phone: Option<String>,
+    email: Option<String>,
+    /// The registering professional's role and responsibility on the new team.
+    my_role: String,
+    my_responsibility: String,
+}
+
+async fn register_patient(State(app): State<App>, Auth(ctx): Auth, StrictJson(r): StrictJson<RegisterPatient>) -> ApiResult {
+    let input = PatientInput {
+        name: &r.name,
+        birth_date: &r.birth_date,
+        national_id_country: r.national_id_country.as_deref(),
+        national_id: r.national_id.as_deref(),
+        preferred_contact: &r.preferred_contact,
+        phone: r.phone.as_deref(),
+        email: r.email.as_deref(),
+    };
+    let id = app.register_patient(&ctx, input, &r.my_role, &r.my_responsibility).await?;
+    let overview = app.overview(&ctx, id).await?;
+    let mut res = (StatusCode::CREATED, Json(&overview)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/patients/{id}")) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+async fn patient_overview(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    Ok(Json(app.overview(&ctx, patient).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HistoryQuery {
+    object_id: Option<String>,
+}
+
+async fn history(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    Query(q): Query<HistoryQuery>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let entries = app.history(&ctx, patient, q.object_id.as_deref()).await?;
+    let body: Vec<serde_json::Value> = entries
+        .into_iter()
+        .map(|h| {
+            serde_json::json!({
+                "object_type": h.object_type,
+                "object_id": h.object_id,
+                "version": h.version,
+                "changed_by": h.actor_name,
+                "changed_at": h.at.to_rfc3339(),
+                "reason": h.reason,
+                "old": h.old_value,
+                "new": h.new_value,
+            })
+        })
+        .collect();
+    Ok(Json(body).into_response())
+}
+
+// ---- team ---------------------------------------------------------------------------
+
+async fn add_member(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    IfMatch(v): IfMatch,
+    StrictJson(input): StrictJson<MemberInput>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let team = app.save_team_member(&ctx, patient, None, &input, v, input.reason.as_deref()).await?;
+    Ok(versioned(StatusCode::CREATED, team.version, &team))
+}
+
+async fn update_member(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path((patient, member)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+    StrictJson(input): StrictJson<MemberInput>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let member = parse_id::<MemberId>(&member, "member")?;
+    let team = app.save_team_member(&ctx, patient, Some(member), &input, v, input.reason.as_deref()).await?;
+    Ok(versioned(StatusCode::OK, team.version, &team))
+}
+
+// ---- plan ---------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanHeaderRequest {
+    /// `YYYY-MM-DD`, or empty/null to clear.
+    revision_date: Option<String>,
+}
+
+async fn update_plan_header(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    IfMatch(v): IfMatch,
+    StrictJson(r): StrictJson<PlanHeaderRequest>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let h = app.set_revision_date(&ctx, patient, r.revision_date.as_deref().unwrap_or(""), v).await?;
+    Ok(versioned(StatusCode::OK, h.version, &h))
+}
+
+async fn add_action(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>, StrictJson(input): StrictJson<ActionInput>) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let a = app.add_action(&ctx, patient, &input).await?;
+    Ok(versioned(StatusCode::CREATED, a.version, &a))
+}
+
+async fn get_action(State(app): State<App>, Auth(ctx): Auth, Path((patient, action)): Path<(String, String)>) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let action = parse_id::<ActionId>(&action, "action")?;
+    let a = app.get_action(&ctx, patient, action).await?;
+    Ok(versioned(StatusCode::OK, a.version, &a))
+}
+
+async fn update_action(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path((patient, action)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+    StrictJson(input): StrictJson<ActionInput>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let action = parse_id::<ActionId>(&action, "action")?;
+    let a = app.update_action(&ctx, patient, action, &input, v, input.reason.as_deref()).await?;
+    Ok(versioned(StatusCode::OK, a.version, &a))
+}
+
+async fn add_goal(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>, StrictJson(input): StrictJson<GoalInput>) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let g = app.add_goal(&ctx, patient, &input).await?;
+    Ok(versioned(StatusCode::CREATED, g.version, &g))
+}
+
+async fn update_goal(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path((patient, goal)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+    StrictJson(input): StrictJson<GoalInput>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let goal = parse_id::<GoalId>(&goal, "goal")?;
+    let g = app.update_goal(&ctx, patient, goal, &input, v, input.reason.as_deref()).await?;
+    Ok(versioned(StatusCode::OK, g.version, &g))
+}
+
+async fn add_service(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>, StrictJson(input): StrictJson<ServiceInput>) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let s = app.add_service(&ctx, patient, &input).await?;
+    Ok(versioned(StatusCode::CREATED, s.version, &s))
+}
+
+async fn update_service(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path((patient, service)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+    StrictJson(input): StrictJson<ServiceInput>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let service = parse_id::<ServiceId>(&service, "service")?;
+    let s = app.update_service(&ctx, patient, service, &input, v, input.reason.as_deref()).await?;
+    Ok(versioned(StatusCode::OK, s.version, &s))
+}
+
+async fn update_crisis_plan(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    IfMatch(v): IfMatch,
+    StrictJson(input): StrictJson<CrisisPlanInput>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let c = app.update_crisis_plan(&ctx, patient, &input, v, input.reason.as_deref()).await?;
+    Ok(versioned(StatusCode::OK, c.version, &c))
+}

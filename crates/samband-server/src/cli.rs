@@ -1,0 +1,173 @@
+//! The command line: `serve`, `demo`, `migrate`, `user add`, `check-config`.
+
+use crate::config::{Config, Overrides, DEFAULT_DATABASE_URL};
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use samband_app::demo::DEMO_PASSWORD;
+use samband_app::directory::AccountInput;
+use secrecy::ExposeSecret;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "samband", version, about = "Samband: cross-sectoral care coordination")]
+pub struct Cli {
+    /// TOML configuration file (also SAMBAND_CONFIG).
+    #[arg(long, global = true, env = "SAMBAND_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Database: sqlite://PATH or postgres://… (also SAMBAND_DATABASE_URL).
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Run the server on a fresh database seeded with the five demo stories.
+    Demo(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Load and validate the configuration, print it (without secrets) and exit.
+    CheckConfig,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on, IP:PORT (also SAMBAND_BIND).
+    #[arg(long)]
+    pub bind: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from SAMBAND_NEW_PASSWORD or stdin.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// professional, patient or admin
+        #[arg(long, default_value = "admin")]
+        role: String,
+        #[arg(long)]
+        display_name: String,
+        #[arg(long)]
+        professional_id: Option<String>,
+        #[arg(long)]
+        patient_id: Option<String>,
+    },
+}
+
+/// The demo runs on its own file so it never touches a real `samband.db`.
+pub const DEMO_DATABASE_URL: &str = "sqlite://samband-demo.db";
+
+fn load(cli: &Cli, bind: Option<String>, default_db: &str) -> anyhow::Result<Config> {
+    let env = |k: &str| std::env::var(k).ok();
+    Config::load(cli.config.as_deref(), &env, &Overrides { database_url: cli.database_url.clone(), bind }, default_db)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::CheckConfig => {
+            let cfg = load(&cli, None, DEFAULT_DATABASE_URL)?;
+            println!("{cfg:#?}");
+            println!("configuration OK");
+            Ok(())
+        }
+        Command::Migrate => {
+            let cfg = load(&cli, None, DEFAULT_DATABASE_URL)?;
+            init_tracing(&cfg.log);
+            crate::open_store(cfg.database_url.expose_secret(), 2).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User(UserCommand::Add { username, role, display_name, professional_id, patient_id }) => {
+            let cfg = load(&cli, None, DEFAULT_DATABASE_URL)?;
+            let app = crate::build_app(&cfg, crate::system_clock()).await?;
+            let password = match std::env::var("SAMBAND_NEW_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).context("reading password from stdin")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let input = AccountInput {
+                username: username.clone(),
+                password,
+                role: role.clone(),
+                display_name: display_name.clone(),
+                professional_id: professional_id.as_deref().map(str::parse).transpose().context("--professional-id")?,
+                patient_id: patient_id.as_deref().map(str::parse).transpose().context("--patient-id")?,
+            };
+            match app.create_account(None, &input).await {
+                Ok(a) => {
+                    println!("created {} account {}", a.role, a.username);
+                    Ok(())
+                }
+                Err(samband_app::AppError::Validation(v)) => bail!("not created: {v}"),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Serve(args) => {
+            let cfg = load(&cli, args.bind.clone(), DEFAULT_DATABASE_URL)?;
+            init_tracing(&cfg.log);
+            let app = crate::build_app(&cfg, crate::system_clock()).await?;
+            serve_until_signal(&cfg, app).await
+        }
+        Command::Demo(args) => {
+            let cfg = load(&cli, args.bind.clone(), DEMO_DATABASE_URL)?;
+            init_tracing(&cfg.log);
+            let url = cfg.database_url.expose_secret().to_owned();
+            if url == DEMO_DATABASE_URL {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("samband-demo.db{suffix}"));
+                }
+            }
+            let app = crate::build_app(&cfg, crate::system_clock()).await?;
+            let mut tx = app.store.begin().await?;
+            if !tx.list_accounts().await?.is_empty() {
+                bail!("`samband demo` needs an empty database; {} already has accounts", crate::config::redact_url(&url));
+            }
+            drop(tx);
+            let data = app.seed_demo().await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
+            println!("\nSamband demo on http://{}/  (database {})", cfg.bind, crate::config::redact_url(&url));
+            println!("Every demo account's password: {DEMO_PASSWORD}\n");
+            for l in &data.logins {
+                println!("  {:<18} {:<20} {}", l.username, l.display_name, l.what);
+            }
+            println!();
+            serve_until_signal(&cfg, app).await
+        }
+    }
+}
+
+async fn serve_until_signal(cfg: &Config, app: samband_app::App) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&cfg.bind).await.with_context(|| format!("binding {}", cfg.bind))?;
+    tracing::info!(addr = %listener.local_addr()?, backend = app.store.backend_name(), "listening");
+    crate::serve(listener, app, cfg.secure_cookies, shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+pub fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}

@@ -1,0 +1,228 @@
+//! Configuration, layered: built-in defaults → optional TOML file → `SAMBAND_*`
+//! environment → command-line flags. Secrets may come from files (`*_FILE`) and never
+//! print: `Debug` and `check-config` show the database URL without its password.
+
+use anyhow::{bail, Context};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: SecretString,
+    pub bind: String,
+    pub time_zone: chrono_tz::Tz,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    /// Set when served over HTTPS (directly or behind a TLS proxy): cookies get
+    /// `Secure` and responses HSTS.
+    pub secure_cookies: bool,
+    pub trust_forwarded_for: bool,
+    pub max_connections: u32,
+    pub log: String,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(self.database_url.expose_secret()))
+            .field("bind", &self.bind)
+            .field("time_zone", &self.time_zone.name())
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_absolute_hours", &self.session_absolute_hours)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("max_connections", &self.max_connections)
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+/// The URL with any password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// What the TOML file may contain (every key optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    database_url_file: Option<String>,
+    bind: Option<String>,
+    time_zone: Option<String>,
+    session_idle_minutes: Option<i64>,
+    session_absolute_hours: Option<i64>,
+    secure_cookies: Option<bool>,
+    trust_forwarded_for: Option<bool>,
+    max_connections: Option<u32>,
+    log: Option<String>,
+}
+
+/// Flag values (None when not given on the command line).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+    pub bind: Option<String>,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://samband.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+impl Config {
+    /// Loads configuration; `env` is passed in so tests need not touch the process.
+    pub fn load(
+        file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+        flags: &Overrides,
+        default_db: &str,
+    ) -> anyhow::Result<Config> {
+        let fc: FileConfig = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).with_context(|| format!("reading config file {}", p.display()))?;
+                toml::from_str(&text).with_context(|| format!("parsing config file {}", p.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let secret_from_file = |path: &str| -> anyhow::Result<String> {
+            Ok(std::fs::read_to_string(path).with_context(|| format!("reading secret file {path}"))?.trim().to_owned())
+        };
+        let mut database_url = default_db.to_owned();
+        if let Some(v) = fc.database_url {
+            database_url = v;
+        }
+        if let Some(p) = fc.database_url_file {
+            database_url = secret_from_file(&p)?;
+        }
+        if let Some(v) = env("SAMBAND_DATABASE_URL") {
+            database_url = v;
+        }
+        if let Some(p) = env("SAMBAND_DATABASE_URL_FILE") {
+            database_url = secret_from_file(&p)?;
+        }
+        if let Some(v) = &flags.database_url {
+            database_url = v.clone();
+        }
+        let pick = |file: Option<String>, key: &str, flag: Option<&String>| -> Option<String> {
+            flag.cloned().or_else(|| env(key)).or(file)
+        };
+        let bind = pick(fc.bind, "SAMBAND_BIND", flags.bind.as_ref()).unwrap_or_else(|| DEFAULT_BIND.into());
+        let tz_name = pick(fc.time_zone, "SAMBAND_TIME_ZONE", None).unwrap_or_else(|| "Europe/Oslo".into());
+        let time_zone: chrono_tz::Tz = tz_name.parse().map_err(|_| anyhow::anyhow!("unknown time zone {tz_name:?}"))?;
+        let num = |file: Option<i64>, key: &str, default: i64| -> anyhow::Result<i64> {
+            match env(key) {
+                Some(v) => v.parse().with_context(|| format!("{key} must be a whole number")),
+                None => Ok(file.unwrap_or(default)),
+            }
+        };
+        let boolean = |file: Option<bool>, key: &str| -> anyhow::Result<bool> {
+            match env(key).as_deref() {
+                Some("1" | "true" | "yes") => Ok(true),
+                Some("0" | "false" | "no") => Ok(false),
+                Some(other) => bail!("{key} must be true or false, not {other:?}"),
+                None => Ok(file.unwrap_or(false)),
+            }
+        };
+        let cfg = Config {
+            database_url: SecretString::from(database_url),
+            bind,
+            time_zone,
+            session_idle_minutes: num(fc.session_idle_minutes, "SAMBAND_SESSION_IDLE_MINUTES", 30)?,
+            session_absolute_hours: num(fc.session_absolute_hours, "SAMBAND_SESSION_ABSOLUTE_HOURS", 12)?,
+            secure_cookies: boolean(fc.secure_cookies, "SAMBAND_SECURE_COOKIES")?,
+            trust_forwarded_for: boolean(fc.trust_forwarded_for, "SAMBAND_TRUST_FORWARDED_FOR")?,
+            max_connections: num(fc.max_connections.map(i64::from), "SAMBAND_MAX_CONNECTIONS", 16)? as u32,
+            log: pick(fc.log, "SAMBAND_LOG", None).unwrap_or_else(|| "info".into()),
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let url = self.database_url.expose_secret();
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            bail!("database URL must start with sqlite:// or postgres://");
+        }
+        if self.bind.parse::<std::net::SocketAddr>().is_err() {
+            bail!("bind address {:?} must be IP:PORT, e.g. 127.0.0.1:8080", self.bind);
+        }
+        if !(1..=24 * 60).contains(&self.session_idle_minutes) {
+            bail!("session_idle_minutes must be between 1 and 1440");
+        }
+        if !(1..=72).contains(&self.session_absolute_hours) {
+            bail!("session_absolute_hours must be between 1 and 72");
+        }
+        if !(1..=200).contains(&self.max_connections) {
+            bail!("max_connections must be between 1 and 200");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        move |k| m.get(k).cloned()
+    }
+
+    #[test]
+    fn layers_in_order_defaults_file_env_flags() {
+        let dir = std::env::temp_dir().join(format!("samband-cfg-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("samband.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:9000\"\ndatabase_url = \"sqlite://file.db\"\nsession_idle_minutes = 20\n").expect("write");
+
+        let c = Config::load(None, &env_of(&[]), &Overrides::default(), DEFAULT_DATABASE_URL).expect("defaults");
+        assert_eq!((c.bind.as_str(), c.database_url.expose_secret()), (DEFAULT_BIND, DEFAULT_DATABASE_URL));
+
+        let c = Config::load(Some(&file), &env_of(&[]), &Overrides::default(), DEFAULT_DATABASE_URL).expect("file");
+        assert_eq!((c.bind.as_str(), c.session_idle_minutes), ("127.0.0.1:9000", 20));
+
+        let env = env_of(&[("SAMBAND_BIND", "127.0.0.1:9100"), ("SAMBAND_DATABASE_URL", "sqlite://env.db")]);
+        let c = Config::load(Some(&file), &env, &Overrides::default(), DEFAULT_DATABASE_URL).expect("env");
+        assert_eq!((c.bind.as_str(), c.database_url.expose_secret()), ("127.0.0.1:9100", "sqlite://env.db"));
+
+        let flags = Overrides { bind: Some("127.0.0.1:9200".into()), database_url: Some("sqlite://flag.db".into()) };
+        let c = Config::load(Some(&file), &env, &flags, DEFAULT_DATABASE_URL).expect("flags");
+        assert_eq!((c.bind.as_str(), c.database_url.expose_secret()), ("127.0.0.1:9200", "sqlite://flag.db"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn secrets_from_files_and_never_printed() {
+        let dir = std::env::temp_dir().join(format!("samband-cfg-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let secret = dir.join("db-url");
+        std::fs::write(&secret, "postgres://samband:hunter2secret@db.example:5432/samband\n").expect("write");
+        let env = env_of(&[("SAMBAND_DATABASE_URL_FILE", secret.to_str().expect("utf8"))]);
+        let c = Config::load(None, &env, &Overrides::default(), DEFAULT_DATABASE_URL).expect("load");
+        assert!(c.database_url.expose_secret().contains("hunter2secret"));
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2secret"), "{shown}");
+        assert!(shown.contains("samband:***@db.example"), "{shown}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_a_message() {
+        let e = Config::load(None, &env_of(&[("SAMBAND_BIND", "localhost")]), &Overrides::default(), DEFAULT_DATABASE_URL);
+        assert!(e.unwrap_err().to_string().contains("bind address"));
+        let e = Config::load(None, &env_of(&[("SAMBAND_DATABASE_URL", "mysql://x")]), &Overrides::default(), DEFAULT_DATABASE_URL);
+        assert!(e.unwrap_err().to_string().contains("sqlite:// or postgres://"));
+        let e = Config::load(None, &env_of(&[("SAMBAND_TIME_ZONE", "Mars/Olympus")]), &Overrides::default(), DEFAULT_DATABASE_URL);
+        assert!(e.unwrap_err().to_string().contains("time zone"));
+    }
+}

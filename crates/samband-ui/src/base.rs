@@ -1,0 +1,91 @@
+//! What every page's layout needs: language, the signed-in user, the CSRF token, and
+//! helpers for translation and local date/time formatting.
+
+use crate::i18n::{Catalog, Lang};
+use chrono::{DateTime, NaiveDate, Utc};
+use samband_domain::principal::Subject;
+use samband_domain::FieldError;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Base {
+    pub lang: Lang,
+    pub catalog: Arc<Catalog>,
+    /// Display name of the signed-in user, if any.
+    pub user: Option<String>,
+    pub subject: Option<Subject>,
+    pub csrf: String,
+    pub tz: chrono_tz::Tz,
+    /// The current path, so the language switcher can return here.
+    pub path: String,
+    pub title: String,
+}
+
+impl Base {
+    pub fn t(&self, key: &str) -> String {
+        self.catalog.get(self.lang, key).to_owned()
+    }
+
+    /// A translated message for a field error, falling back to the English text.
+    pub fn t_err(&self, e: &FieldError) -> String {
+        let key = format!("error.{}", e.code);
+        if self.catalog.has(Lang::En, &key) {
+            self.catalog.get(self.lang, &key).to_owned()
+        } else {
+            e.message.clone()
+        }
+    }
+
+    pub fn date(&self, d: &NaiveDate) -> String {
+        match self.lang {
+            Lang::En => d.format("%-d %b %Y").to_string(),
+            _ => d.format("%d.%m.%Y").to_string(),
+        }
+    }
+
+    pub fn iso(&self, d: &NaiveDate) -> String {
+        d.format("%Y-%m-%d").to_string()
+    }
+
+    /// A UTC time shown in the deployment's time zone.
+    pub fn datetime(&self, t: &DateTime<Utc>) -> String {
+        let local = t.with_timezone(&self.tz);
+        match self.lang {
+            Lang::En => local.format("%-d %b %Y %H:%M").to_string(),
+            _ => local.format("%d.%m.%Y kl. %H:%M").to_string(),
+        }
+    }
+
+    /// String equality for templates, where one side is often a `&&str`.
+    pub fn same(&self, a: &str, b: &str) -> bool {
+        a == b
+    }
+
+    pub fn is_patient(&self) -> bool {
+        matches!(self.subject, Some(Subject::Patient(_)))
+    }
+
+    pub fn is_professional(&self) -> bool {
+        matches!(self.subject, Some(Subject::Professional(_)))
+    }
+
+    pub fn is_admin(&self) -> bool {
+        matches!(self.subject, Some(Subject::Admin))
+    }
+
+    pub fn langs(&self) -> [Lang; 3] {
+        Lang::ALL
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    /// Percent-encodes the current path for the `next` parameter.
+    pub fn next_param(&self) -> String {
+        self.path.bytes().map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        }).collect()
+    }
+}

@@ -1,0 +1,92 @@
+//! Form bodies, CSRF checks and the state a form is re-rendered with after an error.
+
+use crate::session::Viewer;
+use crate::UiState;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use samband_app::auth::secrets_equal;
+use samband_domain::{FieldError, ValidationErrors};
+use std::collections::HashMap;
+
+/// An `application/x-www-form-urlencoded` body as field → value (last one wins).
+pub struct FormData(pub HashMap<String, String>);
+
+impl FromRequest<UiState> for FormData {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &UiState) -> Result<Self, Self::Rejection> {
+        let ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !ok {
+            return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, "form expected").into_response());
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response())?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| (StatusCode::BAD_REQUEST, "malformed form").into_response())?;
+        Ok(FormData(pairs.into_iter().collect()))
+    }
+}
+
+impl FormData {
+    pub fn get(&self, k: &str) -> &str {
+        self.0.get(k).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn opt(&self, k: &str) -> Option<String> {
+        self.0.get(k).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+    }
+
+    pub fn version(&self) -> i64 {
+        self.get("version").trim().parse().unwrap_or(-1)
+    }
+}
+
+/// Refuses a state-changing request whose CSRF token does not match the session's.
+pub fn check_csrf(viewer: &Viewer, form: &FormData, headers_token: Option<&str>) -> Result<(), Response> {
+    let sent = form.0.get("_csrf").map(String::as_str).or(headers_token).unwrap_or("");
+    if !sent.is_empty() && secrets_equal(sent, &viewer.csrf) {
+        Ok(())
+    } else {
+        Err((StatusCode::FORBIDDEN, "The form has expired. Go back, reload the page and try again.").into_response())
+    }
+}
+
+/// Values and errors a form is shown with.
+#[derive(Debug, Clone, Default)]
+pub struct FormState {
+    pub values: HashMap<String, String>,
+    pub errors: ValidationErrors,
+}
+
+impl FormState {
+    pub fn from_form(form: &FormData, errors: ValidationErrors) -> Self {
+        Self { values: form.0.clone(), errors }
+    }
+
+    pub fn val(&self, k: &str) -> String {
+        self.values.get(k).cloned().unwrap_or_default()
+    }
+
+    pub fn is(&self, k: &str, v: &str) -> bool {
+        self.values.get(k).is_some_and(|x| x == v)
+    }
+
+    pub fn checked(&self, k: &str) -> bool {
+        self.values.get(k).is_some_and(|x| x == "on" || x == "true" || x == "1")
+    }
+
+    pub fn err(&self, k: &str) -> Option<&FieldError> {
+        self.errors.for_field(k)
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}

@@ -1,0 +1,153 @@
+//! The patient's own pages, in plain language: "Your plan", "Who helps you with what",
+//! "Your crisis plan" (where they write what helps), and adding a goal in their words.
+
+use super::plan::{crisis_input, ConflictView};
+use super::{error_response, render};
+use crate::base::Base;
+use crate::forms::{check_csrf, FormData, FormState};
+use crate::session::Viewer;
+use crate::UiState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use samband_app::views::PatientOverview;
+use samband_app::AppError;
+use samband_domain::ids::PatientId;
+use samband_domain::plan::GoalInput;
+use samband_domain::principal::Subject;
+use samband_domain::ValidationErrors;
+
+fn own_patient(viewer: &Viewer) -> Result<PatientId, AppError> {
+    match viewer.ctx.principal.subject {
+        Subject::Patient(p) => Ok(p),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+async fn load(state: &UiState, viewer: &Viewer) -> Result<PatientOverview, AppError> {
+    let pid = own_patient(viewer)?;
+    state.app.overview(&viewer.ctx, pid).await
+}
+
+#[derive(Template)]
+#[template(path = "me_plan.html")]
+struct PlanPage {
+    base: Base,
+    ov: PatientOverview,
+}
+
+pub async fn your_plan(State(state): State<UiState>, mut viewer: Viewer) -> Response {
+    match load(&state, &viewer).await {
+        Ok(ov) => {
+            viewer.base.title = viewer.base.t("me.plan_title");
+            render(StatusCode::OK, &PlanPage { base: viewer.base, ov })
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "me_team.html")]
+struct TeamPage {
+    base: Base,
+    ov: PatientOverview,
+}
+
+pub async fn who_helps(State(state): State<UiState>, mut viewer: Viewer) -> Response {
+    match load(&state, &viewer).await {
+        Ok(ov) => {
+            viewer.base.title = viewer.base.t("me.team_title");
+            render(StatusCode::OK, &TeamPage { base: viewer.base, ov })
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "me_crisis.html")]
+struct CrisisPage {
+    base: Base,
+    ov: PatientOverview,
+    form: FormState,
+    conflict: Option<ConflictView>,
+}
+
+pub async fn crisis_plan(State(state): State<UiState>, mut viewer: Viewer) -> Response {
+    match load(&state, &viewer).await {
+        Ok(ov) => {
+            viewer.base.title = viewer.base.t("me.crisis_title");
+            let mut form = FormState::default();
+            if let Some(cp) = &ov.crisis_plan {
+                form.values.insert("what_helps".into(), cp.what_helps.clone());
+                form.values.insert("version".into(), cp.version.to_string());
+            }
+            render(StatusCode::OK, &CrisisPage { base: viewer.base, ov, form, conflict: None })
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+pub async fn crisis_plan_submit(State(state): State<UiState>, mut viewer: Viewer, form: FormData) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    let pid = match own_patient(&viewer) {
+        Ok(p) => p,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    // The patient's form holds only "what helps"; the other sections are left as stored.
+    let mut only_helps = FormData(form.0.clone());
+    only_helps.0.retain(|k, _| k == "what_helps" || k == "version" || k == "_csrf");
+    let input = crisis_input(&only_helps);
+    let (errors, conflict, version) = match state.app.update_crisis_plan(&viewer.ctx, pid, &input, form.version(), None).await {
+        Ok(_) => return Redirect::to("/me/crisis-plan").into_response(),
+        Err(AppError::Validation(e)) => (e, None, form.version()),
+        Err(AppError::Conflict(c)) => {
+            let v = c.current_version;
+            (ValidationErrors::new(), Some(ConflictView::new(&viewer.base, &c, &form, &[("what_helps", "crisis.what_helps")])), v)
+        }
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    match load(&state, &viewer).await {
+        Ok(ov) => {
+            viewer.base.title = viewer.base.t("me.crisis_title");
+            let mut state_form = FormState::from_form(&form, errors);
+            state_form.values.insert("version".into(), version.to_string());
+            let status = if conflict.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            render(status, &CrisisPage { base: viewer.base, ov, form: state_form, conflict })
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "me_goal.html")]
+struct GoalPage {
+    base: Base,
+    form: FormState,
+}
+
+pub async fn goal_new(mut viewer: Viewer) -> Response {
+    viewer.base.title = viewer.base.t("me.goal_title");
+    render(StatusCode::OK, &GoalPage { base: viewer.base, form: FormState::default() })
+}
+
+pub async fn goal_create(State(state): State<UiState>, mut viewer: Viewer, form: FormData) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    let pid = match own_patient(&viewer) {
+        Ok(p) => p,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let input = GoalInput { text: form.get("text").into(), ..Default::default() };
+    match state.app.add_goal(&viewer.ctx, pid, &input).await {
+        Ok(_) => Redirect::to("/me").into_response(),
+        Err(AppError::Validation(errors)) => {
+            viewer.base.title = viewer.base.t("me.goal_title");
+            render(StatusCode::UNPROCESSABLE_ENTITY, &GoalPage { base: viewer.base, form: FormState::from_form(&form, errors) })
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}

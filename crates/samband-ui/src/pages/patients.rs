@@ -1,0 +1,202 @@
+//! "My patients", registering a patient, the patient overview and the history page.
+
+use super::{error_response, render};
+use crate::base::Base;
+use crate::forms::{check_csrf, FormData, FormState};
+use crate::session::Viewer;
+use crate::UiState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use samband_app::views::PatientOverview;
+use samband_app::AppError;
+use samband_domain::ids::PatientId;
+use samband_domain::patient::PatientInput;
+use samband_store::{CaseloadRow, HistoryEntry};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "my_patients.html")]
+struct MyPatientsPage {
+    base: Base,
+    rows: Vec<CaseloadRow>,
+}
+
+pub async fn my_patients(State(state): State<UiState>, mut viewer: Viewer) -> Response {
+    if viewer.base.is_patient() {
+        return Redirect::to("/me").into_response();
+    }
+    match state.app.my_patients(&viewer.ctx).await {
+        Ok(rows) => {
+            viewer.base.title = viewer.base.t("patients.title");
+            render(StatusCode::OK, &MyPatientsPage { base: viewer.base, rows })
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register_patient.html")]
+struct RegisterPage {
+    base: Base,
+    form: FormState,
+}
+
+pub async fn register_page(mut viewer: Viewer) -> Response {
+    viewer.base.title = viewer.base.t("register.title");
+    let mut form = FormState::default();
+    form.values.insert("national_id_country".into(), "NO".into());
+    form.values.insert("preferred_contact".into(), "in_app".into());
+    render(StatusCode::OK, &RegisterPage { base: viewer.base, form })
+}
+
+pub async fn register_submit(State(state): State<UiState>, mut viewer: Viewer, form: FormData) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    let input = PatientInput {
+        name: form.get("name"),
+        birth_date: form.get("birth_date"),
+        national_id_country: Some(form.get("national_id_country")),
+        national_id: Some(form.get("national_id")),
+        preferred_contact: form.get("preferred_contact"),
+        phone: Some(form.get("phone")),
+        email: Some(form.get("email")),
+    };
+    match state.app.register_patient(&viewer.ctx, input, form.get("my_role"), form.get("my_responsibility")).await {
+        Ok(id) => Redirect::to(&format!("/patients/{id}")).into_response(),
+        Err(AppError::Validation(errors)) => {
+            viewer.base.title = viewer.base.t("register.title");
+            render(StatusCode::UNPROCESSABLE_ENTITY, &RegisterPage { base: viewer.base, form: FormState::from_form(&form, errors) })
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+pub fn parse_patient(raw: &str) -> Result<PatientId, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    base: Base,
+    ov: PatientOverview,
+    revision: FormState,
+}
+
+pub async fn overview(State(state): State<UiState>, mut viewer: Viewer, Path(patient): Path<String>) -> Response {
+    let result = async {
+        let id = parse_patient(&patient)?;
+        state.app.overview(&viewer.ctx, id).await
+    }
+    .await;
+    match result {
+        Ok(ov) => {
+            if viewer.base.is_patient() {
+                return Redirect::to("/me").into_response();
+            }
+            viewer.base.title = ov.patient.name.clone();
+            let mut revision = FormState::default();
+            revision.values.insert("revision_date".into(), ov.plan.revision_date.map(|d| d.to_string()).unwrap_or_default());
+            render(StatusCode::OK, &OverviewPage { base: viewer.base, ov, revision })
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+pub fn overview_with_revision_errors(mut base: Base, ov: PatientOverview, form: &FormData, errors: samband_domain::ValidationErrors) -> Response {
+    base.title = ov.patient.name.clone();
+    let revision = FormState::from_form(form, errors);
+    render(StatusCode::UNPROCESSABLE_ENTITY, &OverviewPage { base, ov, revision })
+}
+
+#[derive(Deserialize)]
+pub struct HistoryQuery {
+    object_id: Option<String>,
+}
+
+/// One history entry prepared for display: which fields changed, from what to what.
+pub struct HistoryRow {
+    pub entry: HistoryEntry,
+    pub changes: Vec<(String, String, String)>,
+}
+
+fn show(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => "—".into(),
+        Some(serde_json::Value::String(s)) if s.is_empty() => "—".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn diff(old: Option<&serde_json::Value>, new: &serde_json::Value) -> Vec<(String, String, String)> {
+    let empty = serde_json::Map::new();
+    let old_map = old.and_then(|o| o.as_object()).unwrap_or(&empty);
+    let Some(new_map) = new.as_object() else { return Vec::new() };
+    new_map
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "version" | "id" | "patient_id" | "created_at" | "updated_at"))
+        .filter(|(k, v)| old_map.get(*k) != Some(*v))
+        .map(|(k, v)| {
+            let (o, n) = if k == "members" {
+                (format!("{} ", old_map.get(k).and_then(|m| m.as_array()).map_or(0, Vec::len)), format!("{} ", v.as_array().map_or(0, Vec::len)))
+            } else {
+                (show(old_map.get(k)), show(Some(v)))
+            };
+            (k.clone(), if old.is_none() { String::new() } else { o }, n)
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    base: Base,
+    patient_id: PatientId,
+    patient_name: String,
+    rows: Vec<HistoryRow>,
+}
+
+pub async fn history(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path(patient): Path<String>,
+    Query(q): Query<HistoryQuery>,
+) -> Response {
+    let result = async {
+        let id = parse_patient(&patient)?;
+        let ov = state.app.overview(&viewer.ctx, id).await?;
+        let entries = state.app.history(&viewer.ctx, id, q.object_id.as_deref()).await?;
+        Ok::<_, AppError>((id, ov.patient.name, entries))
+    }
+    .await;
+    match result {
+        Ok((patient_id, patient_name, entries)) => {
+            viewer.base.title = viewer.base.t("history.title");
+            let rows = entries
+                .into_iter()
+                .map(|e| HistoryRow { changes: diff(e.old_value.as_ref(), &e.new_value), entry: e })
+                .collect();
+            render(StatusCode::OK, &HistoryPage { base: viewer.base, patient_id, patient_name, rows })
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diff;
+    use serde_json::json;
+
+    #[test]
+    fn history_diff_lists_changed_fields_only() {
+        let old = json!({"title": "A", "status": "planned", "version": 1});
+        let new = json!({"title": "A", "status": "done", "version": 2});
+        assert_eq!(diff(Some(&old), &new), vec![("status".into(), "planned".into(), "done".into())]);
+        let created = diff(None, &json!({"title": "New"}));
+        assert_eq!(created, vec![("title".into(), String::new(), "New".into())]);
+    }
+}

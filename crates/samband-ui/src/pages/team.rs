@@ -1,0 +1,165 @@
+//! Adding and editing care-team members.
+
+use super::patients::parse_patient;
+use super::plan::ConflictView;
+use super::{error_response, render};
+use crate::base::Base;
+use crate::forms::{check_csrf, FormData, FormState};
+use crate::session::Viewer;
+use crate::UiState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use samband_app::views::PatientOverview;
+use samband_app::AppError;
+use samband_domain::ids::MemberId;
+use samband_domain::organisation::Organisation;
+use samband_domain::professional::Professional;
+use samband_domain::team::MemberInput;
+use samband_domain::ValidationErrors;
+
+#[derive(Template)]
+#[template(path = "member_form.html")]
+struct MemberForm {
+    base: Base,
+    ov: PatientOverview,
+    form: FormState,
+    member_id: Option<MemberId>,
+    professionals: Vec<Professional>,
+    organisations: Vec<Organisation>,
+    conflict: Option<ConflictView>,
+}
+
+fn member_input(form: &FormData) -> MemberInput {
+    MemberInput {
+        kind: form.get("kind").into(),
+        professional_id: form.get("professional_id").parse().ok(),
+        name: form.opt("name"),
+        organisation_id: form.get("organisation_id").parse().ok(),
+        role: form.get("role").into(),
+        responsibility: form.get("responsibility").into(),
+        phone: form.opt("phone"),
+        is_coordinator: form.get("is_coordinator") == "on",
+        active_from: form.get("active_from").into(),
+        active_to: form.opt("active_to"),
+        reason: form.opt("reason"),
+    }
+}
+
+async fn show(
+    state: &UiState,
+    viewer: &Viewer,
+    pid: samband_domain::ids::PatientId,
+    form: FormState,
+    member_id: Option<MemberId>,
+    conflict: Option<ConflictView>,
+    status: StatusCode,
+) -> Response {
+    let loaded = async {
+        let ov = state.app.overview(&viewer.ctx, pid).await?;
+        let professionals = state.app.list_professionals(&viewer.ctx).await?;
+        let organisations = state.app.list_organisations(&viewer.ctx).await?;
+        Ok::<_, AppError>((ov, professionals, organisations))
+    }
+    .await;
+    match loaded {
+        Ok((ov, professionals, organisations)) => {
+            let mut base = viewer.base.clone();
+            base.title = base.t(if member_id.is_some() { "member.edit_title" } else { "member.new_title" });
+            render(status, &MemberForm { base, ov, form, member_id, professionals, organisations, conflict })
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+pub async fn member_new(State(state): State<UiState>, viewer: Viewer, Path(patient): Path<String>) -> Response {
+    let pid = match parse_patient(&patient) {
+        Ok(p) => p,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let version = match state.app.overview(&viewer.ctx, pid).await {
+        Ok(ov) => ov.team.version,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let mut form = FormState::default();
+    form.values.insert("kind".into(), "professional".into());
+    form.values.insert("active_from".into(), state.app.today().to_string());
+    form.values.insert("version".into(), version.to_string());
+    show(&state, &viewer, pid, form, None, None, StatusCode::OK).await
+}
+
+pub async fn member_edit(State(state): State<UiState>, viewer: Viewer, Path((patient, member)): Path<(String, String)>) -> Response {
+    let pid = match parse_patient(&patient) {
+        Ok(p) => p,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let Ok(mid) = member.parse::<MemberId>() else { return error_response(&viewer.base, AppError::NotFound) };
+    let ov = match state.app.overview(&viewer.ctx, pid).await {
+        Ok(ov) => ov,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let Some(m) = ov.team.member(mid).cloned() else { return error_response(&viewer.base, AppError::NotFound) };
+    let mut form = FormState::default();
+    for (k, v) in [
+        ("kind", m.kind.as_str().to_owned()),
+        ("professional_id", m.professional_id.map(|p| p.to_string()).unwrap_or_default()),
+        ("name", m.name.clone().unwrap_or_default()),
+        ("organisation_id", m.organisation_id.map(|o| o.to_string()).unwrap_or_default()),
+        ("role", m.role.clone()),
+        ("responsibility", m.responsibility.clone()),
+        ("phone", m.phone.clone().unwrap_or_default()),
+        ("active_from", m.active_from.to_string()),
+        ("active_to", m.active_to.map(|d| d.to_string()).unwrap_or_default()),
+        ("version", ov.team.version.to_string()),
+    ] {
+        form.values.insert(k.into(), v);
+    }
+    if m.is_coordinator {
+        form.values.insert("is_coordinator".into(), "on".into());
+    }
+    show(&state, &viewer, pid, form, Some(mid), None, StatusCode::OK).await
+}
+
+async fn save(state: &UiState, viewer: &Viewer, patient: &str, member: Option<&str>, form: &FormData) -> Response {
+    let pid = match parse_patient(patient) {
+        Ok(p) => p,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let mid = match member.map(str::parse::<MemberId>).transpose() {
+        Ok(m) => m,
+        Err(_) => return error_response(&viewer.base, AppError::NotFound),
+    };
+    let input = member_input(form);
+    match state.app.save_team_member(&viewer.ctx, pid, mid, &input, form.version(), form.opt("reason").as_deref()).await {
+        Ok(_) => Redirect::to(&format!("/patients/{pid}")).into_response(),
+        Err(AppError::Validation(errors)) => {
+            show(state, viewer, pid, FormState::from_form(form, errors), mid, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Conflict(c)) => {
+            let conflict = ConflictView {
+                by: c.changed_by.clone().unwrap_or_else(|| viewer.base.t("conflict.someone")),
+                at: c.changed_at.as_ref().map(|t| viewer.base.datetime(t)).unwrap_or_default(),
+                fields: Vec::new(),
+            };
+            let mut again = FormState::from_form(form, ValidationErrors::new());
+            again.values.insert("version".into(), c.current_version.to_string());
+            show(state, viewer, pid, again, mid, Some(conflict), StatusCode::CONFLICT).await
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+pub async fn member_create(State(state): State<UiState>, viewer: Viewer, Path(patient): Path<String>, form: FormData) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    save(&state, &viewer, &patient, None, &form).await
+}
+
+pub async fn member_update(State(state): State<UiState>, viewer: Viewer, Path((patient, member)): Path<(String, String)>, form: FormData) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    save(&state, &viewer, &patient, Some(&member), &form).await
+}
