@@ -15,7 +15,7 @@ use samband_app::App;
 
 pub use problem::Problem;
 
-/// Builds the `/api/v1` router.
+/// Builds the `/api/v1` router (with its own problem+json fallback for unknown paths).
 pub fn router(app: App) -> Router {
-    routes::router().with_state(app)
+    Router::new().nest("/api/v1", routes::router().with_state(app))
 }

@@ -207,8 +207,8 @@ mod tests {
         let doc = spec();
         let mut checked = 0;
         for line in src.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
-            let path = line.trim_start_matches(".route(\"").split('"').next().unwrap_or_default();
-            let entry = &doc["paths"][path];
+            let path = format!("/api/v1{}", line.trim_start_matches(".route(\"").split('"').next().unwrap_or_default());
+            let entry = &doc["paths"][path.as_str()];
             assert!(entry.is_object(), "{path} is not documented");
             for method in ["get", "post", "put"] {
                 if line.contains(&format!("{method}(")) {

@@ -134,7 +134,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             drop(tx);
             let data = app.seed_demo().await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
-            println!("\nSamband demo on http://{}/  (database {})", cfg.bind, crate::config::redact_url(&url));
+            println!("\nSamband demo data loaded (database {})", crate::config::redact_url(&url));
             println!("Every demo account's password: {DEMO_PASSWORD}\n");
             for l in &data.logins {
                 println!("  {:<18} {:<20} {}", l.username, l.display_name, l.what);
@@ -147,7 +147,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve_until_signal(cfg: &Config, app: samband_app::App) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&cfg.bind).await.with_context(|| format!("binding {}", cfg.bind))?;
-    tracing::info!(addr = %listener.local_addr()?, backend = app.store.backend_name(), "listening");
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, backend = app.store.backend_name(), "listening");
+    // Printed on stdout so scripts and tests that bind port 0 learn the real port.
+    println!("Samband is listening on http://{addr}/");
     crate::serve(listener, app, cfg.secure_cookies, shutdown_signal()).await
 }
 
