@@ -272,11 +272,11 @@ impl App {
     ) -> Result<Account, AppError> {
         let mut errs = ValidationErrors::new();
         let uname = username.trim();
-        if uname.len() < 3
+        if uname.len() < 2
             || uname.len() > 64
             || !uname.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
         {
-            errs.add("username", "bad_username", "3–64 characters: letters, digits, . - _ @");
+            errs.add("username", "bad_username", "2–64 characters: letters, digits, . - _ @");
         }
         if let Err(e) = check_new_password(password, uname, display_name) {
             errs.errors.extend(e.errors);

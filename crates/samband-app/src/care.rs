@@ -5,7 +5,7 @@
 //! transaction, appends history for every change, audits every access and commits.
 
 use crate::error::ConflictInfo;
-use crate::policy::{self, AccessFacts, Decision, Detail, Object, Operation, Purpose};
+use crate::policy::{self, AccessFacts, Decision, DenyReason, Detail, Object, Operation, Purpose};
 use crate::views::{MemberView, PatientOverview};
 use crate::{App, AppError, Ctx};
 use samband_domain::ids::*;
@@ -55,7 +55,11 @@ impl App {
                 let entry = self.audit_entry(ctx, Some(patient), object, None, "deny", &format!("{reason:?}"));
                 tx.append_audit(&entry).await?;
                 tx.commit().await?;
-                Err(AppError::NotFound)
+                // Only callers who may already see the record learn that it exists.
+                Err(match reason {
+                    DenyReason::ReadOnlyToken | DenyReason::PatientMayNotEdit => AppError::Forbidden,
+                    _ => AppError::NotFound,
+                })
             }
         }
     }

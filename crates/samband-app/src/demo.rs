@@ -72,16 +72,9 @@ fn ctx_for(account_id: AccountId, name: &str, subject: Subject) -> Ctx {
     }
 }
 
-/// A valid synthetic Norwegian number (month + 80, as in Skatteetaten's test register)
-/// for a birth date, so demo data never holds a real person's number.
 fn synthetic_fnr(day: u32, month: u32, yy: u32) -> Option<String> {
-    (100..500).find_map(|ind| {
-        let nine = format!("{day:02}{:02}{yy:02}{ind:03}", month + 80);
-        (0..10).flat_map(|a| (0..10).map(move |b| (a, b))).find_map(|(a, b)| {
-            let cand = format!("{nine}{a}{b}");
-            samband_domain::national_id::NationalId::parse_norwegian(&cand).ok().map(|_| cand)
-        })
-    })
+    let date = chrono::NaiveDate::from_ymd_opt(1900 + yy as i32, month, day)?;
+    samband_domain::national_id::synthetic_fnr(date, day * 31 + month)
 }
 
 impl App {

@@ -127,6 +127,23 @@ impl NationalId {
     }
 }
 
+/// A valid synthetic Norwegian number (month + 80, as in Skatteetaten's test register)
+/// for `birth`, so demo and test data never hold a real person's number.
+pub fn synthetic_fnr(birth: NaiveDate, seed: u32) -> Option<String> {
+    use chrono::Datelike;
+    let yy = (birth.year() % 100) as u32;
+    let range: Vec<u32> = match birth.year() {
+        1900..=1999 => (0..500).collect(),
+        2000..=2039 => (500..1000).collect(),
+        _ => return None,
+    };
+    let start = (seed as usize) % range.len();
+    range.iter().cycle().skip(start).take(range.len()).find_map(|ind| {
+        let nine = format!("{:02}{:02}{yy:02}{ind:03}", birth.day(), birth.month() + 80);
+        (0..100).map(|k| format!("{nine}{k:02}")).find(|c| NationalId::parse_norwegian(c).is_ok())
+    })
+}
+
 fn digits(s: &str, len: usize) -> Option<Vec<u32>> {
     if s.len() != len {
         return None;
@@ -146,6 +163,7 @@ fn check_digit(d: &[u32], weights: &[u32]) -> Result<u32, NationalIdError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     /// Builds a valid Norwegian number from a six-digit date part and the first
     /// individual digit, trying individual numbers until the check digits exist.
@@ -202,6 +220,16 @@ mod tests {
         let syn = complete("018190123").expect("valid prefix");
         let id = NationalId::parse("NO", &syn).expect("valid synthetic");
         assert_eq!(id.birth_date.to_string(), "1990-01-01");
+    }
+
+    #[test]
+    fn synthetic_numbers_are_valid_and_carry_the_birth_date() {
+        for (i, d) in ["1951-06-30", "1990-01-01", "2004-02-29"].iter().enumerate() {
+            let date = NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
+            let n = synthetic_fnr(date, i as u32 * 37).expect("a synthetic number exists");
+            assert_eq!(NationalId::parse_norwegian(&n).expect("valid").birth_date, date);
+            assert_eq!(&n[2..3], if date.month() + 80 >= 90 { "9" } else { "8" });
+        }
     }
 
     #[test]

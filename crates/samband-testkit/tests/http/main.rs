@@ -1,0 +1,24 @@
+//! HTTP-level tests through the real router on a real listener. Every test runs on
+//! SQLite and on PostgreSQL (`SAMBAND_TEST_DATABASE_URL`, default the local server).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+/// Runs an `async fn(Backend)` once per backend, as two named tests.
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(samband_testkit::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(samband_testkit::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+mod api;
+mod auth;
+mod policy;
+mod ui;
