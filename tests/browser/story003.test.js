@@ -152,13 +152,7 @@ describe('story 003: severe depression discharge', { timeout: 120_000 }, () => {
     assert.equal(await actionItems.count(), before, 'no action should have been added by the invalid submit');
   });
 
-  // Known app defect (reported, not fixed here): the error summary names the
-  // fields by their internal form names ("title", "due_date") instead of their
-  // visible labels. Marked `todo` so it is reported without failing the run;
-  // drop the `todo` option once the app is fixed.
-  it('4b. the error summary names fields by their visible labels', {
-    todo: 'APP DEFECT: error summary shows "title"/"due_date" instead of the field labels',
-  }, async () => {
+  it('4b. the error summary names fields by their visible labels', async () => {
     await page.goto(at(`${overviewPath}/actions/new`));
     await page.fill('#title', '');
     await page.fill('#due_date', '2020-01-01');

@@ -53,7 +53,7 @@ pub fn check_new_password(password: &str, username: &str, display_name: &str) ->
     Ok(())
 }
 
-fn random_token() -> String {
+pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)

@@ -92,6 +92,11 @@ impl PatientOverview {
         groups
     }
 
+    /// Are there goals by this author (`patient` or `professional`)?
+    pub fn has_goals_by(&self, author: &str) -> bool {
+        self.goals.iter().any(|g| g.author.as_str() == author)
+    }
+
     pub fn overdue_count(&self) -> usize {
         self.actions.iter().filter(|a| a.is_overdue(self.today)).count()
     }

@@ -36,6 +36,16 @@ impl Base {
         }
     }
 
+    /// The visible label of a form field, for the error summary.
+    pub fn field_label(&self, field: &str) -> String {
+        let key = format!("field.{field}");
+        if self.catalog.has(Lang::En, &key) {
+            self.catalog.get(self.lang, &key).to_owned()
+        } else {
+            field.to_owned()
+        }
+    }
+
     pub fn date(&self, d: &NaiveDate) -> String {
         match self.lang {
             Lang::En => d.format("%-d %b %Y").to_string(),

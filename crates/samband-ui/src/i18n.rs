@@ -167,7 +167,8 @@ mod tests {
                 let rest = &s[i + 3..];
                 if let Some(end) = rest.find('"') {
                     let key = &rest[..end];
-                    if key.contains('.') && !key.contains(' ') && !key.ends_with('.') {
+                    let is_key = key.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
+                    if is_key && key.contains('.') && !key.ends_with('.') {
                         seen += 1;
                         if !c.has(Lang::En, key) {
                             missing.push(key.to_owned());

@@ -39,7 +39,7 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 fn random_login_token() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
+    samband_app::auth::random_token()
 }
 
 fn show_login(state: &UiState, headers: &HeaderMap, username: &str, error: Option<String>, next: &str, status: StatusCode) -> Response {
