@@ -20,13 +20,26 @@ impl FromRequestParts<App> for Auth {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or(samband_app::AppError::Unauthenticated)?;
-        let principal = app.token_principal(raw).await?.ok_or(samband_app::AppError::Unauthenticated)?;
-        let request_id = parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        Ok(Auth(Ctx { principal, request_id }))
+        let principal = app
+            .token_principal(raw)
+            .await?
+            .ok_or(samband_app::AppError::Unauthenticated)?;
+        let request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(Auth(Ctx {
+            principal,
+            request_id,
+        }))
     }
 }
 
@@ -42,12 +55,26 @@ impl<T: DeserializeOwned> FromRequest<App> for StrictJson<T> {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+            .is_some_and(|ct| {
+                ct.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
         if !is_json {
-            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "media-type", "Send application/json").into());
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "media-type",
+                "Send application/json",
+            )
+            .into());
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "The request body is too large").detail(e.body_text())
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "The request body is too large",
+            )
+            .detail(e.body_text())
         })?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize::<_, T>(de) {
@@ -60,7 +87,11 @@ impl<T: DeserializeOwned> FromRequest<App> for StrictJson<T> {
                 }
                 let field = if path == "." { String::new() } else { path };
                 let msg = inner.to_string();
-                let code = if msg.starts_with("unknown field") { "unknown_field" } else { "bad_value" };
+                let code = if msg.starts_with("unknown field") {
+                    "unknown_field"
+                } else {
+                    "bad_value"
+                };
                 Err(Problem::field(StatusCode::UNPROCESSABLE_ENTITY, &field, code, msg).into())
             }
         }
@@ -75,15 +106,29 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let Some(raw) = parts.headers.get(header::IF_MATCH) else {
-            return Err(Problem::new(StatusCode::PRECONDITION_REQUIRED, "if-match-required", "Updates need an If-Match header")
-                .detail("Send the ETag you read, e.g. If-Match: \"3\"")
-                .into());
+            return Err(Problem::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "if-match-required",
+                "Updates need an If-Match header",
+            )
+            .detail("Send the ETag you read, e.g. If-Match: \"3\"")
+            .into());
         };
         let v = raw.to_str().unwrap_or_default().trim();
         let v = v.strip_prefix("W/").unwrap_or(v).trim_matches('"');
-        v.parse::<i64>().ok().filter(|n| *n >= 0).map(IfMatch).ok_or_else(|| {
-            Problem::field(StatusCode::BAD_REQUEST, "If-Match", "bad_etag", "must be an ETag this API issued, e.g. \"3\"").into()
-        })
+        v.parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .map(IfMatch)
+            .ok_or_else(|| {
+                Problem::field(
+                    StatusCode::BAD_REQUEST,
+                    "If-Match",
+                    "bad_etag",
+                    "must be an ETag this API issued, e.g. \"3\"",
+                )
+                .into()
+            })
     }
 }
 
@@ -95,11 +140,19 @@ impl FromRequestParts<App> for ClientAddr {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(client_address(&parts.headers, &parts.extensions, app.config.trust_forwarded_for)))
+        Ok(ClientAddr(client_address(
+            &parts.headers,
+            &parts.extensions,
+            app.config.trust_forwarded_for,
+        )))
     }
 }
 
-pub fn client_address(headers: &axum::http::HeaderMap, ext: &axum::http::Extensions, trust_forwarded: bool) -> String {
+pub fn client_address(
+    headers: &axum::http::HeaderMap,
+    ext: &axum::http::Extensions,
+    trust_forwarded: bool,
+) -> String {
     let forwarded = trust_forwarded
         .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
         .flatten()
@@ -107,6 +160,9 @@ pub fn client_address(headers: &axum::http::HeaderMap, ext: &axum::http::Extensi
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty());
     forwarded
-        .or_else(|| ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()))
+        .or_else(|| {
+            ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        })
         .unwrap_or_else(|| "unknown".into())
 }

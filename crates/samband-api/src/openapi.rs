@@ -30,7 +30,13 @@ fn problem_responses(extra: &[&str]) -> Value {
     Value::Object(m)
 }
 
-fn op(summary: &str, body: Option<&str>, ok: (&str, &str), extra: &[&str], params: &[&str]) -> Value {
+fn op(
+    summary: &str,
+    body: Option<&str>,
+    ok: (&str, &str),
+    extra: &[&str],
+    params: &[&str],
+) -> Value {
     let mut responses = problem_responses(extra);
     if let Value::Object(m) = &mut responses {
         let content = if ok.1.is_empty() {
@@ -38,7 +44,10 @@ fn op(summary: &str, body: Option<&str>, ok: (&str, &str), extra: &[&str], param
         } else {
             json!({"application/json": {"schema": {"$ref": format!("#/components/schemas/{}", ok.1)}}})
         };
-        m.insert(ok.0.into(), json!({"description": "Success", "content": content}));
+        m.insert(
+            ok.0.into(),
+            json!({"description": "Success", "content": content}),
+        );
     }
     let mut parameters: Vec<Value> = params
         .iter()
@@ -206,13 +215,26 @@ mod tests {
         let src = include_str!("routes.rs");
         let doc = spec();
         let mut checked = 0;
-        for line in src.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
-            let path = format!("/api/v1{}", line.trim_start_matches(".route(\"").split('"').next().unwrap_or_default());
+        for line in src
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with(".route(\""))
+        {
+            let path = format!(
+                "/api/v1{}",
+                line.trim_start_matches(".route(\"")
+                    .split('"')
+                    .next()
+                    .unwrap_or_default()
+            );
             let entry = &doc["paths"][path.as_str()];
             assert!(entry.is_object(), "{path} is not documented");
             for method in ["get", "post", "put"] {
                 if line.contains(&format!("{method}(")) {
-                    assert!(entry[method].is_object(), "{method} {path} is not documented");
+                    assert!(
+                        entry[method].is_object(),
+                        "{method} {path} is not documented"
+                    );
                 }
             }
             checked += 1;

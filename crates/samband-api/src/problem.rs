@@ -52,12 +52,26 @@ impl Problem {
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad-request", "The request could not be read").detail(detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "The request could not be read",
+        )
+        .detail(detail)
     }
 
-    pub fn field(status: StatusCode, field: &str, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn field(
+        status: StatusCode,
+        field: &str,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         let mut p = Self::new(status, "validation", "The input is not valid");
-        p.errors.push(FieldError { field: field.into(), code, message: message.into() });
+        p.errors.push(FieldError {
+            field: field.into(),
+            code,
+            message: message.into(),
+        });
         p
     }
 }
@@ -68,14 +82,20 @@ impl IntoResponse for Problem {
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut res = (status, body).into_response();
         let h = res.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let Some(secs) = self.retry_after {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                 h.insert(header::RETRY_AFTER, v);
             }
         }
         if status == StatusCode::UNAUTHORIZED {
-            h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"samband\""));
+            h.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"samband\""),
+            );
         }
         if let Some(v) = self.current_version {
             if let Ok(v) = HeaderValue::from_str(&format!("\"{v}\"")) {
@@ -90,7 +110,11 @@ impl From<AppError> for Problem {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Validation(v) => {
-                let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "The input is not valid");
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation",
+                    "The input is not valid",
+                );
                 p.errors = v.errors;
                 p
             }
@@ -98,9 +122,11 @@ impl From<AppError> for Problem {
             AppError::Forbidden => {
                 Problem::new(StatusCode::FORBIDDEN, "forbidden", "You may not do this")
             }
-            AppError::Unauthenticated => {
-                Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign-in required or failed")
-            }
+            AppError::Unauthenticated => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Sign-in required or failed",
+            ),
             AppError::Conflict(c) => {
                 let mut p = Problem::new(
                     StatusCode::PRECONDITION_FAILED,
@@ -115,30 +141,38 @@ impl From<AppError> for Problem {
                 p
             }
             AppError::TooManyAttempts { retry_after_secs } => {
-                let mut p = Problem::new(StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", "Too many attempts");
+                let mut p = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too-many-attempts",
+                    "Too many attempts",
+                );
                 p.retry_after = Some(retry_after_secs);
                 p
             }
             AppError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error in API request");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side")
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Something went wrong on our side",
+                )
             }
         }
     }
 }
 
-/// Lets handlers use `?` on use-case results.
-pub struct ApiError(pub Problem);
+/// Lets handlers use `?` on use-case results (boxed: results stay small).
+pub struct ApiError(pub Box<Problem>);
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
-        ApiError(e.into())
+        ApiError(Box::new(e.into()))
     }
 }
 
 impl From<Problem> for ApiError {
     fn from(p: Problem) -> Self {
-        ApiError(p)
+        ApiError(Box::new(p))
     }
 }
 

@@ -22,21 +22,36 @@ pub fn router() -> Router<App> {
         .route("/openapi.json", get(openapi::document))
         .route("/auth/token", post(issue_token))
         .route("/me", get(me))
-        .route("/organisations", get(list_organisations).post(create_organisation))
-        .route("/professionals", get(list_professionals).post(create_professional))
+        .route(
+            "/organisations",
+            get(list_organisations).post(create_organisation),
+        )
+        .route(
+            "/professionals",
+            get(list_professionals).post(create_professional),
+        )
         .route("/accounts", post(create_account))
         .route("/patients", get(my_patients).post(register_patient))
         .route("/patients/{patient}", get(patient_overview))
         .route("/patients/{patient}/history", get(history))
         .route("/patients/{patient}/team/members", post(add_member))
-        .route("/patients/{patient}/team/members/{member}", put(update_member))
+        .route(
+            "/patients/{patient}/team/members/{member}",
+            put(update_member),
+        )
         .route("/patients/{patient}/plan", put(update_plan_header))
         .route("/patients/{patient}/actions", post(add_action))
-        .route("/patients/{patient}/actions/{action}", get(get_action).put(update_action))
+        .route(
+            "/patients/{patient}/actions/{action}",
+            get(get_action).put(update_action),
+        )
         .route("/patients/{patient}/goals", post(add_goal))
         .route("/patients/{patient}/goals/{goal}", put(update_goal))
         .route("/patients/{patient}/services", post(add_service))
-        .route("/patients/{patient}/services/{service}", put(update_service))
+        .route(
+            "/patients/{patient}/services/{service}",
+            put(update_service),
+        )
         .route("/patients/{patient}/crisis-plan", put(update_crisis_plan))
         .fallback(not_found)
 }
@@ -59,7 +74,10 @@ fn versioned<T: Serialize>(status: StatusCode, version: i64, body: &T) -> Respon
 fn parse_id<T: std::str::FromStr>(raw: &str, field: &str) -> Result<T, ApiError> {
     // An id that cannot exist is simply not found (nothing about other records leaks).
     raw.parse::<T>().map_err(|_| {
-        ApiError(Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found").detail(format!("{field} is not a valid id")))
+        ApiError::from(
+            Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found")
+                .detail(format!("{field} is not a valid id")),
+        )
     })
 }
 
@@ -93,9 +111,22 @@ struct TokenResponse {
     expires_at: Option<String>,
 }
 
-async fn issue_token(State(app): State<App>, ClientAddr(addr): ClientAddr, StrictJson(req): StrictJson<TokenRequest>) -> ApiResult {
-    let (secret, token) =
-        app.issue_token(&req.username, &req.password, &addr, &req.name, &req.scopes, req.days, None).await?;
+async fn issue_token(
+    State(app): State<App>,
+    ClientAddr(addr): ClientAddr,
+    StrictJson(req): StrictJson<TokenRequest>,
+) -> ApiResult {
+    let (secret, token) = app
+        .issue_token(
+            &req.username,
+            &req.password,
+            &addr,
+            &req.name,
+            &req.scopes,
+            req.days,
+            None,
+        )
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse {
@@ -125,7 +156,11 @@ async fn list_organisations(State(app): State<App>, Auth(ctx): Auth) -> ApiResul
     Ok(Json(app.list_organisations(&ctx).await?).into_response())
 }
 
-async fn create_organisation(State(app): State<App>, Auth(ctx): Auth, StrictJson(r): StrictJson<OrganisationRequest>) -> ApiResult {
+async fn create_organisation(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    StrictJson(r): StrictJson<OrganisationRequest>,
+) -> ApiResult {
     let o = app.create_organisation(&ctx, &r.name, &r.sector).await?;
     Ok(versioned(StatusCode::CREATED, o.version, &o))
 }
@@ -145,7 +180,11 @@ async fn list_professionals(State(app): State<App>, Auth(ctx): Auth) -> ApiResul
     Ok(Json(app.list_professionals(&ctx).await?).into_response())
 }
 
-async fn create_professional(State(app): State<App>, Auth(ctx): Auth, StrictJson(r): StrictJson<ProfessionalRequest>) -> ApiResult {
+async fn create_professional(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    StrictJson(r): StrictJson<ProfessionalRequest>,
+) -> ApiResult {
     let new = NewProfessional::parse(
         &r.name,
         &r.title,
@@ -167,9 +206,18 @@ struct AccountResponse {
     display_name: String,
 }
 
-async fn create_account(State(app): State<App>, Auth(ctx): Auth, StrictJson(r): StrictJson<AccountInput>) -> ApiResult {
+async fn create_account(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    StrictJson(r): StrictJson<AccountInput>,
+) -> ApiResult {
     let a = app.create_account(Some(&ctx), &r).await?;
-    let body = AccountResponse { id: a.id, username: a.username, role: a.role.as_str().into(), display_name: a.display_name };
+    let body = AccountResponse {
+        id: a.id,
+        username: a.username,
+        role: a.role.as_str().into(),
+        display_name: a.display_name,
+    };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -218,7 +266,11 @@ struct RegisterPatient {
     my_responsibility: String,
 }
 
-async fn register_patient(State(app): State<App>, Auth(ctx): Auth, StrictJson(r): StrictJson<RegisterPatient>) -> ApiResult {
+async fn register_patient(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    StrictJson(r): StrictJson<RegisterPatient>,
+) -> ApiResult {
     let input = PatientInput {
         name: &r.name,
         birth_date: &r.birth_date,
@@ -228,7 +280,9 @@ async fn register_patient(State(app): State<App>, Auth(ctx): Auth, StrictJson(r)
         phone: r.phone.as_deref(),
         email: r.email.as_deref(),
     };
-    let id = app.register_patient(&ctx, input, &r.my_role, &r.my_responsibility).await?;
+    let id = app
+        .register_patient(&ctx, input, &r.my_role, &r.my_responsibility)
+        .await?;
     let overview = app.overview(&ctx, id).await?;
     let mut res = (StatusCode::CREATED, Json(&overview)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/patients/{id}")) {
@@ -237,7 +291,11 @@ async fn register_patient(State(app): State<App>, Auth(ctx): Auth, StrictJson(r)
     Ok(res)
 }
 
-async fn patient_overview(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>) -> ApiResult {
+async fn patient_overview(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     Ok(Json(app.overview(&ctx, patient).await?).into_response())
 }
@@ -284,7 +342,9 @@ async fn add_member(
     StrictJson(input): StrictJson<MemberInput>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let team = app.save_team_member(&ctx, patient, None, &input, v, input.reason.as_deref()).await?;
+    let team = app
+        .save_team_member(&ctx, patient, None, &input, v, input.reason.as_deref())
+        .await?;
     Ok(versioned(StatusCode::CREATED, team.version, &team))
 }
 
@@ -297,7 +357,16 @@ async fn update_member(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let member = parse_id::<MemberId>(&member, "member")?;
-    let team = app.save_team_member(&ctx, patient, Some(member), &input, v, input.reason.as_deref()).await?;
+    let team = app
+        .save_team_member(
+            &ctx,
+            patient,
+            Some(member),
+            &input,
+            v,
+            input.reason.as_deref(),
+        )
+        .await?;
     Ok(versioned(StatusCode::OK, team.version, &team))
 }
 
@@ -318,17 +387,28 @@ async fn update_plan_header(
     StrictJson(r): StrictJson<PlanHeaderRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let h = app.set_revision_date(&ctx, patient, r.revision_date.as_deref().unwrap_or(""), v).await?;
+    let h = app
+        .set_revision_date(&ctx, patient, r.revision_date.as_deref().unwrap_or(""), v)
+        .await?;
     Ok(versioned(StatusCode::OK, h.version, &h))
 }
 
-async fn add_action(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>, StrictJson(input): StrictJson<ActionInput>) -> ApiResult {
+async fn add_action(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    StrictJson(input): StrictJson<ActionInput>,
+) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let a = app.add_action(&ctx, patient, &input).await?;
     Ok(versioned(StatusCode::CREATED, a.version, &a))
 }
 
-async fn get_action(State(app): State<App>, Auth(ctx): Auth, Path((patient, action)): Path<(String, String)>) -> ApiResult {
+async fn get_action(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path((patient, action)): Path<(String, String)>,
+) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let action = parse_id::<ActionId>(&action, "action")?;
     let a = app.get_action(&ctx, patient, action).await?;
@@ -344,11 +424,18 @@ async fn update_action(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let action = parse_id::<ActionId>(&action, "action")?;
-    let a = app.update_action(&ctx, patient, action, &input, v, input.reason.as_deref()).await?;
+    let a = app
+        .update_action(&ctx, patient, action, &input, v, input.reason.as_deref())
+        .await?;
     Ok(versioned(StatusCode::OK, a.version, &a))
 }
 
-async fn add_goal(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>, StrictJson(input): StrictJson<GoalInput>) -> ApiResult {
+async fn add_goal(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    StrictJson(input): StrictJson<GoalInput>,
+) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let g = app.add_goal(&ctx, patient, &input).await?;
     Ok(versioned(StatusCode::CREATED, g.version, &g))
@@ -363,11 +450,18 @@ async fn update_goal(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let goal = parse_id::<GoalId>(&goal, "goal")?;
-    let g = app.update_goal(&ctx, patient, goal, &input, v, input.reason.as_deref()).await?;
+    let g = app
+        .update_goal(&ctx, patient, goal, &input, v, input.reason.as_deref())
+        .await?;
     Ok(versioned(StatusCode::OK, g.version, &g))
 }
 
-async fn add_service(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>, StrictJson(input): StrictJson<ServiceInput>) -> ApiResult {
+async fn add_service(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    StrictJson(input): StrictJson<ServiceInput>,
+) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let s = app.add_service(&ctx, patient, &input).await?;
     Ok(versioned(StatusCode::CREATED, s.version, &s))
@@ -382,7 +476,9 @@ async fn update_service(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let service = parse_id::<ServiceId>(&service, "service")?;
-    let s = app.update_service(&ctx, patient, service, &input, v, input.reason.as_deref()).await?;
+    let s = app
+        .update_service(&ctx, patient, service, &input, v, input.reason.as_deref())
+        .await?;
     Ok(versioned(StatusCode::OK, s.version, &s))
 }
 
@@ -394,6 +490,8 @@ async fn update_crisis_plan(
     StrictJson(input): StrictJson<CrisisPlanInput>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let c = app.update_crisis_plan(&ctx, patient, &input, v, input.reason.as_deref()).await?;
+    let c = app
+        .update_crisis_plan(&ctx, patient, &input, v, input.reason.as_deref())
+        .await?;
     Ok(versioned(StatusCode::OK, c.version, &c))
 }

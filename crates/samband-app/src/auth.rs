@@ -6,7 +6,9 @@
 //! answered identically whether or not the account exists.
 
 use crate::{App, AppError};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
@@ -30,11 +32,19 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Checks a new password: long enough and not the username or display name.
-pub fn check_new_password(password: &str, username: &str, display_name: &str) -> Result<(), ValidationErrors> {
+pub fn check_new_password(
+    password: &str,
+    username: &str,
+    display_name: &str,
+) -> Result<(), ValidationErrors> {
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(ValidationErrors::single(
             "password",
@@ -43,12 +53,20 @@ pub fn check_new_password(password: &str, username: &str, display_name: &str) ->
         ));
     }
     if password.chars().count() > 1024 {
-        return Err(ValidationErrors::single("password", "too_long", "must be at most 1024 characters"));
+        return Err(ValidationErrors::single(
+            "password",
+            "too_long",
+            "must be at most 1024 characters",
+        ));
     }
     let lower = password.to_lowercase();
     let same_as = |v: &str| !v.trim().is_empty() && lower == v.trim().to_lowercase();
     if same_as(username) || same_as(display_name) {
-        return Err(ValidationErrors::single("password", "like_user_data", "must not be your name or username"));
+        return Err(ValidationErrors::single(
+            "password",
+            "like_user_data",
+            "must not be your name or username",
+        ));
     }
     Ok(())
 }
@@ -60,7 +78,10 @@ pub fn random_token() -> String {
 }
 
 pub fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Compares two secrets in constant time.
@@ -88,12 +109,27 @@ fn principal_for(a: &Account, scopes: Scopes) -> Result<Principal, AppError> {
         (AccountRole::Admin, _, _) => Subject::Admin,
         (AccountRole::Professional, Some(p), _) => Subject::Professional(p),
         (AccountRole::Patient, _, Some(p)) => Subject::Patient(p),
-        _ => return Err(AppError::Internal("account is not linked to a person".into())),
+        _ => {
+            return Err(AppError::Internal(
+                "account is not linked to a person".into(),
+            ))
+        }
     };
-    Ok(Principal { account_id: a.id, display_name: a.display_name.clone(), subject, scopes, locale: a.locale.clone() })
+    Ok(Principal {
+        account_id: a.id,
+        display_name: a.display_name.clone(),
+        subject,
+        scopes,
+        locale: a.locale.clone(),
+    })
 }
 
-fn audit(at: DateTime<Utc>, account: Option<AccountId>, action: &str, request_id: Option<String>) -> AuditEntry {
+fn audit(
+    at: DateTime<Utc>,
+    account: Option<AccountId>,
+    action: &str,
+    request_id: Option<String>,
+) -> AuditEntry {
     AuditEntry {
         id: Uuid::now_v7(),
         at,
@@ -124,8 +160,12 @@ impl App {
         let mut tx = self.store.begin().await?;
         let by_account = tx.count_login_failures(&account_key, since).await?;
         let by_address = tx.count_login_failures(&address_key, since).await?;
-        if by_account >= self.config.max_failures_per_account || by_address >= self.config.max_failures_per_address {
-            return Err(AppError::TooManyAttempts { retry_after_secs: self.config.throttle_window.num_seconds() });
+        if by_account >= self.config.max_failures_per_account
+            || by_address >= self.config.max_failures_per_address
+        {
+            return Err(AppError::TooManyAttempts {
+                retry_after_secs: self.config.throttle_window.num_seconds(),
+            });
         }
         let account = tx.get_account_by_username(username.trim()).await?;
         let ok = match &account {
@@ -141,7 +181,8 @@ impl App {
             (_, a) => {
                 tx.record_login_failure(&account_key, now).await?;
                 tx.record_login_failure(&address_key, now).await?;
-                tx.append_audit(&audit(now, a.map(|a| a.id), "login_failed", request_id)).await?;
+                tx.append_audit(&audit(now, a.map(|a| a.id), "login_failed", request_id))
+                    .await?;
                 tx.commit().await?;
                 return Err(AppError::Unauthenticated);
             }
@@ -158,9 +199,14 @@ impl App {
             revoked: false,
         })
         .await?;
-        tx.append_audit(&audit(now, Some(account.id), "login", request_id)).await?;
+        tx.append_audit(&audit(now, Some(account.id), "login", request_id))
+            .await?;
         tx.commit().await?;
-        Ok(NewSession { cookie_value, csrf_token, principal: principal_for(&account, Scopes::ALL)? })
+        Ok(NewSession {
+            cookie_value,
+            csrf_token,
+            principal: principal_for(&account, Scopes::ALL)?,
+        })
     }
 
     /// Resolves a session cookie; `None` if unknown, revoked, idle too long or too old.
@@ -168,14 +214,18 @@ impl App {
         let now = self.clock.now();
         let hash = sha256_hex(cookie_value);
         let mut tx = self.store.begin().await?;
-        let Some(s) = tx.get_session(&hash).await? else { return Ok(None) };
+        let Some(s) = tx.get_session(&hash).await? else {
+            return Ok(None);
+        };
         if s.revoked
             || now - s.last_seen_at > self.config.session_idle
             || now - s.created_at > self.config.session_absolute
         {
             return Ok(None);
         }
-        let Some(account) = tx.get_account(s.account_id).await? else { return Ok(None) };
+        let Some(account) = tx.get_account(s.account_id).await? else {
+            return Ok(None);
+        };
         if account.disabled {
             return Ok(None);
         }
@@ -185,15 +235,28 @@ impl App {
             tx.touch_session(&hash, now).await?;
             tx.commit().await?;
         }
-        Ok(Some(ActiveSession { principal: principal_for(&account, Scopes::ALL)?, csrf_token: s.csrf_token }))
+        Ok(Some(ActiveSession {
+            principal: principal_for(&account, Scopes::ALL)?,
+            csrf_token: s.csrf_token,
+        }))
     }
 
-    pub async fn logout(&self, cookie_value: &str, request_id: Option<String>) -> Result<(), AppError> {
+    pub async fn logout(
+        &self,
+        cookie_value: &str,
+        request_id: Option<String>,
+    ) -> Result<(), AppError> {
         let hash = sha256_hex(cookie_value);
         let mut tx = self.store.begin().await?;
         if let Some(s) = tx.get_session(&hash).await? {
             tx.revoke_session(&hash).await?;
-            tx.append_audit(&audit(self.clock.now(), Some(s.account_id), "logout", request_id)).await?;
+            tx.append_audit(&audit(
+                self.clock.now(),
+                Some(s.account_id),
+                "logout",
+                request_id,
+            ))
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -201,6 +264,7 @@ impl App {
 
     /// Issues an API token for a username/password pair (the JSON API's sign-in). The
     /// token is returned once; only its hash is kept.
+    #[allow(clippy::too_many_arguments)] // mirrors the fields of the token request
     pub async fn issue_token(
         &self,
         username: &str,
@@ -221,8 +285,12 @@ impl App {
             errs.add("days", "out_of_range", "must be between 1 and 365");
         }
         errs.into_result()?;
-        let (Some(name), Some(scopes)) = (name, scopes) else { return Err(AppError::Internal("unreachable".into())) };
-        let session = self.login(username, password, address, request_id.clone()).await?;
+        let (Some(name), Some(scopes)) = (name, scopes) else {
+            return Err(AppError::Internal("unreachable".into()));
+        };
+        let session = self
+            .login(username, password, address, request_id.clone())
+            .await?;
         let now = self.clock.now();
         let secret = format!("sbt_{}", random_token());
         let token = ApiToken {
@@ -237,9 +305,16 @@ impl App {
         };
         let mut tx = self.store.begin().await?;
         // The password exchange opened a session the API client will never use.
-        tx.revoke_session(&sha256_hex(&session.cookie_value)).await?;
+        tx.revoke_session(&sha256_hex(&session.cookie_value))
+            .await?;
         tx.insert_token(&token).await?;
-        tx.append_audit(&audit(now, Some(token.account_id), "token_issued", request_id)).await?;
+        tx.append_audit(&audit(
+            now,
+            Some(token.account_id),
+            "token_issued",
+            request_id,
+        ))
+        .await?;
         tx.commit().await?;
         Ok((secret, token))
     }
@@ -248,15 +323,20 @@ impl App {
     pub async fn token_principal(&self, secret: &str) -> Result<Option<Principal>, AppError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let Some(t) = tx.get_token_by_hash(&sha256_hex(secret)).await? else { return Ok(None) };
+        let Some(t) = tx.get_token_by_hash(&sha256_hex(secret)).await? else {
+            return Ok(None);
+        };
         if t.revoked || t.expires_at.is_some_and(|e| e <= now) {
             return Ok(None);
         }
-        let Some(account) = tx.get_account(t.account_id).await? else { return Ok(None) };
+        let Some(account) = tx.get_account(t.account_id).await? else {
+            return Ok(None);
+        };
         if account.disabled {
             return Ok(None);
         }
-        let scopes = Scopes::parse(&t.scopes).ok_or_else(|| AppError::Internal("bad stored scopes".into()))?;
+        let scopes = Scopes::parse(&t.scopes)
+            .ok_or_else(|| AppError::Internal("bad stored scopes".into()))?;
         Ok(Some(principal_for(&account, scopes)?))
     }
 
@@ -274,16 +354,24 @@ impl App {
         let uname = username.trim();
         if uname.len() < 2
             || uname.len() > 64
-            || !uname.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
+            || !uname
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
         {
-            errs.add("username", "bad_username", "2–64 characters: letters, digits, . - _ @");
+            errs.add(
+                "username",
+                "bad_username",
+                "2–64 characters: letters, digits, . - _ @",
+            );
         }
         if let Err(e) = check_new_password(password, uname, display_name) {
             errs.errors.extend(e.errors);
         }
         errs.into_result()?;
         if tx.get_account_by_username(uname).await?.is_some() {
-            return Err(ValidationErrors::single("username", "taken", "this username is taken").into());
+            return Err(
+                ValidationErrors::single("username", "taken", "this username is taken").into(),
+            );
         }
         let (professional_id, patient_id) = match link {
             Subject::Professional(p) => (Some(p), None),
@@ -316,8 +404,17 @@ mod tests {
 
     #[test]
     fn password_rules() {
-        assert_eq!(check_new_password("short", "u", "n").unwrap_err().errors[0].code, "too_short");
-        assert_eq!(check_new_password("kari.nordmann", "kari.nordmann", "Kari").unwrap_err().errors[0].code, "like_user_data");
+        assert_eq!(
+            check_new_password("short", "u", "n").unwrap_err().errors[0].code,
+            "too_short"
+        );
+        assert_eq!(
+            check_new_password("kari.nordmann", "kari.nordmann", "Kari")
+                .unwrap_err()
+                .errors[0]
+                .code,
+            "like_user_data"
+        );
         assert!(check_new_password("correct horse battery", "kari", "Kari Nordmann").is_ok());
     }
 
@@ -329,7 +426,10 @@ mod tests {
         assert!(a.starts_with("$argon2id$"));
         assert!(verify_password("correct horse battery", &a));
         assert!(!verify_password("wrong horse battery", &a));
-        assert!(PasswordHash::new(DUMMY_HASH).is_ok(), "dummy hash must parse so the timing matches");
+        assert!(
+            PasswordHash::new(DUMMY_HASH).is_ok(),
+            "dummy hash must parse so the timing matches"
+        );
     }
 
     #[test]

@@ -47,17 +47,30 @@ impl App {
             Subject::Professional(p) => tx.active_membership(patient, p, self.today()).await?,
             _ => None,
         };
-        let facts = AccessFacts { principal: &ctx.principal, patient, membership };
+        let facts = AccessFacts {
+            principal: &ctx.principal,
+            patient,
+            membership,
+        };
         match policy::decide(&facts, op, object, detail) {
             Decision::Permit(purpose) => Ok((tx, purpose)),
             Decision::Deny(reason) => {
                 tracing::info!(patient.id = %patient, ?reason, object = object.as_str(), "access denied");
-                let entry = self.audit_entry(ctx, Some(patient), object, None, "deny", &format!("{reason:?}"));
+                let entry = self.audit_entry(
+                    ctx,
+                    Some(patient),
+                    object,
+                    None,
+                    "deny",
+                    &format!("{reason:?}"),
+                );
                 tx.append_audit(&entry).await?;
                 tx.commit().await?;
                 // Only callers who may already see the record learn that it exists.
                 Err(match reason {
-                    DenyReason::ReadOnlyToken | DenyReason::PatientMayNotEdit => AppError::Forbidden,
+                    DenyReason::ReadOnlyToken | DenyReason::PatientMayNotEdit => {
+                        AppError::Forbidden
+                    }
                     _ => AppError::NotFound,
                 })
             }
@@ -86,6 +99,7 @@ impl App {
         }
     }
 
+    #[allow(clippy::too_many_arguments)] // one call site shape: who, whose, what, how, why
     async fn audit(
         &self,
         tx: &mut TxBox,
@@ -96,7 +110,14 @@ impl App {
         op: Operation,
         purpose: Purpose,
     ) -> Result<(), AppError> {
-        let e = self.audit_entry(ctx, Some(patient), object, object_id, op.as_str(), purpose.as_str());
+        let e = self.audit_entry(
+            ctx,
+            Some(patient),
+            object,
+            object_id,
+            op.as_str(),
+            purpose.as_str(),
+        );
         tx.append_audit(&e).await?;
         Ok(())
     }
@@ -133,6 +154,7 @@ impl App {
 
     /// Builds the 409 answer: the current state and who changed it last. The current
     /// state is patient data leaving the system, so it is audited as a read.
+    #[allow(clippy::too_many_arguments)]
     async fn conflict<T: Serialize>(
         &self,
         mut tx: TxBox,
@@ -144,9 +166,22 @@ impl App {
         current_version: i64,
         purpose: Purpose,
     ) -> AppError {
-        let last = tx.list_history(patient, Some(&object_id), 1).await.ok().and_then(|mut v| v.pop());
+        let last = tx
+            .list_history(patient, Some(&object_id), 1)
+            .await
+            .ok()
+            .and_then(|mut v| v.pop());
         let result = async {
-            self.audit(&mut tx, ctx, patient, object, Some(object_id.clone()), Operation::Read, purpose).await?;
+            self.audit(
+                &mut tx,
+                ctx,
+                patient,
+                object,
+                Some(object_id.clone()),
+                Operation::Read,
+                purpose,
+            )
+            .await?;
             tx.commit().await?;
             Ok::<_, AppError>(())
         }
@@ -170,7 +205,9 @@ impl App {
 
     /// The signed-in professional's patients: those whose team they are active on.
     pub async fn my_patients(&self, ctx: &Ctx) -> Result<Vec<CaseloadRow>, AppError> {
-        let Subject::Professional(pro) = ctx.principal.subject else { return Ok(Vec::new()) };
+        let Subject::Professional(pro) = ctx.principal.subject else {
+            return Ok(Vec::new());
+        };
         if !ctx.principal.scopes.read {
             return Err(AppError::Forbidden);
         }
@@ -185,8 +222,19 @@ impl App {
                 patient: row.patient.id,
                 membership: Some(row.member_id),
             };
-            if let Decision::Permit(purpose) = policy::decide(&facts, Operation::List, Object::Patient, Detail::None) {
-                self.audit(&mut tx, ctx, row.patient.id, Object::Patient, None, Operation::List, purpose).await?;
+            if let Decision::Permit(purpose) =
+                policy::decide(&facts, Operation::List, Object::Patient, Detail::None)
+            {
+                self.audit(
+                    &mut tx,
+                    ctx,
+                    row.patient.id,
+                    Object::Patient,
+                    None,
+                    Operation::List,
+                    purpose,
+                )
+                .await?;
                 allowed.push(row);
             }
         }
@@ -194,30 +242,87 @@ impl App {
         Ok(allowed)
     }
 
-    pub async fn overview(&self, ctx: &Ctx, patient_id: PatientId) -> Result<PatientOverview, AppError> {
+    pub async fn overview(
+        &self,
+        ctx: &Ctx,
+        patient_id: PatientId,
+    ) -> Result<PatientOverview, AppError> {
         let tx = self.store.begin().await?;
-        let (mut tx, purpose) =
-            self.authorize(tx, ctx, patient_id, Operation::Read, Object::Patient, Detail::None).await?;
-        let patient = tx.get_patient(patient_id).await?.ok_or(AppError::NotFound)?;
+        let (mut tx, purpose) = self
+            .authorize(
+                tx,
+                ctx,
+                patient_id,
+                Operation::Read,
+                Object::Patient,
+                Detail::None,
+            )
+            .await?;
+        let patient = tx
+            .get_patient(patient_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let team = self.load_team(&mut tx, patient_id).await?;
         let members = self.member_views(&mut tx, &patient, &team).await?;
-        let plan = tx
-            .get_plan_header(patient_id)
-            .await?
-            .unwrap_or(PlanHeader { patient_id, revision_date: None, version: 0 });
+        let plan = tx.get_plan_header(patient_id).await?.unwrap_or(PlanHeader {
+            patient_id,
+            revision_date: None,
+            version: 0,
+        });
         let goals = tx.list_goals(patient_id).await?;
         let actions = tx.list_actions(patient_id).await?;
         let services = tx.list_services(patient_id).await?;
-        let crisis_allowed = self.permits(&mut tx, ctx, patient_id, Operation::Read, Object::CrisisPlan, Detail::None).await?;
+        let crisis_allowed = self
+            .permits(
+                &mut tx,
+                ctx,
+                patient_id,
+                Operation::Read,
+                Object::CrisisPlan,
+                Detail::None,
+            )
+            .await?;
         let crisis_plan = if crisis_allowed.is_some() {
-            Some(tx.get_crisis_plan(patient_id).await?.unwrap_or_else(|| CrisisPlan::empty(patient_id)))
+            Some(
+                tx.get_crisis_plan(patient_id)
+                    .await?
+                    .unwrap_or_else(|| CrisisPlan::empty(patient_id)),
+            )
         } else {
             None
         };
-        let can_edit_plan = self.permits(&mut tx, ctx, patient_id, Operation::Update, Object::Action, Detail::None).await?.is_some();
-        self.audit(&mut tx, ctx, patient_id, Object::Patient, None, Operation::Read, purpose).await?;
+        let can_edit_plan = self
+            .permits(
+                &mut tx,
+                ctx,
+                patient_id,
+                Operation::Update,
+                Object::Action,
+                Detail::None,
+            )
+            .await?
+            .is_some();
+        self.audit(
+            &mut tx,
+            ctx,
+            patient_id,
+            Object::Patient,
+            None,
+            Operation::Read,
+            purpose,
+        )
+        .await?;
         if let Some(p) = crisis_allowed {
-            self.audit(&mut tx, ctx, patient_id, Object::CrisisPlan, None, Operation::Read, p).await?;
+            self.audit(
+                &mut tx,
+                ctx,
+                patient_id,
+                Object::CrisisPlan,
+                None,
+                Operation::Read,
+                p,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(PatientOverview {
@@ -248,16 +353,29 @@ impl App {
             Subject::Professional(p) => tx.active_membership(patient, p, self.today()).await?,
             _ => None,
         };
-        let facts = AccessFacts { principal: &ctx.principal, patient, membership };
+        let facts = AccessFacts {
+            principal: &ctx.principal,
+            patient,
+            membership,
+        };
         Ok(match policy::decide(&facts, op, object, detail) {
             Decision::Permit(p) => Some(p),
             Decision::Deny(_) => None,
         })
     }
 
-    async fn member_views(&self, tx: &mut TxBox, patient: &Patient, team: &CareTeam) -> Result<Vec<MemberView>, AppError> {
+    async fn member_views(
+        &self,
+        tx: &mut TxBox,
+        patient: &Patient,
+        team: &CareTeam,
+    ) -> Result<Vec<MemberView>, AppError> {
         let today = self.today();
-        let ids: Vec<ProfessionalId> = team.members.iter().filter_map(|m| m.professional_id).collect();
+        let ids: Vec<ProfessionalId> = team
+            .members
+            .iter()
+            .filter_map(|m| m.professional_id)
+            .collect();
         let pros = tx.get_professionals(&ids).await?;
         let mut out = Vec::with_capacity(team.members.len());
         for m in &team.members {
@@ -265,7 +383,9 @@ impl App {
                 Some(o) => tx.get_organisation(o).await?,
                 None => None,
             };
-            let pro = m.professional_id.and_then(|p| pros.iter().find(|x| x.id == p));
+            let pro = m
+                .professional_id
+                .and_then(|p| pros.iter().find(|x| x.id == p));
             let display_name = match m.kind {
                 MemberKind::Professional => pro.map(|p| p.name.clone()).unwrap_or_default(),
                 MemberKind::Patient => patient.name.clone(),
@@ -276,7 +396,10 @@ impl App {
                 display_name,
                 title: pro.map(|p| p.title.clone()),
                 organisation,
-                phone: m.phone.clone().or_else(|| pro.and_then(|p| p.phone.clone())),
+                phone: m
+                    .phone
+                    .clone()
+                    .or_else(|| pro.and_then(|p| p.phone.clone())),
                 email: pro.and_then(|p| p.email.clone()),
                 availability: pro.and_then(|p| p.availability.clone()),
                 active: m.is_active_on(today),
@@ -292,13 +415,42 @@ impl App {
         object_id: Option<&str>,
     ) -> Result<Vec<HistoryEntry>, AppError> {
         let tx = self.store.begin().await?;
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Read, Object::History, Detail::None).await?;
+        let (mut tx, purpose) = self
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Read,
+                Object::History,
+                Detail::None,
+            )
+            .await?;
         let mut entries = tx.list_history(patient, object_id, 500).await?;
         // History of the crisis plan is crisis-plan information.
-        if self.permits(&mut tx, ctx, patient, Operation::Read, Object::CrisisPlan, Detail::None).await?.is_none() {
+        if self
+            .permits(
+                &mut tx,
+                ctx,
+                patient,
+                Operation::Read,
+                Object::CrisisPlan,
+                Detail::None,
+            )
+            .await?
+            .is_none()
+        {
             entries.retain(|h| h.object_type != Object::CrisisPlan.as_str());
         }
-        self.audit(&mut tx, ctx, patient, Object::History, object_id.map(str::to_owned), Operation::Read, purpose).await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::History,
+            object_id.map(str::to_owned),
+            Operation::Read,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(entries)
     }
@@ -314,7 +466,9 @@ impl App {
         role: &str,
         responsibility: &str,
     ) -> Result<PatientId, AppError> {
-        let Subject::Professional(pro_id) = ctx.principal.subject else { return Err(AppError::Forbidden) };
+        let Subject::Professional(pro_id) = ctx.principal.subject else {
+            return Err(AppError::Forbidden);
+        };
         if !ctx.principal.scopes.write {
             return Err(AppError::Forbidden);
         }
@@ -328,7 +482,10 @@ impl App {
             return Err(AppError::Internal("validated input missing".into()));
         };
         let mut tx = self.store.begin().await?;
-        let pro = tx.get_professional(pro_id).await?.ok_or(AppError::Forbidden)?;
+        let pro = tx
+            .get_professional(pro_id)
+            .await?
+            .ok_or(AppError::Forbidden)?;
         let patient = Patient {
             id: PatientId::new(),
             name: new.name,
@@ -358,11 +515,46 @@ impl App {
             version: 1,
         };
         tx.save_team(&team, 0).await?;
-        let header = PlanHeader { patient_id: patient.id, revision_date: None, version: 1 };
+        let header = PlanHeader {
+            patient_id: patient.id,
+            revision_date: None,
+            version: 1,
+        };
         tx.save_plan_header(&header, 0).await?;
-        self.record_change(&mut tx, ctx, patient.id, Object::Patient, patient.id.to_string(), 1, None::<&Patient>, &patient, None).await?;
-        self.record_change(&mut tx, ctx, patient.id, Object::Team, patient.id.to_string(), 1, None::<&CareTeam>, &team, None).await?;
-        self.audit(&mut tx, ctx, patient.id, Object::Patient, Some(patient.id.to_string()), Operation::Create, Purpose::Care).await?;
+        self.record_change(
+            &mut tx,
+            ctx,
+            patient.id,
+            Object::Patient,
+            patient.id.to_string(),
+            1,
+            None::<&Patient>,
+            &patient,
+            None,
+        )
+        .await?;
+        self.record_change(
+            &mut tx,
+            ctx,
+            patient.id,
+            Object::Team,
+            patient.id.to_string(),
+            1,
+            None::<&CareTeam>,
+            &team,
+            None,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient.id,
+            Object::Patient,
+            Some(patient.id.to_string()),
+            Operation::Create,
+            Purpose::Care,
+        )
+        .await?;
         tx.commit().await?;
         Ok(patient.id)
     }
@@ -381,13 +573,30 @@ impl App {
         reason: Option<&str>,
     ) -> Result<CareTeam, AppError> {
         let reason = parse_reason(reason)?;
-        let op = if member_id.is_some() { Operation::Update } else { Operation::Create };
+        let op = if member_id.is_some() {
+            Operation::Update
+        } else {
+            Operation::Create
+        };
         let tx = self.store.begin().await?;
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, op, Object::Team, Detail::None).await?;
+        let (mut tx, purpose) = self
+            .authorize(tx, ctx, patient, op, Object::Team, Detail::None)
+            .await?;
         let team = self.load_team(&mut tx, patient).await?;
         if team.version != expected_version {
             let v = team.version;
-            return Err(self.conflict(tx, ctx, patient, Object::Team, patient.to_string(), &team, v, purpose).await);
+            return Err(self
+                .conflict(
+                    tx,
+                    ctx,
+                    patient,
+                    Object::Team,
+                    patient.to_string(),
+                    &team,
+                    v,
+                    purpose,
+                )
+                .await);
         }
         let id = member_id.unwrap_or_default();
         if member_id.is_some() && team.member(id).is_none() {
@@ -401,7 +610,11 @@ impl App {
                 Some(p) => {
                     if let Some(org) = member.organisation_id {
                         if !p.organisation_ids.contains(&org) {
-                            errs.add("organisation_id", "not_member", "the professional does not work in this organisation");
+                            errs.add(
+                                "organisation_id",
+                                "not_member",
+                                "the professional does not work in this organisation",
+                            );
                         }
                     }
                 }
@@ -413,13 +626,20 @@ impl App {
             }
         }
         if member.kind == MemberKind::Patient && member.organisation_id.is_some() {
-            errs.add("organisation_id", "not_allowed", "the patient does not represent an organisation");
+            errs.add(
+                "organisation_id",
+                "not_allowed",
+                "the patient does not represent an organisation",
+            );
         }
         errs.into_result()?;
         let mut next = team.clone();
         let mut member = member;
         if member.professional_id.is_some() && member.organisation_id.is_none() {
-            if let Some(p) = tx.get_professional(member.professional_id.unwrap_or_default()).await? {
+            if let Some(p) = tx
+                .get_professional(member.professional_id.unwrap_or_default())
+                .await?
+            {
                 member.organisation_id = p.organisation_ids.first().copied();
             }
         }
@@ -438,22 +658,67 @@ impl App {
             Err(StoreError::Conflict(_)) => {
                 let current = self.load_team(&mut tx, patient).await?;
                 let v = current.version;
-                return Err(self.conflict(tx, ctx, patient, Object::Team, patient.to_string(), &current, v, purpose).await);
+                return Err(self
+                    .conflict(
+                        tx,
+                        ctx,
+                        patient,
+                        Object::Team,
+                        patient.to_string(),
+                        &current,
+                        v,
+                        purpose,
+                    )
+                    .await);
             }
             Err(e) => return Err(e.into()),
         };
         next.version = version;
-        self.record_change(&mut tx, ctx, patient, Object::Team, patient.to_string(), version, Some(&team), &next, reason).await?;
-        self.audit(&mut tx, ctx, patient, Object::Team, Some(id.to_string()), op, purpose).await?;
+        self.record_change(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Team,
+            patient.to_string(),
+            version,
+            Some(&team),
+            &next,
+            reason,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Team,
+            Some(id.to_string()),
+            op,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(next)
     }
 
     // ---- actions --------------------------------------------------------------------
 
-    pub async fn add_action(&self, ctx: &Ctx, patient: PatientId, input: &ActionInput) -> Result<Action, AppError> {
+    pub async fn add_action(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        input: &ActionInput,
+    ) -> Result<Action, AppError> {
         let tx = self.store.begin().await?;
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Create, Object::Action, Detail::None).await?;
+        let (mut tx, purpose) = self
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Create,
+                Object::Action,
+                Detail::None,
+            )
+            .await?;
         let team = self.load_team(&mut tx, patient).await?;
         let goals = tx.list_goals(patient).await?;
         let today = self.today();
@@ -472,28 +737,85 @@ impl App {
             version: 1,
         };
         tx.insert_action(&action).await?;
-        self.record_change(&mut tx, ctx, patient, Object::Action, action.id.to_string(), 1, None::<&Action>, &action, None).await?;
-        self.audit(&mut tx, ctx, patient, Object::Action, Some(action.id.to_string()), Operation::Create, purpose).await?;
+        self.record_change(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Action,
+            action.id.to_string(),
+            1,
+            None::<&Action>,
+            &action,
+            None,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Action,
+            Some(action.id.to_string()),
+            Operation::Create,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(action)
     }
 
-    async fn action_sector(&self, tx: &mut TxBox, team: &CareTeam, f: &ActionFields) -> Result<Sector, AppError> {
+    async fn action_sector(
+        &self,
+        tx: &mut TxBox,
+        team: &CareTeam,
+        f: &ActionFields,
+    ) -> Result<Sector, AppError> {
         if let Some(s) = f.sector {
             return Ok(s);
         }
-        let org = team.member(f.owner_member_id).and_then(|m| m.organisation_id);
+        let org = team
+            .member(f.owner_member_id)
+            .and_then(|m| m.organisation_id);
         Ok(match org {
-            Some(o) => tx.get_organisation(o).await?.map(|o| o.sector).unwrap_or(Sector::Other),
+            Some(o) => tx
+                .get_organisation(o)
+                .await?
+                .map(|o| o.sector)
+                .unwrap_or(Sector::Other),
             None => Sector::Other,
         })
     }
 
-    pub async fn get_action(&self, ctx: &Ctx, patient: PatientId, id: ActionId) -> Result<Action, AppError> {
+    pub async fn get_action(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        id: ActionId,
+    ) -> Result<Action, AppError> {
         let tx = self.store.begin().await?;
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Read, Object::Action, Detail::None).await?;
-        let action = tx.get_action(patient, id).await?.ok_or(AppError::NotFound)?;
-        self.audit(&mut tx, ctx, patient, Object::Action, Some(id.to_string()), Operation::Read, purpose).await?;
+        let (mut tx, purpose) = self
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Read,
+                Object::Action,
+                Detail::None,
+            )
+            .await?;
+        let action = tx
+            .get_action(patient, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Action,
+            Some(id.to_string()),
+            Operation::Read,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(action)
     }
@@ -509,15 +831,41 @@ impl App {
     ) -> Result<Action, AppError> {
         let reason = parse_reason(reason)?;
         let tx = self.store.begin().await?;
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Update, Object::Action, Detail::None).await?;
-        let old = tx.get_action(patient, id).await?.ok_or(AppError::NotFound)?;
+        let (mut tx, purpose) = self
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Update,
+                Object::Action,
+                Detail::None,
+            )
+            .await?;
+        let old = tx
+            .get_action(patient, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if old.version != expected_version {
             let v = old.version;
-            return Err(self.conflict(tx, ctx, patient, Object::Action, id.to_string(), &old, v, purpose).await);
+            return Err(self
+                .conflict(
+                    tx,
+                    ctx,
+                    patient,
+                    Object::Action,
+                    id.to_string(),
+                    &old,
+                    v,
+                    purpose,
+                )
+                .await);
         }
         let team = self.load_team(&mut tx, patient).await?;
         let goals = tx.list_goals(patient).await?;
-        let created = old.created_at.with_timezone(&self.config.time_zone).date_naive();
+        let created = old
+            .created_at
+            .with_timezone(&self.config.time_zone)
+            .date_naive();
         // An existing action may keep an owner who has since left the team.
         let mut check_team = team.clone();
         if input.owner_member_id == Some(old.owner_member_id) {
@@ -546,14 +894,48 @@ impl App {
         match tx.update_action(&next, expected_version).await {
             Ok(v) => next.version = v,
             Err(StoreError::Conflict(_)) => {
-                let current = tx.get_action(patient, id).await?.ok_or(AppError::NotFound)?;
+                let current = tx
+                    .get_action(patient, id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
                 let v = current.version;
-                return Err(self.conflict(tx, ctx, patient, Object::Action, id.to_string(), &current, v, purpose).await);
+                return Err(self
+                    .conflict(
+                        tx,
+                        ctx,
+                        patient,
+                        Object::Action,
+                        id.to_string(),
+                        &current,
+                        v,
+                        purpose,
+                    )
+                    .await);
             }
             Err(e) => return Err(e.into()),
         }
-        self.record_change(&mut tx, ctx, patient, Object::Action, id.to_string(), next.version, Some(&old), &next, reason).await?;
-        self.audit(&mut tx, ctx, patient, Object::Action, Some(id.to_string()), Operation::Update, purpose).await?;
+        self.record_change(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Action,
+            id.to_string(),
+            next.version,
+            Some(&old),
+            &next,
+            reason,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Action,
+            Some(id.to_string()),
+            Operation::Update,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -561,7 +943,10 @@ impl App {
     // ---- goals ----------------------------------------------------------------------
 
     fn goal_detail(&self, ctx: &Ctx, input: &GoalInput) -> Detail {
-        let patient_goal = input.author.as_deref().is_none_or(|a| a.trim().is_empty() || a.trim() == "patient");
+        let patient_goal = input
+            .author
+            .as_deref()
+            .is_none_or(|a| a.trim().is_empty() || a.trim() == "patient");
         if patient_goal && matches!(ctx.principal.subject, Subject::Patient(_)) {
             Detail::PatientOwnGoal
         } else {
@@ -569,10 +954,17 @@ impl App {
         }
     }
 
-    pub async fn add_goal(&self, ctx: &Ctx, patient: PatientId, input: &GoalInput) -> Result<Goal, AppError> {
+    pub async fn add_goal(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        input: &GoalInput,
+    ) -> Result<Goal, AppError> {
         let detail = self.goal_detail(ctx, input);
         let tx = self.store.begin().await?;
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Create, Object::Goal, detail).await?;
+        let (mut tx, purpose) = self
+            .authorize(tx, ctx, patient, Operation::Create, Object::Goal, detail)
+            .await?;
         let team = self.load_team(&mut tx, patient).await?;
         let f = input.parse(&team, self.today())?;
         let goal = Goal {
@@ -586,8 +978,28 @@ impl App {
             version: 1,
         };
         tx.insert_goal(&goal).await?;
-        self.record_change(&mut tx, ctx, patient, Object::Goal, goal.id.to_string(), 1, None::<&Goal>, &goal, None).await?;
-        self.audit(&mut tx, ctx, patient, Object::Goal, Some(goal.id.to_string()), Operation::Create, purpose).await?;
+        self.record_change(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Goal,
+            goal.id.to_string(),
+            1,
+            None::<&Goal>,
+            &goal,
+            None,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Goal,
+            Some(goal.id.to_string()),
+            Operation::Create,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(goal)
     }
@@ -604,45 +1016,152 @@ impl App {
         let reason = parse_reason(reason)?;
         // Decide on the stored goal: a patient may edit goals in their own words only.
         let mut tx = self.store.begin().await?;
-        let stored = tx.list_goals(patient).await?.into_iter().find(|g| g.id == id);
+        let stored = tx
+            .list_goals(patient)
+            .await?
+            .into_iter()
+            .find(|g| g.id == id);
         let detail = match (&stored, ctx.principal.subject) {
-            (Some(g), Subject::Patient(_)) if g.author == GoalAuthor::Patient => self.goal_detail(ctx, input),
+            (Some(g), Subject::Patient(_)) if g.author == GoalAuthor::Patient => {
+                self.goal_detail(ctx, input)
+            }
             _ => Detail::None,
         };
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Update, Object::Goal, detail).await?;
-        let old = tx.list_goals(patient).await?.into_iter().find(|g| g.id == id).ok_or(AppError::NotFound)?;
+        let (mut tx, purpose) = self
+            .authorize(tx, ctx, patient, Operation::Update, Object::Goal, detail)
+            .await?;
+        let old = tx
+            .list_goals(patient)
+            .await?
+            .into_iter()
+            .find(|g| g.id == id)
+            .ok_or(AppError::NotFound)?;
         if old.version != expected_version {
             let v = old.version;
-            return Err(self.conflict(tx, ctx, patient, Object::Goal, id.to_string(), &old, v, purpose).await);
+            return Err(self
+                .conflict(
+                    tx,
+                    ctx,
+                    patient,
+                    Object::Goal,
+                    id.to_string(),
+                    &old,
+                    v,
+                    purpose,
+                )
+                .await);
         }
         let team = self.load_team(&mut tx, patient).await?;
         let f = input.parse(&team, self.today())?;
-        let mut next = Goal { author: f.author, owner_member_id: f.owner_member_id, text: f.text, achieved: f.achieved, ..old.clone() };
+        let mut next = Goal {
+            author: f.author,
+            owner_member_id: f.owner_member_id,
+            text: f.text,
+            achieved: f.achieved,
+            ..old.clone()
+        };
         match tx.update_goal(&next, expected_version).await {
             Ok(v) => next.version = v,
             Err(StoreError::Conflict(_)) => {
-                let current = tx.list_goals(patient).await?.into_iter().find(|g| g.id == id).ok_or(AppError::NotFound)?;
+                let current = tx
+                    .list_goals(patient)
+                    .await?
+                    .into_iter()
+                    .find(|g| g.id == id)
+                    .ok_or(AppError::NotFound)?;
                 let v = current.version;
-                return Err(self.conflict(tx, ctx, patient, Object::Goal, id.to_string(), &current, v, purpose).await);
+                return Err(self
+                    .conflict(
+                        tx,
+                        ctx,
+                        patient,
+                        Object::Goal,
+                        id.to_string(),
+                        &current,
+                        v,
+                        purpose,
+                    )
+                    .await);
             }
             Err(e) => return Err(e.into()),
         }
-        self.record_change(&mut tx, ctx, patient, Object::Goal, id.to_string(), next.version, Some(&old), &next, reason).await?;
-        self.audit(&mut tx, ctx, patient, Object::Goal, Some(id.to_string()), Operation::Update, purpose).await?;
+        self.record_change(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Goal,
+            id.to_string(),
+            next.version,
+            Some(&old),
+            &next,
+            reason,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Goal,
+            Some(id.to_string()),
+            Operation::Update,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(next)
     }
 
     // ---- services -------------------------------------------------------------------
 
-    pub async fn add_service(&self, ctx: &Ctx, patient: PatientId, input: &ServiceInput) -> Result<Service, AppError> {
+    pub async fn add_service(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        input: &ServiceInput,
+    ) -> Result<Service, AppError> {
         let tx = self.store.begin().await?;
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Create, Object::Service, Detail::None).await?;
+        let (mut tx, purpose) = self
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Create,
+                Object::Service,
+                Detail::None,
+            )
+            .await?;
         let (what, provider, frequency) = input.parse()?;
-        let s = Service { id: ServiceId::new(), patient_id: patient, what, provider, frequency, version: 1 };
+        let s = Service {
+            id: ServiceId::new(),
+            patient_id: patient,
+            what,
+            provider,
+            frequency,
+            version: 1,
+        };
         tx.insert_service(&s).await?;
-        self.record_change(&mut tx, ctx, patient, Object::Service, s.id.to_string(), 1, None::<&Service>, &s, None).await?;
-        self.audit(&mut tx, ctx, patient, Object::Service, Some(s.id.to_string()), Operation::Create, purpose).await?;
+        self.record_change(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Service,
+            s.id.to_string(),
+            1,
+            None::<&Service>,
+            &s,
+            None,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Service,
+            Some(s.id.to_string()),
+            Operation::Create,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(s)
     }
@@ -658,25 +1177,91 @@ impl App {
     ) -> Result<Service, AppError> {
         let reason = parse_reason(reason)?;
         let tx = self.store.begin().await?;
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Update, Object::Service, Detail::None).await?;
-        let old = tx.list_services(patient).await?.into_iter().find(|s| s.id == id).ok_or(AppError::NotFound)?;
+        let (mut tx, purpose) = self
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Update,
+                Object::Service,
+                Detail::None,
+            )
+            .await?;
+        let old = tx
+            .list_services(patient)
+            .await?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or(AppError::NotFound)?;
         if old.version != expected_version {
             let v = old.version;
-            return Err(self.conflict(tx, ctx, patient, Object::Service, id.to_string(), &old, v, purpose).await);
+            return Err(self
+                .conflict(
+                    tx,
+                    ctx,
+                    patient,
+                    Object::Service,
+                    id.to_string(),
+                    &old,
+                    v,
+                    purpose,
+                )
+                .await);
         }
         let (what, provider, frequency) = input.parse()?;
-        let mut next = Service { what, provider, frequency, ..old.clone() };
+        let mut next = Service {
+            what,
+            provider,
+            frequency,
+            ..old.clone()
+        };
         match tx.update_service(&next, expected_version).await {
             Ok(v) => next.version = v,
             Err(StoreError::Conflict(_)) => {
-                let current = tx.list_services(patient).await?.into_iter().find(|s| s.id == id).ok_or(AppError::NotFound)?;
+                let current = tx
+                    .list_services(patient)
+                    .await?
+                    .into_iter()
+                    .find(|s| s.id == id)
+                    .ok_or(AppError::NotFound)?;
                 let v = current.version;
-                return Err(self.conflict(tx, ctx, patient, Object::Service, id.to_string(), &current, v, purpose).await);
+                return Err(self
+                    .conflict(
+                        tx,
+                        ctx,
+                        patient,
+                        Object::Service,
+                        id.to_string(),
+                        &current,
+                        v,
+                        purpose,
+                    )
+                    .await);
             }
             Err(e) => return Err(e.into()),
         }
-        self.record_change(&mut tx, ctx, patient, Object::Service, id.to_string(), next.version, Some(&old), &next, reason).await?;
-        self.audit(&mut tx, ctx, patient, Object::Service, Some(id.to_string()), Operation::Update, purpose).await?;
+        self.record_change(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Service,
+            id.to_string(),
+            next.version,
+            Some(&old),
+            &next,
+            reason,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Service,
+            Some(id.to_string()),
+            Operation::Update,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -693,13 +1278,43 @@ impl App {
     ) -> Result<CrisisPlan, AppError> {
         let reason = parse_reason(reason)?;
         let mut tx = self.store.begin().await?;
-        let stored = tx.get_crisis_plan(patient).await?.unwrap_or_else(|| CrisisPlan::empty(patient));
-        let detail = if input.touches_only_what_helps(&stored) { Detail::CrisisWhatHelps } else { Detail::None };
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Update, Object::CrisisPlan, detail).await?;
-        let old = tx.get_crisis_plan(patient).await?.unwrap_or_else(|| CrisisPlan::empty(patient));
+        let stored = tx
+            .get_crisis_plan(patient)
+            .await?
+            .unwrap_or_else(|| CrisisPlan::empty(patient));
+        let detail = if input.touches_only_what_helps(&stored) {
+            Detail::CrisisWhatHelps
+        } else {
+            Detail::None
+        };
+        let (mut tx, purpose) = self
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Update,
+                Object::CrisisPlan,
+                detail,
+            )
+            .await?;
+        let old = tx
+            .get_crisis_plan(patient)
+            .await?
+            .unwrap_or_else(|| CrisisPlan::empty(patient));
         if old.version != expected_version {
             let v = old.version;
-            return Err(self.conflict(tx, ctx, patient, Object::CrisisPlan, patient.to_string(), &old, v, purpose).await);
+            return Err(self
+                .conflict(
+                    tx,
+                    ctx,
+                    patient,
+                    Object::CrisisPlan,
+                    patient.to_string(),
+                    &old,
+                    v,
+                    purpose,
+                )
+                .await);
         }
         // Re-check on the plan as read inside the transaction: a patient's edit must
         // still touch only "what helps".
@@ -711,14 +1326,48 @@ impl App {
         match tx.save_crisis_plan(&next, expected_version).await {
             Ok(v) => next.version = v,
             Err(StoreError::Conflict(_)) => {
-                let current = tx.get_crisis_plan(patient).await?.unwrap_or_else(|| CrisisPlan::empty(patient));
+                let current = tx
+                    .get_crisis_plan(patient)
+                    .await?
+                    .unwrap_or_else(|| CrisisPlan::empty(patient));
                 let v = current.version;
-                return Err(self.conflict(tx, ctx, patient, Object::CrisisPlan, patient.to_string(), &current, v, purpose).await);
+                return Err(self
+                    .conflict(
+                        tx,
+                        ctx,
+                        patient,
+                        Object::CrisisPlan,
+                        patient.to_string(),
+                        &current,
+                        v,
+                        purpose,
+                    )
+                    .await);
             }
             Err(e) => return Err(e.into()),
         }
-        self.record_change(&mut tx, ctx, patient, Object::CrisisPlan, patient.to_string(), next.version, Some(&old), &next, reason).await?;
-        self.audit(&mut tx, ctx, patient, Object::CrisisPlan, None, Operation::Update, purpose).await?;
+        self.record_change(
+            &mut tx,
+            ctx,
+            patient,
+            Object::CrisisPlan,
+            patient.to_string(),
+            next.version,
+            Some(&old),
+            &next,
+            reason,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::CrisisPlan,
+            None,
+            Operation::Update,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -731,31 +1380,94 @@ impl App {
         expected_version: i64,
     ) -> Result<PlanHeader, AppError> {
         let tx = self.store.begin().await?;
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Update, Object::PlanHeader, Detail::None).await?;
+        let (mut tx, purpose) = self
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Update,
+                Object::PlanHeader,
+                Detail::None,
+            )
+            .await?;
         let date = match raw_date.trim() {
             "" => None,
             raw => Some(text::date("revision_date", raw)?),
         };
         if date.is_some_and(|d| d < self.today()) {
-            return Err(ValidationErrors::single("revision_date", "in_past", "cannot be in the past").into());
+            return Err(ValidationErrors::single(
+                "revision_date",
+                "in_past",
+                "cannot be in the past",
+            )
+            .into());
         }
-        let old = tx.get_plan_header(patient).await?.unwrap_or(PlanHeader { patient_id: patient, revision_date: None, version: 0 });
+        let old = tx.get_plan_header(patient).await?.unwrap_or(PlanHeader {
+            patient_id: patient,
+            revision_date: None,
+            version: 0,
+        });
         if old.version != expected_version {
             let v = old.version;
-            return Err(self.conflict(tx, ctx, patient, Object::PlanHeader, patient.to_string(), &old, v, purpose).await);
+            return Err(self
+                .conflict(
+                    tx,
+                    ctx,
+                    patient,
+                    Object::PlanHeader,
+                    patient.to_string(),
+                    &old,
+                    v,
+                    purpose,
+                )
+                .await);
         }
-        let mut next = PlanHeader { revision_date: date, ..old.clone() };
+        let mut next = PlanHeader {
+            revision_date: date,
+            ..old.clone()
+        };
         match tx.save_plan_header(&next, expected_version).await {
             Ok(v) => next.version = v,
             Err(StoreError::Conflict(_)) => {
                 let current = tx.get_plan_header(patient).await?.unwrap_or(old.clone());
                 let v = current.version;
-                return Err(self.conflict(tx, ctx, patient, Object::PlanHeader, patient.to_string(), &current, v, purpose).await);
+                return Err(self
+                    .conflict(
+                        tx,
+                        ctx,
+                        patient,
+                        Object::PlanHeader,
+                        patient.to_string(),
+                        &current,
+                        v,
+                        purpose,
+                    )
+                    .await);
             }
             Err(e) => return Err(e.into()),
         }
-        self.record_change(&mut tx, ctx, patient, Object::PlanHeader, patient.to_string(), next.version, Some(&old), &next, None).await?;
-        self.audit(&mut tx, ctx, patient, Object::PlanHeader, None, Operation::Update, purpose).await?;
+        self.record_change(
+            &mut tx,
+            ctx,
+            patient,
+            Object::PlanHeader,
+            patient.to_string(),
+            next.version,
+            Some(&old),
+            &next,
+            None,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::PlanHeader,
+            None,
+            Operation::Update,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(next)
     }

@@ -32,13 +32,33 @@ pub struct DemoData {
 
 /// (key, organisation name, sector)
 const ORGS: &[(&str, &str, Sector)] = &[
-    ("pain", "Smerteklinikken, Fjordby sykehus", Sector::Specialist),
-    ("onc", "Kreftavdelingen, Fjordby sykehus", Sector::Specialist),
-    ("dps", "Fjordby DPS, psykiatrisk poliklinikk", Sector::Specialist),
+    (
+        "pain",
+        "Smerteklinikken, Fjordby sykehus",
+        Sector::Specialist,
+    ),
+    (
+        "onc",
+        "Kreftavdelingen, Fjordby sykehus",
+        Sector::Specialist,
+    ),
+    (
+        "dps",
+        "Fjordby DPS, psykiatrisk poliklinikk",
+        Sector::Specialist,
+    ),
     ("gp", "Fjordby legesenter", Sector::Primary),
     ("nav", "NAV Fjordby", Sector::SocialSecurity),
-    ("home", "Fjordby kommune, hjemmesykepleien", Sector::Municipal),
-    ("mh", "Fjordby kommune, psykisk helse og rus", Sector::Municipal),
+    (
+        "home",
+        "Fjordby kommune, hjemmesykepleien",
+        Sector::Municipal,
+    ),
+    (
+        "mh",
+        "Fjordby kommune, psykisk helse og rus",
+        Sector::Municipal,
+    ),
     ("er", "Akuttmottaket, Fjordby sykehus", Sector::Specialist),
     ("dk_psy", "Psykiatrisk Afdeling, Aarhus", Sector::Specialist),
     ("dk_gp", "Lægehuset Søndergade", Sector::Primary),
@@ -47,27 +67,145 @@ const ORGS: &[(&str, &str, Sector)] = &[
 
 /// (username, name, title, organisation key, phone, availability)
 const PROS: &[(&str, &str, &str, &str, &str, &str)] = &[
-    ("ingrid.berg", "Ingrid Berg", "Physician, pain clinic", "pain", "+47 55 10 20 30", "Mon–Fri 08–15"),
-    ("kari.dahl", "Kari Dahl", "Physiotherapist, pain clinic", "pain", "+47 55 10 20 31", "Mon–Thu 08–15"),
-    ("per.hansen", "Per Hansen", "General practitioner", "gp", "+47 55 40 50 60", "Weekdays 08–16; e-consults answered within 2 days"),
-    ("silje.nilsen", "Silje Nilsen", "NAV supervisor", "nav", "+47 55 55 33 00", "Tue and Thu"),
-    ("ole.strand", "Ole Strand", "NAV supervisor", "nav", "+47 55 55 33 01", "Mon–Wed"),
-    ("maria.lund", "Maria Lund", "Oncologist", "onc", "+47 55 10 40 00", "Mon–Fri 08–15"),
-    ("anne.moe", "Anne Moe", "Cancer nurse, municipal contact person", "home", "+47 55 60 70 80", "Weekdays 08–15:30"),
-    ("tone.eriksen", "Tone Eriksen", "Mental-health coordinator", "mh", "+47 55 60 71 00", "Weekdays 08–15:30"),
-    ("ahmed.ali", "Ahmed Ali", "Nurse, home care night shift", "home", "+47 55 60 70 99", "Nights 22–07"),
-    ("eva.bakke", "Eva Bakke", "Psychiatrist", "dps", "+47 55 10 60 00", "Mon–Fri 08–15"),
-    ("knut.vik", "Knut Vik", "Emergency physician", "er", "+47 55 10 99 99", "Shifts"),
-    ("mette.holm", "Mette Holm", "Psychiatrist", "dk_psy", "+45 78 47 00 00", "Man–fre 08–15"),
-    ("lars.jensen", "Lars Jensen", "Psychiatric nurse", "dk_psy", "+45 78 47 00 01", "Man–fre 08–15"),
-    ("soren.nielsen", "Søren Nielsen", "General practitioner", "dk_gp", "+45 86 12 34 56", "Man–fre 08–16"),
-    ("camilla.poulsen", "Camilla Poulsen", "Care manager", "dk_gp", "+45 86 12 34 57", "Man–tors 08–15"),
-    ("jonas.kristensen", "Jonas Kristensen", "Jobcentre caseworker", "dk_job", "+45 89 40 22 00", "Man–fre 09–14"),
+    (
+        "ingrid.berg",
+        "Ingrid Berg",
+        "Physician, pain clinic",
+        "pain",
+        "+47 55 10 20 30",
+        "Mon–Fri 08–15",
+    ),
+    (
+        "kari.dahl",
+        "Kari Dahl",
+        "Physiotherapist, pain clinic",
+        "pain",
+        "+47 55 10 20 31",
+        "Mon–Thu 08–15",
+    ),
+    (
+        "per.hansen",
+        "Per Hansen",
+        "General practitioner",
+        "gp",
+        "+47 55 40 50 60",
+        "Weekdays 08–16; e-consults answered within 2 days",
+    ),
+    (
+        "silje.nilsen",
+        "Silje Nilsen",
+        "NAV supervisor",
+        "nav",
+        "+47 55 55 33 00",
+        "Tue and Thu",
+    ),
+    (
+        "ole.strand",
+        "Ole Strand",
+        "NAV supervisor",
+        "nav",
+        "+47 55 55 33 01",
+        "Mon–Wed",
+    ),
+    (
+        "maria.lund",
+        "Maria Lund",
+        "Oncologist",
+        "onc",
+        "+47 55 10 40 00",
+        "Mon–Fri 08–15",
+    ),
+    (
+        "anne.moe",
+        "Anne Moe",
+        "Cancer nurse, municipal contact person",
+        "home",
+        "+47 55 60 70 80",
+        "Weekdays 08–15:30",
+    ),
+    (
+        "tone.eriksen",
+        "Tone Eriksen",
+        "Mental-health coordinator",
+        "mh",
+        "+47 55 60 71 00",
+        "Weekdays 08–15:30",
+    ),
+    (
+        "ahmed.ali",
+        "Ahmed Ali",
+        "Nurse, home care night shift",
+        "home",
+        "+47 55 60 70 99",
+        "Nights 22–07",
+    ),
+    (
+        "eva.bakke",
+        "Eva Bakke",
+        "Psychiatrist",
+        "dps",
+        "+47 55 10 60 00",
+        "Mon–Fri 08–15",
+    ),
+    (
+        "knut.vik",
+        "Knut Vik",
+        "Emergency physician",
+        "er",
+        "+47 55 10 99 99",
+        "Shifts",
+    ),
+    (
+        "mette.holm",
+        "Mette Holm",
+        "Psychiatrist",
+        "dk_psy",
+        "+45 78 47 00 00",
+        "Man–fre 08–15",
+    ),
+    (
+        "lars.jensen",
+        "Lars Jensen",
+        "Psychiatric nurse",
+        "dk_psy",
+        "+45 78 47 00 01",
+        "Man–fre 08–15",
+    ),
+    (
+        "soren.nielsen",
+        "Søren Nielsen",
+        "General practitioner",
+        "dk_gp",
+        "+45 86 12 34 56",
+        "Man–fre 08–16",
+    ),
+    (
+        "camilla.poulsen",
+        "Camilla Poulsen",
+        "Care manager",
+        "dk_gp",
+        "+45 86 12 34 57",
+        "Man–tors 08–15",
+    ),
+    (
+        "jonas.kristensen",
+        "Jonas Kristensen",
+        "Jobcentre caseworker",
+        "dk_job",
+        "+45 89 40 22 00",
+        "Man–fre 09–14",
+    ),
 ];
 
 fn ctx_for(account_id: AccountId, name: &str, subject: Subject) -> Ctx {
     Ctx {
-        principal: Principal { account_id, display_name: name.into(), subject, scopes: Scopes::ALL, locale: None },
+        principal: Principal {
+            account_id,
+            display_name: name.into(),
+            subject,
+            scopes: Scopes::ALL,
+            locale: None,
+        },
         request_id: Some("demo-seed".into()),
     }
 }
@@ -76,6 +214,21 @@ fn synthetic_fnr(day: u32, month: u32, yy: u32) -> Option<String> {
     let date = chrono::NaiveDate::from_ymd_opt(1900 + yy as i32, month, day)?;
     samband_domain::national_id::synthetic_fnr(date, day * 31 + month)
 }
+
+/// (story, coordinator username, name, birth date, country, national id, contact, phone,
+/// coordinator role, responsibility)
+type Story = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    String,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+);
 
 impl App {
     /// Seeds the five stories into an empty database.
@@ -86,54 +239,139 @@ impl App {
         let mut ctxs: HashMap<&'static str, Ctx> = HashMap::new();
 
         let admin = self
-            .create_account(None, &AccountInput {
-                username: "admin".into(),
-                password: DEMO_PASSWORD.into(),
-                role: "admin".into(),
-                display_name: "Samband administrator".into(),
-                ..Default::default()
-            })
+            .create_account(
+                None,
+                &AccountInput {
+                    username: "admin".into(),
+                    password: DEMO_PASSWORD.into(),
+                    role: "admin".into(),
+                    display_name: "Samband administrator".into(),
+                    ..Default::default()
+                },
+            )
             .await?;
-        logins.push(DemoLogin { username: "admin".into(), display_name: admin.display_name.clone(), what: "administrator (no clinical access)".into() });
+        logins.push(DemoLogin {
+            username: "admin".into(),
+            display_name: admin.display_name.clone(),
+            what: "administrator (no clinical access)".into(),
+        });
         let admin_ctx = ctx_for(admin.id, "Samband administrator", Subject::Admin);
 
         for (key, name, sector) in ORGS {
-            let o = self.create_organisation(&admin_ctx, name, sector.as_str()).await?;
+            let o = self
+                .create_organisation(&admin_ctx, name, sector.as_str())
+                .await?;
             orgs.insert(key, o);
         }
         for (username, name, title, org, phone, avail) in PROS {
-            let org_id = orgs.get(org).map(|o| o.id).ok_or_else(|| AppError::Internal("demo org".into()))?;
+            let org_id = orgs
+                .get(org)
+                .map(|o| o.id)
+                .ok_or_else(|| AppError::Internal("demo org".into()))?;
             let email = format!("{username}@demo.samband.example");
-            let new = samband_domain::professional::NewProfessional::parse(name, title, vec![org_id], Some(phone), Some(&email), Some(avail))?;
+            let new = samband_domain::professional::NewProfessional::parse(
+                name,
+                title,
+                vec![org_id],
+                Some(phone),
+                Some(&email),
+                Some(avail),
+            )?;
             let p = self.create_professional(&admin_ctx, new).await?;
             let acc = self
-                .create_account(Some(&admin_ctx), &AccountInput {
-                    username: (*username).into(),
-                    password: DEMO_PASSWORD.into(),
-                    role: "professional".into(),
-                    display_name: (*name).into(),
-                    professional_id: Some(p.id),
-                    ..Default::default()
-                })
+                .create_account(
+                    Some(&admin_ctx),
+                    &AccountInput {
+                        username: (*username).into(),
+                        password: DEMO_PASSWORD.into(),
+                        role: "professional".into(),
+                        display_name: (*name).into(),
+                        professional_id: Some(p.id),
+                        ..Default::default()
+                    },
+                )
                 .await?;
-            logins.push(DemoLogin { username: (*username).into(), display_name: (*name).into(), what: format!("{title}, {}", orgs[org].name) });
+            logins.push(DemoLogin {
+                username: (*username).into(),
+                display_name: (*name).into(),
+                what: format!("{title}, {}", orgs[org].name),
+            });
             ctxs.insert(username, ctx_for(acc.id, name, Subject::Professional(p.id)));
             pros.insert(username, p);
         }
 
         let today = self.today();
-        let d = |days: i64| (today + Duration::days(days)).format("%Y-%m-%d").to_string();
+        let d = |days: i64| {
+            (today + Duration::days(days))
+                .format("%Y-%m-%d")
+                .to_string()
+        };
         let mut patients = HashMap::new();
 
         // (key, coordinator username, name, birth date, country, national id, contact, phone, coordinator role, responsibility)
         let fnr_kari = synthetic_fnr(12, 3, 84).unwrap_or_default();
         let fnr_even = synthetic_fnr(5, 9, 88).unwrap_or_default();
-        let stories: Vec<(&'static str, &'static str, &str, &str, &str, String, &str, Option<&str>, &str, &str)> = vec![
-            ("000", "ingrid.berg", "Kari Nordmann", "1984-03-12", "NO", fnr_kari, "in_app", None, "Pain clinic physician", "Leads the assessment and the collaboration meeting"),
-            ("001", "anne.moe", "Arne Solberg", "1951-06-30", "NO", String::new(), "phone", Some("+47 900 00 101"), "Municipal contact person", "Coordinates care at home; first call for questions"),
-            ("002", "ingrid.berg", "Lise Haugen", "1976-11-02", "NO", String::new(), "in_app", None, "Pain clinic physician", "Chairs the collaboration meeting"),
-            ("003", "camilla.poulsen", "Mads Andersen", "1990-03-02", "DK", "0203904321".into(), "in_app", None, "Care manager", "Follows Mads for 12 months; PHQ-9 every second week"),
-            ("004", "tone.eriksen", "Even Lunde", "1988-09-05", "NO", fnr_even, "sms", Some("+47 900 00 104"), "Coordinator", "Keeps the plan current and convenes coordination meetings"),
+        let stories: Vec<Story> = vec![
+            (
+                "000",
+                "ingrid.berg",
+                "Kari Nordmann",
+                "1984-03-12",
+                "NO",
+                fnr_kari,
+                "in_app",
+                None,
+                "Pain clinic physician",
+                "Leads the assessment and the collaboration meeting",
+            ),
+            (
+                "001",
+                "anne.moe",
+                "Arne Solberg",
+                "1951-06-30",
+                "NO",
+                String::new(),
+                "phone",
+                Some("+47 900 00 101"),
+                "Municipal contact person",
+                "Coordinates care at home; first call for questions",
+            ),
+            (
+                "002",
+                "ingrid.berg",
+                "Lise Haugen",
+                "1976-11-02",
+                "NO",
+                String::new(),
+                "in_app",
+                None,
+                "Pain clinic physician",
+                "Chairs the collaboration meeting",
+            ),
+            (
+                "003",
+                "camilla.poulsen",
+                "Mads Andersen",
+                "1990-03-02",
+                "DK",
+                "0203904321".into(),
+                "in_app",
+                None,
+                "Care manager",
+                "Follows Mads for 12 months; PHQ-9 every second week",
+            ),
+            (
+                "004",
+                "tone.eriksen",
+                "Even Lunde",
+                "1988-09-05",
+                "NO",
+                fnr_even,
+                "sms",
+                Some("+47 900 00 104"),
+                "Coordinator",
+                "Keeps the plan current and convenes coordination meetings",
+            ),
         ];
         for (key, coord, name, birth, country, nid, contact, phone, role, resp) in &stories {
             let ctx = &ctxs[coord];
@@ -156,34 +394,96 @@ impl App {
             patients.insert(*key, pid);
             let username = name.to_lowercase().replace(' ', ".");
             let acc = self
-                .create_account(Some(&admin_ctx), &AccountInput {
-                    username: username.clone(),
-                    password: DEMO_PASSWORD.into(),
-                    role: "patient".into(),
-                    display_name: (*name).into(),
-                    patient_id: Some(pid),
-                    ..Default::default()
-                })
+                .create_account(
+                    Some(&admin_ctx),
+                    &AccountInput {
+                        username: username.clone(),
+                        password: DEMO_PASSWORD.into(),
+                        role: "patient".into(),
+                        display_name: (*name).into(),
+                        patient_id: Some(pid),
+                        ..Default::default()
+                    },
+                )
                 .await?;
-            logins.push(DemoLogin { username, display_name: (*name).into(), what: format!("patient, story {key}") });
+            logins.push(DemoLogin {
+                username,
+                display_name: (*name).into(),
+                what: format!("patient, story {key}"),
+            });
             ctxs.insert(key, ctx_for(acc.id, name, Subject::Patient(pid)));
         }
 
         // Team members: (story, username, role, responsibility)
         let members: &[(&str, &str, &str, &str)] = &[
-            ("000", "per.hansen", "GP", "Medical follow-up and sick leave; medication"),
-            ("000", "silje.nilsen", "NAV supervisor", "Work-capacity follow-up and activity plan"),
-            ("001", "maria.lund", "Oncologist", "Cancer treatment and the pathway's hospital milestones"),
-            ("001", "per.hansen", "GP", "Medication and symptom relief at home"),
-            ("002", "kari.dahl", "Physiotherapist", "Graded activity programme"),
+            (
+                "000",
+                "per.hansen",
+                "GP",
+                "Medical follow-up and sick leave; medication",
+            ),
+            (
+                "000",
+                "silje.nilsen",
+                "NAV supervisor",
+                "Work-capacity follow-up and activity plan",
+            ),
+            (
+                "001",
+                "maria.lund",
+                "Oncologist",
+                "Cancer treatment and the pathway's hospital milestones",
+            ),
+            (
+                "001",
+                "per.hansen",
+                "GP",
+                "Medication and symptom relief at home",
+            ),
+            (
+                "002",
+                "kari.dahl",
+                "Physiotherapist",
+                "Graded activity programme",
+            ),
             ("002", "per.hansen", "GP", "Medication and sick leave"),
-            ("003", "mette.holm", "Psychiatrist", "Treatment plan before discharge; medication advice"),
-            ("003", "lars.jensen", "Psychiatric nurse", "Discharge planning"),
-            ("003", "soren.nielsen", "GP", "Medication after discharge; medical follow-up"),
-            ("003", "jonas.kristensen", "Jobcentre caseworker", "Sickness benefit and return-to-work plan"),
+            (
+                "003",
+                "mette.holm",
+                "Psychiatrist",
+                "Treatment plan before discharge; medication advice",
+            ),
+            (
+                "003",
+                "lars.jensen",
+                "Psychiatric nurse",
+                "Discharge planning",
+            ),
+            (
+                "003",
+                "soren.nielsen",
+                "GP",
+                "Medication after discharge; medical follow-up",
+            ),
+            (
+                "003",
+                "jonas.kristensen",
+                "Jobcentre caseworker",
+                "Sickness benefit and return-to-work plan",
+            ),
             ("004", "per.hansen", "GP", "Responsible for medication"),
-            ("004", "eva.bakke", "Psychiatrist", "Specialist treatment and crisis admissions"),
-            ("004", "ahmed.ali", "Home care, night shift", "Night visits; opens the crisis plan when needed"),
+            (
+                "004",
+                "eva.bakke",
+                "Psychiatrist",
+                "Specialist treatment and crisis admissions",
+            ),
+            (
+                "004",
+                "ahmed.ali",
+                "Home care, night shift",
+                "Night visits; opens the crisis plan when needed",
+            ),
         ];
         for (story, username, role, resp) in members {
             let pid = patients[story];
@@ -197,10 +497,18 @@ impl App {
                 active_from: d(-30),
                 ..Default::default()
             };
-            self.save_team_member(coord_ctx, pid, None, &input, team.version, None).await?;
+            self.save_team_member(coord_ctx, pid, None, &input, team.version, None)
+                .await?;
         }
         // The patient is on their own team too, with their own part.
-        for (story, resp) in [("000", "Sets the goals; tells the team what matters"), ("003", "Fills in the PHQ-9 every second week"), ("004", "Knows the crisis plan; tells the team when things change")] {
+        for (story, resp) in [
+            ("000", "Sets the goals; tells the team what matters"),
+            ("003", "Fills in the PHQ-9 every second week"),
+            (
+                "004",
+                "Knows the crisis plan; tells the team when things change",
+            ),
+        ] {
             let pid = patients[story];
             let coord_ctx = self.coordinator_ctx(&stories, story, &ctxs)?;
             let team = self.overview(coord_ctx, pid).await?.team;
@@ -211,85 +519,155 @@ impl App {
                 active_from: d(-30),
                 ..Default::default()
             };
-            self.save_team_member(coord_ctx, pid, None, &input, team.version, None).await?;
+            self.save_team_member(coord_ctx, pid, None, &input, team.version, None)
+                .await?;
         }
 
         // Goals, actions, services, crisis plans.
-        let goal = |text: &str| GoalInput { text: text.into(), ..Default::default() };
-        let g000 = self.add_goal(&ctxs["000"], patients["000"], &goal("Have the energy to be with my children after school")).await?;
+        let goal = |text: &str| GoalInput {
+            text: text.into(),
+            ..Default::default()
+        };
+        let g000 = self
+            .add_goal(
+                &ctxs["000"],
+                patients["000"],
+                &goal("Have the energy to be with my children after school"),
+            )
+            .await?;
         let ov = self.overview(&ctxs["ingrid.berg"], patients["000"]).await?;
         let member_of = |ov: &crate::views::PatientOverview, username: &str| {
-            ov.members.iter().find(|m| m.member.professional_id == Some(pros[username].id)).map(|m| m.member.id)
+            ov.members
+                .iter()
+                .find(|m| m.member.professional_id == Some(pros[username].id))
+                .map(|m| m.member.id)
         };
-        self.add_goal(&ctxs["ingrid.berg"], patients["000"], &GoalInput {
-            text: "Return to work at 50 % within six months".into(),
-            author: Some("professional".into()),
-            owner_member_id: member_of(&ov, "silje.nilsen"),
-            achieved: false,
-            reason: None,
-        })
+        self.add_goal(
+            &ctxs["ingrid.berg"],
+            patients["000"],
+            &GoalInput {
+                text: "Return to work at 50 % within six months".into(),
+                author: Some("professional".into()),
+                owner_member_id: member_of(&ov, "silje.nilsen"),
+                achieved: false,
+                reason: None,
+            },
+        )
         .await?;
         for (who, title, due) in [
-            ("ingrid.berg", "Send assessment summary to GP and NAV before the meeting", 3),
-            ("per.hansen", "Adjust sleep medication and review in 4 weeks", 28),
-            ("silje.nilsen", "Set up an activity plan with graded work trial", 21),
+            (
+                "ingrid.berg",
+                "Send assessment summary to GP and NAV before the meeting",
+                3,
+            ),
+            (
+                "per.hansen",
+                "Adjust sleep medication and review in 4 weeks",
+                28,
+            ),
+            (
+                "silje.nilsen",
+                "Set up an activity plan with graded work trial",
+                21,
+            ),
         ] {
-            self.add_action(&ctxs["ingrid.berg"], patients["000"], &ActionInput {
-                title: title.into(),
-                owner_member_id: member_of(&ov, who),
-                due_date: d(due),
-                goal_id: Some(g000.id),
-                ..Default::default()
-            })
+            self.add_action(
+                &ctxs["ingrid.berg"],
+                patients["000"],
+                &ActionInput {
+                    title: title.into(),
+                    owner_member_id: member_of(&ov, who),
+                    due_date: d(due),
+                    goal_id: Some(g000.id),
+                    ..Default::default()
+                },
+            )
             .await?;
         }
 
         let ov = self.overview(&ctxs["anne.moe"], patients["001"]).await?;
-        self.add_action(&ctxs["anne.moe"], patients["001"], &ActionInput {
-            title: "Mapping conversation: home situation and psychosocial needs".into(),
-            owner_member_id: ov.coordinator().map(|m| m.member.id),
-            due_date: d(7),
-            ..Default::default()
-        })
+        self.add_action(
+            &ctxs["anne.moe"],
+            patients["001"],
+            &ActionInput {
+                title: "Mapping conversation: home situation and psychosocial needs".into(),
+                owner_member_id: ov.coordinator().map(|m| m.member.id),
+                due_date: d(7),
+                ..Default::default()
+            },
+        )
         .await?;
-        self.add_service(&ctxs["anne.moe"], patients["001"], &ServiceInput {
-            what: "Home nursing: symptom follow-up and ESAS-r".into(),
-            provider: orgs["home"].name.clone(),
-            frequency: "Three times a week".into(),
-            reason: None,
-        })
+        self.add_service(
+            &ctxs["anne.moe"],
+            patients["001"],
+            &ServiceInput {
+                what: "Home nursing: symptom follow-up and ESAS-r".into(),
+                provider: orgs["home"].name.clone(),
+                frequency: "Three times a week".into(),
+                reason: None,
+            },
+        )
         .await?;
 
-        let ov = self.overview(&ctxs["camilla.poulsen"], patients["003"]).await?;
-        self.add_goal(&ctxs["003"], patients["003"], &goal("Sleep through the night and see my friends again")).await?;
+        let ov = self
+            .overview(&ctxs["camilla.poulsen"], patients["003"])
+            .await?;
+        self.add_goal(
+            &ctxs["003"],
+            patients["003"],
+            &goal("Sleep through the night and see my friends again"),
+        )
+        .await?;
         for (who, title, due) in [
             ("mette.holm", "Planning meeting before discharge", 2),
-            ("soren.nielsen", "Take over antidepressant prescribing after discharge", 10),
-            ("jonas.kristensen", "Agree a gradual return-to-work plan", 30),
+            (
+                "soren.nielsen",
+                "Take over antidepressant prescribing after discharge",
+                10,
+            ),
+            (
+                "jonas.kristensen",
+                "Agree a gradual return-to-work plan",
+                30,
+            ),
         ] {
-            self.add_action(&ctxs["camilla.poulsen"], patients["003"], &ActionInput {
-                title: title.into(),
-                owner_member_id: member_of(&ov, who),
-                due_date: d(due),
-                ..Default::default()
-            })
+            self.add_action(
+                &ctxs["camilla.poulsen"],
+                patients["003"],
+                &ActionInput {
+                    title: title.into(),
+                    owner_member_id: member_of(&ov, who),
+                    due_date: d(due),
+                    ..Default::default()
+                },
+            )
             .await?;
         }
 
-        let ov = self.overview(&ctxs["tone.eriksen"], patients["004"]).await?;
-        self.add_action(&ctxs["tone.eriksen"], patients["004"], &ActionInput {
-            title: "Accompany Even to the social services office".into(),
-            owner_member_id: ov.coordinator().map(|m| m.member.id),
-            due_date: d(5),
-            ..Default::default()
-        })
+        let ov = self
+            .overview(&ctxs["tone.eriksen"], patients["004"])
+            .await?;
+        self.add_action(
+            &ctxs["tone.eriksen"],
+            patients["004"],
+            &ActionInput {
+                title: "Accompany Even to the social services office".into(),
+                owner_member_id: ov.coordinator().map(|m| m.member.id),
+                due_date: d(5),
+                ..Default::default()
+            },
+        )
         .await?;
-        self.add_service(&ctxs["tone.eriksen"], patients["004"], &ServiceInput {
-            what: "Medication administered at home".into(),
-            provider: orgs["home"].name.clone(),
-            frequency: "Twice daily".into(),
-            reason: None,
-        })
+        self.add_service(
+            &ctxs["tone.eriksen"],
+            patients["004"],
+            &ServiceInput {
+                what: "Medication administered at home".into(),
+                provider: orgs["home"].name.clone(),
+                frequency: "Twice daily".into(),
+                reason: None,
+            },
+        )
         .await?;
         let cp = self
             .update_crisis_plan(&ctxs["tone.eriksen"], patients["004"], &CrisisPlanInput {
@@ -299,23 +677,38 @@ impl App {
                 contacts: Some("Daytime: Tone Eriksen +47 55 60 71 00. Night: home care night shift +47 55 60 70 99. Emergency: 113.".into()),
             }, 0, None)
             .await?;
-        self.update_crisis_plan(&ctxs["004"], patients["004"], &CrisisPlanInput {
-            what_helps: Some("Talk calmly, sit down with me, let me call my sister".into()),
-            ..Default::default()
-        }, cp.version, None)
+        self.update_crisis_plan(
+            &ctxs["004"],
+            patients["004"],
+            &CrisisPlanInput {
+                what_helps: Some("Talk calmly, sit down with me, let me call my sister".into()),
+                ..Default::default()
+            },
+            cp.version,
+            None,
+        )
         .await?;
 
         let professionals = pros.iter().map(|(k, p)| (*k, p.id)).collect();
-        Ok(DemoData { logins, patients, professionals })
+        Ok(DemoData {
+            logins,
+            patients,
+            professionals,
+        })
     }
 
     fn coordinator_ctx<'a>(
         &self,
-        stories: &[(&'static str, &'static str, &str, &str, &str, String, &str, Option<&str>, &str, &str)],
+        stories: &[Story],
         story: &str,
         ctxs: &'a HashMap<&'static str, Ctx>,
     ) -> Result<&'a Ctx, AppError> {
-        let coord = stories.iter().find(|s| s.0 == story).map(|s| s.1).ok_or_else(|| AppError::Internal("story".into()))?;
-        ctxs.get(coord).ok_or_else(|| AppError::Internal("demo ctx".into()))
+        let coord = stories
+            .iter()
+            .find(|s| s.0 == story)
+            .map(|s| s.1)
+            .ok_or_else(|| AppError::Internal("story".into()))?;
+        ctxs.get(coord)
+            .ok_or_else(|| AppError::Internal("demo ctx".into()))
     }
 }

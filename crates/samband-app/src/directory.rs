@@ -38,7 +38,13 @@ impl App {
         }
     }
 
-    fn directory_audit(&self, ctx: Option<&Ctx>, object: &str, id: String, action: &str) -> AuditEntry {
+    fn directory_audit(
+        &self,
+        ctx: Option<&Ctx>,
+        object: &str,
+        id: String,
+        action: &str,
+    ) -> AuditEntry {
         AuditEntry {
             id: Uuid::now_v7(),
             at: self.clock.now(),
@@ -52,13 +58,29 @@ impl App {
         }
     }
 
-    pub async fn create_organisation(&self, ctx: &Ctx, name: &str, sector: &str) -> Result<Organisation, AppError> {
+    pub async fn create_organisation(
+        &self,
+        ctx: &Ctx,
+        name: &str,
+        sector: &str,
+    ) -> Result<Organisation, AppError> {
         self.require_admin(ctx)?;
         let new = NewOrganisation::parse(name, sector)?;
-        let org = Organisation { id: OrganisationId::new(), name: new.name, sector: new.sector, version: 1 };
+        let org = Organisation {
+            id: OrganisationId::new(),
+            name: new.name,
+            sector: new.sector,
+            version: 1,
+        };
         let mut tx = self.store.begin().await?;
         tx.insert_organisation(&org).await?;
-        tx.append_audit(&self.directory_audit(Some(ctx), "organisation", org.id.to_string(), "create")).await?;
+        tx.append_audit(&self.directory_audit(
+            Some(ctx),
+            "organisation",
+            org.id.to_string(),
+            "create",
+        ))
+        .await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -69,12 +91,21 @@ impl App {
         Ok(tx.list_organisations().await?)
     }
 
-    pub async fn create_professional(&self, ctx: &Ctx, new: NewProfessional) -> Result<Professional, AppError> {
+    pub async fn create_professional(
+        &self,
+        ctx: &Ctx,
+        new: NewProfessional,
+    ) -> Result<Professional, AppError> {
         self.require_admin(ctx)?;
         let mut tx = self.store.begin().await?;
         for o in &new.organisation_ids {
             if tx.get_organisation(*o).await?.is_none() {
-                return Err(ValidationErrors::single("organisation_ids", "unknown", "no such organisation").into());
+                return Err(ValidationErrors::single(
+                    "organisation_ids",
+                    "unknown",
+                    "no such organisation",
+                )
+                .into());
             }
         }
         let p = Professional {
@@ -88,7 +119,13 @@ impl App {
             version: 1,
         };
         tx.insert_professional(&p).await?;
-        tx.append_audit(&self.directory_audit(Some(ctx), "professional", p.id.to_string(), "create")).await?;
+        tx.append_audit(&self.directory_audit(
+            Some(ctx),
+            "professional",
+            p.id.to_string(),
+            "create",
+        ))
+        .await?;
         tx.commit().await?;
         Ok(p)
     }
@@ -100,35 +137,61 @@ impl App {
     }
 
     /// Creates an account. `ctx` None means the local operator (CLI), who is trusted.
-    pub async fn create_account(&self, ctx: Option<&Ctx>, input: &AccountInput) -> Result<Account, AppError> {
+    pub async fn create_account(
+        &self,
+        ctx: Option<&Ctx>,
+        input: &AccountInput,
+    ) -> Result<Account, AppError> {
         if let Some(ctx) = ctx {
             self.require_admin(ctx)?;
         }
         let role = AccountRole::parse("role", &input.role)?;
         let mut errs = ValidationErrors::new();
-        let display_name = errs.take(samband_domain::text::required("display_name", &input.display_name, 200));
+        let display_name = errs.take(samband_domain::text::required(
+            "display_name",
+            &input.display_name,
+            200,
+        ));
         let mut tx = self.store.begin().await?;
         let link = match role {
             AccountRole::Admin => Subject::Admin,
             AccountRole::Professional => match input.professional_id {
                 Some(p) if tx.get_professional(p).await?.is_some() => Subject::Professional(p),
                 _ => {
-                    errs.add("professional_id", "required", "a professional account must link to an existing professional");
+                    errs.add(
+                        "professional_id",
+                        "required",
+                        "a professional account must link to an existing professional",
+                    );
                     Subject::Admin
                 }
             },
             AccountRole::Patient => match input.patient_id {
                 Some(p) if tx.get_patient(p).await?.is_some() => Subject::Patient(p),
                 _ => {
-                    errs.add("patient_id", "required", "a patient account must link to an existing patient");
+                    errs.add(
+                        "patient_id",
+                        "required",
+                        "a patient account must link to an existing patient",
+                    );
                     Subject::Admin
                 }
             },
         };
         errs.into_result()?;
         let display_name = display_name.unwrap_or_default();
-        let account = self.insert_account(&mut *tx, &input.username, &input.password, role, &display_name, link).await?;
-        tx.append_audit(&self.directory_audit(ctx, "account", account.id.to_string(), "create")).await?;
+        let account = self
+            .insert_account(
+                &mut *tx,
+                &input.username,
+                &input.password,
+                role,
+                &display_name,
+                link,
+            )
+            .await?;
+        tx.append_audit(&self.directory_audit(ctx, "account", account.id.to_string(), "create"))
+            .await?;
         tx.commit().await?;
         Ok(account)
     }

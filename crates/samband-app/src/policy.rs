@@ -175,7 +175,8 @@ pub fn decide(facts: &AccessFacts<'_>, op: Operation, object: Object, detail: De
                 Operation::Read | Operation::List => true,
                 Operation::Create | Operation::Update => matches!(
                     (object, detail),
-                    (Object::Goal, Detail::PatientOwnGoal) | (Object::CrisisPlan, Detail::CrisisWhatHelps)
+                    (Object::Goal, Detail::PatientOwnGoal)
+                        | (Object::CrisisPlan, Detail::CrisisWhatHelps)
                 ),
             };
             if allowed {
@@ -203,18 +204,45 @@ mod tests {
         Object::CrisisPlan,
         Object::History,
     ];
-    const OPS: &[Operation] = &[Operation::Read, Operation::List, Operation::Create, Operation::Update];
-    const DETAILS: &[Detail] = &[Detail::None, Detail::PatientOwnGoal, Detail::CrisisWhatHelps];
+    const OPS: &[Operation] = &[
+        Operation::Read,
+        Operation::List,
+        Operation::Create,
+        Operation::Update,
+    ];
+    const DETAILS: &[Detail] = &[
+        Detail::None,
+        Detail::PatientOwnGoal,
+        Detail::CrisisWhatHelps,
+    ];
 
     fn principal(subject: Subject, scopes: Scopes) -> Principal {
-        Principal { account_id: AccountId::new(), display_name: "x".into(), subject, scopes, locale: None }
+        Principal {
+            account_id: AccountId::new(),
+            display_name: "x".into(),
+            subject,
+            scopes,
+            locale: None,
+        }
     }
 
     /// The rules of issue #2 stated independently as a table, checked against `decide`
     /// for every combination of subject, membership, ownership, scope, operation,
     /// object and detail.
-    fn expected(kind: &str, member: bool, own: bool, scopes: Scopes, op: Operation, obj: Object, d: Detail) -> bool {
-        let scope_ok = if op.is_write() { scopes.write } else { scopes.read };
+    fn expected(
+        kind: &str,
+        member: bool,
+        own: bool,
+        scopes: Scopes,
+        op: Operation,
+        obj: Object,
+        d: Detail,
+    ) -> bool {
+        let scope_ok = if op.is_write() {
+            scopes.write
+        } else {
+            scopes.read
+        };
         if !scope_ok {
             return false;
         }
@@ -234,7 +262,17 @@ mod tests {
     fn matrix_matches_the_stated_rules() {
         let patient = PatientId::new();
         let other = PatientId::new();
-        let scopes = [Scopes::ALL, Scopes { read: true, write: false }, Scopes { read: false, write: true }];
+        let scopes = [
+            Scopes::ALL,
+            Scopes {
+                read: true,
+                write: false,
+            },
+            Scopes {
+                read: false,
+                write: true,
+            },
+        ];
         let mut cases = 0;
         let mut mismatches = Vec::new();
         for kind in ["admin", "professional", "patient"] {
@@ -247,12 +285,17 @@ mod tests {
                             _ => Subject::Patient(if own { patient } else { other }),
                         };
                         let p = principal(subject, sc);
-                        let facts = AccessFacts { principal: &p, patient, membership: member.then(MemberId::new) };
+                        let facts = AccessFacts {
+                            principal: &p,
+                            patient,
+                            membership: member.then(MemberId::new),
+                        };
                         for &op in OPS {
                             for &obj in OBJECTS {
                                 for &d in DETAILS {
                                     cases += 1;
-                                    let got = matches!(decide(&facts, op, obj, d), Decision::Permit(_));
+                                    let got =
+                                        matches!(decide(&facts, op, obj, d), Decision::Permit(_));
                                     if got != expected(kind, member, own, sc, op, obj, d) {
                                         mismatches.push(format!("{kind} member={member} own={own} {sc:?} {op:?} {obj:?} {d:?} -> {got}"));
                                     }
@@ -263,7 +306,10 @@ mod tests {
                 }
             }
         }
-        println!("policy matrix: {cases} cases, {} mismatches", mismatches.len());
+        println!(
+            "policy matrix: {cases} cases, {} mismatches",
+            mismatches.len()
+        );
         assert!(cases > 1000, "matrix too small: {cases}");
         assert!(mismatches.is_empty(), "{mismatches:#?}");
     }
@@ -272,10 +318,24 @@ mod tests {
     fn patient_purpose_is_own_record_and_professional_is_care() {
         let patient = PatientId::new();
         let pat = principal(Subject::Patient(patient), Scopes::ALL);
-        let facts = AccessFacts { principal: &pat, patient, membership: None };
-        assert_eq!(decide(&facts, Operation::Read, Object::Action, Detail::None), Decision::Permit(Purpose::OwnRecord));
+        let facts = AccessFacts {
+            principal: &pat,
+            patient,
+            membership: None,
+        };
+        assert_eq!(
+            decide(&facts, Operation::Read, Object::Action, Detail::None),
+            Decision::Permit(Purpose::OwnRecord)
+        );
         let pro = principal(Subject::Professional(ProfessionalId::new()), Scopes::ALL);
-        let facts = AccessFacts { principal: &pro, patient, membership: Some(MemberId::new()) };
-        assert_eq!(decide(&facts, Operation::Update, Object::Action, Detail::None), Decision::Permit(Purpose::Care));
+        let facts = AccessFacts {
+            principal: &pro,
+            patient,
+            membership: Some(MemberId::new()),
+        };
+        assert_eq!(
+            decide(&facts, Operation::Update, Object::Action, Detail::None),
+            Decision::Permit(Purpose::Care)
+        );
     }
 }

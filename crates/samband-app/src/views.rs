@@ -77,16 +77,25 @@ impl PatientOverview {
     }
 
     pub fn coordinator(&self) -> Option<&MemberView> {
-        self.members.iter().find(|m| m.active && m.member.is_coordinator)
+        self.members
+            .iter()
+            .find(|m| m.active && m.member.is_coordinator)
     }
 
     /// Actions grouped by owner in team order; within a group by due date.
     pub fn actions_by_owner(&self) -> Vec<OwnerActions<'_>> {
         let mut groups: Vec<OwnerActions<'_>> = Vec::new();
         for m in &self.members {
-            let actions: Vec<&Action> = self.actions.iter().filter(|a| a.owner_member_id == m.member.id).collect();
+            let actions: Vec<&Action> = self
+                .actions
+                .iter()
+                .filter(|a| a.owner_member_id == m.member.id)
+                .collect();
             if !actions.is_empty() {
-                groups.push(OwnerActions { owner: Some(m), actions });
+                groups.push(OwnerActions {
+                    owner: Some(m),
+                    actions,
+                });
             }
         }
         groups
@@ -98,11 +107,15 @@ impl PatientOverview {
     }
 
     pub fn overdue_count(&self) -> usize {
-        self.actions.iter().filter(|a| a.is_overdue(self.today)).count()
+        self.actions
+            .iter()
+            .filter(|a| a.is_overdue(self.today))
+            .count()
     }
 
     pub fn goal_text(&self, id: &Option<samband_domain::ids::GoalId>) -> Option<&str> {
-        id.and_then(|g| self.goals.iter().find(|x| x.id == g)).map(|g| g.text.as_str())
+        id.and_then(|g| self.goals.iter().find(|x| x.id == g))
+            .map(|g| g.text.as_str())
     }
 
     /// `member` by reference, for templates (which pass arguments by reference).

@@ -30,7 +30,11 @@ impl ValidationErrors {
     }
 
     pub fn add(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
-        self.errors.push(FieldError { field: field.to_owned(), code, message: message.into() });
+        self.errors.push(FieldError {
+            field: field.to_owned(),
+            code,
+            message: message.into(),
+        });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -63,8 +67,11 @@ impl ValidationErrors {
 
 impl std::fmt::Display for ValidationErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts: Vec<String> =
-            self.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        let parts: Vec<String> = self
+            .errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
         write!(f, "{}", parts.join("; "))
     }
 }

@@ -102,13 +102,20 @@ impl NationalId {
             (900..=999, 40..=99) => 1900 + yy,
             _ => return Err(NationalIdError::Century),
         };
-        let birth_date = NaiveDate::from_ymd_opt(year as i32, month, day)
-            .ok_or(NationalIdError::BadDate)?;
-        Ok(Self { kind, value: s, birth_date })
+        let birth_date =
+            NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(NationalIdError::BadDate)?;
+        Ok(Self {
+            kind,
+            value: s,
+            birth_date,
+        })
     }
 
     pub fn parse_danish(raw: &str) -> Result<Self, NationalIdError> {
-        let s: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        let s: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
         let d = digits(&s, 10).ok_or(NationalIdError::DanishLength)?;
         let day = d[0] * 10 + d[1];
         let month = d[2] * 10 + d[3];
@@ -123,7 +130,11 @@ impl NationalId {
         };
         let birth_date = NaiveDate::from_ymd_opt((century + yy) as i32, month, day)
             .ok_or(NationalIdError::BadDate)?;
-        Ok(Self { kind: IdKind::DkCpr, value: s, birth_date })
+        Ok(Self {
+            kind: IdKind::DkCpr,
+            value: s,
+            birth_date,
+        })
     }
 }
 
@@ -138,10 +149,17 @@ pub fn synthetic_fnr(birth: NaiveDate, seed: u32) -> Option<String> {
         _ => return None,
     };
     let start = (seed as usize) % range.len();
-    range.iter().cycle().skip(start).take(range.len()).find_map(|ind| {
-        let nine = format!("{:02}{:02}{yy:02}{ind:03}", birth.day(), birth.month() + 80);
-        (0..100).map(|k| format!("{nine}{k:02}")).find(|c| NationalId::parse_norwegian(c).is_ok())
-    })
+    range
+        .iter()
+        .cycle()
+        .skip(start)
+        .take(range.len())
+        .find_map(|ind| {
+            let nine = format!("{:02}{:02}{yy:02}{ind:03}", birth.day(), birth.month() + 80);
+            (0..100)
+                .map(|k| format!("{nine}{k:02}"))
+                .find(|c| NationalId::parse_norwegian(c).is_ok())
+        })
 }
 
 fn digits(s: &str, len: usize) -> Option<Vec<u32>> {
@@ -187,7 +205,10 @@ mod tests {
         let n = complete("010190123").expect("valid prefix");
         let id = NationalId::parse("NO", &n).expect("valid");
         assert_eq!(id.kind, IdKind::NoFnr);
-        assert_eq!(id.birth_date, NaiveDate::from_ymd_opt(1990, 1, 1).expect("date"));
+        assert_eq!(
+            id.birth_date,
+            NaiveDate::from_ymd_opt(1990, 1, 1).expect("date")
+        );
     }
 
     #[test]
@@ -195,7 +216,10 @@ mod tests {
         let mut n = complete("010190123").expect("valid prefix");
         let last = n.pop().and_then(|c| c.to_digit(10)).expect("digit");
         n.push(char::from_digit((last + 1) % 10, 10).expect("digit"));
-        assert_eq!(NationalId::parse("NO", &n), Err(NationalIdError::CheckDigit));
+        assert_eq!(
+            NationalId::parse("NO", &n),
+            Err(NationalIdError::CheckDigit)
+        );
     }
 
     #[test]
@@ -224,10 +248,16 @@ mod tests {
 
     #[test]
     fn synthetic_numbers_are_valid_and_carry_the_birth_date() {
-        for (i, d) in ["1951-06-30", "1990-01-01", "2004-02-29"].iter().enumerate() {
+        for (i, d) in ["1951-06-30", "1990-01-01", "2004-02-29"]
+            .iter()
+            .enumerate()
+        {
             let date = NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
             let n = synthetic_fnr(date, i as u32 * 37).expect("a synthetic number exists");
-            assert_eq!(NationalId::parse_norwegian(&n).expect("valid").birth_date, date);
+            assert_eq!(
+                NationalId::parse_norwegian(&n).expect("valid").birth_date,
+                date
+            );
             assert_eq!(&n[2..3], if date.month() + 80 >= 90 { "9" } else { "8" });
         }
     }
@@ -236,8 +266,14 @@ mod tests {
     fn rejects_impossible_dates_and_lengths() {
         let n = complete("310290123").expect("valid prefix"); // 31 February
         assert_eq!(NationalId::parse("NO", &n), Err(NationalIdError::BadDate));
-        assert_eq!(NationalId::parse("NO", "123"), Err(NationalIdError::NorwegianLength));
-        assert_eq!(NationalId::parse("NO", "0101901234a"), Err(NationalIdError::NorwegianLength));
+        assert_eq!(
+            NationalId::parse("NO", "123"),
+            Err(NationalIdError::NorwegianLength)
+        );
+        assert_eq!(
+            NationalId::parse("NO", "0101901234a"),
+            Err(NationalIdError::NorwegianLength)
+        );
     }
 
     #[test]
@@ -246,8 +282,17 @@ mod tests {
         assert_eq!(id.birth_date.to_string(), "1961-07-07");
         let id = NationalId::parse("DK", "0101104000").expect("valid cpr");
         assert_eq!(id.birth_date.to_string(), "2010-01-01");
-        assert_eq!(NationalId::parse("DK", "3102901234"), Err(NationalIdError::BadDate));
-        assert_eq!(NationalId::parse("DK", "31029012"), Err(NationalIdError::DanishLength));
-        assert_eq!(NationalId::parse("SE", "3102901234"), Err(NationalIdError::Country));
+        assert_eq!(
+            NationalId::parse("DK", "3102901234"),
+            Err(NationalIdError::BadDate)
+        );
+        assert_eq!(
+            NationalId::parse("DK", "31029012"),
+            Err(NationalIdError::DanishLength)
+        );
+        assert_eq!(
+            NationalId::parse("SE", "3102901234"),
+            Err(NationalIdError::Country)
+        );
     }
 }

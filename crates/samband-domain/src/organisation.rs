@@ -56,7 +56,10 @@ impl Sector {
     /// Health sectors share care information under the duty of confidentiality's
     /// cooperation exception; the others need the patient's explicit consent.
     pub fn is_health(&self) -> bool {
-        matches!(self, Sector::Specialist | Sector::Primary | Sector::Municipal)
+        matches!(
+            self,
+            Sector::Specialist | Sector::Primary | Sector::Municipal
+        )
     }
 }
 

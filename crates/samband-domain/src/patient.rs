@@ -62,15 +62,13 @@ impl NewPatient {
         }
         let national_id = match input.national_id.map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
-            Some(raw) => {
-                match NationalId::parse(input.national_id_country.unwrap_or("NO"), raw) {
-                    Ok(id) => Some(id),
-                    Err(err) => {
-                        e.add("national_id", "bad_national_id", err.to_string());
-                        None
-                    }
+            Some(raw) => match NationalId::parse(input.national_id_country.unwrap_or("NO"), raw) {
+                Ok(id) => Some(id),
+                Err(err) => {
+                    e.add("national_id", "bad_national_id", err.to_string());
+                    None
                 }
-            }
+            },
         };
         if let (Some(id), Some(bd)) = (&national_id, birth_date) {
             if id.birth_date != bd {
@@ -81,19 +79,41 @@ impl NewPatient {
                 );
             }
         }
-        let preferred_contact = e.take(ContactChannel::parse("preferred_contact", input.preferred_contact));
+        let preferred_contact = e.take(ContactChannel::parse(
+            "preferred_contact",
+            input.preferred_contact,
+        ));
         let phone = e.take(text::phone("phone", input.phone)).flatten();
         let email = e.take(text::email("email", input.email)).flatten();
-        if preferred_contact == Some(ContactChannel::Sms) && phone.is_none() && e.for_field("phone").is_none() {
-            e.add("phone", "required", "a phone number is needed to be reached by text message");
+        if preferred_contact == Some(ContactChannel::Sms)
+            && phone.is_none()
+            && e.for_field("phone").is_none()
+        {
+            e.add(
+                "phone",
+                "required",
+                "a phone number is needed to be reached by text message",
+            );
         }
-        if preferred_contact == Some(ContactChannel::Email) && email.is_none() && e.for_field("email").is_none() {
-            e.add("email", "required", "an e-mail address is needed to be reached by e-mail");
+        if preferred_contact == Some(ContactChannel::Email)
+            && email.is_none()
+            && e.for_field("email").is_none()
+        {
+            e.add(
+                "email",
+                "required",
+                "an e-mail address is needed to be reached by e-mail",
+            );
         }
         match (name, birth_date, preferred_contact) {
-            (Some(name), Some(birth_date), Some(preferred_contact)) if e.is_empty() => {
-                Ok(Self { name, birth_date, national_id, preferred_contact, phone, email })
-            }
+            (Some(name), Some(birth_date), Some(preferred_contact)) if e.is_empty() => Ok(Self {
+                name,
+                birth_date,
+                national_id,
+                preferred_contact,
+                phone,
+                email,
+            }),
             _ => Err(e),
         }
     }

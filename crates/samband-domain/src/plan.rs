@@ -166,7 +166,11 @@ impl ActionInput {
         let title = e.take(text::required("title", &self.title, SHORT));
         let due_date = e.take(text::date("due_date", &self.due_date));
         if due_date.is_some_and(|d| d < not_before) {
-            e.add("due_date", "before_creation", "cannot be before the action was created");
+            e.add(
+                "due_date",
+                "before_creation",
+                "cannot be before the action was created",
+            );
         }
         let status = match self.status.as_deref().filter(|s| !s.trim().is_empty()) {
             Some(s) => e.take(ActionStatus::parse("status", s)),
@@ -180,17 +184,35 @@ impl ActionInput {
             None => e.add("owner_member_id", "required", "choose who owns the action"),
             Some(owner) => match team.member(owner) {
                 Some(m) if m.is_active_on(today) => {}
-                _ => e.add("owner_member_id", "not_on_team", "the owner must be an active member of this patient's team"),
+                _ => e.add(
+                    "owner_member_id",
+                    "not_on_team",
+                    "the owner must be an active member of this patient's team",
+                ),
             },
         }
         if let Some(g) = self.goal_id {
-            if !goals.iter().any(|x| x.id == g && x.patient_id == team.patient_id) {
-                e.add("goal_id", "unknown_goal", "the goal must belong to this patient's plan");
+            if !goals
+                .iter()
+                .any(|x| x.id == g && x.patient_id == team.patient_id)
+            {
+                e.add(
+                    "goal_id",
+                    "unknown_goal",
+                    "the goal must belong to this patient's plan",
+                );
             }
         }
         match (title, due_date, status, self.owner_member_id) {
             (Some(title), Some(due_date), Some(status), Some(owner_member_id)) if e.is_empty() => {
-                Ok(ActionFields { title, owner_member_id, sector, due_date, status, goal_id: self.goal_id })
+                Ok(ActionFields {
+                    title,
+                    owner_member_id,
+                    sector,
+                    due_date,
+                    status,
+                    goal_id: self.goal_id,
+                })
             }
             _ => Err(e),
         }
@@ -230,15 +252,27 @@ impl GoalInput {
         if author == Some(GoalAuthor::Professional) {
             match self.owner_member_id.and_then(|o| team.member(o)) {
                 Some(m) if m.is_active_on(today) => {}
-                Some(_) => e.add("owner_member_id", "not_on_team", "the owner must be an active member of this patient's team"),
-                None => e.add("owner_member_id", "required", "a professional goal needs an owner on the team"),
+                Some(_) => e.add(
+                    "owner_member_id",
+                    "not_on_team",
+                    "the owner must be an active member of this patient's team",
+                ),
+                None => e.add(
+                    "owner_member_id",
+                    "required",
+                    "a professional goal needs an owner on the team",
+                ),
             }
         }
         match (text, author) {
             (Some(text), Some(author)) if e.is_empty() => Ok(GoalFields {
                 text,
                 author,
-                owner_member_id: if author == GoalAuthor::Professional { self.owner_member_id } else { None },
+                owner_member_id: if author == GoalAuthor::Professional {
+                    self.owner_member_id
+                } else {
+                    None
+                },
                 achieved: self.achieved,
             }),
             _ => Err(e),
@@ -294,7 +328,11 @@ impl CrisisPlanInput {
                 }
             }
         };
-        set("warning_signs", &self.warning_signs, &mut next.warning_signs);
+        set(
+            "warning_signs",
+            &self.warning_signs,
+            &mut next.warning_signs,
+        );
         set("what_helps", &self.what_helps, &mut next.what_helps);
         set("contacts", &self.contacts, &mut next.contacts);
         e.into_result().map(|()| next)
@@ -331,7 +369,11 @@ mod tests {
             active_from: day("2026-01-01"),
             active_to: None,
         };
-        CareTeam { patient_id: PatientId::new(), members: vec![m], version: 1 }
+        CareTeam {
+            patient_id: PatientId::new(),
+            members: vec![m],
+            version: 1,
+        }
     }
 
     #[test]
@@ -339,21 +381,54 @@ mod tests {
         let t = team();
         let today = day("2026-11-22");
         let owner = t.members[0].id;
-        let ok = ActionInput { title: "Call GP".into(), owner_member_id: Some(owner), due_date: "2026-12-01".into(), ..Default::default() };
+        let ok = ActionInput {
+            title: "Call GP".into(),
+            owner_member_id: Some(owner),
+            due_date: "2026-12-01".into(),
+            ..Default::default()
+        };
         let f = ok.parse(&t, &[], today, today).expect("valid");
         assert_eq!(f.status, ActionStatus::Planned);
 
-        let past = ActionInput { due_date: "2026-11-21".into(), ..ok.clone() };
-        assert_eq!(past.parse(&t, &[], today, today).unwrap_err().errors[0].code, "before_creation");
+        let past = ActionInput {
+            due_date: "2026-11-21".into(),
+            ..ok.clone()
+        };
+        assert_eq!(
+            past.parse(&t, &[], today, today).unwrap_err().errors[0].code,
+            "before_creation"
+        );
 
-        let stranger = ActionInput { owner_member_id: Some(MemberId::new()), ..ok.clone() };
-        assert_eq!(stranger.parse(&t, &[], today, today).unwrap_err().errors[0].code, "not_on_team");
+        let stranger = ActionInput {
+            owner_member_id: Some(MemberId::new()),
+            ..ok.clone()
+        };
+        assert_eq!(
+            stranger.parse(&t, &[], today, today).unwrap_err().errors[0].code,
+            "not_on_team"
+        );
 
-        let foreign_goal = ActionInput { goal_id: Some(GoalId::new()), ..ok.clone() };
-        assert_eq!(foreign_goal.parse(&t, &[], today, today).unwrap_err().errors[0].code, "unknown_goal");
+        let foreign_goal = ActionInput {
+            goal_id: Some(GoalId::new()),
+            ..ok.clone()
+        };
+        assert_eq!(
+            foreign_goal
+                .parse(&t, &[], today, today)
+                .unwrap_err()
+                .errors[0]
+                .code,
+            "unknown_goal"
+        );
 
-        let bad_status = ActionInput { status: Some("finished".into()), ..ok };
-        assert_eq!(bad_status.parse(&t, &[], today, today).unwrap_err().errors[0].field, "status");
+        let bad_status = ActionInput {
+            status: Some("finished".into()),
+            ..ok
+        };
+        assert_eq!(
+            bad_status.parse(&t, &[], today, today).unwrap_err().errors[0].field,
+            "status"
+        );
     }
 
     #[test]
@@ -379,21 +454,48 @@ mod tests {
 
     #[test]
     fn crisis_plan_patient_may_touch_only_what_helps() {
-        let cur = CrisisPlan { warning_signs: "Sleeps badly".into(), ..CrisisPlan::empty(PatientId::new()) };
-        let helps = CrisisPlanInput { what_helps: Some("A walk with my sister".into()), warning_signs: Some("Sleeps badly".into()), contacts: None, reason: None };
+        let cur = CrisisPlan {
+            warning_signs: "Sleeps badly".into(),
+            ..CrisisPlan::empty(PatientId::new())
+        };
+        let helps = CrisisPlanInput {
+            what_helps: Some("A walk with my sister".into()),
+            warning_signs: Some("Sleeps badly".into()),
+            contacts: None,
+            reason: None,
+        };
         assert!(helps.touches_only_what_helps(&cur));
-        let signs = CrisisPlanInput { warning_signs: Some("Stops eating".into()), ..Default::default() };
+        let signs = CrisisPlanInput {
+            warning_signs: Some("Stops eating".into()),
+            ..Default::default()
+        };
         assert!(!signs.touches_only_what_helps(&cur));
-        assert_eq!(helps.apply(&cur).expect("valid").what_helps, "A walk with my sister");
+        assert_eq!(
+            helps.apply(&cur).expect("valid").what_helps,
+            "A walk with my sister"
+        );
     }
 
     #[test]
     fn professional_goal_needs_owner() {
         let t = team();
         let today = day("2026-11-22");
-        let g = GoalInput { text: "Return to work 50 %".into(), author: Some("professional".into()), ..Default::default() };
-        assert_eq!(g.parse(&t, today).unwrap_err().errors[0].field, "owner_member_id");
-        let own = GoalInput { text: "Have a good life".into(), ..Default::default() };
-        assert_eq!(own.parse(&t, today).expect("valid").author, GoalAuthor::Patient);
+        let g = GoalInput {
+            text: "Return to work 50 %".into(),
+            author: Some("professional".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            g.parse(&t, today).unwrap_err().errors[0].field,
+            "owner_member_id"
+        );
+        let own = GoalInput {
+            text: "Have a good life".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            own.parse(&t, today).expect("valid").author,
+            GoalAuthor::Patient
+        );
     }
 }

@@ -21,10 +21,16 @@ pub struct Scopes {
 }
 
 impl Scopes {
-    pub const ALL: Scopes = Scopes { read: true, write: true };
+    pub const ALL: Scopes = Scopes {
+        read: true,
+        write: true,
+    };
 
     pub fn parse(raw: &str) -> Option<Scopes> {
-        let mut s = Scopes { read: false, write: false };
+        let mut s = Scopes {
+            read: false,
+            write: false,
+        };
         for part in raw.split([' ', ',']).filter(|p| !p.is_empty()) {
             match part {
                 "read" => s.read = true,

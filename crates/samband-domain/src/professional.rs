@@ -44,14 +44,25 @@ impl NewProfessional {
         let title = e.take(text::required("title", title, SHORT));
         let phone = e.take(text::phone("phone", phone)).flatten();
         let email = e.take(text::email("email", email)).flatten();
-        let availability = e.take(text::optional("availability", availability, LONG)).flatten();
+        let availability = e
+            .take(text::optional("availability", availability, LONG))
+            .flatten();
         if organisation_ids.is_empty() {
-            e.add("organisation_ids", "required", "a professional belongs to at least one organisation");
+            e.add(
+                "organisation_ids",
+                "required",
+                "a professional belongs to at least one organisation",
+            );
         }
         match (name, title) {
-            (Some(name), Some(title)) if e.is_empty() => {
-                Ok(Self { name, title, organisation_ids, phone, email, availability })
-            }
+            (Some(name), Some(title)) if e.is_empty() => Ok(Self {
+                name,
+                title,
+                organisation_ids,
+                phone,
+                email,
+                availability,
+            }),
             _ => Err(e),
         }
     }

@@ -64,7 +64,8 @@ impl CareTeam {
 
     /// Is this professional an active member today?
     pub fn active_professional(&self, p: ProfessionalId, day: NaiveDate) -> Option<&TeamMember> {
-        self.active_members(day).find(|m| m.professional_id == Some(p))
+        self.active_members(day)
+            .find(|m| m.professional_id == Some(p))
     }
 }
 
@@ -95,17 +96,34 @@ impl MemberInput {
         let mut e = ValidationErrors::new();
         let kind = e.take(MemberKind::parse(&f("kind"), &self.kind));
         let role = e.take(text::required(&f("role"), &self.role, SHORT));
-        let responsibility = e.take(text::required(&f("responsibility"), &self.responsibility, LONG));
-        let name = e.take(text::optional(&f("name"), self.name.as_deref(), SHORT)).flatten();
-        let phone = e.take(text::phone(&f("phone"), self.phone.as_deref())).flatten();
+        let responsibility = e.take(text::required(
+            &f("responsibility"),
+            &self.responsibility,
+            LONG,
+        ));
+        let name = e
+            .take(text::optional(&f("name"), self.name.as_deref(), SHORT))
+            .flatten();
+        let phone = e
+            .take(text::phone(&f("phone"), self.phone.as_deref()))
+            .flatten();
         let active_from = e.take(text::date(&f("active_from"), &self.active_from));
-        let active_to = match self.active_to.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let active_to = match self
+            .active_to
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(raw) => e.take(text::date(&f("active_to"), raw)),
             None => None,
         };
         if let (Some(from), Some(to)) = (active_from, active_to) {
             if to < from {
-                e.add(&f("active_to"), "before_start", "cannot be before the start date");
+                e.add(
+                    &f("active_to"),
+                    "before_start",
+                    "cannot be before the start date",
+                );
             }
         }
         if kind == Some(MemberKind::Professional) && self.professional_id.is_none() {
@@ -115,14 +133,22 @@ impl MemberInput {
             e.add(&f("name"), "required", "give the proxy's name");
         }
         if matches!(kind, Some(MemberKind::Patient | MemberKind::Proxy)) && self.is_coordinator {
-            e.add(&f("is_coordinator"), "coordinator_professional", "the coordinator must be a professional");
+            e.add(
+                &f("is_coordinator"),
+                "coordinator_professional",
+                "the coordinator must be a professional",
+            );
         }
         match (kind, role, responsibility, active_from) {
             (Some(kind), Some(role), Some(responsibility), Some(active_from)) if e.is_empty() => {
                 Ok(TeamMember {
                     id,
                     kind,
-                    professional_id: if kind == MemberKind::Professional { self.professional_id } else { None },
+                    professional_id: if kind == MemberKind::Professional {
+                        self.professional_id
+                    } else {
+                        None
+                    },
                     name,
                     organisation_id: self.organisation_id,
                     role,
@@ -141,7 +167,10 @@ impl MemberInput {
 /// Checks the invariants that span the whole team, on `today`.
 pub fn validate_team(members: &[TeamMember], today: NaiveDate) -> Result<(), ValidationErrors> {
     let mut e = ValidationErrors::new();
-    let coordinators = members.iter().filter(|m| m.is_active_on(today) && m.is_coordinator).count();
+    let coordinators = members
+        .iter()
+        .filter(|m| m.is_active_on(today) && m.is_coordinator)
+        .count();
     if coordinators != 1 {
         e.add(
             "is_coordinator",
@@ -152,14 +181,20 @@ pub fn validate_team(members: &[TeamMember], today: NaiveDate) -> Result<(), Val
     for (i, a) in members.iter().enumerate() {
         for b in &members[i + 1..] {
             let same_person = match (a.kind, b.kind) {
-                (MemberKind::Professional, MemberKind::Professional) => a.professional_id == b.professional_id,
+                (MemberKind::Professional, MemberKind::Professional) => {
+                    a.professional_id == b.professional_id
+                }
                 (MemberKind::Patient, MemberKind::Patient) => true,
                 _ => false,
             };
             let overlap = a.active_from <= b.active_to.unwrap_or(NaiveDate::MAX)
                 && b.active_from <= a.active_to.unwrap_or(NaiveDate::MAX);
             if same_person && overlap {
-                e.add("professional_id", "duplicate_member", "this person is already on the team for that period");
+                e.add(
+                    "professional_id",
+                    "duplicate_member",
+                    "this person is already on the team for that period",
+                );
             }
         }
     }
@@ -196,12 +231,17 @@ mod tests {
         let a = pro(true, ProfessionalId::new(), "2026-01-01", None);
         let b = pro(false, ProfessionalId::new(), "2026-01-01", None);
         assert!(validate_team(&[a.clone(), b.clone()], today).is_ok());
-        assert!(validate_team(&[b.clone()], today).is_err());
+        assert!(validate_team(std::slice::from_ref(&b), today).is_err());
         let mut c = b.clone();
         c.is_coordinator = true;
         assert!(validate_team(&[a.clone(), c], today).is_err());
         // A coordinator whose membership ended does not count.
-        let ended = pro(true, ProfessionalId::new(), "2026-01-01", Some("2026-06-01"));
+        let ended = pro(
+            true,
+            ProfessionalId::new(),
+            "2026-01-01",
+            Some("2026-06-01"),
+        );
         assert!(validate_team(&[ended, b], today).is_err());
     }
 
@@ -211,7 +251,10 @@ mod tests {
         let p = ProfessionalId::new();
         let a = pro(true, p, "2026-01-01", None);
         let b = pro(false, p, "2026-03-01", None);
-        assert_eq!(validate_team(&[a.clone(), b], today).unwrap_err().errors[0].code, "duplicate_member");
+        assert_eq!(
+            validate_team(&[a.clone(), b], today).unwrap_err().errors[0].code,
+            "duplicate_member"
+        );
         let earlier = pro(false, p, "2025-01-01", Some("2025-12-31"));
         assert!(validate_team(&[a, earlier], today).is_ok());
     }
@@ -228,9 +271,16 @@ mod tests {
             ..Default::default()
         };
         let err = input.parse(MemberId::new(), "").unwrap_err();
-        let codes: Vec<_> = err.errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        let codes: Vec<_> = err
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code))
+            .collect();
         assert!(codes.contains(&("active_to", "before_start")), "{codes:?}");
         assert!(codes.contains(&("name", "required")), "{codes:?}");
-        assert!(codes.contains(&("is_coordinator", "coordinator_professional")), "{codes:?}");
+        assert!(
+            codes.contains(&("is_coordinator", "coordinator_professional")),
+            "{codes:?}"
+        );
     }
 }

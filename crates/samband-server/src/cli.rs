@@ -9,7 +9,11 @@ use secrecy::ExposeSecret;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "samband", version, about = "Samband: cross-sectoral care coordination")]
+#[command(
+    name = "samband",
+    version,
+    about = "Samband: cross-sectoral care coordination"
+)]
 pub struct Cli {
     /// TOML configuration file (also SAMBAND_CONFIG).
     #[arg(long, global = true, env = "SAMBAND_CONFIG")]
@@ -66,7 +70,15 @@ pub const DEMO_DATABASE_URL: &str = "sqlite://samband-demo.db";
 
 fn load(cli: &Cli, bind: Option<String>, default_db: &str) -> anyhow::Result<Config> {
     let env = |k: &str| std::env::var(k).ok();
-    Config::load(cli.config.as_deref(), &env, &Overrides { database_url: cli.database_url.clone(), bind }, default_db)
+    Config::load(
+        cli.config.as_deref(),
+        &env,
+        &Overrides {
+            database_url: cli.database_url.clone(),
+            bind,
+        },
+        default_db,
+    )
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -84,14 +96,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::User(UserCommand::Add { username, role, display_name, professional_id, patient_id }) => {
+        Command::User(UserCommand::Add {
+            username,
+            role,
+            display_name,
+            professional_id,
+            patient_id,
+        }) => {
             let cfg = load(&cli, None, DEFAULT_DATABASE_URL)?;
             let app = crate::build_app(&cfg, crate::system_clock()).await?;
             let password = match std::env::var("SAMBAND_NEW_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => {
                     let mut line = String::new();
-                    std::io::stdin().read_line(&mut line).context("reading password from stdin")?;
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading password from stdin")?;
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
@@ -100,8 +120,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 password,
                 role: role.clone(),
                 display_name: display_name.clone(),
-                professional_id: professional_id.as_deref().map(str::parse).transpose().context("--professional-id")?,
-                patient_id: patient_id.as_deref().map(str::parse).transpose().context("--patient-id")?,
+                professional_id: professional_id
+                    .as_deref()
+                    .map(str::parse)
+                    .transpose()
+                    .context("--professional-id")?,
+                patient_id: patient_id
+                    .as_deref()
+                    .map(str::parse)
+                    .transpose()
+                    .context("--patient-id")?,
             };
             match app.create_account(None, &input).await {
                 Ok(a) => {
@@ -130,11 +158,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = crate::build_app(&cfg, crate::system_clock()).await?;
             let mut tx = app.store.begin().await?;
             if !tx.list_accounts().await?.is_empty() {
-                bail!("`samband demo` needs an empty database; {} already has accounts", crate::config::redact_url(&url));
+                bail!(
+                    "`samband demo` needs an empty database; {} already has accounts",
+                    crate::config::redact_url(&url)
+                );
             }
             drop(tx);
-            let data = app.seed_demo().await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
-            println!("\nSamband demo data loaded (database {})", crate::config::redact_url(&url));
+            let data = app
+                .seed_demo()
+                .await
+                .map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
+            println!(
+                "\nSamband demo data loaded (database {})",
+                crate::config::redact_url(&url)
+            );
             println!("Every demo account's password: {DEMO_PASSWORD}\n");
             for l in &data.logins {
                 println!("  {:<18} {:<20} {}", l.username, l.display_name, l.what);
@@ -146,7 +183,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve_until_signal(cfg: &Config, app: samband_app::App) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(&cfg.bind).await.with_context(|| format!("binding {}", cfg.bind))?;
+    let listener = tokio::net::TcpListener::bind(&cfg.bind)
+        .await
+        .with_context(|| format!("binding {}", cfg.bind))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = app.store.backend_name(), "listening");
     // Printed on stdout so scripts and tests that bind port 0 learn the real port.
@@ -160,7 +199,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -171,6 +211,10 @@ async fn shutdown_signal() {
 }
 
 pub fn init_tracing(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }

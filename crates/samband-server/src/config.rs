@@ -25,7 +25,10 @@ pub struct Config {
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
-            .field("database_url", &redact_url(self.database_url.expose_secret()))
+            .field(
+                "database_url",
+                &redact_url(self.database_url.expose_secret()),
+            )
             .field("bind", &self.bind)
             .field("time_zone", &self.time_zone.name())
             .field("session_idle_minutes", &self.session_idle_minutes)
@@ -88,13 +91,18 @@ impl Config {
     ) -> anyhow::Result<Config> {
         let fc: FileConfig = match file {
             Some(p) => {
-                let text = std::fs::read_to_string(p).with_context(|| format!("reading config file {}", p.display()))?;
-                toml::from_str(&text).with_context(|| format!("parsing config file {}", p.display()))?
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("reading config file {}", p.display()))?;
+                toml::from_str(&text)
+                    .with_context(|| format!("parsing config file {}", p.display()))?
             }
             None => FileConfig::default(),
         };
         let secret_from_file = |path: &str| -> anyhow::Result<String> {
-            Ok(std::fs::read_to_string(path).with_context(|| format!("reading secret file {path}"))?.trim().to_owned())
+            Ok(std::fs::read_to_string(path)
+                .with_context(|| format!("reading secret file {path}"))?
+                .trim()
+                .to_owned())
         };
         let mut database_url = default_db.to_owned();
         if let Some(v) = fc.database_url {
@@ -115,12 +123,18 @@ impl Config {
         let pick = |file: Option<String>, key: &str, flag: Option<&String>| -> Option<String> {
             flag.cloned().or_else(|| env(key)).or(file)
         };
-        let bind = pick(fc.bind, "SAMBAND_BIND", flags.bind.as_ref()).unwrap_or_else(|| DEFAULT_BIND.into());
-        let tz_name = pick(fc.time_zone, "SAMBAND_TIME_ZONE", None).unwrap_or_else(|| "Europe/Oslo".into());
-        let time_zone: chrono_tz::Tz = tz_name.parse().map_err(|_| anyhow::anyhow!("unknown time zone {tz_name:?}"))?;
+        let bind = pick(fc.bind, "SAMBAND_BIND", flags.bind.as_ref())
+            .unwrap_or_else(|| DEFAULT_BIND.into());
+        let tz_name =
+            pick(fc.time_zone, "SAMBAND_TIME_ZONE", None).unwrap_or_else(|| "Europe/Oslo".into());
+        let time_zone: chrono_tz::Tz = tz_name
+            .parse()
+            .map_err(|_| anyhow::anyhow!("unknown time zone {tz_name:?}"))?;
         let num = |file: Option<i64>, key: &str, default: i64| -> anyhow::Result<i64> {
             match env(key) {
-                Some(v) => v.parse().with_context(|| format!("{key} must be a whole number")),
+                Some(v) => v
+                    .parse()
+                    .with_context(|| format!("{key} must be a whole number")),
                 None => Ok(file.unwrap_or(default)),
             }
         };
@@ -137,10 +151,18 @@ impl Config {
             bind,
             time_zone,
             session_idle_minutes: num(fc.session_idle_minutes, "SAMBAND_SESSION_IDLE_MINUTES", 30)?,
-            session_absolute_hours: num(fc.session_absolute_hours, "SAMBAND_SESSION_ABSOLUTE_HOURS", 12)?,
+            session_absolute_hours: num(
+                fc.session_absolute_hours,
+                "SAMBAND_SESSION_ABSOLUTE_HOURS",
+                12,
+            )?,
             secure_cookies: boolean(fc.secure_cookies, "SAMBAND_SECURE_COOKIES")?,
             trust_forwarded_for: boolean(fc.trust_forwarded_for, "SAMBAND_TRUST_FORWARDED_FOR")?,
-            max_connections: num(fc.max_connections.map(i64::from), "SAMBAND_MAX_CONNECTIONS", 16)? as u32,
+            max_connections: num(
+                fc.max_connections.map(i64::from),
+                "SAMBAND_MAX_CONNECTIONS",
+                16,
+            )? as u32,
             log: pick(fc.log, "SAMBAND_LOG", None).unwrap_or_else(|| "info".into()),
         };
         cfg.validate()?;
@@ -149,11 +171,17 @@ impl Config {
 
     pub fn validate(&self) -> anyhow::Result<()> {
         let url = self.database_url.expose_secret();
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
             bail!("database URL must start with sqlite:// or postgres://");
         }
         if self.bind.parse::<std::net::SocketAddr>().is_err() {
-            bail!("bind address {:?} must be IP:PORT, e.g. 127.0.0.1:8080", self.bind);
+            bail!(
+                "bind address {:?} must be IP:PORT, e.g. 127.0.0.1:8080",
+                self.bind
+            );
         }
         if !(1..=24 * 60).contains(&self.session_idle_minutes) {
             bail!("session_idle_minutes must be between 1 and 1440");
@@ -174,7 +202,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
         move |k| m.get(k).cloned()
     }
 
@@ -185,19 +216,55 @@ mod tests {
         let file = dir.join("samband.toml");
         std::fs::write(&file, "bind = \"127.0.0.1:9000\"\ndatabase_url = \"sqlite://file.db\"\nsession_idle_minutes = 20\n").expect("write");
 
-        let c = Config::load(None, &env_of(&[]), &Overrides::default(), DEFAULT_DATABASE_URL).expect("defaults");
-        assert_eq!((c.bind.as_str(), c.database_url.expose_secret()), (DEFAULT_BIND, DEFAULT_DATABASE_URL));
+        let c = Config::load(
+            None,
+            &env_of(&[]),
+            &Overrides::default(),
+            DEFAULT_DATABASE_URL,
+        )
+        .expect("defaults");
+        assert_eq!(
+            (c.bind.as_str(), c.database_url.expose_secret()),
+            (DEFAULT_BIND, DEFAULT_DATABASE_URL)
+        );
 
-        let c = Config::load(Some(&file), &env_of(&[]), &Overrides::default(), DEFAULT_DATABASE_URL).expect("file");
-        assert_eq!((c.bind.as_str(), c.session_idle_minutes), ("127.0.0.1:9000", 20));
+        let c = Config::load(
+            Some(&file),
+            &env_of(&[]),
+            &Overrides::default(),
+            DEFAULT_DATABASE_URL,
+        )
+        .expect("file");
+        assert_eq!(
+            (c.bind.as_str(), c.session_idle_minutes),
+            ("127.0.0.1:9000", 20)
+        );
 
-        let env = env_of(&[("SAMBAND_BIND", "127.0.0.1:9100"), ("SAMBAND_DATABASE_URL", "sqlite://env.db")]);
-        let c = Config::load(Some(&file), &env, &Overrides::default(), DEFAULT_DATABASE_URL).expect("env");
-        assert_eq!((c.bind.as_str(), c.database_url.expose_secret()), ("127.0.0.1:9100", "sqlite://env.db"));
+        let env = env_of(&[
+            ("SAMBAND_BIND", "127.0.0.1:9100"),
+            ("SAMBAND_DATABASE_URL", "sqlite://env.db"),
+        ]);
+        let c = Config::load(
+            Some(&file),
+            &env,
+            &Overrides::default(),
+            DEFAULT_DATABASE_URL,
+        )
+        .expect("env");
+        assert_eq!(
+            (c.bind.as_str(), c.database_url.expose_secret()),
+            ("127.0.0.1:9100", "sqlite://env.db")
+        );
 
-        let flags = Overrides { bind: Some("127.0.0.1:9200".into()), database_url: Some("sqlite://flag.db".into()) };
+        let flags = Overrides {
+            bind: Some("127.0.0.1:9200".into()),
+            database_url: Some("sqlite://flag.db".into()),
+        };
         let c = Config::load(Some(&file), &env, &flags, DEFAULT_DATABASE_URL).expect("flags");
-        assert_eq!((c.bind.as_str(), c.database_url.expose_secret()), ("127.0.0.1:9200", "sqlite://flag.db"));
+        assert_eq!(
+            (c.bind.as_str(), c.database_url.expose_secret()),
+            ("127.0.0.1:9200", "sqlite://flag.db")
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 
@@ -206,9 +273,14 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("samband-cfg-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).expect("dir");
         let secret = dir.join("db-url");
-        std::fs::write(&secret, "postgres://samband:hunter2secret@db.example:5432/samband\n").expect("write");
+        std::fs::write(
+            &secret,
+            "postgres://samband:hunter2secret@db.example:5432/samband\n",
+        )
+        .expect("write");
         let env = env_of(&[("SAMBAND_DATABASE_URL_FILE", secret.to_str().expect("utf8"))]);
-        let c = Config::load(None, &env, &Overrides::default(), DEFAULT_DATABASE_URL).expect("load");
+        let c =
+            Config::load(None, &env, &Overrides::default(), DEFAULT_DATABASE_URL).expect("load");
         assert!(c.database_url.expose_secret().contains("hunter2secret"));
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2secret"), "{shown}");
@@ -218,11 +290,29 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_with_a_message() {
-        let e = Config::load(None, &env_of(&[("SAMBAND_BIND", "localhost")]), &Overrides::default(), DEFAULT_DATABASE_URL);
+        let e = Config::load(
+            None,
+            &env_of(&[("SAMBAND_BIND", "localhost")]),
+            &Overrides::default(),
+            DEFAULT_DATABASE_URL,
+        );
         assert!(e.unwrap_err().to_string().contains("bind address"));
-        let e = Config::load(None, &env_of(&[("SAMBAND_DATABASE_URL", "mysql://x")]), &Overrides::default(), DEFAULT_DATABASE_URL);
-        assert!(e.unwrap_err().to_string().contains("sqlite:// or postgres://"));
-        let e = Config::load(None, &env_of(&[("SAMBAND_TIME_ZONE", "Mars/Olympus")]), &Overrides::default(), DEFAULT_DATABASE_URL);
+        let e = Config::load(
+            None,
+            &env_of(&[("SAMBAND_DATABASE_URL", "mysql://x")]),
+            &Overrides::default(),
+            DEFAULT_DATABASE_URL,
+        );
+        assert!(e
+            .unwrap_err()
+            .to_string()
+            .contains("sqlite:// or postgres://"));
+        let e = Config::load(
+            None,
+            &env_of(&[("SAMBAND_TIME_ZONE", "Mars/Olympus")]),
+            &Overrides::default(),
+            DEFAULT_DATABASE_URL,
+        );
         assert!(e.unwrap_err().to_string().contains("time zone"));
     }
 }

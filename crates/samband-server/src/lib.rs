@@ -1,5 +1,6 @@
 //! Wiring: configuration, the store, the use cases, the two surfaces (API, UI), the
 //! middleware stack and graceful shutdown. No business logic lives here.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod cli;
 pub mod config;
@@ -21,7 +22,9 @@ use tokio::net::TcpListener;
 /// Opens the configured backend and applies migrations.
 pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
-        let s = samband_store_sqlite::SqliteStore::open(url).await.context("opening SQLite database")?;
+        let s = samband_store_sqlite::SqliteStore::open(url)
+            .await
+            .context("opening SQLite database")?;
         Ok(Arc::new(s))
     } else {
         let s = samband_store_postgres::PgStore::open(url, None, max_connections)
@@ -57,7 +60,9 @@ async fn healthz(State(app): State<App>) -> (StatusCode, &'static str) {
 pub fn router(app: App, secure_cookies: bool) -> Router {
     let ui = samband_ui::router(app.clone(), samband_ui::UiConfig { secure_cookies });
     let api = samband_api::router(app.clone());
-    let health = Router::new().route("/healthz", get(healthz)).with_state(app);
+    let health = Router::new()
+        .route("/healthz", get(healthz))
+        .with_state(app);
     middleware::wrap(health.merge(api).merge(ui), secure_cookies)
 }
 
@@ -69,10 +74,13 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let router = router(app, secure_cookies);
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving HTTP")
 }
 
 /// The system clock, for the binary.

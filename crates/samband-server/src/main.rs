@@ -1,4 +1,5 @@
 //! The `samband` binary: parses the command line and hands over to `samband-server`.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 use clap::Parser;
 

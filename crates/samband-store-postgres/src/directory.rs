@@ -20,7 +20,8 @@ fn org_row(r: &PgRow) -> StoreResult<Organisation> {
     Ok(Organisation {
         id: uid(r, "id")?,
         name: get(r, "name")?,
-        sector: Sector::parse("sector", &get::<String>(r, "sector")?).map_err(|_| corrupt("sector"))?,
+        sector: Sector::parse("sector", &get::<String>(r, "sector")?)
+            .map_err(|_| corrupt("sector"))?,
         version: get(r, "version")?,
     })
 }
@@ -30,7 +31,8 @@ pub(crate) fn patient_row(r: &PgRow) -> StoreResult<Patient> {
     let value: Option<String> = get(r, "national_id")?;
     let national_id = match (kind, value) {
         (Some(k), Some(v)) => {
-            let kind: IdKind = serde_json::from_value(serde_json::Value::String(k)).map_err(|_| corrupt("id kind"))?;
+            let kind: IdKind = serde_json::from_value(serde_json::Value::String(k))
+                .map_err(|_| corrupt("id kind"))?;
             let parsed = match kind {
                 IdKind::DkCpr => NationalId::parse_danish(&v),
                 _ => NationalId::parse_norwegian(&v),
@@ -87,14 +89,16 @@ impl PgTx {
 #[async_trait]
 impl OrganisationRepo for PgTx {
     async fn insert_organisation(&mut self, o: &Organisation) -> StoreResult<()> {
-        sqlx::query("INSERT INTO organisations (id, name, sector, version) VALUES ($1, $2, $3, $4)")
-            .bind(o.id.as_uuid())
-            .bind(&o.name)
-            .bind(o.sector.as_str())
-            .bind(o.version)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO organisations (id, name, sector, version) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(o.id.as_uuid())
+        .bind(&o.name)
+        .bind(o.sector.as_str())
+        .bind(o.version)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
         Ok(())
     }
 
@@ -154,7 +158,10 @@ impl ProfessionalRepo for PgTx {
         }
     }
 
-    async fn get_professionals(&mut self, ids: &[ProfessionalId]) -> StoreResult<Vec<Professional>> {
+    async fn get_professionals(
+        &mut self,
+        ids: &[ProfessionalId],
+    ) -> StoreResult<Vec<Professional>> {
         let mut out = Vec::with_capacity(ids.len());
         for pid in ids {
             if let Some(p) = self.get_professional(*pid).await? {
@@ -208,7 +215,11 @@ impl PatientRepo for PgTx {
         row.as_ref().map(patient_row).transpose()
     }
 
-    async fn caseload(&mut self, professional: ProfessionalId, today: NaiveDate) -> StoreResult<Vec<CaseloadRow>> {
+    async fn caseload(
+        &mut self,
+        professional: ProfessionalId,
+        today: NaiveDate,
+    ) -> StoreResult<Vec<CaseloadRow>> {
         let d = today;
         let rows = sqlx::query(
             "SELECT p.*, m.id AS member_id, m.role AS my_role, m.is_coordinator AS my_coord, \

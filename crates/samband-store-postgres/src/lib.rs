@@ -1,6 +1,7 @@
 //! PostgreSQL backend: the scale option. Several Samband instances may share one
 //! database; migrations take an advisory lock so concurrent starts apply each once.
 //! PostgreSQL's defaults (fsync on, synchronous_commit on) give durable commits.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod codec;
 mod directory;
@@ -32,11 +33,21 @@ impl PgStore {
             .map_err(|e| StoreError::Other(format!("bad PostgreSQL URL: {e}")))?
             .application_name("samband");
         if let Some(schema) = schema {
-            if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            if !schema
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
                 return Err(StoreError::Other("schema name must be alphanumeric".into()));
             }
-            let setup = PgPoolOptions::new().max_connections(1).connect_with(opts.clone()).await.map_err(codec::db_err)?;
-            sqlx::raw_sql(&format!("CREATE SCHEMA IF NOT EXISTS {schema}")).execute(&setup).await.map_err(codec::db_err)?;
+            let setup = PgPoolOptions::new()
+                .max_connections(1)
+                .connect_with(opts.clone())
+                .await
+                .map_err(codec::db_err)?;
+            sqlx::raw_sql(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                .execute(&setup)
+                .await
+                .map_err(codec::db_err)?;
             setup.close().await;
             opts = opts.options([("search_path", schema)]);
         }
@@ -63,7 +74,10 @@ impl Store for PgStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(codec::db_err)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(codec::db_err)?;
         Ok(())
     }
 
@@ -81,7 +95,8 @@ impl Tx for PgTx {
 
 /// The database URL the tests use: `SAMBAND_TEST_DATABASE_URL`, else the local server.
 pub fn test_database_url() -> String {
-    std::env::var("SAMBAND_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("SAMBAND_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 #[cfg(test)]
@@ -93,7 +108,12 @@ mod tests {
         let schema = format!("t_{name}_{}", uuid::Uuid::now_v7().simple());
         PgStore::open(&test_database_url(), Some(&schema), 4)
             .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at {} must be reachable for tests: {e}", test_database_url()))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "PostgreSQL at {} must be reachable for tests: {e}",
+                    test_database_url()
+                )
+            })
     }
 
     #[tokio::test]
@@ -109,16 +129,26 @@ mod tests {
             .execute(store.pool())
             .await
             .unwrap_or_else(|e| panic!("insert: {e}"));
-        assert!(sqlx::query("UPDATE audit_log SET action = 'none'").execute(store.pool()).await.is_err());
-        assert!(sqlx::query("DELETE FROM audit_log").execute(store.pool()).await.is_err());
+        assert!(sqlx::query("UPDATE audit_log SET action = 'none'")
+            .execute(store.pool())
+            .await
+            .is_err());
+        assert!(sqlx::query("DELETE FROM audit_log")
+            .execute(store.pool())
+            .await
+            .is_err());
     }
 
     #[tokio::test]
     async fn migrations_apply_once_when_reopened() {
         let schema = format!("t_mig_{}", uuid::Uuid::now_v7().simple());
         let url = test_database_url();
-        let a = PgStore::open(&url, Some(&schema), 2).await.unwrap_or_else(|e| panic!("open: {e}"));
-        let b = PgStore::open(&url, Some(&schema), 2).await.unwrap_or_else(|e| panic!("reopen: {e}"));
+        let a = PgStore::open(&url, Some(&schema), 2)
+            .await
+            .unwrap_or_else(|e| panic!("open: {e}"));
+        let b = PgStore::open(&url, Some(&schema), 2)
+            .await
+            .unwrap_or_else(|e| panic!("reopen: {e}"));
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations")
             .fetch_one(b.pool())
             .await

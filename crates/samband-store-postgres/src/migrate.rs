@@ -14,7 +14,11 @@ const LOCK_KEY: i64 = 0x5a4d_4241_4e44;
 
 pub(crate) async fn run(pool: &PgPool) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db_err)?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(LOCK_KEY).execute(&mut *tx).await.map_err(db_err)?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(LOCK_KEY)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL)",
     )
@@ -23,25 +27,30 @@ pub(crate) async fn run(pool: &PgPool) -> StoreResult<()> {
     .map_err(db_err)?;
     for (version, name, sql) in MIGRATIONS {
         let sum = checksum(sql);
-        let applied: Option<String> = sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")
-            .bind(version)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        let applied: Option<String> =
+            sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
         match applied {
             Some(stored) if stored != sum => {
-                return Err(StoreError::Other(format!("migration {name} was changed after it was applied")));
+                return Err(StoreError::Other(format!(
+                    "migration {name} was changed after it was applied"
+                )));
             }
             Some(_) => {}
             None => {
                 sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(db_err)?;
-                sqlx::query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)")
-                    .bind(version)
-                    .bind(name)
-                    .bind(&sum)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                sqlx::query(
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                )
+                .bind(version)
+                .bind(name)
+                .bind(&sum)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
                 tracing::info!(migration = name, "applied migration");
             }
         }
@@ -50,5 +59,8 @@ pub(crate) async fn run(pool: &PgPool) -> StoreResult<()> {
 }
 
 fn checksum(sql: &str) -> String {
-    Sha256::digest(sql.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(sql.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -19,7 +19,8 @@ fn goal_row(r: &PgRow) -> StoreResult<Goal> {
     Ok(Goal {
         id: uid(r, "id")?,
         patient_id: uid(r, "patient_id")?,
-        author: GoalAuthor::parse("author", &get::<String>(r, "author")?).map_err(|_| corrupt("goal author"))?,
+        author: GoalAuthor::parse("author", &get::<String>(r, "author")?)
+            .map_err(|_| corrupt("goal author"))?,
         owner_member_id: opt_uid(r, "owner_member_id")?,
         text: get(r, "text")?,
         achieved: get(r, "achieved")?,
@@ -34,9 +35,11 @@ fn action_row(r: &PgRow) -> StoreResult<Action> {
         patient_id: uid(r, "patient_id")?,
         title: get(r, "title")?,
         owner_member_id: uid(r, "owner_member_id")?,
-        sector: Sector::parse("sector", &get::<String>(r, "sector")?).map_err(|_| corrupt("sector"))?,
+        sector: Sector::parse("sector", &get::<String>(r, "sector")?)
+            .map_err(|_| corrupt("sector"))?,
         due_date: get::<NaiveDate>(r, "due_date")?,
-        status: ActionStatus::parse("status", &get::<String>(r, "status")?).map_err(|_| corrupt("status"))?,
+        status: ActionStatus::parse("status", &get::<String>(r, "status")?)
+            .map_err(|_| corrupt("status"))?,
         goal_id: opt_uid(r, "goal_id")?,
         created_at: get::<DateTime<Utc>>(r, "created_at")?,
         version: get(r, "version")?,
@@ -136,15 +139,21 @@ impl PlanRepo for PgTx {
     }
 
     async fn list_actions(&mut self, patient: PatientId) -> StoreResult<Vec<Action>> {
-        let rows = sqlx::query("SELECT * FROM actions WHERE patient_id = $1 ORDER BY due_date, created_at, id")
-            .bind(patient.as_uuid())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = sqlx::query(
+            "SELECT * FROM actions WHERE patient_id = $1 ORDER BY due_date, created_at, id",
+        )
+        .bind(patient.as_uuid())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
         rows.iter().map(action_row).collect()
     }
 
-    async fn get_action(&mut self, patient: PatientId, aid: ActionId) -> StoreResult<Option<Action>> {
+    async fn get_action(
+        &mut self,
+        patient: PatientId,
+        aid: ActionId,
+    ) -> StoreResult<Option<Action>> {
         let row = sqlx::query("SELECT * FROM actions WHERE id = $1 AND patient_id = $2")
             .bind(aid.as_uuid())
             .bind(patient.as_uuid())

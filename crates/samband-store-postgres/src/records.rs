@@ -13,13 +13,13 @@ use samband_domain::principal::AccountRole;
 use samband_store::*;
 use sqlx::postgres::PgRow;
 
-
 fn account_row(r: &PgRow) -> StoreResult<Account> {
     Ok(Account {
         id: uid(r, "id")?,
         username: get(r, "username")?,
         password_hash: get(r, "password_hash")?,
-        role: AccountRole::parse("role", &get::<String>(r, "role")?).map_err(|_| corrupt("role"))?,
+        role: AccountRole::parse("role", &get::<String>(r, "role")?)
+            .map_err(|_| corrupt("role"))?,
         professional_id: opt_uid(r, "professional_id")?,
         patient_id: opt_uid(r, "patient_id")?,
         display_name: get(r, "display_name")?,
@@ -53,7 +53,12 @@ impl HistoryRepo for PgTx {
         Ok(())
     }
 
-    async fn list_history(&mut self, patient: PatientId, object_id: Option<&str>, limit: i64) -> StoreResult<Vec<HistoryEntry>> {
+    async fn list_history(
+        &mut self,
+        patient: PatientId,
+        object_id: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<HistoryEntry>> {
         let rows = sqlx::query(
             "SELECT * FROM history WHERE patient_id = $1 AND ($2::text IS NULL OR object_id = $2) ORDER BY at DESC, id DESC LIMIT $3",
         )
@@ -105,7 +110,11 @@ impl AuditRepo for PgTx {
         Ok(())
     }
 
-    async fn list_audit(&mut self, patient: Option<PatientId>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+    async fn list_audit(
+        &mut self,
+        patient: Option<PatientId>,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEntry>> {
         let p = patient.map(|p| p.as_uuid());
         let rows = sqlx::query("SELECT * FROM audit_log WHERE ($1::uuid IS NULL OR patient_id = $1) ORDER BY seq LIMIT $2")
             .bind(p)
@@ -131,7 +140,10 @@ impl AuditRepo for PgTx {
     }
 
     async fn count_audit(&mut self) -> StoreResult<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&mut *self.tx).await.map_err(db_err)
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
     }
 }
 
@@ -177,7 +189,10 @@ impl AccountRepo for PgTx {
     }
 
     async fn list_accounts(&mut self) -> StoreResult<Vec<Account>> {
-        let rows = sqlx::query("SELECT * FROM accounts ORDER BY username").fetch_all(&mut *self.tx).await.map_err(db_err)?;
+        let rows = sqlx::query("SELECT * FROM accounts ORDER BY username")
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         rows.iter().map(account_row).collect()
     }
 
@@ -292,7 +307,11 @@ impl AccountRepo for PgTx {
     }
 
     async fn clear_login_failures(&mut self, key: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&mut *self.tx).await.map_err(db_err)?;
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(key)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         Ok(())
     }
 }

@@ -15,23 +15,28 @@ use samband_store::*;
 #[async_trait]
 impl TeamRepo for PgTx {
     async fn get_team(&mut self, patient: PatientId) -> StoreResult<Option<CareTeam>> {
-        let version: Option<i64> = sqlx::query_scalar("SELECT version FROM care_teams WHERE patient_id = $1")
-            .bind(patient.as_uuid())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
-        let Some(version) = version else { return Ok(None) };
-        let rows = sqlx::query("SELECT * FROM team_members WHERE patient_id = $1 ORDER BY position")
-            .bind(patient.as_uuid())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM care_teams WHERE patient_id = $1")
+                .bind(patient.as_uuid())
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        let Some(version) = version else {
+            return Ok(None);
+        };
+        let rows =
+            sqlx::query("SELECT * FROM team_members WHERE patient_id = $1 ORDER BY position")
+                .bind(patient.as_uuid())
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
         let members = rows
             .iter()
             .map(|r| {
                 Ok(TeamMember {
                     id: uid(r, "id")?,
-                    kind: MemberKind::parse("kind", &get::<String>(r, "kind")?).map_err(|_| corrupt("member kind"))?,
+                    kind: MemberKind::parse("kind", &get::<String>(r, "kind")?)
+                        .map_err(|_| corrupt("member kind"))?,
                     professional_id: opt_uid(r, "professional_id")?,
                     name: get(r, "name")?,
                     organisation_id: opt_uid(r, "organisation_id")?,
@@ -44,21 +49,25 @@ impl TeamRepo for PgTx {
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Some(CareTeam { patient_id: patient, members, version }))
+        Ok(Some(CareTeam {
+            patient_id: patient,
+            members,
+            version,
+        }))
     }
 
     async fn save_team(&mut self, team: &CareTeam, expected: i64) -> StoreResult<i64> {
         let pid = team.patient_id.as_uuid();
         let new_version = if expected == 0 {
             let r = sqlx::query("INSERT INTO care_teams (patient_id, version) VALUES ($1, 1) ON CONFLICT DO NOTHING")
-                .bind(&pid)
+                .bind(pid)
                 .execute(&mut *self.tx)
                 .await
                 .map_err(db_err)?;
             versioned(r.rows_affected(), 0)?
         } else {
             let r = sqlx::query("UPDATE care_teams SET version = version + 1 WHERE patient_id = $1 AND version = $2")
-                .bind(&pid)
+                .bind(pid)
                 .bind(expected)
                 .execute(&mut *self.tx)
                 .await
@@ -77,7 +86,7 @@ impl TeamRepo for PgTx {
                  WHERE team_members.patient_id = excluded.patient_id",
             )
             .bind(m.id.as_uuid())
-            .bind(&pid)
+            .bind(pid)
             .bind(i as i64)
             .bind(m.kind.as_str())
             .bind(m.professional_id.map(|p| p.as_uuid()))
@@ -94,18 +103,21 @@ impl TeamRepo for PgTx {
             .map_err(db_err)?;
         }
         let keep: Vec<Uuid> = team.members.iter().map(|m| m.id.as_uuid()).collect();
-        let existing: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM team_members WHERE patient_id = $1")
-            .bind(&pid)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let existing: Vec<Uuid> =
+            sqlx::query_scalar("SELECT id FROM team_members WHERE patient_id = $1")
+                .bind(pid)
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
         for gone in existing.iter().filter(|e| !keep.contains(e)) {
             sqlx::query("DELETE FROM team_members WHERE id = $1")
                 .bind(gone)
                 .execute(&mut *self.tx)
                 .await
                 .map_err(|e| match db_err(e) {
-                    StoreError::Other(_) => StoreError::Conflict("member still owns actions or goals".into()),
+                    StoreError::Other(_) => {
+                        StoreError::Conflict("member still owns actions or goals".into())
+                    }
                     other => other,
                 })?;
         }

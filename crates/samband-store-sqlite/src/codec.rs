@@ -23,7 +23,9 @@ pub(crate) fn ts(t: &DateTime<Utc>) -> String {
 }
 
 pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|_| corrupt("timestamp"))
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|_| corrupt("timestamp"))
 }
 
 pub(crate) fn date(d: &NaiveDate) -> String {

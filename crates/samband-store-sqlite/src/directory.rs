@@ -16,7 +16,8 @@ fn org_row(r: &SqliteRow) -> StoreResult<Organisation> {
     Ok(Organisation {
         id: id(&get::<String>(r, "id")?)?,
         name: get(r, "name")?,
-        sector: Sector::parse("sector", &get::<String>(r, "sector")?).map_err(|_| corrupt("sector"))?,
+        sector: Sector::parse("sector", &get::<String>(r, "sector")?)
+            .map_err(|_| corrupt("sector"))?,
         version: get(r, "version")?,
     })
 }
@@ -26,7 +27,8 @@ pub(crate) fn patient_row(r: &SqliteRow) -> StoreResult<Patient> {
     let value: Option<String> = get(r, "national_id")?;
     let national_id = match (kind, value) {
         (Some(k), Some(v)) => {
-            let kind: IdKind = serde_json::from_value(serde_json::Value::String(k)).map_err(|_| corrupt("id kind"))?;
+            let kind: IdKind = serde_json::from_value(serde_json::Value::String(k))
+                .map_err(|_| corrupt("id kind"))?;
             let parsed = match kind {
                 IdKind::DkCpr => NationalId::parse_danish(&v),
                 _ => NationalId::parse_norwegian(&v),
@@ -62,7 +64,9 @@ impl SqliteTx {
             .fetch_all(&mut *self.tx)
             .await
             .map_err(db_err)?;
-        rows.iter().map(|r| id(&get::<String>(r, "organisation_id")?)).collect()
+        rows.iter()
+            .map(|r| id(&get::<String>(r, "organisation_id")?))
+            .collect()
     }
 
     async fn professional_from_row(&mut self, r: &SqliteRow) -> StoreResult<Professional> {
@@ -150,7 +154,10 @@ impl ProfessionalRepo for SqliteTx {
         }
     }
 
-    async fn get_professionals(&mut self, ids: &[ProfessionalId]) -> StoreResult<Vec<Professional>> {
+    async fn get_professionals(
+        &mut self,
+        ids: &[ProfessionalId],
+    ) -> StoreResult<Vec<Professional>> {
         let mut out = Vec::with_capacity(ids.len());
         for pid in ids {
             if let Some(p) = self.get_professional(*pid).await? {
@@ -204,7 +211,11 @@ impl PatientRepo for SqliteTx {
         row.as_ref().map(patient_row).transpose()
     }
 
-    async fn caseload(&mut self, professional: ProfessionalId, today: NaiveDate) -> StoreResult<Vec<CaseloadRow>> {
+    async fn caseload(
+        &mut self,
+        professional: ProfessionalId,
+        today: NaiveDate,
+    ) -> StoreResult<Vec<CaseloadRow>> {
         let d = date(&today);
         let rows = sqlx::query(
             "SELECT p.*, m.id AS member_id, m.role AS my_role, m.is_coordinator AS my_coord, \

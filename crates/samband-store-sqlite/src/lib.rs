@@ -2,6 +2,7 @@
 //! foreign keys on and a busy timeout; the store refuses to open on weaker settings.
 //! All transactions take the write lock up front (`BEGIN IMMEDIATE`) through a single
 //! writer connection, so writers queue in-process instead of spinning on SQLITE_BUSY.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod codec;
 mod directory;
@@ -83,7 +84,12 @@ impl SqliteStore {
 }
 
 /// The durability settings Samband requires (synchronous: 2 = FULL, 3 = EXTRA).
-pub fn check_settings(journal: &str, synchronous: i64, foreign_keys: i64, busy_ms: i64) -> StoreResult<()> {
+pub fn check_settings(
+    journal: &str,
+    synchronous: i64,
+    foreign_keys: i64,
+    busy_ms: i64,
+) -> StoreResult<()> {
     let mut problems = Vec::new();
     if !journal.eq_ignore_ascii_case("wal") {
         problems.push(format!("journal_mode is {journal}, need wal"));
@@ -100,19 +106,29 @@ pub fn check_settings(journal: &str, synchronous: i64, foreign_keys: i64, busy_m
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(StoreError::Other(format!("refusing to start on unsafe SQLite settings: {}", problems.join(", "))))
+        Err(StoreError::Other(format!(
+            "refusing to start on unsafe SQLite settings: {}",
+            problems.join(", ")
+        )))
     }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(codec::db_err)?;
+        let tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(codec::db_err)?;
         Ok(Box::new(SqliteTx { tx }))
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(codec::db_err)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(codec::db_err)?;
         Ok(())
     }
 
@@ -134,7 +150,8 @@ mod tests {
     use std::sync::Arc;
 
     fn temp_url(name: &str) -> (std::path::PathBuf, String) {
-        let dir = std::env::temp_dir().join(format!("samband-sqlite-{name}-{}", uuid::Uuid::now_v7()));
+        let dir =
+            std::env::temp_dir().join(format!("samband-sqlite-{name}-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("temp dir: {e}"));
         let url = format!("sqlite://{}", dir.join("test.db").display());
         (dir, url)
@@ -143,7 +160,9 @@ mod tests {
     #[tokio::test]
     async fn conformance() {
         let (dir, url) = temp_url("conformance");
-        let store = SqliteStore::open(&url).await.unwrap_or_else(|e| panic!("open: {e}"));
+        let store = SqliteStore::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("open: {e}"));
         samband_store::conformance::run_all(Arc::new(store)).await;
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -151,11 +170,15 @@ mod tests {
     #[tokio::test]
     async fn opens_with_wal_full_sync_and_foreign_keys_and_reopens_migrated() {
         let (dir, url) = temp_url("settings");
-        let store = SqliteStore::open(&url).await.unwrap_or_else(|e| panic!("open: {e}"));
+        let store = SqliteStore::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("open: {e}"));
         assert!(store.check_durability().await.is_ok());
         drop(store);
         // A second open finds the schema in place and applies nothing twice.
-        let again = SqliteStore::open(&url).await.unwrap_or_else(|e| panic!("reopen: {e}"));
+        let again = SqliteStore::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("reopen: {e}"));
         let n: i64 = sqlx::query("SELECT COUNT(*) FROM schema_migrations")
             .fetch_one(again.pool())
             .await
@@ -177,13 +200,21 @@ mod tests {
     #[tokio::test]
     async fn audit_log_refuses_updates_and_deletes() {
         let (dir, url) = temp_url("audit");
-        let store = SqliteStore::open(&url).await.unwrap_or_else(|e| panic!("open: {e}"));
+        let store = SqliteStore::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("open: {e}"));
         sqlx::query("INSERT INTO audit_log (id, at, object_type, action, purpose) VALUES ('a', 't', 'x', 'read', 'p')")
             .execute(store.pool())
             .await
             .unwrap_or_else(|e| panic!("insert: {e}"));
-        assert!(sqlx::query("UPDATE audit_log SET action = 'none'").execute(store.pool()).await.is_err());
-        assert!(sqlx::query("DELETE FROM audit_log").execute(store.pool()).await.is_err());
+        assert!(sqlx::query("UPDATE audit_log SET action = 'none'")
+            .execute(store.pool())
+            .await
+            .is_err());
+        assert!(sqlx::query("DELETE FROM audit_log")
+            .execute(store.pool())
+            .await
+            .is_err());
         let _ = std::fs::remove_dir_all(dir);
     }
 }

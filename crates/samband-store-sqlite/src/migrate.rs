@@ -28,18 +28,22 @@ pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<()> {
             Some(row) => {
                 let stored: String = row.try_get(0).map_err(db_err)?;
                 if stored != sum {
-                    return Err(StoreError::Other(format!("migration {name} was changed after it was applied")));
+                    return Err(StoreError::Other(format!(
+                        "migration {name} was changed after it was applied"
+                    )));
                 }
             }
             None => {
                 sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(db_err)?;
-                sqlx::query("INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)")
-                    .bind(version)
-                    .bind(name)
-                    .bind(&sum)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                sqlx::query(
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                )
+                .bind(version)
+                .bind(name)
+                .bind(&sum)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
                 tracing::info!(migration = name, "applied migration");
             }
         }

@@ -14,7 +14,8 @@ fn goal_row(r: &SqliteRow) -> StoreResult<Goal> {
     Ok(Goal {
         id: id(&get::<String>(r, "id")?)?,
         patient_id: id(&get::<String>(r, "patient_id")?)?,
-        author: GoalAuthor::parse("author", &get::<String>(r, "author")?).map_err(|_| corrupt("goal author"))?,
+        author: GoalAuthor::parse("author", &get::<String>(r, "author")?)
+            .map_err(|_| corrupt("goal author"))?,
         owner_member_id: opt_id(get(r, "owner_member_id")?)?,
         text: get(r, "text")?,
         achieved: get(r, "achieved")?,
@@ -29,9 +30,11 @@ fn action_row(r: &SqliteRow) -> StoreResult<Action> {
         patient_id: id(&get::<String>(r, "patient_id")?)?,
         title: get(r, "title")?,
         owner_member_id: id(&get::<String>(r, "owner_member_id")?)?,
-        sector: Sector::parse("sector", &get::<String>(r, "sector")?).map_err(|_| corrupt("sector"))?,
+        sector: Sector::parse("sector", &get::<String>(r, "sector")?)
+            .map_err(|_| corrupt("sector"))?,
         due_date: parse_date(&get::<String>(r, "due_date")?)?,
-        status: ActionStatus::parse("status", &get::<String>(r, "status")?).map_err(|_| corrupt("status"))?,
+        status: ActionStatus::parse("status", &get::<String>(r, "status")?)
+            .map_err(|_| corrupt("status"))?,
         goal_id: opt_id(get(r, "goal_id")?)?,
         created_at: parse_ts(&get::<String>(r, "created_at")?)?,
         version: get(r, "version")?,
@@ -60,7 +63,10 @@ impl PlanRepo for SqliteTx {
         row.map(|r| {
             Ok(PlanHeader {
                 patient_id: patient,
-                revision_date: get::<Option<String>>(&r, "revision_date")?.as_deref().map(parse_date).transpose()?,
+                revision_date: get::<Option<String>>(&r, "revision_date")?
+                    .as_deref()
+                    .map(parse_date)
+                    .transpose()?,
                 version: get(&r, "version")?,
             })
         })
@@ -131,15 +137,21 @@ impl PlanRepo for SqliteTx {
     }
 
     async fn list_actions(&mut self, patient: PatientId) -> StoreResult<Vec<Action>> {
-        let rows = sqlx::query("SELECT * FROM actions WHERE patient_id = ? ORDER BY due_date, created_at, id")
-            .bind(patient.to_string())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = sqlx::query(
+            "SELECT * FROM actions WHERE patient_id = ? ORDER BY due_date, created_at, id",
+        )
+        .bind(patient.to_string())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
         rows.iter().map(action_row).collect()
     }
 
-    async fn get_action(&mut self, patient: PatientId, aid: ActionId) -> StoreResult<Option<Action>> {
+    async fn get_action(
+        &mut self,
+        patient: PatientId,
+        aid: ActionId,
+    ) -> StoreResult<Option<Action>> {
         let row = sqlx::query("SELECT * FROM actions WHERE id = ? AND patient_id = ?")
             .bind(aid.to_string())
             .bind(patient.to_string())
@@ -241,7 +253,10 @@ impl PlanRepo for SqliteTx {
                 warning_signs: get(&r, "warning_signs")?,
                 what_helps: get(&r, "what_helps")?,
                 contacts: get(&r, "contacts")?,
-                updated_at: get::<Option<String>>(&r, "updated_at")?.as_deref().map(parse_ts).transpose()?,
+                updated_at: get::<Option<String>>(&r, "updated_at")?
+                    .as_deref()
+                    .map(parse_ts)
+                    .transpose()?,
                 version: get(&r, "version")?,
             })
         })

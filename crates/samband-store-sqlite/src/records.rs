@@ -11,7 +11,8 @@ use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 fn json_opt(s: Option<String>) -> StoreResult<Option<serde_json::Value>> {
-    s.map(|s| serde_json::from_str(&s).map_err(|_| corrupt("json"))).transpose()
+    s.map(|s| serde_json::from_str(&s).map_err(|_| corrupt("json")))
+        .transpose()
 }
 
 fn account_row(r: &SqliteRow) -> StoreResult<Account> {
@@ -19,7 +20,8 @@ fn account_row(r: &SqliteRow) -> StoreResult<Account> {
         id: id(&get::<String>(r, "id")?)?,
         username: get(r, "username")?,
         password_hash: get(r, "password_hash")?,
-        role: AccountRole::parse("role", &get::<String>(r, "role")?).map_err(|_| corrupt("role"))?,
+        role: AccountRole::parse("role", &get::<String>(r, "role")?)
+            .map_err(|_| corrupt("role"))?,
         professional_id: opt_id(get(r, "professional_id")?)?,
         patient_id: opt_id(get(r, "patient_id")?)?,
         display_name: get(r, "display_name")?,
@@ -53,7 +55,12 @@ impl HistoryRepo for SqliteTx {
         Ok(())
     }
 
-    async fn list_history(&mut self, patient: PatientId, object_id: Option<&str>, limit: i64) -> StoreResult<Vec<HistoryEntry>> {
+    async fn list_history(
+        &mut self,
+        patient: PatientId,
+        object_id: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<HistoryEntry>> {
         let rows = sqlx::query(
             "SELECT * FROM history WHERE patient_id = ? AND (? IS NULL OR object_id = ?) ORDER BY at DESC, id DESC LIMIT ?",
         )
@@ -106,15 +113,21 @@ impl AuditRepo for SqliteTx {
         Ok(())
     }
 
-    async fn list_audit(&mut self, patient: Option<PatientId>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+    async fn list_audit(
+        &mut self,
+        patient: Option<PatientId>,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEntry>> {
         let p = patient.map(|p| p.to_string());
-        let rows = sqlx::query("SELECT * FROM audit_log WHERE (? IS NULL OR patient_id = ?) ORDER BY seq LIMIT ?")
-            .bind(&p)
-            .bind(&p)
-            .bind(limit)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = sqlx::query(
+            "SELECT * FROM audit_log WHERE (? IS NULL OR patient_id = ?) ORDER BY seq LIMIT ?",
+        )
+        .bind(&p)
+        .bind(&p)
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
         rows.iter()
             .map(|r| {
                 Ok(AuditEntry {
@@ -133,7 +146,10 @@ impl AuditRepo for SqliteTx {
     }
 
     async fn count_audit(&mut self) -> StoreResult<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&mut *self.tx).await.map_err(db_err)
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
     }
 }
 
@@ -179,7 +195,10 @@ impl AccountRepo for SqliteTx {
     }
 
     async fn list_accounts(&mut self) -> StoreResult<Vec<Account>> {
-        let rows = sqlx::query("SELECT * FROM accounts ORDER BY username").fetch_all(&mut *self.tx).await.map_err(db_err)?;
+        let rows = sqlx::query("SELECT * FROM accounts ORDER BY username")
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         rows.iter().map(account_row).collect()
     }
 
@@ -267,7 +286,10 @@ impl AccountRepo for SqliteTx {
                 name: get(&r, "name")?,
                 scopes: get(&r, "scopes")?,
                 created_at: parse_ts(&get::<String>(&r, "created_at")?)?,
-                expires_at: get::<Option<String>>(&r, "expires_at")?.as_deref().map(parse_ts).transpose()?,
+                expires_at: get::<Option<String>>(&r, "expires_at")?
+                    .as_deref()
+                    .map(parse_ts)
+                    .transpose()?,
                 revoked: get(&r, "revoked")?,
             })
         })
@@ -294,7 +316,11 @@ impl AccountRepo for SqliteTx {
     }
 
     async fn clear_login_failures(&mut self, key: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_failures WHERE key = ?").bind(key).execute(&mut *self.tx).await.map_err(db_err)?;
+        sqlx::query("DELETE FROM login_failures WHERE key = ?")
+            .bind(key)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         Ok(())
     }
 }

@@ -11,12 +11,15 @@ use samband_store::*;
 #[async_trait]
 impl TeamRepo for SqliteTx {
     async fn get_team(&mut self, patient: PatientId) -> StoreResult<Option<CareTeam>> {
-        let version: Option<i64> = sqlx::query_scalar("SELECT version FROM care_teams WHERE patient_id = ?")
-            .bind(patient.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
-        let Some(version) = version else { return Ok(None) };
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM care_teams WHERE patient_id = ?")
+                .bind(patient.to_string())
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        let Some(version) = version else {
+            return Ok(None);
+        };
         let rows = sqlx::query("SELECT * FROM team_members WHERE patient_id = ? ORDER BY position")
             .bind(patient.to_string())
             .fetch_all(&mut *self.tx)
@@ -27,7 +30,8 @@ impl TeamRepo for SqliteTx {
             .map(|r| {
                 Ok(TeamMember {
                     id: id(&get::<String>(r, "id")?)?,
-                    kind: MemberKind::parse("kind", &get::<String>(r, "kind")?).map_err(|_| corrupt("member kind"))?,
+                    kind: MemberKind::parse("kind", &get::<String>(r, "kind")?)
+                        .map_err(|_| corrupt("member kind"))?,
                     professional_id: opt_id(get(r, "professional_id")?)?,
                     name: get(r, "name")?,
                     organisation_id: opt_id(get(r, "organisation_id")?)?,
@@ -36,29 +40,40 @@ impl TeamRepo for SqliteTx {
                     phone: get(r, "phone")?,
                     is_coordinator: get(r, "is_coordinator")?,
                     active_from: parse_date(&get::<String>(r, "active_from")?)?,
-                    active_to: get::<Option<String>>(r, "active_to")?.as_deref().map(parse_date).transpose()?,
+                    active_to: get::<Option<String>>(r, "active_to")?
+                        .as_deref()
+                        .map(parse_date)
+                        .transpose()?,
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Some(CareTeam { patient_id: patient, members, version }))
+        Ok(Some(CareTeam {
+            patient_id: patient,
+            members,
+            version,
+        }))
     }
 
     async fn save_team(&mut self, team: &CareTeam, expected: i64) -> StoreResult<i64> {
         let pid = team.patient_id.to_string();
         let new_version = if expected == 0 {
-            let r = sqlx::query("INSERT INTO care_teams (patient_id, version) VALUES (?, 1) ON CONFLICT DO NOTHING")
-                .bind(&pid)
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+            let r = sqlx::query(
+                "INSERT INTO care_teams (patient_id, version) VALUES (?, 1) ON CONFLICT DO NOTHING",
+            )
+            .bind(&pid)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
             versioned(r.rows_affected(), 0)?
         } else {
-            let r = sqlx::query("UPDATE care_teams SET version = version + 1 WHERE patient_id = ? AND version = ?")
-                .bind(&pid)
-                .bind(expected)
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+            let r = sqlx::query(
+                "UPDATE care_teams SET version = version + 1 WHERE patient_id = ? AND version = ?",
+            )
+            .bind(&pid)
+            .bind(expected)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
             versioned(r.rows_affected(), expected)?
         };
         // Members referenced by actions or goals must keep their ids: upsert, then
@@ -90,18 +105,21 @@ impl TeamRepo for SqliteTx {
             .map_err(db_err)?;
         }
         let keep: Vec<String> = team.members.iter().map(|m| m.id.to_string()).collect();
-        let existing: Vec<String> = sqlx::query_scalar("SELECT id FROM team_members WHERE patient_id = ?")
-            .bind(&pid)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let existing: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM team_members WHERE patient_id = ?")
+                .bind(&pid)
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
         for gone in existing.iter().filter(|e| !keep.contains(e)) {
             sqlx::query("DELETE FROM team_members WHERE id = ?")
                 .bind(gone)
                 .execute(&mut *self.tx)
                 .await
                 .map_err(|e| match db_err(e) {
-                    StoreError::Other(_) => StoreError::Conflict("member still owns actions or goals".into()),
+                    StoreError::Other(_) => {
+                        StoreError::Conflict("member still owns actions or goals".into())
+                    }
                     other => other,
                 })?;
         }

@@ -46,7 +46,12 @@ fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-fn member(p: &Professional, org: OrganisationId, coordinator: bool, to: Option<NaiveDate>) -> TeamMember {
+fn member(
+    p: &Professional,
+    org: OrganisationId,
+    coordinator: bool,
+    to: Option<NaiveDate>,
+) -> TeamMember {
     TeamMember {
         id: MemberId::new(),
         kind: MemberKind::Professional,
@@ -63,7 +68,12 @@ fn member(p: &Professional, org: OrganisationId, coordinator: bool, to: Option<N
 }
 
 async fn seed(store: &dyn Store) -> Fixture {
-    let org = Organisation { id: OrganisationId::new(), name: "Fjordby legekontor".into(), sector: Sector::Primary, version: 1 };
+    let org = Organisation {
+        id: OrganisationId::new(),
+        name: "Fjordby legekontor".into(),
+        sector: Sector::Primary,
+        version: 1,
+    };
     let pro = |name: &str, title: &str| Professional {
         id: ProfessionalId::new(),
         name: name.into(),
@@ -88,7 +98,10 @@ async fn seed(store: &dyn Store) -> Fixture {
     };
     let team = CareTeam {
         patient_id: patient.id,
-        members: vec![member(&gp, org.id, true, None), member(&nurse, org.id, false, Some(day("2026-06-30")))],
+        members: vec![
+            member(&gp, org.id, true, None),
+            member(&nurse, org.id, false, Some(day("2026-06-30"))),
+        ],
         version: 0,
     };
     let mut tx = store.begin().await.unwrap();
@@ -100,18 +113,38 @@ async fn seed(store: &dyn Store) -> Fixture {
     assert_eq!(v, 1, "a new team starts at version 1");
     tx.commit().await.unwrap();
     let team = CareTeam { version: 1, ..team };
-    Fixture { org, gp, nurse, patient, team }
+    Fixture {
+        org,
+        gp,
+        nurse,
+        patient,
+        team,
+    }
 }
 
 async fn directory_round_trip(store: &dyn Store, f: &Fixture) {
     let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.get_organisation(f.org.id).await.unwrap().as_ref(), Some(&f.org));
-    assert_eq!(tx.get_professional(f.gp.id).await.unwrap().as_ref(), Some(&f.gp));
-    assert_eq!(tx.get_patient(f.patient.id).await.unwrap().as_ref(), Some(&f.patient));
+    assert_eq!(
+        tx.get_organisation(f.org.id).await.unwrap().as_ref(),
+        Some(&f.org)
+    );
+    assert_eq!(
+        tx.get_professional(f.gp.id).await.unwrap().as_ref(),
+        Some(&f.gp)
+    );
+    assert_eq!(
+        tx.get_patient(f.patient.id).await.unwrap().as_ref(),
+        Some(&f.patient)
+    );
     assert_eq!(tx.get_patient(PatientId::new()).await.unwrap(), None);
     let both = tx.get_professionals(&[f.gp.id, f.nurse.id]).await.unwrap();
     assert_eq!(both.len(), 2);
-    assert!(tx.list_organisations().await.unwrap().iter().any(|o| o.id == f.org.id));
+    assert!(tx
+        .list_organisations()
+        .await
+        .unwrap()
+        .iter()
+        .any(|o| o.id == f.org.id));
     tx.commit().await.unwrap();
 }
 
@@ -124,9 +157,15 @@ async fn team_versioning(store: &dyn Store, f: &Fixture) {
     assert_eq!(tx.save_team(&changed, 1).await.unwrap(), 2);
     // A second writer that started from version 1 must be refused.
     let stale = tx.save_team(&stored, 1).await;
-    assert!(matches!(stale, Err(StoreError::Conflict(_))), "stale team save: {stale:?}");
+    assert!(
+        matches!(stale, Err(StoreError::Conflict(_))),
+        "stale team save: {stale:?}"
+    );
     // Creating a team that already exists is a conflict too.
-    assert!(matches!(tx.save_team(&stored, 0).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        tx.save_team(&stored, 0).await,
+        Err(StoreError::Conflict(_))
+    ));
     let now = tx.get_team(f.patient.id).await.unwrap().expect("team");
     assert_eq!(now.version, 2);
     assert_eq!(now.members[0].responsibility, "Medication and sick leave");
@@ -141,9 +180,23 @@ async fn caseload_lists_only_active_memberships(store: &dyn Store, f: &Fixture) 
     assert_eq!(gp[0].patient.id, f.patient.id);
     // The nurse's membership ended on 30 June.
     assert!(tx.caseload(f.nurse.id, today()).await.unwrap().is_empty());
-    assert_eq!(tx.caseload(f.nurse.id, day("2026-06-30")).await.unwrap().len(), 1);
-    assert!(tx.active_membership(f.patient.id, f.gp.id, today()).await.unwrap().is_some());
-    assert!(tx.active_membership(f.patient.id, f.nurse.id, today()).await.unwrap().is_none());
+    assert_eq!(
+        tx.caseload(f.nurse.id, day("2026-06-30"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(tx
+        .active_membership(f.patient.id, f.gp.id, today())
+        .await
+        .unwrap()
+        .is_some());
+    assert!(tx
+        .active_membership(f.patient.id, f.nurse.id, today())
+        .await
+        .unwrap()
+        .is_none());
     tx.commit().await.unwrap();
 }
 
@@ -168,12 +221,21 @@ async fn action_versioning(store: &dyn Store, f: &Fixture) {
     let mut tx = store.begin().await.unwrap();
     tx.insert_action(&a).await.unwrap();
     tx.insert_action(&b).await.unwrap();
-    assert_eq!(tx.get_action(f.patient.id, a.id).await.unwrap().as_ref(), Some(&a));
+    assert_eq!(
+        tx.get_action(f.patient.id, a.id).await.unwrap().as_ref(),
+        Some(&a)
+    );
     // An action is only found under its own patient.
     assert_eq!(tx.get_action(PatientId::new(), a.id).await.unwrap(), None);
-    let done = Action { status: ActionStatus::Done, ..a.clone() };
+    let done = Action {
+        status: ActionStatus::Done,
+        ..a.clone()
+    };
     assert_eq!(tx.update_action(&done, 1).await.unwrap(), 2);
-    assert!(matches!(tx.update_action(&a, 1).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        tx.update_action(&a, 1).await,
+        Err(StoreError::Conflict(_))
+    ));
     let listed = tx.list_actions(f.patient.id).await.unwrap();
     assert_eq!(listed.len(), 2);
     let got = listed.iter().find(|x| x.id == a.id).unwrap();
@@ -182,7 +244,11 @@ async fn action_versioning(store: &dyn Store, f: &Fixture) {
 
     let mut tx = store.begin().await.unwrap();
     let rows = tx.caseload(f.gp.id, today()).await.unwrap();
-    assert_eq!((rows[0].open_actions, rows[0].overdue_actions), (1, 0), "done action is not open");
+    assert_eq!(
+        (rows[0].open_actions, rows[0].overdue_actions),
+        (1, 0),
+        "done action is not open"
+    );
     tx.commit().await.unwrap();
 }
 
@@ -200,27 +266,82 @@ async fn goals_services_crisis_plan(store: &dyn Store, f: &Fixture) {
         version: 1,
     };
     tx.insert_goal(&g).await.unwrap();
-    let g2 = Goal { achieved: true, ..g.clone() };
+    let g2 = Goal {
+        achieved: true,
+        ..g.clone()
+    };
     assert_eq!(tx.update_goal(&g2, 1).await.unwrap(), 2);
-    assert!(matches!(tx.update_goal(&g2, 1).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        tx.update_goal(&g2, 1).await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_eq!(tx.list_goals(f.patient.id).await.unwrap()[0].text, g.text);
 
-    let s = Service { id: ServiceId::new(), patient_id: f.patient.id, what: "Home nursing".into(), provider: "Fjordby kommune".into(), frequency: "Daily".into(), version: 1 };
+    let s = Service {
+        id: ServiceId::new(),
+        patient_id: f.patient.id,
+        what: "Home nursing".into(),
+        provider: "Fjordby kommune".into(),
+        frequency: "Daily".into(),
+        version: 1,
+    };
     tx.insert_service(&s).await.unwrap();
-    assert_eq!(tx.update_service(&Service { frequency: "Twice daily".into(), ..s.clone() }, 1).await.unwrap(), 2);
-    assert_eq!(tx.list_services(f.patient.id).await.unwrap()[0].frequency, "Twice daily");
+    assert_eq!(
+        tx.update_service(
+            &Service {
+                frequency: "Twice daily".into(),
+                ..s.clone()
+            },
+            1
+        )
+        .await
+        .unwrap(),
+        2
+    );
+    assert_eq!(
+        tx.list_services(f.patient.id).await.unwrap()[0].frequency,
+        "Twice daily"
+    );
 
     assert_eq!(tx.get_crisis_plan(f.patient.id).await.unwrap(), None);
-    let c = CrisisPlan { warning_signs: "Sleeps badly".into(), updated_at: Some(t0()), ..CrisisPlan::empty(f.patient.id) };
+    let c = CrisisPlan {
+        warning_signs: "Sleeps badly".into(),
+        updated_at: Some(t0()),
+        ..CrisisPlan::empty(f.patient.id)
+    };
     assert_eq!(tx.save_crisis_plan(&c, 0).await.unwrap(), 1);
-    assert!(matches!(tx.save_crisis_plan(&c, 0).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        tx.save_crisis_plan(&c, 0).await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_eq!(tx.save_crisis_plan(&c, 1).await.unwrap(), 2);
-    assert_eq!(tx.get_crisis_plan(f.patient.id).await.unwrap().unwrap().version, 2);
+    assert_eq!(
+        tx.get_crisis_plan(f.patient.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        2
+    );
 
-    let h = PlanHeader { patient_id: f.patient.id, revision_date: Some(day("2027-05-01")), version: 0 };
+    let h = PlanHeader {
+        patient_id: f.patient.id,
+        revision_date: Some(day("2027-05-01")),
+        version: 0,
+    };
     assert_eq!(tx.save_plan_header(&h, 0).await.unwrap(), 1);
-    assert!(matches!(tx.save_plan_header(&h, 0).await, Err(StoreError::Conflict(_))));
-    assert_eq!(tx.get_plan_header(f.patient.id).await.unwrap().unwrap().revision_date, h.revision_date);
+    assert!(matches!(
+        tx.save_plan_header(&h, 0).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        tx.get_plan_header(f.patient.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .revision_date,
+        h.revision_date
+    );
     tx.commit().await.unwrap();
 }
 
@@ -232,7 +353,11 @@ async fn uncommitted_transaction_leaves_nothing(store: &dyn Store, f: &Fixture) 
         // dropped without commit
     }
     let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.get_action(f.patient.id, a.id).await.unwrap(), None, "dropped transaction must roll back");
+    assert_eq!(
+        tx.get_action(f.patient.id, a.id).await.unwrap(),
+        None,
+        "dropped transaction must roll back"
+    );
     tx.commit().await.unwrap();
 }
 
@@ -270,14 +395,31 @@ async fn history_and_audit(store: &dyn Store, f: &Fixture) {
         .await
         .unwrap();
     }
-    let hist = tx.list_history(f.patient.id, Some("obj"), 10).await.unwrap();
-    assert_eq!(hist.iter().map(|h| h.version).collect::<Vec<_>>(), vec![3, 2, 1], "newest first");
+    let hist = tx
+        .list_history(f.patient.id, Some("obj"), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        hist.iter().map(|h| h.version).collect::<Vec<_>>(),
+        vec![3, 2, 1],
+        "newest first"
+    );
     assert_eq!(hist[0].reason.as_deref(), Some("patient asked"));
     assert_eq!(hist[0].new_value, json!({"status": "done", "n": 2}));
-    assert_eq!(tx.list_history(f.patient.id, Some("other"), 10).await.unwrap().len(), 0);
+    assert_eq!(
+        tx.list_history(f.patient.id, Some("other"), 10)
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
     let audit = tx.list_audit(Some(f.patient.id), 100).await.unwrap();
     let ids: Vec<_> = audit.iter().filter_map(|a| a.request_id.clone()).collect();
-    assert_eq!(ids, vec!["req-0", "req-1", "req-2"], "audit is kept in append order");
+    assert_eq!(
+        ids,
+        vec!["req-0", "req-1", "req-2"],
+        "audit is kept in append order"
+    );
     assert_eq!(tx.count_audit().await.unwrap(), before + 3);
     tx.commit().await.unwrap();
 }
@@ -300,29 +442,75 @@ async fn accounts_sessions_tokens(store: &dyn Store, f: &Fixture) {
     tx.commit().await.unwrap();
     // A failed statement may poison the transaction (PostgreSQL), so the clash gets its own.
     let mut tx = store.begin().await.unwrap();
-    let dup = Account { id: AccountId::new(), ..acc.clone() };
-    assert!(matches!(tx.insert_account(&dup).await, Err(StoreError::Conflict(_))), "usernames are unique");
+    let dup = Account {
+        id: AccountId::new(),
+        ..acc.clone()
+    };
+    assert!(
+        matches!(tx.insert_account(&dup).await, Err(StoreError::Conflict(_))),
+        "usernames are unique"
+    );
     drop(tx);
 
     let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.get_account_by_username("gp.test").await.unwrap().as_ref(), Some(&acc));
+    assert_eq!(
+        tx.get_account_by_username("gp.test")
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(&acc)
+    );
     assert_eq!(tx.get_account(acc.id).await.unwrap().as_ref(), Some(&acc));
-    let s = SessionRecord { id_hash: "h1".into(), account_id: acc.id, csrf_token: "c".into(), created_at: t0(), last_seen_at: t0(), revoked: false };
+    let s = SessionRecord {
+        id_hash: "h1".into(),
+        account_id: acc.id,
+        csrf_token: "c".into(),
+        created_at: t0(),
+        last_seen_at: t0(),
+        revoked: false,
+    };
     tx.insert_session(&s).await.unwrap();
-    tx.touch_session("h1", t0() + Duration::minutes(5)).await.unwrap();
-    assert_eq!(tx.get_session("h1").await.unwrap().unwrap().last_seen_at, t0() + Duration::minutes(5));
+    tx.touch_session("h1", t0() + Duration::minutes(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.get_session("h1").await.unwrap().unwrap().last_seen_at,
+        t0() + Duration::minutes(5)
+    );
     tx.revoke_session("h1").await.unwrap();
     assert!(tx.get_session("h1").await.unwrap().unwrap().revoked);
 
-    let tok = ApiToken { id: TokenId::new(), account_id: acc.id, token_hash: "th".into(), name: "EHR".into(), scopes: "read".into(), created_at: t0(), expires_at: Some(t0() + Duration::days(30)), revoked: false };
+    let tok = ApiToken {
+        id: TokenId::new(),
+        account_id: acc.id,
+        token_hash: "th".into(),
+        name: "EHR".into(),
+        scopes: "read".into(),
+        created_at: t0(),
+        expires_at: Some(t0() + Duration::days(30)),
+        revoked: false,
+    };
     tx.insert_token(&tok).await.unwrap();
-    assert_eq!(tx.get_token_by_hash("th").await.unwrap().as_ref(), Some(&tok));
+    assert_eq!(
+        tx.get_token_by_hash("th").await.unwrap().as_ref(),
+        Some(&tok)
+    );
 
     for i in 0..3 {
-        tx.record_login_failure("acct:gp.test", t0() + Duration::minutes(i)).await.unwrap();
+        tx.record_login_failure("acct:gp.test", t0() + Duration::minutes(i))
+            .await
+            .unwrap();
     }
-    assert_eq!(tx.count_login_failures("acct:gp.test", t0() + Duration::seconds(30)).await.unwrap(), 2);
+    assert_eq!(
+        tx.count_login_failures("acct:gp.test", t0() + Duration::seconds(30))
+            .await
+            .unwrap(),
+        2
+    );
     tx.clear_login_failures("acct:gp.test").await.unwrap();
-    assert_eq!(tx.count_login_failures("acct:gp.test", t0()).await.unwrap(), 0);
+    assert_eq!(
+        tx.count_login_failures("acct:gp.test", t0()).await.unwrap(),
+        0
+    );
     tx.commit().await.unwrap();
 }

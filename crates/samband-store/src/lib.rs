@@ -4,6 +4,7 @@
 //!
 //! Every use case runs in exactly one transaction: the data it reads or writes and the
 //! audit entry recording that access commit together or not at all.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod conformance;
 pub mod records;
@@ -44,7 +45,15 @@ pub trait Store: Send + Sync {
 
 #[async_trait]
 pub trait Tx:
-    Send + OrganisationRepo + ProfessionalRepo + PatientRepo + TeamRepo + PlanRepo + HistoryRepo + AuditRepo + AccountRepo
+    Send
+    + OrganisationRepo
+    + ProfessionalRepo
+    + PatientRepo
+    + TeamRepo
+    + PlanRepo
+    + HistoryRepo
+    + AuditRepo
+    + AccountRepo
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }
@@ -60,7 +69,8 @@ pub trait OrganisationRepo {
 pub trait ProfessionalRepo {
     async fn insert_professional(&mut self, p: &Professional) -> StoreResult<()>;
     async fn get_professional(&mut self, id: ProfessionalId) -> StoreResult<Option<Professional>>;
-    async fn get_professionals(&mut self, ids: &[ProfessionalId]) -> StoreResult<Vec<Professional>>;
+    async fn get_professionals(&mut self, ids: &[ProfessionalId])
+        -> StoreResult<Vec<Professional>>;
     async fn list_professionals(&mut self) -> StoreResult<Vec<Professional>>;
 }
 
@@ -69,7 +79,11 @@ pub trait PatientRepo {
     async fn insert_patient(&mut self, p: &Patient) -> StoreResult<()>;
     async fn get_patient(&mut self, id: PatientId) -> StoreResult<Option<Patient>>;
     /// Patients on whose team the professional is active on `today`, by name.
-    async fn caseload(&mut self, professional: ProfessionalId, today: NaiveDate) -> StoreResult<Vec<CaseloadRow>>;
+    async fn caseload(
+        &mut self,
+        professional: ProfessionalId,
+        today: NaiveDate,
+    ) -> StoreResult<Vec<CaseloadRow>>;
 }
 
 #[async_trait]
@@ -97,7 +111,8 @@ pub trait PlanRepo {
     async fn update_goal(&mut self, g: &Goal, expected: i64) -> StoreResult<i64>;
 
     async fn list_actions(&mut self, patient: PatientId) -> StoreResult<Vec<Action>>;
-    async fn get_action(&mut self, patient: PatientId, id: ActionId) -> StoreResult<Option<Action>>;
+    async fn get_action(&mut self, patient: PatientId, id: ActionId)
+        -> StoreResult<Option<Action>>;
     async fn insert_action(&mut self, a: &Action) -> StoreResult<()>;
     async fn update_action(&mut self, a: &Action, expected: i64) -> StoreResult<i64>;
 
@@ -125,7 +140,11 @@ pub trait HistoryRepo {
 pub trait AuditRepo {
     async fn append_audit(&mut self, e: &AuditEntry) -> StoreResult<()>;
     /// Oldest first.
-    async fn list_audit(&mut self, patient: Option<PatientId>, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+    async fn list_audit(
+        &mut self,
+        patient: Option<PatientId>,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEntry>>;
     async fn count_audit(&mut self) -> StoreResult<i64>;
 }
 

@@ -33,7 +33,13 @@ pub struct World {
 
 fn ctx(account: AccountId, subject: Subject) -> Ctx {
     Ctx {
-        principal: Principal { account_id: account, display_name: "fixture".into(), subject, scopes: Scopes::ALL, locale: None },
+        principal: Principal {
+            account_id: account,
+            display_name: "fixture".into(),
+            subject,
+            scopes: Scopes::ALL,
+            locale: None,
+        },
         request_id: None,
     }
 }
@@ -42,19 +48,31 @@ impl TestApp {
     pub async fn world(&self) -> World {
         let app = &self.app;
         let admin = app
-            .create_account(None, &AccountInput {
-                username: "admin".into(),
-                password: PASSWORD.into(),
-                role: "admin".into(),
-                display_name: "Admin".into(),
-                ..Default::default()
-            })
+            .create_account(
+                None,
+                &AccountInput {
+                    username: "admin".into(),
+                    password: PASSWORD.into(),
+                    role: "admin".into(),
+                    display_name: "Admin".into(),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         let a = ctx(admin.id, Subject::Admin);
-        let gp_org = app.create_organisation(&a, "Testby legesenter", "primary_care").await.unwrap();
-        let nav_org = app.create_organisation(&a, "NAV Testby", "social_security").await.unwrap();
-        let er_org = app.create_organisation(&a, "Testby akuttmottak", "specialist_health").await.unwrap();
+        let gp_org = app
+            .create_organisation(&a, "Testby legesenter", "primary_care")
+            .await
+            .unwrap();
+        let nav_org = app
+            .create_organisation(&a, "NAV Testby", "social_security")
+            .await
+            .unwrap();
+        let er_org = app
+            .create_organisation(&a, "Testby akuttmottak", "specialist_health")
+            .await
+            .unwrap();
         let mut pros = Vec::new();
         for (user, name, title, org) in [
             ("gp", "Gunnar Lege", "GP", gp_org.id),
@@ -63,18 +81,32 @@ impl TestApp {
             ("er", "Erik Akutt", "Emergency physician", er_org.id),
         ] {
             let p = app
-                .create_professional(&a, NewProfessional::parse(name, title, vec![org], Some("+47 22 00 00 00"), None, None).unwrap())
+                .create_professional(
+                    &a,
+                    NewProfessional::parse(
+                        name,
+                        title,
+                        vec![org],
+                        Some("+47 22 00 00 00"),
+                        None,
+                        None,
+                    )
+                    .unwrap(),
+                )
                 .await
                 .unwrap();
             let acc = app
-                .create_account(Some(&a), &AccountInput {
-                    username: user.into(),
-                    password: PASSWORD.into(),
-                    role: "professional".into(),
-                    display_name: name.into(),
-                    professional_id: Some(p.id),
-                    ..Default::default()
-                })
+                .create_account(
+                    Some(&a),
+                    &AccountInput {
+                        username: user.into(),
+                        password: PASSWORD.into(),
+                        role: "professional".into(),
+                        display_name: name.into(),
+                        professional_id: Some(p.id),
+                        ..Default::default()
+                    },
+                )
                 .await
                 .unwrap();
             pros.push((p.id, acc.id));
@@ -91,10 +123,29 @@ impl TestApp {
             phone: None,
             email: None,
         };
-        let p = app.register_patient(&cm_ctx, input("Pia Pasient", "1980-02-03"), "Care manager", "Coordinates the plan").await.unwrap();
-        let q = app.register_patient(&gp_ctx, input("Quentin Annen", "1975-07-08"), "GP", "Everything medical").await.unwrap();
+        let p = app
+            .register_patient(
+                &cm_ctx,
+                input("Pia Pasient", "1980-02-03"),
+                "Care manager",
+                "Coordinates the plan",
+            )
+            .await
+            .unwrap();
+        let q = app
+            .register_patient(
+                &gp_ctx,
+                input("Quentin Annen", "1975-07-08"),
+                "GP",
+                "Everything medical",
+            )
+            .await
+            .unwrap();
         let today = app.today().to_string();
-        for (pro, role, resp) in [(gp.0, "GP", "Responsible for medication"), (nav.0, "NAV supervisor", "Work-capacity follow-up")] {
+        for (pro, role, resp) in [
+            (gp.0, "GP", "Responsible for medication"),
+            (nav.0, "NAV supervisor", "Work-capacity follow-up"),
+        ] {
             let v = app.overview(&cm_ctx, p).await.unwrap().team.version;
             let m = MemberInput {
                 kind: "professional".into(),
@@ -104,7 +155,9 @@ impl TestApp {
                 active_from: today.clone(),
                 ..Default::default()
             };
-            app.save_team_member(&cm_ctx, p, None, &m, v, None).await.unwrap();
+            app.save_team_member(&cm_ctx, p, None, &m, v, None)
+                .await
+                .unwrap();
         }
         let v = app.overview(&cm_ctx, p).await.unwrap().team.version;
         let m = MemberInput {
@@ -114,20 +167,32 @@ impl TestApp {
             active_from: today.clone(),
             ..Default::default()
         };
-        let team = app.save_team_member(&cm_ctx, p, None, &m, v, None).await.unwrap();
+        let team = app
+            .save_team_member(&cm_ctx, p, None, &m, v, None)
+            .await
+            .unwrap();
         for (user, name, pid) in [("pia", "Pia Pasient", p), ("quentin", "Quentin Annen", q)] {
-            app.create_account(Some(&a), &AccountInput {
-                username: user.into(),
-                password: PASSWORD.into(),
-                role: "patient".into(),
-                display_name: name.into(),
-                patient_id: Some(pid),
-                ..Default::default()
-            })
+            app.create_account(
+                Some(&a),
+                &AccountInput {
+                    username: user.into(),
+                    password: PASSWORD.into(),
+                    role: "patient".into(),
+                    display_name: name.into(),
+                    patient_id: Some(pid),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         }
-        let member_of = |pro: ProfessionalId| team.members.iter().find(|m| m.professional_id == Some(pro)).unwrap().id;
+        let member_of = |pro: ProfessionalId| {
+            team.members
+                .iter()
+                .find(|m| m.professional_id == Some(pro))
+                .unwrap()
+                .id
+        };
         World {
             p,
             q,
@@ -139,7 +204,12 @@ impl TestApp {
             m_care_manager: member_of(cm.0),
             m_gp: member_of(gp.0),
             m_nav: member_of(nav.0),
-            m_patient: team.members.iter().find(|m| m.professional_id.is_none()).unwrap().id,
+            m_patient: team
+                .members
+                .iter()
+                .find(|m| m.professional_id.is_none())
+                .unwrap()
+                .id,
         }
     }
 }

@@ -38,7 +38,9 @@ pub async fn open_store(backend: Backend) -> (Arc<dyn Store>, Option<std::path::
             let dir = std::env::temp_dir().join(format!("samband-test-{}", uuid::Uuid::now_v7()));
             std::fs::create_dir_all(&dir).unwrap();
             let url = format!("sqlite://{}", dir.join("t.db").display());
-            let s = samband_store_sqlite::SqliteStore::open(&url).await.expect("open sqlite");
+            let s = samband_store_sqlite::SqliteStore::open(&url)
+                .await
+                .expect("open sqlite");
             (Arc::new(s), Some(dir))
         }
         Backend::Postgres => {
@@ -71,7 +73,14 @@ impl TestApp {
             })
             .await;
         });
-        TestApp { base: format!("http://{addr}"), app, clock, backend, dir, shutdown: Some(tx) }
+        TestApp {
+            base: format!("http://{addr}"),
+            app,
+            clock,
+            backend,
+            dir,
+            shutdown: Some(tx),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -91,11 +100,18 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(res.status(), 201, "token for {username}");
-        res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+        res.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     pub fn api(&self, token: &str) -> Api {
-        Api { base: self.base.clone(), token: token.to_owned(), client: reqwest::Client::new() }
+        Api {
+            base: self.base.clone(),
+            token: token.to_owned(),
+            client: reqwest::Client::new(),
+        }
     }
 
     /// A browser-like client: keeps cookies, does not follow redirects.
@@ -105,7 +121,10 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        Browser { base: self.base.clone(), client }
+        Browser {
+            base: self.base.clone(),
+            client,
+        }
     }
 }
 
@@ -135,24 +154,49 @@ impl Reply {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, headers, body, text }
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     pub fn etag(&self) -> Option<String> {
-        self.headers.get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned)
+        self.headers
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     }
 
     /// The field names of a problem document's `errors`.
     pub fn error_fields(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn error_codes(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|a| a.iter().filter_map(|e| e["code"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["code"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -164,16 +208,37 @@ pub struct Api {
 
 impl Api {
     pub async fn get(&self, path: &str) -> Reply {
-        Reply::from(self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap()).await
+        Reply::from(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Reply {
-        Reply::from(self.client.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await.unwrap()).await
+        Reply::from(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .bearer_auth(&self.token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     /// PUT with `If-Match` (None sends no header).
     pub async fn put(&self, path: &str, if_match: Option<&str>, body: Value) -> Reply {
-        let mut req = self.client.put(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body);
+        let mut req = self
+            .client
+            .put(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body);
         if let Some(v) = if_match {
             req = req.header("if-match", v);
         }
@@ -181,7 +246,12 @@ impl Api {
     }
 
     pub async fn post_if_match(&self, path: &str, if_match: &str, body: Value) -> Reply {
-        let req = self.client.post(format!("{}{path}", self.base)).bearer_auth(&self.token).header("if-match", if_match).json(&body);
+        let req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header("if-match", if_match)
+            .json(&body);
         Reply::from(req.send().await.unwrap()).await
     }
 
@@ -201,22 +271,54 @@ pub struct Browser {
 
 impl Browser {
     pub async fn get(&self, path: &str) -> Reply {
-        Reply::from(self.client.get(format!("{}{path}", self.base)).send().await.unwrap()).await
+        Reply::from(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn get_with(&self, path: &str, header: (&str, &str)) -> Reply {
-        Reply::from(self.client.get(format!("{}{path}", self.base)).header(header.0, header.1).send().await.unwrap()).await
+        Reply::from(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .header(header.0, header.1)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Reply {
-        Reply::from(self.client.post(format!("{}{path}", self.base)).form(form).send().await.unwrap()).await
+        Reply::from(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .form(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     /// Signs in through the real form (with its CSRF token); returns the final reply.
     pub async fn login(&self, username: &str, password: &str) -> Reply {
         let page = self.get("/login").await;
         let token = hidden_value(&page.text, "_csrf").expect("login form has a CSRF token");
-        self.post_form("/login", &[("_csrf", &token), ("username", username), ("password", password), ("next", "/")]).await
+        self.post_form(
+            "/login",
+            &[
+                ("_csrf", &token),
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
     }
 }
 

@@ -28,8 +28,8 @@ impl FromRequest<UiState> for FormData {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response())?;
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(&bytes).map_err(|_| (StatusCode::BAD_REQUEST, "malformed form").into_response())?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| (StatusCode::BAD_REQUEST, "malformed form").into_response())?;
         Ok(FormData(pairs.into_iter().collect()))
     }
 }
@@ -40,7 +40,10 @@ impl FormData {
     }
 
     pub fn opt(&self, k: &str) -> Option<String> {
-        self.0.get(k).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+        self.0
+            .get(k)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
     }
 
     pub fn version(&self) -> i64 {
@@ -48,13 +51,27 @@ impl FormData {
     }
 }
 
+#[allow(clippy::result_large_err)] // the error is the response itself, returned at once
 /// Refuses a state-changing request whose CSRF token does not match the session's.
-pub fn check_csrf(viewer: &Viewer, form: &FormData, headers_token: Option<&str>) -> Result<(), Response> {
-    let sent = form.0.get("_csrf").map(String::as_str).or(headers_token).unwrap_or("");
+pub fn check_csrf(
+    viewer: &Viewer,
+    form: &FormData,
+    headers_token: Option<&str>,
+) -> Result<(), Response> {
+    let sent = form
+        .0
+        .get("_csrf")
+        .map(String::as_str)
+        .or(headers_token)
+        .unwrap_or("");
     if !sent.is_empty() && secrets_equal(sent, &viewer.csrf) {
         Ok(())
     } else {
-        Err((StatusCode::FORBIDDEN, "The form has expired. Go back, reload the page and try again.").into_response())
+        Err((
+            StatusCode::FORBIDDEN,
+            "The form has expired. Go back, reload the page and try again.",
+        )
+            .into_response())
     }
 }
 
@@ -67,7 +84,10 @@ pub struct FormState {
 
 impl FormState {
     pub fn from_form(form: &FormData, errors: ValidationErrors) -> Self {
-        Self { values: form.0.clone(), errors }
+        Self {
+            values: form.0.clone(),
+            errors,
+        }
     }
 
     pub fn val(&self, k: &str) -> String {
@@ -79,7 +99,9 @@ impl FormState {
     }
 
     pub fn checked(&self, k: &str) -> bool {
-        self.values.get(k).is_some_and(|x| x == "on" || x == "true" || x == "1")
+        self.values
+            .get(k)
+            .is_some_and(|x| x == "on" || x == "true" || x == "1")
     }
 
     pub fn err(&self, k: &str) -> Option<&FieldError> {

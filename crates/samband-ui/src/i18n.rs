@@ -51,7 +51,8 @@ impl Lang {
                     .find_map(|p| p.trim().strip_prefix("q="))
                     .and_then(|q| q.parse::<f32>().ok())
                     .unwrap_or(1.0);
-                let lang = Lang::from_code(tag).or_else(|| Lang::from_code(tag.split('-').next()?))?;
+                let lang =
+                    Lang::from_code(tag).or_else(|| Lang::from_code(tag.split('-').next()?))?;
                 Some((q, lang))
             })
             .collect();
@@ -77,7 +78,11 @@ fn parse(src: &str) -> HashMap<String, String> {
 
 fn flatten(prefix: &str, t: &toml::Table, out: &mut HashMap<String, String>) {
     for (k, v) in t {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::String(s) => {
                 out.insert(key, s.clone());
@@ -103,7 +108,11 @@ impl Catalog {
             Lang::Nb => &self.nb,
             Lang::Da => &self.da,
         };
-        table.get(key).or_else(|| self.en.get(key)).map(String::as_str).unwrap_or(key)
+        table
+            .get(key)
+            .or_else(|| self.en.get(key))
+            .map(String::as_str)
+            .unwrap_or(key)
     }
 
     pub fn has(&self, lang: Lang, key: &str) -> bool {
@@ -130,14 +139,25 @@ mod tests {
 
     #[test]
     fn catalogues_parse_and_norwegian_danish_only_use_english_keys() {
-        for (name, src) in [("en", include_str!("../locales/en.toml")), ("nb", include_str!("../locales/nb.toml")), ("da", include_str!("../locales/da.toml"))] {
-            assert!(toml::from_str::<toml::Table>(src).is_ok(), "{name}.toml does not parse");
+        for (name, src) in [
+            ("en", include_str!("../locales/en.toml")),
+            ("nb", include_str!("../locales/nb.toml")),
+            ("da", include_str!("../locales/da.toml")),
+        ] {
+            assert!(
+                toml::from_str::<toml::Table>(src).is_ok(),
+                "{name}.toml does not parse"
+            );
         }
         let c = Catalog::load();
         assert!(c.keys(Lang::En).len() > 100);
         for lang in [Lang::Nb, Lang::Da] {
             for k in c.keys(lang) {
-                assert!(c.has(Lang::En, k), "{} has {k} which English lacks", lang.code());
+                assert!(
+                    c.has(Lang::En, k),
+                    "{} has {k} which English lacks",
+                    lang.code()
+                );
             }
         }
     }
@@ -147,7 +167,10 @@ mod tests {
     fn every_key_used_exists_in_english() {
         let c = Catalog::load();
         let mut sources: Vec<String> = Vec::new();
-        for dir in [concat!(env!("CARGO_MANIFEST_DIR"), "/templates"), concat!(env!("CARGO_MANIFEST_DIR"), "/src")] {
+        for dir in [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
+        ] {
             let mut stack = vec![std::path::PathBuf::from(dir)];
             while let Some(d) = stack.pop() {
                 for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
@@ -167,7 +190,9 @@ mod tests {
                 let rest = &s[i + 3..];
                 if let Some(end) = rest.find('"') {
                     let key = &rest[..end];
-                    let is_key = key.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
+                    let is_key = key
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
                     if is_key && key.contains('.') && !key.ends_with('.') {
                         seen += 1;
                         if !c.has(Lang::En, key) {
@@ -185,8 +210,14 @@ mod tests {
 
     #[test]
     fn accept_language_by_quality() {
-        assert_eq!(Lang::from_accept_language("da-DK,da;q=0.9,en;q=0.8"), Some(Lang::Da));
-        assert_eq!(Lang::from_accept_language("en;q=0.5, nb;q=0.9"), Some(Lang::Nb));
+        assert_eq!(
+            Lang::from_accept_language("da-DK,da;q=0.9,en;q=0.8"),
+            Some(Lang::Da)
+        );
+        assert_eq!(
+            Lang::from_accept_language("en;q=0.5, nb;q=0.9"),
+            Some(Lang::Nb)
+        );
         assert_eq!(Lang::from_accept_language("fr, de"), None);
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! Handlers call `samband-app` use cases and render what they return; they hold no
 //! policy and no SQL. Every string shown goes through the translation catalogue.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod base;
 mod forms;
@@ -33,32 +34,75 @@ pub struct UiState {
 
 pub fn router(app: App, cfg: UiConfig) -> Router {
     use pages::{admin, auth, patient_portal, patients, plan, team};
-    let state = UiState { app, cfg, catalog: Arc::new(i18n::Catalog::load()) };
+    let state = UiState {
+        app,
+        cfg,
+        catalog: Arc::new(i18n::Catalog::load()),
+    };
     Router::new()
         .route("/", get(auth::home))
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", post(auth::logout))
         .route("/lang/{code}", get(auth::set_language))
         .route("/static/{file}", get(statics::serve))
-        .route("/patients", get(patients::my_patients).post(patients::register_submit))
+        .route(
+            "/patients",
+            get(patients::my_patients).post(patients::register_submit),
+        )
         .route("/patients/new", get(patients::register_page))
         .route("/patients/{patient}", get(patients::overview))
         .route("/patients/{patient}/history", get(patients::history))
         .route("/patients/{patient}/revision", post(plan::revision_submit))
-        .route("/patients/{patient}/actions/new", get(plan::action_new).post(plan::action_create))
-        .route("/patients/{patient}/actions/{action}/edit", get(plan::action_edit).post(plan::action_update))
-        .route("/patients/{patient}/actions/{action}/status", post(plan::action_status))
-        .route("/patients/{patient}/goals/new", get(plan::goal_new).post(plan::goal_create))
-        .route("/patients/{patient}/goals/{goal}/edit", get(plan::goal_edit).post(plan::goal_update))
-        .route("/patients/{patient}/services/new", get(plan::service_new).post(plan::service_create))
-        .route("/patients/{patient}/services/{service}/edit", get(plan::service_edit).post(plan::service_update))
-        .route("/patients/{patient}/crisis-plan/edit", get(plan::crisis_edit).post(plan::crisis_update))
-        .route("/patients/{patient}/team/new", get(team::member_new).post(team::member_create))
-        .route("/patients/{patient}/team/{member}/edit", get(team::member_edit).post(team::member_update))
+        .route(
+            "/patients/{patient}/actions/new",
+            get(plan::action_new).post(plan::action_create),
+        )
+        .route(
+            "/patients/{patient}/actions/{action}/edit",
+            get(plan::action_edit).post(plan::action_update),
+        )
+        .route(
+            "/patients/{patient}/actions/{action}/status",
+            post(plan::action_status),
+        )
+        .route(
+            "/patients/{patient}/goals/new",
+            get(plan::goal_new).post(plan::goal_create),
+        )
+        .route(
+            "/patients/{patient}/goals/{goal}/edit",
+            get(plan::goal_edit).post(plan::goal_update),
+        )
+        .route(
+            "/patients/{patient}/services/new",
+            get(plan::service_new).post(plan::service_create),
+        )
+        .route(
+            "/patients/{patient}/services/{service}/edit",
+            get(plan::service_edit).post(plan::service_update),
+        )
+        .route(
+            "/patients/{patient}/crisis-plan/edit",
+            get(plan::crisis_edit).post(plan::crisis_update),
+        )
+        .route(
+            "/patients/{patient}/team/new",
+            get(team::member_new).post(team::member_create),
+        )
+        .route(
+            "/patients/{patient}/team/{member}/edit",
+            get(team::member_edit).post(team::member_update),
+        )
         .route("/me", get(patient_portal::your_plan))
         .route("/me/team", get(patient_portal::who_helps))
-        .route("/me/crisis-plan", get(patient_portal::crisis_plan).post(patient_portal::crisis_plan_submit))
-        .route("/me/goals/new", get(patient_portal::goal_new).post(patient_portal::goal_create))
+        .route(
+            "/me/crisis-plan",
+            get(patient_portal::crisis_plan).post(patient_portal::crisis_plan_submit),
+        )
+        .route(
+            "/me/goals/new",
+            get(patient_portal::goal_new).post(patient_portal::goal_create),
+        )
         .route("/admin", get(admin::page))
         .route("/admin/organisations", post(admin::create_organisation))
         .route("/admin/professionals", post(admin::create_professional))

@@ -31,9 +31,16 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 pub fn pick_lang(profile: Option<&str>, headers: &HeaderMap) -> Lang {
     profile
         .and_then(Lang::from_code)
-        .or_else(|| cookie_value(headers, LANG_COOKIE).as_deref().and_then(Lang::from_code))
         .or_else(|| {
-            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
+            cookie_value(headers, LANG_COOKIE)
+                .as_deref()
+                .and_then(Lang::from_code)
+        })
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
         })
         .unwrap_or(Lang::En)
 }
@@ -46,23 +53,37 @@ pub struct Viewer {
 }
 
 fn request_id(parts: &Parts) -> Option<String> {
-    parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned)
+    parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 impl FromRequestParts<UiState> for Viewer {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &UiState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &UiState,
+    ) -> Result<Self, Self::Rejection> {
         let path = parts.uri.path().to_owned();
         let to_login = || {
             let anon = anon_base(state, &parts.headers, &path);
             Redirect::to(&format!("/login?next={}", anon.next_param())).into_response()
         };
-        let Some(cookie) = cookie_value(&parts.headers, SESSION_COOKIE) else { return Err(to_login()) };
+        let Some(cookie) = cookie_value(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
         let session = match state.app.session(&cookie).await {
             Ok(Some(s)) => s,
             Ok(None) => return Err(to_login()),
-            Err(e) => return Err(crate::pages::error_response(&anon_base(state, &parts.headers, &path), e)),
+            Err(e) => {
+                return Err(crate::pages::error_response(
+                    &anon_base(state, &parts.headers, &path),
+                    e,
+                ))
+            }
         };
         let lang = pick_lang(session.principal.locale.as_deref(), &parts.headers);
         let base = Base {
@@ -76,7 +97,10 @@ impl FromRequestParts<UiState> for Viewer {
             title: String::new(),
         };
         Ok(Viewer {
-            ctx: Ctx { principal: session.principal, request_id: request_id(parts) },
+            ctx: Ctx {
+                principal: session.principal,
+                request_id: request_id(parts),
+            },
             csrf: session.csrf_token,
             cookie,
             base,

@@ -18,12 +18,28 @@ async fn session_cookie_is_safe_and_expires_when_idle(b: Backend) {
     t.world().await;
     let br = t.browser();
     let r = br.login("cm", PASSWORD).await;
-    assert_eq!((r.status, r.header("location").as_deref()), (303, Some("/patients")));
-    let cookie = r.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("samband_session=")).unwrap();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+    assert_eq!(
+        (r.status, r.header("location").as_deref()),
+        (303, Some("/patients"))
+    );
+    let cookie = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("samband_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
     assert_eq!(br.get("/patients").await.status, 200);
     t.clock.advance(Duration::minutes(29));
-    assert_eq!(br.get("/patients").await.status, 200, "activity keeps the session alive");
+    assert_eq!(
+        br.get("/patients").await.status,
+        200,
+        "activity keeps the session alive"
+    );
     t.clock.advance(Duration::minutes(31));
     let r = br.get("/patients").await;
     assert_eq!(r.status, 303, "idle for 31 minutes: signed out");
@@ -34,23 +50,55 @@ async fn logout_revokes_the_session(b: Backend) {
     let t = TestApp::start(b).await;
     t.world().await;
     let session_of = |r: &samband_testkit::Reply| {
-        r.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("samband_session=")).unwrap().split(';').next().unwrap().to_owned()
+        r.headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|c| c.starts_with("samband_session="))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned()
     };
     let br = t.browser();
     let first = session_of(&br.login("gp", PASSWORD).await);
     let second = session_of(&t.browser().login("gp", PASSWORD).await);
-    let replay = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let replay = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let status_with = |cookie: String| {
         let replay = replay.clone();
         let url = t.url("/patients");
-        async move { replay.get(url).header("cookie", cookie).send().await.unwrap().status().as_u16() }
+        async move {
+            replay
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
     };
     assert_eq!(status_with(first.clone()).await, 200);
     let csrf = samband_testkit::hidden_value(&br.get("/patients").await.text, "_csrf").unwrap();
-    assert_eq!(br.post_form("/logout", &[("_csrf", &csrf)]).await.status, 303);
+    assert_eq!(
+        br.post_form("/logout", &[("_csrf", &csrf)]).await.status,
+        303
+    );
     assert_eq!(br.get("/patients").await.status, 303, "signed out");
-    assert_eq!(status_with(first).await, 303, "the old cookie no longer works anywhere");
-    assert_eq!(status_with(second).await, 200, "the user's other session is not touched");
+    assert_eq!(
+        status_with(first).await,
+        303,
+        "the old cookie no longer works anywhere"
+    );
+    assert_eq!(
+        status_with(second).await,
+        200,
+        "the user's other session is not touched"
+    );
 }
 
 async fn failed_sign_ins_are_throttled_per_account(b: Backend) {
@@ -61,8 +109,18 @@ async fn failed_sign_ins_are_throttled_per_account(b: Backend) {
         let client = client.clone();
         let url = t.url("/api/v1/auth/token");
         async move {
-            let r = client.post(url).json(&json!({"username": "gp", "password": password, "name": "t"})).send().await.unwrap();
-            (r.status().as_u16(), r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned()))
+            let r = client
+                .post(url)
+                .json(&json!({"username": "gp", "password": password, "name": "t"}))
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.headers()
+                    .get("retry-after")
+                    .map(|v| v.to_str().unwrap().to_owned()),
+            )
         }
     };
     for _ in 0..5 {
@@ -72,12 +130,22 @@ async fn failed_sign_ins_are_throttled_per_account(b: Backend) {
     assert_eq!(status, 429, "locked even with the right password");
     assert_eq!(retry.as_deref(), Some("900"));
     // Another account from the same address is not locked by gp's failures.
-    let r = client.post(t.url("/api/v1/auth/token")).json(&json!({"username": "cm", "password": PASSWORD, "name": "t"})).send().await.unwrap();
+    let r = client
+        .post(t.url("/api/v1/auth/token"))
+        .json(&json!({"username": "cm", "password": PASSWORD, "name": "t"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     t.clock.advance(Duration::minutes(16));
     assert_eq!(try_token(PASSWORD).await.0, 201, "the window passes");
     // Unknown accounts answer exactly like wrong passwords.
-    let r = client.post(t.url("/api/v1/auth/token")).json(&json!({"username": "nobody", "password": "whatever-long", "name": "t"})).send().await.unwrap();
+    let r = client
+        .post(t.url("/api/v1/auth/token"))
+        .json(&json!({"username": "nobody", "password": "whatever-long", "name": "t"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let mut tx = t.app.store.begin().await.unwrap();
     let audit = tx.list_audit(None, 10_000).await.unwrap();
@@ -95,14 +163,27 @@ async fn bearer_tokens_are_checked_and_expire(b: Backend) {
     let r = reqwest::get(t.url("/api/v1/me")).await.unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.headers().get("www-authenticate").is_some());
-    let bad_scope = reqwest::Client::new().post(t.url("/api/v1/auth/token")).json(&json!({"username": "gp", "password": PASSWORD, "name": "t", "scopes": "admin"})).send().await.unwrap();
+    let bad_scope = reqwest::Client::new()
+        .post(t.url("/api/v1/auth/token"))
+        .json(&json!({"username": "gp", "password": PASSWORD, "name": "t", "scopes": "admin"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad_scope.status(), 422);
     t.clock.advance(Duration::days(31));
-    assert_eq!(t.api(&token).get("/api/v1/me").await.status, 401, "tokens expire (30 days by default)");
+    assert_eq!(
+        t.api(&token).get("/api/v1/me").await.status,
+        401,
+        "tokens expire (30 days by default)"
+    );
     // Only the hash is stored.
     let mut tx = t.app.store.begin().await.unwrap();
     assert!(tx.get_token_by_hash(&token).await.unwrap().is_none());
-    assert!(tx.get_token_by_hash(&samband_app::auth::sha256_hex(&token)).await.unwrap().is_some());
+    assert!(tx
+        .get_token_by_hash(&samband_app::auth::sha256_hex(&token))
+        .await
+        .unwrap()
+        .is_some());
 }
 
 async fn admin_creates_accounts_with_password_rules(b: Backend) {
@@ -120,6 +201,24 @@ async fn admin_creates_accounts_with_password_rules(b: Backend) {
     let dup = admin.post("/api/v1/accounts", json!({"username": "newgp", "password": "a good long passphrase", "role": "admin", "display_name": "X"})).await;
     assert_eq!(dup.error_codes(), vec!["taken"]);
     let gp = t.api(&t.token("gp").await);
-    assert_eq!(gp.post("/api/v1/organisations", json!({"name": "X", "sector": "other"})).await.status, 403, "only administrators manage organisations");
-    assert_eq!(admin.post("/api/v1/organisations", json!({"name": "X", "sector": "space"})).await.error_fields(), vec!["sector"]);
+    assert_eq!(
+        gp.post(
+            "/api/v1/organisations",
+            json!({"name": "X", "sector": "other"})
+        )
+        .await
+        .status,
+        403,
+        "only administrators manage organisations"
+    );
+    assert_eq!(
+        admin
+            .post(
+                "/api/v1/organisations",
+                json!({"name": "X", "sector": "space"})
+            )
+            .await
+            .error_fields(),
+        vec!["sector"]
+    );
 }

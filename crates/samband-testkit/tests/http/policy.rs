@@ -5,7 +5,11 @@ use samband_testkit::fixture::World;
 use samband_testkit::{Api, Backend, TestApp};
 use serde_json::{json, Value};
 
-both_backends!(api_paths_follow_the_policy_for_every_principal, ui_pages_follow_the_policy, lists_show_only_patients_on_my_team);
+both_backends!(
+    api_paths_follow_the_policy_for_every_principal,
+    ui_pages_follow_the_policy,
+    lists_show_only_patients_on_my_team
+);
 
 #[derive(Clone, Copy)]
 enum M {
@@ -15,26 +19,115 @@ enum M {
 }
 
 /// (method, path, body, if-match) for every per-patient endpoint, on patient `p`.
-fn endpoints(w: &World, action: &str, goal: &str, service: &str, who: &str) -> Vec<(M, String, Value, &'static str, &'static str)> {
+fn endpoints(
+    w: &World,
+    action: &str,
+    goal: &str,
+    service: &str,
+    who: &str,
+) -> Vec<(M, String, Value, &'static str, &'static str)> {
     let p = w.p;
     vec![
-        (M::Get, format!("/api/v1/patients/{p}"), Value::Null, "", "read"),
-        (M::Get, format!("/api/v1/patients/{p}/history"), Value::Null, "", "read"),
-        (M::Get, format!("/api/v1/patients/{p}/actions/{action}"), Value::Null, "", "read"),
-        (M::Post, format!("/api/v1/patients/{p}/actions"), json!({"title": "Policy probe", "owner_member_id": w.m_gp, "due_date": "2026-12-24"}), "", "write"),
-        (M::Put, format!("/api/v1/patients/{p}/actions/{action}"), json!({"title": "Probe", "owner_member_id": w.m_gp, "due_date": "2026-12-24"}), "*", "write"),
-        (M::Post, format!("/api/v1/patients/{p}/goals"), json!({"text": "A professional goal", "author": "professional", "owner_member_id": w.m_nav}), "", "write"),
-        (M::Put, format!("/api/v1/patients/{p}/goals/{goal}"), json!({"text": "Changed", "author": "professional", "owner_member_id": w.m_nav}), "*", "write"),
-        (M::Post, format!("/api/v1/patients/{p}/services"), json!({"what": "Home nursing", "provider": "Kommune", "frequency": "Daily"}), "", "write"),
-        (M::Put, format!("/api/v1/patients/{p}/services/{service}"), json!({"what": "Home nursing", "provider": "Kommune", "frequency": "Weekly"}), "*", "write"),
-        (M::Put, format!("/api/v1/patients/{p}/crisis-plan"), json!({"warning_signs": format!("Stops eating (seen by {who})")}), "*", "write"),
-        (M::Put, format!("/api/v1/patients/{p}/plan"), json!({"revision_date": "2027-06-01"}), "*", "write"),
-        (M::Post, format!("/api/v1/patients/{p}/team/members"), json!({"kind": "proxy", "name": "Probe", "role": "Friend", "responsibility": "x", "active_from": "2026-11-23"}), "*", "write"),
+        (
+            M::Get,
+            format!("/api/v1/patients/{p}"),
+            Value::Null,
+            "",
+            "read",
+        ),
+        (
+            M::Get,
+            format!("/api/v1/patients/{p}/history"),
+            Value::Null,
+            "",
+            "read",
+        ),
+        (
+            M::Get,
+            format!("/api/v1/patients/{p}/actions/{action}"),
+            Value::Null,
+            "",
+            "read",
+        ),
+        (
+            M::Post,
+            format!("/api/v1/patients/{p}/actions"),
+            json!({"title": "Policy probe", "owner_member_id": w.m_gp, "due_date": "2026-12-24"}),
+            "",
+            "write",
+        ),
+        (
+            M::Put,
+            format!("/api/v1/patients/{p}/actions/{action}"),
+            json!({"title": "Probe", "owner_member_id": w.m_gp, "due_date": "2026-12-24"}),
+            "*",
+            "write",
+        ),
+        (
+            M::Post,
+            format!("/api/v1/patients/{p}/goals"),
+            json!({"text": "A professional goal", "author": "professional", "owner_member_id": w.m_nav}),
+            "",
+            "write",
+        ),
+        (
+            M::Put,
+            format!("/api/v1/patients/{p}/goals/{goal}"),
+            json!({"text": "Changed", "author": "professional", "owner_member_id": w.m_nav}),
+            "*",
+            "write",
+        ),
+        (
+            M::Post,
+            format!("/api/v1/patients/{p}/services"),
+            json!({"what": "Home nursing", "provider": "Kommune", "frequency": "Daily"}),
+            "",
+            "write",
+        ),
+        (
+            M::Put,
+            format!("/api/v1/patients/{p}/services/{service}"),
+            json!({"what": "Home nursing", "provider": "Kommune", "frequency": "Weekly"}),
+            "*",
+            "write",
+        ),
+        (
+            M::Put,
+            format!("/api/v1/patients/{p}/crisis-plan"),
+            json!({"warning_signs": format!("Stops eating (seen by {who})")}),
+            "*",
+            "write",
+        ),
+        (
+            M::Put,
+            format!("/api/v1/patients/{p}/plan"),
+            json!({"revision_date": "2027-06-01"}),
+            "*",
+            "write",
+        ),
+        (
+            M::Post,
+            format!("/api/v1/patients/{p}/team/members"),
+            json!({"kind": "proxy", "name": "Probe", "role": "Friend", "responsibility": "x", "active_from": "2026-11-23"}),
+            "*",
+            "write",
+        ),
     ]
 }
 
-async fn call(api: &Api, m: M, path: &str, body: &Value, if_match: &str, current_version: i64) -> u16 {
-    let im = if if_match == "*" { format!("\"{current_version}\"") } else { String::new() };
+async fn call(
+    api: &Api,
+    m: M,
+    path: &str,
+    body: &Value,
+    if_match: &str,
+    current_version: i64,
+) -> u16 {
+    let im = if if_match == "*" {
+        format!("\"{current_version}\"")
+    } else {
+        String::new()
+    };
     match m {
         M::Get => api.get(path).await.status,
         M::Post if if_match == "*" => api.post_if_match(path, &im, body.clone()).await.status,
@@ -68,15 +161,42 @@ async fn api_paths_follow_the_policy_for_every_principal(b: Backend) {
     let t = TestApp::start(b).await;
     let w = t.world().await;
     let cm = t.api(&t.token("cm").await);
-    let action = cm.post(&format!("/api/v1/patients/{}/actions", w.p), json!({"title": "Seed", "owner_member_id": w.m_gp, "due_date": "2026-12-24"})).await.body["id"].as_str().unwrap().to_owned();
-    let goal = cm.post(&format!("/api/v1/patients/{}/goals", w.p), json!({"text": "Seed goal", "author": "professional", "owner_member_id": w.m_nav})).await.body["id"].as_str().unwrap().to_owned();
-    let service = cm.post(&format!("/api/v1/patients/{}/services", w.p), json!({"what": "S", "provider": "P", "frequency": "F"})).await.body["id"].as_str().unwrap().to_owned();
+    let action = cm
+        .post(
+            &format!("/api/v1/patients/{}/actions", w.p),
+            json!({"title": "Seed", "owner_member_id": w.m_gp, "due_date": "2026-12-24"}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let goal = cm
+        .post(
+            &format!("/api/v1/patients/{}/goals", w.p),
+            json!({"text": "Seed goal", "author": "professional", "owner_member_id": w.m_nav}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let service = cm
+        .post(
+            &format!("/api/v1/patients/{}/services", w.p),
+            json!({"what": "S", "provider": "P", "frequency": "F"}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // (principal, token scopes, expected status for reads, expected for writes)
     let principals: [(&str, &str, u16, u16); 7] = [
-        ("gp", "read write", 200, 0),   // 0 = any 2xx
+        ("gp", "read write", 200, 0), // 0 = any 2xx
         ("nav", "read write", 200, 0),
-        ("er", "read write", 404, 404),   // not on the team: as if the patient did not exist
+        ("er", "read write", 404, 404), // not on the team: as if the patient did not exist
         ("admin", "read write", 404, 404), // administrators see no clinical content
         ("quentin", "read write", 404, 404), // another patient
         ("pia", "read write", 200, 403), // the patient: reads own record, writes only own goals / what helps
@@ -86,14 +206,31 @@ async fn api_paths_follow_the_policy_for_every_principal(b: Backend) {
     let mut failures = Vec::new();
     for (user, scopes, read_expect, write_expect) in principals {
         let api = t.api(&t.token_with_scopes(user, scopes).await);
-        for (m, path, body, if_match, kind) in endpoints(&w, &action, &goal, &service, &format!("{user}/{scopes}")) {
+        for (m, path, body, if_match, kind) in
+            endpoints(&w, &action, &goal, &service, &format!("{user}/{scopes}"))
+        {
             let v = version_of(&cm, &path, &w).await;
             let status = call(&api, m, &path, &body, if_match, v).await;
-            let expect = if kind == "read" { read_expect } else { write_expect };
-            let ok = if expect == 0 { (200..300).contains(&status) } else { status == expect };
+            let expect = if kind == "read" {
+                read_expect
+            } else {
+                write_expect
+            };
+            let ok = if expect == 0 {
+                (200..300).contains(&status)
+            } else {
+                status == expect
+            };
             cases += 1;
             if !ok {
-                failures.push(format!("{user} ({scopes}) {path} -> {status}, expected {}", if expect == 0 { "2xx".into() } else { expect.to_string() }));
+                failures.push(format!(
+                    "{user} ({scopes}) {path} -> {status}, expected {}",
+                    if expect == 0 {
+                        "2xx".into()
+                    } else {
+                        expect.to_string()
+                    }
+                ));
             }
         }
     }
@@ -102,39 +239,95 @@ async fn api_paths_follow_the_policy_for_every_principal(b: Backend) {
 
     // The patient's own permitted writes.
     let pia = t.api(&t.token("pia").await);
-    let own_goal = pia.post(&format!("/api/v1/patients/{}/goals", w.p), json!({"text": "Have a good life"})).await;
+    let own_goal = pia
+        .post(
+            &format!("/api/v1/patients/{}/goals", w.p),
+            json!({"text": "Have a good life"}),
+        )
+        .await;
     assert_eq!(own_goal.status, 201, "{}", own_goal.text);
     assert_eq!(own_goal.body["author"], "patient");
     let v = version_of(&cm, &format!("/api/v1/patients/{}/crisis-plan", w.p), &w).await;
-    let helps = pia.put(&format!("/api/v1/patients/{}/crisis-plan", w.p), Some(&format!("\"{v}\"")), json!({"what_helps": "A walk with my sister"})).await;
+    let helps = pia
+        .put(
+            &format!("/api/v1/patients/{}/crisis-plan", w.p),
+            Some(&format!("\"{v}\"")),
+            json!({"what_helps": "A walk with my sister"}),
+        )
+        .await;
     assert_eq!(helps.status, 200, "{}", helps.text);
     let both = pia
-        .put(&format!("/api/v1/patients/{}/crisis-plan", w.p), Some(&format!("\"{}\"", v + 1)), json!({"what_helps": "Music", "contacts": "Nobody"}))
+        .put(
+            &format!("/api/v1/patients/{}/crisis-plan", w.p),
+            Some(&format!("\"{}\"", v + 1)),
+            json!({"what_helps": "Music", "contacts": "Nobody"}),
+        )
         .await;
-    assert_eq!(both.status, 403, "the patient may not change whom to contact");
+    assert_eq!(
+        both.status, 403,
+        "the patient may not change whom to contact"
+    );
     // The patient may edit their own goal but not a professional goal.
     let gid = own_goal.body["id"].as_str().unwrap();
-    let r = pia.put(&format!("/api/v1/patients/{}/goals/{gid}", w.p), Some("\"1\""), json!({"text": "Have a good life with friends"})).await;
+    let r = pia
+        .put(
+            &format!("/api/v1/patients/{}/goals/{gid}", w.p),
+            Some("\"1\""),
+            json!({"text": "Have a good life with friends"}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = pia.put(&format!("/api/v1/patients/{}/goals/{goal}", w.p), Some("\"1\""), json!({"text": "Mine now"})).await;
+    let r = pia
+        .put(
+            &format!("/api/v1/patients/{}/goals/{goal}", w.p),
+            Some("\"1\""),
+            json!({"text": "Mine now"}),
+        )
+        .await;
     assert_eq!(r.status, 403);
-    let denied_unknown = t.api(&t.token("er").await).get(&format!("/api/v1/patients/{}", uuid::Uuid::now_v7())).await;
-    assert_eq!(denied_unknown.status, 404, "an unknown patient and a forbidden one answer alike");
-    assert_eq!(denied_unknown.body["title"], t.api(&t.token("er").await).get(&format!("/api/v1/patients/{}", w.p)).await.body["title"]);
+    let denied_unknown = t
+        .api(&t.token("er").await)
+        .get(&format!("/api/v1/patients/{}", uuid::Uuid::now_v7()))
+        .await;
+    assert_eq!(
+        denied_unknown.status, 404,
+        "an unknown patient and a forbidden one answer alike"
+    );
+    assert_eq!(
+        denied_unknown.body["title"],
+        t.api(&t.token("er").await)
+            .get(&format!("/api/v1/patients/{}", w.p))
+            .await
+            .body["title"]
+    );
 }
 
 async fn ui_pages_follow_the_policy(b: Backend) {
     let t = TestApp::start(b).await;
     let w = t.world().await;
-    let pages = [format!("/patients/{}", w.p), format!("/patients/{}/history", w.p), format!("/patients/{}/actions/new", w.p), format!("/patients/{}/crisis-plan/edit", w.p), format!("/patients/{}/team/new", w.p)];
+    let pages = [
+        format!("/patients/{}", w.p),
+        format!("/patients/{}/history", w.p),
+        format!("/patients/{}/actions/new", w.p),
+        format!("/patients/{}/crisis-plan/edit", w.p),
+        format!("/patients/{}/team/new", w.p),
+    ];
     for (user, expect) in [("cm", 200), ("er", 404), ("admin", 404), ("quentin", 404)] {
         let br = t.browser();
-        assert_eq!(br.login(user, samband_testkit::fixture::PASSWORD).await.status, 303);
+        assert_eq!(
+            br.login(user, samband_testkit::fixture::PASSWORD)
+                .await
+                .status,
+            303
+        );
         for p in &pages {
             let r = br.get(p).await;
             assert_eq!(r.status, expect, "{user} GET {p}");
             if expect == 404 {
-                assert!(!r.text.contains("Pia Pasient"), "{user} sees the name on {p}");
+                assert!(
+                    !r.text.contains("Pia Pasient"),
+                    "{user} sees the name on {p}"
+                );
             } else {
                 assert!(r.text.contains("Pia Pasient"));
             }
@@ -147,9 +340,16 @@ async fn ui_pages_follow_the_policy(b: Backend) {
         let r = br.get(p).await;
         assert_eq!(r.status, 200, "{p}");
     }
-    assert!(br.get("/me/team").await.text.contains("Cecilie Koordinator"));
+    assert!(br
+        .get("/me/team")
+        .await
+        .text
+        .contains("Cecilie Koordinator"));
     let r = br.get(&format!("/patients/{}", w.p)).await;
-    assert_eq!((r.status, r.header("location").as_deref()), (303, Some("/me")));
+    assert_eq!(
+        (r.status, r.header("location").as_deref()),
+        (303, Some("/me"))
+    );
     // A professional has no "/me" record.
     let br = t.browser();
     br.login("er", samband_testkit::fixture::PASSWORD).await;
@@ -159,14 +359,50 @@ async fn ui_pages_follow_the_policy(b: Backend) {
 async fn lists_show_only_patients_on_my_team(b: Backend) {
     let t = TestApp::start(b).await;
     let w = t.world().await;
-    let names = |v: &Value| v.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
-    assert_eq!(names(&t.api(&t.token("gp").await).get("/api/v1/patients").await.body), vec!["Pia Pasient", "Quentin Annen"]);
-    assert_eq!(names(&t.api(&t.token("cm").await).get("/api/v1/patients").await.body), vec!["Pia Pasient"]);
-    assert!(names(&t.api(&t.token("er").await).get("/api/v1/patients").await.body).is_empty());
-    assert!(names(&t.api(&t.token("admin").await).get("/api/v1/patients").await.body).is_empty());
+    let names = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(
+            &t.api(&t.token("gp").await)
+                .get("/api/v1/patients")
+                .await
+                .body
+        ),
+        vec!["Pia Pasient", "Quentin Annen"]
+    );
+    assert_eq!(
+        names(
+            &t.api(&t.token("cm").await)
+                .get("/api/v1/patients")
+                .await
+                .body
+        ),
+        vec!["Pia Pasient"]
+    );
+    assert!(names(
+        &t.api(&t.token("er").await)
+            .get("/api/v1/patients")
+            .await
+            .body
+    )
+    .is_empty());
+    assert!(names(
+        &t.api(&t.token("admin").await)
+            .get("/api/v1/patients")
+            .await
+            .body
+    )
+    .is_empty());
     // Leaving the team (membership ended yesterday) removes the patient at once.
     let cm = t.api(&t.token("cm").await);
-    let v = cm.get(&format!("/api/v1/patients/{}", w.p)).await.body["team"]["version"].as_i64().unwrap();
+    let v = cm.get(&format!("/api/v1/patients/{}", w.p)).await.body["team"]["version"]
+        .as_i64()
+        .unwrap();
     let r = cm
         .put(&format!("/api/v1/patients/{}/team/members/{}", w.p, w.m_nav), Some(&format!("\"{v}\"")), json!({"kind": "professional", "professional_id": w.nav, "role": "NAV supervisor", "responsibility": "Handed over", "active_from": "2026-11-01", "active_to": "2026-11-23"}))
         .await;
@@ -174,7 +410,11 @@ async fn lists_show_only_patients_on_my_team(b: Backend) {
     t.clock.advance(chrono::Duration::days(1));
     let nav = t.api(&t.token("nav").await);
     assert!(names(&nav.get("/api/v1/patients").await.body).is_empty());
-    assert_eq!(nav.get(&format!("/api/v1/patients/{}", w.p)).await.status, 404, "a former member has no access");
+    assert_eq!(
+        nav.get(&format!("/api/v1/patients/{}", w.p)).await.status,
+        404,
+        "a former member has no access"
+    );
     let web = t.browser();
     web.login("gp", samband_testkit::fixture::PASSWORD).await;
     let page = web.get("/patients").await;

@@ -29,12 +29,21 @@ struct AdminPage {
     notice: Option<String>,
 }
 
-async fn show(state: &UiState, viewer: &Viewer, forms: [FormState; 3], notice: Option<String>, status: StatusCode) -> Response {
+async fn show(
+    state: &UiState,
+    viewer: &Viewer,
+    forms: [FormState; 3],
+    notice: Option<String>,
+    status: StatusCode,
+) -> Response {
     if !viewer.base.is_admin() {
         return error_response(&viewer.base, AppError::Forbidden);
     }
     let loaded = async {
-        Ok::<_, AppError>((state.app.list_organisations(&viewer.ctx).await?, state.app.list_professionals(&viewer.ctx).await?))
+        Ok::<_, AppError>((
+            state.app.list_organisations(&viewer.ctx).await?,
+            state.app.list_professionals(&viewer.ctx).await?,
+        ))
     }
     .await;
     match loaded {
@@ -42,7 +51,19 @@ async fn show(state: &UiState, viewer: &Viewer, forms: [FormState; 3], notice: O
             let mut base = viewer.base.clone();
             base.title = base.t("admin.title");
             let [org_form, pro_form, acc_form] = forms;
-            render(status, &AdminPage { base, organisations, professionals, sectors: Sector::ALL, org_form, pro_form, acc_form, notice })
+            render(
+                status,
+                &AdminPage {
+                    base,
+                    organisations,
+                    professionals,
+                    sectors: Sector::ALL,
+                    org_form,
+                    pro_form,
+                    acc_form,
+                    notice,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
@@ -52,45 +73,102 @@ pub async fn page(State(state): State<UiState>, viewer: Viewer) -> Response {
     show(&state, &viewer, Default::default(), None, StatusCode::OK).await
 }
 
-pub async fn create_organisation(State(state): State<UiState>, viewer: Viewer, form: FormData) -> Response {
+pub async fn create_organisation(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
-    match state.app.create_organisation(&viewer.ctx, form.get("name"), form.get("sector")).await {
+    match state
+        .app
+        .create_organisation(&viewer.ctx, form.get("name"), form.get("sector"))
+        .await
+    {
         Ok(_) => Redirect::to("/admin").into_response(),
         Err(AppError::Validation(e)) => {
-            show(&state, &viewer, [FormState::from_form(&form, e), FormState::default(), FormState::default()], None, StatusCode::UNPROCESSABLE_ENTITY).await
+            show(
+                &state,
+                &viewer,
+                [
+                    FormState::from_form(&form, e),
+                    FormState::default(),
+                    FormState::default(),
+                ],
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => error_response(&viewer.base, e),
     }
 }
 
-pub async fn create_professional(State(state): State<UiState>, viewer: Viewer, form: FormData) -> Response {
+pub async fn create_professional(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
-    let orgs = form.get("organisation_id").parse().map(|o| vec![o]).unwrap_or_default();
-    let result = match NewProfessional::parse(form.get("name"), form.get("title"), orgs, form.opt("phone").as_deref(), form.opt("email").as_deref(), form.opt("availability").as_deref()) {
-        Ok(new) => state.app.create_professional(&viewer.ctx, new).await.map(|_| ()),
+    let orgs = form
+        .get("organisation_id")
+        .parse()
+        .map(|o| vec![o])
+        .unwrap_or_default();
+    let result = match NewProfessional::parse(
+        form.get("name"),
+        form.get("title"),
+        orgs,
+        form.opt("phone").as_deref(),
+        form.opt("email").as_deref(),
+        form.opt("availability").as_deref(),
+    ) {
+        Ok(new) => state
+            .app
+            .create_professional(&viewer.ctx, new)
+            .await
+            .map(|_| ()),
         Err(e) => Err(AppError::Validation(e)),
     };
     match result {
         Ok(()) => Redirect::to("/admin").into_response(),
         Err(AppError::Validation(e)) => {
-            show(&state, &viewer, [FormState::default(), FormState::from_form(&form, e), FormState::default()], None, StatusCode::UNPROCESSABLE_ENTITY).await
+            show(
+                &state,
+                &viewer,
+                [
+                    FormState::default(),
+                    FormState::from_form(&form, e),
+                    FormState::default(),
+                ],
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => error_response(&viewer.base, e),
     }
 }
 
-pub async fn create_account(State(state): State<UiState>, viewer: Viewer, form: FormData) -> Response {
+pub async fn create_account(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
     let mut bad = ValidationErrors::new();
     let professional_id = match form.opt("professional_id") {
         Some(v) => v.parse().map(Some).unwrap_or_else(|_| {
-            bad.add("professional_id", "bad_choice", "choose one of the listed options");
+            bad.add(
+                "professional_id",
+                "bad_choice",
+                "choose one of the listed options",
+            );
             None
         }),
         None => None,
@@ -110,16 +188,34 @@ pub async fn create_account(State(state): State<UiState>, viewer: Viewer, form: 
         professional_id,
         patient_id,
     };
-    let result = if bad.is_empty() { state.app.create_account(Some(&viewer.ctx), &input).await.map(|a| a.username) } else { Err(AppError::Validation(bad)) };
+    let result = if bad.is_empty() {
+        state
+            .app
+            .create_account(Some(&viewer.ctx), &input)
+            .await
+            .map(|a| a.username)
+    } else {
+        Err(AppError::Validation(bad))
+    };
     match result {
         Ok(username) => {
-            let notice = Some(format!("{} {username}", viewer.base.t("admin.account_created")));
+            let notice = Some(format!(
+                "{} {username}",
+                viewer.base.t("admin.account_created")
+            ));
             show(&state, &viewer, Default::default(), notice, StatusCode::OK).await
         }
         Err(AppError::Validation(e)) => {
             let mut f = FormState::from_form(&form, e);
             f.values.remove("password");
-            show(&state, &viewer, [FormState::default(), FormState::default(), f], None, StatusCode::UNPROCESSABLE_ENTITY).await
+            show(
+                &state,
+                &viewer,
+                [FormState::default(), FormState::default(), f],
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => error_response(&viewer.base, e),
     }

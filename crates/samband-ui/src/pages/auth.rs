@@ -4,7 +4,9 @@ use super::{error_response, render};
 use crate::base::Base;
 use crate::forms::FormData;
 use crate::i18n::Lang;
-use crate::session::{anon_base, cookie_value, set_cookie, Viewer, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::session::{
+    anon_base, cookie_value, set_cookie, Viewer, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+};
 use crate::UiState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -42,43 +44,109 @@ fn random_login_token() -> String {
     samband_app::auth::random_token()
 }
 
-fn show_login(state: &UiState, headers: &HeaderMap, username: &str, error: Option<String>, next: &str, status: StatusCode) -> Response {
+fn show_login(
+    state: &UiState,
+    headers: &HeaderMap,
+    username: &str,
+    error: Option<String>,
+    next: &str,
+    status: StatusCode,
+) -> Response {
     let token = random_login_token();
     let mut base = anon_base(state, headers, "/login");
     base.title = base.t("login.title");
-    let page = LoginPage { base, username: username.to_owned(), error, login_csrf: token.clone(), next: next.to_owned() };
+    let page = LoginPage {
+        base,
+        username: username.to_owned(),
+        error,
+        login_csrf: token.clone(),
+        next: next.to_owned(),
+    };
     let mut res = render(status, &page);
-    if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &token, state.cfg.secure_cookies, Some(3600)).parse() {
+    if let Ok(v) = set_cookie(
+        LOGIN_CSRF_COOKIE,
+        &token,
+        state.cfg.secure_cookies,
+        Some(3600),
+    )
+    .parse()
+    {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
 }
 
-pub async fn login_page(State(state): State<UiState>, headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
-    show_login(&state, &headers, "", None, &safe_next(q.next.as_deref()), StatusCode::OK)
+pub async fn login_page(
+    State(state): State<UiState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    show_login(
+        &state,
+        &headers,
+        "",
+        None,
+        &safe_next(q.next.as_deref()),
+        StatusCode::OK,
+    )
 }
 
-pub async fn login_submit(State(state): State<UiState>, headers: HeaderMap, req: axum::extract::Request) -> Response {
+pub async fn login_submit(
+    State(state): State<UiState>,
+    headers: HeaderMap,
+    req: axum::extract::Request,
+) -> Response {
     let peer = samband_api_peer(&req, state.app.config.trust_forwarded_for);
-    let form = match <FormData as axum::extract::FromRequest<UiState>>::from_request(req, &state).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+    let form =
+        match <FormData as axum::extract::FromRequest<UiState>>::from_request(req, &state).await {
+            Ok(f) => f,
+            Err(r) => return r,
+        };
     let next = safe_next(form.opt("next").as_deref());
     // Double-submit token: the sign-in form has no session yet to bind a token to.
     let cookie_token = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if cookie_token.is_empty() || !secrets_equal(&cookie_token, form.get("_csrf")) {
         let base = anon_base(&state, &headers, "/login");
         let msg = base.t("login.expired");
-        return show_login(&state, &headers, form.get("username"), Some(msg), &next, StatusCode::FORBIDDEN);
+        return show_login(
+            &state,
+            &headers,
+            form.get("username"),
+            Some(msg),
+            &next,
+            StatusCode::FORBIDDEN,
+        );
     }
-    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    match state.app.login(form.get("username"), form.get("password"), &peer, request_id).await {
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    match state
+        .app
+        .login(
+            form.get("username"),
+            form.get("password"),
+            &peer,
+            request_id,
+        )
+        .await
+    {
         Ok(session) => {
-            let target = if next == "/" { home_for(&session.principal.subject).to_owned() } else { next };
+            let target = if next == "/" {
+                home_for(&session.principal.subject).to_owned()
+            } else {
+                next
+            };
             let mut res = Redirect::to(&target).into_response();
             let max_age = state.app.config.session_absolute.num_seconds();
-            if let Ok(v) = set_cookie(SESSION_COOKIE, &session.cookie_value, state.cfg.secure_cookies, Some(max_age)).parse() {
+            if let Ok(v) = set_cookie(
+                SESSION_COOKIE,
+                &session.cookie_value,
+                state.cfg.secure_cookies,
+                Some(max_age),
+            )
+            .parse()
+            {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }
             res
@@ -86,12 +154,26 @@ pub async fn login_submit(State(state): State<UiState>, headers: HeaderMap, req:
         Err(AppError::Unauthenticated) => {
             let base = anon_base(&state, &headers, "/login");
             let msg = base.t("login.failed");
-            show_login(&state, &headers, form.get("username"), Some(msg), &next, StatusCode::UNAUTHORIZED)
+            show_login(
+                &state,
+                &headers,
+                form.get("username"),
+                Some(msg),
+                &next,
+                StatusCode::UNAUTHORIZED,
+            )
         }
         Err(AppError::TooManyAttempts { retry_after_secs }) => {
             let base = anon_base(&state, &headers, "/login");
             let msg = base.t("login.throttled");
-            let mut res = show_login(&state, &headers, form.get("username"), Some(msg), &next, StatusCode::TOO_MANY_REQUESTS);
+            let mut res = show_login(
+                &state,
+                &headers,
+                form.get("username"),
+                Some(msg),
+                &next,
+                StatusCode::TOO_MANY_REQUESTS,
+            );
             if let Ok(v) = retry_after_secs.to_string().parse() {
                 res.headers_mut().insert(header::RETRY_AFTER, v);
             }
@@ -104,13 +186,21 @@ pub async fn login_submit(State(state): State<UiState>, headers: HeaderMap, req:
 /// The client address for throttling (same rule as the API's).
 fn samband_api_peer(req: &axum::extract::Request, trust_forwarded: bool) -> String {
     let forwarded = trust_forwarded
-        .then(|| req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .then(|| {
+            req.headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+        })
         .flatten()
         .and_then(|v| v.split(',').next_back())
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty());
     forwarded
-        .or_else(|| req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()))
+        .or_else(|| {
+            req.extensions()
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 
@@ -118,7 +208,11 @@ pub async fn logout(State(state): State<UiState>, viewer: Viewer, form: FormData
     if let Err(r) = crate::forms::check_csrf(&viewer, &form, None) {
         return r;
     }
-    if let Err(e) = state.app.logout(&viewer.cookie, viewer.ctx.request_id.clone()).await {
+    if let Err(e) = state
+        .app
+        .logout(&viewer.cookie, viewer.ctx.request_id.clone())
+        .await
+    {
         return error_response(&viewer.base, e);
     }
     let mut res = Redirect::to("/login").into_response();
@@ -140,10 +234,21 @@ pub async fn home(viewer: Viewer) -> Response {
     Redirect::to(home_for(&viewer.ctx.principal.subject)).into_response()
 }
 
-pub async fn set_language(State(state): State<UiState>, Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
+pub async fn set_language(
+    State(state): State<UiState>,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let lang = Lang::from_code(&code).unwrap_or(Lang::En);
     let mut res = Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    if let Ok(v) = set_cookie(LANG_COOKIE, lang.code(), state.cfg.secure_cookies, Some(365 * 24 * 3600)).parse() {
+    if let Ok(v) = set_cookie(
+        LANG_COOKIE,
+        lang.code(),
+        state.cfg.secure_cookies,
+        Some(365 * 24 * 3600),
+    )
+    .parse()
+    {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res

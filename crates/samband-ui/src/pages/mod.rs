@@ -22,7 +22,11 @@ pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side",
+            )
+                .into_response()
         }
     }
 }
@@ -38,20 +42,48 @@ struct ErrorPage {
 /// The one mapping from use-case errors to HTML responses.
 pub fn error_response(base: &Base, e: AppError) -> Response {
     let (status, heading, message) = match e {
-        AppError::NotFound => (StatusCode::NOT_FOUND, "error.not_found_title", "error.not_found_text"),
-        AppError::Forbidden => (StatusCode::FORBIDDEN, "error.forbidden_title", "error.forbidden_text"),
+        AppError::NotFound => (
+            StatusCode::NOT_FOUND,
+            "error.not_found_title",
+            "error.not_found_text",
+        ),
+        AppError::Forbidden => (
+            StatusCode::FORBIDDEN,
+            "error.forbidden_title",
+            "error.forbidden_text",
+        ),
         AppError::Unauthenticated => return Redirect::to("/login").into_response(),
-        AppError::Conflict(_) => (StatusCode::CONFLICT, "error.conflict_title", "error.conflict_text"),
-        AppError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "error.throttled_title", "error.throttled_text"),
-        AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid_title", "error.invalid_text"),
+        AppError::Conflict(_) => (
+            StatusCode::CONFLICT,
+            "error.conflict_title",
+            "error.conflict_text",
+        ),
+        AppError::TooManyAttempts { .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "error.throttled_title",
+            "error.throttled_text",
+        ),
+        AppError::Validation(_) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error.invalid_title",
+            "error.invalid_text",
+        ),
         AppError::Internal(msg) => {
             tracing::error!(error = %msg, "internal error in UI request");
-            (StatusCode::INTERNAL_SERVER_ERROR, "error.internal_title", "error.internal_text")
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error.internal_title",
+                "error.internal_text",
+            )
         }
     };
     let mut base = base.clone();
     base.title = base.t(heading);
-    let page = ErrorPage { heading: base.t(heading), message: base.t(message), base };
+    let page = ErrorPage {
+        heading: base.t(heading),
+        message: base.t(message),
+        base,
+    };
     render(status, &page)
 }
 

@@ -41,7 +41,13 @@ pub async fn your_plan(State(state): State<UiState>, mut viewer: Viewer) -> Resp
     match load(&state, &viewer).await {
         Ok(ov) => {
             viewer.base.title = viewer.base.t("me.plan_title");
-            render(StatusCode::OK, &PlanPage { base: viewer.base, ov })
+            render(
+                StatusCode::OK,
+                &PlanPage {
+                    base: viewer.base,
+                    ov,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
@@ -58,7 +64,13 @@ pub async fn who_helps(State(state): State<UiState>, mut viewer: Viewer) -> Resp
     match load(&state, &viewer).await {
         Ok(ov) => {
             viewer.base.title = viewer.base.t("me.team_title");
-            render(StatusCode::OK, &TeamPage { base: viewer.base, ov })
+            render(
+                StatusCode::OK,
+                &TeamPage {
+                    base: viewer.base,
+                    ov,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
@@ -79,16 +91,29 @@ pub async fn crisis_plan(State(state): State<UiState>, mut viewer: Viewer) -> Re
             viewer.base.title = viewer.base.t("me.crisis_title");
             let mut form = FormState::default();
             if let Some(cp) = &ov.crisis_plan {
-                form.values.insert("what_helps".into(), cp.what_helps.clone());
+                form.values
+                    .insert("what_helps".into(), cp.what_helps.clone());
                 form.values.insert("version".into(), cp.version.to_string());
             }
-            render(StatusCode::OK, &CrisisPage { base: viewer.base, ov, form, conflict: None })
+            render(
+                StatusCode::OK,
+                &CrisisPage {
+                    base: viewer.base,
+                    ov,
+                    form,
+                    conflict: None,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
 }
 
-pub async fn crisis_plan_submit(State(state): State<UiState>, mut viewer: Viewer, form: FormData) -> Response {
+pub async fn crisis_plan_submit(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
@@ -98,14 +123,29 @@ pub async fn crisis_plan_submit(State(state): State<UiState>, mut viewer: Viewer
     };
     // The patient's form holds only "what helps"; the other sections are left as stored.
     let mut only_helps = FormData(form.0.clone());
-    only_helps.0.retain(|k, _| k == "what_helps" || k == "version" || k == "_csrf");
+    only_helps
+        .0
+        .retain(|k, _| k == "what_helps" || k == "version" || k == "_csrf");
     let input = crisis_input(&only_helps);
-    let (errors, conflict, version) = match state.app.update_crisis_plan(&viewer.ctx, pid, &input, form.version(), None).await {
+    let (errors, conflict, version) = match state
+        .app
+        .update_crisis_plan(&viewer.ctx, pid, &input, form.version(), None)
+        .await
+    {
         Ok(_) => return Redirect::to("/me/crisis-plan").into_response(),
         Err(AppError::Validation(e)) => (e, None, form.version()),
         Err(AppError::Conflict(c)) => {
             let v = c.current_version;
-            (ValidationErrors::new(), Some(ConflictView::new(&viewer.base, &c, &form, &[("what_helps", "crisis.what_helps")])), v)
+            (
+                ValidationErrors::new(),
+                Some(ConflictView::new(
+                    &viewer.base,
+                    &c,
+                    &form,
+                    &[("what_helps", "crisis.what_helps")],
+                )),
+                v,
+            )
         }
         Err(e) => return error_response(&viewer.base, e),
     };
@@ -113,9 +153,23 @@ pub async fn crisis_plan_submit(State(state): State<UiState>, mut viewer: Viewer
         Ok(ov) => {
             viewer.base.title = viewer.base.t("me.crisis_title");
             let mut state_form = FormState::from_form(&form, errors);
-            state_form.values.insert("version".into(), version.to_string());
-            let status = if conflict.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-            render(status, &CrisisPage { base: viewer.base, ov, form: state_form, conflict })
+            state_form
+                .values
+                .insert("version".into(), version.to_string());
+            let status = if conflict.is_some() {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            render(
+                status,
+                &CrisisPage {
+                    base: viewer.base,
+                    ov,
+                    form: state_form,
+                    conflict,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
@@ -130,10 +184,20 @@ struct GoalPage {
 
 pub async fn goal_new(mut viewer: Viewer) -> Response {
     viewer.base.title = viewer.base.t("me.goal_title");
-    render(StatusCode::OK, &GoalPage { base: viewer.base, form: FormState::default() })
+    render(
+        StatusCode::OK,
+        &GoalPage {
+            base: viewer.base,
+            form: FormState::default(),
+        },
+    )
 }
 
-pub async fn goal_create(State(state): State<UiState>, mut viewer: Viewer, form: FormData) -> Response {
+pub async fn goal_create(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
@@ -141,12 +205,21 @@ pub async fn goal_create(State(state): State<UiState>, mut viewer: Viewer, form:
         Ok(p) => p,
         Err(e) => return error_response(&viewer.base, e),
     };
-    let input = GoalInput { text: form.get("text").into(), ..Default::default() };
+    let input = GoalInput {
+        text: form.get("text").into(),
+        ..Default::default()
+    };
     match state.app.add_goal(&viewer.ctx, pid, &input).await {
         Ok(_) => Redirect::to("/me").into_response(),
         Err(AppError::Validation(errors)) => {
             viewer.base.title = viewer.base.t("me.goal_title");
-            render(StatusCode::UNPROCESSABLE_ENTITY, &GoalPage { base: viewer.base, form: FormState::from_form(&form, errors) })
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &GoalPage {
+                    base: viewer.base,
+                    form: FormState::from_form(&form, errors),
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }

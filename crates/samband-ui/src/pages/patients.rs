@@ -30,7 +30,13 @@ pub async fn my_patients(State(state): State<UiState>, mut viewer: Viewer) -> Re
     match state.app.my_patients(&viewer.ctx).await {
         Ok(rows) => {
             viewer.base.title = viewer.base.t("patients.title");
-            render(StatusCode::OK, &MyPatientsPage { base: viewer.base, rows })
+            render(
+                StatusCode::OK,
+                &MyPatientsPage {
+                    base: viewer.base,
+                    rows,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
@@ -46,12 +52,24 @@ struct RegisterPage {
 pub async fn register_page(mut viewer: Viewer) -> Response {
     viewer.base.title = viewer.base.t("register.title");
     let mut form = FormState::default();
-    form.values.insert("national_id_country".into(), "NO".into());
-    form.values.insert("preferred_contact".into(), "in_app".into());
-    render(StatusCode::OK, &RegisterPage { base: viewer.base, form })
+    form.values
+        .insert("national_id_country".into(), "NO".into());
+    form.values
+        .insert("preferred_contact".into(), "in_app".into());
+    render(
+        StatusCode::OK,
+        &RegisterPage {
+            base: viewer.base,
+            form,
+        },
+    )
 }
 
-pub async fn register_submit(State(state): State<UiState>, mut viewer: Viewer, form: FormData) -> Response {
+pub async fn register_submit(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
@@ -64,11 +82,26 @@ pub async fn register_submit(State(state): State<UiState>, mut viewer: Viewer, f
         phone: Some(form.get("phone")),
         email: Some(form.get("email")),
     };
-    match state.app.register_patient(&viewer.ctx, input, form.get("my_role"), form.get("my_responsibility")).await {
+    match state
+        .app
+        .register_patient(
+            &viewer.ctx,
+            input,
+            form.get("my_role"),
+            form.get("my_responsibility"),
+        )
+        .await
+    {
         Ok(id) => Redirect::to(&format!("/patients/{id}")).into_response(),
         Err(AppError::Validation(errors)) => {
             viewer.base.title = viewer.base.t("register.title");
-            render(StatusCode::UNPROCESSABLE_ENTITY, &RegisterPage { base: viewer.base, form: FormState::from_form(&form, errors) })
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &RegisterPage {
+                    base: viewer.base,
+                    form: FormState::from_form(&form, errors),
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
@@ -86,7 +119,11 @@ struct OverviewPage {
     revision: FormState,
 }
 
-pub async fn overview(State(state): State<UiState>, mut viewer: Viewer, Path(patient): Path<String>) -> Response {
+pub async fn overview(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path(patient): Path<String>,
+) -> Response {
     let result = async {
         let id = parse_patient(&patient)?;
         state.app.overview(&viewer.ctx, id).await
@@ -99,17 +136,38 @@ pub async fn overview(State(state): State<UiState>, mut viewer: Viewer, Path(pat
             }
             viewer.base.title = ov.patient.name.clone();
             let mut revision = FormState::default();
-            revision.values.insert("revision_date".into(), ov.plan.revision_date.map(|d| d.to_string()).unwrap_or_default());
-            render(StatusCode::OK, &OverviewPage { base: viewer.base, ov, revision })
+            revision.values.insert(
+                "revision_date".into(),
+                ov.plan
+                    .revision_date
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            );
+            render(
+                StatusCode::OK,
+                &OverviewPage {
+                    base: viewer.base,
+                    ov,
+                    revision,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
 }
 
-pub fn overview_with_revision_errors(mut base: Base, ov: PatientOverview, form: &FormData, errors: samband_domain::ValidationErrors) -> Response {
+pub fn overview_with_revision_errors(
+    mut base: Base,
+    ov: PatientOverview,
+    form: &FormData,
+    errors: samband_domain::ValidationErrors,
+) -> Response {
     base.title = ov.patient.name.clone();
     let revision = FormState::from_form(form, errors);
-    render(StatusCode::UNPROCESSABLE_ENTITY, &OverviewPage { base, ov, revision })
+    render(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &OverviewPage { base, ov, revision },
+    )
 }
 
 #[derive(Deserialize)]
@@ -135,14 +193,30 @@ fn show(v: Option<&serde_json::Value>) -> String {
 fn diff(old: Option<&serde_json::Value>, new: &serde_json::Value) -> Vec<(String, String, String)> {
     let empty = serde_json::Map::new();
     let old_map = old.and_then(|o| o.as_object()).unwrap_or(&empty);
-    let Some(new_map) = new.as_object() else { return Vec::new() };
+    let Some(new_map) = new.as_object() else {
+        return Vec::new();
+    };
     new_map
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "version" | "id" | "patient_id" | "created_at" | "updated_at"))
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "version" | "id" | "patient_id" | "created_at" | "updated_at"
+            )
+        })
         .filter(|(k, v)| old_map.get(*k) != Some(*v))
         .map(|(k, v)| {
             let (o, n) = if k == "members" {
-                (format!("{} ", old_map.get(k).and_then(|m| m.as_array()).map_or(0, Vec::len)), format!("{} ", v.as_array().map_or(0, Vec::len)))
+                (
+                    format!(
+                        "{} ",
+                        old_map
+                            .get(k)
+                            .and_then(|m| m.as_array())
+                            .map_or(0, Vec::len)
+                    ),
+                    format!("{} ", v.as_array().map_or(0, Vec::len)),
+                )
             } else {
                 (show(old_map.get(k)), show(Some(v)))
             };
@@ -169,7 +243,10 @@ pub async fn history(
     let result = async {
         let id = parse_patient(&patient)?;
         let ov = state.app.overview(&viewer.ctx, id).await?;
-        let entries = state.app.history(&viewer.ctx, id, q.object_id.as_deref()).await?;
+        let entries = state
+            .app
+            .history(&viewer.ctx, id, q.object_id.as_deref())
+            .await?;
         Ok::<_, AppError>((id, ov.patient.name, entries))
     }
     .await;
@@ -178,9 +255,20 @@ pub async fn history(
             viewer.base.title = viewer.base.t("history.title");
             let rows = entries
                 .into_iter()
-                .map(|e| HistoryRow { changes: diff(e.old_value.as_ref(), &e.new_value), entry: e })
+                .map(|e| HistoryRow {
+                    changes: diff(e.old_value.as_ref(), &e.new_value),
+                    entry: e,
+                })
                 .collect();
-            render(StatusCode::OK, &HistoryPage { base: viewer.base, patient_id, patient_name, rows })
+            render(
+                StatusCode::OK,
+                &HistoryPage {
+                    base: viewer.base,
+                    patient_id,
+                    patient_name,
+                    rows,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
@@ -195,7 +283,10 @@ mod tests {
     fn history_diff_lists_changed_fields_only() {
         let old = json!({"title": "A", "status": "planned", "version": 1});
         let new = json!({"title": "A", "status": "done", "version": 2});
-        assert_eq!(diff(Some(&old), &new), vec![("status".into(), "planned".into(), "done".into())]);
+        assert_eq!(
+            diff(Some(&old), &new),
+            vec![("status".into(), "planned".into(), "done".into())]
+        );
         let created = diff(None, &json!({"title": "New"}));
         assert_eq!(created, vec![("title".into(), String::new(), "New".into())]);
     }

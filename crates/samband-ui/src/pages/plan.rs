@@ -35,8 +35,15 @@ impl ConflictView {
             Some(v) => v.to_string(),
         };
         ConflictView {
-            by: c.changed_by.clone().unwrap_or_else(|| base.t("conflict.someone")),
-            at: c.changed_at.as_ref().map(|t| base.datetime(t)).unwrap_or_default(),
+            by: c
+                .changed_by
+                .clone()
+                .unwrap_or_else(|| base.t("conflict.someone")),
+            at: c
+                .changed_at
+                .as_ref()
+                .map(|t| base.datetime(t))
+                .unwrap_or_default(),
             fields: fields
                 .iter()
                 .map(|(k, label)| ((*label).to_owned(), theirs(k), form.get(k).to_owned()))
@@ -94,20 +101,44 @@ fn id_field_errors(form: &FormData, fields: &[&str]) -> ValidationErrors {
     e
 }
 
-pub async fn action_new(State(state): State<UiState>, mut viewer: Viewer, Path(patient): Path<String>) -> Response {
-    let result = async { state.app.overview(&viewer.ctx, parse_patient(&patient)?).await }.await;
+pub async fn action_new(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path(patient): Path<String>,
+) -> Response {
+    let result = async {
+        state
+            .app
+            .overview(&viewer.ctx, parse_patient(&patient)?)
+            .await
+    }
+    .await;
     match result {
         Ok(ov) => {
             viewer.base.title = viewer.base.t("action.new_title");
             let mut form = FormState::default();
             form.values.insert("status".into(), "planned".into());
-            render(StatusCode::OK, &ActionForm { base: viewer.base, ov, form, action_id: None, conflict: None })
+            render(
+                StatusCode::OK,
+                &ActionForm {
+                    base: viewer.base,
+                    ov,
+                    form,
+                    action_id: None,
+                    conflict: None,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
 }
 
-pub async fn action_create(State(state): State<UiState>, mut viewer: Viewer, Path(patient): Path<String>, form: FormData) -> Response {
+pub async fn action_create(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path(patient): Path<String>,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
@@ -116,14 +147,31 @@ pub async fn action_create(State(state): State<UiState>, mut viewer: Viewer, Pat
         Err(e) => return error_response(&viewer.base, e),
     };
     let ids = id_field_errors(&form, &["owner_member_id", "goal_id"]);
-    let result = if ids.is_empty() { state.app.add_action(&viewer.ctx, pid, &action_input(&form)).await.map(|_| ()) } else { Err(AppError::Validation(ids)) };
+    let result = if ids.is_empty() {
+        state
+            .app
+            .add_action(&viewer.ctx, pid, &action_input(&form))
+            .await
+            .map(|_| ())
+    } else {
+        Err(AppError::Validation(ids))
+    };
     match result {
         Ok(()) => to_overview(pid),
         Err(AppError::Validation(errors)) => match state.app.overview(&viewer.ctx, pid).await {
             Ok(ov) => {
                 viewer.base.title = viewer.base.t("action.new_title");
                 let form = FormState::from_form(&form, errors);
-                render(StatusCode::UNPROCESSABLE_ENTITY, &ActionForm { base: viewer.base, ov, form, action_id: None, conflict: None })
+                render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &ActionForm {
+                        base: viewer.base,
+                        ov,
+                        form,
+                        action_id: None,
+                        conflict: None,
+                    },
+                )
             }
             Err(e) => error_response(&viewer.base, e),
         },
@@ -131,7 +179,11 @@ pub async fn action_create(State(state): State<UiState>, mut viewer: Viewer, Pat
     }
 }
 
-pub async fn action_edit(State(state): State<UiState>, mut viewer: Viewer, Path((patient, action)): Path<(String, String)>) -> Response {
+pub async fn action_edit(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path((patient, action)): Path<(String, String)>,
+) -> Response {
     let result = async {
         let pid = parse_patient(&patient)?;
         let aid: ActionId = action.parse().map_err(|_| AppError::NotFound)?;
@@ -150,23 +202,53 @@ pub async fn action_edit(State(state): State<UiState>, mut viewer: Viewer, Path(
                 ("sector", a.sector.as_str().into()),
                 ("due_date", a.due_date.to_string()),
                 ("status", a.status.as_str().into()),
-                ("goal_id", a.goal_id.map(|g| g.to_string()).unwrap_or_default()),
+                (
+                    "goal_id",
+                    a.goal_id.map(|g| g.to_string()).unwrap_or_default(),
+                ),
                 ("version", a.version.to_string()),
             ] {
                 form.values.insert(k.into(), v);
             }
-            render(StatusCode::OK, &ActionForm { base: viewer.base, ov, form, action_id: Some(a.id), conflict: None })
+            render(
+                StatusCode::OK,
+                &ActionForm {
+                    base: viewer.base,
+                    ov,
+                    form,
+                    action_id: Some(a.id),
+                    conflict: None,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
 }
 
-async fn save_action(state: &UiState, viewer: &mut Viewer, patient: &str, action: &str, form: &FormData) -> Result<PatientId, Response> {
+async fn save_action(
+    state: &UiState,
+    viewer: &mut Viewer,
+    patient: &str,
+    action: &str,
+    form: &FormData,
+) -> Result<PatientId, Response> {
     let pid = parse_patient(patient).map_err(|e| error_response(&viewer.base, e))?;
-    let aid: ActionId = action.parse().map_err(|_| error_response(&viewer.base, AppError::NotFound))?;
+    let aid: ActionId = action
+        .parse()
+        .map_err(|_| error_response(&viewer.base, AppError::NotFound))?;
     let ids = id_field_errors(form, &["owner_member_id", "goal_id"]);
     let result = if ids.is_empty() {
-        state.app.update_action(&viewer.ctx, pid, aid, &action_input(form), form.version(), form.opt("reason").as_deref()).await
+        state
+            .app
+            .update_action(
+                &viewer.ctx,
+                pid,
+                aid,
+                &action_input(form),
+                form.version(),
+                form.opt("reason").as_deref(),
+            )
+            .await
     } else {
         Err(AppError::Validation(ids))
     };
@@ -174,21 +256,49 @@ async fn save_action(state: &UiState, viewer: &mut Viewer, patient: &str, action
         Ok(_) => return Ok(pid),
         Err(AppError::Validation(errors)) => (errors, None, form.version()),
         Err(AppError::Conflict(c)) => {
-            let fields = [("title", "action.title"), ("due_date", "action.due_date"), ("status", "action.status"), ("owner_member_id", "action.owner")];
+            let fields = [
+                ("title", "action.title"),
+                ("due_date", "action.due_date"),
+                ("status", "action.status"),
+                ("owner_member_id", "action.owner"),
+            ];
             let v = c.current_version;
-            (ValidationErrors::new(), Some(ConflictView::new(&viewer.base, &c, form, &fields)), v)
+            (
+                ValidationErrors::new(),
+                Some(ConflictView::new(&viewer.base, &c, form, &fields)),
+                v,
+            )
         }
         Err(e) => return Err(error_response(&viewer.base, e)),
     };
-    let ov = state.app.overview(&viewer.ctx, pid).await.map_err(|e| error_response(&viewer.base, e))?;
+    let ov = state
+        .app
+        .overview(&viewer.ctx, pid)
+        .await
+        .map_err(|e| error_response(&viewer.base, e))?;
     let mut base = viewer.base.clone();
     base.title = base.t("action.edit_title");
-    let status = if conflict.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = ActionForm { base, ov, form: continue_from(form, errors, version), action_id: Some(aid), conflict };
+    let status = if conflict.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ActionForm {
+        base,
+        ov,
+        form: continue_from(form, errors, version),
+        action_id: Some(aid),
+        conflict,
+    };
     Err(render(status, &page))
 }
 
-pub async fn action_update(State(state): State<UiState>, mut viewer: Viewer, Path((patient, action)): Path<(String, String)>, form: FormData) -> Response {
+pub async fn action_update(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path((patient, action)): Path<(String, String)>,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
@@ -227,7 +337,10 @@ pub async fn action_status(
         ("owner_member_id", a.owner_member_id.to_string()),
         ("sector", a.sector.as_str().into()),
         ("due_date", a.due_date.to_string()),
-        ("goal_id", a.goal_id.map(|g| g.to_string()).unwrap_or_default()),
+        (
+            "goal_id",
+            a.goal_id.map(|g| g.to_string()).unwrap_or_default(),
+        ),
     ] {
         full.entry(k.into()).or_insert(v);
     }
@@ -237,9 +350,12 @@ pub async fn action_status(
         Err(mut r) => {
             if headers.contains_key("hx-request") {
                 // Show the whole form (with the conflict notice) in place of the page body.
-                r.headers_mut().insert("hx-retarget", HeaderValue::from_static("#main"));
-                r.headers_mut().insert("hx-reselect", HeaderValue::from_static("#main"));
-                r.headers_mut().insert("hx-reswap", HeaderValue::from_static("outerHTML"));
+                r.headers_mut()
+                    .insert("hx-retarget", HeaderValue::from_static("#main"));
+                r.headers_mut()
+                    .insert("hx-reselect", HeaderValue::from_static("#main"));
+                r.headers_mut()
+                    .insert("hx-reswap", HeaderValue::from_static("outerHTML"));
             }
             r
         }
@@ -268,19 +384,44 @@ fn goal_input(form: &FormData) -> GoalInput {
     }
 }
 
-pub async fn goal_new(State(state): State<UiState>, mut viewer: Viewer, Path(patient): Path<String>) -> Response {
-    match async { state.app.overview(&viewer.ctx, parse_patient(&patient)?).await }.await {
+pub async fn goal_new(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path(patient): Path<String>,
+) -> Response {
+    match async {
+        state
+            .app
+            .overview(&viewer.ctx, parse_patient(&patient)?)
+            .await
+    }
+    .await
+    {
         Ok(ov) => {
             viewer.base.title = viewer.base.t("goal.new_title");
             let mut form = FormState::default();
             form.values.insert("author".into(), "professional".into());
-            render(StatusCode::OK, &GoalForm { base: viewer.base, ov, form, goal_id: None, conflict: None })
+            render(
+                StatusCode::OK,
+                &GoalForm {
+                    base: viewer.base,
+                    ov,
+                    form,
+                    goal_id: None,
+                    conflict: None,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
 }
 
-pub async fn goal_create(State(state): State<UiState>, mut viewer: Viewer, Path(patient): Path<String>, form: FormData) -> Response {
+pub async fn goal_create(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path(patient): Path<String>,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
@@ -288,12 +429,25 @@ pub async fn goal_create(State(state): State<UiState>, mut viewer: Viewer, Path(
         Ok(p) => p,
         Err(e) => return error_response(&viewer.base, e),
     };
-    match state.app.add_goal(&viewer.ctx, pid, &goal_input(&form)).await {
+    match state
+        .app
+        .add_goal(&viewer.ctx, pid, &goal_input(&form))
+        .await
+    {
         Ok(_) => to_overview(pid),
         Err(AppError::Validation(errors)) => match state.app.overview(&viewer.ctx, pid).await {
             Ok(ov) => {
                 viewer.base.title = viewer.base.t("goal.new_title");
-                render(StatusCode::UNPROCESSABLE_ENTITY, &GoalForm { base: viewer.base, ov, form: FormState::from_form(&form, errors), goal_id: None, conflict: None })
+                render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &GoalForm {
+                        base: viewer.base,
+                        ov,
+                        form: FormState::from_form(&form, errors),
+                        goal_id: None,
+                        conflict: None,
+                    },
+                )
             }
             Err(e) => error_response(&viewer.base, e),
         },
@@ -301,11 +455,23 @@ pub async fn goal_create(State(state): State<UiState>, mut viewer: Viewer, Path(
     }
 }
 
-pub async fn goal_edit(State(state): State<UiState>, mut viewer: Viewer, Path((patient, goal)): Path<(String, String)>) -> Response {
+pub async fn goal_edit(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path((patient, goal)): Path<(String, String)>,
+) -> Response {
     let result = async {
-        let ov = state.app.overview(&viewer.ctx, parse_patient(&patient)?).await?;
+        let ov = state
+            .app
+            .overview(&viewer.ctx, parse_patient(&patient)?)
+            .await?;
         let gid: GoalId = goal.parse().map_err(|_| AppError::NotFound)?;
-        let g = ov.goals.iter().find(|g| g.id == gid).cloned().ok_or(AppError::NotFound)?;
+        let g = ov
+            .goals
+            .iter()
+            .find(|g| g.id == gid)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
         Ok::<_, AppError>((ov, g))
     }
     .await;
@@ -314,45 +480,98 @@ pub async fn goal_edit(State(state): State<UiState>, mut viewer: Viewer, Path((p
             viewer.base.title = viewer.base.t("goal.edit_title");
             let mut form = FormState::default();
             form.values.insert("text".into(), g.text.clone());
-            form.values.insert("author".into(), g.author.as_str().into());
-            form.values.insert("owner_member_id".into(), g.owner_member_id.map(|m| m.to_string()).unwrap_or_default());
+            form.values
+                .insert("author".into(), g.author.as_str().into());
+            form.values.insert(
+                "owner_member_id".into(),
+                g.owner_member_id.map(|m| m.to_string()).unwrap_or_default(),
+            );
             if g.achieved {
                 form.values.insert("achieved".into(), "on".into());
             }
             form.values.insert("version".into(), g.version.to_string());
-            render(StatusCode::OK, &GoalForm { base: viewer.base, ov, form, goal_id: Some(g.id), conflict: None })
+            render(
+                StatusCode::OK,
+                &GoalForm {
+                    base: viewer.base,
+                    ov,
+                    form,
+                    goal_id: Some(g.id),
+                    conflict: None,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
 }
 
-pub async fn goal_update(State(state): State<UiState>, mut viewer: Viewer, Path((patient, goal)): Path<(String, String)>, form: FormData) -> Response {
+pub async fn goal_update(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path((patient, goal)): Path<(String, String)>,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
     let ids = async {
-        Ok::<_, AppError>((parse_patient(&patient)?, goal.parse::<GoalId>().map_err(|_| AppError::NotFound)?))
+        Ok::<_, AppError>((
+            parse_patient(&patient)?,
+            goal.parse::<GoalId>().map_err(|_| AppError::NotFound)?,
+        ))
     }
     .await;
     let (pid, gid) = match ids {
         Ok(v) => v,
         Err(e) => return error_response(&viewer.base, e),
     };
-    let (errors, conflict, version) =
-        match state.app.update_goal(&viewer.ctx, pid, gid, &goal_input(&form), form.version(), form.opt("reason").as_deref()).await {
-            Ok(_) => return to_overview(pid),
-            Err(AppError::Validation(errors)) => (errors, None, form.version()),
-            Err(AppError::Conflict(c)) => {
-                let v = c.current_version;
-                (ValidationErrors::new(), Some(ConflictView::new(&viewer.base, &c, &form, &[("text", "goal.text")])), v)
-            }
-            Err(e) => return error_response(&viewer.base, e),
-        };
+    let (errors, conflict, version) = match state
+        .app
+        .update_goal(
+            &viewer.ctx,
+            pid,
+            gid,
+            &goal_input(&form),
+            form.version(),
+            form.opt("reason").as_deref(),
+        )
+        .await
+    {
+        Ok(_) => return to_overview(pid),
+        Err(AppError::Validation(errors)) => (errors, None, form.version()),
+        Err(AppError::Conflict(c)) => {
+            let v = c.current_version;
+            (
+                ValidationErrors::new(),
+                Some(ConflictView::new(
+                    &viewer.base,
+                    &c,
+                    &form,
+                    &[("text", "goal.text")],
+                )),
+                v,
+            )
+        }
+        Err(e) => return error_response(&viewer.base, e),
+    };
     match state.app.overview(&viewer.ctx, pid).await {
         Ok(ov) => {
             viewer.base.title = viewer.base.t("goal.edit_title");
-            let status = if conflict.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-            render(status, &GoalForm { base: viewer.base, ov, form: continue_from(&form, errors, version), goal_id: Some(gid), conflict })
+            let status = if conflict.is_some() {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            render(
+                status,
+                &GoalForm {
+                    base: viewer.base,
+                    ov,
+                    form: continue_from(&form, errors, version),
+                    goal_id: Some(gid),
+                    conflict,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
@@ -379,17 +598,42 @@ fn service_input(form: &FormData) -> ServiceInput {
     }
 }
 
-pub async fn service_new(State(state): State<UiState>, mut viewer: Viewer, Path(patient): Path<String>) -> Response {
-    match async { state.app.overview(&viewer.ctx, parse_patient(&patient)?).await }.await {
+pub async fn service_new(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path(patient): Path<String>,
+) -> Response {
+    match async {
+        state
+            .app
+            .overview(&viewer.ctx, parse_patient(&patient)?)
+            .await
+    }
+    .await
+    {
         Ok(ov) => {
             viewer.base.title = viewer.base.t("service.new_title");
-            render(StatusCode::OK, &ServiceForm { base: viewer.base, ov, form: FormState::default(), service_id: None, conflict: None })
+            render(
+                StatusCode::OK,
+                &ServiceForm {
+                    base: viewer.base,
+                    ov,
+                    form: FormState::default(),
+                    service_id: None,
+                    conflict: None,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
 }
 
-pub async fn service_create(State(state): State<UiState>, mut viewer: Viewer, Path(patient): Path<String>, form: FormData) -> Response {
+pub async fn service_create(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path(patient): Path<String>,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
@@ -397,12 +641,25 @@ pub async fn service_create(State(state): State<UiState>, mut viewer: Viewer, Pa
         Ok(p) => p,
         Err(e) => return error_response(&viewer.base, e),
     };
-    match state.app.add_service(&viewer.ctx, pid, &service_input(&form)).await {
+    match state
+        .app
+        .add_service(&viewer.ctx, pid, &service_input(&form))
+        .await
+    {
         Ok(_) => to_overview(pid),
         Err(AppError::Validation(errors)) => match state.app.overview(&viewer.ctx, pid).await {
             Ok(ov) => {
                 viewer.base.title = viewer.base.t("service.new_title");
-                render(StatusCode::UNPROCESSABLE_ENTITY, &ServiceForm { base: viewer.base, ov, form: FormState::from_form(&form, errors), service_id: None, conflict: None })
+                render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &ServiceForm {
+                        base: viewer.base,
+                        ov,
+                        form: FormState::from_form(&form, errors),
+                        service_id: None,
+                        conflict: None,
+                    },
+                )
             }
             Err(e) => error_response(&viewer.base, e),
         },
@@ -410,11 +667,23 @@ pub async fn service_create(State(state): State<UiState>, mut viewer: Viewer, Pa
     }
 }
 
-pub async fn service_edit(State(state): State<UiState>, mut viewer: Viewer, Path((patient, service)): Path<(String, String)>) -> Response {
+pub async fn service_edit(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path((patient, service)): Path<(String, String)>,
+) -> Response {
     let result = async {
-        let ov = state.app.overview(&viewer.ctx, parse_patient(&patient)?).await?;
+        let ov = state
+            .app
+            .overview(&viewer.ctx, parse_patient(&patient)?)
+            .await?;
         let sid: ServiceId = service.parse().map_err(|_| AppError::NotFound)?;
-        let s = ov.services.iter().find(|s| s.id == sid).cloned().ok_or(AppError::NotFound)?;
+        let s = ov
+            .services
+            .iter()
+            .find(|s| s.id == sid)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
         Ok::<_, AppError>((ov, s))
     }
     .await;
@@ -422,40 +691,98 @@ pub async fn service_edit(State(state): State<UiState>, mut viewer: Viewer, Path
         Ok((ov, s)) => {
             viewer.base.title = viewer.base.t("service.edit_title");
             let mut form = FormState::default();
-            for (k, v) in [("what", s.what.clone()), ("provider", s.provider.clone()), ("frequency", s.frequency.clone()), ("version", s.version.to_string())] {
+            for (k, v) in [
+                ("what", s.what.clone()),
+                ("provider", s.provider.clone()),
+                ("frequency", s.frequency.clone()),
+                ("version", s.version.to_string()),
+            ] {
                 form.values.insert(k.into(), v);
             }
-            render(StatusCode::OK, &ServiceForm { base: viewer.base, ov, form, service_id: Some(s.id), conflict: None })
+            render(
+                StatusCode::OK,
+                &ServiceForm {
+                    base: viewer.base,
+                    ov,
+                    form,
+                    service_id: Some(s.id),
+                    conflict: None,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
 }
 
-pub async fn service_update(State(state): State<UiState>, mut viewer: Viewer, Path((patient, service)): Path<(String, String)>, form: FormData) -> Response {
+pub async fn service_update(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path((patient, service)): Path<(String, String)>,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
-    let ids = async { Ok::<_, AppError>((parse_patient(&patient)?, service.parse::<ServiceId>().map_err(|_| AppError::NotFound)?)) }.await;
+    let ids = async {
+        Ok::<_, AppError>((
+            parse_patient(&patient)?,
+            service
+                .parse::<ServiceId>()
+                .map_err(|_| AppError::NotFound)?,
+        ))
+    }
+    .await;
     let (pid, sid) = match ids {
         Ok(v) => v,
         Err(e) => return error_response(&viewer.base, e),
     };
-    let (errors, conflict, version) =
-        match state.app.update_service(&viewer.ctx, pid, sid, &service_input(&form), form.version(), form.opt("reason").as_deref()).await {
-            Ok(_) => return to_overview(pid),
-            Err(AppError::Validation(errors)) => (errors, None, form.version()),
-            Err(AppError::Conflict(c)) => {
-                let v = c.current_version;
-                let fields = [("what", "service.what"), ("provider", "service.provider"), ("frequency", "service.frequency")];
-                (ValidationErrors::new(), Some(ConflictView::new(&viewer.base, &c, &form, &fields)), v)
-            }
-            Err(e) => return error_response(&viewer.base, e),
-        };
+    let (errors, conflict, version) = match state
+        .app
+        .update_service(
+            &viewer.ctx,
+            pid,
+            sid,
+            &service_input(&form),
+            form.version(),
+            form.opt("reason").as_deref(),
+        )
+        .await
+    {
+        Ok(_) => return to_overview(pid),
+        Err(AppError::Validation(errors)) => (errors, None, form.version()),
+        Err(AppError::Conflict(c)) => {
+            let v = c.current_version;
+            let fields = [
+                ("what", "service.what"),
+                ("provider", "service.provider"),
+                ("frequency", "service.frequency"),
+            ];
+            (
+                ValidationErrors::new(),
+                Some(ConflictView::new(&viewer.base, &c, &form, &fields)),
+                v,
+            )
+        }
+        Err(e) => return error_response(&viewer.base, e),
+    };
     match state.app.overview(&viewer.ctx, pid).await {
         Ok(ov) => {
             viewer.base.title = viewer.base.t("service.edit_title");
-            let status = if conflict.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-            render(status, &ServiceForm { base: viewer.base, ov, form: continue_from(&form, errors, version), service_id: Some(sid), conflict })
+            let status = if conflict.is_some() {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            render(
+                status,
+                &ServiceForm {
+                    base: viewer.base,
+                    ov,
+                    form: continue_from(&form, errors, version),
+                    service_id: Some(sid),
+                    conflict,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
@@ -481,22 +808,53 @@ pub fn crisis_input(form: &FormData) -> CrisisPlanInput {
     }
 }
 
-pub async fn crisis_edit(State(state): State<UiState>, mut viewer: Viewer, Path(patient): Path<String>) -> Response {
-    match async { state.app.overview(&viewer.ctx, parse_patient(&patient)?).await }.await {
+pub async fn crisis_edit(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path(patient): Path<String>,
+) -> Response {
+    match async {
+        state
+            .app
+            .overview(&viewer.ctx, parse_patient(&patient)?)
+            .await
+    }
+    .await
+    {
         Ok(ov) => {
-            let Some(cp) = ov.crisis_plan.clone() else { return error_response(&viewer.base, AppError::NotFound) };
+            let Some(cp) = ov.crisis_plan.clone() else {
+                return error_response(&viewer.base, AppError::NotFound);
+            };
             viewer.base.title = viewer.base.t("crisis.edit_title");
             let mut form = FormState::default();
-            for (k, v) in [("warning_signs", cp.warning_signs), ("what_helps", cp.what_helps), ("contacts", cp.contacts), ("version", cp.version.to_string())] {
+            for (k, v) in [
+                ("warning_signs", cp.warning_signs),
+                ("what_helps", cp.what_helps),
+                ("contacts", cp.contacts),
+                ("version", cp.version.to_string()),
+            ] {
                 form.values.insert(k.into(), v);
             }
-            render(StatusCode::OK, &CrisisForm { base: viewer.base, ov, form, conflict: None })
+            render(
+                StatusCode::OK,
+                &CrisisForm {
+                    base: viewer.base,
+                    ov,
+                    form,
+                    conflict: None,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
 }
 
-pub async fn crisis_update(State(state): State<UiState>, mut viewer: Viewer, Path(patient): Path<String>, form: FormData) -> Response {
+pub async fn crisis_update(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Path(patient): Path<String>,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
@@ -504,22 +862,51 @@ pub async fn crisis_update(State(state): State<UiState>, mut viewer: Viewer, Pat
         Ok(p) => p,
         Err(e) => return error_response(&viewer.base, e),
     };
-    let (errors, conflict, version) =
-        match state.app.update_crisis_plan(&viewer.ctx, pid, &crisis_input(&form), form.version(), form.opt("reason").as_deref()).await {
-            Ok(_) => return to_overview(pid),
-            Err(AppError::Validation(errors)) => (errors, None, form.version()),
-            Err(AppError::Conflict(c)) => {
-                let v = c.current_version;
-                let fields = [("warning_signs", "crisis.warning_signs"), ("what_helps", "crisis.what_helps"), ("contacts", "crisis.contacts")];
-                (ValidationErrors::new(), Some(ConflictView::new(&viewer.base, &c, &form, &fields)), v)
-            }
-            Err(e) => return error_response(&viewer.base, e),
-        };
+    let (errors, conflict, version) = match state
+        .app
+        .update_crisis_plan(
+            &viewer.ctx,
+            pid,
+            &crisis_input(&form),
+            form.version(),
+            form.opt("reason").as_deref(),
+        )
+        .await
+    {
+        Ok(_) => return to_overview(pid),
+        Err(AppError::Validation(errors)) => (errors, None, form.version()),
+        Err(AppError::Conflict(c)) => {
+            let v = c.current_version;
+            let fields = [
+                ("warning_signs", "crisis.warning_signs"),
+                ("what_helps", "crisis.what_helps"),
+                ("contacts", "crisis.contacts"),
+            ];
+            (
+                ValidationErrors::new(),
+                Some(ConflictView::new(&viewer.base, &c, &form, &fields)),
+                v,
+            )
+        }
+        Err(e) => return error_response(&viewer.base, e),
+    };
     match state.app.overview(&viewer.ctx, pid).await {
         Ok(ov) => {
             viewer.base.title = viewer.base.t("crisis.edit_title");
-            let status = if conflict.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-            render(status, &CrisisForm { base: viewer.base, ov, form: continue_from(&form, errors, version), conflict })
+            let status = if conflict.is_some() {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            render(
+                status,
+                &CrisisForm {
+                    base: viewer.base,
+                    ov,
+                    form: continue_from(&form, errors, version),
+                    conflict,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
@@ -527,7 +914,12 @@ pub async fn crisis_update(State(state): State<UiState>, mut viewer: Viewer, Pat
 
 // ---- revision date ------------------------------------------------------------------
 
-pub async fn revision_submit(State(state): State<UiState>, viewer: Viewer, Path(patient): Path<String>, form: FormData) -> Response {
+pub async fn revision_submit(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Path(patient): Path<String>,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
@@ -535,23 +927,41 @@ pub async fn revision_submit(State(state): State<UiState>, viewer: Viewer, Path(
         Ok(p) => p,
         Err(e) => return error_response(&viewer.base, e),
     };
-    match state.app.set_revision_date(&viewer.ctx, pid, form.get("revision_date"), form.version()).await {
+    match state
+        .app
+        .set_revision_date(&viewer.ctx, pid, form.get("revision_date"), form.version())
+        .await
+    {
         Ok(_) => to_overview(pid),
         Err(AppError::Validation(errors)) => {
             // Re-show the overview with the message beside the date field.
             match state.app.overview(&viewer.ctx, pid).await {
-                Ok(ov) => super::patients::overview_with_revision_errors(viewer.base, ov, &form, errors),
+                Ok(ov) => {
+                    super::patients::overview_with_revision_errors(viewer.base, ov, &form, errors)
+                }
                 Err(e) => error_response(&viewer.base, e),
             }
         }
         Err(AppError::Conflict(c)) => {
-            let who = c.changed_by.clone().unwrap_or_else(|| viewer.base.t("conflict.someone"));
-            let errors = ValidationErrors::single("revision_date", "changed_meanwhile", format!("{who} changed the plan meanwhile"));
+            let who = c
+                .changed_by
+                .clone()
+                .unwrap_or_else(|| viewer.base.t("conflict.someone"));
+            let errors = ValidationErrors::single(
+                "revision_date",
+                "changed_meanwhile",
+                format!("{who} changed the plan meanwhile"),
+            );
             match state.app.overview(&viewer.ctx, pid).await {
                 Ok(ov) => {
                     let mut again = form.0.clone();
                     again.insert("version".into(), c.current_version.to_string());
-                    super::patients::overview_with_revision_errors(viewer.base, ov, &FormData(again), errors)
+                    super::patients::overview_with_revision_errors(
+                        viewer.base,
+                        ov,
+                        &FormData(again),
+                        errors,
+                    )
                 }
                 Err(e) => error_response(&viewer.base, e),
             }

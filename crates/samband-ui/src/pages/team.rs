@@ -66,14 +66,33 @@ async fn show(
     match loaded {
         Ok((ov, professionals, organisations)) => {
             let mut base = viewer.base.clone();
-            base.title = base.t(if member_id.is_some() { "member.edit_title" } else { "member.new_title" });
-            render(status, &MemberForm { base, ov, form, member_id, professionals, organisations, conflict })
+            base.title = base.t(if member_id.is_some() {
+                "member.edit_title"
+            } else {
+                "member.new_title"
+            });
+            render(
+                status,
+                &MemberForm {
+                    base,
+                    ov,
+                    form,
+                    member_id,
+                    professionals,
+                    organisations,
+                    conflict,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
 }
 
-pub async fn member_new(State(state): State<UiState>, viewer: Viewer, Path(patient): Path<String>) -> Response {
+pub async fn member_new(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Path(patient): Path<String>,
+) -> Response {
     let pid = match parse_patient(&patient) {
         Ok(p) => p,
         Err(e) => return error_response(&viewer.base, e),
@@ -84,33 +103,51 @@ pub async fn member_new(State(state): State<UiState>, viewer: Viewer, Path(patie
     };
     let mut form = FormState::default();
     form.values.insert("kind".into(), "professional".into());
-    form.values.insert("active_from".into(), state.app.today().to_string());
+    form.values
+        .insert("active_from".into(), state.app.today().to_string());
     form.values.insert("version".into(), version.to_string());
     show(&state, &viewer, pid, form, None, None, StatusCode::OK).await
 }
 
-pub async fn member_edit(State(state): State<UiState>, viewer: Viewer, Path((patient, member)): Path<(String, String)>) -> Response {
+pub async fn member_edit(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Path((patient, member)): Path<(String, String)>,
+) -> Response {
     let pid = match parse_patient(&patient) {
         Ok(p) => p,
         Err(e) => return error_response(&viewer.base, e),
     };
-    let Ok(mid) = member.parse::<MemberId>() else { return error_response(&viewer.base, AppError::NotFound) };
+    let Ok(mid) = member.parse::<MemberId>() else {
+        return error_response(&viewer.base, AppError::NotFound);
+    };
     let ov = match state.app.overview(&viewer.ctx, pid).await {
         Ok(ov) => ov,
         Err(e) => return error_response(&viewer.base, e),
     };
-    let Some(m) = ov.team.member(mid).cloned() else { return error_response(&viewer.base, AppError::NotFound) };
+    let Some(m) = ov.team.member(mid).cloned() else {
+        return error_response(&viewer.base, AppError::NotFound);
+    };
     let mut form = FormState::default();
     for (k, v) in [
         ("kind", m.kind.as_str().to_owned()),
-        ("professional_id", m.professional_id.map(|p| p.to_string()).unwrap_or_default()),
+        (
+            "professional_id",
+            m.professional_id.map(|p| p.to_string()).unwrap_or_default(),
+        ),
         ("name", m.name.clone().unwrap_or_default()),
-        ("organisation_id", m.organisation_id.map(|o| o.to_string()).unwrap_or_default()),
+        (
+            "organisation_id",
+            m.organisation_id.map(|o| o.to_string()).unwrap_or_default(),
+        ),
         ("role", m.role.clone()),
         ("responsibility", m.responsibility.clone()),
         ("phone", m.phone.clone().unwrap_or_default()),
         ("active_from", m.active_from.to_string()),
-        ("active_to", m.active_to.map(|d| d.to_string()).unwrap_or_default()),
+        (
+            "active_to",
+            m.active_to.map(|d| d.to_string()).unwrap_or_default(),
+        ),
         ("version", ov.team.version.to_string()),
     ] {
         form.values.insert(k.into(), v);
@@ -121,7 +158,13 @@ pub async fn member_edit(State(state): State<UiState>, viewer: Viewer, Path((pat
     show(&state, &viewer, pid, form, Some(mid), None, StatusCode::OK).await
 }
 
-async fn save(state: &UiState, viewer: &Viewer, patient: &str, member: Option<&str>, form: &FormData) -> Response {
+async fn save(
+    state: &UiState,
+    viewer: &Viewer,
+    patient: &str,
+    member: Option<&str>,
+    form: &FormData,
+) -> Response {
     let pid = match parse_patient(patient) {
         Ok(p) => p,
         Err(e) => return error_response(&viewer.base, e),
@@ -131,33 +174,81 @@ async fn save(state: &UiState, viewer: &Viewer, patient: &str, member: Option<&s
         Err(_) => return error_response(&viewer.base, AppError::NotFound),
     };
     let input = member_input(form);
-    match state.app.save_team_member(&viewer.ctx, pid, mid, &input, form.version(), form.opt("reason").as_deref()).await {
+    match state
+        .app
+        .save_team_member(
+            &viewer.ctx,
+            pid,
+            mid,
+            &input,
+            form.version(),
+            form.opt("reason").as_deref(),
+        )
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/patients/{pid}")).into_response(),
         Err(AppError::Validation(errors)) => {
-            show(state, viewer, pid, FormState::from_form(form, errors), mid, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            show(
+                state,
+                viewer,
+                pid,
+                FormState::from_form(form, errors),
+                mid,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(AppError::Conflict(c)) => {
             let conflict = ConflictView {
-                by: c.changed_by.clone().unwrap_or_else(|| viewer.base.t("conflict.someone")),
-                at: c.changed_at.as_ref().map(|t| viewer.base.datetime(t)).unwrap_or_default(),
+                by: c
+                    .changed_by
+                    .clone()
+                    .unwrap_or_else(|| viewer.base.t("conflict.someone")),
+                at: c
+                    .changed_at
+                    .as_ref()
+                    .map(|t| viewer.base.datetime(t))
+                    .unwrap_or_default(),
                 fields: Vec::new(),
             };
             let mut again = FormState::from_form(form, ValidationErrors::new());
-            again.values.insert("version".into(), c.current_version.to_string());
-            show(state, viewer, pid, again, mid, Some(conflict), StatusCode::CONFLICT).await
+            again
+                .values
+                .insert("version".into(), c.current_version.to_string());
+            show(
+                state,
+                viewer,
+                pid,
+                again,
+                mid,
+                Some(conflict),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => error_response(&viewer.base, e),
     }
 }
 
-pub async fn member_create(State(state): State<UiState>, viewer: Viewer, Path(patient): Path<String>, form: FormData) -> Response {
+pub async fn member_create(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Path(patient): Path<String>,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
     save(&state, &viewer, &patient, None, &form).await
 }
 
-pub async fn member_update(State(state): State<UiState>, viewer: Viewer, Path((patient, member)): Path<(String, String)>, form: FormData) -> Response {
+pub async fn member_update(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Path((patient, member)): Path<(String, String)>,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
