@@ -32,6 +32,19 @@ fn to_json<T: Serialize>(v: &T) -> serde_json::Value {
 }
 
 impl App {
+    /// The principal's active membership on the patient's team today (a policy fact).
+    async fn membership_of(
+        &self,
+        tx: &mut TxBox,
+        ctx: &Ctx,
+        patient: PatientId,
+    ) -> Result<Option<MemberId>, AppError> {
+        Ok(match ctx.principal.subject {
+            Subject::Professional(p) => tx.active_membership(patient, p, self.today()).await?,
+            _ => None,
+        })
+    }
+
     /// Asks the policy; on denial records the refusal, commits it and answers NotFound
     /// (a denial never reveals whether the patient exists).
     async fn authorize(
@@ -43,10 +56,22 @@ impl App {
         object: Object,
         detail: Detail,
     ) -> Result<(TxBox, Purpose), AppError> {
-        let membership = match ctx.principal.subject {
-            Subject::Professional(p) => tx.active_membership(patient, p, self.today()).await?,
-            _ => None,
-        };
+        let membership = self.membership_of(&mut tx, ctx, patient).await?;
+        self.authorize_with(tx, ctx, patient, membership, op, object, detail)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn authorize_with(
+        &self,
+        mut tx: TxBox,
+        ctx: &Ctx,
+        patient: PatientId,
+        membership: Option<MemberId>,
+        op: Operation,
+        object: Object,
+        detail: Detail,
+    ) -> Result<(TxBox, Purpose), AppError> {
         let facts = AccessFacts {
             principal: &ctx.principal,
             patient,
@@ -74,6 +99,27 @@ impl App {
                     _ => AppError::NotFound,
                 })
             }
+        }
+    }
+
+    /// Asks the policy without recording a denial (for optional parts of a page).
+    fn permits(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        membership: Option<MemberId>,
+        op: Operation,
+        object: Object,
+        detail: Detail,
+    ) -> Option<Purpose> {
+        let facts = AccessFacts {
+            principal: &ctx.principal,
+            patient,
+            membership,
+        };
+        match policy::decide(&facts, op, object, detail) {
+            Decision::Permit(p) => Some(p),
+            Decision::Deny(_) => None,
         }
     }
 
@@ -247,12 +293,14 @@ impl App {
         ctx: &Ctx,
         patient_id: PatientId,
     ) -> Result<PatientOverview, AppError> {
-        let tx = self.store.begin().await?;
+        let mut tx = self.store.begin().await?;
+        let membership = self.membership_of(&mut tx, ctx, patient_id).await?;
         let (mut tx, purpose) = self
-            .authorize(
+            .authorize_with(
                 tx,
                 ctx,
                 patient_id,
+                membership,
                 Operation::Read,
                 Object::Patient,
                 Detail::None,
@@ -272,16 +320,14 @@ impl App {
         let goals = tx.list_goals(patient_id).await?;
         let actions = tx.list_actions(patient_id).await?;
         let services = tx.list_services(patient_id).await?;
-        let crisis_allowed = self
-            .permits(
-                &mut tx,
-                ctx,
-                patient_id,
-                Operation::Read,
-                Object::CrisisPlan,
-                Detail::None,
-            )
-            .await?;
+        let crisis_allowed = self.permits(
+            ctx,
+            patient_id,
+            membership,
+            Operation::Read,
+            Object::CrisisPlan,
+            Detail::None,
+        );
         let crisis_plan = if crisis_allowed.is_some() {
             Some(
                 tx.get_crisis_plan(patient_id)
@@ -293,14 +339,13 @@ impl App {
         };
         let can_edit_plan = self
             .permits(
-                &mut tx,
                 ctx,
                 patient_id,
+                membership,
                 Operation::Update,
                 Object::Action,
                 Detail::None,
             )
-            .await?
             .is_some();
         self.audit(
             &mut tx,
@@ -336,31 +381,6 @@ impl App {
             crisis_plan,
             today: self.today(),
             can_edit_plan,
-        })
-    }
-
-    /// Asks the policy without recording a denial (for optional parts of a page).
-    async fn permits(
-        &self,
-        tx: &mut TxBox,
-        ctx: &Ctx,
-        patient: PatientId,
-        op: Operation,
-        object: Object,
-        detail: Detail,
-    ) -> Result<Option<Purpose>, AppError> {
-        let membership = match ctx.principal.subject {
-            Subject::Professional(p) => tx.active_membership(patient, p, self.today()).await?,
-            _ => None,
-        };
-        let facts = AccessFacts {
-            principal: &ctx.principal,
-            patient,
-            membership,
-        };
-        Ok(match policy::decide(&facts, op, object, detail) {
-            Decision::Permit(p) => Some(p),
-            Decision::Deny(_) => None,
         })
     }
 
@@ -414,12 +434,14 @@ impl App {
         patient: PatientId,
         object_id: Option<&str>,
     ) -> Result<Vec<HistoryEntry>, AppError> {
-        let tx = self.store.begin().await?;
+        let mut tx = self.store.begin().await?;
+        let membership = self.membership_of(&mut tx, ctx, patient).await?;
         let (mut tx, purpose) = self
-            .authorize(
+            .authorize_with(
                 tx,
                 ctx,
                 patient,
+                membership,
                 Operation::Read,
                 Object::History,
                 Detail::None,
@@ -429,14 +451,13 @@ impl App {
         // History of the crisis plan is crisis-plan information.
         if self
             .permits(
-                &mut tx,
                 ctx,
                 patient,
+                membership,
                 Operation::Read,
                 Object::CrisisPlan,
                 Detail::None,
             )
-            .await?
             .is_none()
         {
             entries.retain(|h| h.object_type != Object::CrisisPlan.as_str());

@@ -6,6 +6,8 @@ use samband_testkit::{Backend, TestApp};
 use serde_json::json;
 
 both_backends!(
+    sessions_end_after_the_absolute_limit_even_when_active,
+    failed_sign_ins_are_throttled_per_address,
     session_cookie_is_safe_and_expires_when_idle,
     logout_revokes_the_session,
     failed_sign_ins_are_throttled_per_account,
@@ -221,4 +223,57 @@ async fn admin_creates_accounts_with_password_rules(b: Backend) {
             .error_fields(),
         vec!["sector"]
     );
+}
+
+async fn sessions_end_after_the_absolute_limit_even_when_active(b: Backend) {
+    let t = TestApp::start(b).await;
+    t.world().await;
+    let br = t.browser();
+    br.login("cm", PASSWORD).await;
+    // Active every 20 minutes for 11 h 40 min: still signed in.
+    for _ in 0..35 {
+        t.clock.advance(Duration::minutes(20));
+        assert_eq!(br.get("/patients").await.status, 200);
+    }
+    t.clock.advance(Duration::minutes(21));
+    assert_eq!(
+        br.get("/patients").await.status,
+        303,
+        "12 hours after sign-in the session ends"
+    );
+}
+
+async fn failed_sign_ins_are_throttled_per_address(b: Backend) {
+    let t = TestApp::start(b).await;
+    t.world().await;
+    let client = reqwest::Client::new();
+    // 20 failures spread over many usernames from one address (password spraying).
+    for i in 0..20 {
+        let r = client
+            .post(t.url("/api/v1/auth/token"))
+            .json(&json!({"username": format!("guess{i}"), "password": "wrong password!!", "name": "t"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    let r = client
+        .post(t.url("/api/v1/auth/token"))
+        .json(&json!({"username": "cm", "password": PASSWORD, "name": "t"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        429,
+        "the address is throttled, whatever the account"
+    );
+    t.clock.advance(Duration::minutes(16));
+    let r = client
+        .post(t.url("/api/v1/auth/token"))
+        .json(&json!({"username": "cm", "password": PASSWORD, "name": "t"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
 }
