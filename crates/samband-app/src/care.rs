@@ -391,37 +391,26 @@ impl App {
         team: &CareTeam,
     ) -> Result<Vec<MemberView>, AppError> {
         let today = self.today();
-        let ids: Vec<ProfessionalId> = team
-            .members
-            .iter()
-            .filter_map(|m| m.professional_id)
-            .collect();
-        let pros = tx.get_professionals(&ids).await?;
+        // One query for every member's name, contact and organisation.
+        let contacts = tx.member_contacts(patient.id).await?;
         let mut out = Vec::with_capacity(team.members.len());
         for m in &team.members {
-            let organisation = match m.organisation_id {
-                Some(o) => tx.get_organisation(o).await?,
-                None => None,
-            };
-            let pro = m
-                .professional_id
-                .and_then(|p| pros.iter().find(|x| x.id == p));
+            let c = contacts.iter().find(|c| c.member_id == m.id);
             let display_name = match m.kind {
-                MemberKind::Professional => pro.map(|p| p.name.clone()).unwrap_or_default(),
+                MemberKind::Professional => c
+                    .and_then(|c| c.professional_name.clone())
+                    .unwrap_or_default(),
                 MemberKind::Patient => patient.name.clone(),
                 MemberKind::Proxy => m.name.clone().unwrap_or_default(),
             };
             out.push(MemberView {
                 member: m.clone(),
                 display_name,
-                title: pro.map(|p| p.title.clone()),
-                organisation,
-                phone: m
-                    .phone
-                    .clone()
-                    .or_else(|| pro.and_then(|p| p.phone.clone())),
-                email: pro.and_then(|p| p.email.clone()),
-                availability: pro.and_then(|p| p.availability.clone()),
+                title: c.and_then(|c| c.title.clone()),
+                organisation: c.and_then(|c| c.organisation.clone()),
+                phone: m.phone.clone().or_else(|| c.and_then(|c| c.phone.clone())),
+                email: c.and_then(|c| c.email.clone()),
+                availability: c.and_then(|c| c.availability.clone()),
                 active: m.is_active_on(today),
             });
         }

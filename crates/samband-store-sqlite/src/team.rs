@@ -5,6 +5,7 @@ use crate::SqliteTx;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use samband_domain::ids::*;
+use samband_domain::organisation::{Organisation, Sector};
 use samband_domain::team::{CareTeam, MemberKind, TeamMember};
 use samband_store::*;
 
@@ -124,6 +125,42 @@ impl TeamRepo for SqliteTx {
                 })?;
         }
         Ok(new_version)
+    }
+
+    async fn member_contacts(&mut self, patient: PatientId) -> StoreResult<Vec<MemberContact>> {
+        let rows = sqlx::query(
+            "SELECT m.id AS member_id, p.name AS p_name, p.title AS p_title, p.phone AS p_phone, p.email AS p_email, \
+             p.availability AS p_availability, o.id AS o_id, o.name AS o_name, o.sector AS o_sector, o.version AS o_version \
+             FROM team_members m LEFT JOIN professionals p ON p.id = m.professional_id \
+             LEFT JOIN organisations o ON o.id = m.organisation_id WHERE m.patient_id = ? ORDER BY m.position",
+        )
+        .bind(patient.to_string())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let organisation = match opt_id::<OrganisationId>(get(r, "o_id")?)? {
+                    Some(id) => Some(Organisation {
+                        id,
+                        name: get(r, "o_name")?,
+                        sector: Sector::parse("sector", &get::<String>(r, "o_sector")?)
+                            .map_err(|_| corrupt("sector"))?,
+                        version: get(r, "o_version")?,
+                    }),
+                    None => None,
+                };
+                Ok(MemberContact {
+                    member_id: id(&get::<String>(r, "member_id")?)?,
+                    professional_name: get(r, "p_name")?,
+                    title: get(r, "p_title")?,
+                    phone: get(r, "p_phone")?,
+                    email: get(r, "p_email")?,
+                    availability: get(r, "p_availability")?,
+                    organisation,
+                })
+            })
+            .collect()
     }
 
     async fn active_membership(

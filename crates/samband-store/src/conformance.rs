@@ -168,6 +168,21 @@ async fn team_versioning(store: &dyn Store, f: &Fixture) {
     ));
     let now = tx.get_team(f.patient.id).await.unwrap().expect("team");
     assert_eq!(now.version, 2);
+    let contacts = tx.member_contacts(f.patient.id).await.unwrap();
+    assert_eq!(contacts.len(), 2);
+    assert_eq!(contacts[0].member_id, now.members[0].id, "team order");
+    assert_eq!(
+        contacts[0].professional_name.as_deref(),
+        Some("Dr. Test Lege")
+    );
+    assert_eq!(contacts[1].title.as_deref(), Some("Psychiatric nurse"));
+    assert_eq!(contacts[0].availability.as_deref(), Some("Weekdays 8–15"));
+    assert_eq!(contacts[0].organisation.as_ref(), Some(&f.org));
+    assert!(tx
+        .member_contacts(PatientId::new())
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(now.members[0].responsibility, "Medication and sick leave");
     tx.commit().await.unwrap();
 }

@@ -92,6 +92,8 @@ pub trait TeamRepo {
     /// Writes the whole team if its stored version is still `expected` (0 = create).
     /// Returns the new version; `Conflict` if someone else saved first.
     async fn save_team(&mut self, team: &CareTeam, expected: i64) -> StoreResult<i64>;
+    /// Directory details for every member of the patient's team, in team order.
+    async fn member_contacts(&mut self, patient: PatientId) -> StoreResult<Vec<MemberContact>>;
     /// The active memberships of a professional on one patient's team, for the policy.
     async fn active_membership(
         &mut self,

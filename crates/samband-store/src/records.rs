@@ -19,6 +19,19 @@ pub struct CaseloadRow {
     pub overdue_actions: i64,
 }
 
+/// A team member's directory details (name, contact, organisation), read in one query
+/// for the team views.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberContact {
+    pub member_id: MemberId,
+    pub professional_name: Option<String>,
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub availability: Option<String>,
+    pub organisation: Option<samband_domain::organisation::Organisation>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
     pub id: Uuid,
