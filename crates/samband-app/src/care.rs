@@ -5,9 +5,12 @@
 //! transaction, appends history for every change, audits every access and commits.
 
 use crate::error::ConflictInfo;
-use crate::policy::{self, AccessFacts, Decision, DenyReason, Detail, Object, Operation, Purpose};
+use crate::policy::{
+    self, AccessFacts, Decision, DenyReason, Detail, Membership, Object, Operation, Purpose,
+};
 use crate::views::{MemberView, PatientOverview};
 use crate::{App, AppError, Ctx};
+use samband_domain::consent::{Category, Consent};
 use samband_domain::ids::*;
 use samband_domain::organisation::Sector;
 use samband_domain::patient::{NewPatient, Patient, PatientInput};
@@ -22,6 +25,13 @@ use uuid::Uuid;
 
 type TxBox = Box<dyn Tx>;
 
+/// The policy facts about one principal and one patient, loaded once per transaction.
+pub(crate) struct Facts {
+    pub membership: Option<Membership>,
+    pub consent: Consent,
+    pub emergency: bool,
+}
+
 /// A reason given for a change ("patient asked", "after meeting 12 May").
 fn parse_reason(reason: Option<&str>) -> Result<Option<String>, AppError> {
     Ok(text::optional("reason", reason, LONG)?)
@@ -32,17 +42,64 @@ fn to_json<T: Serialize>(v: &T) -> serde_json::Value {
 }
 
 impl App {
-    /// The principal's active membership on the patient's team today (a policy fact).
-    async fn membership_of(
+    /// Loads what the policy needs about this principal and patient, once per
+    /// transaction: membership (with its organisation and sector), the patient's
+    /// consent, and an active emergency-access grant.
+    pub(crate) async fn load_facts(
         &self,
         tx: &mut TxBox,
         ctx: &Ctx,
         patient: PatientId,
-    ) -> Result<Option<MemberId>, AppError> {
-        Ok(match ctx.principal.subject {
-            Subject::Professional(p) => tx.active_membership(patient, p, self.today()).await?,
+    ) -> Result<Facts, AppError> {
+        let membership = match ctx.principal.subject {
+            Subject::Professional(p) => {
+                tx.active_membership(patient, p, self.today())
+                    .await?
+                    .map(|m| Membership {
+                        member_id: m.member_id,
+                        organisation: m.organisation_id,
+                        sector: m.sector,
+                    })
+            }
             _ => None,
+        };
+        let consent = tx
+            .get_consent(patient)
+            .await?
+            .unwrap_or_else(|| Consent::empty(patient));
+        let emergency = match (ctx.principal.subject, membership) {
+            (Subject::Professional(_), None) => tx
+                .active_emergency(ctx.principal.account_id, patient, self.clock.now())
+                .await?
+                .is_some(),
+            _ => false,
+        };
+        Ok(Facts {
+            membership,
+            consent,
+            emergency,
         })
+    }
+
+    pub(crate) fn decide(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        facts: &Facts,
+        op: Operation,
+        object: Object,
+        detail: Detail,
+    ) -> Decision {
+        let access = AccessFacts {
+            principal: &ctx.principal,
+            patient,
+            membership: facts.membership,
+            consent: &facts.consent,
+            defaults: &self.config.consent_defaults,
+            today: self.today(),
+            emergency: facts.emergency,
+        };
+        policy::decide(&access, op, object, detail)
     }
 
     /// Asks the policy; on denial records the refusal, commits it and answers NotFound
@@ -56,28 +113,23 @@ impl App {
         object: Object,
         detail: Detail,
     ) -> Result<(TxBox, Purpose), AppError> {
-        let membership = self.membership_of(&mut tx, ctx, patient).await?;
-        self.authorize_with(tx, ctx, patient, membership, op, object, detail)
+        let facts = self.load_facts(&mut tx, ctx, patient).await?;
+        self.authorize_with(tx, ctx, patient, &facts, op, object, detail)
             .await
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn authorize_with(
+    pub(crate) async fn authorize_with(
         &self,
         mut tx: TxBox,
         ctx: &Ctx,
         patient: PatientId,
-        membership: Option<MemberId>,
+        facts: &Facts,
         op: Operation,
         object: Object,
         detail: Detail,
     ) -> Result<(TxBox, Purpose), AppError> {
-        let facts = AccessFacts {
-            principal: &ctx.principal,
-            patient,
-            membership,
-        };
-        match policy::decide(&facts, op, object, detail) {
+        match self.decide(ctx, patient, facts, op, object, detail) {
             Decision::Permit(purpose) => Ok((tx, purpose)),
             Decision::Deny(reason) => {
                 tracing::info!(patient.id = %patient, ?reason, object = object.as_str(), "access denied");
@@ -93,9 +145,15 @@ impl App {
                 tx.commit().await?;
                 // Only callers who may already see the record learn that it exists.
                 Err(match reason {
-                    DenyReason::ReadOnlyToken | DenyReason::PatientMayNotEdit => {
+                    // A team member refused one category still sees the record exists.
+                    DenyReason::NoConsent if object.category() != Category::PlanAndActions => {
                         AppError::Forbidden
                     }
+                    DenyReason::ReadOnlyToken
+                    | DenyReason::PatientMayNotEdit
+                    | DenyReason::EmergencyReadOnly
+                    | DenyReason::ConsentIsThePatients
+                    | DenyReason::PatientOnly => AppError::Forbidden,
                     _ => AppError::NotFound,
                 })
             }
@@ -103,21 +161,16 @@ impl App {
     }
 
     /// Asks the policy without recording a denial (for optional parts of a page).
-    fn permits(
+    pub(crate) fn permits(
         &self,
         ctx: &Ctx,
         patient: PatientId,
-        membership: Option<MemberId>,
+        facts: &Facts,
         op: Operation,
         object: Object,
         detail: Detail,
     ) -> Option<Purpose> {
-        let facts = AccessFacts {
-            principal: &ctx.principal,
-            patient,
-            membership,
-        };
-        match policy::decide(&facts, op, object, detail) {
+        match self.decide(ctx, patient, facts, op, object, detail) {
             Decision::Permit(p) => Some(p),
             Decision::Deny(_) => None,
         }
@@ -263,14 +316,28 @@ impl App {
         // put to the policy so a rule added there (consent) applies to lists too.
         let mut allowed = Vec::with_capacity(rows.len());
         for row in rows {
-            let facts = AccessFacts {
-                principal: &ctx.principal,
-                patient: row.patient.id,
-                membership: Some(row.member_id),
+            let consent = tx
+                .get_consent(row.patient.id)
+                .await?
+                .unwrap_or_else(|| Consent::empty(row.patient.id));
+            let membership = Membership {
+                member_id: row.member_id,
+                organisation: row.my_organisation,
+                sector: row.my_sector,
             };
-            if let Decision::Permit(purpose) =
-                policy::decide(&facts, Operation::List, Object::Patient, Detail::None)
-            {
+            let facts = Facts {
+                membership: Some(membership),
+                consent,
+                emergency: false,
+            };
+            if let Decision::Permit(purpose) = self.decide(
+                ctx,
+                row.patient.id,
+                &facts,
+                Operation::List,
+                Object::Patient,
+                Detail::None,
+            ) {
                 self.audit(
                     &mut tx,
                     ctx,
@@ -294,13 +361,13 @@ impl App {
         patient_id: PatientId,
     ) -> Result<PatientOverview, AppError> {
         let mut tx = self.store.begin().await?;
-        let membership = self.membership_of(&mut tx, ctx, patient_id).await?;
+        let facts = self.load_facts(&mut tx, ctx, patient_id).await?;
         let (mut tx, purpose) = self
             .authorize_with(
                 tx,
                 ctx,
                 patient_id,
-                membership,
+                &facts,
                 Operation::Read,
                 Object::Patient,
                 Detail::None,
@@ -323,7 +390,7 @@ impl App {
         let crisis_allowed = self.permits(
             ctx,
             patient_id,
-            membership,
+            &facts,
             Operation::Read,
             Object::CrisisPlan,
             Detail::None,
@@ -341,7 +408,7 @@ impl App {
             .permits(
                 ctx,
                 patient_id,
-                membership,
+                &facts,
                 Operation::Update,
                 Object::Action,
                 Detail::None,
@@ -424,33 +491,27 @@ impl App {
         object_id: Option<&str>,
     ) -> Result<Vec<HistoryEntry>, AppError> {
         let mut tx = self.store.begin().await?;
-        let membership = self.membership_of(&mut tx, ctx, patient).await?;
+        let facts = self.load_facts(&mut tx, ctx, patient).await?;
         let (mut tx, purpose) = self
             .authorize_with(
                 tx,
                 ctx,
                 patient,
-                membership,
+                &facts,
                 Operation::Read,
                 Object::History,
                 Detail::None,
             )
             .await?;
         let mut entries = tx.list_history(patient, object_id, 500).await?;
-        // History of the crisis plan is crisis-plan information.
-        if self
-            .permits(
-                ctx,
-                patient,
-                membership,
-                Operation::Read,
-                Object::CrisisPlan,
-                Detail::None,
-            )
-            .is_none()
-        {
-            entries.retain(|h| h.object_type != Object::CrisisPlan.as_str());
-        }
+        // Each entry is information of its object's category: show only what the
+        // reader may read now (consent may have narrowed since).
+        entries.retain(|h| {
+            Object::from_str(&h.object_type).is_some_and(|o| {
+                self.permits(ctx, patient, &facts, Operation::Read, o, Detail::None)
+                    .is_some()
+            })
+        });
         self.audit(
             &mut tx,
             ctx,

@@ -39,6 +39,8 @@ pub struct AppConfig {
     pub time_zone: Tz,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// What recipients see where the patient has not said otherwise.
+    pub consent_defaults: samband_domain::consent::ConsentDefaults,
 }
 
 impl Default for AppConfig {
@@ -51,6 +53,7 @@ impl Default for AppConfig {
             throttle_window: Duration::minutes(15),
             time_zone: chrono_tz::Europe::Oslo,
             trust_forwarded_for: false,
+            consent_defaults: samband_domain::consent::ConsentDefaults::default(),
         }
     }
 }

@@ -1,34 +1,21 @@
 //! The one access policy. Every read and write of patient data, on every surface, is
 //! decided here and nowhere else; handlers and templates never filter.
 //!
-//! The decision is a pure function of facts the caller loads (who asks, their active
-//! membership on the patient's team, what they want to do to which category of
-//! information) so it can be tested exhaustively. Deny by default: anything not
-//! explicitly permitted below is refused. The patient's consent per category (a later
-//! capability) enters as one more fact in [`AccessFacts`] without touching callers.
+//! The decision is a pure function of facts the caller loads inside its transaction
+//! (who asks, their active membership on the patient's team and that membership's
+//! organisation and sector, the patient's consent, the deployment's consent defaults,
+//! an active emergency-access grant) and of what is asked: an operation on an object,
+//! whose information category the object declares. Deny by default.
 
-use samband_domain::ids::{MemberId, PatientId};
+use chrono::NaiveDate;
+use samband_domain::consent::{Category, Consent, ConsentDefaults, Viewer};
+use samband_domain::ids::{MemberId, OrganisationId, PatientId};
+use samband_domain::organisation::Sector;
 use samband_domain::principal::{Principal, Subject};
 use serde::Serialize;
 
-/// The categories of patient information. Every object declares one (see
-/// [`Object::category`]); consent will be given or withheld per category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// Identity, team, goals, actions, services: what every team member needs.
-    PlanAndActions,
-    ClinicalNotes,
-    Medication,
-    MentalHealth,
-    WorkCapacity,
-    SocialCircumstances,
-    CrisisPlan,
-    SelfReports,
-    MeetingPreReads,
-}
-
-/// What is being accessed. Adding an object type forces a category (exhaustive match).
+/// What is being accessed. Adding an object type forces a category (exhaustive match),
+/// so no data type can escape the consent check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Object {
@@ -41,9 +28,26 @@ pub enum Object {
     Service,
     CrisisPlan,
     History,
+    /// The patient's consent itself.
+    Consent,
+    /// Who looked at the record: the patient's own view of the audit trail.
+    AccessLog,
 }
 
 impl Object {
+    pub const ALL: [Object; 10] = [
+        Object::Patient,
+        Object::Team,
+        Object::PlanHeader,
+        Object::Goal,
+        Object::Action,
+        Object::Service,
+        Object::CrisisPlan,
+        Object::History,
+        Object::Consent,
+        Object::AccessLog,
+    ];
+
     pub fn category(&self) -> Category {
         match self {
             Object::Patient
@@ -52,7 +56,9 @@ impl Object {
             | Object::Goal
             | Object::Action
             | Object::Service
-            | Object::History => Category::PlanAndActions,
+            | Object::History
+            | Object::Consent
+            | Object::AccessLog => Category::PlanAndActions,
             Object::CrisisPlan => Category::CrisisPlan,
         }
     }
@@ -67,7 +73,14 @@ impl Object {
             Object::Service => "service",
             Object::CrisisPlan => "crisis_plan",
             Object::History => "history",
+            Object::Consent => "consent",
+            Object::AccessLog => "access_log",
         }
+    }
+
+    /// The object a history entry's `object_type` names (for filtering history).
+    pub fn from_str(s: &str) -> Option<Object> {
+        Object::ALL.into_iter().find(|o| o.as_str() == s)
     }
 }
 
@@ -77,11 +90,24 @@ pub enum Operation {
     Read,
     /// Listing in a search or caseload (reveals that the patient exists and their name).
     List,
+    /// Leaving the system in bulk (exports).
+    Export,
+    /// Named in a notification's text.
+    Notify,
     Create,
     Update,
 }
 
 impl Operation {
+    pub const ALL: [Operation; 6] = [
+        Operation::Read,
+        Operation::List,
+        Operation::Export,
+        Operation::Notify,
+        Operation::Create,
+        Operation::Update,
+    ];
+
     pub fn is_write(&self) -> bool {
         matches!(self, Operation::Create | Operation::Update)
     }
@@ -90,6 +116,8 @@ impl Operation {
         match self {
             Operation::Read => "read",
             Operation::List => "list",
+            Operation::Export => "export",
+            Operation::Notify => "notify",
             Operation::Create => "create",
             Operation::Update => "update",
         }
@@ -104,6 +132,25 @@ pub enum Detail {
     PatientOwnGoal,
     /// Only the "what helps" section of the crisis plan.
     CrisisWhatHelps,
+    /// A professional transcribing a consent the patient gave on paper.
+    PaperConsent,
+}
+
+impl Detail {
+    pub const ALL: [Detail; 4] = [
+        Detail::None,
+        Detail::PatientOwnGoal,
+        Detail::CrisisWhatHelps,
+        Detail::PaperConsent,
+    ];
+}
+
+/// The principal's active membership on the patient's team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    pub member_id: MemberId,
+    pub organisation: Option<OrganisationId>,
+    pub sector: Option<Sector>,
 }
 
 /// The facts the decision rests on, loaded by the caller inside its transaction.
@@ -111,8 +158,12 @@ pub enum Detail {
 pub struct AccessFacts<'a> {
     pub principal: &'a Principal,
     pub patient: PatientId,
-    /// The principal's active membership on this patient's team today, if any.
-    pub membership: Option<MemberId>,
+    pub membership: Option<Membership>,
+    pub consent: &'a Consent,
+    pub defaults: &'a ConsentDefaults,
+    pub today: NaiveDate,
+    /// The principal holds an unexpired emergency-access grant for this patient.
+    pub emergency: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -122,6 +173,8 @@ pub enum Purpose {
     Care,
     /// The patient reading or writing their own record.
     OwnRecord,
+    /// Emergency access ("break the glass"): logged and shown to the patient.
+    Emergency,
 }
 
 impl Purpose {
@@ -129,6 +182,7 @@ impl Purpose {
         match self {
             Purpose::Care => "care",
             Purpose::OwnRecord => "own_record",
+            Purpose::Emergency => "emergency",
         }
     }
 }
@@ -143,40 +197,43 @@ pub enum Decision {
 #[serde(rename_all = "snake_case")]
 pub enum DenyReason {
     NotOnTeam,
+    NoConsent,
     NotOwnRecord,
     AdministratorsSeeNoClinicalContent,
     ReadOnlyToken,
     PatientMayNotEdit,
+    /// The access log is the patient's own view.
+    PatientOnly,
+    /// Emergency access is for reading only.
+    EmergencyReadOnly,
+    /// Professionals may only record a consent the patient gave on paper.
+    ConsentIsThePatients,
 }
 
 /// Decides whether `facts.principal` may perform `op` on `object` (with `detail`).
 pub fn decide(facts: &AccessFacts<'_>, op: Operation, object: Object, detail: Detail) -> Decision {
     let p = facts.principal;
-    if op.is_write() && !p.scopes.write {
+    let scope_ok = if op.is_write() {
+        p.scopes.write
+    } else {
+        p.scopes.read
+    };
+    if !scope_ok {
         return Decision::Deny(DenyReason::ReadOnlyToken);
     }
-    if !op.is_write() && !p.scopes.read {
-        return Decision::Deny(DenyReason::ReadOnlyToken);
-    }
-    // Reserved for consent: `object.category()` is checked against the patient's
-    // consent for the principal's organisation and sector here.
-    let _category = object.category();
     match p.subject {
         Subject::Admin => Decision::Deny(DenyReason::AdministratorsSeeNoClinicalContent),
-        Subject::Professional(_) => match facts.membership {
-            Some(_) => Decision::Permit(Purpose::Care),
-            None => Decision::Deny(DenyReason::NotOnTeam),
-        },
         Subject::Patient(own) => {
             if own != facts.patient {
                 return Decision::Deny(DenyReason::NotOwnRecord);
             }
             let allowed = match op {
-                Operation::Read | Operation::List => true,
+                Operation::Read | Operation::List | Operation::Export | Operation::Notify => true,
                 Operation::Create | Operation::Update => matches!(
                     (object, detail),
                     (Object::Goal, Detail::PatientOwnGoal)
                         | (Object::CrisisPlan, Detail::CrisisWhatHelps)
+                        | (Object::Consent, Detail::None)
                 ),
             };
             if allowed {
@@ -185,36 +242,48 @@ pub fn decide(facts: &AccessFacts<'_>, op: Operation, object: Object, detail: De
                 Decision::Deny(DenyReason::PatientMayNotEdit)
             }
         }
+        Subject::Professional(_) => {
+            if object == Object::AccessLog {
+                return Decision::Deny(DenyReason::PatientOnly);
+            }
+            match facts.membership {
+                Some(m) => {
+                    if object == Object::Consent && op.is_write() && detail != Detail::PaperConsent
+                    {
+                        return Decision::Deny(DenyReason::ConsentIsThePatients);
+                    }
+                    let viewer = Viewer {
+                        organisation: m.organisation,
+                        sector: m.sector,
+                    };
+                    if facts
+                        .consent
+                        .allows(viewer, object.category(), facts.today, facts.defaults)
+                    {
+                        Decision::Permit(Purpose::Care)
+                    } else {
+                        Decision::Deny(DenyReason::NoConsent)
+                    }
+                }
+                None if facts.emergency => {
+                    if op.is_write() {
+                        Decision::Deny(DenyReason::EmergencyReadOnly)
+                    } else {
+                        Decision::Permit(Purpose::Emergency)
+                    }
+                }
+                None => Decision::Deny(DenyReason::NotOnTeam),
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use samband_domain::consent::{ConsentRule, ConsentSource, Recipient};
     use samband_domain::ids::{AccountId, ProfessionalId};
     use samband_domain::principal::Scopes;
-
-    const OBJECTS: &[Object] = &[
-        Object::Patient,
-        Object::Team,
-        Object::PlanHeader,
-        Object::Goal,
-        Object::Action,
-        Object::Service,
-        Object::CrisisPlan,
-        Object::History,
-    ];
-    const OPS: &[Operation] = &[
-        Operation::Read,
-        Operation::List,
-        Operation::Create,
-        Operation::Update,
-    ];
-    const DETAILS: &[Detail] = &[
-        Detail::None,
-        Detail::PatientOwnGoal,
-        Detail::CrisisWhatHelps,
-    ];
 
     fn principal(subject: Subject, scopes: Scopes) -> Principal {
         Principal {
@@ -226,34 +295,120 @@ mod tests {
         }
     }
 
-    /// The rules of issue #2 stated independently as a table, checked against `decide`
-    /// for every combination of subject, membership, ownership, scope, operation,
-    /// object and detail.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum ConsentState {
+        Defaults,
+        OrgDeny,
+        OrgPermit,
+        SectorDeny,
+        SectorPermit,
+        ExpiredPermit,
+        OrgPermitSectorDeny,
+    }
+
+    const STATES: [ConsentState; 7] = [
+        ConsentState::Defaults,
+        ConsentState::OrgDeny,
+        ConsentState::OrgPermit,
+        ConsentState::SectorDeny,
+        ConsentState::SectorPermit,
+        ConsentState::ExpiredPermit,
+        ConsentState::OrgPermitSectorDeny,
+    ];
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    fn consent_for(
+        state: ConsentState,
+        patient: PatientId,
+        org: OrganisationId,
+        sector: Sector,
+        category: Category,
+    ) -> Consent {
+        let rule = |recipient, permit, valid_to: Option<NaiveDate>| ConsentRule {
+            recipient,
+            category,
+            permit,
+            valid_from: None,
+            valid_to,
+            purpose: None,
+            source: ConsentSource::Patient,
+        };
+        let rules = match state {
+            ConsentState::Defaults => vec![],
+            ConsentState::OrgDeny => vec![rule(Recipient::Organisation(org), false, None)],
+            ConsentState::OrgPermit => vec![rule(Recipient::Organisation(org), true, None)],
+            ConsentState::SectorDeny => vec![rule(Recipient::Sector(sector), false, None)],
+            ConsentState::SectorPermit => vec![rule(Recipient::Sector(sector), true, None)],
+            ConsentState::ExpiredPermit => vec![rule(
+                Recipient::Sector(sector),
+                true,
+                Some(day("2026-01-01")),
+            )],
+            ConsentState::OrgPermitSectorDeny => {
+                vec![
+                    rule(Recipient::Organisation(org), true, None),
+                    rule(Recipient::Sector(sector), false, None),
+                ]
+            }
+        };
+        Consent {
+            patient_id: patient,
+            rules,
+            updated_at: None,
+            version: 1,
+        }
+    }
+
+    /// The rules of issues #2 and #3 stated independently, as a table: what each kind
+    /// of principal may do, given consent and emergency access.
+    #[allow(clippy::too_many_arguments)]
     fn expected(
         kind: &str,
         member: bool,
         own: bool,
+        sector: Sector,
+        state: ConsentState,
+        emergency: bool,
         scopes: Scopes,
         op: Operation,
         obj: Object,
         d: Detail,
     ) -> bool {
-        let scope_ok = if op.is_write() {
-            scopes.write
-        } else {
-            scopes.read
-        };
-        if !scope_ok {
+        let write = matches!(op, Operation::Create | Operation::Update);
+        if (write && !scopes.write) || (!write && !scopes.read) {
             return false;
         }
+        let health_sector = matches!(
+            sector,
+            Sector::Specialist | Sector::Primary | Sector::Municipal
+        );
+        let category_is_base = obj != Object::CrisisPlan;
+        let by_default = health_sector || category_is_base;
+        let consented = match state {
+            ConsentState::Defaults | ConsentState::ExpiredPermit => by_default,
+            ConsentState::OrgDeny | ConsentState::SectorDeny => false,
+            ConsentState::OrgPermit
+            | ConsentState::SectorPermit
+            | ConsentState::OrgPermitSectorDeny => true,
+        };
         match kind {
             "admin" => false,
-            "professional" => member,
             "patient" => {
-                own && (!op.is_write()
+                own && (!write
                     || (obj == Object::Goal && d == Detail::PatientOwnGoal)
-                    || (obj == Object::CrisisPlan && d == Detail::CrisisWhatHelps))
+                    || (obj == Object::CrisisPlan && d == Detail::CrisisWhatHelps)
+                    || (obj == Object::Consent && d == Detail::None))
             }
+            "professional" if obj == Object::AccessLog => false,
+            "professional" if member => {
+                let consent_write_ok =
+                    !(obj == Object::Consent && write) || d == Detail::PaperConsent;
+                consent_write_ok && consented
+            }
+            "professional" => emergency && !write,
             _ => false,
         }
     }
@@ -262,6 +417,9 @@ mod tests {
     fn matrix_matches_the_stated_rules() {
         let patient = PatientId::new();
         let other = PatientId::new();
+        let org = OrganisationId::new();
+        let today = day("2026-11-23");
+        let defaults = ConsentDefaults::default();
         let scopes = [
             Scopes::ALL,
             Scopes {
@@ -273,31 +431,64 @@ mod tests {
                 write: true,
             },
         ];
-        let mut cases = 0;
+        let sectors = Sector::ALL;
+        let mut cases = 0usize;
         let mut mismatches = Vec::new();
         for kind in ["admin", "professional", "patient"] {
             for member in [false, true] {
                 for own in [false, true] {
-                    for sc in scopes {
-                        let subject = match kind {
-                            "admin" => Subject::Admin,
-                            "professional" => Subject::Professional(ProfessionalId::new()),
-                            _ => Subject::Patient(if own { patient } else { other }),
-                        };
-                        let p = principal(subject, sc);
-                        let facts = AccessFacts {
-                            principal: &p,
-                            patient,
-                            membership: member.then(MemberId::new),
-                        };
-                        for &op in OPS {
-                            for &obj in OBJECTS {
-                                for &d in DETAILS {
-                                    cases += 1;
-                                    let got =
-                                        matches!(decide(&facts, op, obj, d), Decision::Permit(_));
-                                    if got != expected(kind, member, own, sc, op, obj, d) {
-                                        mismatches.push(format!("{kind} member={member} own={own} {sc:?} {op:?} {obj:?} {d:?} -> {got}"));
+                    for &sector in sectors {
+                        for state in STATES {
+                            for emergency in [false, true] {
+                                for sc in scopes {
+                                    let subject = match kind {
+                                        "admin" => Subject::Admin,
+                                        "professional" => {
+                                            Subject::Professional(ProfessionalId::new())
+                                        }
+                                        _ => Subject::Patient(if own { patient } else { other }),
+                                    };
+                                    let p = principal(subject, sc);
+                                    for obj in Object::ALL {
+                                        let consent = consent_for(
+                                            state,
+                                            patient,
+                                            org,
+                                            sector,
+                                            obj.category(),
+                                        );
+                                        let membership = member.then(|| Membership {
+                                            member_id: MemberId::new(),
+                                            organisation: Some(org),
+                                            sector: Some(sector),
+                                        });
+                                        let facts = AccessFacts {
+                                            principal: &p,
+                                            patient,
+                                            membership,
+                                            consent: &consent,
+                                            defaults: &defaults,
+                                            today,
+                                            emergency,
+                                        };
+                                        for op in Operation::ALL {
+                                            for d in Detail::ALL {
+                                                cases += 1;
+                                                let got = matches!(
+                                                    decide(&facts, op, obj, d),
+                                                    Decision::Permit(_)
+                                                );
+                                                let want = expected(
+                                                    kind, member, own, sector, state, emergency,
+                                                    sc, op, obj, d,
+                                                );
+                                                if got != want {
+                                                    mismatches.push(format!(
+                                                        "{kind} member={member} own={own} {sector} {state:?} emergency={emergency} {sc:?} {op:?} {obj:?} {d:?}: got {got}"
+                                                    ));
+                                                }
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -310,18 +501,30 @@ mod tests {
             "policy matrix: {cases} cases, {} mismatches",
             mismatches.len()
         );
-        assert!(cases > 1000, "matrix too small: {cases}");
-        assert!(mismatches.is_empty(), "{mismatches:#?}");
+        assert!(cases > 100_000, "matrix too small: {cases}");
+        assert!(
+            mismatches.is_empty(),
+            "{} mismatches, first: {:#?}",
+            mismatches.len(),
+            &mismatches[..mismatches.len().min(10)]
+        );
     }
 
     #[test]
-    fn patient_purpose_is_own_record_and_professional_is_care() {
+    fn purposes_name_why_the_access_happened() {
         let patient = PatientId::new();
+        let consent = Consent::empty(patient);
+        let defaults = ConsentDefaults::default();
+        let today = day("2026-11-23");
         let pat = principal(Subject::Patient(patient), Scopes::ALL);
         let facts = AccessFacts {
             principal: &pat,
             patient,
             membership: None,
+            consent: &consent,
+            defaults: &defaults,
+            today,
+            emergency: false,
         };
         assert_eq!(
             decide(&facts, Operation::Read, Object::Action, Detail::None),
@@ -331,11 +534,19 @@ mod tests {
         let facts = AccessFacts {
             principal: &pro,
             patient,
-            membership: Some(MemberId::new()),
+            membership: None,
+            consent: &consent,
+            defaults: &defaults,
+            today,
+            emergency: true,
         };
         assert_eq!(
-            decide(&facts, Operation::Update, Object::Action, Detail::None),
-            Decision::Permit(Purpose::Care)
+            decide(&facts, Operation::Read, Object::CrisisPlan, Detail::None),
+            Decision::Permit(Purpose::Emergency)
+        );
+        assert_eq!(
+            decide(&facts, Operation::Update, Object::CrisisPlan, Detail::None),
+            Decision::Deny(DenyReason::EmergencyReadOnly)
         );
     }
 }

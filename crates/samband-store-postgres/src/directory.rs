@@ -222,10 +222,10 @@ impl PatientRepo for PgTx {
     ) -> StoreResult<Vec<CaseloadRow>> {
         let d = today;
         let rows = sqlx::query(
-            "SELECT p.*, m.id AS member_id, m.role AS my_role, m.is_coordinator AS my_coord, \
+            "SELECT p.*, m.id AS member_id, m.organisation_id AS my_org, o.sector AS my_sector, m.role AS my_role, m.is_coordinator AS my_coord, \
                (SELECT COUNT(*) FROM actions a WHERE a.patient_id = p.id AND a.status IN ('planned','in_progress')) AS open_actions, \
                (SELECT COUNT(*) FROM actions a WHERE a.patient_id = p.id AND a.status IN ('planned','in_progress') AND a.due_date < $1) AS overdue_actions \
-             FROM team_members m JOIN patients p ON p.id = m.patient_id \
+             FROM team_members m JOIN patients p ON p.id = m.patient_id LEFT JOIN organisations o ON o.id = m.organisation_id \
              WHERE m.professional_id = $2 AND m.active_from <= $1 AND (m.active_to IS NULL OR m.active_to >= $1) \
              ORDER BY p.name, p.id",
         )
@@ -239,6 +239,10 @@ impl PatientRepo for PgTx {
                 Ok(CaseloadRow {
                     patient: patient_row(r)?,
                     member_id: uid(r, "member_id")?,
+                    my_organisation: opt_uid(r, "my_org")?,
+                    my_sector: get::<Option<String>>(r, "my_sector")?
+                        .map(|s| Sector::parse("sector", &s).map_err(|_| corrupt("sector")))
+                        .transpose()?,
                     my_role: get(r, "my_role")?,
                     is_coordinator: get(r, "my_coord")?,
                     open_actions: get(r, "open_actions")?,

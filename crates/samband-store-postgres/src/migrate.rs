@@ -6,8 +6,14 @@ use samband_store::{StoreError, StoreResult};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "0001_init", include_str!("../migrations/0001_init.sql"))];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "0001_init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "0002_consent_emergency_chain",
+        include_str!("../migrations/0002_consent_emergency_chain.sql"),
+    ),
+];
 
 /// Arbitrary constant naming Samband's migration lock.
 const LOCK_KEY: i64 = 0x5a4d_4241_4e44;

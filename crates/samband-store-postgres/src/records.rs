@@ -13,6 +13,20 @@ use samband_domain::principal::AccountRole;
 use samband_store::*;
 use sqlx::postgres::PgRow;
 
+fn audit_row(r: &PgRow) -> StoreResult<AuditEntry> {
+    Ok(AuditEntry {
+        id: get(r, "id")?,
+        at: get(r, "at")?,
+        actor_account_id: opt_uid(r, "actor_account_id")?,
+        patient_id: opt_uid(r, "patient_id")?,
+        object_type: get(r, "object_type")?,
+        object_id: get(r, "object_id")?,
+        action: get(r, "action")?,
+        purpose: get(r, "purpose")?,
+        request_id: get(r, "request_id")?,
+    })
+}
+
 fn account_row(r: &PgRow) -> StoreResult<Account> {
     Ok(Account {
         id: uid(r, "id")?,
@@ -91,9 +105,17 @@ impl HistoryRepo for PgTx {
 #[async_trait]
 impl AuditRepo for PgTx {
     async fn append_audit(&mut self, e: &AuditEntry) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (id, at, actor_account_id, patient_id, object_type, object_id, action, purpose, request_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        // Locking the head row serialises appends across connections and instances until
+        // this transaction ends, so the chain never forks.
+        let prev: String =
+            sqlx::query_scalar("SELECT hash FROM audit_head WHERE id = 1 FOR UPDATE")
+                .fetch_one(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        let hash = audit_hash(&prev, e);
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO audit_log (id, at, actor_account_id, patient_id, object_type, object_id, action, purpose, request_id, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq",
         )
         .bind(e.id)
         .bind(e.at)
@@ -104,10 +126,45 @@ impl AuditRepo for PgTx {
         .bind(&e.action)
         .bind(&e.purpose)
         .bind(&e.request_id)
-        .execute(&mut *self.tx)
+        .bind(&prev)
+        .bind(&hash)
+        .fetch_one(&mut *self.tx)
         .await
         .map_err(db_err)?;
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(&hash)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn audit_records(&mut self, after: i64, limit: i64) -> StoreResult<Vec<AuditRecord>> {
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRecord {
+                    seq: get(r, "seq")?,
+                    entry: audit_row(r)?,
+                    prev_hash: get(r, "prev_hash")?,
+                    hash: get(r, "hash")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn audit_head(&mut self) -> StoreResult<(i64, String)> {
+        let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok((get(&r, "seq")?, get(&r, "hash")?))
     }
 
     async fn list_audit(
@@ -122,21 +179,7 @@ impl AuditRepo for PgTx {
             .fetch_all(&mut *self.tx)
             .await
             .map_err(db_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    id: uid::<Uuid>(r, "id")?,
-                    at: get::<DateTime<Utc>>(r, "at")?,
-                    actor_account_id: opt_uid(r, "actor_account_id")?,
-                    patient_id: opt_uid(r, "patient_id")?,
-                    object_type: get(r, "object_type")?,
-                    object_id: get(r, "object_id")?,
-                    action: get(r, "action")?,
-                    purpose: get(r, "purpose")?,
-                    request_id: get(r, "request_id")?,
-                })
-            })
-            .collect()
+        rows.iter().map(audit_row).collect()
     }
 
     async fn count_audit(&mut self) -> StoreResult<i64> {

@@ -166,17 +166,27 @@ impl TeamRepo for PgTx {
         patient: PatientId,
         professional: ProfessionalId,
         today: NaiveDate,
-    ) -> StoreResult<Option<MemberId>> {
-        let d = today;
-        let row: Option<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM team_members WHERE patient_id = $1 AND professional_id = $2 AND active_from <= $3 AND (active_to IS NULL OR active_to >= $3) LIMIT 1",
+    ) -> StoreResult<Option<MembershipRow>> {
+        let row = sqlx::query(
+            "SELECT m.id AS member_id, m.organisation_id AS organisation_id, o.sector AS sector \
+             FROM team_members m LEFT JOIN organisations o ON o.id = m.organisation_id \
+             WHERE m.patient_id = $1 AND m.professional_id = $2 AND m.active_from <= $3 AND (m.active_to IS NULL OR m.active_to >= $3) LIMIT 1",
         )
         .bind(patient.as_uuid())
         .bind(professional.as_uuid())
-        .bind(d)
+        .bind(today)
         .fetch_optional(&mut *self.tx)
         .await
         .map_err(db_err)?;
-        Ok(row.map(MemberId::from))
+        row.map(|r| {
+            Ok(MembershipRow {
+                member_id: uid(&r, "member_id")?,
+                organisation_id: opt_uid(&r, "organisation_id")?,
+                sector: get::<Option<String>>(&r, "sector")?
+                    .map(|s| Sector::parse("sector", &s).map_err(|_| corrupt("sector")))
+                    .transpose()?,
+            })
+        })
+        .transpose()
     }
 }

@@ -6,8 +6,14 @@ use samband_store::{StoreError, StoreResult};
 use sha2::{Digest, Sha256};
 use sqlx::{Row, SqlitePool};
 
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "0001_init", include_str!("../migrations/0001_init.sql"))];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "0001_init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "0002_consent_emergency_chain",
+        include_str!("../migrations/0002_consent_emergency_chain.sql"),
+    ),
+];
 
 pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<()> {
     sqlx::raw_sql(

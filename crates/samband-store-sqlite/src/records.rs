@@ -15,6 +15,20 @@ fn json_opt(s: Option<String>) -> StoreResult<Option<serde_json::Value>> {
         .transpose()
 }
 
+fn audit_row(r: &SqliteRow) -> StoreResult<AuditEntry> {
+    Ok(AuditEntry {
+        id: id::<Uuid>(&get::<String>(r, "id")?)?,
+        at: parse_ts(&get::<String>(r, "at")?)?,
+        actor_account_id: opt_id(get(r, "actor_account_id")?)?,
+        patient_id: opt_id(get(r, "patient_id")?)?,
+        object_type: get(r, "object_type")?,
+        object_id: get(r, "object_id")?,
+        action: get(r, "action")?,
+        purpose: get(r, "purpose")?,
+        request_id: get(r, "request_id")?,
+    })
+}
+
 fn account_row(r: &SqliteRow) -> StoreResult<Account> {
     Ok(Account {
         id: id(&get::<String>(r, "id")?)?,
@@ -94,9 +108,16 @@ impl HistoryRepo for SqliteTx {
 #[async_trait]
 impl AuditRepo for SqliteTx {
     async fn append_audit(&mut self, e: &AuditEntry) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (id, at, actor_account_id, patient_id, object_type, object_id, action, purpose, request_id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        // The transaction holds SQLite's write lock, so reading the head and appending
+        // cannot interleave with another writer.
+        let prev: String = sqlx::query_scalar("SELECT hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        let hash = audit_hash(&prev, e);
+        let done = sqlx::query(
+            "INSERT INTO audit_log (id, at, actor_account_id, patient_id, object_type, object_id, action, purpose, request_id, prev_hash, hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(e.id.to_string())
         .bind(ts(&e.at))
@@ -107,10 +128,45 @@ impl AuditRepo for SqliteTx {
         .bind(&e.action)
         .bind(&e.purpose)
         .bind(&e.request_id)
+        .bind(&prev)
+        .bind(&hash)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
+        sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
+            .bind(done.last_insert_rowid())
+            .bind(&hash)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn audit_records(&mut self, after: i64, limit: i64) -> StoreResult<Vec<AuditRecord>> {
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRecord {
+                    seq: get(r, "seq")?,
+                    entry: audit_row(r)?,
+                    prev_hash: get(r, "prev_hash")?,
+                    hash: get(r, "hash")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn audit_head(&mut self) -> StoreResult<(i64, String)> {
+        let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok((get(&r, "seq")?, get(&r, "hash")?))
     }
 
     async fn list_audit(
@@ -128,21 +184,7 @@ impl AuditRepo for SqliteTx {
         .fetch_all(&mut *self.tx)
         .await
         .map_err(db_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    id: id::<Uuid>(&get::<String>(r, "id")?)?,
-                    at: parse_ts(&get::<String>(r, "at")?)?,
-                    actor_account_id: opt_id(get(r, "actor_account_id")?)?,
-                    patient_id: opt_id(get(r, "patient_id")?)?,
-                    object_type: get(r, "object_type")?,
-                    object_id: get(r, "object_id")?,
-                    action: get(r, "action")?,
-                    purpose: get(r, "purpose")?,
-                    request_id: get(r, "request_id")?,
-                })
-            })
-            .collect()
+        rows.iter().map(audit_row).collect()
     }
 
     async fn count_audit(&mut self) -> StoreResult<i64> {

@@ -168,10 +168,12 @@ impl TeamRepo for SqliteTx {
         patient: PatientId,
         professional: ProfessionalId,
         today: NaiveDate,
-    ) -> StoreResult<Option<MemberId>> {
+    ) -> StoreResult<Option<MembershipRow>> {
         let d = date(&today);
-        let row: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM team_members WHERE patient_id = ? AND professional_id = ? AND active_from <= ? AND (active_to IS NULL OR active_to >= ?) LIMIT 1",
+        let row = sqlx::query(
+            "SELECT m.id AS member_id, m.organisation_id AS organisation_id, o.sector AS sector \
+             FROM team_members m LEFT JOIN organisations o ON o.id = m.organisation_id \
+             WHERE m.patient_id = ? AND m.professional_id = ? AND m.active_from <= ? AND (m.active_to IS NULL OR m.active_to >= ?) LIMIT 1",
         )
         .bind(patient.to_string())
         .bind(professional.to_string())
@@ -180,6 +182,15 @@ impl TeamRepo for SqliteTx {
         .fetch_optional(&mut *self.tx)
         .await
         .map_err(db_err)?;
-        opt_id(row)
+        row.map(|r| {
+            Ok(MembershipRow {
+                member_id: id(&get::<String>(&r, "member_id")?)?,
+                organisation_id: opt_id(get(&r, "organisation_id")?)?,
+                sector: get::<Option<String>>(&r, "sector")?
+                    .map(|s| Sector::parse("sector", &s).map_err(|_| corrupt("sector")))
+                    .transpose()?,
+            })
+        })
+        .transpose()
     }
 }

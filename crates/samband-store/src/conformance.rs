@@ -24,6 +24,8 @@ pub async fn run_all(store: Arc<dyn Store>) {
     uncommitted_transaction_leaves_nothing(&*store, &f).await;
     history_and_audit(&*store, &f).await;
     accounts_sessions_tokens(&*store, &f).await;
+    consent_and_emergency(&*store, &f).await;
+    audit_chain_links_every_entry(&*store, &f).await;
 }
 
 pub struct Fixture {
@@ -526,6 +528,170 @@ async fn accounts_sessions_tokens(store: &dyn Store, f: &Fixture) {
     assert_eq!(
         tx.count_login_failures("acct:gp.test", t0()).await.unwrap(),
         0
+    );
+    tx.commit().await.unwrap();
+}
+
+async fn consent_and_emergency(store: &dyn Store, f: &Fixture) {
+    use samband_domain::consent::*;
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.get_consent(f.patient.id).await.unwrap(), None);
+    let rule = ConsentRule {
+        recipient: Recipient::Organisation(f.org.id),
+        category: Category::MentalHealth,
+        permit: false,
+        valid_from: Some(day("2026-11-01")),
+        valid_to: None,
+        purpose: Some(ConsentPurpose::Treatment),
+        source: ConsentSource::Patient,
+    };
+    let c = Consent {
+        patient_id: f.patient.id,
+        rules: vec![rule.clone()],
+        updated_at: Some(t0()),
+        version: 0,
+    };
+    assert_eq!(tx.save_consent(&c, 0).await.unwrap(), 1);
+    assert!(
+        matches!(tx.save_consent(&c, 0).await, Err(StoreError::Conflict(_))),
+        "second create conflicts"
+    );
+    let mut wider = c.clone();
+    wider.rules.push(ConsentRule {
+        recipient: Recipient::Sector(Sector::SocialSecurity),
+        category: Category::WorkCapacity,
+        permit: true,
+        ..rule
+    });
+    assert_eq!(tx.save_consent(&wider, 1).await.unwrap(), 2);
+    assert!(matches!(
+        tx.save_consent(&wider, 1).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let stored = tx.get_consent(f.patient.id).await.unwrap().unwrap();
+    assert_eq!((stored.version, stored.rules.len()), (2, 2));
+    assert_eq!(stored.rules, wider.rules, "rules round-trip exactly");
+
+    let account = AccountId::new();
+    // The grant references an account row.
+    tx.insert_account(&Account {
+        id: account,
+        username: "er.doctor".into(),
+        password_hash: "$argon2id$fake".into(),
+        role: AccountRole::Professional,
+        professional_id: Some(f.nurse.id),
+        patient_id: None,
+        display_name: "ER".into(),
+        locale: None,
+        disabled: false,
+        created_at: t0(),
+    })
+    .await
+    .unwrap();
+    let g = EmergencyGrant {
+        id: Uuid::now_v7(),
+        patient_id: f.patient.id,
+        account_id: account,
+        reason_code: "acute_treatment".into(),
+        reason_text: "Unconscious in the emergency room".into(),
+        started_at: t0(),
+        expires_at: t0() + Duration::hours(4),
+        reviewed_at: None,
+        reviewed_by: None,
+    };
+    tx.insert_emergency(&g).await.unwrap();
+    assert_eq!(
+        tx.active_emergency(account, f.patient.id, t0() + Duration::hours(3))
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(&g)
+    );
+    assert_eq!(
+        tx.active_emergency(account, f.patient.id, t0() + Duration::hours(4))
+            .await
+            .unwrap(),
+        None,
+        "expired at the limit"
+    );
+    assert_eq!(
+        tx.active_emergency(account, PatientId::new(), t0())
+            .await
+            .unwrap(),
+        None,
+        "one patient only"
+    );
+    assert_eq!(
+        tx.list_emergency(Some(f.patient.id), true)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    tx.mark_emergency_reviewed(g.id, AccountId::new(), t0() + Duration::days(1))
+        .await
+        .unwrap();
+    assert!(tx.list_emergency(None, true).await.unwrap().is_empty());
+    assert!(
+        tx.list_emergency(Some(f.patient.id), false).await.unwrap()[0]
+            .reviewed_at
+            .is_some()
+    );
+    tx.commit().await.unwrap();
+}
+
+async fn audit_chain_links_every_entry(store: &dyn Store, f: &Fixture) {
+    let mut tx = store.begin().await.unwrap();
+    for i in 0..3 {
+        tx.append_audit(&AuditEntry {
+            id: Uuid::now_v7(),
+            // Nanoseconds are stored to the microsecond; the hash must agree.
+            at: t0() + Duration::nanoseconds(1_234_567 + i),
+            actor_account_id: None,
+            patient_id: Some(f.patient.id),
+            object_type: "patient".into(),
+            object_id: None,
+            action: "read".into(),
+            purpose: "care".into(),
+            request_id: None,
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let all = tx.audit_records(0, 100_000).await.unwrap();
+    assert!(all.len() >= 3);
+    let mut prev = GENESIS_HASH.to_owned();
+    let mut last_seq = 0;
+    for r in &all {
+        assert!(r.seq > last_seq, "sequence increases");
+        assert_eq!(
+            r.prev_hash.as_deref(),
+            Some(prev.as_str()),
+            "entry {} links to its predecessor",
+            r.seq
+        );
+        let h = audit_hash(&prev, &r.entry);
+        assert_eq!(
+            r.hash.as_deref(),
+            Some(h.as_str()),
+            "entry {} hash recomputes",
+            r.seq
+        );
+        prev = h;
+        last_seq = r.seq;
+    }
+    assert_eq!(
+        tx.audit_head().await.unwrap(),
+        (last_seq, prev),
+        "the head anchors the newest entry"
+    );
+    let page = tx.audit_records(all[0].seq, 2).await.unwrap();
+    assert_eq!(
+        page.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        vec![all[1].seq, all[2].seq],
+        "paging by sequence"
     );
     tx.commit().await.unwrap();
 }

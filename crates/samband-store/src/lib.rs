@@ -11,12 +11,14 @@ pub mod records;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use samband_domain::consent::Consent;
 use samband_domain::ids::*;
 use samband_domain::organisation::Organisation;
 use samband_domain::patient::Patient;
 use samband_domain::plan::{Action, CrisisPlan, Goal, PlanHeader, Service};
 use samband_domain::professional::Professional;
 use samband_domain::team::CareTeam;
+use uuid::Uuid;
 
 pub use records::*;
 
@@ -54,6 +56,7 @@ pub trait Tx:
     + HistoryRepo
     + AuditRepo
     + AccountRepo
+    + ConsentRepo
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }
@@ -94,13 +97,13 @@ pub trait TeamRepo {
     async fn save_team(&mut self, team: &CareTeam, expected: i64) -> StoreResult<i64>;
     /// Directory details for every member of the patient's team, in team order.
     async fn member_contacts(&mut self, patient: PatientId) -> StoreResult<Vec<MemberContact>>;
-    /// The active memberships of a professional on one patient's team, for the policy.
+    /// A professional's active membership on one patient's team, for the policy.
     async fn active_membership(
         &mut self,
         patient: PatientId,
         professional: ProfessionalId,
         today: NaiveDate,
-    ) -> StoreResult<Option<MemberId>>;
+    ) -> StoreResult<Option<MembershipRow>>;
 }
 
 #[async_trait]
@@ -139,8 +142,41 @@ pub trait HistoryRepo {
 }
 
 #[async_trait]
+pub trait ConsentRepo {
+    async fn get_consent(&mut self, patient: PatientId) -> StoreResult<Option<Consent>>;
+    /// Saves the consent if it is still at `expected` (0 = create); returns the new version.
+    async fn save_consent(&mut self, c: &Consent, expected: i64) -> StoreResult<i64>;
+    async fn insert_emergency(&mut self, g: &EmergencyGrant) -> StoreResult<()>;
+    /// The principal's grant for this patient that has not expired at `now`, if any.
+    async fn active_emergency(
+        &mut self,
+        account: AccountId,
+        patient: PatientId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<EmergencyGrant>>;
+    /// Grants, newest first; `patient` narrows to one patient, `unreviewed` to open ones.
+    async fn list_emergency(
+        &mut self,
+        patient: Option<PatientId>,
+        unreviewed: bool,
+    ) -> StoreResult<Vec<EmergencyGrant>>;
+    async fn mark_emergency_reviewed(
+        &mut self,
+        id: Uuid,
+        by: AccountId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+}
+
+#[async_trait]
 pub trait AuditRepo {
+    /// Appends an entry, linking it into the hash chain (serialised with other appends
+    /// until the transaction ends).
     async fn append_audit(&mut self, e: &AuditEntry) -> StoreResult<()>;
+    /// Entries with `seq > after`, in order, with their chain fields (for verify/export).
+    async fn audit_records(&mut self, after: i64, limit: i64) -> StoreResult<Vec<AuditRecord>>;
+    /// The chain's anchor: the newest entry's sequence number and hash.
+    async fn audit_head(&mut self) -> StoreResult<(i64, String)>;
     /// Oldest first.
     async fn list_audit(
         &mut self,

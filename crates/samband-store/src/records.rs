@@ -13,6 +13,8 @@ pub struct CaseloadRow {
     pub patient: Patient,
     /// The professional's own membership on this patient's team.
     pub member_id: MemberId,
+    pub my_organisation: Option<OrganisationId>,
+    pub my_sector: Option<samband_domain::organisation::Sector>,
     pub my_role: String,
     pub is_coordinator: bool,
     pub open_actions: i64,
@@ -99,4 +101,66 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
     pub revoked: bool,
+}
+
+/// The first link of the audit chain points at this.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An audit entry as stored, with its place in the hash chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub entry: AuditEntry,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
+/// The chain hash of an entry: SHA-256 over the previous hash and every field, in a
+/// fixed order with unit separators, times in UTC to the microsecond (what both
+/// backends store). Both backends and the verifier call this one function.
+pub fn audit_hash(prev_hash: &str, e: &AuditEntry) -> String {
+    use sha2::{Digest, Sha256};
+    let at = e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    let fields = [
+        prev_hash.to_owned(),
+        e.id.to_string(),
+        at,
+        opt(e.actor_account_id.map(|a| a.to_string())),
+        opt(e.patient_id.map(|p| p.to_string())),
+        e.object_type.clone(),
+        opt(e.object_id.clone()),
+        e.action.clone(),
+        e.purpose.clone(),
+        opt(e.request_id.clone()),
+    ];
+    let mut h = Sha256::new();
+    for f in &fields {
+        h.update(f.as_bytes());
+        h.update([0x1f]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An emergency-access ("break the glass") grant: one professional, one patient, a
+/// stated reason, a hard expiry; flagged for review by the privacy officer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmergencyGrant {
+    pub id: Uuid,
+    pub patient_id: PatientId,
+    pub account_id: AccountId,
+    pub reason_code: String,
+    pub reason_text: String,
+    pub started_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub reviewed_by: Option<AccountId>,
+}
+
+/// A professional's active membership with the organisation and sector it is held for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MembershipRow {
+    pub member_id: MemberId,
+    pub organisation_id: Option<OrganisationId>,
+    pub sector: Option<samband_domain::organisation::Sector>,
 }

@@ -1,0 +1,34 @@
+-- Consent per patient (one versioned document of rules), emergency access grants, and
+-- the audit trail's hash chain (each entry commits to the previous one; the head row
+-- anchors the newest, so truncation is detected too).
+
+CREATE TABLE consents (
+    patient_id UUID PRIMARY KEY REFERENCES patients(id),
+    rules JSONB NOT NULL,
+    updated_at TIMESTAMPTZ,
+    version BIGINT NOT NULL
+);
+
+CREATE TABLE emergency_access (
+    id UUID PRIMARY KEY,
+    patient_id UUID NOT NULL REFERENCES patients(id),
+    account_id UUID NOT NULL REFERENCES accounts(id),
+    reason_code TEXT NOT NULL,
+    reason_text TEXT NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    reviewed_at TIMESTAMPTZ,
+    reviewed_by UUID
+);
+CREATE INDEX emergency_access_lookup ON emergency_access(account_id, patient_id, expires_at);
+CREATE INDEX emergency_access_patient ON emergency_access(patient_id, started_at);
+
+ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+ALTER TABLE audit_log ADD COLUMN hash TEXT;
+
+CREATE TABLE audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');

@@ -1,0 +1,153 @@
+//! Consent documents and emergency-access grants.
+
+use crate::codec::*;
+use crate::SqliteTx;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use samband_domain::consent::Consent;
+use samband_domain::ids::*;
+use samband_store::*;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+fn grant_row(r: &SqliteRow) -> StoreResult<EmergencyGrant> {
+    Ok(EmergencyGrant {
+        id: id::<Uuid>(&get::<String>(r, "id")?)?,
+        patient_id: id(&get::<String>(r, "patient_id")?)?,
+        account_id: id(&get::<String>(r, "account_id")?)?,
+        reason_code: get(r, "reason_code")?,
+        reason_text: get(r, "reason_text")?,
+        started_at: parse_ts(&get::<String>(r, "started_at")?)?,
+        expires_at: parse_ts(&get::<String>(r, "expires_at")?)?,
+        reviewed_at: get::<Option<String>>(r, "reviewed_at")?
+            .as_deref()
+            .map(parse_ts)
+            .transpose()?,
+        reviewed_by: opt_id(get(r, "reviewed_by")?)?,
+    })
+}
+
+#[async_trait]
+impl ConsentRepo for SqliteTx {
+    async fn get_consent(&mut self, patient: PatientId) -> StoreResult<Option<Consent>> {
+        let row = sqlx::query("SELECT * FROM consents WHERE patient_id = ?")
+            .bind(patient.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            let rules: String = get(&r, "rules")?;
+            Ok(Consent {
+                patient_id: patient,
+                rules: serde_json::from_str(&rules).map_err(|_| corrupt("consent rules"))?,
+                updated_at: get::<Option<String>>(&r, "updated_at")?
+                    .as_deref()
+                    .map(parse_ts)
+                    .transpose()?,
+                version: get(&r, "version")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn save_consent(&mut self, c: &Consent, expected: i64) -> StoreResult<i64> {
+        let rules =
+            serde_json::to_string(&c.rules).map_err(|e| StoreError::Other(e.to_string()))?;
+        let r = if expected == 0 {
+            sqlx::query("INSERT INTO consents (patient_id, rules, updated_at, version) VALUES (?, ?, ?, 1) ON CONFLICT DO NOTHING")
+                .bind(c.patient_id.to_string())
+                .bind(&rules)
+                .bind(c.updated_at.as_ref().map(ts))
+                .execute(&mut *self.tx)
+                .await
+        } else {
+            sqlx::query("UPDATE consents SET rules = ?, updated_at = ?, version = version + 1 WHERE patient_id = ? AND version = ?")
+                .bind(&rules)
+                .bind(c.updated_at.as_ref().map(ts))
+                .bind(c.patient_id.to_string())
+                .bind(expected)
+                .execute(&mut *self.tx)
+                .await
+        }
+        .map_err(db_err)?;
+        versioned(r.rows_affected(), expected)
+    }
+
+    async fn insert_emergency(&mut self, g: &EmergencyGrant) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO emergency_access (id, patient_id, account_id, reason_code, reason_text, started_at, expires_at, reviewed_at, reviewed_by) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(g.id.to_string())
+        .bind(g.patient_id.to_string())
+        .bind(g.account_id.to_string())
+        .bind(&g.reason_code)
+        .bind(&g.reason_text)
+        .bind(ts(&g.started_at))
+        .bind(ts(&g.expires_at))
+        .bind(g.reviewed_at.as_ref().map(ts))
+        .bind(g.reviewed_by.map(|a| a.to_string()))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn active_emergency(
+        &mut self,
+        account: AccountId,
+        patient: PatientId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<EmergencyGrant>> {
+        let row = sqlx::query(
+            "SELECT * FROM emergency_access WHERE account_id = ? AND patient_id = ? AND started_at <= ? AND expires_at > ? \
+             ORDER BY started_at DESC LIMIT 1",
+        )
+        .bind(account.to_string())
+        .bind(patient.to_string())
+        .bind(ts(&now))
+        .bind(ts(&now))
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(grant_row).transpose()
+    }
+
+    async fn list_emergency(
+        &mut self,
+        patient: Option<PatientId>,
+        unreviewed: bool,
+    ) -> StoreResult<Vec<EmergencyGrant>> {
+        let p = patient.map(|p| p.to_string());
+        let rows = sqlx::query(
+            "SELECT * FROM emergency_access WHERE (? IS NULL OR patient_id = ?) AND (? = 0 OR reviewed_at IS NULL) ORDER BY started_at DESC",
+        )
+        .bind(&p)
+        .bind(&p)
+        .bind(unreviewed)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(grant_row).collect()
+    }
+
+    async fn mark_emergency_reviewed(
+        &mut self,
+        grant: Uuid,
+        by: AccountId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let r = sqlx::query("UPDATE emergency_access SET reviewed_at = ?, reviewed_by = ? WHERE id = ? AND reviewed_at IS NULL")
+            .bind(ts(&at))
+            .bind(by.to_string())
+            .bind(grant.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        if r.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+}
