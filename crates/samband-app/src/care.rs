@@ -507,7 +507,7 @@ impl App {
         // Each entry is information of its object's category: show only what the
         // reader may read now (consent may have narrowed since).
         entries.retain(|h| {
-            Object::from_str(&h.object_type).is_some_and(|o| {
+            Object::named(&h.object_type).is_some_and(|o| {
                 self.permits(ctx, patient, &facts, Operation::Read, o, Detail::None)
                     .is_some()
             })

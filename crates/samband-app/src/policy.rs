@@ -79,7 +79,7 @@ impl Object {
     }
 
     /// The object a history entry's `object_type` names (for filtering history).
-    pub fn from_str(s: &str) -> Option<Object> {
+    pub fn named(s: &str) -> Option<Object> {
         Object::ALL.into_iter().find(|o| o.as_str() == s)
     }
 }
