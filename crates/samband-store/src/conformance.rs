@@ -695,3 +695,36 @@ async fn audit_chain_links_every_entry(store: &dyn Store, f: &Fixture) {
     );
     tx.commit().await.unwrap();
 }
+
+/// Appends `n` audit entries in separate transactions (for chain tests).
+pub async fn append_entries(store: &dyn Store, n: usize) {
+    for i in 0..n {
+        let mut tx = store.begin().await.unwrap();
+        tx.append_audit(&AuditEntry {
+            id: Uuid::now_v7(),
+            at: t0() + Duration::seconds(i as i64),
+            actor_account_id: Some(AccountId::new()),
+            patient_id: Some(PatientId::new()),
+            object_type: "patient".into(),
+            object_id: None,
+            action: "read".into(),
+            purpose: "care".into(),
+            request_id: Some(format!("r{i}")),
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
+/// The tampering cases every backend must detect: (name, SQL to run after dropping the
+/// append-only triggers, the sequence number `verify_chain` must report).
+pub fn tamper_cases() -> Vec<(&'static str, &'static str, i64)> {
+    vec![
+        ("edit", "UPDATE audit_log SET action = 'update' WHERE seq = 3", 3),
+        ("delete", "DELETE FROM audit_log WHERE seq = 3", 4),
+        ("reorder", "UPDATE audit_log SET seq = seq + 100 WHERE seq = 2", 3),
+        ("truncate", "DELETE FROM audit_log WHERE seq = 5", 0),
+        ("insert", "INSERT INTO audit_log (seq, id, at, object_type, action, purpose, prev_hash, hash) SELECT 6, id || '-forged', at, object_type, action, purpose, hash, hash FROM audit_log WHERE seq = 5", 6),
+    ]
+}

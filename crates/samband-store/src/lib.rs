@@ -6,6 +6,7 @@
 //! audit entry recording that access commit together or not at all.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod chain;
 pub mod conformance;
 pub mod records;
 
