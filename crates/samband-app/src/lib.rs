@@ -6,6 +6,7 @@
 //! so a rule enforced here holds on every path.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod audit_export;
 pub mod auth;
 pub mod care;
 pub mod demo;

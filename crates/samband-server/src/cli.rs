@@ -3,6 +3,7 @@
 use crate::config::{Config, Overrides, DEFAULT_DATABASE_URL};
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
+use samband_app::audit_export::{ExportFormat, Verified};
 use samband_app::demo::DEMO_PASSWORD;
 use samband_app::directory::AccountInput;
 use secrecy::ExposeSecret;
@@ -38,6 +39,23 @@ pub enum Command {
     User(UserCommand),
     /// Load and validate the configuration, print it (without secrets) and exit.
     CheckConfig,
+    /// Check or export the tamper-evident audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify the hash chain; exits non-zero and names the first broken link.
+    Verify,
+    /// Write every entry as JSON lines (`jsonl`) or FHIR R4 AuditEvent lines (`fhir`).
+    Export {
+        #[arg(long, default_value = "jsonl")]
+        format: String,
+        /// File to write (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +106,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{cfg:#?}");
             println!("configuration OK");
             Ok(())
+        }
+        Command::Audit(cmd) => {
+            let cfg = load(&cli, None, DEFAULT_DATABASE_URL)?;
+            let app = crate::build_app(&cfg, crate::system_clock()).await?;
+            match cmd {
+                AuditCommand::Verify => match app.verify_audit().await? {
+                    Verified::Intact { entries } => {
+                        println!("audit trail intact: {entries} entries verified");
+                        Ok(())
+                    }
+                    Verified::Broken(b) => {
+                        bail!("audit trail broken at entry {}: {}", b.seq, b.reason)
+                    }
+                },
+                AuditCommand::Export { format, output } => {
+                    let format = match format.as_str() {
+                        "jsonl" => ExportFormat::JsonLines,
+                        "fhir" => ExportFormat::FhirAuditEvent,
+                        other => bail!("unknown format {other:?}: use jsonl or fhir"),
+                    };
+                    let n = match output {
+                        Some(path) => {
+                            let file = std::fs::File::create(path)
+                                .with_context(|| format!("creating {}", path.display()))?;
+                            let mut w = std::io::BufWriter::new(file);
+                            app.export_audit(format, &mut w).await?
+                        }
+                        None => {
+                            let stdout = std::io::stdout();
+                            let mut w = std::io::BufWriter::new(stdout.lock());
+                            app.export_audit(format, &mut w).await?
+                        }
+                    };
+                    eprintln!("exported {n} audit entries");
+                    Ok(())
+                }
+            }
         }
         Command::Migrate => {
             let cfg = load(&cli, None, DEFAULT_DATABASE_URL)?;

@@ -152,3 +152,105 @@ fn serve_answers_healthz_and_stops_on_sigterm() {
     assert!(exit.success(), "{exit:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn audit_verify_and_export_detect_direct_database_edits() {
+    let dir = temp_dir("audit");
+    let db = dir.join("s.db");
+    let url = format!("sqlite://{}", db.display());
+    for user in ["ops1", "ops2", "ops3"] {
+        let out = bin()
+            .args([
+                "user",
+                "add",
+                "--database-url",
+                &url,
+                "--username",
+                user,
+                "--display-name",
+                "Ops",
+            ])
+            .env("SAMBAND_NEW_PASSWORD", "a long enough passphrase")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = bin()
+        .args(["audit", "verify", "--database-url", &url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 3 entries"));
+
+    let out = bin()
+        .args([
+            "audit",
+            "export",
+            "--format",
+            "fhir",
+            "--database-url",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 3);
+    assert!(events
+        .iter()
+        .all(|e| e["resourceType"] == "AuditEvent" && e["action"] == "C" && e["outcome"] == "0"));
+    let file = dir.join("audit.jsonl");
+    let out = bin()
+        .args([
+            "audit",
+            "export",
+            "--format",
+            "jsonl",
+            "--database-url",
+            &url,
+            "--output",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines = std::fs::read_to_string(&file).unwrap();
+    let first: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    assert_eq!(first["seq"], 1);
+    assert_eq!(first["prev_hash"].as_str().unwrap().len(), 64);
+
+    // An edit made directly in the database, past the append-only triggers.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::raw_sql(
+            "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET action = 'read' WHERE seq = 2;",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    });
+    let out = bin()
+        .args(["audit", "verify", "--database-url", &url])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "verify must fail after tampering");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken at entry 2"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -130,16 +130,25 @@ mod tests {
         for (name, sql, expect_seq) in tamper_cases() {
             let store = fresh(&format!("chain_{name}")).await;
             append_entries(&store, 5).await;
-            assert_eq!(verify_chain(&store, 2).await.ok(), Some(5), "intact chain verifies");
+            assert_eq!(
+                verify_chain(&store, 2).await.ok(),
+                Some(5),
+                "intact chain verifies"
+            );
             sqlx::raw_sql("DROP TRIGGER audit_log_no_change ON audit_log")
                 .execute(store.pool())
                 .await
                 .unwrap_or_else(|e| panic!("drop trigger: {e}"));
             // PostgreSQL's ids are UUIDs: the forged row gets a fresh one.
             let sql = sql.replace("id || '-forged'", "gen_random_uuid()");
-            sqlx::raw_sql(&sql).execute(store.pool()).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+            sqlx::raw_sql(&sql)
+                .execute(store.pool())
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             match verify_chain(&store, 2).await {
-                Err(VerifyError::Broken(b)) => assert_eq!(b.seq, expect_seq, "{name}: {}", b.reason),
+                Err(VerifyError::Broken(b)) => {
+                    assert_eq!(b.seq, expect_seq, "{name}: {}", b.reason)
+                }
                 other => panic!("{name}: tampering not detected: {other:?}"),
             }
         }

@@ -204,9 +204,15 @@ mod tests {
         use samband_store::conformance::{append_entries, tamper_cases};
         for (name, sql, expect_seq) in tamper_cases() {
             let (dir, url) = temp_url(&format!("chain-{name}"));
-            let store = SqliteStore::open(&url).await.unwrap_or_else(|e| panic!("open: {e}"));
+            let store = SqliteStore::open(&url)
+                .await
+                .unwrap_or_else(|e| panic!("open: {e}"));
             append_entries(&store, 5).await;
-            assert_eq!(verify_chain(&store, 2).await.ok(), Some(5), "intact chain verifies");
+            assert_eq!(
+                verify_chain(&store, 2).await.ok(),
+                Some(5),
+                "intact chain verifies"
+            );
             // Someone with direct database access removes the guards and edits.
             sqlx::raw_sql("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
                 .execute(store.pool())
@@ -214,9 +220,14 @@ mod tests {
                 .unwrap_or_else(|e| panic!("drop triggers: {e}"));
             // The forged row carries a well-formed id, as a careful forger's would.
             let sql = sql.replace("id || '-forged'", "'00000000-0000-7000-8000-000000000001'");
-            sqlx::raw_sql(&sql).execute(store.pool()).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+            sqlx::raw_sql(&sql)
+                .execute(store.pool())
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             match verify_chain(&store, 2).await {
-                Err(VerifyError::Broken(b)) => assert_eq!(b.seq, expect_seq, "{name}: {}", b.reason),
+                Err(VerifyError::Broken(b)) => {
+                    assert_eq!(b.seq, expect_seq, "{name}: {}", b.reason)
+                }
                 other => panic!("{name}: tampering not detected: {other:?}"),
             }
             let _ = std::fs::remove_dir_all(dir);

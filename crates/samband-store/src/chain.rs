@@ -43,7 +43,10 @@ pub async fn verify_chain(store: &dyn Store, page: i64) -> Result<u64, VerifyErr
             }
             let expect = audit_hash(&prev, &r.entry);
             if r.hash.as_deref() != Some(expect.as_str()) {
-                return broken(r.seq, "its contents do not match its hash (the entry was changed)".into());
+                return broken(
+                    r.seq,
+                    "its contents do not match its hash (the entry was changed)".into(),
+                );
             }
             prev = expect;
             last_seq = r.seq;
