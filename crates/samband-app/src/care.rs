@@ -104,7 +104,7 @@ impl App {
 
     /// Asks the policy; on denial records the refusal, commits it and answers NotFound
     /// (a denial never reveals whether the patient exists).
-    async fn authorize(
+    pub(crate) async fn authorize(
         &self,
         mut tx: TxBox,
         ctx: &Ctx,
@@ -199,7 +199,7 @@ impl App {
     }
 
     #[allow(clippy::too_many_arguments)] // one call site shape: who, whose, what, how, why
-    async fn audit(
+    pub(crate) async fn audit(
         &self,
         tx: &mut TxBox,
         ctx: &Ctx,
@@ -222,7 +222,7 @@ impl App {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn record_change<T: Serialize>(
+    pub(crate) async fn record_change<T: Serialize>(
         &self,
         tx: &mut TxBox,
         ctx: &Ctx,
@@ -254,7 +254,7 @@ impl App {
     /// Builds the 409 answer: the current state and who changed it last. The current
     /// state is patient data leaving the system, so it is audited as a read.
     #[allow(clippy::too_many_arguments)]
-    async fn conflict<T: Serialize>(
+    pub(crate) async fn conflict<T: Serialize>(
         &self,
         mut tx: TxBox,
         ctx: &Ctx,

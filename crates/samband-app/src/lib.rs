@@ -9,6 +9,7 @@
 pub mod audit_export;
 pub mod auth;
 pub mod care;
+pub mod consent;
 pub mod demo;
 pub mod directory;
 pub mod error;

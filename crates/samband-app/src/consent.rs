@@ -1,0 +1,253 @@
+//! Consent, emergency access ("break the glass") and the patient's access log.
+
+use crate::care::Facts;
+use crate::policy::{Detail, Object, Operation, Purpose};
+use crate::{App, AppError, Ctx};
+use chrono::{DateTime, Duration, Utc};
+use samband_domain::consent::{Consent, ConsentSource, Recipient, RuleInput};
+use samband_domain::ids::*;
+use samband_domain::principal::Subject;
+use samband_domain::text::{self, LONG};
+use samband_domain::ValidationErrors;
+use samband_store::{AuditEntry, EmergencyGrant};
+use serde::Serialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// How long an emergency-access grant lasts, at most.
+pub const EMERGENCY_HOURS: i64 = 4;
+
+/// The reasons a professional may give for emergency access (plus free text).
+pub const EMERGENCY_REASONS: &[&str] = &["urgent_treatment", "patient_unconscious", "threat_to_life_or_health", "other"];
+
+/// One line of the patient's access log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessLogRow {
+    pub at: DateTime<Utc>,
+    pub who: String,
+    pub role: String,
+    pub organisation: Option<String>,
+    pub action: String,
+    pub object: String,
+    pub purpose: String,
+    pub emergency: bool,
+}
+
+impl App {
+    /// The patient's consent (patients and their team may read it).
+    pub async fn consent(&self, ctx: &Ctx, patient: PatientId) -> Result<Consent, AppError> {
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Read, Object::Consent, Detail::None).await?;
+        let c = tx.get_consent(patient).await?.unwrap_or_else(|| Consent::empty(patient));
+        self.audit(&mut tx, ctx, patient, Object::Consent, None, Operation::Read, purpose).await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// Replaces the patient's consent rules if still at `expected`. A patient changes
+    /// their own; a professional on the team may only record a consent given on paper,
+    /// after re-entering their password.
+    pub async fn save_consent(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        rules: &[RuleInput],
+        expected: i64,
+        password_for_paper: Option<&str>,
+    ) -> Result<Consent, AppError> {
+        let (source, detail) = match ctx.principal.subject {
+            Subject::Patient(_) => (ConsentSource::Patient, Detail::None),
+            _ => (ConsentSource::Paper, Detail::PaperConsent),
+        };
+        if source == ConsentSource::Paper {
+            self.reauthenticate(ctx, password_for_paper.unwrap_or("")).await?;
+        }
+        let mut errs = ValidationErrors::new();
+        let parsed: Vec<_> = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| errs.take(r.parse(&format!("rules[{i}]."), source)))
+            .collect();
+        if rules.len() > 500 {
+            errs.add("rules", "too_many", "at most 500 rules");
+        }
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Update, Object::Consent, detail).await?;
+        for (i, r) in parsed.iter().enumerate() {
+            if let Recipient::Organisation(o) = r.recipient {
+                if tx.get_organisation(o).await?.is_none() {
+                    errs.add(&format!("rules[{i}].recipient"), "unknown_recipient", "no such organisation");
+                }
+            }
+        }
+        errs.into_result()?;
+        let old = tx.get_consent(patient).await?.unwrap_or_else(|| Consent::empty(patient));
+        if old.version != expected {
+            let v = old.version;
+            return Err(self.conflict(tx, ctx, patient, Object::Consent, patient.to_string(), &old, v, purpose).await);
+        }
+        let mut next = Consent { patient_id: patient, rules: parsed, updated_at: Some(self.clock.now()), version: 0 };
+        match tx.save_consent(&next, expected).await {
+            Ok(v) => next.version = v,
+            Err(samband_store::StoreError::Conflict(_)) => {
+                let current = tx.get_consent(patient).await?.unwrap_or_else(|| Consent::empty(patient));
+                let v = current.version;
+                return Err(self.conflict(tx, ctx, patient, Object::Consent, patient.to_string(), &current, v, purpose).await);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.record_change(&mut tx, ctx, patient, Object::Consent, patient.to_string(), next.version, Some(&old), &next, None).await?;
+        self.audit(&mut tx, ctx, patient, Object::Consent, None, Operation::Update, purpose).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// Checks the signed-in user's password again before a sensitive action.
+    pub async fn reauthenticate(&self, ctx: &Ctx, password: &str) -> Result<(), AppError> {
+        let mut tx = self.store.begin().await?;
+        let account = tx.get_account(ctx.principal.account_id).await?.ok_or(AppError::Unauthenticated)?;
+        drop(tx);
+        if crate::auth::verify_password(password, &account.password_hash) {
+            Ok(())
+        } else {
+            Err(ValidationErrors::single("password", "reauth_failed", "the password is not right").into())
+        }
+    }
+
+    /// Emergency access: a professional without access (not on the team, or refused by
+    /// consent) states a reason and re-enters their password, and may then read this
+    /// one patient's record for at most four hours. Everything they open is logged with
+    /// the purpose "emergency", shown to the patient and flagged for review.
+    pub async fn break_glass(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        reason_code: &str,
+        reason_text: &str,
+        password: &str,
+    ) -> Result<EmergencyGrant, AppError> {
+        if !matches!(ctx.principal.subject, Subject::Professional(_)) || !ctx.principal.scopes.write {
+            return Err(AppError::Forbidden);
+        }
+        let mut errs = ValidationErrors::new();
+        if !EMERGENCY_REASONS.contains(&reason_code) {
+            errs.add("reason_code", "bad_choice", format!("must be one of: {}", EMERGENCY_REASONS.join(", ")));
+        }
+        let text = errs.take(text::required("reason_text", reason_text, LONG));
+        if text.as_ref().is_some_and(|t| t.chars().count() < 10) {
+            errs.add("reason_text", "too_short_reason", "describe the situation (at least 10 characters)");
+        }
+        errs.into_result()?;
+        self.reauthenticate(ctx, password).await?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        // The patient must exist; an unknown id is answered like any other.
+        if tx.get_patient(patient).await?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let grant = EmergencyGrant {
+            id: Uuid::now_v7(),
+            patient_id: patient,
+            account_id: ctx.principal.account_id,
+            reason_code: reason_code.to_owned(),
+            reason_text: text.unwrap_or_default(),
+            started_at: now,
+            expires_at: now + Duration::hours(EMERGENCY_HOURS),
+            reviewed_at: None,
+            reviewed_by: None,
+        };
+        tx.insert_emergency(&grant).await?;
+        tx.append_audit(&AuditEntry {
+            id: Uuid::now_v7(),
+            at: now,
+            actor_account_id: Some(ctx.principal.account_id),
+            patient_id: Some(patient),
+            object_type: "emergency_access".into(),
+            object_id: Some(grant.id.to_string()),
+            action: "emergency_access".into(),
+            purpose: Purpose::Emergency.as_str().into(),
+            request_id: ctx.request_id.clone(),
+        })
+        .await?;
+        tx.commit().await?;
+        tracing::warn!(patient.id = %patient, "emergency access granted");
+        Ok(grant)
+    }
+
+    /// The patient's own view of who opened or changed their record, newest first.
+    pub async fn access_log(&self, ctx: &Ctx, patient: PatientId) -> Result<Vec<AccessLogRow>, AppError> {
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Read, Object::AccessLog, Detail::None).await?;
+        let mut entries = tx.list_audit(Some(patient), 100_000).await?;
+        entries.reverse();
+        entries.truncate(1_000);
+        let mut people: HashMap<AccountId, (String, String, Option<String>)> = HashMap::new();
+        let mut rows = Vec::with_capacity(entries.len());
+        for e in entries {
+            let Some(actor) = e.actor_account_id else { continue };
+            if !people.contains_key(&actor) {
+                let who = match tx.get_account(actor).await? {
+                    Some(a) => {
+                        let (role, org) = match a.professional_id {
+                            Some(p) => match tx.get_professional(p).await? {
+                                Some(pro) => {
+                                    let org = match pro.organisation_ids.first() {
+                                        Some(o) => tx.get_organisation(*o).await?.map(|o| o.name),
+                                        None => None,
+                                    };
+                                    (pro.title, org)
+                                }
+                                None => (a.role.as_str().to_owned(), None),
+                            },
+                            None => (a.role.as_str().to_owned(), None),
+                        };
+                        (a.display_name, role, org)
+                    }
+                    None => ("—".into(), String::new(), None),
+                };
+                people.insert(actor, who);
+            }
+            let (who, role, organisation) = people.get(&actor).cloned().unwrap_or_default();
+            rows.push(AccessLogRow {
+                at: e.at,
+                emergency: e.purpose == Purpose::Emergency.as_str(),
+                who,
+                role,
+                organisation,
+                action: e.action,
+                object: e.object_type,
+                purpose: e.purpose,
+            });
+        }
+        self.audit(&mut tx, ctx, patient, Object::AccessLog, None, Operation::Read, purpose).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Emergency-access events awaiting review (metadata only; administrators, who act
+    /// as privacy officers until that role exists, see no clinical content).
+    pub async fn emergency_to_review(&self, ctx: &Ctx) -> Result<Vec<EmergencyGrant>, AppError> {
+        if !matches!(ctx.principal.subject, Subject::Admin) {
+            return Err(AppError::Forbidden);
+        }
+        let mut tx = self.store.begin().await?;
+        Ok(tx.list_emergency(None, true).await?)
+    }
+
+    pub async fn mark_emergency_reviewed(&self, ctx: &Ctx, id: Uuid) -> Result<(), AppError> {
+        if !matches!(ctx.principal.subject, Subject::Admin) || !ctx.principal.scopes.write {
+            return Err(AppError::Forbidden);
+        }
+        let mut tx = self.store.begin().await?;
+        tx.mark_emergency_reviewed(id, ctx.principal.account_id, self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Is this principal's access to the patient an emergency grant right now?
+    pub async fn facts_for(&self, ctx: &Ctx, patient: PatientId) -> Result<bool, AppError> {
+        let mut tx = self.store.begin().await?;
+        let facts: Facts = self.load_facts(&mut tx, ctx, patient).await?;
+        Ok(facts.emergency && facts.membership.is_none())
+    }
+}
