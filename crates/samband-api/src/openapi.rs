@@ -135,6 +135,14 @@ pub fn spec() -> Value {
             "/api/v1/patients/{patient}/goals/{goal}": {"put": op("Update a goal", Some("GoalInput"), ("200", "Goal"), upd, &["patient", "goal"])},
             "/api/v1/patients/{patient}/services": {"post": op("Add an allocated service", Some("ServiceInput"), ("201", "Service"), &["403"], &["patient"])},
             "/api/v1/patients/{patient}/services/{service}": {"put": op("Update a service", Some("ServiceInput"), ("200", "Service"), upd, &["patient", "service"])},
+            "/api/v1/patients/{patient}/consent": {
+                "get": op("The patient's consent: who may see which categories (ETag: version)", None, ("200", "Consent"), &["403"], &["patient"]),
+                "put": op("Replace the consent rules (the patient; or a professional recording a paper consent, with password)", Some("ConsentRequest"), ("200", "Consent"), upd, &["patient"])
+            },
+            "/api/v1/patients/{patient}/emergency-access": {"post": op("Break the glass: read this patient's record for at most 4 hours (reason and password required; logged and shown to the patient)", Some("EmergencyRequest"), ("201", ""), &["403"], &["patient"])},
+            "/api/v1/patients/{patient}/access-log": {"get": op("Who opened or changed the record (the patient only)", None, ("200", ""), &["403"], &["patient"])},
+            "/api/v1/emergency-access": {"get": op("Emergency-access events awaiting review (administrators)", None, ("200", ""), &["403"], &[])},
+            "/api/v1/emergency-access/{grant}/review": {"post": op("Mark an emergency-access event reviewed", None, ("204", ""), &["403"], &["grant"])},
             "/api/v1/patients/{patient}/crisis-plan": {"put": op("Update the crisis plan (If-Match \"0\" for the first version; patients may change only what_helps)", Some("CrisisPlanInput"), ("200", "CrisisPlan"), upd, &["patient"])}
         },
         "components": {
@@ -192,6 +200,22 @@ pub fn spec() -> Value {
                 "Goal": {"type": "object", "properties": {"id": uuid(), "author": {"type": "string"}, "text": {"type": "string"}, "achieved": {"type": "boolean"}, "version": {"type": "integer"}}},
                 "ServiceInput": {"type": "object", "additionalProperties": false, "required": ["what", "provider", "frequency"], "properties": {"what": s(200), "provider": s(200), "frequency": s(200), "reason": s(4000)}},
                 "Service": {"type": "object", "properties": {"id": uuid(), "what": {"type": "string"}, "provider": {"type": "string"}, "frequency": {"type": "string"}, "version": {"type": "integer"}}},
+                "Category": {"type": "string", "enum": ["plan_and_actions", "clinical_notes", "medication", "mental_health", "work_capacity", "social_circumstances", "crisis_plan", "self_reports", "meeting_pre_reads"]},
+                "RuleInput": {"type": "object", "additionalProperties": false, "required": ["recipient_kind", "recipient", "category", "permit"], "properties": {
+                    "recipient_kind": {"type": "string", "enum": ["organisation", "sector"]},
+                    "recipient": {"type": "string", "description": "An organisation id, or a sector name"},
+                    "category": {"$ref": "#/components/schemas/Category"}, "permit": {"type": "boolean"},
+                    "valid_from": date(), "valid_to": date(),
+                    "purpose": {"type": "string", "enum": ["treatment", "coordination", "work_rehabilitation"]}
+                }},
+                "ConsentRequest": {"type": "object", "additionalProperties": false, "required": ["rules"], "properties": {
+                    "rules": {"type": "array", "maxItems": 500, "items": {"$ref": "#/components/schemas/RuleInput"}}, "password": s(1024)
+                }},
+                "Consent": {"type": "object", "properties": {"patient_id": uuid(), "rules": {"type": "array", "items": {"type": "object"}}, "updated_at": {"type": "string"}, "version": {"type": "integer"}}},
+                "EmergencyRequest": {"type": "object", "additionalProperties": false, "required": ["reason_code", "reason_text", "password"], "properties": {
+                    "reason_code": {"type": "string", "enum": ["urgent_treatment", "patient_unconscious", "threat_to_life_or_health", "other"]},
+                    "reason_text": {"type": "string", "minLength": 10, "maxLength": 4000}, "password": s(1024)
+                }},
                 "CrisisPlanInput": {"type": "object", "additionalProperties": false, "properties": {"warning_signs": s(4000), "what_helps": s(4000), "contacts": s(4000), "reason": s(4000)}},
                 "CrisisPlan": {"type": "object", "properties": {"warning_signs": {"type": "string"}, "what_helps": {"type": "string"}, "contacts": {"type": "string"}, "version": {"type": "integer"}}},
                 "PatientOverview": {"type": "object", "properties": {

@@ -53,6 +53,14 @@ pub fn router() -> Router<App> {
             put(update_service),
         )
         .route("/patients/{patient}/crisis-plan", put(update_crisis_plan))
+        .route(
+            "/patients/{patient}/consent",
+            get(get_consent).put(put_consent),
+        )
+        .route("/patients/{patient}/emergency-access", post(break_glass))
+        .route("/patients/{patient}/access-log", get(access_log))
+        .route("/emergency-access", get(emergency_to_review))
+        .route("/emergency-access/{grant}/review", post(review_emergency))
         .fallback(not_found)
 }
 
@@ -494,4 +502,107 @@ async fn update_crisis_plan(
         .update_crisis_plan(&ctx, patient, &input, v, input.reason.as_deref())
         .await?;
     Ok(versioned(StatusCode::OK, c.version, &c))
+}
+
+// ---- consent, emergency access, access log -------------------------------------------
+
+async fn get_consent(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let c = app.consent(&ctx, patient).await?;
+    Ok(versioned(StatusCode::OK, c.version, &c))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsentRequest {
+    rules: Vec<samband_domain::consent::RuleInput>,
+    /// Required when a professional records a consent given on paper (re-authentication).
+    password: Option<String>,
+}
+
+async fn put_consent(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    IfMatch(v): IfMatch,
+    StrictJson(r): StrictJson<ConsentRequest>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let c = app
+        .save_consent(&ctx, patient, &r.rules, v, r.password.as_deref())
+        .await?;
+    Ok(versioned(StatusCode::OK, c.version, &c))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmergencyRequest {
+    reason_code: String,
+    reason_text: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+struct EmergencyResponse {
+    id: uuid::Uuid,
+    patient_id: PatientId,
+    started_at: String,
+    expires_at: String,
+}
+
+async fn break_glass(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    StrictJson(r): StrictJson<EmergencyRequest>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let g = app
+        .break_glass(&ctx, patient, &r.reason_code, &r.reason_text, &r.password)
+        .await?;
+    let body = EmergencyResponse {
+        id: g.id,
+        patient_id: g.patient_id,
+        started_at: g.started_at.to_rfc3339(),
+        expires_at: g.expires_at.to_rfc3339(),
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+async fn access_log(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    Ok(Json(app.access_log(&ctx, patient).await?).into_response())
+}
+
+async fn emergency_to_review(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
+    let grants = app.emergency_to_review(&ctx).await?;
+    let body: Vec<serde_json::Value> = grants
+        .iter()
+        .map(|g| {
+            serde_json::json!({
+                "id": g.id, "patient_id": g.patient_id, "account_id": g.account_id,
+                "reason_code": g.reason_code, "reason_text": g.reason_text,
+                "started_at": g.started_at.to_rfc3339(), "expires_at": g.expires_at.to_rfc3339()
+            })
+        })
+        .collect();
+    Ok(Json(body).into_response())
+}
+
+async fn review_emergency(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(grant): Path<String>,
+) -> ApiResult {
+    let grant = parse_id::<uuid::Uuid>(&grant, "grant")?;
+    app.mark_emergency_reviewed(&ctx, grant).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -18,7 +18,12 @@ use uuid::Uuid;
 pub const EMERGENCY_HOURS: i64 = 4;
 
 /// The reasons a professional may give for emergency access (plus free text).
-pub const EMERGENCY_REASONS: &[&str] = &["urgent_treatment", "patient_unconscious", "threat_to_life_or_health", "other"];
+pub const EMERGENCY_REASONS: &[&str] = &[
+    "urgent_treatment",
+    "patient_unconscious",
+    "threat_to_life_or_health",
+    "other",
+];
 
 /// One line of the patient's access log.
 #[derive(Debug, Clone, Serialize)]
@@ -37,9 +42,30 @@ impl App {
     /// The patient's consent (patients and their team may read it).
     pub async fn consent(&self, ctx: &Ctx, patient: PatientId) -> Result<Consent, AppError> {
         let tx = self.store.begin().await?;
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Read, Object::Consent, Detail::None).await?;
-        let c = tx.get_consent(patient).await?.unwrap_or_else(|| Consent::empty(patient));
-        self.audit(&mut tx, ctx, patient, Object::Consent, None, Operation::Read, purpose).await?;
+        let (mut tx, purpose) = self
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Read,
+                Object::Consent,
+                Detail::None,
+            )
+            .await?;
+        let c = tx
+            .get_consent(patient)
+            .await?
+            .unwrap_or_else(|| Consent::empty(patient));
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Consent,
+            None,
+            Operation::Read,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -60,7 +86,8 @@ impl App {
             _ => (ConsentSource::Paper, Detail::PaperConsent),
         };
         if source == ConsentSource::Paper {
-            self.reauthenticate(ctx, password_for_paper.unwrap_or("")).await?;
+            self.reauthenticate(ctx, password_for_paper.unwrap_or(""))
+                .await?;
         }
         let mut errs = ValidationErrors::new();
         let parsed: Vec<_> = rules
@@ -72,32 +99,91 @@ impl App {
             errs.add("rules", "too_many", "at most 500 rules");
         }
         let tx = self.store.begin().await?;
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Update, Object::Consent, detail).await?;
+        let (mut tx, purpose) = self
+            .authorize(tx, ctx, patient, Operation::Update, Object::Consent, detail)
+            .await?;
         for (i, r) in parsed.iter().enumerate() {
             if let Recipient::Organisation(o) = r.recipient {
                 if tx.get_organisation(o).await?.is_none() {
-                    errs.add(&format!("rules[{i}].recipient"), "unknown_recipient", "no such organisation");
+                    errs.add(
+                        &format!("rules[{i}].recipient"),
+                        "unknown_recipient",
+                        "no such organisation",
+                    );
                 }
             }
         }
         errs.into_result()?;
-        let old = tx.get_consent(patient).await?.unwrap_or_else(|| Consent::empty(patient));
+        let old = tx
+            .get_consent(patient)
+            .await?
+            .unwrap_or_else(|| Consent::empty(patient));
         if old.version != expected {
             let v = old.version;
-            return Err(self.conflict(tx, ctx, patient, Object::Consent, patient.to_string(), &old, v, purpose).await);
+            return Err(self
+                .conflict(
+                    tx,
+                    ctx,
+                    patient,
+                    Object::Consent,
+                    patient.to_string(),
+                    &old,
+                    v,
+                    purpose,
+                )
+                .await);
         }
-        let mut next = Consent { patient_id: patient, rules: parsed, updated_at: Some(self.clock.now()), version: 0 };
+        let mut next = Consent {
+            patient_id: patient,
+            rules: parsed,
+            updated_at: Some(self.clock.now()),
+            version: 0,
+        };
         match tx.save_consent(&next, expected).await {
             Ok(v) => next.version = v,
             Err(samband_store::StoreError::Conflict(_)) => {
-                let current = tx.get_consent(patient).await?.unwrap_or_else(|| Consent::empty(patient));
+                let current = tx
+                    .get_consent(patient)
+                    .await?
+                    .unwrap_or_else(|| Consent::empty(patient));
                 let v = current.version;
-                return Err(self.conflict(tx, ctx, patient, Object::Consent, patient.to_string(), &current, v, purpose).await);
+                return Err(self
+                    .conflict(
+                        tx,
+                        ctx,
+                        patient,
+                        Object::Consent,
+                        patient.to_string(),
+                        &current,
+                        v,
+                        purpose,
+                    )
+                    .await);
             }
             Err(e) => return Err(e.into()),
         }
-        self.record_change(&mut tx, ctx, patient, Object::Consent, patient.to_string(), next.version, Some(&old), &next, None).await?;
-        self.audit(&mut tx, ctx, patient, Object::Consent, None, Operation::Update, purpose).await?;
+        self.record_change(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Consent,
+            patient.to_string(),
+            next.version,
+            Some(&old),
+            &next,
+            None,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Consent,
+            None,
+            Operation::Update,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -105,12 +191,18 @@ impl App {
     /// Checks the signed-in user's password again before a sensitive action.
     pub async fn reauthenticate(&self, ctx: &Ctx, password: &str) -> Result<(), AppError> {
         let mut tx = self.store.begin().await?;
-        let account = tx.get_account(ctx.principal.account_id).await?.ok_or(AppError::Unauthenticated)?;
+        let account = tx
+            .get_account(ctx.principal.account_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         drop(tx);
         if crate::auth::verify_password(password, &account.password_hash) {
             Ok(())
         } else {
-            Err(ValidationErrors::single("password", "reauth_failed", "the password is not right").into())
+            Err(
+                ValidationErrors::single("password", "reauth_failed", "the password is not right")
+                    .into(),
+            )
         }
     }
 
@@ -126,16 +218,25 @@ impl App {
         reason_text: &str,
         password: &str,
     ) -> Result<EmergencyGrant, AppError> {
-        if !matches!(ctx.principal.subject, Subject::Professional(_)) || !ctx.principal.scopes.write {
+        if !matches!(ctx.principal.subject, Subject::Professional(_)) || !ctx.principal.scopes.write
+        {
             return Err(AppError::Forbidden);
         }
         let mut errs = ValidationErrors::new();
         if !EMERGENCY_REASONS.contains(&reason_code) {
-            errs.add("reason_code", "bad_choice", format!("must be one of: {}", EMERGENCY_REASONS.join(", ")));
+            errs.add(
+                "reason_code",
+                "bad_choice",
+                format!("must be one of: {}", EMERGENCY_REASONS.join(", ")),
+            );
         }
         let text = errs.take(text::required("reason_text", reason_text, LONG));
         if text.as_ref().is_some_and(|t| t.chars().count() < 10) {
-            errs.add("reason_text", "too_short_reason", "describe the situation (at least 10 characters)");
+            errs.add(
+                "reason_text",
+                "too_short_reason",
+                "describe the situation (at least 10 characters)",
+            );
         }
         errs.into_result()?;
         self.reauthenticate(ctx, password).await?;
@@ -175,16 +276,31 @@ impl App {
     }
 
     /// The patient's own view of who opened or changed their record, newest first.
-    pub async fn access_log(&self, ctx: &Ctx, patient: PatientId) -> Result<Vec<AccessLogRow>, AppError> {
+    pub async fn access_log(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+    ) -> Result<Vec<AccessLogRow>, AppError> {
         let tx = self.store.begin().await?;
-        let (mut tx, purpose) = self.authorize(tx, ctx, patient, Operation::Read, Object::AccessLog, Detail::None).await?;
+        let (mut tx, purpose) = self
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Read,
+                Object::AccessLog,
+                Detail::None,
+            )
+            .await?;
         let mut entries = tx.list_audit(Some(patient), 100_000).await?;
         entries.reverse();
         entries.truncate(1_000);
         let mut people: HashMap<AccountId, (String, String, Option<String>)> = HashMap::new();
         let mut rows = Vec::with_capacity(entries.len());
         for e in entries {
-            let Some(actor) = e.actor_account_id else { continue };
+            let Some(actor) = e.actor_account_id else {
+                continue;
+            };
             if !people.contains_key(&actor) {
                 let who = match tx.get_account(actor).await? {
                     Some(a) => {
@@ -219,7 +335,16 @@ impl App {
                 purpose: e.purpose,
             });
         }
-        self.audit(&mut tx, ctx, patient, Object::AccessLog, None, Operation::Read, purpose).await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::AccessLog,
+            None,
+            Operation::Read,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(rows)
     }
@@ -239,7 +364,8 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let mut tx = self.store.begin().await?;
-        tx.mark_emergency_reviewed(id, ctx.principal.account_id, self.clock.now()).await?;
+        tx.mark_emergency_reviewed(id, ctx.principal.account_id, self.clock.now())
+            .await?;
         tx.commit().await?;
         Ok(())
     }

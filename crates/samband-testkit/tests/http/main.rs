@@ -20,5 +20,6 @@ macro_rules! both_backends {
 
 mod api;
 mod auth;
+mod consent;
 mod policy;
 mod ui;

@@ -1,0 +1,326 @@
+//! Consent, emergency access and the patient's access log (issue #3), over HTTP.
+
+use chrono::Duration;
+use samband_testkit::fixture::PASSWORD;
+use samband_testkit::{Backend, TestApp};
+use serde_json::{json, Value};
+
+both_backends!(
+    consent_narrowing_and_widening_take_effect_on_the_next_request,
+    consent_input_is_validated_and_changes_nothing,
+    professionals_record_paper_consent_only_after_reauthentication,
+    emergency_access_is_limited_logged_and_shown_to_the_patient,
+    the_access_log_is_the_patients_own,
+);
+
+async fn consent_version(api: &samband_testkit::Api, p: impl std::fmt::Display) -> i64 {
+    api.get(&format!("/api/v1/patients/{p}/consent")).await.body["version"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn consent_narrowing_and_widening_take_effect_on_the_next_request(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    let gp = t.api(&t.token("gp").await);
+    let nav = t.api(&t.token("nav").await);
+    let pia = t.api(&t.token("pia").await);
+    let ov = format!("/api/v1/patients/{}", w.p);
+    let r = cm
+        .put(
+            &format!("{ov}/crisis-plan"),
+            Some("\"0\""),
+            json!({"warning_signs": "Stops answering the phone"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        gp.get(&ov).await.body["crisis_plan"].is_object(),
+        "health sector sees it by default"
+    );
+    assert!(
+        nav.get(&ov).await.body["crisis_plan"].is_null(),
+        "social security does not by default"
+    );
+
+    // Narrow: primary care may no longer see the crisis plan.
+    let narrow = json!({"rules": [{"recipient_kind": "sector", "recipient": "primary_care", "category": "crisis_plan", "permit": false}]});
+    let r = pia
+        .put(&format!("{ov}/consent"), Some("\"0\""), narrow)
+        .await;
+    assert_eq!(
+        (r.status, r.etag().as_deref()),
+        (200, Some("\"1\"")),
+        "{}",
+        r.text
+    );
+    let seen = gp.get(&ov).await;
+    assert!(
+        seen.body["crisis_plan"].is_null(),
+        "withdrawal applies on the very next request"
+    );
+    let history = gp.get(&format!("{ov}/history")).await;
+    assert!(
+        history
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["object_type"] != "crisis_plan"),
+        "history hides it too"
+    );
+    let r = gp
+        .put(
+            &format!("{ov}/crisis-plan"),
+            Some("\"1\""),
+            json!({"warning_signs": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "no writes to what one may not read");
+    // The care manager's organisation is in primary care too.
+    assert!(cm.get(&ov).await.body["crisis_plan"].is_null());
+
+    // Widen: the GP's organisation specifically may see it again (beats the sector rule),
+    // and NAV gets the crisis plan for a period.
+    let v = consent_version(&pia, w.p).await;
+    let widen = json!({"rules": [
+        {"recipient_kind": "sector", "recipient": "primary_care", "category": "crisis_plan", "permit": false},
+        {"recipient_kind": "organisation", "recipient": w.gp_org, "category": "crisis_plan", "permit": true},
+        {"recipient_kind": "sector", "recipient": "social_security", "category": "crisis_plan", "permit": true, "valid_from": "2026-11-23", "valid_to": "2026-11-30", "purpose": "work_rehabilitation"}
+    ]});
+    let r = pia
+        .put(&format!("{ov}/consent"), Some(&format!("\"{v}\"")), widen)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(gp.get(&ov).await.body["crisis_plan"].is_object());
+    assert!(nav.get(&ov).await.body["crisis_plan"].is_object());
+    t.clock.advance(Duration::days(8));
+    assert!(
+        nav.get(&ov).await.body["crisis_plan"].is_null(),
+        "the grant's period ended"
+    );
+
+    // Refusing the plan itself to social security removes the patient from NAV's view.
+    let v = consent_version(&pia, w.p).await;
+    let r = pia
+        .put(&format!("{ov}/consent"), Some(&format!("\"{v}\"")), json!({"rules": [{"recipient_kind": "sector", "recipient": "social_security", "category": "plan_and_actions", "permit": false}]}))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(nav.get(&ov).await.status, 404);
+    assert!(
+        nav.get("/api/v1/patients")
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "lists follow consent too"
+    );
+    // Every change is versioned with history.
+    let changes = pia.get(&format!("{ov}/history?object_id={}", w.p)).await;
+    let consent_changes = changes
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["object_type"] == "consent")
+        .count();
+    assert_eq!(consent_changes, 3);
+}
+
+async fn consent_input_is_validated_and_changes_nothing(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let pia = t.api(&t.token("pia").await);
+    let path = format!("/api/v1/patients/{}/consent", w.p);
+    let bad = json!({"rules": [
+        {"recipient_kind": "sector", "recipient": "primary_care", "category": "gossip", "permit": false},
+        {"recipient_kind": "sector", "recipient": "primary_care", "category": "medication", "permit": false, "valid_from": "2026-12-01", "valid_to": "2026-11-01"},
+        {"recipient_kind": "organisation", "recipient": uuid::Uuid::now_v7(), "category": "medication", "permit": true}
+    ]});
+    let r = pia.put(&path, Some("\"0\""), bad).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let fields = r.error_fields();
+    for f in ["rules[0].category", "rules[1].valid_to"] {
+        assert!(fields.contains(&f.to_owned()), "{fields:?}");
+    }
+    let r = pia
+        .put(&path, Some("\"0\""), json!({"rules": [{"recipient_kind": "organisation", "recipient": uuid::Uuid::now_v7(), "category": "medication", "permit": true}]}))
+        .await;
+    assert_eq!(
+        r.error_fields(),
+        vec!["rules[0].recipient"],
+        "a recipient that does not exist"
+    );
+    let r = pia
+        .put(&path, Some("\"0\""), json!({"rules": [], "extra": 1}))
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(consent_version(&pia, w.p).await, 0, "nothing was written");
+    let ok = pia.put(&path, Some("\"0\""), json!({"rules": []})).await;
+    assert_eq!(ok.status, 200);
+    let stale = pia.put(&path, Some("\"0\""), json!({"rules": []})).await;
+    assert_eq!(stale.status, 412);
+}
+
+async fn professionals_record_paper_consent_only_after_reauthentication(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    let path = format!("/api/v1/patients/{}/consent", w.p);
+    let rules = json!([{"recipient_kind": "sector", "recipient": "social_security", "category": "work_capacity", "permit": true}]);
+    let r = cm.put(&path, Some("\"0\""), json!({"rules": rules})).await;
+    assert_eq!(r.error_codes(), vec!["reauth_failed"]);
+    let r = cm
+        .put(
+            &path,
+            Some("\"0\""),
+            json!({"rules": rules, "password": "not my password"}),
+        )
+        .await;
+    assert_eq!(r.error_codes(), vec!["reauth_failed"]);
+    let r = cm
+        .put(
+            &path,
+            Some("\"0\""),
+            json!({"rules": rules, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["rules"][0]["source"], "paper",
+        "marked as recorded from paper"
+    );
+    let er = t.api(&t.token("er").await);
+    let r = er
+        .put(
+            &path,
+            Some("\"1\""),
+            json!({"rules": [], "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 404, "only the team may record consent");
+}
+
+async fn emergency_access_is_limited_logged_and_shown_to_the_patient(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    cm.put(
+        &format!("/api/v1/patients/{}/crisis-plan", w.p),
+        Some("\"0\""),
+        json!({"contacts": "Sister: +47 400 00 000"}),
+    )
+    .await;
+    let er = t.api(&t.token("er").await);
+    let ov = format!("/api/v1/patients/{}", w.p);
+    let glass = format!("{ov}/emergency-access");
+    assert_eq!(er.get(&ov).await.status, 404);
+    let r = er.post(&glass, json!({"reason_code": "curiosity", "reason_text": "Just looking around", "password": PASSWORD})).await;
+    assert_eq!(r.error_fields(), vec!["reason_code"]);
+    let r = er
+        .post(
+            &glass,
+            json!({"reason_code": "urgent_treatment", "reason_text": "ill", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.error_fields(), vec!["reason_text"]);
+    let r = er.post(&glass, json!({"reason_code": "urgent_treatment", "reason_text": "Brought in unconscious", "password": "wrong one!!"})).await;
+    assert_eq!(r.error_codes(), vec!["reauth_failed"]);
+    assert_eq!(
+        er.get(&ov).await.status,
+        404,
+        "refused attempts grant nothing"
+    );
+
+    let r = er.post(&glass, json!({"reason_code": "patient_unconscious", "reason_text": "Brought in unconscious by ambulance", "password": PASSWORD})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let seen = er.get(&ov).await;
+    assert_eq!(seen.status, 200);
+    assert_eq!(
+        seen.body["crisis_plan"]["contacts"], "Sister: +47 400 00 000",
+        "the crisis plan is what an emergency needs"
+    );
+    assert_eq!(seen.body["can_edit_plan"], false);
+    let r = er
+        .post(
+            &format!("{ov}/actions"),
+            json!({"title": "x", "owner_member_id": w.m_gp, "due_date": "2026-12-01"}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "emergency access is read-only");
+    assert_eq!(
+        er.get(&format!("/api/v1/patients/{}", w.q)).await.status,
+        404,
+        "one patient only"
+    );
+    t.clock.advance(Duration::hours(3) + Duration::minutes(59));
+    assert_eq!(er.get(&ov).await.status, 200, "still inside four hours");
+    t.clock.advance(Duration::minutes(1));
+    assert_eq!(er.get(&ov).await.status, 404, "gone after four hours");
+
+    // The patient sees it in their access log, marked as emergency access.
+    let pia = t.api(&t.token("pia").await);
+    let log = pia.get(&format!("{ov}/access-log")).await;
+    assert_eq!(log.status, 200);
+    let rows = log.body.as_array().unwrap();
+    let emergency: Vec<&Value> = rows.iter().filter(|r| r["emergency"] == true).collect();
+    assert!(
+        emergency.iter().any(|r| r["action"] == "emergency_access"),
+        "the grant itself is listed"
+    );
+    assert!(
+        emergency
+            .iter()
+            .any(|r| r["object"] == "crisis_plan" && r["action"] == "read"),
+        "and what was viewed"
+    );
+    assert!(emergency.iter().all(|r| r["who"] == "Erik Akutt"
+        && r["role"] == "Emergency physician"
+        && r["organisation"] == "Testby akuttmottak"));
+    // Flagged for review; only administrators see the list, and nothing clinical.
+    assert_eq!(er.get("/api/v1/emergency-access").await.status, 403);
+    let admin = t.api(&t.token("admin").await);
+    let open = admin.get("/api/v1/emergency-access").await;
+    assert_eq!(open.body.as_array().unwrap().len(), 1);
+    assert_eq!(open.body[0]["reason_code"], "patient_unconscious");
+    let id = open.body[0]["id"].as_str().unwrap();
+    let r = admin
+        .post(&format!("/api/v1/emergency-access/{id}/review"), json!({}))
+        .await;
+    assert_eq!(r.status, 204);
+    assert!(admin
+        .get("/api/v1/emergency-access")
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+async fn the_access_log_is_the_patients_own(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let path = format!("/api/v1/patients/{}/access-log", w.p);
+    let gp = t.api(&t.token("gp").await);
+    gp.get(&format!("/api/v1/patients/{}", w.p)).await;
+    assert_eq!(gp.get(&path).await.status, 403);
+    assert_eq!(
+        t.api(&t.token("quentin").await).get(&path).await.status,
+        404
+    );
+    let log = t.api(&t.token("pia").await).get(&path).await;
+    assert_eq!(log.status, 200);
+    let rows = log.body.as_array().unwrap();
+    assert!(
+        rows.iter()
+            .any(|r| r["who"] == "Gunnar Lege" && r["action"] == "read" && r["purpose"] == "care"),
+        "the GP's read is listed"
+    );
+    assert!(
+        rows.windows(2)
+            .all(|p| p[0]["at"].as_str() >= p[1]["at"].as_str()),
+        "newest first"
+    );
+}
