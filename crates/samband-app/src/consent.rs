@@ -301,27 +301,8 @@ impl App {
             let Some(actor) = e.actor_account_id else {
                 continue;
             };
-            if !people.contains_key(&actor) {
-                let who = match tx.get_account(actor).await? {
-                    Some(a) => {
-                        let (role, org) = match a.professional_id {
-                            Some(p) => match tx.get_professional(p).await? {
-                                Some(pro) => {
-                                    let org = match pro.organisation_ids.first() {
-                                        Some(o) => tx.get_organisation(*o).await?.map(|o| o.name),
-                                        None => None,
-                                    };
-                                    (pro.title, org)
-                                }
-                                None => (a.role.as_str().to_owned(), None),
-                            },
-                            None => (a.role.as_str().to_owned(), None),
-                        };
-                        (a.display_name, role, org)
-                    }
-                    None => ("—".into(), String::new(), None),
-                };
-                people.insert(actor, who);
+            if let std::collections::hash_map::Entry::Vacant(slot) = people.entry(actor) {
+                slot.insert(describe_actor(&mut tx, actor).await?);
             }
             let (who, role, organisation) = people.get(&actor).cloned().unwrap_or_default();
             rows.push(AccessLogRow {
@@ -376,4 +357,26 @@ impl App {
         let facts: Facts = self.load_facts(&mut tx, ctx, patient).await?;
         Ok(facts.emergency && facts.membership.is_none())
     }
+}
+
+/// Name, role and organisation of whoever holds `account`, for the access log.
+async fn describe_actor(
+    tx: &mut Box<dyn samband_store::Tx>,
+    account: AccountId,
+) -> Result<(String, String, Option<String>), AppError> {
+    let Some(a) = tx.get_account(account).await? else {
+        return Ok(("—".into(), String::new(), None));
+    };
+    let pro = match a.professional_id {
+        Some(p) => tx.get_professional(p).await?,
+        None => None,
+    };
+    let Some(pro) = pro else {
+        return Ok((a.display_name, a.role.as_str().to_owned(), None));
+    };
+    let org = match pro.organisation_ids.first() {
+        Some(o) => tx.get_organisation(*o).await?.map(|o| o.name),
+        None => None,
+    };
+    Ok((a.display_name, pro.title, org))
 }
