@@ -448,6 +448,7 @@ impl App {
             crisis_plan,
             today: self.today(),
             can_edit_plan,
+            purpose,
         })
     }
 

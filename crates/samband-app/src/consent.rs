@@ -275,6 +275,40 @@ impl App {
         Ok(grant)
     }
 
+    /// Emergency access by a national identity number (what an emergency room has) or a
+    /// Samband patient id. An unknown identifier is answered as not found.
+    pub async fn break_glass_by_identifier(
+        &self,
+        ctx: &Ctx,
+        identifier: &str,
+        reason_code: &str,
+        reason_text: &str,
+        password: &str,
+    ) -> Result<(PatientId, EmergencyGrant), AppError> {
+        let raw = identifier.trim();
+        let patient = match raw.parse::<PatientId>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+                if digits.len() < 10 || digits.len() > 11 {
+                    return Err(ValidationErrors::single(
+                        "identifier",
+                        "bad_identifier",
+                        "give an 11-digit national identity number (10 for CPR) or a patient id",
+                    )
+                    .into());
+                }
+                let mut tx = self.store.begin().await?;
+                tx.find_patient_by_national_id(&digits).await?
+            }
+        };
+        let patient = patient.ok_or(AppError::NotFound)?;
+        let grant = self
+            .break_glass(ctx, patient, reason_code, reason_text, password)
+            .await?;
+        Ok((patient, grant))
+    }
+
     /// The patient's own view of who opened or changed their record, newest first.
     pub async fn access_log(
         &self,
@@ -305,6 +339,12 @@ impl App {
                 slot.insert(describe_actor(&mut tx, actor).await?);
             }
             let (who, role, organisation) = people.get(&actor).cloned().unwrap_or_default();
+            // A refusal's purpose field names the policy's reason, not a purpose.
+            let purpose = if e.action == "deny" {
+                "refused".to_owned()
+            } else {
+                e.purpose.clone()
+            };
             rows.push(AccessLogRow {
                 at: e.at,
                 emergency: e.purpose == Purpose::Emergency.as_str(),
@@ -313,7 +353,7 @@ impl App {
                 organisation,
                 action: e.action,
                 object: e.object_type,
-                purpose: e.purpose,
+                purpose,
             });
         }
         self.audit(

@@ -58,6 +58,8 @@ pub struct PatientOverview {
     pub today: NaiveDate,
     /// May this reader change the plan (professionals on the team)?
     pub can_edit_plan: bool,
+    /// Why this reader has access: care, own record, or emergency access.
+    pub purpose: crate::policy::Purpose,
 }
 
 /// One owner's actions, for "actions grouped by owner".
@@ -104,6 +106,10 @@ impl PatientOverview {
     /// Are there goals by this author (`patient` or `professional`)?
     pub fn has_goals_by(&self, author: &str) -> bool {
         self.goals.iter().any(|g| g.author.as_str() == author)
+    }
+
+    pub fn is_emergency(&self) -> bool {
+        self.purpose == crate::policy::Purpose::Emergency
     }
 
     pub fn overdue_count(&self) -> usize {

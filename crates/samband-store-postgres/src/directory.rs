@@ -215,6 +215,16 @@ impl PatientRepo for PgTx {
         row.as_ref().map(patient_row).transpose()
     }
 
+    async fn find_patient_by_national_id(&mut self, value: &str) -> StoreResult<Option<PatientId>> {
+        let row: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM patients WHERE national_id = $1 LIMIT 1")
+                .bind(value)
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        Ok(row.map(PatientId::from))
+    }
+
     async fn caseload(
         &mut self,
         professional: ProfessionalId,

@@ -32,3 +32,5 @@ CREATE TABLE audit_head (
     hash TEXT NOT NULL
 );
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+
+CREATE INDEX patients_national_id ON patients(national_id);

@@ -211,6 +211,16 @@ impl PatientRepo for SqliteTx {
         row.as_ref().map(patient_row).transpose()
     }
 
+    async fn find_patient_by_national_id(&mut self, value: &str) -> StoreResult<Option<PatientId>> {
+        let row: Option<String> =
+            sqlx::query_scalar("SELECT id FROM patients WHERE national_id = ? LIMIT 1")
+                .bind(value)
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        opt_id(row)
+    }
+
     async fn caseload(
         &mut self,
         professional: ProfessionalId,

@@ -139,6 +139,31 @@ async fn directory_round_trip(store: &dyn Store, f: &Fixture) {
         Some(&f.patient)
     );
     assert_eq!(tx.get_patient(PatientId::new()).await.unwrap(), None);
+    assert_eq!(
+        tx.find_patient_by_national_id("01019000000").await.unwrap(),
+        None
+    );
+    let fnr = samband_domain::national_id::synthetic_fnr(day("1970-04-01"), 3).unwrap();
+    let with_id = Patient {
+        id: PatientId::new(),
+        national_id: Some(samband_domain::national_id::NationalId::parse_norwegian(&fnr).unwrap()),
+        birth_date: day("1970-04-01"),
+        ..f.patient.clone()
+    };
+    tx.insert_patient(&with_id).await.unwrap();
+    assert_eq!(
+        tx.find_patient_by_national_id(&fnr).await.unwrap(),
+        Some(with_id.id)
+    );
+    assert_eq!(
+        tx.get_patient(with_id.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .national_id,
+        with_id.national_id,
+        "national id round-trips"
+    );
     let both = tx.get_professionals(&[f.gp.id, f.nurse.id]).await.unwrap();
     assert_eq!(both.len(), 2);
     assert!(tx

@@ -82,6 +82,8 @@ pub trait ProfessionalRepo {
 pub trait PatientRepo {
     async fn insert_patient(&mut self, p: &Patient) -> StoreResult<()>;
     async fn get_patient(&mut self, id: PatientId) -> StoreResult<Option<Patient>>;
+    /// The patient holding this national identifier (normalised digits), if any.
+    async fn find_patient_by_national_id(&mut self, value: &str) -> StoreResult<Option<PatientId>>;
     /// Patients on whose team the professional is active on `today`, by name.
     async fn caseload(
         &mut self,

@@ -33,7 +33,7 @@ pub struct UiState {
 }
 
 pub fn router(app: App, cfg: UiConfig) -> Router {
-    use pages::{admin, auth, patient_portal, patients, plan, team};
+    use pages::{admin, auth, consent, patient_portal, patients, plan, team};
     let state = UiState {
         app,
         cfg,
@@ -103,6 +103,13 @@ pub fn router(app: App, cfg: UiConfig) -> Router {
             "/me/goals/new",
             get(patient_portal::goal_new).post(patient_portal::goal_create),
         )
+        .route("/me/consent", get(consent::page).post(consent::submit))
+        .route("/me/access-log", get(consent::access_log))
+        .route(
+            "/emergency",
+            get(consent::emergency_page).post(consent::emergency_submit),
+        )
+        .route("/admin/emergency-review", post(consent::review))
         .route("/admin", get(admin::page))
         .route("/admin/organisations", post(admin::create_organisation))
         .route("/admin/professionals", post(admin::create_professional))

@@ -11,6 +11,7 @@ both_backends!(
     professionals_record_paper_consent_only_after_reauthentication,
     emergency_access_is_limited_logged_and_shown_to_the_patient,
     the_access_log_is_the_patients_own,
+    consent_grid_access_log_and_emergency_pages_work_in_the_browser,
 );
 
 async fn consent_version(api: &samband_testkit::Api, p: impl std::fmt::Display) -> i64 {
@@ -323,4 +324,107 @@ async fn the_access_log_is_the_patients_own(b: Backend) {
             .all(|p| p[0]["at"].as_str() >= p[1]["at"].as_str()),
         "newest first"
     );
+}
+
+async fn consent_grid_access_log_and_emergency_pages_work_in_the_browser(b: Backend) {
+    use samband_testkit::hidden_value;
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    cm.put(
+        &format!("/api/v1/patients/{}/crisis-plan", w.p),
+        Some("\"0\""),
+        json!({"contacts": "Call 113"}),
+    )
+    .await;
+    let gp = t.api(&t.token("gp").await);
+    assert!(gp.get(&format!("/api/v1/patients/{}", w.p)).await.body["crisis_plan"].is_object());
+
+    let pia = t.browser();
+    pia.login("pia", PASSWORD).await;
+    let page = pia.get("/me/consent").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains("Testby legesenter") && page.text.contains("NAV Testby"),
+        "one section per organisation on the team"
+    );
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let version = hidden_value(&page.text, "version").unwrap();
+    let field = format!("c.{}.crisis_plan", w.gp_org);
+    let r = pia
+        .post_form(
+            "/me/consent",
+            &[("_csrf", &csrf), ("version", &version), (&field, "no")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert!(
+        gp.get(&format!("/api/v1/patients/{}", w.p)).await.body["crisis_plan"].is_null(),
+        "the GP's office no longer sees it"
+    );
+    let again = pia.get("/me/consent").await;
+    let no_radio = format!(
+        "id=\"n-{}-crisis_plan\" name=\"{field}\" value=\"no\" checked",
+        w.gp_org
+    );
+    assert!(
+        again.text.contains(&no_radio),
+        "the grid shows the new choice"
+    );
+    // Submitting the same page twice (stale version) does not overwrite.
+    let stale = pia
+        .post_form(
+            "/me/consent",
+            &[("_csrf", &csrf), ("version", &version), (&field, "yes")],
+        )
+        .await;
+    assert_eq!(stale.status, 409);
+    assert!(gp.get(&format!("/api/v1/patients/{}", w.p)).await.body["crisis_plan"].is_null());
+
+    let log = pia.get("/me/access-log").await;
+    assert_eq!(log.status, 200);
+    assert!(log.text.contains("Gunnar Lege") && log.text.contains("Looked at"));
+
+    let er = t.browser();
+    er.login("er", PASSWORD).await;
+    let form = er.get("/emergency").await;
+    let csrf = hidden_value(&form.text, "_csrf").unwrap();
+    let bad = er
+        .post_form(
+            "/emergency",
+            &[
+                ("_csrf", &csrf),
+                ("identifier", "123"),
+                ("reason_code", "urgent_treatment"),
+                ("reason_text", "Chest pain, unresponsive"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text.contains("id=\"identifier-error\""));
+    let ok = er
+        .post_form(
+            "/emergency",
+            &[
+                ("_csrf", &csrf),
+                ("identifier", &w.p.to_string()),
+                ("reason_code", "urgent_treatment"),
+                ("reason_text", "Chest pain, unresponsive"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (ok.status, ok.header("location")),
+        (303, Some(format!("/patients/{}", w.p)))
+    );
+    let overview = er.get(&format!("/patients/{}", w.p)).await;
+    assert_eq!(overview.status, 200);
+    assert!(
+        overview.text.contains("emergency access"),
+        "a banner says so"
+    );
+    let log = pia.get("/me/access-log").await;
+    assert!(log.text.contains("Erik Akutt") && log.text.contains("emergency-row"));
 }

@@ -27,6 +27,7 @@ struct AdminPage {
     pro_form: FormState,
     acc_form: FormState,
     notice: Option<String>,
+    emergency: Vec<samband_store::EmergencyGrant>,
 }
 
 async fn show(
@@ -43,11 +44,12 @@ async fn show(
         Ok::<_, AppError>((
             state.app.list_organisations(&viewer.ctx).await?,
             state.app.list_professionals(&viewer.ctx).await?,
+            state.app.emergency_to_review(&viewer.ctx).await?,
         ))
     }
     .await;
     match loaded {
-        Ok((organisations, professionals)) => {
+        Ok((organisations, professionals, emergency)) => {
             let mut base = viewer.base.clone();
             base.title = base.t("admin.title");
             let [org_form, pro_form, acc_form] = forms;
@@ -62,6 +64,7 @@ async fn show(
                     pro_form,
                     acc_form,
                     notice,
+                    emergency,
                 },
             )
         }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod consent;
 pub mod patient_portal;
 pub mod patients;
 pub mod plan;

@@ -18,7 +18,7 @@ use samband_domain::plan::GoalInput;
 use samband_domain::principal::Subject;
 use samband_domain::ValidationErrors;
 
-fn own_patient(viewer: &Viewer) -> Result<PatientId, AppError> {
+pub fn own_patient(viewer: &Viewer) -> Result<PatientId, AppError> {
     match viewer.ctx.principal.subject {
         Subject::Patient(p) => Ok(p),
         _ => Err(AppError::NotFound),

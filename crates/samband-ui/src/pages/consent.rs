@@ -1,0 +1,294 @@
+//! "Who can see what" (the patient's consent, as a grid of the organisations on their
+//! team and the kinds of information), the patient's access log, emergency access, and
+//! the administrator's review of emergency access.
+
+use super::patient_portal::own_patient;
+use super::{error_response, render};
+use crate::base::Base;
+use crate::forms::{check_csrf, FormData, FormState};
+use crate::session::Viewer as Visitor;
+use crate::UiState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use samband_app::consent::{AccessLogRow, EMERGENCY_REASONS};
+use samband_app::AppError;
+use samband_domain::consent::{Category, Consent, Recipient, RuleInput, Viewer};
+use samband_domain::ids::OrganisationId;
+use samband_domain::organisation::Organisation;
+
+/// One organisation on the team and what it may see, category by category.
+pub struct GridRow {
+    pub organisation: Organisation,
+    pub cells: Vec<(Category, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "me_consent.html")]
+struct ConsentPage {
+    base: Base,
+    rows: Vec<GridRow>,
+    version: i64,
+    error: Option<String>,
+}
+
+async fn grid(state: &UiState, viewer: &Visitor) -> Result<(Vec<GridRow>, Consent), AppError> {
+    let patient = own_patient(viewer)?;
+    let ov = state.app.overview(&viewer.ctx, patient).await?;
+    let consent = state.app.consent(&viewer.ctx, patient).await?;
+    let today = state.app.today();
+    let defaults = &state.app.config.consent_defaults;
+    let mut orgs: Vec<Organisation> = Vec::new();
+    for m in ov.active_members() {
+        if let Some(o) = &m.organisation {
+            if !orgs.iter().any(|x| x.id == o.id) {
+                orgs.push(o.clone());
+            }
+        }
+    }
+    let rows = orgs
+        .into_iter()
+        .map(|o| {
+            let who = Viewer {
+                organisation: Some(o.id),
+                sector: Some(o.sector),
+            };
+            let cells = Category::ALL
+                .iter()
+                .map(|c| (*c, consent.allows(who, *c, today, defaults)))
+                .collect();
+            GridRow {
+                organisation: o,
+                cells,
+            }
+        })
+        .collect();
+    Ok((rows, consent))
+}
+
+pub async fn page(State(state): State<UiState>, mut viewer: Visitor) -> Response {
+    match grid(&state, &viewer).await {
+        Ok((rows, consent)) => {
+            viewer.base.title = viewer.base.t("consent.title");
+            let page = ConsentPage {
+                base: viewer.base,
+                rows,
+                version: consent.version,
+                error: None,
+            };
+            render(StatusCode::OK, &page)
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+/// The grid as rules: for each organisation and category, an organisation rule only
+/// where the choice differs from what sector rules and defaults already give.
+fn rules_from_grid(
+    form: &FormData,
+    rows: &[GridRow],
+    current: &Consent,
+    state: &UiState,
+) -> Vec<RuleInput> {
+    let grid_orgs: Vec<OrganisationId> = rows.iter().map(|r| r.organisation.id).collect();
+    let mut keep: Vec<RuleInput> = Vec::new();
+    let mut without_grid_orgs = current.clone();
+    without_grid_orgs
+        .rules
+        .retain(|r| !matches!(r.recipient, Recipient::Organisation(o) if grid_orgs.contains(&o)));
+    for r in &without_grid_orgs.rules {
+        let (kind, recipient) = match r.recipient {
+            Recipient::Organisation(o) => ("organisation", o.to_string()),
+            Recipient::Sector(s) => ("sector", s.as_str().to_owned()),
+        };
+        keep.push(RuleInput {
+            recipient_kind: kind.into(),
+            recipient,
+            category: r.category.as_str().into(),
+            permit: r.permit,
+            valid_from: r.valid_from.map(|d| d.to_string()),
+            valid_to: r.valid_to.map(|d| d.to_string()),
+            purpose: r.purpose.map(|p| p.as_str().to_owned()),
+        });
+    }
+    let today = state.app.today();
+    for row in rows {
+        let who = Viewer {
+            organisation: Some(row.organisation.id),
+            sector: Some(row.organisation.sector),
+        };
+        for c in Category::ALL {
+            let field = format!("c.{}.{}", row.organisation.id, c.as_str());
+            let wanted = match form.get(&field) {
+                "yes" => true,
+                "no" => false,
+                _ => continue,
+            };
+            let baseline =
+                without_grid_orgs.allows(who, *c, today, &state.app.config.consent_defaults);
+            if wanted != baseline {
+                keep.push(RuleInput {
+                    recipient_kind: "organisation".into(),
+                    recipient: row.organisation.id.to_string(),
+                    category: c.as_str().into(),
+                    permit: wanted,
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    keep
+}
+
+pub async fn submit(State(state): State<UiState>, mut viewer: Visitor, form: FormData) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    let result = async {
+        let patient = own_patient(&viewer)?;
+        let (rows, current) = grid(&state, &viewer).await?;
+        let rules = rules_from_grid(&form, &rows, &current, &state);
+        state
+            .app
+            .save_consent(&viewer.ctx, patient, &rules, form.version(), None)
+            .await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to("/me/consent").into_response(),
+        Err(AppError::Conflict(_)) => {
+            let msg = viewer.base.t("consent.changed_meanwhile");
+            match grid(&state, &viewer).await {
+                Ok((rows, c)) => {
+                    viewer.base.title = viewer.base.t("consent.title");
+                    let page = ConsentPage {
+                        base: viewer.base,
+                        rows,
+                        version: c.version,
+                        error: Some(msg),
+                    };
+                    render(StatusCode::CONFLICT, &page)
+                }
+                Err(e) => error_response(&viewer.base, e),
+            }
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "me_access_log.html")]
+struct AccessLogPage {
+    base: Base,
+    rows: Vec<AccessLogRow>,
+}
+
+pub async fn access_log(State(state): State<UiState>, mut viewer: Visitor) -> Response {
+    let result = async {
+        state
+            .app
+            .access_log(&viewer.ctx, own_patient(&viewer)?)
+            .await
+    }
+    .await;
+    match result {
+        Ok(rows) => {
+            viewer.base.title = viewer.base.t("access_log.title");
+            render(
+                StatusCode::OK,
+                &AccessLogPage {
+                    base: viewer.base,
+                    rows,
+                },
+            )
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "emergency.html")]
+struct EmergencyPage {
+    base: Base,
+    form: FormState,
+    reasons: &'static [&'static str],
+    not_found: bool,
+}
+
+pub async fn emergency_page(mut viewer: Visitor) -> Response {
+    if !viewer.base.is_professional() {
+        return error_response(&viewer.base, AppError::Forbidden);
+    }
+    viewer.base.title = viewer.base.t("emergency.title");
+    render(
+        StatusCode::OK,
+        &EmergencyPage {
+            base: viewer.base,
+            form: FormState::default(),
+            reasons: EMERGENCY_REASONS,
+            not_found: false,
+        },
+    )
+}
+
+pub async fn emergency_submit(
+    State(state): State<UiState>,
+    mut viewer: Visitor,
+    form: FormData,
+) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    let result = state
+        .app
+        .break_glass_by_identifier(
+            &viewer.ctx,
+            form.get("identifier"),
+            form.get("reason_code"),
+            form.get("reason_text"),
+            form.get("password"),
+        )
+        .await;
+    viewer.base.title = viewer.base.t("emergency.title");
+    let mut shown = FormState::from_form(&form, Default::default());
+    shown.values.remove("password");
+    match result {
+        Ok((patient, _)) => Redirect::to(&format!("/patients/{patient}")).into_response(),
+        Err(AppError::Validation(errors)) => {
+            shown.errors = errors;
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &EmergencyPage {
+                    base: viewer.base,
+                    form: shown,
+                    reasons: EMERGENCY_REASONS,
+                    not_found: false,
+                },
+            )
+        }
+        Err(AppError::NotFound) => render(
+            StatusCode::NOT_FOUND,
+            &EmergencyPage {
+                base: viewer.base,
+                form: shown,
+                reasons: EMERGENCY_REASONS,
+                not_found: true,
+            },
+        ),
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+pub async fn review(State(state): State<UiState>, viewer: Visitor, form: FormData) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    let Ok(id) = form.get("grant").parse::<uuid::Uuid>() else {
+        return error_response(&viewer.base, AppError::NotFound);
+    };
+    match state.app.mark_emergency_reviewed(&viewer.ctx, id).await {
+        Ok(()) => Redirect::to("/admin").into_response(),
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
