@@ -377,16 +377,36 @@ impl App {
             .get_patient(patient_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let team = self.load_team(&mut tx, patient_id).await?;
-        let members = self.member_views(&mut tx, &patient, &team).await?;
-        let plan = tx.get_plan_header(patient_id).await?.unwrap_or(PlanHeader {
+        // The plan, the team and who does what are one category; a member refused it
+        // by consent still sees whose record this is, and what else they may see.
+        let plan_visible = self
+            .permits(
+                ctx,
+                patient_id,
+                &facts,
+                Operation::Read,
+                Object::Action,
+                Detail::None,
+            )
+            .is_some();
+        let mut team = self.load_team(&mut tx, patient_id).await?;
+        let empty_plan = PlanHeader {
             patient_id,
             revision_date: None,
             version: 0,
-        });
-        let goals = tx.list_goals(patient_id).await?;
-        let actions = tx.list_actions(patient_id).await?;
-        let services = tx.list_services(patient_id).await?;
+        };
+        let (members, plan, goals, actions, services) = if plan_visible {
+            (
+                self.member_views(&mut tx, &patient, &team).await?,
+                tx.get_plan_header(patient_id).await?.unwrap_or(empty_plan),
+                tx.list_goals(patient_id).await?,
+                tx.list_actions(patient_id).await?,
+                tx.list_services(patient_id).await?,
+            )
+        } else {
+            team.members.clear();
+            (Vec::new(), empty_plan, Vec::new(), Vec::new(), Vec::new())
+        };
         let crisis_allowed = self.permits(
             ctx,
             patient_id,
@@ -448,6 +468,7 @@ impl App {
             crisis_plan,
             today: self.today(),
             can_edit_plan,
+            plan_visible,
             purpose,
         })
     }

@@ -247,6 +247,10 @@ pub fn decide(facts: &AccessFacts<'_>, op: Operation, object: Object, detail: De
                 return Decision::Deny(DenyReason::PatientOnly);
             }
             match facts.membership {
+                // Whose record it is: every active member may know (their own caseload).
+                Some(_) if object == Object::Patient && !op.is_write() => {
+                    Decision::Permit(Purpose::Care)
+                }
                 Some(m) => {
                     if object == Object::Consent && op.is_write() && detail != Detail::PaperConsent
                     {
@@ -403,6 +407,7 @@ mod tests {
                     || (obj == Object::Consent && d == Detail::None))
             }
             "professional" if obj == Object::AccessLog => false,
+            "professional" if member && obj == Object::Patient && !write => true,
             "professional" if member => {
                 let consent_write_ok =
                     !(obj == Object::Consent && write) || d == Detail::PaperConsent;

@@ -58,6 +58,9 @@ pub struct PatientOverview {
     pub today: NaiveDate,
     /// May this reader change the plan (professionals on the team)?
     pub can_edit_plan: bool,
+    /// False when consent withholds the plan and team from this reader: the lists are
+    /// then empty and the page says so.
+    pub plan_visible: bool,
     /// Why this reader has access: care, own record, or emergency access.
     pub purpose: crate::policy::Purpose,
 }

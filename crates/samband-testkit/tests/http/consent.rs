@@ -102,22 +102,27 @@ async fn consent_narrowing_and_widening_take_effect_on_the_next_request(b: Backe
         "the grant's period ended"
     );
 
-    // Refusing the plan itself to social security removes the patient from NAV's view.
+    // Refusing the plan itself to social security leaves NAV only the patient's identity.
     let v = consent_version(&pia, w.p).await;
     let r = pia
         .put(&format!("{ov}/consent"), Some(&format!("\"{v}\"")), json!({"rules": [{"recipient_kind": "sector", "recipient": "social_security", "category": "plan_and_actions", "permit": false}]}))
         .await;
     assert_eq!(r.status, 200);
-    assert_eq!(nav.get(&ov).await.status, 404);
-    assert!(
-        nav.get("/api/v1/patients")
-            .await
-            .body
-            .as_array()
-            .unwrap()
-            .is_empty(),
-        "lists follow consent too"
+    let withheld = nav.get(&ov).await;
+    assert_eq!(
+        withheld.status, 200,
+        "a team member still sees whose record it is"
     );
+    assert_eq!(withheld.body["plan_visible"], false);
+    assert!(withheld.body["actions"].as_array().unwrap().is_empty());
+    assert!(withheld.body["members"].as_array().unwrap().is_empty());
+    let r = nav
+        .post(
+            &format!("{ov}/actions"),
+            json!({"title": "x", "owner_member_id": w.m_nav, "due_date": "2026-12-24"}),
+        )
+        .await;
+    assert_eq!(r.status, 404, "no writes to the plan either");
     // Every change is versioned with history.
     let changes = pia.get(&format!("{ov}/history?object_id={}", w.p)).await;
     let consent_changes = changes
