@@ -155,6 +155,11 @@ async function assertNoAxeViolations(page, label) {
     `axe found ${violations.length} WCAG 2.1 A/AA violation(s) on ${label} (${page.url()}):\n${report}`);
 }
 
+/** Whitespace-normalised visible text of a locator. */
+async function textOf(locator) {
+  return (await locator.innerText()).replace(/\s+/g, ' ').trim();
+}
+
 /** YYYY-MM-DD for today + `days` (local calendar date). */
 function isoDateInDays(days) {
   const d = new Date();
@@ -171,5 +176,5 @@ function humanDate(iso) {
 
 module.exports = {
   startServer, launchBrowser, signIn, signOut, assertNoAxeViolations,
-  isoDateInDays, humanDate, sambandBin,
+  isoDateInDays, humanDate, sambandBin, textOf,
 };
