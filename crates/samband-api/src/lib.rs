@@ -16,7 +16,42 @@ use samband_app::App;
 
 pub use problem::Problem;
 
-/// Builds the `/api/v1` router (with its own problem+json fallback for unknown paths).
+/// Builds the `/api/v1` router (with its own problem+json fallback for unknown paths),
+/// rate-limited per bearer token or, without one, per client address.
 pub fn router(app: App) -> Router {
-    Router::new().nest("/api/v1", routes::router().with_state(app))
+    let api = routes::router()
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            rate_limit,
+        ))
+        .with_state(app);
+    Router::new().nest("/api/v1", api)
+}
+
+async fn rate_limit(
+    axum::extract::State(app): axum::extract::State<App>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let key = match req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        // Keyed by a hash prefix: the token itself is never kept in memory here.
+        Some(token) => format!("token:{}", &samband_app::auth::sha256_hex(token)[..16]),
+        None => format!(
+            "address:{}",
+            extract::client_address(
+                req.headers(),
+                req.extensions(),
+                app.config.trust_forwarded_for
+            )
+        ),
+    };
+    match app.rate_limit(samband_app::ratelimit::LimitClass::Api, &key) {
+        Ok(()) => next.run(req).await,
+        Err(e) => Problem::from(e).into_response(),
+    }
 }

@@ -153,6 +153,7 @@ impl App {
         address: &str,
         request_id: Option<String>,
     ) -> Result<NewSession, AppError> {
+        self.rate_limit(crate::ratelimit::LimitClass::SignIn, address)?;
         let now = self.clock.now();
         let since = now - self.config.throttle_window;
         let account_key = format!("account:{}", username.trim().to_lowercase());

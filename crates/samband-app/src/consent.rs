@@ -81,6 +81,10 @@ impl App {
         expected: i64,
         password_for_paper: Option<&str>,
     ) -> Result<Consent, AppError> {
+        self.rate_limit(
+            crate::ratelimit::LimitClass::Consent,
+            &ctx.principal.account_id.to_string(),
+        )?;
         let (source, detail) = match ctx.principal.subject {
             Subject::Patient(_) => (ConsentSource::Patient, Detail::None),
             _ => (ConsentSource::Paper, Detail::PaperConsent),

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod policy;
+pub mod ratelimit;
 pub mod views;
 
 use chrono::{Duration, NaiveDate};
@@ -43,6 +44,7 @@ pub struct AppConfig {
     pub trust_forwarded_for: bool,
     /// What recipients see where the patient has not said otherwise.
     pub consent_defaults: samband_domain::consent::ConsentDefaults,
+    pub rate_limits: ratelimit::RateLimits,
 }
 
 impl Default for AppConfig {
@@ -56,6 +58,7 @@ impl Default for AppConfig {
             time_zone: chrono_tz::Europe::Oslo,
             trust_forwarded_for: false,
             consent_defaults: samband_domain::consent::ConsentDefaults::default(),
+            rate_limits: ratelimit::RateLimits::default(),
         }
     }
 }
@@ -72,6 +75,7 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub config: AppConfig,
+    pub limiter: Arc<ratelimit::RateLimiter>,
 }
 
 impl App {
@@ -80,6 +84,7 @@ impl App {
             store,
             clock,
             config,
+            limiter: Arc::new(ratelimit::RateLimiter::default()),
         }
     }
 
@@ -89,6 +94,13 @@ impl App {
             .now()
             .with_timezone(&self.config.time_zone)
             .date_naive()
+    }
+
+    /// Counts a request against a rate limit (see [`ratelimit`]).
+    pub fn rate_limit(&self, class: ratelimit::LimitClass, key: &str) -> Result<(), AppError> {
+        self.limiter
+            .check(&self.config.rate_limits, class, key, self.clock.now())
+            .map_err(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs })
     }
 
     pub async fn health(&self) -> Result<(), AppError> {

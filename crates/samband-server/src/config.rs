@@ -20,6 +20,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     pub max_connections: u32,
     pub log: String,
+    /// Requests per minute per API token (0 = no limit).
+    pub api_rate_per_minute: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -37,6 +39,7 @@ impl std::fmt::Debug for Config {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("max_connections", &self.max_connections)
             .field("log", &self.log)
+            .field("api_rate_per_minute", &self.api_rate_per_minute)
             .finish()
     }
 }
@@ -69,6 +72,7 @@ struct FileConfig {
     trust_forwarded_for: Option<bool>,
     max_connections: Option<u32>,
     log: Option<String>,
+    api_rate_per_minute: Option<u32>,
 }
 
 /// Flag values (None when not given on the command line).
@@ -164,6 +168,12 @@ impl Config {
                 16,
             )? as u32,
             log: pick(fc.log, "SAMBAND_LOG", None).unwrap_or_else(|| "info".into()),
+            api_rate_per_minute: num(
+                fc.api_rate_per_minute.map(i64::from),
+                "SAMBAND_API_RATE_PER_MINUTE",
+                3_000,
+            )?
+            .clamp(0, 1_000_000) as u32,
         };
         cfg.validate()?;
         Ok(cfg)

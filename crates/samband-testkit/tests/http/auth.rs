@@ -6,6 +6,7 @@ use samband_testkit::{Backend, TestApp};
 use serde_json::json;
 
 both_backends!(
+    api_consent_and_sign_in_are_rate_limited_with_retry_after,
     sessions_end_after_the_absolute_limit_even_when_active,
     failed_sign_ins_are_throttled_per_address,
     session_cookie_is_safe_and_expires_when_idle,
@@ -276,4 +277,63 @@ async fn failed_sign_ins_are_throttled_per_address(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
+}
+
+async fn api_consent_and_sign_in_are_rate_limited_with_retry_after(b: Backend) {
+    let config = samband_app::AppConfig {
+        rate_limits: samband_app::ratelimit::RateLimits {
+            api_per_minute: 5,
+            consent_per_minute: 2,
+            sign_in_per_minute: 3,
+        },
+        ..Default::default()
+    };
+    let t = TestApp::start_with(b, config).await;
+    let w = t.world().await;
+    let gp = t.api(&t.token("gp").await);
+    for _ in 0..5 {
+        assert_eq!(gp.get("/api/v1/me").await.status, 200);
+    }
+    let r = gp.get("/api/v1/me").await;
+    assert_eq!(r.status, 429);
+    let retry: i64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    // Another token has its own allowance.
+    let pia_token = t.token("pia").await;
+    let pia = t.api(&pia_token);
+    let path = format!("/api/v1/patients/{}/consent", w.p);
+    assert_eq!(
+        pia.put(&path, Some("\"0\""), json!({"rules": []}))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        pia.put(&path, Some("\"1\""), json!({"rules": []}))
+            .await
+            .status,
+        200
+    );
+    let r = pia.put(&path, Some("\"2\""), json!({"rules": []})).await;
+    assert_eq!(r.status, 429, "consent changes have their own, lower limit");
+    t.clock.advance(Duration::seconds(61));
+    assert_eq!(gp.get("/api/v1/me").await.status, 200, "a new minute");
+    // Sign-in attempts per address: 3 a minute (below the API's own 5 per address).
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let r = client
+            .post(t.url("/api/v1/auth/token"))
+            .json(&json!({"username": "cm", "password": PASSWORD, "name": "t"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        3,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&429));
 }
