@@ -5,7 +5,7 @@
 //! nothing usable. Failed sign-ins are throttled per account and per client address and
 //! answered identically whether or not the account exists.
 
-use crate::{App, AppError};
+use crate::{App, AppError, Ctx};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -17,6 +17,7 @@ use samband_domain::ids::{AccountId, TokenId};
 use samband_domain::principal::{AccountRole, Principal, Scopes, Subject};
 use samband_domain::ValidationErrors;
 use samband_store::{Account, ApiToken, AuditEntry, SessionRecord, Tx};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
@@ -393,6 +394,63 @@ impl App {
         };
         tx.insert_account(&account).await?;
         Ok(account)
+    }
+}
+
+/// One of the signed-in user's sessions, for "your sessions".
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionView {
+    /// An opaque handle (the stored hash, never the cookie value).
+    pub handle: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub current: bool,
+}
+
+impl App {
+    /// The signed-in user's live sessions; `current_cookie` marks the one in use.
+    pub async fn my_sessions(
+        &self,
+        ctx: &Ctx,
+        current_cookie: Option<&str>,
+    ) -> Result<Vec<SessionView>, AppError> {
+        let now = self.clock.now();
+        let current = current_cookie.map(sha256_hex);
+        let mut tx = self.store.begin().await?;
+        let sessions = tx.list_sessions(ctx.principal.account_id).await?;
+        Ok(sessions
+            .into_iter()
+            .filter(|s| {
+                now - s.last_seen_at <= self.config.session_idle
+                    && now - s.created_at <= self.config.session_absolute
+            })
+            .map(|s| SessionView {
+                current: current.as_deref() == Some(s.id_hash.as_str()),
+                handle: s.id_hash,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+            })
+            .collect())
+    }
+
+    /// Ends one of the user's own sessions (another browser, a lost phone).
+    pub async fn revoke_my_session(&self, ctx: &Ctx, handle: &str) -> Result<(), AppError> {
+        let mut tx = self.store.begin().await?;
+        match tx.get_session(handle).await? {
+            Some(s) if s.account_id == ctx.principal.account_id => {
+                tx.revoke_session(handle).await?;
+                tx.append_audit(&audit(
+                    self.clock.now(),
+                    Some(ctx.principal.account_id),
+                    "session_revoked",
+                    ctx.request_id.clone(),
+                ))
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+            _ => Err(AppError::NotFound),
+        }
     }
 }
 

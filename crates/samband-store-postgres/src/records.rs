@@ -27,6 +27,17 @@ fn audit_row(r: &PgRow) -> StoreResult<AuditEntry> {
     })
 }
 
+fn session_row(r: &PgRow) -> StoreResult<SessionRecord> {
+    Ok(SessionRecord {
+        id_hash: get(r, "id_hash")?,
+        account_id: uid(r, "account_id")?,
+        csrf_token: get(r, "csrf_token")?,
+        created_at: get::<DateTime<Utc>>(r, "created_at")?,
+        last_seen_at: get::<DateTime<Utc>>(r, "last_seen_at")?,
+        revoked: get(r, "revoked")?,
+    })
+}
+
 fn account_row(r: &PgRow) -> StoreResult<Account> {
     Ok(Account {
         id: uid(r, "id")?,
@@ -259,17 +270,18 @@ impl AccountRepo for PgTx {
             .fetch_optional(&mut *self.tx)
             .await
             .map_err(db_err)?;
-        row.map(|r| {
-            Ok(SessionRecord {
-                id_hash: get(&r, "id_hash")?,
-                account_id: uid(&r, "account_id")?,
-                csrf_token: get(&r, "csrf_token")?,
-                created_at: get::<DateTime<Utc>>(&r, "created_at")?,
-                last_seen_at: get::<DateTime<Utc>>(&r, "last_seen_at")?,
-                revoked: get(&r, "revoked")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(session_row).transpose()
+    }
+
+    async fn list_sessions(&mut self, account: AccountId) -> StoreResult<Vec<SessionRecord>> {
+        let rows = sqlx::query(
+            "SELECT * FROM sessions WHERE account_id = $1 AND NOT revoked ORDER BY created_at DESC",
+        )
+        .bind(account.as_uuid())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(session_row).collect()
     }
 
     async fn touch_session(&mut self, id_hash: &str, at: DateTime<Utc>) -> StoreResult<()> {

@@ -29,6 +29,17 @@ fn audit_row(r: &SqliteRow) -> StoreResult<AuditEntry> {
     })
 }
 
+fn session_row(r: &SqliteRow) -> StoreResult<SessionRecord> {
+    Ok(SessionRecord {
+        id_hash: get(r, "id_hash")?,
+        account_id: id(&get::<String>(r, "account_id")?)?,
+        csrf_token: get(r, "csrf_token")?,
+        created_at: parse_ts(&get::<String>(r, "created_at")?)?,
+        last_seen_at: parse_ts(&get::<String>(r, "last_seen_at")?)?,
+        revoked: get(r, "revoked")?,
+    })
+}
+
 fn account_row(r: &SqliteRow) -> StoreResult<Account> {
     Ok(Account {
         id: id(&get::<String>(r, "id")?)?,
@@ -264,17 +275,18 @@ impl AccountRepo for SqliteTx {
             .fetch_optional(&mut *self.tx)
             .await
             .map_err(db_err)?;
-        row.map(|r| {
-            Ok(SessionRecord {
-                id_hash: get(&r, "id_hash")?,
-                account_id: id(&get::<String>(&r, "account_id")?)?,
-                csrf_token: get(&r, "csrf_token")?,
-                created_at: parse_ts(&get::<String>(&r, "created_at")?)?,
-                last_seen_at: parse_ts(&get::<String>(&r, "last_seen_at")?)?,
-                revoked: get(&r, "revoked")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(session_row).transpose()
+    }
+
+    async fn list_sessions(&mut self, account: AccountId) -> StoreResult<Vec<SessionRecord>> {
+        let rows = sqlx::query(
+            "SELECT * FROM sessions WHERE account_id = ? AND NOT revoked ORDER BY created_at DESC",
+        )
+        .bind(account.to_string())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(session_row).collect()
     }
 
     async fn touch_session(&mut self, id_hash: &str, at: DateTime<Utc>) -> StoreResult<()> {

@@ -519,7 +519,24 @@ async fn accounts_sessions_tokens(store: &dyn Store, f: &Fixture) {
         tx.get_session("h1").await.unwrap().unwrap().last_seen_at,
         t0() + Duration::minutes(5)
     );
+    let mut s2 = s.clone();
+    s2.id_hash = "h2".into();
+    s2.created_at = t0() + Duration::minutes(1);
+    tx.insert_session(&s2).await.unwrap();
+    let listed: Vec<String> = tx
+        .list_sessions(acc.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id_hash)
+        .collect();
+    assert_eq!(listed, vec!["h2", "h1"], "newest first");
     tx.revoke_session("h1").await.unwrap();
+    assert_eq!(
+        tx.list_sessions(acc.id).await.unwrap().len(),
+        1,
+        "revoked sessions are not listed"
+    );
     assert!(tx.get_session("h1").await.unwrap().unwrap().revoked);
 
     let tok = ApiToken {

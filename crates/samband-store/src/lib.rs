@@ -200,6 +200,8 @@ pub trait AccountRepo {
     async fn get_session(&mut self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
     async fn touch_session(&mut self, id_hash: &str, at: DateTime<Utc>) -> StoreResult<()>;
     async fn revoke_session(&mut self, id_hash: &str) -> StoreResult<()>;
+    /// The account's sessions that are not revoked, newest first.
+    async fn list_sessions(&mut self, account: AccountId) -> StoreResult<Vec<SessionRecord>>;
 
     async fn insert_token(&mut self, t: &ApiToken) -> StoreResult<()>;
     async fn get_token_by_hash(&mut self, hash: &str) -> StoreResult<Option<ApiToken>>;

@@ -33,7 +33,7 @@ pub struct UiState {
 }
 
 pub fn router(app: App, cfg: UiConfig) -> Router {
-    use pages::{admin, auth, consent, patient_portal, patients, plan, team};
+    use pages::{account, admin, auth, consent, patient_portal, patients, plan, team};
     let state = UiState {
         app,
         cfg,
@@ -110,6 +110,8 @@ pub fn router(app: App, cfg: UiConfig) -> Router {
             get(consent::emergency_page).post(consent::emergency_submit),
         )
         .route("/admin/emergency-review", post(consent::review))
+        .route("/account", get(account::page))
+        .route("/account/sessions/revoke", post(account::revoke))
         .route("/admin", get(admin::page))
         .route("/admin/organisations", post(admin::create_organisation))
         .route("/admin/professionals", post(admin::create_professional))

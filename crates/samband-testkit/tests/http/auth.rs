@@ -6,6 +6,7 @@ use samband_testkit::{Backend, TestApp};
 use serde_json::json;
 
 both_backends!(
+    users_list_and_end_their_own_sessions,
     api_consent_and_sign_in_are_rate_limited_with_retry_after,
     sessions_end_after_the_absolute_limit_even_when_active,
     failed_sign_ins_are_throttled_per_address,
@@ -336,4 +337,57 @@ async fn api_consent_and_sign_in_are_rate_limited_with_retry_after(b: Backend) {
         "{statuses:?}"
     );
     assert_eq!(statuses.last(), Some(&429));
+}
+
+async fn users_list_and_end_their_own_sessions(b: Backend) {
+    use samband_testkit::hidden_value;
+    let t = TestApp::start(b).await;
+    t.world().await;
+    let laptop = t.browser();
+    laptop.login("gp", PASSWORD).await;
+    let phone = t.browser();
+    phone.login("gp", PASSWORD).await;
+    let other = t.browser();
+    other.login("cm", PASSWORD).await;
+    let page = laptop.get("/account").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.text.matches("name=\"session\"").count(),
+        1,
+        "the other session can be ended, not this one"
+    );
+    assert!(page.text.contains("This browser"));
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let handle = hidden_value(&page.text, "session").unwrap();
+    // Someone else's session cannot be ended from this account.
+    let cm_page = other.get("/account").await;
+    let cm_csrf = hidden_value(&cm_page.text, "_csrf").unwrap();
+    assert_eq!(
+        other
+            .post_form(
+                "/account/sessions/revoke",
+                &[("_csrf", &cm_csrf), ("session", &handle)]
+            )
+            .await
+            .status,
+        404
+    );
+    assert_eq!(phone.get("/patients").await.status, 200);
+    let r = laptop
+        .post_form(
+            "/account/sessions/revoke",
+            &[("_csrf", &csrf), ("session", &handle)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        phone.get("/patients").await.status,
+        303,
+        "the phone is signed out"
+    );
+    assert_eq!(
+        laptop.get("/patients").await.status,
+        200,
+        "this browser stays signed in"
+    );
 }

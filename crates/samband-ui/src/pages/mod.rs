@@ -1,6 +1,7 @@
 //! Page handlers, grouped by area. Errors from use cases become HTML here, in
 //! [`error_response`], and nowhere else.
 
+pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod consent;
