@@ -155,7 +155,7 @@ pub fn spec() -> Value {
                 }, "required": ["type", "title", "status"]},
                 "FieldError": {"type": "object", "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}, "required": ["field", "code", "message"]},
                 "TokenRequest": {"type": "object", "additionalProperties": false, "required": ["username", "password", "name"], "properties": {
-                    "username": s(64), "password": s(1024), "name": s(100),
+                    "username": s(64), "password": s(1024), "name": s(100), "code": s(16),
                     "scopes": {"type": "string", "enum": ["read", "write", "read write"]},
                     "days": {"type": "integer", "minimum": 1, "maximum": 365}
                 }},

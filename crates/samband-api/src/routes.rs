@@ -96,6 +96,8 @@ fn parse_id<T: std::str::FromStr>(raw: &str, field: &str) -> Result<T, ApiError>
 struct TokenRequest {
     username: String,
     password: String,
+    /// The current two-step verification code (or a recovery code), if the account has one.
+    code: Option<String>,
     name: String,
     #[serde(default = "default_scopes")]
     scopes: String,
@@ -128,6 +130,7 @@ async fn issue_token(
         .issue_token(
             &req.username,
             &req.password,
+            req.code.as_deref(),
             &addr,
             &req.name,
             &req.scopes,

@@ -96,6 +96,8 @@ pub struct NewSession {
     pub cookie_value: String,
     pub csrf_token: String,
     pub principal: Principal,
+    /// The deployment requires two-step verification and this account has none yet.
+    pub must_enroll: bool,
 }
 
 /// A resolved session.
@@ -103,6 +105,7 @@ pub struct NewSession {
 pub struct ActiveSession {
     pub principal: Principal,
     pub csrf_token: String,
+    pub must_enroll: bool,
 }
 
 fn principal_for(a: &Account, scopes: Scopes) -> Result<Principal, AppError> {
@@ -151,6 +154,7 @@ impl App {
         &self,
         username: &str,
         password: &str,
+        code: Option<&str>,
         address: &str,
         request_id: Option<String>,
     ) -> Result<NewSession, AppError> {
@@ -177,6 +181,11 @@ impl App {
                 let _ = verify_password(password, DUMMY_HASH);
                 false
             }
+        };
+        // The second factor counts like the password: any failure is the same failure.
+        let ok = match (&account, ok) {
+            (Some(a), true) => self.second_factor_ok(&mut tx, a, code).await?,
+            _ => false,
         };
         let account = match (ok, account) {
             (true, Some(a)) => a,
@@ -207,6 +216,7 @@ impl App {
         Ok(NewSession {
             cookie_value,
             csrf_token,
+            must_enroll: self.must_enroll(&account),
             principal: principal_for(&account, Scopes::ALL)?,
         })
     }
@@ -238,6 +248,7 @@ impl App {
             tx.commit().await?;
         }
         Ok(Some(ActiveSession {
+            must_enroll: self.must_enroll(&account),
             principal: principal_for(&account, Scopes::ALL)?,
             csrf_token: s.csrf_token,
         }))
@@ -271,6 +282,7 @@ impl App {
         &self,
         username: &str,
         password: &str,
+        code: Option<&str>,
         address: &str,
         name: &str,
         scopes: &str,
@@ -291,8 +303,20 @@ impl App {
             return Err(AppError::Internal("unreachable".into()));
         };
         let session = self
-            .login(username, password, address, request_id.clone())
+            .login(username, password, code, address, request_id.clone())
             .await?;
+        if session.must_enroll {
+            let mut tx = self.store.begin().await?;
+            tx.revoke_session(&sha256_hex(&session.cookie_value))
+                .await?;
+            tx.commit().await?;
+            return Err(ValidationErrors::single(
+                "code",
+                "totp_setup_required",
+                "set up two-step verification in Samband before using the API",
+            )
+            .into());
+        }
         let now = self.clock.now();
         let secret = format!("sbt_{}", random_token());
         let token = ApiToken {
@@ -391,6 +415,8 @@ impl App {
             locale: None,
             disabled: false,
             created_at: self.clock.now(),
+            totp_secret: None,
+            totp_last_step: None,
         };
         tx.insert_account(&account).await?;
         Ok(account)

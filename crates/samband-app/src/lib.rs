@@ -15,6 +15,7 @@ pub mod directory;
 pub mod error;
 pub mod policy;
 pub mod ratelimit;
+pub mod twofactor;
 pub mod views;
 
 use chrono::{Duration, NaiveDate};
@@ -45,6 +46,8 @@ pub struct AppConfig {
     /// What recipients see where the patient has not said otherwise.
     pub consent_defaults: samband_domain::consent::ConsentDefaults,
     pub rate_limits: ratelimit::RateLimits,
+    /// Professionals must use two-step verification (set up at first sign-in).
+    pub require_totp_for_professionals: bool,
 }
 
 impl Default for AppConfig {
@@ -59,6 +62,7 @@ impl Default for AppConfig {
             trust_forwarded_for: false,
             consent_defaults: samband_domain::consent::ConsentDefaults::default(),
             rate_limits: ratelimit::RateLimits::default(),
+            require_totp_for_professionals: false,
         }
     }
 }

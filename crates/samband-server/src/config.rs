@@ -22,6 +22,8 @@ pub struct Config {
     pub log: String,
     /// Requests per minute per API token (0 = no limit).
     pub api_rate_per_minute: u32,
+    /// Professionals must set up two-step verification.
+    pub require_totp: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -40,6 +42,7 @@ impl std::fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("log", &self.log)
             .field("api_rate_per_minute", &self.api_rate_per_minute)
+            .field("require_totp", &self.require_totp)
             .finish()
     }
 }
@@ -73,6 +76,7 @@ struct FileConfig {
     max_connections: Option<u32>,
     log: Option<String>,
     api_rate_per_minute: Option<u32>,
+    require_totp: Option<bool>,
 }
 
 /// Flag values (None when not given on the command line).
@@ -168,6 +172,7 @@ impl Config {
                 16,
             )? as u32,
             log: pick(fc.log, "SAMBAND_LOG", None).unwrap_or_else(|| "info".into()),
+            require_totp: boolean(fc.require_totp, "SAMBAND_REQUIRE_TOTP")?,
             api_rate_per_minute: num(
                 fc.api_rate_per_minute.map(i64::from),
                 "SAMBAND_API_RATE_PER_MINUTE",

@@ -40,6 +40,7 @@ pub fn app_config(cfg: &Config) -> AppConfig {
         session_absolute: chrono::Duration::hours(cfg.session_absolute_hours),
         time_zone: cfg.time_zone,
         trust_forwarded_for: cfg.trust_forwarded_for,
+        require_totp_for_professionals: cfg.require_totp,
         rate_limits: samband_app::ratelimit::RateLimits {
             api_per_minute: cfg.api_rate_per_minute,
             ..Default::default()

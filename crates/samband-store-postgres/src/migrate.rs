@@ -13,6 +13,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0002_consent_emergency_chain",
         include_str!("../migrations/0002_consent_emergency_chain.sql"),
     ),
+    (
+        3,
+        "0003_two_factor",
+        include_str!("../migrations/0003_two_factor.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Samband's migration lock.

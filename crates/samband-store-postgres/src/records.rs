@@ -51,6 +51,8 @@ fn account_row(r: &PgRow) -> StoreResult<Account> {
         locale: get(r, "locale")?,
         disabled: get(r, "disabled")?,
         created_at: get::<DateTime<Utc>>(r, "created_at")?,
+        totp_secret: get(r, "totp_secret")?,
+        totp_last_step: get(r, "totp_last_step")?,
     })
 }
 
@@ -340,6 +342,65 @@ impl AccountRepo for PgTx {
             })
         })
         .transpose()
+    }
+
+    async fn set_totp(
+        &mut self,
+        account: AccountId,
+        secret: &str,
+        recovery_hashes: &[String],
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE accounts SET totp_secret = $1, totp_last_step = NULL WHERE id = $2")
+            .bind(secret)
+            .bind(account.as_uuid())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+            .bind(account.as_uuid())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        for h in recovery_hashes {
+            sqlx::query("INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)")
+                .bind(account.as_uuid())
+                .bind(h)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    async fn advance_totp_step(&mut self, account: AccountId, step: i64) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $3)",
+        )
+        .bind(step)
+        .bind(account.as_uuid())
+        .bind(step)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn use_recovery_code(
+        &mut self,
+        account: AccountId,
+        hash: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE recovery_codes SET used_at = $1 WHERE account_id = $2 AND code_hash = $3 AND used_at IS NULL",
+        )
+        .bind(at)
+        .bind(account.as_uuid())
+        .bind(hash)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
     }
 
     async fn record_login_failure(&mut self, key: &str, at: DateTime<Utc>) -> StoreResult<()> {

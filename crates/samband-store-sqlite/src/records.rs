@@ -53,6 +53,8 @@ fn account_row(r: &SqliteRow) -> StoreResult<Account> {
         locale: get(r, "locale")?,
         disabled: get(r, "disabled")?,
         created_at: parse_ts(&get::<String>(r, "created_at")?)?,
+        totp_secret: get(r, "totp_secret")?,
+        totp_last_step: get(r, "totp_last_step")?,
     })
 }
 
@@ -348,6 +350,65 @@ impl AccountRepo for SqliteTx {
             })
         })
         .transpose()
+    }
+
+    async fn set_totp(
+        &mut self,
+        account: AccountId,
+        secret: &str,
+        recovery_hashes: &[String],
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE accounts SET totp_secret = ?, totp_last_step = NULL WHERE id = ?")
+            .bind(secret)
+            .bind(account.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query("DELETE FROM recovery_codes WHERE account_id = ?")
+            .bind(account.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        for h in recovery_hashes {
+            sqlx::query("INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)")
+                .bind(account.to_string())
+                .bind(h)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    async fn advance_totp_step(&mut self, account: AccountId, step: i64) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE accounts SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+        )
+        .bind(step)
+        .bind(account.to_string())
+        .bind(step)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn use_recovery_code(
+        &mut self,
+        account: AccountId,
+        hash: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND code_hash = ? AND used_at IS NULL",
+        )
+        .bind(ts(&at))
+        .bind(account.to_string())
+        .bind(hash)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
     }
 
     async fn record_login_failure(&mut self, key: &str, at: DateTime<Utc>) -> StoreResult<()> {

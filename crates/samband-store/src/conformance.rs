@@ -478,6 +478,8 @@ async fn accounts_sessions_tokens(store: &dyn Store, f: &Fixture) {
         locale: Some("nb".into()),
         disabled: false,
         created_at: t0(),
+        totp_secret: None,
+        totp_last_step: None,
     };
     let mut tx = store.begin().await.unwrap();
     tx.insert_account(&acc).await.unwrap();
@@ -555,6 +557,34 @@ async fn accounts_sessions_tokens(store: &dyn Store, f: &Fixture) {
         Some(&tok)
     );
 
+    tx.set_totp(acc.id, "JBSWY3DPEHPK3PXP", &["r1".into(), "r2".into()])
+        .await
+        .unwrap();
+    let with_totp = tx.get_account(acc.id).await.unwrap().unwrap();
+    assert_eq!(with_totp.totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+    assert!(tx.advance_totp_step(acc.id, 100).await.unwrap());
+    assert!(
+        !tx.advance_totp_step(acc.id, 100).await.unwrap(),
+        "a step is accepted once"
+    );
+    assert!(
+        !tx.advance_totp_step(acc.id, 99).await.unwrap(),
+        "never an older one"
+    );
+    assert_eq!(
+        tx.get_account(acc.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .totp_last_step,
+        Some(100)
+    );
+    assert!(tx.use_recovery_code(acc.id, "r1", t0()).await.unwrap());
+    assert!(
+        !tx.use_recovery_code(acc.id, "r1", t0()).await.unwrap(),
+        "recovery codes are single-use"
+    );
+    assert!(!tx.use_recovery_code(acc.id, "nope", t0()).await.unwrap());
     for i in 0..3 {
         tx.record_login_failure("acct:gp.test", t0() + Duration::minutes(i))
             .await
@@ -627,6 +657,8 @@ async fn consent_and_emergency(store: &dyn Store, f: &Fixture) {
         locale: None,
         disabled: false,
         created_at: t0(),
+        totp_secret: None,
+        totp_last_step: None,
     })
     .await
     .unwrap();

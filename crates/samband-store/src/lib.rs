@@ -206,6 +206,24 @@ pub trait AccountRepo {
     async fn insert_token(&mut self, t: &ApiToken) -> StoreResult<()>;
     async fn get_token_by_hash(&mut self, hash: &str) -> StoreResult<Option<ApiToken>>;
 
+    /// Turns two-step verification on with `secret` and stores the recovery code hashes
+    /// (replacing any earlier ones).
+    async fn set_totp(
+        &mut self,
+        account: AccountId,
+        secret: &str,
+        recovery_hashes: &[String],
+    ) -> StoreResult<()>;
+    /// Records an accepted time step if it is newer than the last; false if it is not.
+    async fn advance_totp_step(&mut self, account: AccountId, step: i64) -> StoreResult<bool>;
+    /// Marks an unused recovery code used; false if there is no such unused code.
+    async fn use_recovery_code(
+        &mut self,
+        account: AccountId,
+        hash: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
     async fn record_login_failure(&mut self, key: &str, at: DateTime<Utc>) -> StoreResult<()>;
     async fn count_login_failures(&mut self, key: &str, since: DateTime<Utc>) -> StoreResult<i64>;
     async fn clear_login_failures(&mut self, key: &str) -> StoreResult<()>;

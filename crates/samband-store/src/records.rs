@@ -77,6 +77,10 @@ pub struct Account {
     pub locale: Option<String>,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+    /// Base32 TOTP secret once two-step verification is set up.
+    pub totp_secret: Option<String>,
+    /// The last TOTP time step accepted (a code is never accepted twice).
+    pub totp_last_step: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

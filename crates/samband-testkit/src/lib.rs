@@ -54,6 +54,17 @@ pub async fn open_store(backend: Backend) -> (Arc<dyn Store>, Option<std::path::
     }
 }
 
+/// The manual clock's current time (tests compute TOTP codes from it).
+pub trait ClockExt {
+    fn now_for_tests(&self) -> chrono::DateTime<Utc>;
+}
+
+impl ClockExt for ManualClock {
+    fn now_for_tests(&self) -> chrono::DateTime<Utc> {
+        samband_domain::clock::Clock::now(self)
+    }
+}
+
 impl TestApp {
     pub async fn start(backend: Backend) -> TestApp {
         Self::start_with(backend, AppConfig::default()).await

@@ -112,6 +112,10 @@ pub fn router(app: App, cfg: UiConfig) -> Router {
         .route("/admin/emergency-review", post(consent::review))
         .route("/account", get(account::page))
         .route("/account/sessions/revoke", post(account::revoke))
+        .route(
+            "/account/2fa",
+            get(account::two_factor).post(account::two_factor_confirm),
+        )
         .route("/admin", get(admin::page))
         .route("/admin/organisations", post(admin::create_organisation))
         .route("/admin/professionals", post(admin::create_professional))

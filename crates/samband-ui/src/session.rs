@@ -85,6 +85,12 @@ impl FromRequestParts<UiState> for Viewer {
                 ))
             }
         };
+        // Until a required second factor is set up, only its setup page (and sign-out)
+        // can be used.
+        let allowed = path.starts_with("/account/2fa") || path == "/logout";
+        if session.must_enroll && !allowed {
+            return Err(Redirect::to("/account/2fa").into_response());
+        }
         let lang = pick_lang(session.principal.locale.as_deref(), &parts.headers);
         let base = Base {
             lang,

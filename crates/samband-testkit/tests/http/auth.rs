@@ -2,10 +2,12 @@
 
 use chrono::Duration;
 use samband_testkit::fixture::PASSWORD;
-use samband_testkit::{Backend, TestApp};
+use samband_testkit::{Backend, ClockExt, TestApp};
 use serde_json::json;
 
 both_backends!(
+    two_step_verification_enrols_and_then_guards_sign_in,
+    required_two_step_verification_sends_professionals_to_set_it_up,
     users_list_and_end_their_own_sessions,
     api_consent_and_sign_in_are_rate_limited_with_retry_after,
     sessions_end_after_the_absolute_limit_even_when_active,
@@ -390,4 +392,139 @@ async fn users_list_and_end_their_own_sessions(b: Backend) {
         200,
         "this browser stays signed in"
     );
+}
+
+fn code_at(secret: &str, t: chrono::DateTime<chrono::Utc>) -> String {
+    let totp = totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
+        .build()
+        .unwrap();
+    totp.generate(t.timestamp() as u64).to_string()
+}
+
+async fn two_step_verification_enrols_and_then_guards_sign_in(b: Backend) {
+    use samband_testkit::hidden_value;
+    let t = TestApp::start(b).await;
+    t.world().await;
+    let gp = t.browser();
+    gp.login("gp", PASSWORD).await;
+    let page = gp.get("/account/2fa").await;
+    assert_eq!(page.status, 200);
+    let secret = hidden_value(&page.text, "secret").unwrap();
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let wrong = gp
+        .post_form(
+            "/account/2fa",
+            &[("_csrf", &csrf), ("secret", &secret), ("code", "000000")],
+        )
+        .await;
+    assert_eq!(wrong.status, 422, "a wrong code does not turn it on");
+    let code = code_at(&secret, t.clock.now_for_tests());
+    let done = gp
+        .post_form(
+            "/account/2fa",
+            &[("_csrf", &csrf), ("secret", &secret), ("code", &code)],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    let recovery: Vec<String> = done
+        .text
+        .split("<code>")
+        .skip(1)
+        .filter_map(|s| s.split("</code>").next().map(str::to_owned))
+        .collect();
+    assert_eq!(recovery.len(), 10);
+
+    // Password alone no longer signs in; the same code is not accepted twice.
+    assert_eq!(t.browser().login("gp", PASSWORD).await.status, 401);
+    let replay = t.browser();
+    let form = replay.get("/login").await;
+    let token = hidden_value(&form.text, "_csrf").unwrap();
+    let r = replay
+        .post_form(
+            "/login",
+            &[
+                ("_csrf", &token),
+                ("username", "gp"),
+                ("password", PASSWORD),
+                ("code", &code),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 401, "a used code is refused");
+    t.clock.advance(Duration::seconds(30));
+    let fresh = code_at(&secret, t.clock.now_for_tests());
+    let ok = t.browser();
+    let form = ok.get("/login").await;
+    let token = hidden_value(&form.text, "_csrf").unwrap();
+    let r = ok
+        .post_form(
+            "/login",
+            &[
+                ("_csrf", &token),
+                ("username", "gp"),
+                ("password", PASSWORD),
+                ("code", &fresh),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "password and a fresh code sign in");
+
+    // A recovery code works once, for the API too.
+    let client = reqwest::Client::new();
+    let token_with = |code: String| {
+        let client = client.clone();
+        let url = t.url("/api/v1/auth/token");
+        async move {
+            client
+                .post(url)
+                .json(&json!({"username": "gp", "password": PASSWORD, "name": "t", "code": code}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(token_with(String::new()).await, 401);
+    assert_eq!(token_with(recovery[0].clone()).await, 201);
+    assert_eq!(
+        token_with(recovery[0].clone()).await,
+        401,
+        "recovery codes are single-use"
+    );
+}
+
+async fn required_two_step_verification_sends_professionals_to_set_it_up(b: Backend) {
+    let config = samband_app::AppConfig {
+        require_totp_for_professionals: true,
+        ..Default::default()
+    };
+    let t = TestApp::start_with(b, config).await;
+    t.world().await;
+    let gp = t.browser();
+    assert_eq!(gp.login("gp", PASSWORD).await.status, 303);
+    let r = gp.get("/patients").await;
+    assert_eq!(
+        (r.status, r.header("location").as_deref()),
+        (303, Some("/account/2fa"))
+    );
+    assert_eq!(gp.get("/account/2fa").await.status, 200);
+    let api = reqwest::Client::new()
+        .post(t.url("/api/v1/auth/token"))
+        .json(&json!({"username": "gp", "password": PASSWORD, "name": "t"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        api.status(),
+        422,
+        "no API token before two-step verification is set up"
+    );
+    // Patients are not required to.
+    let pia = t.browser();
+    pia.login("pia", PASSWORD).await;
+    assert_eq!(pia.get("/me").await.status, 200);
 }

@@ -51,3 +51,75 @@ pub async fn revoke(State(state): State<UiState>, viewer: Viewer, form: FormData
         Err(e) => error_response(&viewer.base, e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "two_factor.html")]
+struct TwoFactorPage {
+    base: Base,
+    secret: String,
+    uri: String,
+    error: Option<String>,
+    recovery_codes: Vec<String>,
+}
+
+pub async fn two_factor(mut viewer: Viewer, State(state): State<UiState>) -> Response {
+    let e = state.app.start_totp_enrollment(&viewer.ctx);
+    viewer.base.title = viewer.base.t("twofactor.title");
+    render(
+        StatusCode::OK,
+        &TwoFactorPage {
+            base: viewer.base,
+            secret: e.secret,
+            uri: e.uri,
+            error: None,
+            recovery_codes: Vec::new(),
+        },
+    )
+}
+
+pub async fn two_factor_confirm(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    form: FormData,
+) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    viewer.base.title = viewer.base.t("twofactor.title");
+    let secret = form.get("secret").to_owned();
+    match state
+        .app
+        .confirm_totp(&viewer.ctx, &secret, form.get("code"))
+        .await
+    {
+        Ok(codes) => render(
+            StatusCode::OK,
+            &TwoFactorPage {
+                base: viewer.base,
+                secret: String::new(),
+                uri: String::new(),
+                error: None,
+                recovery_codes: codes,
+            },
+        ),
+        Err(samband_app::AppError::Validation(v)) => {
+            let msg = v
+                .errors
+                .first()
+                .map(|e| viewer.base.t_err(e))
+                .unwrap_or_default();
+            let uri = format!("otpauth://totp/Samband?secret={secret}&issuer=Samband");
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &TwoFactorPage {
+                    base: viewer.base,
+                    secret,
+                    uri,
+                    error: Some(msg),
+                    recovery_codes: Vec::new(),
+                },
+            )
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}

@@ -126,6 +126,7 @@ pub async fn login_submit(
         .login(
             form.get("username"),
             form.get("password"),
+            form.opt("code").as_deref(),
             &peer,
             request_id,
         )
