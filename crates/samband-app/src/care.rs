@@ -348,6 +348,22 @@ impl App {
                     purpose,
                 )
                 .await?;
+                // The action counts are plan information: withheld with the plan.
+                let mut row = row;
+                if self
+                    .permits(
+                        ctx,
+                        row.patient.id,
+                        &facts,
+                        Operation::List,
+                        Object::Action,
+                        Detail::None,
+                    )
+                    .is_none()
+                {
+                    row.open_actions = 0;
+                    row.overdue_actions = 0;
+                }
                 allowed.push(row);
             }
         }

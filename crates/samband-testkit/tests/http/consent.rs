@@ -102,6 +102,18 @@ async fn consent_narrowing_and_widening_take_effect_on_the_next_request(b: Backe
         "the grant's period ended"
     );
 
+    let r = cm
+        .post(
+            &format!("{ov}/actions"),
+            json!({"title": "Call NAV", "owner_member_id": w.m_nav, "due_date": "2026-12-24"}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let before = nav.get("/api/v1/patients").await;
+    assert_eq!(
+        before.body[0]["open_actions"], 1,
+        "NAV sees the count while the plan is shared"
+    );
     // Refusing the plan itself to social security leaves NAV only the patient's identity.
     let v = consent_version(&pia, w.p).await;
     let r = pia
@@ -123,6 +135,23 @@ async fn consent_narrowing_and_widening_take_effect_on_the_next_request(b: Backe
         )
         .await;
     assert_eq!(r.status, 404, "no writes to the plan either");
+    let listed = nav.get("/api/v1/patients").await;
+    let row = listed
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Pia Pasient")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (
+            row["open_actions"].as_i64(),
+            row["overdue_actions"].as_i64()
+        ),
+        (Some(0), Some(0)),
+        "counts are plan information too"
+    );
     // Every change is versioned with history.
     let changes = pia.get(&format!("{ov}/history?object_id={}", w.p)).await;
     let consent_changes = changes
