@@ -24,6 +24,8 @@ pub struct Config {
     pub api_rate_per_minute: u32,
     /// Professionals must set up two-step verification.
     pub require_totp: bool,
+    /// What team members see where the patient has said nothing (by sector kind).
+    pub consent_defaults: samband_domain::consent::ConsentDefaults,
 }
 
 impl std::fmt::Debug for Config {
@@ -43,6 +45,7 @@ impl std::fmt::Debug for Config {
             .field("log", &self.log)
             .field("api_rate_per_minute", &self.api_rate_per_minute)
             .field("require_totp", &self.require_totp)
+            .field("consent_defaults", &self.consent_defaults)
             .finish()
     }
 }
@@ -77,6 +80,8 @@ struct FileConfig {
     log: Option<String>,
     api_rate_per_minute: Option<u32>,
     require_totp: Option<bool>,
+    consent_health_default: Option<Vec<String>>,
+    consent_non_health_default: Option<Vec<String>>,
 }
 
 /// Flag values (None when not given on the command line).
@@ -154,7 +159,46 @@ impl Config {
                 None => Ok(file.unwrap_or(false)),
             }
         };
+        let categories = |file: Option<Vec<String>>,
+                          key: &str,
+                          default: Vec<samband_domain::consent::Category>|
+         -> anyhow::Result<Vec<samband_domain::consent::Category>> {
+            let names: Option<Vec<String>> = match env(key) {
+                Some(v) => Some(
+                    v.split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect(),
+                ),
+                None => file,
+            };
+            match names {
+                None => Ok(default),
+                Some(list) => list
+                    .iter()
+                    .map(|n| {
+                        samband_domain::consent::Category::parse(key, n).map_err(|_| {
+                            anyhow::anyhow!("{key}: unknown information category {n:?}")
+                        })
+                    })
+                    .collect(),
+            }
+        };
+        let d = samband_domain::consent::ConsentDefaults::default();
+        let consent_defaults = samband_domain::consent::ConsentDefaults {
+            health: categories(
+                fc.consent_health_default,
+                "SAMBAND_CONSENT_HEALTH_DEFAULT",
+                d.health,
+            )?,
+            non_health: categories(
+                fc.consent_non_health_default,
+                "SAMBAND_CONSENT_NON_HEALTH_DEFAULT",
+                d.non_health,
+            )?,
+        };
         let cfg = Config {
+            consent_defaults,
             database_url: SecretString::from(database_url),
             bind,
             time_zone,
@@ -301,6 +345,37 @@ mod tests {
         assert!(!shown.contains("hunter2secret"), "{shown}");
         assert!(shown.contains("samband:***@db.example"), "{shown}");
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn consent_defaults_are_configuration() {
+        use samband_domain::consent::Category;
+        let c = Config::load(
+            None,
+            &env_of(&[]),
+            &Overrides::default(),
+            DEFAULT_DATABASE_URL,
+        )
+        .expect("defaults");
+        assert_eq!(
+            c.consent_defaults.non_health,
+            vec![Category::PlanAndActions]
+        );
+        let env = env_of(&[(
+            "SAMBAND_CONSENT_NON_HEALTH_DEFAULT",
+            "plan_and_actions, work_capacity",
+        )]);
+        let c = Config::load(None, &env, &Overrides::default(), DEFAULT_DATABASE_URL).expect("env");
+        assert_eq!(
+            c.consent_defaults.non_health,
+            vec![Category::PlanAndActions, Category::WorkCapacity]
+        );
+        let bad = env_of(&[("SAMBAND_CONSENT_HEALTH_DEFAULT", "gossip")]);
+        let e = Config::load(None, &bad, &Overrides::default(), DEFAULT_DATABASE_URL).unwrap_err();
+        assert!(
+            e.to_string().contains("unknown information category"),
+            "{e}"
+        );
     }
 
     #[test]

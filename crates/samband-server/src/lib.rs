@@ -41,6 +41,7 @@ pub fn app_config(cfg: &Config) -> AppConfig {
         time_zone: cfg.time_zone,
         trust_forwarded_for: cfg.trust_forwarded_for,
         require_totp_for_professionals: cfg.require_totp,
+        consent_defaults: cfg.consent_defaults.clone(),
         rate_limits: samband_app::ratelimit::RateLimits {
             api_per_minute: cfg.api_rate_per_minute,
             ..Default::default()
