@@ -52,6 +52,10 @@ pub fn router(app: App, cfg: UiConfig) -> Router {
         .route("/patients/new", get(patients::register_page))
         .route("/patients/{patient}", get(patients::overview))
         .route("/patients/{patient}/history", get(patients::history))
+        .route(
+            "/patients/{patient}/consent",
+            get(consent::paper).post(consent::paper_submit),
+        )
         .route("/patients/{patient}/revision", post(plan::revision_submit))
         .route(
             "/patients/{patient}/actions/new",

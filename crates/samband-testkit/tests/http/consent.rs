@@ -11,6 +11,7 @@ both_backends!(
     professionals_record_paper_consent_only_after_reauthentication,
     emergency_access_is_limited_logged_and_shown_to_the_patient,
     the_access_log_is_the_patients_own,
+    paper_consent_form_records_a_rule_after_the_password,
     consent_grid_access_log_and_emergency_pages_work_in_the_browser,
 );
 
@@ -461,4 +462,53 @@ async fn consent_grid_access_log_and_emergency_pages_work_in_the_browser(b: Back
     );
     let log = pia.get("/me/access-log").await;
     assert!(log.text.contains("Erik Akutt") && log.text.contains("emergency-row"));
+}
+
+async fn paper_consent_form_records_a_rule_after_the_password(b: Backend) {
+    use samband_testkit::hidden_value;
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.browser();
+    cm.login("cm", PASSWORD).await;
+    let path = format!("/patients/{}/consent", w.p);
+    let page = cm.get(&path).await;
+    assert_eq!(page.status, 200);
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let version = hidden_value(&page.text, "version").unwrap();
+    let form = |password: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("version", version.clone()),
+            ("recipient", "sector:social_security".to_owned()),
+            ("category", "work_capacity".to_owned()),
+            ("permit", "yes".to_owned()),
+            ("valid_from", "2026-12-01".to_owned()),
+            ("valid_to", "2026-11-01".to_owned()),
+            ("password", password.to_owned()),
+        ]
+    };
+    let as_refs = |v: &Vec<(&'static str, String)>| {
+        v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>()
+    };
+    let bad = as_refs(&form("wrong password!"));
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = cm.post_form(&path, &bad).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.text.contains("id=\"password-error\""),
+        "re-authentication failed is shown"
+    );
+    let mut good = as_refs(&form(PASSWORD));
+    good.retain(|(k, _)| *k != "valid_to");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = cm.post_form(&path, &good).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let consent = t
+        .api(&t.token("pia").await)
+        .get(&format!("/api/v1/patients/{}/consent", w.p))
+        .await;
+    assert_eq!(consent.body["rules"][0]["source"], "paper");
+    assert_eq!(consent.body["rules"][0]["category"], "work_capacity");
+    let shown = cm.get(&path).await;
+    assert!(shown.text.contains("From paper") && shown.text.contains("Work capacity"));
 }

@@ -292,3 +292,139 @@ pub async fn review(State(state): State<UiState>, viewer: Visitor, form: FormDat
         Err(e) => error_response(&viewer.base, e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "paper_consent.html")]
+struct PaperConsentPage {
+    base: Base,
+    patient_id: samband_domain::ids::PatientId,
+    patient_name: String,
+    consent: Consent,
+    organisations: Vec<Organisation>,
+    form: FormState,
+}
+
+fn rule_input(r: &samband_domain::consent::ConsentRule) -> RuleInput {
+    let (kind, recipient) = match r.recipient {
+        Recipient::Organisation(o) => ("organisation", o.to_string()),
+        Recipient::Sector(s) => ("sector", s.as_str().to_owned()),
+    };
+    RuleInput {
+        recipient_kind: kind.into(),
+        recipient,
+        category: r.category.as_str().into(),
+        permit: r.permit,
+        valid_from: r.valid_from.map(|d| d.to_string()),
+        valid_to: r.valid_to.map(|d| d.to_string()),
+        purpose: r.purpose.map(|p| p.as_str().to_owned()),
+    }
+}
+
+async fn paper_page(
+    state: &UiState,
+    viewer: &Visitor,
+    patient: &str,
+    form: FormState,
+    status: StatusCode,
+) -> Response {
+    let loaded = async {
+        let pid = super::patients::parse_patient(patient)?;
+        let ov = state.app.overview(&viewer.ctx, pid).await?;
+        let consent = state.app.consent(&viewer.ctx, pid).await?;
+        let organisations = state.app.list_organisations(&viewer.ctx).await?;
+        Ok::<_, AppError>((pid, ov.patient.name, consent, organisations))
+    }
+    .await;
+    match loaded {
+        Ok((patient_id, patient_name, consent, organisations)) => {
+            let mut base = viewer.base.clone();
+            base.title = base.t("paper.title");
+            render(
+                status,
+                &PaperConsentPage {
+                    base,
+                    patient_id,
+                    patient_name,
+                    consent,
+                    organisations,
+                    form,
+                },
+            )
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+pub async fn paper(
+    State(state): State<UiState>,
+    viewer: Visitor,
+    axum::extract::Path(patient): axum::extract::Path<String>,
+) -> Response {
+    let mut form = FormState::default();
+    form.values.insert("permit".into(), "yes".into());
+    paper_page(&state, &viewer, &patient, form, StatusCode::OK).await
+}
+
+/// Adds one rule, as the patient signed it on paper, after the professional re-enters
+/// their password.
+pub async fn paper_submit(
+    State(state): State<UiState>,
+    viewer: Visitor,
+    axum::extract::Path(patient): axum::extract::Path<String>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    let result = async {
+        let pid = super::patients::parse_patient(&patient)?;
+        let current = state.app.consent(&viewer.ctx, pid).await?;
+        let mut rules: Vec<RuleInput> = current.rules.iter().map(rule_input).collect();
+        let (kind, recipient) = match form.get("recipient").split_once(':') {
+            Some((k, v)) => (k.to_owned(), v.to_owned()),
+            None => (String::new(), String::new()),
+        };
+        rules.push(RuleInput {
+            recipient_kind: kind,
+            recipient,
+            category: form.get("category").into(),
+            permit: form.get("permit") == "yes",
+            valid_from: form.opt("valid_from"),
+            valid_to: form.opt("valid_to"),
+            purpose: form.opt("purpose"),
+        });
+        state
+            .app
+            .save_consent(
+                &viewer.ctx,
+                pid,
+                &rules,
+                form.version(),
+                Some(form.get("password")),
+            )
+            .await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&format!("/patients/{patient}/consent")).into_response(),
+        Err(AppError::Validation(errors)) => {
+            // Field names of the new rule ("rules[n].x") are shown against the form's fields.
+            let mut shown = FormState::from_form(&form, errors);
+            shown.values.remove("password");
+            for e in &mut shown.errors.errors {
+                if let Some((_, field)) = e.field.rsplit_once('.') {
+                    e.field = field.to_owned();
+                }
+            }
+            paper_page(
+                &state,
+                &viewer,
+                &patient,
+                shown,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
