@@ -375,6 +375,7 @@ impl App {
         role: AccountRole,
         display_name: &str,
         link: Subject,
+        privacy_officer: bool,
     ) -> Result<Account, AppError> {
         let mut errs = ValidationErrors::new();
         let uname = username.trim();
@@ -417,6 +418,7 @@ impl App {
             created_at: self.clock.now(),
             totp_secret: None,
             totp_last_step: None,
+            privacy_officer,
         };
         tx.insert_account(&account).await?;
         Ok(account)

@@ -374,19 +374,62 @@ impl App {
         Ok(rows)
     }
 
-    /// Emergency-access events awaiting review (metadata only; administrators, who act
-    /// as privacy officers until that role exists, see no clinical content).
+    /// Emergency-access events awaiting review, metadata only: all of them for
+    /// administrators; for a privacy officer, those by people in their organisation.
     pub async fn emergency_to_review(&self, ctx: &Ctx) -> Result<Vec<EmergencyGrant>, AppError> {
-        if !matches!(ctx.principal.subject, Subject::Admin) {
-            return Err(AppError::Forbidden);
-        }
         let mut tx = self.store.begin().await?;
-        Ok(tx.list_emergency(None, true).await?)
+        let open = tx.list_emergency(None, true).await?;
+        match ctx.principal.subject {
+            Subject::Admin => Ok(open),
+            Subject::Professional(me) => {
+                let account = tx
+                    .get_account(ctx.principal.account_id)
+                    .await?
+                    .ok_or(AppError::Unauthenticated)?;
+                if !account.privacy_officer {
+                    return Err(AppError::Forbidden);
+                }
+                let my_orgs = tx
+                    .get_professional(me)
+                    .await?
+                    .map(|p| p.organisation_ids)
+                    .unwrap_or_default();
+                let mut mine = Vec::new();
+                for g in open {
+                    let theirs = match tx
+                        .get_account(g.account_id)
+                        .await?
+                        .and_then(|a| a.professional_id)
+                    {
+                        Some(p) => tx
+                            .get_professional(p)
+                            .await?
+                            .map(|p| p.organisation_ids)
+                            .unwrap_or_default(),
+                        None => Vec::new(),
+                    };
+                    if theirs.iter().any(|o| my_orgs.contains(o)) {
+                        mine.push(g);
+                    }
+                }
+                Ok(mine)
+            }
+            Subject::Patient(_) => Err(AppError::Forbidden),
+        }
     }
 
     pub async fn mark_emergency_reviewed(&self, ctx: &Ctx, id: Uuid) -> Result<(), AppError> {
-        if !matches!(ctx.principal.subject, Subject::Admin) || !ctx.principal.scopes.write {
+        if !ctx.principal.scopes.write {
             return Err(AppError::Forbidden);
+        }
+        // Only an event this reviewer may see can be marked.
+        if !self
+            .emergency_to_review(ctx)
+            .await?
+            .iter()
+            .any(|g| g.id == id)
+        {
+            return Err(AppError::NotFound);
         }
         let mut tx = self.store.begin().await?;
         tx.mark_emergency_reviewed(id, ctx.principal.account_id, self.clock.now())

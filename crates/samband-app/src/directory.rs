@@ -21,6 +21,9 @@ pub struct AccountInput {
     pub display_name: String,
     pub professional_id: Option<ProfessionalId>,
     pub patient_id: Option<PatientId>,
+    /// A professional who reviews emergency access in their organisation.
+    #[serde(default)]
+    pub privacy_officer: bool,
 }
 
 impl App {
@@ -178,6 +181,13 @@ impl App {
                 }
             },
         };
+        if input.privacy_officer && role != AccountRole::Professional {
+            errs.add(
+                "privacy_officer",
+                "not_allowed",
+                "only professionals can be privacy officers",
+            );
+        }
         errs.into_result()?;
         let display_name = display_name.unwrap_or_default();
         let account = self
@@ -188,6 +198,7 @@ impl App {
                 role,
                 &display_name,
                 link,
+                input.privacy_officer,
             )
             .await?;
         tx.append_audit(&self.directory_audit(ctx, "account", account.id.to_string(), "create"))

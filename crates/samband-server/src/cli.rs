@@ -80,6 +80,9 @@ pub enum UserCommand {
         professional_id: Option<String>,
         #[arg(long)]
         patient_id: Option<String>,
+        /// A professional who reviews emergency access in their organisation.
+        #[arg(long)]
+        privacy_officer: bool,
     },
 }
 
@@ -157,6 +160,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             display_name,
             professional_id,
             patient_id,
+            privacy_officer,
         }) => {
             let cfg = load(&cli, None, DEFAULT_DATABASE_URL)?;
             let app = crate::build_app(&cfg, crate::system_clock()).await?;
@@ -185,6 +189,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .map(str::parse)
                     .transpose()
                     .context("--patient-id")?,
+                privacy_officer: *privacy_officer,
             };
             match app.create_account(None, &input).await {
                 Ok(a) => {

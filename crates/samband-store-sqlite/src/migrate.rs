@@ -18,6 +18,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0003_two_factor",
         include_str!("../migrations/0003_two_factor.sql"),
     ),
+    (
+        4,
+        "0004_privacy_officer",
+        include_str!("../migrations/0004_privacy_officer.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<()> {

@@ -55,6 +55,7 @@ fn account_row(r: &SqliteRow) -> StoreResult<Account> {
         created_at: parse_ts(&get::<String>(r, "created_at")?)?,
         totp_secret: get(r, "totp_secret")?,
         totp_last_step: get(r, "totp_last_step")?,
+        privacy_officer: get(r, "privacy_officer")?,
     })
 }
 
@@ -212,8 +213,8 @@ impl AuditRepo for SqliteTx {
 impl AccountRepo for SqliteTx {
     async fn insert_account(&mut self, a: &Account) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO accounts (id, username, password_hash, role, professional_id, patient_id, display_name, locale, disabled, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO accounts (id, username, password_hash, role, professional_id, patient_id, display_name, locale, disabled, created_at, privacy_officer) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(a.id.to_string())
         .bind(&a.username)
@@ -225,6 +226,7 @@ impl AccountRepo for SqliteTx {
         .bind(&a.locale)
         .bind(a.disabled)
         .bind(ts(&a.created_at))
+        .bind(a.privacy_officer)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;

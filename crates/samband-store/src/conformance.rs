@@ -480,6 +480,7 @@ async fn accounts_sessions_tokens(store: &dyn Store, f: &Fixture) {
         created_at: t0(),
         totp_secret: None,
         totp_last_step: None,
+        privacy_officer: false,
     };
     let mut tx = store.begin().await.unwrap();
     tx.insert_account(&acc).await.unwrap();
@@ -659,9 +660,18 @@ async fn consent_and_emergency(store: &dyn Store, f: &Fixture) {
         created_at: t0(),
         totp_secret: None,
         totp_last_step: None,
+        privacy_officer: true,
     })
     .await
     .unwrap();
+    assert!(
+        tx.get_account(account)
+            .await
+            .unwrap()
+            .unwrap()
+            .privacy_officer,
+        "the privacy-officer flag round-trips"
+    );
     let g = EmergencyGrant {
         id: Uuid::now_v7(),
         patient_id: f.patient.id,

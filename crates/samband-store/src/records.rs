@@ -81,6 +81,8 @@ pub struct Account {
     pub totp_secret: Option<String>,
     /// The last TOTP time step accepted (a code is never accepted twice).
     pub totp_last_step: Option<i64>,
+    /// Reviews emergency access by people in the same organisation.
+    pub privacy_officer: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

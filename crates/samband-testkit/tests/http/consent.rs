@@ -12,6 +12,7 @@ both_backends!(
     emergency_access_is_limited_logged_and_shown_to_the_patient,
     the_access_log_is_the_patients_own,
     paper_consent_form_records_a_rule_after_the_password,
+    privacy_officers_review_emergency_access_in_their_own_organisation,
     consent_grid_access_log_and_emergency_pages_work_in_the_browser,
 );
 
@@ -511,4 +512,100 @@ async fn paper_consent_form_records_a_rule_after_the_password(b: Backend) {
     assert_eq!(consent.body["rules"][0]["category"], "work_capacity");
     let shown = cm.get(&path).await;
     assert!(shown.text.contains("From paper") && shown.text.contains("Work capacity"));
+}
+
+async fn privacy_officers_review_emergency_access_in_their_own_organisation(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let admin = t.api(&t.token("admin").await);
+    let orgs = admin.get("/api/v1/organisations").await;
+    let org_id = |name: &str| {
+        orgs.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == name)
+            .unwrap()["id"]
+            .clone()
+    };
+    let mut officers = Vec::new();
+    for (user, org) in [
+        ("po.er", "Testby akuttmottak"),
+        ("po.gp", "Testby legesenter"),
+    ] {
+        let p = admin.post("/api/v1/professionals", json!({"name": format!("Officer {user}"), "title": "Privacy officer", "organisation_ids": [org_id(org)]})).await;
+        assert_eq!(p.status, 201, "{}", p.text);
+        let a = admin
+            .post("/api/v1/accounts", json!({"username": user, "password": PASSWORD, "role": "professional", "display_name": user, "professional_id": p.body["id"], "privacy_officer": true}))
+            .await;
+        assert_eq!(a.status, 201, "{}", a.text);
+        officers.push(user);
+    }
+    let bad = admin.post("/api/v1/accounts", json!({"username": "po.bad", "password": PASSWORD, "role": "admin", "display_name": "x", "privacy_officer": true})).await;
+    assert_eq!(
+        bad.error_fields(),
+        vec!["privacy_officer"],
+        "only professionals"
+    );
+    let er = t.api(&t.token("er").await);
+    let r = er
+        .post(&format!("/api/v1/patients/{}/emergency-access", w.p), json!({"reason_code": "urgent_treatment", "reason_text": "Collapsed in the waiting room", "password": PASSWORD}))
+        .await;
+    assert_eq!(r.status, 201);
+    let po_er = t.api(&t.token("po.er").await);
+    let po_gp = t.api(&t.token("po.gp").await);
+    let list = po_er.get("/api/v1/emergency-access").await;
+    assert_eq!(
+        list.body.as_array().unwrap().len(),
+        1,
+        "the ER's officer sees the ER doctor's access"
+    );
+    assert!(
+        po_gp
+            .get("/api/v1/emergency-access")
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "another organisation's officer does not"
+    );
+    assert_eq!(
+        t.api(&t.token("gp").await)
+            .get("/api/v1/emergency-access")
+            .await
+            .status,
+        403,
+        "ordinary professionals do not review"
+    );
+    let id = list.body[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        po_gp
+            .post(&format!("/api/v1/emergency-access/{id}/review"), json!({}))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        po_er
+            .post(&format!("/api/v1/emergency-access/{id}/review"), json!({}))
+            .await
+            .status,
+        204
+    );
+    assert!(po_er
+        .get("/api/v1/emergency-access")
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let web = t.browser();
+    web.login("po.er", PASSWORD).await;
+    assert!(web
+        .get("/account")
+        .await
+        .text
+        .contains("Emergency access to review"));
+    let _ = officers;
 }

@@ -16,6 +16,7 @@ use samband_app::auth::SessionView;
 struct AccountPage {
     base: Base,
     sessions: Vec<SessionView>,
+    reviews: Option<Vec<samband_store::EmergencyGrant>>,
 }
 
 pub async fn page(State(state): State<UiState>, mut viewer: Viewer) -> Response {
@@ -25,12 +26,19 @@ pub async fn page(State(state): State<UiState>, mut viewer: Viewer) -> Response 
         .await
     {
         Ok(sessions) => {
+            // Privacy officers review emergency access by their organisation's people here.
+            let reviews = if viewer.base.is_professional() {
+                state.app.emergency_to_review(&viewer.ctx).await.ok()
+            } else {
+                None
+            };
             viewer.base.title = viewer.base.t("account.title");
             render(
                 StatusCode::OK,
                 &AccountPage {
                     base: viewer.base,
                     sessions,
+                    reviews,
                 },
             )
         }

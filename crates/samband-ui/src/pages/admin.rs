@@ -190,6 +190,7 @@ pub async fn create_account(
         display_name: form.get("display_name").into(),
         professional_id,
         patient_id,
+        privacy_officer: form.get("privacy_officer") == "on",
     };
     let result = if bad.is_empty() {
         state

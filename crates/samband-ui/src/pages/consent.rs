@@ -288,7 +288,12 @@ pub async fn review(State(state): State<UiState>, viewer: Visitor, form: FormDat
         return error_response(&viewer.base, AppError::NotFound);
     };
     match state.app.mark_emergency_reviewed(&viewer.ctx, id).await {
-        Ok(()) => Redirect::to("/admin").into_response(),
+        Ok(()) => Redirect::to(if viewer.base.is_admin() {
+            "/admin"
+        } else {
+            "/account"
+        })
+        .into_response(),
         Err(e) => error_response(&viewer.base, e),
     }
 }
