@@ -367,6 +367,7 @@ impl App {
     }
 
     /// Creates an account inside an open transaction (used by admin use cases and seeding).
+    #[allow(clippy::too_many_arguments)] // the fields of one account, checked together
     pub(crate) async fn insert_account(
         &self,
         tx: &mut dyn Tx,
