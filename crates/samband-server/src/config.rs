@@ -22,6 +22,8 @@ pub struct Config {
     pub log: String,
     /// Requests per minute per API token (0 = no limit).
     pub api_rate_per_minute: u32,
+    /// Sign-in attempts per minute per client address (0 = no limit).
+    pub sign_in_rate_per_minute: u32,
     /// Professionals must set up two-step verification.
     pub require_totp: bool,
     /// What team members see where the patient has said nothing (by sector kind).
@@ -44,6 +46,7 @@ impl std::fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("log", &self.log)
             .field("api_rate_per_minute", &self.api_rate_per_minute)
+            .field("sign_in_rate_per_minute", &self.sign_in_rate_per_minute)
             .field("require_totp", &self.require_totp)
             .field("consent_defaults", &self.consent_defaults)
             .finish()
@@ -79,6 +82,7 @@ struct FileConfig {
     max_connections: Option<u32>,
     log: Option<String>,
     api_rate_per_minute: Option<u32>,
+    sign_in_rate_per_minute: Option<u32>,
     require_totp: Option<bool>,
     consent_health_default: Option<Vec<String>>,
     consent_non_health_default: Option<Vec<String>>,
@@ -217,6 +221,12 @@ impl Config {
             )? as u32,
             log: pick(fc.log, "SAMBAND_LOG", None).unwrap_or_else(|| "info".into()),
             require_totp: boolean(fc.require_totp, "SAMBAND_REQUIRE_TOTP")?,
+            sign_in_rate_per_minute: num(
+                fc.sign_in_rate_per_minute.map(i64::from),
+                "SAMBAND_SIGN_IN_RATE_PER_MINUTE",
+                30,
+            )?
+            .clamp(0, 1_000_000) as u32,
             api_rate_per_minute: num(
                 fc.api_rate_per_minute.map(i64::from),
                 "SAMBAND_API_RATE_PER_MINUTE",

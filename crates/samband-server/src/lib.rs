@@ -44,6 +44,7 @@ pub fn app_config(cfg: &Config) -> AppConfig {
         consent_defaults: cfg.consent_defaults.clone(),
         rate_limits: samband_app::ratelimit::RateLimits {
             api_per_minute: cfg.api_rate_per_minute,
+            sign_in_per_minute: cfg.sign_in_rate_per_minute,
             ..Default::default()
         },
         ..AppConfig::default()
