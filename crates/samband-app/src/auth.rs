@@ -113,6 +113,10 @@ fn principal_for(a: &Account, scopes: Scopes) -> Result<Principal, AppError> {
         (AccountRole::Admin, _, _) => Subject::Admin,
         (AccountRole::Professional, Some(p), _) => Subject::Professional(p),
         (AccountRole::Patient, _, Some(p)) => Subject::Patient(p),
+        (AccountRole::Proxy, _, Some(p)) => Subject::Proxy {
+            patient: p,
+            may_consent: a.proxy_may_consent,
+        },
         _ => {
             return Err(AppError::Internal(
                 "account is not linked to a person".into(),
@@ -401,10 +405,14 @@ impl App {
                 ValidationErrors::single("username", "taken", "this username is taken").into(),
             );
         }
-        let (professional_id, patient_id) = match link {
-            Subject::Professional(p) => (Some(p), None),
-            Subject::Patient(p) => (None, Some(p)),
-            Subject::Admin => (None, None),
+        let (professional_id, patient_id, proxy_may_consent) = match link {
+            Subject::Professional(p) => (Some(p), None, false),
+            Subject::Patient(p) => (None, Some(p), false),
+            Subject::Proxy {
+                patient,
+                may_consent,
+            } => (None, Some(patient), may_consent),
+            Subject::Admin => (None, None, false),
         };
         let account = Account {
             id: AccountId::new(),
@@ -420,6 +428,7 @@ impl App {
             totp_secret: None,
             totp_last_step: None,
             privacy_officer,
+            proxy_may_consent,
         };
         tx.insert_account(&account).await?;
         Ok(account)

@@ -87,6 +87,7 @@ impl App {
         )?;
         let (source, detail) = match ctx.principal.subject {
             Subject::Patient(_) => (ConsentSource::Patient, Detail::None),
+            Subject::Proxy { .. } => (ConsentSource::Proxy, Detail::None),
             _ => (ConsentSource::Paper, Detail::PaperConsent),
         };
         if source == ConsentSource::Paper {
@@ -414,7 +415,7 @@ impl App {
                 }
                 Ok(mine)
             }
-            Subject::Patient(_) => Err(AppError::Forbidden),
+            Subject::Patient(_) | Subject::Proxy { .. } => Err(AppError::Forbidden),
         }
     }
 

@@ -24,6 +24,9 @@ pub struct AccountInput {
     /// A professional who reviews emergency access in their organisation.
     #[serde(default)]
     pub privacy_officer: bool,
+    /// A proxy authorised (e.g. by a signed power of attorney) to change consent.
+    #[serde(default)]
+    pub proxy_may_consent: bool,
 }
 
 impl App {
@@ -169,6 +172,20 @@ impl App {
                     Subject::Admin
                 }
             },
+            AccountRole::Proxy => match input.patient_id {
+                Some(p) if tx.get_patient(p).await?.is_some() => Subject::Proxy {
+                    patient: p,
+                    may_consent: input.proxy_may_consent,
+                },
+                _ => {
+                    errs.add(
+                        "patient_id",
+                        "required",
+                        "a proxy account must link to the patient they act for",
+                    );
+                    Subject::Admin
+                }
+            },
             AccountRole::Patient => match input.patient_id {
                 Some(p) if tx.get_patient(p).await?.is_some() => Subject::Patient(p),
                 _ => {
@@ -181,6 +198,13 @@ impl App {
                 }
             },
         };
+        if input.proxy_may_consent && role != AccountRole::Proxy {
+            errs.add(
+                "proxy_may_consent",
+                "not_allowed",
+                "only proxies act on consent for a patient",
+            );
+        }
         if input.privacy_officer && role != AccountRole::Professional {
             errs.add(
                 "privacy_officer",

@@ -173,6 +173,8 @@ pub enum Purpose {
     Care,
     /// The patient reading or writing their own record.
     OwnRecord,
+    /// A proxy acting for the patient who named them.
+    Proxy,
     /// Emergency access ("break the glass"): logged and shown to the patient.
     Emergency,
 }
@@ -182,6 +184,7 @@ impl Purpose {
         match self {
             Purpose::Care => "care",
             Purpose::OwnRecord => "own_record",
+            Purpose::Proxy => "proxy",
             Purpose::Emergency => "emergency",
         }
     }
@@ -238,6 +241,23 @@ pub fn decide(facts: &AccessFacts<'_>, op: Operation, object: Object, detail: De
             };
             if allowed {
                 Decision::Permit(Purpose::OwnRecord)
+            } else {
+                Decision::Deny(DenyReason::PatientMayNotEdit)
+            }
+        }
+        Subject::Proxy {
+            patient,
+            may_consent,
+        } => {
+            if patient != facts.patient {
+                return Decision::Deny(DenyReason::NotOwnRecord);
+            }
+            // A proxy reads what the patient reads; the only thing they may change is
+            // the consent, and only when authorised to.
+            let allowed = !op.is_write()
+                || (object == Object::Consent && detail == Detail::None && may_consent);
+            if allowed {
+                Decision::Permit(Purpose::Proxy)
             } else {
                 Decision::Deny(DenyReason::PatientMayNotEdit)
             }
@@ -406,6 +426,8 @@ mod tests {
                     || (obj == Object::CrisisPlan && d == Detail::CrisisWhatHelps)
                     || (obj == Object::Consent && d == Detail::None))
             }
+            "proxy" => own && !write,
+            "proxy_authorised" => own && (!write || (obj == Object::Consent && d == Detail::None)),
             "professional" if obj == Object::AccessLog => false,
             "professional" if member && obj == Object::Patient && !write => true,
             "professional" if member => {
@@ -439,19 +461,34 @@ mod tests {
         let sectors = Sector::ALL;
         let mut cases = 0usize;
         let mut mismatches = Vec::new();
-        for kind in ["admin", "professional", "patient"] {
+        for kind in [
+            "admin",
+            "professional",
+            "patient",
+            "proxy",
+            "proxy_authorised",
+        ] {
             for member in [false, true] {
                 for own in [false, true] {
                     for &sector in sectors {
                         for state in STATES {
                             for emergency in [false, true] {
                                 for sc in scopes {
+                                    let whose = if own { patient } else { other };
                                     let subject = match kind {
                                         "admin" => Subject::Admin,
                                         "professional" => {
                                             Subject::Professional(ProfessionalId::new())
                                         }
-                                        _ => Subject::Patient(if own { patient } else { other }),
+                                        "proxy" => Subject::Proxy {
+                                            patient: whose,
+                                            may_consent: false,
+                                        },
+                                        "proxy_authorised" => Subject::Proxy {
+                                            patient: whose,
+                                            may_consent: true,
+                                        },
+                                        _ => Subject::Patient(whose),
                                     };
                                     let p = principal(subject, sc);
                                     for obj in Object::ALL {

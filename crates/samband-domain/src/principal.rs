@@ -9,6 +9,7 @@ string_enum!(
     AccountRole {
         Professional = "professional",
         Patient = "patient",
+        Proxy = "proxy",
         Admin = "admin",
     }
 );
@@ -55,7 +56,23 @@ impl Scopes {
 pub enum Subject {
     Professional(ProfessionalId),
     Patient(PatientId),
+    /// Someone the patient named to act for them; `may_consent` if authorised to change
+    /// the patient's consent.
+    Proxy {
+        patient: PatientId,
+        may_consent: bool,
+    },
     Admin,
+}
+
+impl Subject {
+    /// The patient whose own record this principal reads (the patient or their proxy).
+    pub fn own_patient(&self) -> Option<PatientId> {
+        match self {
+            Subject::Patient(p) | Subject::Proxy { patient: p, .. } => Some(*p),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -190,6 +190,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .transpose()
                     .context("--patient-id")?,
                 privacy_officer: *privacy_officer,
+                proxy_may_consent: false,
             };
             match app.create_account(None, &input).await {
                 Ok(a) => {

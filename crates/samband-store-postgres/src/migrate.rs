@@ -23,6 +23,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0004_privacy_officer",
         include_str!("../migrations/0004_privacy_officer.sql"),
     ),
+    (
+        5,
+        "0005_proxy",
+        include_str!("../migrations/0005_proxy.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Samband's migration lock.

@@ -54,6 +54,7 @@ fn account_row(r: &PgRow) -> StoreResult<Account> {
         totp_secret: get(r, "totp_secret")?,
         totp_last_step: get(r, "totp_last_step")?,
         privacy_officer: get(r, "privacy_officer")?,
+        proxy_may_consent: get(r, "proxy_may_consent")?,
     })
 }
 
@@ -208,8 +209,8 @@ impl AuditRepo for PgTx {
 impl AccountRepo for PgTx {
     async fn insert_account(&mut self, a: &Account) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO accounts (id, username, password_hash, role, professional_id, patient_id, display_name, locale, disabled, created_at, privacy_officer) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO accounts (id, username, password_hash, role, professional_id, patient_id, display_name, locale, disabled, created_at, privacy_officer, proxy_may_consent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(a.id.as_uuid())
         .bind(&a.username)
@@ -222,6 +223,7 @@ impl AccountRepo for PgTx {
         .bind(a.disabled)
         .bind(a.created_at)
         .bind(a.privacy_officer)
+        .bind(a.proxy_may_consent)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;

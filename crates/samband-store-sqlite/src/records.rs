@@ -56,6 +56,7 @@ fn account_row(r: &SqliteRow) -> StoreResult<Account> {
         totp_secret: get(r, "totp_secret")?,
         totp_last_step: get(r, "totp_last_step")?,
         privacy_officer: get(r, "privacy_officer")?,
+        proxy_may_consent: get(r, "proxy_may_consent")?,
     })
 }
 
@@ -213,8 +214,8 @@ impl AuditRepo for SqliteTx {
 impl AccountRepo for SqliteTx {
     async fn insert_account(&mut self, a: &Account) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO accounts (id, username, password_hash, role, professional_id, patient_id, display_name, locale, disabled, created_at, privacy_officer) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO accounts (id, username, password_hash, role, professional_id, patient_id, display_name, locale, disabled, created_at, privacy_officer, proxy_may_consent) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(a.id.to_string())
         .bind(&a.username)
@@ -227,6 +228,7 @@ impl AccountRepo for SqliteTx {
         .bind(a.disabled)
         .bind(ts(&a.created_at))
         .bind(a.privacy_officer)
+        .bind(a.proxy_may_consent)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;

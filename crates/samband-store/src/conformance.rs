@@ -481,6 +481,7 @@ async fn accounts_sessions_tokens(store: &dyn Store, f: &Fixture) {
         totp_secret: None,
         totp_last_step: None,
         privacy_officer: false,
+        proxy_may_consent: false,
     };
     let mut tx = store.begin().await.unwrap();
     tx.insert_account(&acc).await.unwrap();
@@ -661,6 +662,7 @@ async fn consent_and_emergency(store: &dyn Store, f: &Fixture) {
         totp_secret: None,
         totp_last_step: None,
         privacy_officer: true,
+        proxy_may_consent: false,
     })
     .await
     .unwrap();

@@ -83,6 +83,8 @@ pub struct Account {
     pub totp_last_step: Option<i64>,
     /// Reviews emergency access by people in the same organisation.
     pub privacy_officer: bool,
+    /// A proxy account authorised to change the patient's consent.
+    pub proxy_may_consent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -71,8 +71,12 @@ impl Base {
         a == b
     }
 
+    /// The patient, or a proxy acting for them: both use the patient's own pages.
     pub fn is_patient(&self) -> bool {
-        matches!(self.subject, Some(Subject::Patient(_)))
+        matches!(
+            self.subject,
+            Some(Subject::Patient(_) | Subject::Proxy { .. })
+        )
     }
 
     pub fn is_professional(&self) -> bool {

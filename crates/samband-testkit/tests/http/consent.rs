@@ -13,6 +13,7 @@ both_backends!(
     the_access_log_is_the_patients_own,
     paper_consent_form_records_a_rule_after_the_password,
     privacy_officers_review_emergency_access_in_their_own_organisation,
+    a_proxy_reads_for_the_patient_and_changes_consent_only_if_authorised,
     consent_grid_access_log_and_emergency_pages_work_in_the_browser,
 );
 
@@ -608,4 +609,78 @@ async fn privacy_officers_review_emergency_access_in_their_own_organisation(b: B
         .text
         .contains("Emergency access to review"));
     let _ = officers;
+}
+
+async fn a_proxy_reads_for_the_patient_and_changes_consent_only_if_authorised(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let admin = t.api(&t.token("admin").await);
+    for (user, may) in [("sister", false), ("guardian", true)] {
+        let r = admin
+            .post("/api/v1/accounts", json!({"username": user, "password": PASSWORD, "role": "proxy", "display_name": user, "patient_id": w.p, "proxy_may_consent": may}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let bad = admin
+        .post("/api/v1/accounts", json!({"username": "x.proxy", "password": PASSWORD, "role": "proxy", "display_name": "x"}))
+        .await;
+    assert_eq!(
+        bad.error_fields(),
+        vec!["patient_id"],
+        "a proxy acts for a named patient"
+    );
+    let sister = t.api(&t.token("sister").await);
+    let guardian = t.api(&t.token("guardian").await);
+    let ov = format!("/api/v1/patients/{}", w.p);
+    assert_eq!(
+        sister.get(&ov).await.status,
+        200,
+        "a proxy reads the patient's record"
+    );
+    assert_eq!(
+        sister
+            .get(&format!("/api/v1/patients/{}", w.q))
+            .await
+            .status,
+        404,
+        "and no one else's"
+    );
+    let r = sister
+        .post(&format!("{ov}/goals"), json!({"text": "Mine"}))
+        .await;
+    assert_eq!(r.status, 403, "a proxy does not write the plan");
+    let consent = json!({"rules": [{"recipient_kind": "sector", "recipient": "social_security", "category": "work_capacity", "permit": true}]});
+    assert_eq!(
+        sister
+            .put(&format!("{ov}/consent"), Some("\"0\""), consent.clone())
+            .await
+            .status,
+        403,
+        "not authorised"
+    );
+    let r = guardian
+        .put(&format!("{ov}/consent"), Some("\"0\""), consent)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["rules"][0]["source"], "proxy");
+    let log = t
+        .api(&t.token("pia").await)
+        .get(&format!("{ov}/access-log"))
+        .await;
+    assert!(
+        log.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["who"] == "sister" && e["purpose"] == "proxy"),
+        "the patient sees the proxy's reads"
+    );
+    let web = t.browser();
+    web.login("guardian", PASSWORD).await;
+    assert_eq!(
+        web.get("/me").await.status,
+        200,
+        "proxies use the patient's pages"
+    );
+    assert_eq!(web.get("/me/consent").await.status, 200);
 }

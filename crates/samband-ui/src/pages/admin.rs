@@ -191,6 +191,7 @@ pub async fn create_account(
         professional_id,
         patient_id,
         privacy_officer: form.get("privacy_officer") == "on",
+        proxy_may_consent: form.get("proxy_may_consent") == "on",
     };
     let result = if bad.is_empty() {
         state

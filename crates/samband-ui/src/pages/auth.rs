@@ -226,7 +226,7 @@ pub async fn logout(State(state): State<UiState>, viewer: Viewer, form: FormData
 pub fn home_for(subject: &Subject) -> &'static str {
     match subject {
         Subject::Professional(_) => "/patients",
-        Subject::Patient(_) => "/me",
+        Subject::Patient(_) | Subject::Proxy { .. } => "/me",
         Subject::Admin => "/admin",
     }
 }

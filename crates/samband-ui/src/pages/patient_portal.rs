@@ -15,14 +15,15 @@ use samband_app::views::PatientOverview;
 use samband_app::AppError;
 use samband_domain::ids::PatientId;
 use samband_domain::plan::GoalInput;
-use samband_domain::principal::Subject;
 use samband_domain::ValidationErrors;
 
 pub fn own_patient(viewer: &Viewer) -> Result<PatientId, AppError> {
-    match viewer.ctx.principal.subject {
-        Subject::Patient(p) => Ok(p),
-        _ => Err(AppError::NotFound),
-    }
+    viewer
+        .ctx
+        .principal
+        .subject
+        .own_patient()
+        .ok_or(AppError::NotFound)
 }
 
 async fn load(state: &UiState, viewer: &Viewer) -> Result<PatientOverview, AppError> {
