@@ -689,6 +689,41 @@ impl App {
         )
         .await?;
 
+        // Story 004: Even's sister is on his team and, by a power of attorney, his proxy.
+        let even = patients["004"];
+        let coord = self.coordinator_ctx(&stories, "004", &ctxs)?;
+        let team = self.overview(coord, even).await?.team;
+        let sister = MemberInput {
+            kind: "proxy".into(),
+            name: Some("Sara Lunde".into()),
+            role: "Sister, proxy".into(),
+            responsibility:
+                "Accompanies Even to appointments; may change his consent on his behalf".into(),
+            phone: Some("+47 900 00 204".into()),
+            active_from: d(-30),
+            ..Default::default()
+        };
+        self.save_team_member(coord, even, None, &sister, team.version, None)
+            .await?;
+        self.create_account(
+            Some(&admin_ctx),
+            &AccountInput {
+                username: "sara.lunde".into(),
+                password: DEMO_PASSWORD.into(),
+                role: "proxy".into(),
+                display_name: "Sara Lunde".into(),
+                patient_id: Some(even),
+                proxy_may_consent: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+        logins.push(DemoLogin {
+            username: "sara.lunde".into(),
+            display_name: "Sara Lunde".into(),
+            what: "proxy for Even Lunde (story 004), may change his consent".into(),
+        });
+
         let professionals = pros.iter().map(|(k, p)| (*k, p.id)).collect();
         Ok(DemoData {
             logins,
