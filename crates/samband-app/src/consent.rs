@@ -25,6 +25,15 @@ pub const EMERGENCY_REASONS: &[&str] = &[
     "other",
 ];
 
+/// An emergency-access event awaiting review, with who used it.
+#[derive(Debug, Clone)]
+pub struct ReviewItem {
+    pub grant: EmergencyGrant,
+    pub who: String,
+    pub role: String,
+    pub organisation: Option<String>,
+}
+
 /// One line of the patient's access log.
 #[derive(Debug, Clone, Serialize)]
 pub struct AccessLogRow {
@@ -417,6 +426,23 @@ impl App {
             }
             Subject::Patient(_) | Subject::Proxy { .. } => Err(AppError::Forbidden),
         }
+    }
+
+    /// The review list with each professional's name, title and organisation.
+    pub async fn emergency_review_list(&self, ctx: &Ctx) -> Result<Vec<ReviewItem>, AppError> {
+        let grants = self.emergency_to_review(ctx).await?;
+        let mut tx = self.store.begin().await?;
+        let mut out = Vec::with_capacity(grants.len());
+        for grant in grants {
+            let (who, role, organisation) = describe_actor(&mut tx, grant.account_id).await?;
+            out.push(ReviewItem {
+                grant,
+                who,
+                role,
+                organisation,
+            });
+        }
+        Ok(out)
     }
 
     pub async fn mark_emergency_reviewed(&self, ctx: &Ctx, id: Uuid) -> Result<(), AppError> {

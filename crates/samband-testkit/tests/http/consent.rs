@@ -580,6 +580,13 @@ async fn privacy_officers_review_emergency_access_in_their_own_organisation(b: B
         "ordinary professionals do not review"
     );
     let id = list.body[0]["id"].as_str().unwrap().to_owned();
+    let officer_page = t.browser();
+    officer_page.login("po.er", PASSWORD).await;
+    let page = officer_page.get("/account").await.text;
+    assert!(
+        page.contains("Erik Akutt") && page.contains("Emergency physician"),
+        "the review names who used it"
+    );
     assert_eq!(
         po_gp
             .post(&format!("/api/v1/emergency-access/{id}/review"), json!({}))

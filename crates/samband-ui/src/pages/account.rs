@@ -16,7 +16,7 @@ use samband_app::auth::SessionView;
 struct AccountPage {
     base: Base,
     sessions: Vec<SessionView>,
-    reviews: Option<Vec<samband_store::EmergencyGrant>>,
+    reviews: Option<Vec<samband_app::consent::ReviewItem>>,
 }
 
 pub async fn page(State(state): State<UiState>, mut viewer: Viewer) -> Response {
@@ -28,7 +28,7 @@ pub async fn page(State(state): State<UiState>, mut viewer: Viewer) -> Response 
         Ok(sessions) => {
             // Privacy officers review emergency access by their organisation's people here.
             let reviews = if viewer.base.is_professional() {
-                state.app.emergency_to_review(&viewer.ctx).await.ok()
+                state.app.emergency_review_list(&viewer.ctx).await.ok()
             } else {
                 None
             };

@@ -27,7 +27,7 @@ struct AdminPage {
     pro_form: FormState,
     acc_form: FormState,
     notice: Option<String>,
-    emergency: Vec<samband_store::EmergencyGrant>,
+    emergency: Vec<samband_app::consent::ReviewItem>,
 }
 
 async fn show(
@@ -44,7 +44,7 @@ async fn show(
         Ok::<_, AppError>((
             state.app.list_organisations(&viewer.ctx).await?,
             state.app.list_professionals(&viewer.ctx).await?,
-            state.app.emergency_to_review(&viewer.ctx).await?,
+            state.app.emergency_review_list(&viewer.ctx).await?,
         ))
     }
     .await;
