@@ -25,6 +25,19 @@ use uuid::Uuid;
 
 type TxBox = Box<dyn Tx>;
 
+/// One change to record: what changed (old → new), why, and how to audit it.
+pub(crate) struct Change<'a, T> {
+    pub object: Object,
+    pub id: String,
+    pub version: i64,
+    pub old: Option<&'a T>,
+    pub new: &'a T,
+    pub reason: Option<String>,
+    pub audit_id: Option<String>,
+    pub op: Operation,
+    pub purpose: Purpose,
+}
+
 /// The policy facts about one principal and one patient, loaded once per transaction.
 pub(crate) struct Facts {
     pub membership: Option<Membership>,
@@ -248,6 +261,24 @@ impl App {
             new_value: to_json(new),
         })
         .await?;
+        Ok(())
+    }
+
+    /// Finishes a change: its history row, its audit entry, and the commit.
+    pub(crate) async fn commit_change<T: Serialize>(
+        &self,
+        mut tx: TxBox,
+        ctx: &Ctx,
+        patient: PatientId,
+        c: Change<'_, T>,
+    ) -> Result<(), AppError> {
+        self.record_change(
+            &mut tx, ctx, patient, c.object, c.id, c.version, c.old, c.new, c.reason,
+        )
+        .await?;
+        self.audit(&mut tx, ctx, patient, c.object, c.audit_id, c.op, c.purpose)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -783,29 +814,23 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         next.version = version;
-        self.record_change(
-            &mut tx,
+        self.commit_change(
+            tx,
             ctx,
             patient,
-            Object::Team,
-            patient.to_string(),
-            version,
-            Some(&team),
-            &next,
-            reason,
+            Change {
+                object: Object::Team,
+                id: patient.to_string(),
+                version,
+                old: Some(&team),
+                new: &next,
+                reason,
+                audit_id: Some(id.to_string()),
+                op,
+                purpose,
+            },
         )
         .await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            patient,
-            Object::Team,
-            Some(id.to_string()),
-            op,
-            purpose,
-        )
-        .await?;
-        tx.commit().await?;
         Ok(next)
     }
 
@@ -846,29 +871,23 @@ impl App {
             version: 1,
         };
         tx.insert_action(&action).await?;
-        self.record_change(
-            &mut tx,
+        self.commit_change(
+            tx,
             ctx,
             patient,
-            Object::Action,
-            action.id.to_string(),
-            1,
-            None::<&Action>,
-            &action,
-            None,
+            Change {
+                object: Object::Action,
+                id: action.id.to_string(),
+                version: 1,
+                old: None::<&Action>,
+                new: &action,
+                reason: None,
+                audit_id: Some(action.id.to_string()),
+                op: Operation::Create,
+                purpose,
+            },
         )
         .await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            patient,
-            Object::Action,
-            Some(action.id.to_string()),
-            Operation::Create,
-            purpose,
-        )
-        .await?;
-        tx.commit().await?;
         Ok(action)
     }
 
@@ -1023,29 +1042,23 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         }
-        self.record_change(
-            &mut tx,
+        self.commit_change(
+            tx,
             ctx,
             patient,
-            Object::Action,
-            id.to_string(),
-            next.version,
-            Some(&old),
-            &next,
-            reason,
+            Change {
+                object: Object::Action,
+                id: id.to_string(),
+                version: next.version,
+                old: Some(&old),
+                new: &next,
+                reason,
+                audit_id: Some(id.to_string()),
+                op: Operation::Update,
+                purpose,
+            },
         )
         .await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            patient,
-            Object::Action,
-            Some(id.to_string()),
-            Operation::Update,
-            purpose,
-        )
-        .await?;
-        tx.commit().await?;
         Ok(next)
     }
 
@@ -1087,29 +1100,23 @@ impl App {
             version: 1,
         };
         tx.insert_goal(&goal).await?;
-        self.record_change(
-            &mut tx,
+        self.commit_change(
+            tx,
             ctx,
             patient,
-            Object::Goal,
-            goal.id.to_string(),
-            1,
-            None::<&Goal>,
-            &goal,
-            None,
+            Change {
+                object: Object::Goal,
+                id: goal.id.to_string(),
+                version: 1,
+                old: None::<&Goal>,
+                new: &goal,
+                reason: None,
+                audit_id: Some(goal.id.to_string()),
+                op: Operation::Create,
+                purpose,
+            },
         )
         .await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            patient,
-            Object::Goal,
-            Some(goal.id.to_string()),
-            Operation::Create,
-            purpose,
-        )
-        .await?;
-        tx.commit().await?;
         Ok(goal)
     }
 
@@ -1194,29 +1201,23 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         }
-        self.record_change(
-            &mut tx,
+        self.commit_change(
+            tx,
             ctx,
             patient,
-            Object::Goal,
-            id.to_string(),
-            next.version,
-            Some(&old),
-            &next,
-            reason,
+            Change {
+                object: Object::Goal,
+                id: id.to_string(),
+                version: next.version,
+                old: Some(&old),
+                new: &next,
+                reason,
+                audit_id: Some(id.to_string()),
+                op: Operation::Update,
+                purpose,
+            },
         )
         .await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            patient,
-            Object::Goal,
-            Some(id.to_string()),
-            Operation::Update,
-            purpose,
-        )
-        .await?;
-        tx.commit().await?;
         Ok(next)
     }
 
@@ -1249,29 +1250,23 @@ impl App {
             version: 1,
         };
         tx.insert_service(&s).await?;
-        self.record_change(
-            &mut tx,
+        self.commit_change(
+            tx,
             ctx,
             patient,
-            Object::Service,
-            s.id.to_string(),
-            1,
-            None::<&Service>,
-            &s,
-            None,
+            Change {
+                object: Object::Service,
+                id: s.id.to_string(),
+                version: 1,
+                old: None::<&Service>,
+                new: &s,
+                reason: None,
+                audit_id: Some(s.id.to_string()),
+                op: Operation::Create,
+                purpose,
+            },
         )
         .await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            patient,
-            Object::Service,
-            Some(s.id.to_string()),
-            Operation::Create,
-            purpose,
-        )
-        .await?;
-        tx.commit().await?;
         Ok(s)
     }
 
@@ -1349,29 +1344,23 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         }
-        self.record_change(
-            &mut tx,
+        self.commit_change(
+            tx,
             ctx,
             patient,
-            Object::Service,
-            id.to_string(),
-            next.version,
-            Some(&old),
-            &next,
-            reason,
+            Change {
+                object: Object::Service,
+                id: id.to_string(),
+                version: next.version,
+                old: Some(&old),
+                new: &next,
+                reason,
+                audit_id: Some(id.to_string()),
+                op: Operation::Update,
+                purpose,
+            },
         )
         .await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            patient,
-            Object::Service,
-            Some(id.to_string()),
-            Operation::Update,
-            purpose,
-        )
-        .await?;
-        tx.commit().await?;
         Ok(next)
     }
 
@@ -1455,29 +1444,23 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         }
-        self.record_change(
-            &mut tx,
+        self.commit_change(
+            tx,
             ctx,
             patient,
-            Object::CrisisPlan,
-            patient.to_string(),
-            next.version,
-            Some(&old),
-            &next,
-            reason,
+            Change {
+                object: Object::CrisisPlan,
+                id: patient.to_string(),
+                version: next.version,
+                old: Some(&old),
+                new: &next,
+                reason,
+                audit_id: None,
+                op: Operation::Update,
+                purpose,
+            },
         )
         .await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            patient,
-            Object::CrisisPlan,
-            None,
-            Operation::Update,
-            purpose,
-        )
-        .await?;
-        tx.commit().await?;
         Ok(next)
     }
 
@@ -1555,29 +1538,23 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         }
-        self.record_change(
-            &mut tx,
+        self.commit_change(
+            tx,
             ctx,
             patient,
-            Object::PlanHeader,
-            patient.to_string(),
-            next.version,
-            Some(&old),
-            &next,
-            None,
+            Change {
+                object: Object::PlanHeader,
+                id: patient.to_string(),
+                version: next.version,
+                old: Some(&old),
+                new: &next,
+                reason: None,
+                audit_id: None,
+                op: Operation::Update,
+                purpose,
+            },
         )
         .await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            patient,
-            Object::PlanHeader,
-            None,
-            Operation::Update,
-            purpose,
-        )
-        .await?;
-        tx.commit().await?;
         Ok(next)
     }
 }

@@ -1,6 +1,6 @@
 //! Consent, emergency access ("break the glass") and the patient's access log.
 
-use crate::care::Facts;
+use crate::care::{Change, Facts};
 use crate::policy::{Detail, Object, Operation, Purpose};
 use crate::{App, AppError, Ctx};
 use chrono::{DateTime, Duration, Utc};
@@ -176,29 +176,23 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         }
-        self.record_change(
-            &mut tx,
+        self.commit_change(
+            tx,
             ctx,
             patient,
-            Object::Consent,
-            patient.to_string(),
-            next.version,
-            Some(&old),
-            &next,
-            None,
+            Change {
+                object: Object::Consent,
+                id: patient.to_string(),
+                version: next.version,
+                old: Some(&old),
+                new: &next,
+                reason: None,
+                audit_id: None,
+                op: Operation::Update,
+                purpose,
+            },
         )
         .await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            patient,
-            Object::Consent,
-            None,
-            Operation::Update,
-            purpose,
-        )
-        .await?;
-        tx.commit().await?;
         Ok(next)
     }
 
