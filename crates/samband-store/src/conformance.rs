@@ -14,7 +14,8 @@ use serde_json::json;
 use std::sync::Arc;
 use uuid::Uuid;
 
-pub async fn run_all(store: Arc<dyn Store>) {
+/// Runs every scenario; returns how many ran (so a caller notices one dropped).
+pub async fn run_all(store: Arc<dyn Store>) -> usize {
     let f = seed(&*store).await;
     directory_round_trip(&*store, &f).await;
     team_versioning(&*store, &f).await;
@@ -26,7 +27,11 @@ pub async fn run_all(store: Arc<dyn Store>) {
     accounts_sessions_tokens(&*store, &f).await;
     consent_and_emergency(&*store, &f).await;
     audit_chain_links_every_entry(&*store, &f).await;
+    SCENARIOS
 }
+
+/// The number of scenarios `run_all` runs.
+pub const SCENARIOS: usize = 10;
 
 pub struct Fixture {
     pub org: Organisation,
