@@ -1,7 +1,7 @@
 //! The patient's own pages, in plain language: "Your plan", "Who helps you with what",
 //! "Your crisis plan" (where they write what helps), and adding a goal in their words.
 
-use super::plan::{crisis_input, ConflictView};
+use super::plan::{crisis_input, refusal, ConflictView};
 use super::{error_response, render};
 use crate::base::Base;
 use crate::forms::{check_csrf, FormData, FormState};
@@ -15,7 +15,6 @@ use samband_app::views::PatientOverview;
 use samband_app::AppError;
 use samband_domain::ids::PatientId;
 use samband_domain::plan::GoalInput;
-use samband_domain::ValidationErrors;
 
 pub fn own_patient(viewer: &Viewer) -> Result<PatientId, AppError> {
     viewer
@@ -134,21 +133,15 @@ pub async fn crisis_plan_submit(
         .await
     {
         Ok(_) => return Redirect::to("/me/crisis-plan").into_response(),
-        Err(AppError::Validation(e)) => (e, None, form.version()),
-        Err(AppError::Conflict(c)) => {
-            let v = c.current_version;
-            (
-                ValidationErrors::new(),
-                Some(ConflictView::new(
-                    &viewer.base,
-                    &c,
-                    &form,
-                    &[("what_helps", "crisis.what_helps")],
-                )),
-                v,
-            )
-        }
-        Err(e) => return error_response(&viewer.base, e),
+        Err(e) => match refusal(
+            &viewer.base,
+            e,
+            &form,
+            &[("what_helps", "crisis.what_helps")],
+        ) {
+            Ok(r) => r,
+            Err(e) => return error_response(&viewer.base, e),
+        },
     };
     match load(&state, &viewer).await {
         Ok(ov) => {

@@ -53,6 +53,25 @@ impl ConflictView {
     }
 }
 
+/// Sorts a refused save into what its form shows again — field errors, or what was
+/// saved meanwhile (compared on `fields`) — and the version to continue from. Any other
+/// error is handed back for the error page.
+pub fn refusal(
+    base: &Base,
+    e: AppError,
+    form: &FormData,
+    fields: &[(&str, &str)],
+) -> Result<(ValidationErrors, Option<ConflictView>, i64), AppError> {
+    match e {
+        AppError::Validation(errors) => Ok((errors, None, form.version())),
+        AppError::Conflict(c) => {
+            let view = ConflictView::new(base, &c, form, fields);
+            Ok((ValidationErrors::new(), Some(view), c.current_version))
+        }
+        other => Err(other),
+    }
+}
+
 fn to_overview(patient: PatientId) -> Response {
     Redirect::to(&format!("/patients/{patient}")).into_response()
 }
@@ -254,22 +273,20 @@ async fn save_action(
     };
     let (errors, conflict, version) = match result {
         Ok(_) => return Ok(pid),
-        Err(AppError::Validation(errors)) => (errors, None, form.version()),
-        Err(AppError::Conflict(c)) => {
-            let fields = [
+        Err(e) => match refusal(
+            &viewer.base,
+            e,
+            form,
+            &[
                 ("title", "action.title"),
                 ("due_date", "action.due_date"),
                 ("status", "action.status"),
                 ("owner_member_id", "action.owner"),
-            ];
-            let v = c.current_version;
-            (
-                ValidationErrors::new(),
-                Some(ConflictView::new(&viewer.base, &c, form, &fields)),
-                v,
-            )
-        }
-        Err(e) => return Err(error_response(&viewer.base, e)),
+            ],
+        ) {
+            Ok(r) => r,
+            Err(e) => return Err(error_response(&viewer.base, e)),
+        },
     };
     let ov = state
         .app
@@ -538,21 +555,10 @@ pub async fn goal_update(
         .await
     {
         Ok(_) => return to_overview(pid),
-        Err(AppError::Validation(errors)) => (errors, None, form.version()),
-        Err(AppError::Conflict(c)) => {
-            let v = c.current_version;
-            (
-                ValidationErrors::new(),
-                Some(ConflictView::new(
-                    &viewer.base,
-                    &c,
-                    &form,
-                    &[("text", "goal.text")],
-                )),
-                v,
-            )
-        }
-        Err(e) => return error_response(&viewer.base, e),
+        Err(e) => match refusal(&viewer.base, e, &form, &[("text", "goal.text")]) {
+            Ok(r) => r,
+            Err(e) => return error_response(&viewer.base, e),
+        },
     };
     match state.app.overview(&viewer.ctx, pid).await {
         Ok(ov) => {
@@ -749,21 +755,19 @@ pub async fn service_update(
         .await
     {
         Ok(_) => return to_overview(pid),
-        Err(AppError::Validation(errors)) => (errors, None, form.version()),
-        Err(AppError::Conflict(c)) => {
-            let v = c.current_version;
-            let fields = [
+        Err(e) => match refusal(
+            &viewer.base,
+            e,
+            &form,
+            &[
                 ("what", "service.what"),
                 ("provider", "service.provider"),
                 ("frequency", "service.frequency"),
-            ];
-            (
-                ValidationErrors::new(),
-                Some(ConflictView::new(&viewer.base, &c, &form, &fields)),
-                v,
-            )
-        }
-        Err(e) => return error_response(&viewer.base, e),
+            ],
+        ) {
+            Ok(r) => r,
+            Err(e) => return error_response(&viewer.base, e),
+        },
     };
     match state.app.overview(&viewer.ctx, pid).await {
         Ok(ov) => {
@@ -874,21 +878,19 @@ pub async fn crisis_update(
         .await
     {
         Ok(_) => return to_overview(pid),
-        Err(AppError::Validation(errors)) => (errors, None, form.version()),
-        Err(AppError::Conflict(c)) => {
-            let v = c.current_version;
-            let fields = [
+        Err(e) => match refusal(
+            &viewer.base,
+            e,
+            &form,
+            &[
                 ("warning_signs", "crisis.warning_signs"),
                 ("what_helps", "crisis.what_helps"),
                 ("contacts", "crisis.contacts"),
-            ];
-            (
-                ValidationErrors::new(),
-                Some(ConflictView::new(&viewer.base, &c, &form, &fields)),
-                v,
-            )
-        }
-        Err(e) => return error_response(&viewer.base, e),
+            ],
+        ) {
+            Ok(r) => r,
+            Err(e) => return error_response(&viewer.base, e),
+        },
     };
     match state.app.overview(&viewer.ctx, pid).await {
         Ok(ov) => {
