@@ -1146,12 +1146,8 @@ impl App {
         let (mut tx, purpose) = self
             .authorize(tx, ctx, patient, Operation::Update, Object::Goal, detail)
             .await?;
-        let old = tx
-            .list_goals(patient)
-            .await?
-            .into_iter()
-            .find(|g| g.id == id)
-            .ok_or(AppError::NotFound)?;
+        // Read once, in this transaction, before deciding: the same goal is updated.
+        let old = stored.ok_or(AppError::NotFound)?;
         if old.version != expected_version {
             let v = old.version;
             return Err(self
@@ -1395,10 +1391,7 @@ impl App {
                 detail,
             )
             .await?;
-        let old = tx
-            .get_crisis_plan(patient)
-            .await?
-            .unwrap_or_else(|| CrisisPlan::empty(patient));
+        let old = stored;
         if old.version != expected_version {
             let v = old.version;
             return Err(self
@@ -1413,11 +1406,6 @@ impl App {
                     purpose,
                 )
                 .await);
-        }
-        // Re-check on the plan as read inside the transaction: a patient's edit must
-        // still touch only "what helps".
-        if detail == Detail::CrisisWhatHelps && !input.touches_only_what_helps(&old) {
-            return Err(AppError::Forbidden);
         }
         let mut next = input.apply(&old)?;
         next.updated_at = Some(self.clock.now());
