@@ -108,7 +108,7 @@ pub struct ActiveSession {
     pub must_enroll: bool,
 }
 
-fn principal_for(a: &Account, scopes: Scopes) -> Result<Principal, AppError> {
+pub(crate) fn principal_for(a: &Account, scopes: Scopes) -> Result<Principal, AppError> {
     let subject = match (a.role, a.professional_id, a.patient_id) {
         (AccountRole::Admin, _, _) => Subject::Admin,
         (AccountRole::Professional, Some(p), _) => Subject::Professional(p),

@@ -103,6 +103,21 @@ impl App {
         object: Object,
         detail: Detail,
     ) -> Decision {
+        self.decide_in(ctx, patient, facts, op, object, object.category(), detail)
+    }
+
+    /// As [`Self::decide`] for an object that carries its own category (a thread).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn decide_in(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        facts: &Facts,
+        op: Operation,
+        object: Object,
+        category: Category,
+        detail: Detail,
+    ) -> Decision {
         let access = AccessFacts {
             principal: &ctx.principal,
             patient,
@@ -112,7 +127,7 @@ impl App {
             today: self.today(),
             emergency: facts.emergency,
         };
-        policy::decide(&access, op, object, detail)
+        policy::decide_in(&access, op, object, category, detail)
     }
 
     /// Asks the policy; on denial records the refusal, commits it and answers NotFound
@@ -134,7 +149,7 @@ impl App {
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn authorize_with(
         &self,
-        mut tx: TxBox,
+        tx: TxBox,
         ctx: &Ctx,
         patient: PatientId,
         facts: &Facts,
@@ -142,7 +157,33 @@ impl App {
         object: Object,
         detail: Detail,
     ) -> Result<(TxBox, Purpose), AppError> {
-        match self.decide(ctx, patient, facts, op, object, detail) {
+        self.authorize_in(
+            tx,
+            ctx,
+            patient,
+            facts,
+            op,
+            object,
+            object.category(),
+            detail,
+        )
+        .await
+    }
+
+    /// As [`Self::authorize_with`] for an object that carries its own category.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn authorize_in(
+        &self,
+        mut tx: TxBox,
+        ctx: &Ctx,
+        patient: PatientId,
+        facts: &Facts,
+        op: Operation,
+        object: Object,
+        category: Category,
+        detail: Detail,
+    ) -> Result<(TxBox, Purpose), AppError> {
+        match self.decide_in(ctx, patient, facts, op, object, category, detail) {
             Decision::Permit(purpose) => Ok((tx, purpose)),
             Decision::Deny(reason) => {
                 tracing::info!(patient.id = %patient, ?reason, object = object.as_str(), "access denied");
@@ -159,14 +200,15 @@ impl App {
                 // Only callers who may already see the record learn that it exists.
                 Err(match reason {
                     // A team member refused one category still sees the record exists.
-                    DenyReason::NoConsent if object.category() != Category::PlanAndActions => {
+                    DenyReason::NoConsent if category != Category::PlanAndActions => {
                         AppError::Forbidden
                     }
                     DenyReason::ReadOnlyToken
                     | DenyReason::PatientMayNotEdit
                     | DenyReason::EmergencyReadOnly
                     | DenyReason::ConsentIsThePatients
-                    | DenyReason::PatientOnly => AppError::Forbidden,
+                    | DenyReason::PatientOnly
+                    | DenyReason::NotAddressed => AppError::Forbidden,
                     _ => AppError::NotFound,
                 })
             }
@@ -520,7 +562,7 @@ impl App {
         })
     }
 
-    async fn member_views(
+    pub(crate) async fn member_views(
         &self,
         tx: &mut TxBox,
         patient: &Patient,

@@ -30,7 +30,7 @@ pub struct AccountInput {
 }
 
 impl App {
-    fn require_admin(&self, ctx: &Ctx) -> Result<(), AppError> {
+    pub(crate) fn require_admin(&self, ctx: &Ctx) -> Result<(), AppError> {
         match ctx.principal.subject {
             Subject::Admin if ctx.principal.scopes.write => Ok(()),
             _ => Err(AppError::Forbidden),

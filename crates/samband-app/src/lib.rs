@@ -13,8 +13,13 @@ pub mod consent;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod jobs;
+pub mod live;
+pub mod messaging;
+pub mod notify;
 pub mod policy;
 pub mod ratelimit;
+pub mod requests;
 pub mod twofactor;
 pub mod views;
 
@@ -48,6 +53,20 @@ pub struct AppConfig {
     pub rate_limits: ratelimit::RateLimits,
     /// Professionals must use two-step verification (set up at first sign-in).
     pub require_totp_for_professionals: bool,
+    /// Weekends and public holidays: deadlines are counted in working days.
+    pub calendar: samband_domain::calendar::WorkingCalendar,
+    /// Working days a recipient has to acknowledge a message that asks for a receipt.
+    pub ack_working_days: u32,
+    /// The same for an urgent message.
+    pub urgent_ack_working_days: u32,
+    /// A request's default deadline, in working days.
+    pub request_working_days: u32,
+    /// Largest attachment accepted.
+    pub attachment_max_bytes: usize,
+    /// Background jobs: how long a claim holds, how often to try, the first backoff.
+    pub jobs: jobs::JobSettings,
+    /// Outgoing e-mail, when configured (otherwise notifications stay in-app).
+    pub mail: Option<notify::MailSettings>,
 }
 
 impl Default for AppConfig {
@@ -63,6 +82,13 @@ impl Default for AppConfig {
             consent_defaults: samband_domain::consent::ConsentDefaults::default(),
             rate_limits: ratelimit::RateLimits::default(),
             require_totp_for_professionals: false,
+            calendar: samband_domain::calendar::WorkingCalendar::default(),
+            ack_working_days: 5,
+            urgent_ack_working_days: 1,
+            request_working_days: 5,
+            attachment_max_bytes: 10 * 1024 * 1024,
+            jobs: jobs::JobSettings::default(),
+            mail: None,
         }
     }
 }
@@ -80,6 +106,10 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub config: AppConfig,
     pub limiter: Arc<ratelimit::RateLimiter>,
+    /// Tells open inboxes (server-sent events) that something changed for an account.
+    pub live: Arc<live::Live>,
+    /// Wakes the job runner when work is queued.
+    pub job_wake: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -89,6 +119,8 @@ impl App {
             clock,
             config,
             limiter: Arc::new(ratelimit::RateLimiter::default()),
+            live: Arc::new(live::Live::default()),
+            job_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

@@ -32,10 +32,12 @@ pub enum Object {
     Consent,
     /// Who looked at the record: the patient's own view of the audit trail.
     AccessLog,
+    /// Messages and requests. A thread declares its own category (see [`decide_in`]).
+    Message,
 }
 
 impl Object {
-    pub const ALL: [Object; 10] = [
+    pub const ALL: [Object; 11] = [
         Object::Patient,
         Object::Team,
         Object::PlanHeader,
@@ -46,6 +48,7 @@ impl Object {
         Object::History,
         Object::Consent,
         Object::AccessLog,
+        Object::Message,
     ];
 
     pub fn category(&self) -> Category {
@@ -58,7 +61,8 @@ impl Object {
             | Object::Service
             | Object::History
             | Object::Consent
-            | Object::AccessLog => Category::PlanAndActions,
+            | Object::AccessLog
+            | Object::Message => Category::PlanAndActions,
             Object::CrisisPlan => Category::CrisisPlan,
         }
     }
@@ -75,6 +79,7 @@ impl Object {
             Object::History => "history",
             Object::Consent => "consent",
             Object::AccessLog => "access_log",
+            Object::Message => "message",
         }
     }
 
@@ -134,14 +139,17 @@ pub enum Detail {
     CrisisWhatHelps,
     /// A professional transcribing a consent the patient gave on paper.
     PaperConsent,
+    /// A message thread the principal is not addressed in (nor wrote in).
+    ThreadOutsider,
 }
 
 impl Detail {
-    pub const ALL: [Detail; 4] = [
+    pub const ALL: [Detail; 5] = [
         Detail::None,
         Detail::PatientOwnGoal,
         Detail::CrisisWhatHelps,
         Detail::PaperConsent,
+        Detail::ThreadOutsider,
     ];
 }
 
@@ -211,10 +219,24 @@ pub enum DenyReason {
     EmergencyReadOnly,
     /// Professionals may only record a consent the patient gave on paper.
     ConsentIsThePatients,
+    /// Messages are read by those they are addressed to.
+    NotAddressed,
 }
 
 /// Decides whether `facts.principal` may perform `op` on `object` (with `detail`).
 pub fn decide(facts: &AccessFacts<'_>, op: Operation, object: Object, detail: Detail) -> Decision {
+    decide_in(facts, op, object, object.category(), detail)
+}
+
+/// As [`decide`], for an object whose information category is its own (a message
+/// thread about work capacity, say) rather than its type's.
+pub fn decide_in(
+    facts: &AccessFacts<'_>,
+    op: Operation,
+    object: Object,
+    category: Category,
+    detail: Detail,
+) -> Decision {
     let p = facts.principal;
     let scope_ok = if op.is_write() {
         p.scopes.write
@@ -237,6 +259,8 @@ pub fn decide(facts: &AccessFacts<'_>, op: Operation, object: Object, detail: De
                     (Object::Goal, Detail::PatientOwnGoal)
                         | (Object::CrisisPlan, Detail::CrisisWhatHelps)
                         | (Object::Consent, Detail::None)
+                        // Patients write to their team and acknowledge what they get.
+                        | (Object::Message, Detail::None)
                 ),
             };
             if allowed {
@@ -276,13 +300,16 @@ pub fn decide(facts: &AccessFacts<'_>, op: Operation, object: Object, detail: De
                     {
                         return Decision::Deny(DenyReason::ConsentIsThePatients);
                     }
+                    if object == Object::Message && detail == Detail::ThreadOutsider {
+                        return Decision::Deny(DenyReason::NotAddressed);
+                    }
                     let viewer = Viewer {
                         organisation: m.organisation,
                         sector: m.sector,
                     };
                     if facts
                         .consent
-                        .allows(viewer, object.category(), facts.today, facts.defaults)
+                        .allows(viewer, category, facts.today, facts.defaults)
                     {
                         Decision::Permit(Purpose::Care)
                     } else {
@@ -424,7 +451,8 @@ mod tests {
                 own && (!write
                     || (obj == Object::Goal && d == Detail::PatientOwnGoal)
                     || (obj == Object::CrisisPlan && d == Detail::CrisisWhatHelps)
-                    || (obj == Object::Consent && d == Detail::None))
+                    || (obj == Object::Consent && d == Detail::None)
+                    || (obj == Object::Message && d == Detail::None))
             }
             "proxy" => own && !write,
             "proxy_authorised" => own && (!write || (obj == Object::Consent && d == Detail::None)),
@@ -433,7 +461,8 @@ mod tests {
             "professional" if member => {
                 let consent_write_ok =
                     !(obj == Object::Consent && write) || d == Detail::PaperConsent;
-                consent_write_ok && consented
+                let addressed = !(obj == Object::Message && d == Detail::ThreadOutsider);
+                consent_write_ok && consented && addressed
             }
             "professional" => emergency && !write,
             _ => false,

@@ -56,4 +56,10 @@ id_type!(
     ServiceId,
     AccountId,
     TokenId,
+    ThreadId,
+    MessageId,
+    RequestId,
+    AttachmentId,
+    JobId,
+    NotificationId,
 );

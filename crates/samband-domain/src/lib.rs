@@ -3,10 +3,12 @@
 //! HTTP and the access policy's data loading are other crates' business.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod calendar;
 pub mod clock;
 pub mod consent;
 pub mod error;
 pub mod ids;
+pub mod message;
 pub mod national_id;
 pub mod organisation;
 pub mod patient;

@@ -6,6 +6,8 @@
 mod codec;
 mod consent;
 mod directory;
+mod jobs;
+mod messages;
 mod migrate;
 mod plan;
 mod records;
@@ -103,6 +105,7 @@ pub fn test_database_url() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::SubsecRound;
     use std::sync::Arc;
 
     async fn fresh(name: &str) -> PgStore {
@@ -197,5 +200,582 @@ mod tests {
             .unwrap_or_else(|e| panic!("count: {e}"));
         assert_eq!(n, migrate::MIGRATIONS.len() as i64);
         drop(a);
+    }
+
+    fn job(now: chrono::DateTime<chrono::Utc>) -> samband_store::Job {
+        samband_store::Job::new("test", serde_json::json!({"n": 1}), now, now)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn jobs_are_claimed_once_by_concurrent_runners() {
+        use std::collections::HashSet;
+        let store = Arc::new(fresh("claim").await);
+        // PostgreSQL keeps microseconds.
+        let now = chrono::Utc::now().trunc_subsecs(6);
+        let mut enqueued = HashSet::new();
+        let mut tx = store.begin().await.unwrap();
+        for _ in 0..200 {
+            let j = job(now);
+            assert!(tx.enqueue_job(&j).await.unwrap());
+            enqueued.insert(j.id);
+        }
+        tx.commit().await.unwrap();
+
+        let lease = now + chrono::Duration::hours(1);
+        let mut runners = Vec::new();
+        for _ in 0..4 {
+            let store = store.clone();
+            runners.push(tokio::spawn(async move {
+                let mut claimed = Vec::new();
+                loop {
+                    let mut tx = store.begin().await.unwrap();
+                    let j = tx.claim_job(now, lease).await.unwrap();
+                    tx.commit().await.unwrap();
+                    match j {
+                        Some(j) => {
+                            assert_eq!(j.status, "running");
+                            assert_eq!(j.attempts, 1);
+                            assert_eq!(j.lease_until, Some(lease));
+                            claimed.push(j.id);
+                        }
+                        None => break claimed,
+                    }
+                }
+            }));
+        }
+        let mut all = Vec::new();
+        let mut per_runner = Vec::new();
+        for r in runners {
+            let claimed = r.await.unwrap();
+            per_runner.push(claimed.len());
+            all.extend(claimed);
+        }
+        let unique: HashSet<_> = all.iter().copied().collect();
+        assert_eq!(all.len(), 200, "claims per runner: {per_runner:?}");
+        assert_eq!(unique.len(), 200, "a job was claimed twice");
+        assert_eq!(unique, enqueued, "every job claimed");
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(tx.count_jobs("running").await.unwrap(), 200);
+        assert_eq!(tx.count_jobs("pending").await.unwrap(), 0);
+        assert_eq!(tx.next_job_at().await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn dedupe_key_enqueues_once() {
+        let store = fresh("dedupe").await;
+        let now = chrono::Utc::now();
+        let mut tx = store.begin().await.unwrap();
+        let first = job(now).dedupe("digest:2026-11-02");
+        assert!(tx.enqueue_job(&first).await.unwrap());
+        // The repeat is refused without poisoning the transaction.
+        assert!(!tx
+            .enqueue_job(&job(now).dedupe("digest:2026-11-02"))
+            .await
+            .unwrap());
+        // Jobs without a key never clash.
+        assert!(tx.enqueue_job(&job(now)).await.unwrap());
+        assert!(tx.enqueue_job(&job(now)).await.unwrap());
+        tx.commit().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        assert!(!tx
+            .enqueue_job(&job(now).dedupe("digest:2026-11-02"))
+            .await
+            .unwrap());
+        assert_eq!(tx.count_jobs("pending").await.unwrap(), 3);
+        let stored = tx.get_job(first.id).await.unwrap().unwrap();
+        assert_eq!(stored.dedupe_key.as_deref(), Some("digest:2026-11-02"));
+        assert_eq!(stored.payload, serde_json::json!({"n": 1}));
+    }
+
+    #[tokio::test]
+    async fn expired_lease_is_claimed_again() {
+        use chrono::Duration;
+        let store = fresh("lease").await;
+        let now = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+        let j = job(now);
+        let mut tx = store.begin().await.unwrap();
+        tx.enqueue_job(&j).await.unwrap();
+        // Not due yet: nothing to claim before run_at.
+        assert_eq!(
+            tx.claim_job(now - Duration::seconds(1), now).await.unwrap(),
+            None
+        );
+        let first = tx
+            .claim_job(now, now + Duration::seconds(1))
+            .await
+            .unwrap()
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!((first.id, first.attempts), (j.id, 1));
+
+        let mut tx = store.begin().await.unwrap();
+        // The lease still holds.
+        assert_eq!(
+            tx.claim_job(
+                now + Duration::milliseconds(500),
+                now + Duration::seconds(60)
+            )
+            .await
+            .unwrap(),
+            None
+        );
+        // The runner died: once the lease has run out another runner takes the job.
+        let second = tx
+            .claim_job(now + Duration::seconds(2), now + Duration::seconds(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(second.id, j.id);
+        assert_eq!(second.attempts, 2);
+        assert_eq!(second.status, "running");
+        assert_eq!(second.lease_until, Some(now + Duration::seconds(60)));
+
+        // Retry, bury and revive.
+        let later = now + Duration::seconds(30);
+        tx.retry_job(j.id, later, "smtp timeout").await.unwrap();
+        assert_eq!(tx.next_job_at().await.unwrap(), Some(later));
+        let r = tx.get_job(j.id).await.unwrap().unwrap();
+        assert_eq!((r.status.as_str(), r.lease_until), ("pending", None));
+        assert_eq!(r.last_error.as_deref(), Some("smtp timeout"));
+        assert!(
+            !tx.revive_job(j.id, later).await.unwrap(),
+            "only dead jobs revive"
+        );
+        tx.bury_job(j.id, later, "gave up").await.unwrap();
+        assert_eq!(tx.count_jobs("dead").await.unwrap(), 1);
+        assert_eq!(tx.list_jobs(Some("dead"), 10).await.unwrap().len(), 1);
+        assert!(tx.revive_job(j.id, later).await.unwrap());
+        let r = tx.get_job(j.id).await.unwrap().unwrap();
+        assert_eq!(
+            (r.status.as_str(), r.attempts, r.finished_at),
+            ("pending", 0, None)
+        );
+        assert_eq!(r.last_error.as_deref(), Some("gave up"));
+        let c = tx
+            .claim_job(later, later + Duration::seconds(5))
+            .await
+            .unwrap()
+            .unwrap();
+        tx.finish_job(c.id, later).await.unwrap();
+        let r = tx.get_job(j.id).await.unwrap().unwrap();
+        assert_eq!(
+            (r.status.as_str(), r.finished_at, r.lease_until),
+            ("done", Some(later), None)
+        );
+        assert_eq!(tx.list_jobs(None, 10).await.unwrap(), vec![r]);
+    }
+
+    #[tokio::test]
+    async fn messages_receipts_requests_and_notifications_round_trip() {
+        use chrono::{Duration, NaiveDate, TimeZone, Utc};
+        use samband_domain::consent::Category;
+        use samband_domain::ids::*;
+        use samband_domain::message::*;
+        use samband_domain::organisation::{Organisation, Sector};
+        use samband_domain::patient::{ContactChannel, Patient};
+        use samband_domain::plan::{Action, ActionStatus};
+        use samband_domain::principal::AccountRole;
+        use samband_domain::professional::Professional;
+        use samband_domain::team::{CareTeam, MemberKind, TeamMember};
+        use samband_store::*;
+
+        let store = fresh("msg").await;
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let org = Organisation {
+            id: OrganisationId::new(),
+            name: "Fjordby legekontor".into(),
+            sector: Sector::Primary,
+            version: 1,
+        };
+        let gp = Professional {
+            id: ProfessionalId::new(),
+            name: "Dr. Test Lege".into(),
+            title: "GP".into(),
+            organisation_ids: vec![org.id],
+            phone: None,
+            email: None,
+            availability: None,
+            version: 1,
+        };
+        let patient = Patient {
+            id: PatientId::new(),
+            name: "Test Pasient".into(),
+            birth_date: day("1980-05-17"),
+            national_id: None,
+            preferred_contact: ContactChannel::InApp,
+            phone: None,
+            email: None,
+            version: 1,
+        };
+        let gp_member = TeamMember {
+            id: MemberId::new(),
+            kind: MemberKind::Professional,
+            professional_id: Some(gp.id),
+            name: None,
+            organisation_id: Some(org.id),
+            role: "GP".into(),
+            responsibility: "Medication".into(),
+            phone: None,
+            is_coordinator: true,
+            active_from: day("2026-01-01"),
+            active_to: None,
+        };
+        let team = CareTeam {
+            patient_id: patient.id,
+            members: vec![gp_member.clone()],
+            version: 0,
+        };
+        let account = |username: &str, role: AccountRole| Account {
+            id: AccountId::new(),
+            username: username.into(),
+            password_hash: "$argon2id$fake".into(),
+            role,
+            professional_id: None,
+            patient_id: None,
+            display_name: username.into(),
+            locale: None,
+            disabled: false,
+            created_at: t0,
+            totp_secret: None,
+            totp_last_step: None,
+            privacy_officer: false,
+            proxy_may_consent: false,
+        };
+        let gp_acc = Account {
+            professional_id: Some(gp.id),
+            ..account("gp", AccountRole::Professional)
+        };
+        let pat_acc = Account {
+            patient_id: Some(patient.id),
+            ..account("patient", AccountRole::Patient)
+        };
+        let proxy_acc = Account {
+            patient_id: Some(patient.id),
+            ..account("proxy", AccountRole::Proxy)
+        };
+        let old_proxy = Account {
+            patient_id: Some(patient.id),
+            disabled: true,
+            ..account("old.proxy", AccountRole::Proxy)
+        };
+        let action = Action {
+            id: ActionId::new(),
+            patient_id: patient.id,
+            title: "Status report".into(),
+            owner_member_id: gp_member.id,
+            sector: Sector::Primary,
+            due_date: day("2026-11-09"),
+            status: ActionStatus::Planned,
+            goal_id: None,
+            created_at: t0,
+            version: 1,
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_organisation(&org).await.unwrap();
+        tx.insert_professional(&gp).await.unwrap();
+        tx.insert_patient(&patient).await.unwrap();
+        tx.save_team(&team, 0).await.unwrap();
+        tx.insert_action(&action).await.unwrap();
+        for a in [&gp_acc, &pat_acc, &proxy_acc, &old_proxy] {
+            tx.insert_account(a).await.unwrap();
+        }
+        assert_eq!(
+            tx.account_for_professional(gp.id).await.unwrap().as_ref(),
+            Some(&gp_acc)
+        );
+        assert_eq!(
+            tx.account_for_professional(ProfessionalId::new())
+                .await
+                .unwrap(),
+            None
+        );
+        let mut for_patient = tx.accounts_for_patient(patient.id).await.unwrap();
+        for_patient.sort_by(|a, b| a.username.cmp(&b.username));
+        assert_eq!(for_patient, vec![pat_acc.clone(), proxy_acc.clone()]);
+
+        // A thread from the GP to the patient and proxy; the message wants a receipt.
+        let thread = Thread {
+            id: ThreadId::new(),
+            patient_id: patient.id,
+            subject: "Blood test".into(),
+            category: Category::ClinicalNotes,
+            created_by: gp_acc.id,
+            created_at: t0,
+            last_message_at: t0,
+        };
+        tx.insert_thread(&thread).await.unwrap();
+        for a in [&gp_acc, &pat_acc, &proxy_acc] {
+            tx.add_participant(thread.id, a.id).await.unwrap();
+        }
+        tx.add_participant(thread.id, pat_acc.id).await.unwrap();
+        assert!(tx.is_participant(thread.id, pat_acc.id).await.unwrap());
+        assert!(!tx.is_participant(thread.id, old_proxy.id).await.unwrap());
+        let sent = t0 + Duration::minutes(5);
+        let msg = Message {
+            id: MessageId::new(),
+            thread_id: thread.id,
+            patient_id: patient.id,
+            author_account_id: gp_acc.id,
+            author_name: "Dr. Test Lege".into(),
+            kind: MessageKind::Message,
+            body: "Please come in for a blood test.".into(),
+            sent_at: sent,
+            needs_ack: true,
+            urgent: false,
+            ack_due: Some(day("2026-11-04")),
+        };
+        let to = |a: &Account| Recipient {
+            message_id: msg.id,
+            account_id: a.id,
+            name: a.display_name.clone(),
+            delivered_at: None,
+            read_at: None,
+            acknowledged_at: None,
+            escalated_at: None,
+        };
+        tx.insert_message(&msg, &[to(&pat_acc), to(&proxy_acc)])
+            .await
+            .unwrap();
+        let attachment = Attachment {
+            id: AttachmentId::new(),
+            message_id: msg.id,
+            file_name: "referral.pdf".into(),
+            content_type: "application/pdf".into(),
+            size_bytes: 9,
+            sha256: "abc".into(),
+        };
+        tx.insert_attachment(&attachment, b"%PDF-1.7\n")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        let stored = tx.get_thread(thread.id).await.unwrap().unwrap();
+        assert_eq!(
+            stored.last_message_at, sent,
+            "the thread moves with its messages"
+        );
+        assert_eq!(
+            tx.list_threads(patient.id).await.unwrap(),
+            vec![stored.clone()]
+        );
+        assert_eq!(tx.get_message(msg.id).await.unwrap().as_ref(), Some(&msg));
+        assert_eq!(
+            tx.list_messages(thread.id).await.unwrap(),
+            vec![msg.clone()]
+        );
+        let inbox = tx.inbox_threads(pat_acc.id, 10).await.unwrap();
+        assert_eq!(
+            inbox,
+            vec![InboxThread {
+                thread: stored.clone(),
+                unread: 1,
+                awaiting_ack: 1
+            }]
+        );
+        let gp_inbox = tx.inbox_threads(gp_acc.id, 10).await.unwrap();
+        assert_eq!((gp_inbox[0].unread, gp_inbox[0].awaiting_ack), (0, 0));
+        assert!(tx.inbox_threads(old_proxy.id, 10).await.unwrap().is_empty());
+        assert_eq!(tx.unread_messages(pat_acc.id).await.unwrap(), 1);
+        assert_eq!(
+            tx.list_attachments(thread.id).await.unwrap(),
+            vec![attachment.clone()]
+        );
+        assert_eq!(
+            tx.get_attachment(attachment.id).await.unwrap(),
+            Some((attachment.clone(), thread.id, b"%PDF-1.7\n".to_vec()))
+        );
+
+        // Receipts: delivered, read, acknowledged, each once.
+        let t1 = t0 + Duration::hours(1);
+        assert_eq!(tx.mark_delivered(pat_acc.id, t1).await.unwrap(), 1);
+        assert_eq!(tx.mark_delivered(pat_acc.id, t1).await.unwrap(), 0);
+        let t2 = t0 + Duration::hours(2);
+        assert_eq!(
+            tx.mark_thread_read(thread.id, pat_acc.id, t2)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            tx.mark_thread_read(thread.id, pat_acc.id, t2)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(tx.unread_messages(pat_acc.id).await.unwrap(), 0);
+        let t3 = t0 + Duration::hours(3);
+        assert!(tx.acknowledge(msg.id, pat_acc.id, t3).await.unwrap());
+        assert!(!tx.acknowledge(msg.id, pat_acc.id, t3).await.unwrap());
+        assert!(
+            !tx.acknowledge(msg.id, gp_acc.id, t3).await.unwrap(),
+            "not a recipient"
+        );
+        let inbox = tx.inbox_threads(pat_acc.id, 10).await.unwrap();
+        assert_eq!((inbox[0].unread, inbox[0].awaiting_ack), (0, 0));
+
+        // The proxy never answered: escalated once.
+        let t4 = t0 + Duration::days(3);
+        let escalated = tx.escalate_unacknowledged(msg.id, t4).await.unwrap();
+        assert_eq!(
+            escalated,
+            vec![Recipient {
+                escalated_at: Some(t4),
+                ..to(&proxy_acc)
+            }]
+        );
+        assert!(tx
+            .escalate_unacknowledged(msg.id, t4)
+            .await
+            .unwrap()
+            .is_empty());
+        let recipients = tx.list_recipients(thread.id).await.unwrap();
+        let mut expect = vec![
+            Recipient {
+                delivered_at: Some(t1),
+                read_at: Some(t2),
+                acknowledged_at: Some(t3),
+                ..to(&pat_acc)
+            },
+            Recipient {
+                escalated_at: Some(t4),
+                ..to(&proxy_acc)
+            },
+        ];
+        expect.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(recipients, expect);
+        tx.commit().await.unwrap();
+
+        // A request rides on its own thread.
+        let mut tx = store.begin().await.unwrap();
+        let rthread = Thread {
+            id: ThreadId::new(),
+            subject: "Status report".into(),
+            category: Category::WorkCapacity,
+            ..thread.clone()
+        };
+        tx.insert_thread(&rthread).await.unwrap();
+        let req = Request {
+            id: RequestId::new(),
+            thread_id: rthread.id,
+            patient_id: patient.id,
+            kind: RequestKind::StatusReport,
+            status: RequestStatus::Requested,
+            questions: vec!["How is work going?".into(), "Any sick leave?".into()],
+            answers: vec![],
+            answer_note: None,
+            decline_reason: None,
+            requester_account_id: pat_acc.id,
+            requester_name: "Test Pasient".into(),
+            addressee_account_id: gp_acc.id,
+            addressee_member_id: gp_member.id,
+            addressee_name: "Dr. Test Lege".into(),
+            action_id: action.id,
+            due_date: day("2026-11-09"),
+            created_at: t0,
+            answered_at: None,
+            version: 1,
+        };
+        tx.insert_request(&req).await.unwrap();
+        assert_eq!(tx.get_request(req.id).await.unwrap().as_ref(), Some(&req));
+        assert_eq!(
+            tx.request_for_thread(rthread.id).await.unwrap().as_ref(),
+            Some(&req)
+        );
+        assert_eq!(tx.request_for_thread(thread.id).await.unwrap(), None);
+        let answered = Request {
+            status: RequestStatus::Answered,
+            answers: vec!["Well".into(), "No".into()],
+            answer_note: Some("Doing fine".into()),
+            answered_at: Some(t1),
+            ..req.clone()
+        };
+        assert_eq!(tx.update_request(&answered, 1).await.unwrap(), 2);
+        assert!(matches!(
+            tx.update_request(&answered, 1).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(
+            tx.list_requests(patient.id).await.unwrap(),
+            vec![Request {
+                version: 2,
+                ..answered
+            }]
+        );
+        tx.commit().await.unwrap();
+
+        // Notifications, the digest, preferences and follows.
+        let mut tx = store.begin().await.unwrap();
+        let note = |kind: &str, at, email: &str| Notification {
+            id: NotificationId::new(),
+            account_id: gp_acc.id,
+            patient_id: Some(patient.id),
+            kind: kind.into(),
+            thread_id: Some(thread.id),
+            actor_name: Some("Test Pasient".into()),
+            detail: None,
+            created_at: at,
+            read_at: None,
+            email_status: email.into(),
+        };
+        let n1 = note("message", t2, "digest");
+        let n2 = note("request", t1, "digest");
+        let n3 = note("ongoing", t3, "none");
+        for n in [&n1, &n2, &n3] {
+            tx.insert_notification(n).await.unwrap();
+        }
+        assert_eq!(
+            tx.list_notifications(gp_acc.id, 2).await.unwrap(),
+            vec![n3.clone(), n1.clone()]
+        );
+        assert_eq!(tx.unread_notifications(gp_acc.id).await.unwrap(), 3);
+        assert_eq!(tx.digest_accounts().await.unwrap(), vec![gp_acc.id]);
+        let digested = |n: &Notification| Notification {
+            email_status: "digested".into(),
+            ..n.clone()
+        };
+        assert_eq!(
+            tx.take_digest(gp_acc.id).await.unwrap(),
+            vec![digested(&n2), digested(&n1)]
+        );
+        assert!(tx.take_digest(gp_acc.id).await.unwrap().is_empty());
+        assert!(tx.digest_accounts().await.unwrap().is_empty());
+        assert_eq!(tx.mark_notifications_read(gp_acc.id, t4).await.unwrap(), 3);
+        assert_eq!(tx.unread_notifications(gp_acc.id).await.unwrap(), 0);
+
+        assert_eq!(tx.get_prefs(gp_acc.id).await.unwrap(), None);
+        let mut prefs = NotificationPrefs {
+            account_id: gp_acc.id,
+            email: Some("gp@example.org".into()),
+            mode: "immediate".into(),
+        };
+        tx.save_prefs(&prefs).await.unwrap();
+        prefs.mode = "digest".into();
+        prefs.email = None;
+        tx.save_prefs(&prefs).await.unwrap();
+        assert_eq!(tx.get_prefs(gp_acc.id).await.unwrap(), Some(prefs));
+
+        let f = Follow {
+            account_id: gp_acc.id,
+            patient_id: patient.id,
+            since: t0,
+            digested_until: t0,
+        };
+        tx.follow(&f).await.unwrap();
+        tx.follow(&f).await.unwrap();
+        tx.set_digested_until(gp_acc.id, patient.id, t4)
+            .await
+            .unwrap();
+        let moved = Follow {
+            digested_until: t4,
+            ..f.clone()
+        };
+        assert_eq!(tx.list_follows(None).await.unwrap(), vec![moved.clone()]);
+        assert_eq!(tx.list_follows(Some(gp_acc.id)).await.unwrap(), vec![moved]);
+        assert!(tx.list_follows(Some(pat_acc.id)).await.unwrap().is_empty());
+        assert!(tx.unfollow(gp_acc.id, patient.id).await.unwrap());
+        assert!(!tx.unfollow(gp_acc.id, patient.id).await.unwrap());
+        tx.commit().await.unwrap();
     }
 }

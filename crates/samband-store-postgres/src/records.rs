@@ -38,7 +38,7 @@ fn session_row(r: &PgRow) -> StoreResult<SessionRecord> {
     })
 }
 
-fn account_row(r: &PgRow) -> StoreResult<Account> {
+pub(crate) fn account_row(r: &PgRow) -> StoreResult<Account> {
     Ok(Account {
         id: uid(r, "id")?,
         username: get(r, "username")?,

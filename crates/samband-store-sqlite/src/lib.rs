@@ -7,6 +7,8 @@
 mod codec;
 mod consent;
 mod directory;
+mod jobs;
+mod messages;
 mod migrate;
 mod plan;
 mod records;

@@ -28,6 +28,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0005_proxy",
         include_str!("../migrations/0005_proxy.sql"),
     ),
+    (
+        6,
+        "0006_messages_jobs",
+        include_str!("../migrations/0006_messages_jobs.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<()> {

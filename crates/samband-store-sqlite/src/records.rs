@@ -40,7 +40,7 @@ fn session_row(r: &SqliteRow) -> StoreResult<SessionRecord> {
     })
 }
 
-fn account_row(r: &SqliteRow) -> StoreResult<Account> {
+pub(crate) fn account_row(r: &SqliteRow) -> StoreResult<Account> {
     Ok(Account {
         id: id(&get::<String>(r, "id")?)?,
         username: get(r, "username")?,

@@ -27,11 +27,13 @@ pub async fn run_all(store: Arc<dyn Store>) -> usize {
     accounts_sessions_tokens(&*store, &f).await;
     consent_and_emergency(&*store, &f).await;
     audit_chain_links_every_entry(&*store, &f).await;
+    jobs_claimed_once_by_concurrent_runners(store.clone()).await;
+    jobs_lease_dedupe_retry_and_burial(&*store).await;
     SCENARIOS
 }
 
 /// The number of scenarios `run_all` runs.
-pub const SCENARIOS: usize = 10;
+pub const SCENARIOS: usize = 12;
 
 pub struct Fixture {
     pub org: Organisation,
@@ -818,4 +820,112 @@ pub fn tamper_cases() -> Vec<(&'static str, &'static str, i64)> {
         ("truncate", "DELETE FROM audit_log WHERE seq = 5", 0),
         ("insert", "INSERT INTO audit_log (seq, id, at, object_type, action, purpose, prev_hash, hash) SELECT 6, id || '-forged', at, object_type, action, purpose, hash, hash FROM audit_log WHERE seq = 5", 6),
     ]
+}
+
+fn test_job(now: chrono::DateTime<Utc>) -> Job {
+    Job::new("email", json!({ "n": 1 }), now, now)
+}
+
+/// Four runners drain 200 due jobs: each job is claimed exactly once.
+async fn jobs_claimed_once_by_concurrent_runners(store: Arc<dyn Store>) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+    let mut ids = std::collections::HashSet::new();
+    let mut tx = store.begin().await.unwrap();
+    for _ in 0..200 {
+        let j = test_job(now);
+        ids.insert(j.id);
+        assert!(tx.enqueue_job(&j).await.unwrap());
+    }
+    tx.commit().await.unwrap();
+    let lease = now + Duration::hours(1);
+    let mut runners = Vec::new();
+    for _ in 0..4 {
+        let store = store.clone();
+        runners.push(tokio::spawn(async move {
+            let mut claimed = Vec::new();
+            loop {
+                let mut tx = store.begin().await.unwrap();
+                let j = tx.claim_job(now, lease).await.unwrap();
+                tx.commit().await.unwrap();
+                match j {
+                    Some(j) => claimed.push(j.id),
+                    None => break claimed,
+                }
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for r in runners {
+        all.extend(r.await.unwrap());
+    }
+    let unique: std::collections::HashSet<_> = all.iter().copied().collect();
+    assert_eq!(all.len(), 200, "every job claimed once, none twice");
+    assert_eq!(unique, ids);
+    // Leave nothing running for later scenarios.
+    let mut tx = store.begin().await.unwrap();
+    for id in &ids {
+        tx.finish_job(*id, now).await.unwrap();
+    }
+    assert_eq!(tx.count_jobs("running").await.unwrap(), 0);
+    tx.commit().await.unwrap();
+}
+
+async fn jobs_lease_dedupe_retry_and_burial(store: &dyn Store) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let keyed = test_job(now).dedupe("daily_digest:2026-11-24");
+    assert!(tx.enqueue_job(&keyed).await.unwrap());
+    assert!(!tx
+        .enqueue_job(&test_job(now).dedupe("daily_digest:2026-11-24"))
+        .await
+        .unwrap());
+    let later = Job::new("email", json!({}), now + Duration::hours(2), now);
+    assert!(tx.enqueue_job(&later).await.unwrap());
+    tx.commit().await.unwrap();
+
+    // A claim leases the job; while the lease holds nobody else gets it.
+    let mut tx = store.begin().await.unwrap();
+    let j = tx
+        .claim_job(now, now + Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(j.id, keyed.id);
+    assert_eq!(j.attempts, 1);
+    assert!(
+        tx.claim_job(now + Duration::seconds(10), now + Duration::seconds(40))
+            .await
+            .unwrap()
+            .is_none(),
+        "a leased job and a job not yet due are not claimed"
+    );
+    // The runner died: after the lease, the job is claimed again.
+    let again = tx
+        .claim_job(now + Duration::seconds(31), now + Duration::seconds(90))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((again.id, again.attempts), (keyed.id, 2));
+    tx.retry_job(keyed.id, now + Duration::minutes(1), "421 try later")
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.next_job_at().await.unwrap(),
+        Some(now + Duration::minutes(1))
+    );
+    tx.bury_job(keyed.id, now, "gave up").await.unwrap();
+    let dead = tx.list_jobs(Some("dead"), 10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].last_error.as_deref(), Some("gave up"));
+    assert!(tx.revive_job(keyed.id, now).await.unwrap());
+    assert!(
+        !tx.revive_job(later.id, now).await.unwrap(),
+        "only dead jobs revive"
+    );
+    let revived = tx.get_job(keyed.id).await.unwrap().unwrap();
+    assert_eq!((revived.status.as_str(), revived.attempts), ("pending", 0));
+    for id in [keyed.id, later.id] {
+        tx.finish_job(id, now).await.unwrap();
+    }
+    tx.commit().await.unwrap();
 }

@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use samband_domain::consent::Consent;
 use samband_domain::ids::*;
+use samband_domain::message::{Attachment, Message, Recipient, Request, Thread};
 use samband_domain::organisation::Organisation;
 use samband_domain::patient::Patient;
 use samband_domain::plan::{Action, CrisisPlan, Goal, PlanHeader, Service};
@@ -58,6 +59,10 @@ pub trait Tx:
     + AuditRepo
     + AccountRepo
     + ConsentRepo
+    + MessageRepo
+    + RequestRepo
+    + JobRepo
+    + NotificationRepo
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }
@@ -227,4 +232,141 @@ pub trait AccountRepo {
     async fn record_login_failure(&mut self, key: &str, at: DateTime<Utc>) -> StoreResult<()>;
     async fn count_login_failures(&mut self, key: &str, since: DateTime<Utc>) -> StoreResult<i64>;
     async fn clear_login_failures(&mut self, key: &str) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait MessageRepo {
+    async fn insert_thread(&mut self, t: &Thread) -> StoreResult<()>;
+    async fn get_thread(&mut self, id: ThreadId) -> StoreResult<Option<Thread>>;
+    /// The patient's threads, newest activity first.
+    async fn list_threads(&mut self, patient: PatientId) -> StoreResult<Vec<Thread>>;
+    /// Adds a participant (who may then see the thread); a repeat is a no-op.
+    async fn add_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<()>;
+    async fn is_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<bool>;
+    /// Threads the account takes part in, newest activity first, with what is new.
+    async fn inbox_threads(
+        &mut self,
+        account: AccountId,
+        limit: i64,
+    ) -> StoreResult<Vec<InboxThread>>;
+    /// Stores a message with its recipients and moves the thread's last activity.
+    async fn insert_message(&mut self, m: &Message, recipients: &[Recipient]) -> StoreResult<()>;
+    async fn get_message(&mut self, id: MessageId) -> StoreResult<Option<Message>>;
+    /// Oldest first.
+    async fn list_messages(&mut self, thread: ThreadId) -> StoreResult<Vec<Message>>;
+    /// Every recipient row of every message in the thread.
+    async fn list_recipients(&mut self, thread: ThreadId) -> StoreResult<Vec<Recipient>>;
+    /// Marks every message to the account not yet delivered as delivered (it has been
+    /// shown in their inbox); returns how many changed.
+    async fn mark_delivered(&mut self, account: AccountId, at: DateTime<Utc>) -> StoreResult<u64>;
+    /// Marks the account's messages in the thread read (and delivered).
+    async fn mark_thread_read(
+        &mut self,
+        thread: ThreadId,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+    /// Records the receipt (and read/delivered if missing); false if the account is not
+    /// a recipient of the message or had acknowledged already.
+    async fn acknowledge(
+        &mut self,
+        message: MessageId,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Marks the recipients who have not acknowledged as escalated and returns them
+    /// (empty when everyone acknowledged or it was escalated before).
+    async fn escalate_unacknowledged(
+        &mut self,
+        message: MessageId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<Recipient>>;
+    /// Unread messages addressed to the account.
+    async fn unread_messages(&mut self, account: AccountId) -> StoreResult<i64>;
+    async fn insert_attachment(&mut self, a: &Attachment, data: &[u8]) -> StoreResult<()>;
+    async fn list_attachments(&mut self, thread: ThreadId) -> StoreResult<Vec<Attachment>>;
+    async fn get_attachment(
+        &mut self,
+        id: AttachmentId,
+    ) -> StoreResult<Option<(Attachment, ThreadId, Vec<u8>)>>;
+    /// The sign-in account of a professional, if they have one.
+    async fn account_for_professional(
+        &mut self,
+        professional: ProfessionalId,
+    ) -> StoreResult<Option<Account>>;
+    /// The patient's own account and their proxies' accounts.
+    async fn accounts_for_patient(&mut self, patient: PatientId) -> StoreResult<Vec<Account>>;
+}
+
+#[async_trait]
+pub trait RequestRepo {
+    async fn insert_request(&mut self, r: &Request) -> StoreResult<()>;
+    async fn get_request(&mut self, id: RequestId) -> StoreResult<Option<Request>>;
+    async fn request_for_thread(&mut self, thread: ThreadId) -> StoreResult<Option<Request>>;
+    /// Saves if still at `expected`; returns the new version.
+    async fn update_request(&mut self, r: &Request, expected: i64) -> StoreResult<i64>;
+    /// Newest first.
+    async fn list_requests(&mut self, patient: PatientId) -> StoreResult<Vec<Request>>;
+}
+
+#[async_trait]
+pub trait JobRepo {
+    /// Queues a job; false (and nothing written) if its dedupe key exists already.
+    async fn enqueue_job(&mut self, j: &Job) -> StoreResult<bool>;
+    /// Takes the oldest due job (pending and due, or running with an expired lease),
+    /// counts the attempt and leases it until `lease_until`. Two runners never get the
+    /// same job while a lease holds (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: the
+    /// single writer).
+    async fn claim_job(
+        &mut self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<Option<Job>>;
+    async fn finish_job(&mut self, id: JobId, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Back to pending, to run again at `run_at`.
+    async fn retry_job(&mut self, id: JobId, run_at: DateTime<Utc>, error: &str)
+        -> StoreResult<()>;
+    /// Gives up on the job (dead-lettered).
+    async fn bury_job(&mut self, id: JobId, at: DateTime<Utc>, error: &str) -> StoreResult<()>;
+    async fn get_job(&mut self, id: JobId) -> StoreResult<Option<Job>>;
+    /// Newest first; `status` narrows.
+    async fn list_jobs(&mut self, status: Option<&str>, limit: i64) -> StoreResult<Vec<Job>>;
+    async fn count_jobs(&mut self, status: &str) -> StoreResult<i64>;
+    /// When the next pending job is due, if any.
+    async fn next_job_at(&mut self) -> StoreResult<Option<DateTime<Utc>>>;
+    /// A dead job back to pending with its attempts reset (an administrator's retry).
+    async fn revive_job(&mut self, id: JobId, run_at: DateTime<Utc>) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait NotificationRepo {
+    async fn insert_notification(&mut self, n: &Notification) -> StoreResult<()>;
+    /// Newest first.
+    async fn list_notifications(
+        &mut self,
+        account: AccountId,
+        limit: i64,
+    ) -> StoreResult<Vec<Notification>>;
+    async fn unread_notifications(&mut self, account: AccountId) -> StoreResult<i64>;
+    async fn mark_notifications_read(
+        &mut self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+    /// Notifications waiting for the account's daily digest, marking them digested.
+    async fn take_digest(&mut self, account: AccountId) -> StoreResult<Vec<Notification>>;
+    /// Accounts with notifications waiting for a digest.
+    async fn digest_accounts(&mut self) -> StoreResult<Vec<AccountId>>;
+    async fn get_prefs(&mut self, account: AccountId) -> StoreResult<Option<NotificationPrefs>>;
+    async fn save_prefs(&mut self, p: &NotificationPrefs) -> StoreResult<()>;
+    /// Starts following; a repeat is a no-op.
+    async fn follow(&mut self, f: &Follow) -> StoreResult<()>;
+    async fn unfollow(&mut self, account: AccountId, patient: PatientId) -> StoreResult<bool>;
+    async fn list_follows(&mut self, account: Option<AccountId>) -> StoreResult<Vec<Follow>>;
+    async fn set_digested_until(
+        &mut self,
+        account: AccountId,
+        patient: PatientId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
 }

@@ -172,3 +172,101 @@ pub struct MembershipRow {
     pub organisation_id: Option<OrganisationId>,
     pub sector: Option<samband_domain::organisation::Sector>,
 }
+
+/// A thread in someone's inbox: the thread and what is new in it for them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxThread {
+    pub thread: samband_domain::message::Thread,
+    /// Messages in the thread addressed to the reader and not yet opened.
+    pub unread: i64,
+    /// Messages addressed to the reader that ask for a receipt not yet given.
+    pub awaiting_ack: i64,
+}
+
+/// A unit of background work, persisted so it survives restarts. Jobs are claimed with
+/// a lease: a runner that dies mid-job loses the lease and another takes the job again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: JobId,
+    pub kind: String,
+    pub payload: Value,
+    pub run_at: DateTime<Utc>,
+    /// `pending`, `running`, `done` or `dead`.
+    pub status: String,
+    /// Attempts started so far (a claim counts as an attempt).
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub lease_until: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    /// At most one job per key ever exists (scheduled work, idempotent enqueues).
+    pub dedupe_key: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl Job {
+    pub fn new(kind: &str, payload: Value, run_at: DateTime<Utc>, now: DateTime<Utc>) -> Self {
+        Self {
+            id: JobId::new(),
+            kind: kind.into(),
+            payload,
+            run_at,
+            status: "pending".into(),
+            attempts: 0,
+            max_attempts: 10,
+            lease_until: None,
+            last_error: None,
+            dedupe_key: None,
+            created_at: now,
+            finished_at: None,
+        }
+    }
+
+    pub fn dedupe(mut self, key: impl Into<String>) -> Self {
+        self.dedupe_key = Some(key.into());
+        self
+    }
+}
+
+/// Something in a person's in-app inbox besides messages: a request's reminder, a
+/// missing receipt, an ongoing-information digest, an alert. It stores references
+/// only; the text is composed when shown, through the policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    pub id: NotificationId,
+    pub account_id: AccountId,
+    pub patient_id: Option<PatientId>,
+    /// `message`, `request`, `request_reminder`, `request_overdue`, `ack_overdue`,
+    /// `ongoing`, `job_dead`.
+    pub kind: String,
+    pub thread_id: Option<ThreadId>,
+    pub actor_name: Option<String>,
+    /// A count or short non-clinical detail (e.g. the number of changes in a digest).
+    pub detail: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+    /// `none` (no e-mail), `queued` (an e-mail job exists), `digest` (waits for the
+    /// daily digest), `digested` (went out in one).
+    pub email_status: String,
+}
+
+/// How a person wants to hear about new things by e-mail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotificationPrefs {
+    pub account_id: AccountId,
+    /// Where e-mail goes; a professional's directory address when not set here.
+    pub email: Option<String>,
+    /// `immediate`, `digest` or `off`.
+    pub mode: String,
+}
+
+/// A GP or caseworker following a patient's record while the patient is in
+/// specialist care ("ongoing information").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Follow {
+    pub account_id: AccountId,
+    pub patient_id: PatientId,
+    pub since: DateTime<Utc>,
+    /// Changes up to this time have been sent in a digest.
+    pub digested_until: DateTime<Utc>,
+}

@@ -1,0 +1,351 @@
+//! The durable job queue (also the e-mail outbox), in-app notifications, preferences
+//! and follows. SQLite has one writer, and every transaction takes the write lock up
+//! front, so a claim is exclusive without `SKIP LOCKED`; the lease covers a runner
+//! that dies holding a job.
+
+use crate::codec::*;
+use crate::SqliteTx;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use samband_domain::ids::*;
+use samband_store::*;
+use sqlx::sqlite::SqliteRow;
+
+fn opt_ts(s: Option<String>) -> StoreResult<Option<DateTime<Utc>>> {
+    s.as_deref().map(parse_ts).transpose()
+}
+
+fn job_row(r: &SqliteRow) -> StoreResult<Job> {
+    Ok(Job {
+        id: id(&get::<String>(r, "id")?)?,
+        kind: get(r, "kind")?,
+        payload: serde_json::from_str(&get::<String>(r, "payload")?)
+            .map_err(|_| corrupt("job payload"))?,
+        run_at: parse_ts(&get::<String>(r, "run_at")?)?,
+        status: get(r, "status")?,
+        attempts: get(r, "attempts")?,
+        max_attempts: get(r, "max_attempts")?,
+        lease_until: opt_ts(get(r, "lease_until")?)?,
+        last_error: get(r, "last_error")?,
+        dedupe_key: get(r, "dedupe_key")?,
+        created_at: parse_ts(&get::<String>(r, "created_at")?)?,
+        finished_at: opt_ts(get(r, "finished_at")?)?,
+    })
+}
+
+fn notification_row(r: &SqliteRow) -> StoreResult<Notification> {
+    Ok(Notification {
+        id: id(&get::<String>(r, "id")?)?,
+        account_id: id(&get::<String>(r, "account_id")?)?,
+        patient_id: opt_id(get(r, "patient_id")?)?,
+        kind: get(r, "kind")?,
+        thread_id: opt_id(get(r, "thread_id")?)?,
+        actor_name: get(r, "actor_name")?,
+        detail: get(r, "detail")?,
+        created_at: parse_ts(&get::<String>(r, "created_at")?)?,
+        read_at: opt_ts(get(r, "read_at")?)?,
+        email_status: get(r, "email_status")?,
+    })
+}
+
+fn follow_row(r: &SqliteRow) -> StoreResult<Follow> {
+    Ok(Follow {
+        account_id: id(&get::<String>(r, "account_id")?)?,
+        patient_id: id(&get::<String>(r, "patient_id")?)?,
+        since: parse_ts(&get::<String>(r, "since")?)?,
+        digested_until: parse_ts(&get::<String>(r, "digested_until")?)?,
+    })
+}
+
+#[async_trait]
+impl JobRepo for SqliteTx {
+    async fn enqueue_job(&mut self, j: &Job) -> StoreResult<bool> {
+        let r = sqlx::query("INSERT INTO jobs (id, kind, payload, run_at, status, attempts, max_attempts, lease_until, last_error, dedupe_key, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING")
+            .bind(j.id.to_string())
+            .bind(&j.kind)
+            .bind(j.payload.to_string())
+            .bind(ts(&j.run_at))
+            .bind(&j.status)
+            .bind(j.attempts)
+            .bind(j.max_attempts)
+            .bind(j.lease_until.as_ref().map(ts))
+            .bind(&j.last_error)
+            .bind(&j.dedupe_key)
+            .bind(ts(&j.created_at))
+            .bind(j.finished_at.as_ref().map(ts))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn claim_job(
+        &mut self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<Option<Job>> {
+        let row = sqlx::query(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?2
+             WHERE id = (SELECT id FROM jobs
+                          WHERE (status = 'pending' AND run_at <= ?1)
+                             OR (status = 'running' AND lease_until < ?1)
+                          ORDER BY run_at, id LIMIT 1)
+             RETURNING *",
+        )
+        .bind(ts(&now))
+        .bind(ts(&lease_until))
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(job_row).transpose()
+    }
+
+    async fn finish_job(&mut self, jid: JobId, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE jobs SET status = 'done', finished_at = ?, lease_until = NULL WHERE id = ?",
+        )
+        .bind(ts(&at))
+        .bind(jid.to_string())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn retry_job(
+        &mut self,
+        jid: JobId,
+        run_at: DateTime<Utc>,
+        error: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE jobs SET status = 'pending', run_at = ?, last_error = ?, lease_until = NULL WHERE id = ?")
+            .bind(ts(&run_at))
+            .bind(error)
+            .bind(jid.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn bury_job(&mut self, jid: JobId, at: DateTime<Utc>, error: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE jobs SET status = 'dead', finished_at = ?, last_error = ?, lease_until = NULL WHERE id = ?")
+            .bind(ts(&at))
+            .bind(error)
+            .bind(jid.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_job(&mut self, jid: JobId) -> StoreResult<Option<Job>> {
+        let row = sqlx::query("SELECT * FROM jobs WHERE id = ?")
+            .bind(jid.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(job_row).transpose()
+    }
+
+    async fn list_jobs(&mut self, status: Option<&str>, limit: i64) -> StoreResult<Vec<Job>> {
+        let rows = sqlx::query(
+            "SELECT * FROM jobs WHERE (?1 IS NULL OR status = ?1) ORDER BY created_at DESC, id DESC LIMIT ?2",
+        )
+        .bind(status)
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(job_row).collect()
+    }
+
+    async fn count_jobs(&mut self, status: &str) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE status = ?")
+            .bind(status)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        get(&row, "n")
+    }
+
+    async fn next_job_at(&mut self) -> StoreResult<Option<DateTime<Utc>>> {
+        let row = sqlx::query("SELECT MIN(run_at) AS t FROM jobs WHERE status = 'pending'")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        opt_ts(get(&row, "t")?)
+    }
+
+    async fn revive_job(&mut self, jid: JobId, run_at: DateTime<Utc>) -> StoreResult<bool> {
+        let r = sqlx::query("UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?, finished_at = NULL WHERE id = ? AND status = 'dead'")
+            .bind(ts(&run_at))
+            .bind(jid.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+}
+
+#[async_trait]
+impl NotificationRepo for SqliteTx {
+    async fn insert_notification(&mut self, n: &Notification) -> StoreResult<()> {
+        sqlx::query("INSERT INTO notifications (id, account_id, patient_id, kind, thread_id, actor_name, detail, created_at, read_at, email_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(n.id.to_string())
+            .bind(n.account_id.to_string())
+            .bind(n.patient_id.map(|p| p.to_string()))
+            .bind(&n.kind)
+            .bind(n.thread_id.map(|t| t.to_string()))
+            .bind(&n.actor_name)
+            .bind(&n.detail)
+            .bind(ts(&n.created_at))
+            .bind(n.read_at.as_ref().map(ts))
+            .bind(&n.email_status)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn list_notifications(
+        &mut self,
+        account: AccountId,
+        limit: i64,
+    ) -> StoreResult<Vec<Notification>> {
+        let rows = sqlx::query("SELECT * FROM notifications WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT ?")
+            .bind(account.to_string())
+            .bind(limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(notification_row).collect()
+    }
+
+    async fn unread_notifications(&mut self, account: AccountId) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM notifications WHERE account_id = ? AND read_at IS NULL",
+        )
+        .bind(account.to_string())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        get(&row, "n")
+    }
+
+    async fn mark_notifications_read(
+        &mut self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let r = sqlx::query(
+            "UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL",
+        )
+        .bind(ts(&at))
+        .bind(account.to_string())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected())
+    }
+
+    async fn take_digest(&mut self, account: AccountId) -> StoreResult<Vec<Notification>> {
+        let rows = sqlx::query("UPDATE notifications SET email_status = 'digested' WHERE account_id = ? AND email_status = 'digest' RETURNING *")
+            .bind(account.to_string())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        let mut out = rows
+            .iter()
+            .map(notification_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        out.sort_by_key(|n| n.created_at);
+        Ok(out)
+    }
+
+    async fn digest_accounts(&mut self) -> StoreResult<Vec<AccountId>> {
+        let rows = sqlx::query("SELECT DISTINCT account_id FROM notifications WHERE email_status = 'digest' ORDER BY account_id")
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| id(&get::<String>(r, "account_id")?))
+            .collect()
+    }
+
+    async fn get_prefs(&mut self, account: AccountId) -> StoreResult<Option<NotificationPrefs>> {
+        let row = sqlx::query("SELECT * FROM notification_prefs WHERE account_id = ?")
+            .bind(account.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok(NotificationPrefs {
+                account_id: account,
+                email: get(&r, "email")?,
+                mode: get(&r, "mode")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn save_prefs(&mut self, p: &NotificationPrefs) -> StoreResult<()> {
+        sqlx::query("INSERT INTO notification_prefs (account_id, email, mode) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, mode = excluded.mode")
+            .bind(p.account_id.to_string())
+            .bind(&p.email)
+            .bind(&p.mode)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn follow(&mut self, f: &Follow) -> StoreResult<()> {
+        sqlx::query("INSERT INTO follows (account_id, patient_id, since, digested_until) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+            .bind(f.account_id.to_string())
+            .bind(f.patient_id.to_string())
+            .bind(ts(&f.since))
+            .bind(ts(&f.digested_until))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn unfollow(&mut self, account: AccountId, patient: PatientId) -> StoreResult<bool> {
+        let r = sqlx::query("DELETE FROM follows WHERE account_id = ? AND patient_id = ?")
+            .bind(account.to_string())
+            .bind(patient.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn list_follows(&mut self, account: Option<AccountId>) -> StoreResult<Vec<Follow>> {
+        let rows = sqlx::query("SELECT * FROM follows WHERE (?1 IS NULL OR account_id = ?1) ORDER BY account_id, patient_id")
+            .bind(account.map(|a| a.to_string()))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(follow_row).collect()
+    }
+
+    async fn set_digested_until(
+        &mut self,
+        account: AccountId,
+        patient: PatientId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE follows SET digested_until = ? WHERE account_id = ? AND patient_id = ?",
+        )
+        .bind(ts(&at))
+        .bind(account.to_string())
+        .bind(patient.to_string())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,479 @@
+//! Threads, messages with per-recipient receipts, attachments and typed requests.
+
+use crate::codec::*;
+use crate::records::account_row;
+use crate::SqliteTx;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use samband_domain::consent::Category;
+use samband_domain::ids::*;
+use samband_domain::message::*;
+use samband_store::*;
+use sqlx::sqlite::SqliteRow;
+
+fn opt_ts(s: Option<String>) -> StoreResult<Option<DateTime<Utc>>> {
+    s.as_deref().map(parse_ts).transpose()
+}
+
+fn thread_row(r: &SqliteRow) -> StoreResult<Thread> {
+    Ok(Thread {
+        id: id(&get::<String>(r, "id")?)?,
+        patient_id: id(&get::<String>(r, "patient_id")?)?,
+        subject: get(r, "subject")?,
+        category: Category::parse("category", &get::<String>(r, "category")?)
+            .map_err(|_| corrupt("category"))?,
+        created_by: id(&get::<String>(r, "created_by")?)?,
+        created_at: parse_ts(&get::<String>(r, "created_at")?)?,
+        last_message_at: parse_ts(&get::<String>(r, "last_message_at")?)?,
+    })
+}
+
+fn message_row(r: &SqliteRow) -> StoreResult<Message> {
+    Ok(Message {
+        id: id(&get::<String>(r, "id")?)?,
+        thread_id: id(&get::<String>(r, "thread_id")?)?,
+        patient_id: id(&get::<String>(r, "patient_id")?)?,
+        author_account_id: id(&get::<String>(r, "author_account_id")?)?,
+        author_name: get(r, "author_name")?,
+        kind: MessageKind::parse("kind", &get::<String>(r, "kind")?)
+            .map_err(|_| corrupt("message kind"))?,
+        body: get(r, "body")?,
+        sent_at: parse_ts(&get::<String>(r, "sent_at")?)?,
+        needs_ack: get(r, "needs_ack")?,
+        urgent: get(r, "urgent")?,
+        ack_due: get::<Option<String>>(r, "ack_due")?
+            .as_deref()
+            .map(parse_date)
+            .transpose()?,
+    })
+}
+
+fn recipient_row(r: &SqliteRow) -> StoreResult<Recipient> {
+    Ok(Recipient {
+        message_id: id(&get::<String>(r, "message_id")?)?,
+        account_id: id(&get::<String>(r, "account_id")?)?,
+        name: get(r, "name")?,
+        delivered_at: opt_ts(get(r, "delivered_at")?)?,
+        read_at: opt_ts(get(r, "read_at")?)?,
+        acknowledged_at: opt_ts(get(r, "acknowledged_at")?)?,
+        escalated_at: opt_ts(get(r, "escalated_at")?)?,
+    })
+}
+
+fn attachment_row(r: &SqliteRow) -> StoreResult<Attachment> {
+    Ok(Attachment {
+        id: id(&get::<String>(r, "id")?)?,
+        message_id: id(&get::<String>(r, "message_id")?)?,
+        file_name: get(r, "file_name")?,
+        content_type: get(r, "content_type")?,
+        size_bytes: get(r, "size_bytes")?,
+        sha256: get(r, "sha256")?,
+    })
+}
+
+fn strings(r: &SqliteRow, col: &str) -> StoreResult<Vec<String>> {
+    serde_json::from_str(&get::<String>(r, col)?).map_err(|_| corrupt(col))
+}
+
+fn request_row(r: &SqliteRow) -> StoreResult<Request> {
+    Ok(Request {
+        id: id(&get::<String>(r, "id")?)?,
+        thread_id: id(&get::<String>(r, "thread_id")?)?,
+        patient_id: id(&get::<String>(r, "patient_id")?)?,
+        kind: RequestKind::parse("kind", &get::<String>(r, "kind")?)
+            .map_err(|_| corrupt("request kind"))?,
+        status: RequestStatus::parse("status", &get::<String>(r, "status")?)
+            .map_err(|_| corrupt("request status"))?,
+        questions: strings(r, "questions")?,
+        answers: strings(r, "answers")?,
+        answer_note: get(r, "answer_note")?,
+        decline_reason: get(r, "decline_reason")?,
+        requester_account_id: id(&get::<String>(r, "requester_account_id")?)?,
+        requester_name: get(r, "requester_name")?,
+        addressee_account_id: id(&get::<String>(r, "addressee_account_id")?)?,
+        addressee_member_id: id(&get::<String>(r, "addressee_member_id")?)?,
+        addressee_name: get(r, "addressee_name")?,
+        action_id: id(&get::<String>(r, "action_id")?)?,
+        due_date: parse_date(&get::<String>(r, "due_date")?)?,
+        created_at: parse_ts(&get::<String>(r, "created_at")?)?,
+        answered_at: opt_ts(get(r, "answered_at")?)?,
+        version: get(r, "version")?,
+    })
+}
+
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+#[async_trait]
+impl MessageRepo for SqliteTx {
+    async fn insert_thread(&mut self, t: &Thread) -> StoreResult<()> {
+        sqlx::query("INSERT INTO threads (id, patient_id, subject, category, created_by, created_at, last_message_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(t.id.to_string())
+            .bind(t.patient_id.to_string())
+            .bind(&t.subject)
+            .bind(t.category.as_str())
+            .bind(t.created_by.to_string())
+            .bind(ts(&t.created_at))
+            .bind(ts(&t.last_message_at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_thread(&mut self, tid: ThreadId) -> StoreResult<Option<Thread>> {
+        let row = sqlx::query("SELECT * FROM threads WHERE id = ?")
+            .bind(tid.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(thread_row).transpose()
+    }
+
+    async fn list_threads(&mut self, patient: PatientId) -> StoreResult<Vec<Thread>> {
+        let rows = sqlx::query(
+            "SELECT * FROM threads WHERE patient_id = ? ORDER BY last_message_at DESC, id DESC",
+        )
+        .bind(patient.to_string())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(thread_row).collect()
+    }
+
+    async fn add_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<()> {
+        sqlx::query("INSERT INTO thread_participants (thread_id, account_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(thread.to_string())
+            .bind(account.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn is_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "SELECT 1 AS x FROM thread_participants WHERE thread_id = ? AND account_id = ?",
+        )
+        .bind(thread.to_string())
+        .bind(account.to_string())
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(row.is_some())
+    }
+
+    async fn inbox_threads(
+        &mut self,
+        account: AccountId,
+        limit: i64,
+    ) -> StoreResult<Vec<InboxThread>> {
+        let rows = sqlx::query(
+            "SELECT t.*,
+                (SELECT COUNT(*) FROM message_recipients r
+                  WHERE r.thread_id = t.id AND r.account_id = p.account_id AND r.read_at IS NULL) AS unread,
+                (SELECT COUNT(*) FROM message_recipients r
+                  WHERE r.thread_id = t.id AND r.account_id = p.account_id
+                    AND r.needs_ack = 1 AND r.acknowledged_at IS NULL) AS awaiting_ack
+             FROM thread_participants p JOIN threads t ON t.id = p.thread_id
+             WHERE p.account_id = ?
+             ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?",
+        )
+        .bind(account.to_string())
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(InboxThread {
+                    thread: thread_row(r)?,
+                    unread: get(r, "unread")?,
+                    awaiting_ack: get(r, "awaiting_ack")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn insert_message(&mut self, m: &Message, recipients: &[Recipient]) -> StoreResult<()> {
+        sqlx::query("INSERT INTO messages (id, thread_id, patient_id, author_account_id, author_name, kind, body, sent_at, needs_ack, urgent, ack_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(m.id.to_string())
+            .bind(m.thread_id.to_string())
+            .bind(m.patient_id.to_string())
+            .bind(m.author_account_id.to_string())
+            .bind(&m.author_name)
+            .bind(m.kind.as_str())
+            .bind(&m.body)
+            .bind(ts(&m.sent_at))
+            .bind(m.needs_ack)
+            .bind(m.urgent)
+            .bind(m.ack_due.as_ref().map(date))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        for r in recipients {
+            sqlx::query("INSERT INTO message_recipients (message_id, account_id, thread_id, name, needs_ack, delivered_at, read_at, acknowledged_at, escalated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .bind(m.id.to_string())
+                .bind(r.account_id.to_string())
+                .bind(m.thread_id.to_string())
+                .bind(&r.name)
+                .bind(m.needs_ack)
+                .bind(r.delivered_at.as_ref().map(ts))
+                .bind(r.read_at.as_ref().map(ts))
+                .bind(r.acknowledged_at.as_ref().map(ts))
+                .bind(r.escalated_at.as_ref().map(ts))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        }
+        sqlx::query("UPDATE threads SET last_message_at = ? WHERE id = ?")
+            .bind(ts(&m.sent_at))
+            .bind(m.thread_id.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_message(&mut self, mid: MessageId) -> StoreResult<Option<Message>> {
+        let row = sqlx::query("SELECT * FROM messages WHERE id = ?")
+            .bind(mid.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(message_row).transpose()
+    }
+
+    async fn list_messages(&mut self, thread: ThreadId) -> StoreResult<Vec<Message>> {
+        let rows = sqlx::query("SELECT * FROM messages WHERE thread_id = ? ORDER BY sent_at, id")
+            .bind(thread.to_string())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(message_row).collect()
+    }
+
+    async fn list_recipients(&mut self, thread: ThreadId) -> StoreResult<Vec<Recipient>> {
+        let rows = sqlx::query(
+            "SELECT * FROM message_recipients WHERE thread_id = ? ORDER BY message_id, name",
+        )
+        .bind(thread.to_string())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(recipient_row).collect()
+    }
+
+    async fn mark_delivered(&mut self, account: AccountId, at: DateTime<Utc>) -> StoreResult<u64> {
+        let r = sqlx::query("UPDATE message_recipients SET delivered_at = ? WHERE account_id = ? AND delivered_at IS NULL")
+            .bind(ts(&at))
+            .bind(account.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(r.rows_affected())
+    }
+
+    async fn mark_thread_read(
+        &mut self,
+        thread: ThreadId,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let r = sqlx::query("UPDATE message_recipients SET read_at = ?1, delivered_at = COALESCE(delivered_at, ?1) WHERE thread_id = ?2 AND account_id = ?3 AND read_at IS NULL")
+            .bind(ts(&at))
+            .bind(thread.to_string())
+            .bind(account.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(r.rows_affected())
+    }
+
+    async fn acknowledge(
+        &mut self,
+        message: MessageId,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let r = sqlx::query("UPDATE message_recipients SET acknowledged_at = ?1, read_at = COALESCE(read_at, ?1), delivered_at = COALESCE(delivered_at, ?1) WHERE message_id = ?2 AND account_id = ?3 AND acknowledged_at IS NULL")
+            .bind(ts(&at))
+            .bind(message.to_string())
+            .bind(account.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn escalate_unacknowledged(
+        &mut self,
+        message: MessageId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<Recipient>> {
+        let rows = sqlx::query("UPDATE message_recipients SET escalated_at = ? WHERE message_id = ? AND acknowledged_at IS NULL AND escalated_at IS NULL RETURNING *")
+            .bind(ts(&at))
+            .bind(message.to_string())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(recipient_row).collect()
+    }
+
+    async fn unread_messages(&mut self, account: AccountId) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM message_recipients WHERE account_id = ? AND read_at IS NULL",
+        )
+        .bind(account.to_string())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        get(&row, "n")
+    }
+
+    async fn insert_attachment(&mut self, a: &Attachment, data: &[u8]) -> StoreResult<()> {
+        sqlx::query("INSERT INTO attachments (id, message_id, thread_id, file_name, content_type, size_bytes, sha256, data) VALUES (?, ?, (SELECT thread_id FROM messages WHERE id = ?), ?, ?, ?, ?, ?)")
+            .bind(a.id.to_string())
+            .bind(a.message_id.to_string())
+            .bind(a.message_id.to_string())
+            .bind(&a.file_name)
+            .bind(&a.content_type)
+            .bind(a.size_bytes)
+            .bind(&a.sha256)
+            .bind(data)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn list_attachments(&mut self, thread: ThreadId) -> StoreResult<Vec<Attachment>> {
+        let rows = sqlx::query("SELECT id, message_id, file_name, content_type, size_bytes, sha256 FROM attachments WHERE thread_id = ? ORDER BY id")
+            .bind(thread.to_string())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(attachment_row).collect()
+    }
+
+    async fn get_attachment(
+        &mut self,
+        aid: AttachmentId,
+    ) -> StoreResult<Option<(Attachment, ThreadId, Vec<u8>)>> {
+        let row = sqlx::query("SELECT * FROM attachments WHERE id = ?")
+            .bind(aid.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some((
+                attachment_row(&r)?,
+                id(&get::<String>(&r, "thread_id")?)?,
+                get(&r, "data")?,
+            ))),
+        }
+    }
+
+    async fn account_for_professional(
+        &mut self,
+        professional: ProfessionalId,
+    ) -> StoreResult<Option<Account>> {
+        let row = sqlx::query(
+            "SELECT * FROM accounts WHERE professional_id = ? AND disabled = 0 ORDER BY created_at LIMIT 1",
+        )
+        .bind(professional.to_string())
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(account_row).transpose()
+    }
+
+    async fn accounts_for_patient(&mut self, patient: PatientId) -> StoreResult<Vec<Account>> {
+        let rows = sqlx::query(
+            "SELECT * FROM accounts WHERE patient_id = ? AND disabled = 0 ORDER BY created_at",
+        )
+        .bind(patient.to_string())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(account_row).collect()
+    }
+}
+
+#[async_trait]
+impl RequestRepo for SqliteTx {
+    async fn insert_request(&mut self, r: &Request) -> StoreResult<()> {
+        sqlx::query("INSERT INTO requests (id, thread_id, patient_id, kind, status, questions, answers, answer_note, decline_reason, requester_account_id, requester_name, addressee_account_id, addressee_member_id, addressee_name, action_id, due_date, created_at, answered_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(r.id.to_string())
+            .bind(r.thread_id.to_string())
+            .bind(r.patient_id.to_string())
+            .bind(r.kind.as_str())
+            .bind(r.status.as_str())
+            .bind(json_list(&r.questions))
+            .bind(json_list(&r.answers))
+            .bind(&r.answer_note)
+            .bind(&r.decline_reason)
+            .bind(r.requester_account_id.to_string())
+            .bind(&r.requester_name)
+            .bind(r.addressee_account_id.to_string())
+            .bind(r.addressee_member_id.to_string())
+            .bind(&r.addressee_name)
+            .bind(r.action_id.to_string())
+            .bind(date(&r.due_date))
+            .bind(ts(&r.created_at))
+            .bind(r.answered_at.as_ref().map(ts))
+            .bind(r.version)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_request(&mut self, rid: RequestId) -> StoreResult<Option<Request>> {
+        let row = sqlx::query("SELECT * FROM requests WHERE id = ?")
+            .bind(rid.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(request_row).transpose()
+    }
+
+    async fn request_for_thread(&mut self, thread: ThreadId) -> StoreResult<Option<Request>> {
+        let row = sqlx::query("SELECT * FROM requests WHERE thread_id = ?")
+            .bind(thread.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(request_row).transpose()
+    }
+
+    async fn update_request(&mut self, r: &Request, expected: i64) -> StoreResult<i64> {
+        let res = sqlx::query("UPDATE requests SET status = ?, answers = ?, answer_note = ?, decline_reason = ?, answered_at = ?, due_date = ?, version = ? WHERE id = ? AND version = ?")
+            .bind(r.status.as_str())
+            .bind(json_list(&r.answers))
+            .bind(&r.answer_note)
+            .bind(&r.decline_reason)
+            .bind(r.answered_at.as_ref().map(ts))
+            .bind(date(&r.due_date))
+            .bind(expected + 1)
+            .bind(r.id.to_string())
+            .bind(expected)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        versioned(res.rows_affected(), expected)
+    }
+
+    async fn list_requests(&mut self, patient: PatientId) -> StoreResult<Vec<Request>> {
+        let rows = sqlx::query(
+            "SELECT * FROM requests WHERE patient_id = ? ORDER BY created_at DESC, id DESC",
+        )
+        .bind(patient.to_string())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(request_row).collect()
+    }
+}
