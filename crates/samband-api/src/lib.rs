@@ -7,6 +7,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod extract;
+mod messages;
 mod openapi;
 mod problem;
 mod routes;
@@ -14,6 +15,7 @@ mod routes;
 use axum::Router;
 use samband_app::App;
 
+pub use messages::attachment_response;
 pub use problem::Problem;
 
 /// Builds the `/api/v1` router (with its own problem+json fallback for unknown paths),

@@ -61,6 +61,7 @@ pub fn router() -> Router<App> {
         .route("/patients/{patient}/access-log", get(access_log))
         .route("/emergency-access", get(emergency_to_review))
         .route("/emergency-access/{grant}/review", post(review_emergency))
+        .merge(crate::messages::router())
         .fallback(not_found)
 }
 
@@ -71,7 +72,7 @@ async fn not_found() -> Problem {
 }
 
 /// A JSON body with an `ETag` carrying the object's version.
-fn versioned<T: Serialize>(status: StatusCode, version: i64, body: &T) -> Response {
+pub(crate) fn versioned<T: Serialize>(status: StatusCode, version: i64, body: &T) -> Response {
     let mut res = (status, Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
         res.headers_mut().insert(header::ETAG, v);
@@ -79,7 +80,7 @@ fn versioned<T: Serialize>(status: StatusCode, version: i64, body: &T) -> Respon
     res
 }
 
-fn parse_id<T: std::str::FromStr>(raw: &str, field: &str) -> Result<T, ApiError> {
+pub(crate) fn parse_id<T: std::str::FromStr>(raw: &str, field: &str) -> Result<T, ApiError> {
     // An id that cannot exist is simply not found (nothing about other records leaks).
     raw.parse::<T>().map_err(|_| {
         ApiError::from(

@@ -2,8 +2,10 @@
 //! open inboxes (server-sent events) refresh. Only "something changed for you" travels
 //! here; what changed is read through the policy by the receiving page.
 
+use crate::{App, Ctx};
+use futures_util::Stream;
 use samband_domain::ids::AccountId;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 /// A signal for one account's open pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,19 +15,27 @@ pub struct LiveEvent {
 
 pub struct Live {
     tx: broadcast::Sender<LiveEvent>,
+    /// Turns true at shutdown so open streams end and the server can drain.
+    closed: watch::Sender<bool>,
 }
 
 impl Default for Live {
     fn default() -> Self {
         // A lagging listener loses old signals, never new ones; it then re-reads.
         let (tx, _) = broadcast::channel(4096);
-        Self { tx }
+        let (closed, _) = watch::channel(false);
+        Self { tx, closed }
     }
 }
 
 impl Live {
     pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
         self.tx.subscribe()
+    }
+
+    /// Ends every open stream (server shutdown).
+    pub fn close(&self) {
+        let _ = self.closed.send(true);
     }
 
     /// Call only after the change committed.
@@ -35,4 +45,36 @@ impl Live {
             let _ = self.tx.send(LiveEvent { account });
         }
     }
+}
+
+/// The reader's unread count now, and again whenever something changes for them, until
+/// the server shuts down. Each value is read fresh from the store (and so through the
+/// same rules as the inbox itself).
+pub fn unread_stream(app: App, ctx: Ctx) -> impl Stream<Item = i64> + Send + 'static {
+    let rx = app.live.subscribe();
+    let closed = app.live.closed.subscribe();
+    let me = ctx.principal.account_id;
+    futures_util::stream::unfold(
+        (app, ctx, rx, closed, true),
+        move |(app, ctx, mut rx, mut closed, first)| async move {
+            if !first {
+                loop {
+                    if *closed.borrow() {
+                        return None;
+                    }
+                    tokio::select! {
+                        r = rx.recv() => match r {
+                            Ok(ev) if ev.account == me => break,
+                            Ok(_) => continue,
+                            Err(broadcast::error::RecvError::Lagged(_)) => break,
+                            Err(broadcast::error::RecvError::Closed) => return None,
+                        },
+                        _ = closed.changed() => return None,
+                    }
+                }
+            }
+            let n = app.unread_count(&ctx).await.unwrap_or(-1);
+            Some((n, (app, ctx, rx, closed, false)))
+        },
+    )
 }

@@ -251,7 +251,15 @@ async fn serve_until_signal(cfg: &Config, app: samband_app::App) -> anyhow::Resu
     tracing::info!(%addr, backend = app.store.backend_name(), "listening");
     // Printed on stdout so scripts and tests that bind port 0 learn the real port.
     println!("Samband is listening on http://{addr}/");
-    crate::serve(listener, app, cfg.secure_cookies, shutdown_signal()).await
+    let mailer = crate::mailer(cfg)?;
+    if mailer.is_none() {
+        tracing::info!("no mail server configured: notifications stay in the app");
+    }
+    let (stop_jobs, runner) = crate::spawn_job_runner(&app, mailer);
+    let served = crate::serve(listener, app, cfg.secure_cookies, shutdown_signal()).await;
+    let _ = stop_jobs.send(true);
+    let _ = runner.await;
+    served
 }
 
 async fn shutdown_signal() {

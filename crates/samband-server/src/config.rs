@@ -28,6 +28,22 @@ pub struct Config {
     pub require_totp: bool,
     /// What team members see where the patient has said nothing (by sector kind).
     pub consent_defaults: samband_domain::consent::ConsentDefaults,
+    /// Outgoing mail server (`smtp://`, `smtp://…?tls=required`, `smtps://`); none
+    /// means notifications stay in the app.
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: String,
+    /// The address people use to reach Samband (links in e-mail).
+    pub public_url: String,
+    /// Public holidays for working-day deadlines: `no`, `dk` or `none`.
+    pub holidays: samband_domain::calendar::HolidayRegion,
+    /// Further non-working days (local closures).
+    pub extra_holidays: Vec<chrono::NaiveDate>,
+    pub ack_working_days: u32,
+    pub urgent_ack_working_days: u32,
+    pub job_lease_seconds: i64,
+    pub job_max_attempts: i64,
+    pub job_backoff_seconds: i64,
+    pub attachment_max_kb: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -49,6 +65,20 @@ impl std::fmt::Debug for Config {
             .field("sign_in_rate_per_minute", &self.sign_in_rate_per_minute)
             .field("require_totp", &self.require_totp)
             .field("consent_defaults", &self.consent_defaults)
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_ref().map(|u| redact_url(u.expose_secret())),
+            )
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
+            .field("holidays", &self.holidays)
+            .field("extra_holidays", &self.extra_holidays)
+            .field("ack_working_days", &self.ack_working_days)
+            .field("urgent_ack_working_days", &self.urgent_ack_working_days)
+            .field("job_lease_seconds", &self.job_lease_seconds)
+            .field("job_max_attempts", &self.job_max_attempts)
+            .field("job_backoff_seconds", &self.job_backoff_seconds)
+            .field("attachment_max_kb", &self.attachment_max_kb)
             .finish()
     }
 }
@@ -86,6 +116,18 @@ struct FileConfig {
     require_totp: Option<bool>,
     consent_health_default: Option<Vec<String>>,
     consent_non_health_default: Option<Vec<String>>,
+    smtp_url: Option<String>,
+    smtp_url_file: Option<String>,
+    mail_from: Option<String>,
+    public_url: Option<String>,
+    holidays: Option<String>,
+    extra_holidays: Option<Vec<String>>,
+    ack_working_days: Option<i64>,
+    urgent_ack_working_days: Option<i64>,
+    job_lease_seconds: Option<i64>,
+    job_max_attempts: Option<i64>,
+    job_backoff_seconds: Option<i64>,
+    attachment_max_kb: Option<i64>,
 }
 
 /// Flag values (None when not given on the command line).
@@ -201,7 +243,57 @@ impl Config {
                 d.non_health,
             )?,
         };
+        let mut smtp_url = fc.smtp_url;
+        if let Some(p) = fc.smtp_url_file {
+            smtp_url = Some(secret_from_file(&p)?);
+        }
+        if let Some(v) = env("SAMBAND_SMTP_URL") {
+            smtp_url = Some(v);
+        }
+        if let Some(p) = env("SAMBAND_SMTP_URL_FILE") {
+            smtp_url = Some(secret_from_file(&p)?);
+        }
+        let smtp_url = smtp_url.filter(|u| !u.trim().is_empty());
+        let region_name =
+            pick(fc.holidays, "SAMBAND_HOLIDAYS", None).unwrap_or_else(|| "no".into());
+        let holidays = samband_domain::calendar::HolidayRegion::parse(&region_name)
+            .ok_or_else(|| anyhow::anyhow!("holidays must be no, dk or none, not {region_name:?}"))?;
+        let extra_names: Vec<String> = match env("SAMBAND_EXTRA_HOLIDAYS") {
+            Some(v) => v
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            None => fc.extra_holidays.unwrap_or_default(),
+        };
+        let extra_holidays = extra_names
+            .iter()
+            .map(|d| {
+                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| anyhow::anyhow!("extra holiday {d:?} must be YYYY-MM-DD"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let public_url = pick(fc.public_url, "SAMBAND_PUBLIC_URL", None)
+            .unwrap_or_else(|| format!("http://{bind}"));
         let cfg = Config {
+            smtp_url: smtp_url.map(SecretString::from),
+            mail_from: pick(fc.mail_from, "SAMBAND_MAIL_FROM", None)
+                .unwrap_or_else(|| "Samband <no-reply@samband.invalid>".into()),
+            public_url,
+            holidays,
+            extra_holidays,
+            ack_working_days: num(fc.ack_working_days, "SAMBAND_ACK_WORKING_DAYS", 5)?
+                .clamp(1, 60) as u32,
+            urgent_ack_working_days: num(
+                fc.urgent_ack_working_days,
+                "SAMBAND_URGENT_ACK_WORKING_DAYS",
+                1,
+            )?
+            .clamp(1, 60) as u32,
+            job_lease_seconds: num(fc.job_lease_seconds, "SAMBAND_JOB_LEASE_SECONDS", 60)?,
+            job_max_attempts: num(fc.job_max_attempts, "SAMBAND_JOB_MAX_ATTEMPTS", 10)?,
+            job_backoff_seconds: num(fc.job_backoff_seconds, "SAMBAND_JOB_BACKOFF_SECONDS", 5)?,
+            attachment_max_kb: num(fc.attachment_max_kb, "SAMBAND_ATTACHMENT_MAX_KB", 10_240)?,
             consent_defaults,
             database_url: SecretString::from(database_url),
             bind,
@@ -260,6 +352,27 @@ impl Config {
         }
         if !(1..=200).contains(&self.max_connections) {
             bail!("max_connections must be between 1 and 200");
+        }
+        if !(1..=3600).contains(&self.job_lease_seconds) {
+            bail!("job_lease_seconds must be between 1 and 3600");
+        }
+        if !(1..=100).contains(&self.job_max_attempts) {
+            bail!("job_max_attempts must be between 1 and 100");
+        }
+        if !(1..=3600).contains(&self.job_backoff_seconds) {
+            bail!("job_backoff_seconds must be between 1 and 3600");
+        }
+        if !(1..=100 * 1024).contains(&self.attachment_max_kb) {
+            bail!("attachment_max_kb must be between 1 and 102400");
+        }
+        if let Some(u) = &self.smtp_url {
+            let u = u.expose_secret();
+            if !(u.starts_with("smtp://") || u.starts_with("smtps://")) {
+                bail!("smtp_url must start with smtp:// or smtps://");
+            }
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            bail!("public_url must start with http:// or https://");
         }
         Ok(())
     }

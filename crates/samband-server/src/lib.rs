@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod mail;
 mod middleware;
 
 use anyhow::Context;
@@ -47,8 +48,59 @@ pub fn app_config(cfg: &Config) -> AppConfig {
             sign_in_per_minute: cfg.sign_in_rate_per_minute,
             ..Default::default()
         },
+        calendar: samband_domain::calendar::WorkingCalendar::new(
+            cfg.holidays,
+            cfg.extra_holidays.iter().copied(),
+        ),
+        ack_working_days: cfg.ack_working_days,
+        urgent_ack_working_days: cfg.urgent_ack_working_days,
+        attachment_max_bytes: (cfg.attachment_max_kb as usize) * 1024,
+        jobs: samband_app::jobs::JobSettings {
+            lease: chrono::Duration::seconds(cfg.job_lease_seconds),
+            max_attempts: cfg.job_max_attempts,
+            backoff_base: chrono::Duration::seconds(cfg.job_backoff_seconds),
+            ..Default::default()
+        },
+        mail: cfg.smtp_url.as_ref().map(|_| samband_app::notify::MailSettings {
+            from: cfg.mail_from.clone(),
+            public_url: cfg.public_url.clone(),
+            message_id_domain: message_id_domain(&cfg.public_url),
+        }),
         ..AppConfig::default()
     }
+}
+
+/// The host part of the public URL, for Message-IDs (`<id@samband.example.org>`).
+fn message_id_domain(public_url: &str) -> String {
+    public_url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', ':']).next())
+        .filter(|h| !h.is_empty())
+        .unwrap_or("samband.invalid")
+        .to_owned()
+}
+
+/// The configured mailer, if a mail server is configured.
+pub fn mailer(cfg: &Config) -> anyhow::Result<Option<Arc<dyn samband_app::jobs::Mailer>>> {
+    match &cfg.smtp_url {
+        Some(url) => Ok(Some(Arc::new(mail::SmtpMailer::new(
+            url.expose_secret(),
+            &cfg.mail_from,
+        )?))),
+        None => Ok(None),
+    }
+}
+
+/// Starts the background job runner; it stops when the returned sender is dropped or
+/// set to true.
+pub fn spawn_job_runner(
+    app: &App,
+    mailer: Option<Arc<dyn samband_app::jobs::Mailer>>,
+) -> (tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<()>) {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let handle = tokio::spawn(app.clone().job_runner(mailer, rx));
+    (tx, handle)
 }
 
 pub async fn build_app(cfg: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
@@ -80,7 +132,13 @@ pub async fn serve(
     secure_cookies: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let live = app.live.clone();
     let router = router(app, secure_cookies);
+    // Live streams never end by themselves: close them so the drain can finish.
+    let shutdown = async move {
+        shutdown.await;
+        live.close();
+    };
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),

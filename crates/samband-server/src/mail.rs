@@ -1,0 +1,70 @@
+//! E-mail over SMTP (lettre): plain, STARTTLS or implicit TLS, with or without
+//! authentication, all from one URL:
+//!
+//! - `smtp://host:25` — plain (a local relay, or the test server)
+//! - `smtp://user:pass@host:587?tls=required` — STARTTLS, refusing to send in clear
+//! - `smtps://user:pass@host:465` — implicit TLS
+//!
+//! The Message-ID comes from the job, so a retry sends the same message again rather
+//! than a second one.
+
+use async_trait::async_trait;
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::Error as SmtpError;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use samband_app::jobs::{MailError, Mailer, OutgoingEmail};
+use std::time::Duration;
+
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpMailer {
+    pub fn new(url: &str, from: &str) -> anyhow::Result<Self> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| anyhow::anyhow!("SMTP URL: {e}"))?
+            .timeout(Some(Duration::from_secs(20)))
+            .build();
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("mail sender address {from:?}: {e}"))?;
+        Ok(Self { transport, from })
+    }
+}
+
+fn classify(e: &SmtpError) -> MailError {
+    // A permanent (5xx) answer will not change by retrying; everything else may: the
+    // server being unreachable, a timeout, a 4xx "try later".
+    MailError {
+        transient: !e.is_permanent(),
+        message: format!("SMTP: {e}"),
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
+        let to: Mailbox = email.to.parse().map_err(|e| MailError {
+            transient: false,
+            message: format!("recipient address: {e}"),
+        })?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .message_id(Some(email.message_id.clone()))
+            .header(ContentType::TEXT_PLAIN)
+            .body(email.text.clone())
+            .map_err(|e| MailError {
+                transient: false,
+                message: format!("building the message: {e}"),
+            })?;
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| classify(&e))
+    }
+}
