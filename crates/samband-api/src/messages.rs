@@ -39,10 +39,7 @@ pub fn router() -> Router<App> {
             "/patients/{patient}/requests",
             get(patient_requests).post(create_request),
         )
-        .route(
-            "/patients/{patient}/follow",
-            put(follow).delete(unfollow),
-        )
+        .route("/patients/{patient}/follow", put(follow).delete(unfollow))
         .route("/threads/{thread}", get(thread))
         .route("/threads/{thread}/messages", post(reply))
         .route("/messages/{message}/acknowledge", post(acknowledge))
@@ -161,11 +158,7 @@ async fn start_thread(
     ))
 }
 
-async fn thread(
-    State(app): State<App>,
-    Auth(ctx): Auth,
-    Path(thread): Path<String>,
-) -> ApiResult {
+async fn thread(State(app): State<App>, Auth(ctx): Auth, Path(thread): Path<String>) -> ApiResult {
     let thread = parse_id::<ThreadId>(&thread, "thread")?;
     let view = app.thread_view(&ctx, thread).await?;
     Ok(match &view.request {
@@ -214,11 +207,7 @@ async fn acknowledge(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn attachment(
-    State(app): State<App>,
-    Auth(ctx): Auth,
-    Path(id): Path<String>,
-) -> ApiResult {
+async fn attachment(State(app): State<App>, Auth(ctx): Auth, Path(id): Path<String>) -> ApiResult {
     let id = parse_id::<AttachmentId>(&id, "attachment")?;
     let (a, data) = app.attachment(&ctx, id).await?;
     Ok(attachment_response(&a, data))
@@ -234,7 +223,13 @@ pub fn attachment_response(a: &samband_domain::message::Attachment, data: Vec<u8
     let safe: String = a
         .file_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -312,11 +307,7 @@ async fn decline(
     transition(app, ctx, &id, v, Transition::Decline(input)).await
 }
 
-async fn follow(
-    State(app): State<App>,
-    Auth(ctx): Auth,
-    Path(patient): Path<String>,
-) -> ApiResult {
+async fn follow(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     app.follow_patient(&ctx, patient).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -347,11 +338,7 @@ struct JobItem {
     last_error: Option<String>,
 }
 
-async fn jobs(
-    State(app): State<App>,
-    Auth(ctx): Auth,
-    Query(q): Query<JobQuery>,
-) -> ApiResult {
+async fn jobs(State(app): State<App>, Auth(ctx): Auth, Query(q): Query<JobQuery>) -> ApiResult {
     let jobs = app.jobs_list(&ctx, q.status.as_deref()).await?;
     let items: Vec<JobItem> = jobs
         .into_iter()
@@ -367,11 +354,7 @@ async fn jobs(
     Ok(Json(items).into_response())
 }
 
-async fn retry_job(
-    State(app): State<App>,
-    Auth(ctx): Auth,
-    Path(id): Path<String>,
-) -> ApiResult {
+async fn retry_job(State(app): State<App>, Auth(ctx): Auth, Path(id): Path<String>) -> ApiResult {
     let id = parse_id::<JobId>(&id, "job")?;
     app.revive_job(&ctx, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

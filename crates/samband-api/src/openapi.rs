@@ -85,62 +85,134 @@ pub fn spec() -> Value {
 fn messaging_spec(doc: &mut Value) {
     let upd = &["412", "428", "403"][..];
     let paths = [
-        ("/api/v1/inbox", json!({"get": op("My inbox: threads I take part in, with unread and awaiting-receipt counts (showing them marks them delivered)", None, ("200", ""), &[], &[])})),
-        ("/api/v1/inbox/unread", json!({"get": op("Unread messages plus unread notifications", None, ("200", ""), &[], &[])})),
-        ("/api/v1/inbox/events", json!({"get": {"summary": "Server-sent events: `unread` with {\"unread\": n} at once and whenever it changes", "security": [{"bearer": []}], "responses": {"200": {"description": "text/event-stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}}}})),
-        ("/api/v1/notifications", json!({"get": op("My notifications, newest first (reading marks them read)", None, ("200", ""), &[], &[])})),
-        ("/api/v1/me/notification-preferences", json!({
-            "get": op("My e-mail preferences and the patients I follow", None, ("200", ""), &[], &[]),
-            "put": op("Set e-mail mode (immediate, digest, off) and address", Some("PrefsInput"), ("200", ""), &[], &[])
-        })),
-        ("/api/v1/patients/{patient}/threads", json!({
-            "get": op("The patient's threads I may see", None, ("200", ""), &["403"], &["patient"]),
-            "post": op("Start a thread: to people (member:ID), the team, a role (role:GP) or the patient", Some("ComposeInput"), ("201", ""), &["403"], &["patient"])
-        })),
-        ("/api/v1/patients/{patient}/requests", json!({
-            "get": op("Requests about the patient I may see", None, ("200", ""), &["403"], &["patient"]),
-            "post": op("Send a status report, advice request or task (becomes a care-plan action owned by the addressee)", Some("RequestInput"), ("201", ""), &["403"], &["patient"])
-        })),
-        ("/api/v1/patients/{patient}/follow", json!({
-            "put": op("Follow the patient (ongoing information: a daily digest of changes I may see)", None, ("204", ""), &["403"], &["patient"]),
-            "delete": op("Stop following", None, ("204", ""), &[], &["patient"])
-        })),
-        ("/api/v1/threads/{thread}", json!({"get": op("A thread with per-recipient receipts (opening marks it read); ETag = request version when it is a request", None, ("200", ""), &["403"], &["thread"])})),
-        ("/api/v1/threads/{thread}/messages", json!({"post": op("Reply to everyone in the thread", Some("ReplyInput"), ("201", ""), &["403"], &["thread"])})),
-        ("/api/v1/messages/{message}/acknowledge", json!({"post": op("Give the receipt asked for", None, ("204", ""), &["403"], &["message"])})),
-        ("/api/v1/attachments/{attachment}", json!({"get": {"summary": "Download an attachment (served as a download, never inline)", "security": [{"bearer": []}], "parameters": [{"name": "attachment", "in": "path", "required": true, "schema": uuid()}], "responses": {"200": {"description": "The file"}, "404": {"description": "Not found"}}}})),
-        ("/api/v1/requests/{request}/accept", json!({"post": op("Accept a request (addressee; If-Match: request version)", None, ("200", ""), upd, &["request"])})),
-        ("/api/v1/requests/{request}/answer", json!({"post": op("Answer a request: one answer per question (addressee)", Some("AnswerInput"), ("200", ""), upd, &["request"])})),
-        ("/api/v1/requests/{request}/decline", json!({"post": op("Decline a request with a reason (addressee)", Some("DeclineInput"), ("200", ""), upd, &["request"])})),
-        ("/api/v1/jobs", json!({"get": op("Background jobs (administrators); ?status=dead lists dead letters", None, ("200", ""), &["403"], &[])})),
-        ("/api/v1/jobs/{job}/retry", json!({"post": op("Run a dead job again (administrators)", None, ("204", ""), &["403"], &["job"])})),
+        (
+            "/api/v1/inbox",
+            json!({"get": op("My inbox: threads I take part in, with unread and awaiting-receipt counts (showing them marks them delivered)", None, ("200", ""), &[], &[])}),
+        ),
+        (
+            "/api/v1/inbox/unread",
+            json!({"get": op("Unread messages plus unread notifications", None, ("200", ""), &[], &[])}),
+        ),
+        (
+            "/api/v1/inbox/events",
+            json!({"get": {"summary": "Server-sent events: `unread` with {\"unread\": n} at once and whenever it changes", "security": [{"bearer": []}], "responses": {"200": {"description": "text/event-stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}}}}),
+        ),
+        (
+            "/api/v1/notifications",
+            json!({"get": op("My notifications, newest first (reading marks them read)", None, ("200", ""), &[], &[])}),
+        ),
+        (
+            "/api/v1/me/notification-preferences",
+            json!({
+                "get": op("My e-mail preferences and the patients I follow", None, ("200", ""), &[], &[]),
+                "put": op("Set e-mail mode (immediate, digest, off) and address", Some("PrefsInput"), ("200", ""), &[], &[])
+            }),
+        ),
+        (
+            "/api/v1/patients/{patient}/threads",
+            json!({
+                "get": op("The patient's threads I may see", None, ("200", ""), &["403"], &["patient"]),
+                "post": op("Start a thread: to people (member:ID), the team, a role (role:GP) or the patient", Some("ComposeInput"), ("201", ""), &["403"], &["patient"])
+            }),
+        ),
+        (
+            "/api/v1/patients/{patient}/requests",
+            json!({
+                "get": op("Requests about the patient I may see", None, ("200", ""), &["403"], &["patient"]),
+                "post": op("Send a status report, advice request or task (becomes a care-plan action owned by the addressee)", Some("RequestInput"), ("201", ""), &["403"], &["patient"])
+            }),
+        ),
+        (
+            "/api/v1/patients/{patient}/follow",
+            json!({
+                "put": op("Follow the patient (ongoing information: a daily digest of changes I may see)", None, ("204", ""), &["403"], &["patient"]),
+                "delete": op("Stop following", None, ("204", ""), &[], &["patient"])
+            }),
+        ),
+        (
+            "/api/v1/threads/{thread}",
+            json!({"get": op("A thread with per-recipient receipts (opening marks it read); ETag = request version when it is a request", None, ("200", ""), &["403"], &["thread"])}),
+        ),
+        (
+            "/api/v1/threads/{thread}/messages",
+            json!({"post": op("Reply to everyone in the thread", Some("ReplyInput"), ("201", ""), &["403"], &["thread"])}),
+        ),
+        (
+            "/api/v1/messages/{message}/acknowledge",
+            json!({"post": op("Give the receipt asked for", None, ("204", ""), &["403"], &["message"])}),
+        ),
+        (
+            "/api/v1/attachments/{attachment}",
+            json!({"get": {"summary": "Download an attachment (served as a download, never inline)", "security": [{"bearer": []}], "parameters": [{"name": "attachment", "in": "path", "required": true, "schema": uuid()}], "responses": {"200": {"description": "The file"}, "404": {"description": "Not found"}}}}),
+        ),
+        (
+            "/api/v1/requests/{request}/accept",
+            json!({"post": op("Accept a request (addressee; If-Match: request version)", None, ("200", ""), upd, &["request"])}),
+        ),
+        (
+            "/api/v1/requests/{request}/answer",
+            json!({"post": op("Answer a request: one answer per question (addressee)", Some("AnswerInput"), ("200", ""), upd, &["request"])}),
+        ),
+        (
+            "/api/v1/requests/{request}/decline",
+            json!({"post": op("Decline a request with a reason (addressee)", Some("DeclineInput"), ("200", ""), upd, &["request"])}),
+        ),
+        (
+            "/api/v1/jobs",
+            json!({"get": op("Background jobs (administrators); ?status=dead lists dead letters", None, ("200", ""), &["403"], &[])}),
+        ),
+        (
+            "/api/v1/jobs/{job}/retry",
+            json!({"post": op("Run a dead job again (administrators)", None, ("204", ""), &["403"], &["job"])}),
+        ),
     ];
     for (path, item) in paths {
         doc["paths"][path] = item;
     }
     let schemas = [
-        ("ComposeInput", json!({"type": "object", "additionalProperties": false, "required": ["subject", "body"], "properties": {
-            "subject": s(200), "body": s(20000), "category": {"$ref": "#/components/schemas/Category"},
-            "to": {"type": "array", "items": {"type": "string", "description": "team | patient | role:NAME | member:ID"}},
-            "needs_ack": {"type": "boolean"}, "urgent": {"type": "boolean"},
-            "attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Upload"}}
-        }})),
-        ("ReplyInput", json!({"type": "object", "additionalProperties": false, "required": ["body"], "properties": {
-            "body": s(20000), "needs_ack": {"type": "boolean"}, "urgent": {"type": "boolean"},
-            "attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Upload"}}
-        }})),
-        ("Upload", json!({"type": "object", "additionalProperties": false, "required": ["file_name", "content_base64"], "properties": {
-            "file_name": s(200), "content_base64": {"type": "string", "contentEncoding": "base64", "description": "PDF, PNG, JPEG or plain text; at most the configured size"}
-        }})),
-        ("RequestInput", json!({"type": "object", "additionalProperties": false, "required": ["kind", "addressee_member_id", "subject"], "properties": {
-            "kind": {"type": "string", "enum": ["status_report", "advice_request", "general_task"]},
-            "addressee_member_id": uuid(), "subject": s(200), "body": s(20000),
-            "questions": {"type": "array", "maxItems": 20, "items": s(4000)},
-            "due_date": date(), "category": {"$ref": "#/components/schemas/Category"}
-        }})),
-        ("AnswerInput", json!({"type": "object", "additionalProperties": false, "properties": {"answers": {"type": "array", "items": s(4000)}, "note": s(20000)}})),
-        ("DeclineInput", json!({"type": "object", "additionalProperties": false, "required": ["reason"], "properties": {"reason": s(4000)}})),
-        ("PrefsInput", json!({"type": "object", "additionalProperties": false, "required": ["mode"], "properties": {"mode": {"type": "string", "enum": ["immediate", "digest", "off"]}, "email": s(254)}})),
+        (
+            "ComposeInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["subject", "body"], "properties": {
+                "subject": s(200), "body": s(20000), "category": {"$ref": "#/components/schemas/Category"},
+                "to": {"type": "array", "items": {"type": "string", "description": "team | patient | role:NAME | member:ID"}},
+                "needs_ack": {"type": "boolean"}, "urgent": {"type": "boolean"},
+                "attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Upload"}}
+            }}),
+        ),
+        (
+            "ReplyInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["body"], "properties": {
+                "body": s(20000), "needs_ack": {"type": "boolean"}, "urgent": {"type": "boolean"},
+                "attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Upload"}}
+            }}),
+        ),
+        (
+            "Upload",
+            json!({"type": "object", "additionalProperties": false, "required": ["file_name", "content_base64"], "properties": {
+                "file_name": s(200), "content_base64": {"type": "string", "contentEncoding": "base64", "description": "PDF, PNG, JPEG or plain text; at most the configured size"}
+            }}),
+        ),
+        (
+            "RequestInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["kind", "addressee_member_id", "subject"], "properties": {
+                "kind": {"type": "string", "enum": ["status_report", "advice_request", "general_task"]},
+                "addressee_member_id": uuid(), "subject": s(200), "body": s(20000),
+                "questions": {"type": "array", "maxItems": 20, "items": s(4000)},
+                "due_date": date(), "category": {"$ref": "#/components/schemas/Category"}
+            }}),
+        ),
+        (
+            "AnswerInput",
+            json!({"type": "object", "additionalProperties": false, "properties": {"answers": {"type": "array", "items": s(4000)}, "note": s(20000)}}),
+        ),
+        (
+            "DeclineInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["reason"], "properties": {"reason": s(4000)}}),
+        ),
+        (
+            "PrefsInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["mode"], "properties": {"mode": {"type": "string", "enum": ["immediate", "digest", "off"]}, "email": s(254)}}),
+        ),
     ];
     for (name, schema) in schemas {
         doc["components"]["schemas"][name] = schema;

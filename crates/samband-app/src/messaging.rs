@@ -89,6 +89,36 @@ pub struct ThreadView {
     pub today: NaiveDate,
 }
 
+impl ThreadView {
+    /// Each question of the request with its answer, if given.
+    pub fn questions_and_answers(&self) -> Vec<(String, Option<String>)> {
+        self.request
+            .as_ref()
+            .map(|r| {
+                r.questions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, q)| (q.clone(), r.answers.get(i).cloned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The answer form's fields: (`answers[i]`, question).
+    pub fn answer_fields(&self) -> Vec<(String, String)> {
+        self.request
+            .as_ref()
+            .map(|r| {
+                r.questions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, q)| (format!("answers[{i}]"), q.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ThreadSummary {
     pub thread: Thread,

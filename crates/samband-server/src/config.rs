@@ -67,7 +67,10 @@ impl std::fmt::Debug for Config {
             .field("consent_defaults", &self.consent_defaults)
             .field(
                 "smtp_url",
-                &self.smtp_url.as_ref().map(|u| redact_url(u.expose_secret())),
+                &self
+                    .smtp_url
+                    .as_ref()
+                    .map(|u| redact_url(u.expose_secret())),
             )
             .field("mail_from", &self.mail_from)
             .field("public_url", &self.public_url)
@@ -256,8 +259,10 @@ impl Config {
         let smtp_url = smtp_url.filter(|u| !u.trim().is_empty());
         let region_name =
             pick(fc.holidays, "SAMBAND_HOLIDAYS", None).unwrap_or_else(|| "no".into());
-        let holidays = samband_domain::calendar::HolidayRegion::parse(&region_name)
-            .ok_or_else(|| anyhow::anyhow!("holidays must be no, dk or none, not {region_name:?}"))?;
+        let holidays =
+            samband_domain::calendar::HolidayRegion::parse(&region_name).ok_or_else(|| {
+                anyhow::anyhow!("holidays must be no, dk or none, not {region_name:?}")
+            })?;
         let extra_names: Vec<String> = match env("SAMBAND_EXTRA_HOLIDAYS") {
             Some(v) => v
                 .split(',')
@@ -282,8 +287,8 @@ impl Config {
             public_url,
             holidays,
             extra_holidays,
-            ack_working_days: num(fc.ack_working_days, "SAMBAND_ACK_WORKING_DAYS", 5)?
-                .clamp(1, 60) as u32,
+            ack_working_days: num(fc.ack_working_days, "SAMBAND_ACK_WORKING_DAYS", 5)?.clamp(1, 60)
+                as u32,
             urgent_ack_working_days: num(
                 fc.urgent_ack_working_days,
                 "SAMBAND_URGENT_ACK_WORKING_DAYS",

@@ -61,11 +61,14 @@ pub fn app_config(cfg: &Config) -> AppConfig {
             backoff_base: chrono::Duration::seconds(cfg.job_backoff_seconds),
             ..Default::default()
         },
-        mail: cfg.smtp_url.as_ref().map(|_| samband_app::notify::MailSettings {
-            from: cfg.mail_from.clone(),
-            public_url: cfg.public_url.clone(),
-            message_id_domain: message_id_domain(&cfg.public_url),
-        }),
+        mail: cfg
+            .smtp_url
+            .as_ref()
+            .map(|_| samband_app::notify::MailSettings {
+                from: cfg.mail_from.clone(),
+                public_url: cfg.public_url.clone(),
+                message_id_domain: message_id_domain(&cfg.public_url),
+            }),
         ..AppConfig::default()
     }
 }
@@ -97,7 +100,10 @@ pub fn mailer(cfg: &Config) -> anyhow::Result<Option<Arc<dyn samband_app::jobs::
 pub fn spawn_job_runner(
     app: &App,
     mailer: Option<Arc<dyn samband_app::jobs::Mailer>>,
-) -> (tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<()>) {
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+) {
     let (tx, rx) = tokio::sync::watch::channel(false);
     let handle = tokio::spawn(app.clone().job_runner(mailer, rx));
     (tx, handle)
@@ -117,12 +123,14 @@ async fn healthz(State(app): State<App>) -> (StatusCode, &'static str) {
 
 /// The complete HTTP application: API, UI, health check and the middleware stack.
 pub fn router(app: App, secure_cookies: bool) -> Router {
+    // Attachments travel as base64 in JSON (a third larger) or as multipart parts.
+    let file_limit = app.config.attachment_max_bytes / 3 * 4 + 256 * 1024;
     let ui = samband_ui::router(app.clone(), samband_ui::UiConfig { secure_cookies });
     let api = samband_api::router(app.clone());
     let health = Router::new()
         .route("/healthz", get(healthz))
         .with_state(app);
-    middleware::wrap(health.merge(api).merge(ui), secure_cookies)
+    middleware::wrap(health.merge(api).merge(ui), secure_cookies, file_limit)
 }
 
 /// Serves until `shutdown` resolves, then drains in-flight requests.

@@ -8,14 +8,54 @@ use axum::http::{header, HeaderName, HeaderValue, Request, Response, StatusCode}
 use axum::Router;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body accepted (forms and JSON; attachments come later with their own).
+/// Largest request body accepted, except where files may be attached.
 pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// Paths whose forms and JSON may carry attachments (a larger limit applies).
+fn accepts_files(path: &str) -> bool {
+    let p = path.trim_end_matches('/');
+    (p.starts_with("/api/v1/patients/") && p.ends_with("/threads"))
+        || (p.starts_with("/api/v1/threads/") && p.ends_with("/messages"))
+        || (p.starts_with("/patients/") && p.ends_with("/messages"))
+        || (p.starts_with("/threads/") && p.ends_with("/reply"))
+        || p == "/me/messages"
+}
+
+/// Refuses bodies over the limit for their path: at once when `Content-Length` says
+/// so, and while reading otherwise (extractors then answer 413).
+async fn body_limit(
+    axum::extract::State(file_limit): axum::extract::State<usize>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = if accepts_files(req.uri().path()) {
+        file_limit.max(BODY_LIMIT)
+    } else {
+        BODY_LIMIT
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONNECTION, "close")],
+            "The request is too large",
+        )
+            .into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
+}
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -33,7 +73,7 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> 
     res
 }
 
-pub fn wrap(router: Router, secure: bool) -> Router {
+pub fn wrap(router: Router, secure: bool, file_limit: usize) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
         // The path holds at most opaque ids (allow-listed); the query string is left out.
@@ -77,7 +117,8 @@ pub fn wrap(router: Router, secure: bool) -> Router {
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         ));
     }
-    r.layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+    r.layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(file_limit, body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),

@@ -112,3 +112,87 @@ impl FormState {
         !self.errors.is_empty()
     }
 }
+
+/// A form that may carry files (`multipart/form-data`) or not (urlencoded), with every
+/// value of repeated fields kept (checkbox groups).
+pub struct Submitted {
+    pub form: FormData,
+    pub multi: Vec<(String, String)>,
+    pub files: Vec<samband_app::messaging::Upload>,
+}
+
+impl Submitted {
+    /// Every value sent for `k`, in order.
+    pub fn all(&self, k: &str) -> Vec<String> {
+        self.multi
+            .iter()
+            .filter(|(name, _)| name == k)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+impl FromRequest<UiState> for Submitted {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &UiState) -> Result<Self, Self::Rejection> {
+        let ct = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        if ct.starts_with("multipart/form-data") {
+            let mut mp = axum::extract::Multipart::from_request(req, state)
+                .await
+                .map_err(|e| (StatusCode::BAD_REQUEST, e.body_text()).into_response())?;
+            let mut multi = Vec::new();
+            let mut files = Vec::new();
+            while let Some(field) = mp
+                .next_field()
+                .await
+                .map_err(|e| (e.status(), e.body_text()).into_response())?
+            {
+                let name = field.name().unwrap_or_default().to_owned();
+                match field.file_name().map(str::to_owned) {
+                    Some(file_name) => {
+                        let data = field
+                            .bytes()
+                            .await
+                            .map_err(|e| (e.status(), e.body_text()).into_response())?;
+                        // An empty file input sends a nameless, empty part: no file.
+                        if !(file_name.is_empty() && data.is_empty()) {
+                            files.push(samband_app::messaging::Upload {
+                                file_name,
+                                data: data.to_vec(),
+                            });
+                        }
+                    }
+                    None => {
+                        let text = field
+                            .text()
+                            .await
+                            .map_err(|e| (e.status(), e.body_text()).into_response())?;
+                        multi.push((name, text));
+                    }
+                }
+            }
+            let form = FormData(multi.iter().cloned().collect());
+            Ok(Submitted { form, multi, files })
+        } else if ct.starts_with("application/x-www-form-urlencoded") {
+            let bytes = Bytes::from_request(req, state)
+                .await
+                .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response())?;
+            let multi: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+                .map_err(|_| (StatusCode::BAD_REQUEST, "malformed form").into_response())?;
+            let form = FormData(multi.iter().cloned().collect());
+            Ok(Submitted {
+                form,
+                multi,
+                files: vec![],
+            })
+        } else {
+            Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, "form expected").into_response())
+        }
+    }
+}

@@ -33,7 +33,7 @@ pub struct UiState {
 }
 
 pub fn router(app: App, cfg: UiConfig) -> Router {
-    use pages::{account, admin, auth, consent, patient_portal, patients, plan, team};
+    use pages::{account, admin, auth, consent, messages, patient_portal, patients, plan, team};
     let state = UiState {
         app,
         cfg,
@@ -120,6 +120,35 @@ pub fn router(app: App, cfg: UiConfig) -> Router {
             "/account/2fa",
             get(account::two_factor).post(account::two_factor_confirm),
         )
+        .route("/inbox", get(messages::inbox))
+        .route("/inbox/events", get(messages::events))
+        .route(
+            "/patients/{patient}/messages",
+            get(messages::patient_messages).post(messages::start_thread),
+        )
+        .route(
+            "/patients/{patient}/requests",
+            post(messages::create_request),
+        )
+        .route("/patients/{patient}/follow", post(messages::follow))
+        .route("/threads/{thread}", get(messages::thread))
+        .route("/threads/{thread}/reply", post(messages::reply))
+        .route(
+            "/messages/{message}/acknowledge",
+            post(messages::acknowledge),
+        )
+        .route("/requests/{request}/{step}", post(messages::request_step))
+        .route("/attachments/{attachment}", get(messages::attachment))
+        .route(
+            "/me/messages",
+            get(messages::me_messages).post(messages::me_write),
+        )
+        .route(
+            "/account/notifications",
+            get(messages::prefs).post(messages::prefs_submit),
+        )
+        .route("/admin/jobs", get(messages::jobs))
+        .route("/admin/jobs/{job}/retry", post(messages::job_retry))
         .route("/admin", get(admin::page))
         .route("/admin/organisations", post(admin::create_organisation))
         .route("/admin/professionals", post(admin::create_professional))
