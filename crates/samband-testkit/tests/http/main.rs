@@ -21,5 +21,6 @@ macro_rules! both_backends {
 mod api;
 mod auth;
 mod consent;
+mod messages;
 mod policy;
 mod ui;
