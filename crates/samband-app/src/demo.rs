@@ -724,12 +724,106 @@ impl App {
             what: "proxy for Even Lunde (story 004), may change his consent".into(),
         });
 
+        self.seed_demo_messages(&ctxs, &patients, &pros).await?;
+
         let professionals = pros.iter().map(|(k, p)| (*k, p.id)).collect();
         Ok(DemoData {
             logins,
             patients,
             professionals,
         })
+    }
+
+    /// Story 003's advice request (GP → psychiatrist, answered and acknowledged) and
+    /// Mads writing to his team; story 004's reminder to Even. The jobcentre's status
+    /// report is left for the user (and the browser test) to send: Mads has not yet
+    /// let the jobcentre see work-capacity information.
+    async fn seed_demo_messages(
+        &self,
+        ctxs: &HashMap<&'static str, Ctx>,
+        patients: &HashMap<&'static str, PatientId>,
+        pros: &HashMap<&'static str, samband_domain::professional::Professional>,
+    ) -> Result<(), AppError> {
+        use crate::messaging::ComposeInput;
+        use crate::requests::{AnswerInput, Transition};
+        let mads = patients["003"];
+        let ov = self.overview(&ctxs["camilla.poulsen"], mads).await?;
+        let member = |username: &str| {
+            ov.members
+                .iter()
+                .find(|m| m.member.professional_id == Some(pros[username].id))
+                .map(|m| m.member.id)
+        };
+        let (_, rid) = self
+            .create_request(
+                &ctxs["soren.nielsen"],
+                mads,
+                &samband_domain::message::RequestInput {
+                    kind: "advice_request".into(),
+                    addressee_member_id: member("mette.holm"),
+                    subject: "Sertraline after discharge".into(),
+                    body: "I take over prescribing after discharge and would like your advice.".into(),
+                    questions: vec![
+                        "Can I raise sertraline to 150 mg if PHQ-9 has not improved in 4 weeks?".into(),
+                        "What should make me contact you before then?".into(),
+                    ],
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let answered = self
+            .request_transition(
+                &ctxs["mette.holm"],
+                rid,
+                1,
+                Transition::Answer(AnswerInput {
+                    answers: vec![
+                        "Yes, in steps of 50 mg; check for restlessness in the first week.".into(),
+                        "Any thoughts of suicide (PHQ-9 item 9), or no sleep for several nights.".into(),
+                    ],
+                    note: Some("Call me directly on the ward number if in doubt.".into()),
+                }),
+            )
+            .await?;
+        let thread = self
+            .thread_view(&ctxs["soren.nielsen"], answered.thread_id)
+            .await?;
+        for m in thread.messages.iter().filter(|m| m.awaiting_my_ack) {
+            self.acknowledge(&ctxs["soren.nielsen"], m.message.id).await?;
+        }
+        let t = self
+            .start_thread(
+                &ctxs["003"],
+                mads,
+                ComposeInput {
+                    subject: "A better week".into(),
+                    body: "I slept six hours three nights this week. Can we talk about going for walks with a friend?".into(),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        self.thread_view(&ctxs["camilla.poulsen"], t).await?;
+        self.reply(
+            &ctxs["camilla.poulsen"],
+            t,
+            crate::messaging::ReplyInput {
+                body: "That is good news, Mads. Yes — let us put walks into the plan when we meet on Thursday.".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        self.start_thread(
+            &ctxs["tone.eriksen"],
+            patients["004"],
+            ComposeInput {
+                subject: "Thursday at social services".into(),
+                body: "Reminder: I will pick you up at 09:30 on Thursday for the meeting at social services.".into(),
+                to: vec!["patient".into()],
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(())
     }
 
     fn coordinator_ctx<'a>(
