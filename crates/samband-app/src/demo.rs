@@ -762,9 +762,11 @@ impl App {
                     kind: "advice_request".into(),
                     addressee_member_id: member("mette.holm"),
                     subject: "Sertraline after discharge".into(),
-                    body: "I take over prescribing after discharge and would like your advice.".into(),
+                    body: "I take over prescribing after discharge and would like your advice."
+                        .into(),
                     questions: vec![
-                        "Can I raise sertraline to 150 mg if PHQ-9 has not improved in 4 weeks?".into(),
+                        "Can I raise sertraline to 150 mg if PHQ-9 has not improved in 4 weeks?"
+                            .into(),
                         "What should make me contact you before then?".into(),
                     ],
                     ..Default::default()
@@ -779,7 +781,8 @@ impl App {
                 Transition::Answer(AnswerInput {
                     answers: vec![
                         "Yes, in steps of 50 mg; check for restlessness in the first week.".into(),
-                        "Any thoughts of suicide (PHQ-9 item 9), or no sleep for several nights.".into(),
+                        "Any thoughts of suicide (PHQ-9 item 9), or no sleep for several nights."
+                            .into(),
                     ],
                     note: Some("Call me directly on the ward number if in doubt.".into()),
                 }),
@@ -789,7 +792,8 @@ impl App {
             .thread_view(&ctxs["soren.nielsen"], answered.thread_id)
             .await?;
         for m in thread.messages.iter().filter(|m| m.awaiting_my_ack) {
-            self.acknowledge(&ctxs["soren.nielsen"], m.message.id).await?;
+            self.acknowledge(&ctxs["soren.nielsen"], m.message.id)
+                .await?;
         }
         let t = self
             .start_thread(

@@ -17,6 +17,10 @@ pub struct Live {
     tx: broadcast::Sender<LiveEvent>,
     /// Turns true at shutdown so open streams end and the server can drain.
     closed: watch::Sender<bool>,
+    /// This instance, so it can ignore its own signals coming back from the database.
+    instance: uuid::Uuid,
+    /// Signals for other instances sharing the database (set by the server).
+    remote: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<String>>>,
 }
 
 impl Default for Live {
@@ -24,7 +28,12 @@ impl Default for Live {
         // A lagging listener loses old signals, never new ones; it then re-reads.
         let (tx, _) = broadcast::channel(4096);
         let (closed, _) = watch::channel(false);
-        Self { tx, closed }
+        Self {
+            tx,
+            closed,
+            instance: uuid::Uuid::now_v7(),
+            remote: std::sync::Mutex::new(None),
+        }
     }
 }
 
@@ -40,9 +49,44 @@ impl Live {
 
     /// Call only after the change committed.
     pub fn publish(&self, accounts: impl IntoIterator<Item = AccountId>) {
+        let mut ids = Vec::new();
         for account in accounts {
             // No listener is not an error: nobody has the inbox open.
             let _ = self.tx.send(LiveEvent { account });
+            ids.push(account.to_string());
+        }
+        if ids.is_empty() {
+            return;
+        }
+        if let Ok(remote) = self.remote.lock() {
+            if let Some(r) = remote.as_ref() {
+                let _ = r.send(format!("{};{}", self.instance, ids.join(",")));
+            }
+        }
+    }
+
+    /// From now on, signals are also handed out for other instances; the caller sends
+    /// what the receiver yields through the database.
+    pub fn connect_remote(&self) -> tokio::sync::mpsc::UnboundedReceiver<String> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        if let Ok(mut remote) = self.remote.lock() {
+            *remote = Some(tx);
+        }
+        rx
+    }
+
+    /// A signal from another instance (its own come back too, and are ignored).
+    pub fn deliver_remote(&self, payload: &str) {
+        let Some((instance, ids)) = payload.split_once(';') else {
+            return;
+        };
+        if instance == self.instance.to_string() {
+            return;
+        }
+        for id in ids.split(',') {
+            if let Ok(account) = id.parse::<AccountId>() {
+                let _ = self.tx.send(LiveEvent { account });
+            }
         }
     }
 }

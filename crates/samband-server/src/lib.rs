@@ -141,6 +141,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let live = app.live.clone();
+    spawn_live_bridge(&app);
     let router = router(app, secure_cookies);
     // Live streams never end by themselves: close them so the drain can finish.
     let shutdown = async move {
@@ -154,6 +155,30 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await
     .context("serving HTTP")
+}
+
+/// Carries live-update signals between instances that share a PostgreSQL database
+/// (LISTEN/NOTIFY); on SQLite there is one instance and this does nothing.
+pub fn spawn_live_bridge(app: &App) {
+    let mut outgoing = app.live.connect_remote();
+    let store = app.store.clone();
+    tokio::spawn(async move {
+        while let Some(payload) = outgoing.recv().await {
+            if let Err(e) = store.broadcast(&payload).await {
+                tracing::warn!(error = %e, "could not signal other instances");
+            }
+        }
+    });
+    let store = app.store.clone();
+    let live = app.live.clone();
+    tokio::spawn(async move {
+        if let Err(e) = store
+            .listen(Box::new(move |payload| live.deliver_remote(&payload)))
+            .await
+        {
+            tracing::warn!(error = %e, "live updates from other instances are off");
+        }
+    });
 }
 
 /// The system clock, for the binary.

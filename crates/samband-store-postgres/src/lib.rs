@@ -22,6 +22,9 @@ use std::time::Duration;
 
 pub struct PgStore {
     pool: PgPool,
+    /// The NOTIFY channel for live updates: per schema, so stores sharing a database
+    /// but not a schema (tests) do not hear each other.
+    channel: String,
 }
 
 pub(crate) struct PgTx {
@@ -61,7 +64,11 @@ impl PgStore {
             .await
             .map_err(codec::db_err)?;
         migrate::run(&pool).await?;
-        Ok(Self { pool })
+        let channel = match schema {
+            Some(s) => format!("samband_live_{s}"),
+            None => "samband_live".to_owned(),
+        };
+        Ok(Self { pool, channel })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -86,6 +93,38 @@ impl Store for PgStore {
 
     fn backend_name(&self) -> &'static str {
         "postgres"
+    }
+
+    async fn broadcast(&self, payload: &str) -> StoreResult<()> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(&self.channel)
+            .bind(payload)
+            .execute(&self.pool)
+            .await
+            .map_err(codec::db_err)?;
+        Ok(())
+    }
+
+    async fn listen(&self, sink: Box<dyn Fn(String) + Send + Sync>) -> StoreResult<()> {
+        // PgListener reconnects by itself; a signal missed while it does is covered by
+        // clients re-reading when their stream reconnects.
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool)
+            .await
+            .map_err(codec::db_err)?;
+        listener
+            .listen(&self.channel)
+            .await
+            .map_err(codec::db_err)?;
+        loop {
+            match listener.recv().await {
+                Ok(n) => sink(n.payload().to_owned()),
+                Err(sqlx::Error::PoolClosed) => return Ok(()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "live-update listener lost its connection");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
     }
 }
 

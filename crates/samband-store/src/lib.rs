@@ -45,6 +45,18 @@ pub trait Store: Send + Sync {
     /// Cheap reachability check for `/healthz`.
     async fn ping(&self) -> StoreResult<()>;
     fn backend_name(&self) -> &'static str;
+
+    /// Tells the other Samband instances sharing this database that `payload` (an
+    /// opaque live-update signal) happened. A single-instance backend does nothing.
+    async fn broadcast(&self, _payload: &str) -> StoreResult<()> {
+        Ok(())
+    }
+
+    /// Delivers other instances' signals to `sink` until the store closes; returns at
+    /// once on a single-instance backend.
+    async fn listen(&self, _sink: Box<dyn Fn(String) + Send + Sync>) -> StoreResult<()> {
+        Ok(())
+    }
 }
 
 #[async_trait]

@@ -72,6 +72,14 @@ impl TestApp {
 
     pub async fn start_with(backend: Backend, config: AppConfig) -> TestApp {
         let (store, dir) = open_store(backend).await;
+        let mut t = Self::start_on(backend, store, config).await;
+        t.dir = dir;
+        t
+    }
+
+    /// A second instance on an existing database (as behind a load balancer).
+    pub async fn start_on(backend: Backend, store: Arc<dyn Store>, config: AppConfig) -> TestApp {
+        let dir = None;
         let clock = Arc::new(ManualClock::new(start_time()));
         let app = App::new(store, clock.clone(), config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

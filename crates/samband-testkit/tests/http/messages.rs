@@ -23,6 +23,46 @@ both_backends!(
     ongoing_information_digest_counts_what_the_follower_may_see,
 );
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_postgres_share_live_updates() {
+    let a = TestApp::start(Backend::Postgres).await;
+    let w = a.world().await;
+    let b = TestApp::start_on(Backend::Postgres, a.app.store.clone(), AppConfig::default()).await;
+    // The care manager watches the inbox on instance A; the GP writes through B.
+    let mut res = reqwest::Client::new()
+        .get(a.url("/api/v1/inbox/events"))
+        .bearer_auth(a.token("cm").await)
+        .send()
+        .await
+        .unwrap();
+    let mut buf = String::new();
+    assert_eq!(next_count(&mut res, &mut buf).await, 0);
+    let gp = b.api(&b.token("gp").await);
+    let r = send(&gp, w.p, json!({"subject": "Across", "body": "From B", "to": [format!("member:{}", w.m_care_manager)]})).await;
+    assert_eq!(r.status, 201);
+    assert_eq!(next_count(&mut res, &mut buf).await, 1);
+}
+
+/// The next `unread` count on a server-sent event stream (waits at most 10 s).
+async fn next_count(res: &mut reqwest::Response, buf: &mut String) -> i64 {
+    loop {
+        if let Some(end) = buf.find("\n\n") {
+            let event: String = buf.drain(..end + 2).collect();
+            if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
+                let v: Value = serde_json::from_str(data).unwrap();
+                return v["unread"].as_i64().unwrap();
+            }
+            continue;
+        }
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), res.chunk())
+            .await
+            .expect("an event within 10 s")
+            .unwrap()
+            .expect("stream open");
+        buf.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+}
+
 fn thread_path(r: &samband_testkit::Reply) -> String {
     format!("/api/v1/threads/{}", r.body["thread_id"].as_str().unwrap())
 }
@@ -664,24 +704,6 @@ async fn live_inbox_gets_the_new_unread_count(b: Backend) {
         .to_str()
         .unwrap()
         .starts_with("text/event-stream"));
-    async fn next_count(res: &mut reqwest::Response, buf: &mut String) -> i64 {
-        loop {
-            if let Some(end) = buf.find("\n\n") {
-                let event: String = buf.drain(..end + 2).collect();
-                if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
-                    let v: Value = serde_json::from_str(data).unwrap();
-                    return v["unread"].as_i64().unwrap();
-                }
-                continue;
-            }
-            let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), res.chunk())
-                .await
-                .expect("an event within 10 s")
-                .unwrap()
-                .expect("stream open");
-            buf.push_str(std::str::from_utf8(&chunk).unwrap());
-        }
-    }
     let mut buf = String::new();
     assert_eq!(next_count(&mut res, &mut buf).await, 0);
     let gp = t.api(&t.token("gp").await);
