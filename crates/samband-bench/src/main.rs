@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod load;
+mod messages;
 mod seed;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,8 @@ enum Command {
     Load(load::Args),
     /// Append N chained audit entries (for timing `samband audit verify`).
     AuditSeed(AuditArgs),
+    /// Messages per second and post → live-inbox latency (against `samband demo`).
+    Messages(messages::Args),
 }
 
 #[derive(clap::Args)]
@@ -75,5 +78,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed(a) => seed::run(a).await,
         Command::Load(a) => load::run(a).await,
         Command::AuditSeed(a) => audit_seed(a).await,
+        Command::Messages(a) => messages::run(a).await,
     }
 }
