@@ -24,3 +24,4 @@ mod consent;
 mod messages;
 mod policy;
 mod ui;
+mod ui_messages;
