@@ -7,6 +7,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod extract;
+mod meetings;
 mod messages;
 mod openapi;
 mod problem;
@@ -15,6 +16,7 @@ mod routes;
 use axum::Router;
 use samband_app::App;
 
+pub use meetings::calendar_response;
 pub use messages::attachment_response;
 pub use problem::Problem;
 

@@ -78,6 +78,7 @@ fn uuid() -> Value {
 pub fn spec() -> Value {
     let mut doc = core_spec();
     messaging_spec(&mut doc);
+    meetings_spec(&mut doc);
     doc
 }
 
@@ -212,6 +213,138 @@ fn messaging_spec(doc: &mut Value) {
         (
             "PrefsInput",
             json!({"type": "object", "additionalProperties": false, "required": ["mode"], "properties": {"mode": {"type": "string", "enum": ["immediate", "digest", "off"]}, "email": s(254)}}),
+        ),
+    ];
+    for (name, schema) in schemas {
+        doc["components"]["schemas"][name] = schema;
+    }
+}
+
+/// Collaboration meetings.
+fn meetings_spec(doc: &mut Value) {
+    let upd = &["412", "428", "403"][..];
+    let m = &["meeting"][..];
+    let mi = &["meeting", "item"][..];
+    let paths = [
+        (
+            "/api/v1/patients/{patient}/meetings",
+            json!({
+                "get": op("The patient's meetings, soonest first", None, ("200", ""), &["403"], &["patient"]),
+                "post": op("Plan a meeting (the organiser is invited)", Some("MeetingInput"), ("201", ""), &["403"], &["patient"])
+            }),
+        ),
+        (
+            "/api/v1/meetings/{meeting}",
+            json!({
+                "get": op("The meeting: participants with their times, agenda, pre-reads released to the reader, decisions and their actions", None, ("200", ""), &["403"], m),
+                "put": op("Change the meeting; invitees get an updated calendar file (If-Match)", Some("MeetingInput"), ("200", ""), upd, m)
+            }),
+        ),
+        (
+            "/api/v1/meetings/{meeting}/cancel",
+            json!({"post": op("Cancel; invitees get METHOD:CANCEL (If-Match)", None, ("200", ""), upd, m)}),
+        ),
+        (
+            "/api/v1/meetings/{meeting}/participants",
+            json!({"post": op("Invite a team member, the patient or an external guest", Some("InviteInput"), ("201", ""), &["403"], m)}),
+        ),
+        (
+            "/api/v1/meetings/{meeting}/reply",
+            json!({"post": op("Reply to my invitation: accepted, declined, tentative", Some("ReplyBody"), ("204", ""), &["403"], m)}),
+        ),
+        (
+            "/api/v1/meetings/{meeting}/raise",
+            json!({"post": op("What I want to raise", Some("TextBody"), ("204", ""), &["403"], m)}),
+        ),
+        (
+            "/api/v1/meetings/{meeting}/calendar.ics",
+            json!({"get": {"summary": "My calendar file (RFC 5545) for the meeting", "security": [{"bearer": []}], "parameters": [{"name": "meeting", "in": "path", "required": true, "schema": uuid()}], "responses": {"200": {"description": "text/calendar"}, "404": {"description": "Not found"}}}}),
+        ),
+        (
+            "/api/v1/meetings/{meeting}/agenda",
+            json!({"post": op("Add an agenda item (slot inside the meeting, no overlap, responsible person invited)", Some("AgendaItemInput"), ("201", ""), &["403"], m)}),
+        ),
+        (
+            "/api/v1/meetings/{meeting}/agenda/{item}",
+            json!({"put": op("Change an agenda item (If-Match)", Some("AgendaItemInput"), ("200", ""), upd, mi)}),
+        ),
+        (
+            "/api/v1/meetings/{meeting}/agenda/{item}/minutes",
+            json!({"put": op("Minutes for the item, versioned (If-Match)", Some("MinutesBody"), ("200", ""), upd, mi)}),
+        ),
+        (
+            "/api/v1/meetings/{meeting}/agenda/{item}/request",
+            json!({"post": op("The patient asks to change the item", Some("TextBody"), ("204", ""), &["403"], mi)}),
+        ),
+        (
+            "/api/v1/meetings/{meeting}/agenda/{item}/decisions",
+            json!({"post": op("Record a decision; it becomes a care-plan action", Some("DecisionInput"), ("201", ""), &["403"], mi)}),
+        ),
+        (
+            "/api/v1/meetings/{meeting}/pre-reads",
+            json!({"post": op("Add a pre-read (released by the meeting's policy and the patient's consent)", Some("PreReadInput"), ("201", ""), &["403"], m)}),
+        ),
+        (
+            "/api/v1/meetings/{meeting}/summary",
+            json!({"put": op("Plain-language summary; marks the meeting held; optionally plans the next (If-Match)", Some("SummaryInput"), ("200", ""), upd, m)}),
+        ),
+    ];
+    for (path, item) in paths {
+        doc["paths"][path] = item;
+    }
+    let schemas = [
+        (
+            "MeetingInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["kind", "mode", "title", "starts_at", "duration_minutes", "pre_read_policy"], "properties": {
+                "kind": {"type": "string", "enum": ["collaboration_after_assessment", "discharge_planning", "coordination", "review"]},
+                "mode": {"type": "string", "enum": ["digital", "hybrid", "in_person"]},
+                "title": s(200), "starts_at": {"type": "string", "description": "local YYYY-MM-DDTHH:MM"},
+                "duration_minutes": {"type": "integer", "minimum": 15, "maximum": 480},
+                "video_link": s(1000), "place": s(200),
+                "pre_read_policy": {"type": "string", "enum": ["days_before", "at_meeting", "professionals_only"]},
+                "pre_read_days": {"type": "integer", "minimum": 1, "maximum": 30}, "follow_up_date": date()
+            }}),
+        ),
+        (
+            "InviteInput",
+            json!({"type": "object", "additionalProperties": false, "properties": {
+                "member_id": uuid(), "patient": {"type": "boolean"},
+                "guest": {"type": "object", "additionalProperties": false, "required": ["name", "email"], "properties": {"name": s(200), "organisation": s(200), "email": s(254)}}
+            }}),
+        ),
+        (
+            "ReplyBody",
+            json!({"type": "object", "additionalProperties": false, "required": ["reply"], "properties": {"reply": {"type": "string", "enum": ["accepted", "declined", "tentative"]}}}),
+        ),
+        (
+            "TextBody",
+            json!({"type": "object", "additionalProperties": false, "required": ["text"], "properties": {"text": s(4000)}}),
+        ),
+        (
+            "MinutesBody",
+            json!({"type": "object", "additionalProperties": false, "required": ["minutes"], "properties": {"minutes": s(20000)}}),
+        ),
+        (
+            "AgendaItemInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["title", "start", "duration_minutes", "responsible"], "properties": {
+                "title": s(200), "start": {"type": "string", "description": "local HH:MM"}, "duration_minutes": {"type": "integer", "minimum": 1},
+                "responsible": uuid(), "participants": {"type": "array", "items": uuid()}, "patient_present": {"type": "boolean"}
+            }}),
+        ),
+        (
+            "DecisionInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["text", "owner_member_id", "due_date"], "properties": {"text": s(4000), "owner_member_id": uuid(), "due_date": date(), "goal_id": uuid()}}),
+        ),
+        (
+            "PreReadInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["kind", "title", "body"], "properties": {
+                "kind": {"type": "string", "enum": ["notes", "assessment", "suggested_actions"]}, "title": s(200), "body": s(20000),
+                "category": {"$ref": "#/components/schemas/Category"}
+            }}),
+        ),
+        (
+            "SummaryInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["summary"], "properties": {"summary": s(4000), "plan_next": {"type": "boolean"}}}),
         ),
     ];
     for (name, schema) in schemas {
@@ -386,8 +519,8 @@ mod tests {
                 .split(".fallback(")
                 .next()
                 .unwrap_or_default(),
-            include_str!("messages.rs")
-        );
+            include_str!("messages.rs"),
+        ) + include_str!("meetings.rs");
         let doc = spec();
         let mut checked = 0;
         // Each `.route(` call runs up to the next one (rustfmt may split it over lines).

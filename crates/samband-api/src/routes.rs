@@ -62,6 +62,7 @@ pub fn router() -> Router<App> {
         .route("/emergency-access", get(emergency_to_review))
         .route("/emergency-access/{grant}/review", post(review_emergency))
         .merge(crate::messages::router())
+        .merge(crate::meetings::router())
         .fallback(not_found)
 }
 

@@ -70,6 +70,12 @@ pub struct OutgoingEmail {
     pub text: String,
     /// Stable across retries (`<uuid@domain>`), so a resend is recognisably the same.
     pub message_id: String,
+    /// An iCalendar invitation (RFC 5545) sent along as `text/calendar`.
+    #[serde(default)]
+    pub calendar: Option<String>,
+    /// The calendar's METHOD (`REQUEST` or `CANCEL`), for the MIME type.
+    #[serde(default)]
+    pub calendar_method: Option<String>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -107,6 +113,7 @@ pub(crate) const REQUEST_REMINDER: &str = "request_reminder";
 pub(crate) const REQUEST_OVERDUE: &str = "request_overdue";
 pub(crate) const DAILY_DIGEST: &str = "daily_digest";
 pub(crate) const ONGOING_DIGEST: &str = "ongoing_digest";
+pub(crate) const MEETING_FOLLOW_UP: &str = "meeting_follow_up";
 
 /// Local time of day at which the daily digests go out.
 const DIGEST_HOUR: u32 = 7;
@@ -283,6 +290,10 @@ impl App {
             }
             DAILY_DIGEST => self.run_daily_digest(job).await.map_err(JobError::from),
             ONGOING_DIGEST => self.run_ongoing_digest(job).await.map_err(JobError::from),
+            MEETING_FOLLOW_UP => self
+                .run_meeting_follow_up(job)
+                .await
+                .map_err(JobError::from),
             other => Err(JobError::permanent(format!("unknown job kind {other}"))),
         }
     }

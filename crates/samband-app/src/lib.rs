@@ -15,6 +15,7 @@ pub mod directory;
 pub mod error;
 pub mod jobs;
 pub mod live;
+pub mod meetings;
 pub mod messaging;
 pub mod notify;
 pub mod policy;

@@ -174,6 +174,8 @@ impl App {
             subject,
             text,
             message_id: format!("<{job_id}@{}>", mail.message_id_domain),
+            calendar: None,
+            calendar_method: None,
         };
         let mut job = Job::new(
             jobs::EMAIL,
@@ -504,6 +506,11 @@ fn describe(n: &Notification, patient: Option<&str>) -> String {
         "ack_overdue" => format!("A message about {who} has not been acknowledged in time"),
         "ongoing" => format!("{detail} new changes in {who}'s plan"),
         "job_dead" => format!("A background job ({detail}) failed repeatedly and was stopped"),
+        "meeting_invite" => format!("{actor} invited you to a meeting about {who}"),
+        "meeting_changed" => format!("{actor} changed a meeting about {who}"),
+        "meeting_cancelled" => format!("{actor} cancelled a meeting about {who}"),
+        "agenda_request" => format!("{who} asked to change an agenda item: {detail}"),
+        "follow_up_due" => format!("Follow-up is due for the meeting about {who}"),
         other => format!("{other}: {who}"),
     }
 }

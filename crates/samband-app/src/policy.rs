@@ -34,10 +34,12 @@ pub enum Object {
     AccessLog,
     /// Messages and requests. A thread declares its own category (see [`decide_in`]).
     Message,
+    /// Collaboration meetings; a pre-read declares its own category.
+    Meeting,
 }
 
 impl Object {
-    pub const ALL: [Object; 11] = [
+    pub const ALL: [Object; 12] = [
         Object::Patient,
         Object::Team,
         Object::PlanHeader,
@@ -49,6 +51,7 @@ impl Object {
         Object::Consent,
         Object::AccessLog,
         Object::Message,
+        Object::Meeting,
     ];
 
     pub fn category(&self) -> Category {
@@ -62,7 +65,8 @@ impl Object {
             | Object::History
             | Object::Consent
             | Object::AccessLog
-            | Object::Message => Category::PlanAndActions,
+            | Object::Message
+            | Object::Meeting => Category::PlanAndActions,
             Object::CrisisPlan => Category::CrisisPlan,
         }
     }
@@ -80,6 +84,7 @@ impl Object {
             Object::Consent => "consent",
             Object::AccessLog => "access_log",
             Object::Message => "message",
+            Object::Meeting => "meeting",
         }
     }
 
@@ -204,6 +209,12 @@ pub enum Decision {
     Deny(DenyReason),
 }
 
+impl Decision {
+    pub fn is_permit(&self) -> bool {
+        matches!(self, Decision::Permit(_))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DenyReason {
@@ -261,6 +272,8 @@ pub fn decide_in(
                         | (Object::Consent, Detail::None)
                         // Patients write to their team and acknowledge what they get.
                         | (Object::Message, Detail::None)
+                        // ... and reply to invitations, say what they want to raise.
+                        | (Object::Meeting, Detail::None)
                 ),
             };
             if allowed {
@@ -452,7 +465,8 @@ mod tests {
                     || (obj == Object::Goal && d == Detail::PatientOwnGoal)
                     || (obj == Object::CrisisPlan && d == Detail::CrisisWhatHelps)
                     || (obj == Object::Consent && d == Detail::None)
-                    || (obj == Object::Message && d == Detail::None))
+                    || (obj == Object::Message && d == Detail::None)
+                    || (obj == Object::Meeting && d == Detail::None))
             }
             "proxy" => own && !write,
             "proxy_authorised" => own && (!write || (obj == Object::Consent && d == Detail::None)),

@@ -62,4 +62,9 @@ id_type!(
     AttachmentId,
     JobId,
     NotificationId,
+    MeetingId,
+    ParticipantId,
+    AgendaItemId,
+    DecisionId,
+    PreReadId,
 );

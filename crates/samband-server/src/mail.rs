@@ -10,7 +10,7 @@
 
 use async_trait::async_trait;
 use lettre::message::header::ContentType;
-use lettre::message::Mailbox;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use samband_app::jobs::{MailError, Mailer, OutgoingEmail};
@@ -50,17 +50,42 @@ impl Mailer for SmtpMailer {
             transient: false,
             message: format!("recipient address: {e}"),
         })?;
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(email.subject.clone())
-            .message_id(Some(email.message_id.clone()))
-            .header(ContentType::TEXT_PLAIN)
-            .body(email.text.clone())
-            .map_err(|e| MailError {
-                transient: false,
-                message: format!("building the message: {e}"),
-            })?;
+            .message_id(Some(email.message_id.clone()));
+        let built = match &email.calendar {
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(email.text.clone()),
+            Some(ics) => {
+                // The invitation both inline (calendar clients act on it) and as a file.
+                let method = email.calendar_method.as_deref().unwrap_or("REQUEST");
+                let calendar_type =
+                    ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                        .unwrap_or(ContentType::TEXT_PLAIN);
+                builder.multipart(
+                    MultiPart::mixed()
+                        .multipart(
+                            MultiPart::alternative()
+                                .singlepart(SinglePart::plain(email.text.clone()))
+                                .singlepart(
+                                    SinglePart::builder()
+                                        .header(calendar_type.clone())
+                                        .body(ics.clone()),
+                                ),
+                        )
+                        .singlepart(
+                            Attachment::new("invite.ics".into()).body(ics.clone(), calendar_type),
+                        ),
+                )
+            }
+        };
+        let message = built.map_err(|e| MailError {
+            transient: false,
+            message: format!("building the message: {e}"),
+        })?;
         self.transport
             .send(message)
             .await

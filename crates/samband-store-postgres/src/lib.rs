@@ -7,6 +7,7 @@ mod codec;
 mod consent;
 mod directory;
 mod jobs;
+mod meetings;
 mod messages;
 mod migrate;
 mod plan;
@@ -816,5 +817,425 @@ mod tests {
         assert!(tx.unfollow(gp_acc.id, patient.id).await.unwrap());
         assert!(!tx.unfollow(gp_acc.id, patient.id).await.unwrap());
         tx.commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn meetings_round_trip() {
+        use chrono::{Duration, NaiveDate, TimeZone, Utc};
+        use samband_domain::consent::Category;
+        use samband_domain::ids::*;
+        use samband_domain::meeting::*;
+        use samband_domain::organisation::{Organisation, Sector};
+        use samband_domain::patient::{ContactChannel, Patient};
+        use samband_domain::plan::{Action, ActionStatus};
+        use samband_domain::principal::AccountRole;
+        use samband_domain::professional::Professional;
+        use samband_domain::team::{CareTeam, MemberKind, TeamMember};
+        use samband_store::*;
+
+        let store = fresh("meet").await;
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let org = Organisation {
+            id: OrganisationId::new(),
+            name: "Fjordby legekontor".into(),
+            sector: Sector::Primary,
+            version: 1,
+        };
+        let gp = Professional {
+            id: ProfessionalId::new(),
+            name: "Dr. Test Lege".into(),
+            title: "GP".into(),
+            organisation_ids: vec![org.id],
+            phone: None,
+            email: None,
+            availability: None,
+            version: 1,
+        };
+        let patient = Patient {
+            id: PatientId::new(),
+            name: "Test Pasient".into(),
+            birth_date: day("1980-05-17"),
+            national_id: None,
+            preferred_contact: ContactChannel::InApp,
+            phone: None,
+            email: None,
+            version: 1,
+        };
+        let gp_member = TeamMember {
+            id: MemberId::new(),
+            kind: MemberKind::Professional,
+            professional_id: Some(gp.id),
+            name: None,
+            organisation_id: Some(org.id),
+            role: "GP".into(),
+            responsibility: "Medication".into(),
+            phone: None,
+            is_coordinator: true,
+            active_from: day("2026-01-01"),
+            active_to: None,
+        };
+        let team = CareTeam {
+            patient_id: patient.id,
+            members: vec![gp_member.clone()],
+            version: 0,
+        };
+        let account = |username: &str, role: AccountRole| Account {
+            id: AccountId::new(),
+            username: username.into(),
+            password_hash: "$argon2id$fake".into(),
+            role,
+            professional_id: None,
+            patient_id: None,
+            display_name: username.into(),
+            locale: None,
+            disabled: false,
+            created_at: t0,
+            totp_secret: None,
+            totp_last_step: None,
+            privacy_officer: false,
+            proxy_may_consent: false,
+        };
+        let gp_acc = Account {
+            professional_id: Some(gp.id),
+            ..account("gp", AccountRole::Professional)
+        };
+        let pat_acc = Account {
+            patient_id: Some(patient.id),
+            ..account("patient", AccountRole::Patient)
+        };
+        let action = Action {
+            id: ActionId::new(),
+            patient_id: patient.id,
+            title: "Adjust medication".into(),
+            owner_member_id: gp_member.id,
+            sector: Sector::Primary,
+            due_date: day("2026-12-15"),
+            status: ActionStatus::Planned,
+            goal_id: None,
+            created_at: t0,
+            version: 1,
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_organisation(&org).await.unwrap();
+        tx.insert_professional(&gp).await.unwrap();
+        tx.insert_patient(&patient).await.unwrap();
+        tx.save_team(&team, 0).await.unwrap();
+        tx.insert_action(&action).await.unwrap();
+        tx.insert_account(&gp_acc).await.unwrap();
+        tx.insert_account(&pat_acc).await.unwrap();
+
+        // Two meetings; the one inserted second is sooner.
+        let meeting = Meeting {
+            id: MeetingId::new(),
+            patient_id: patient.id,
+            kind: MeetingKind::CollaborationAfterAssessment,
+            mode: MeetingMode::Hybrid,
+            title: "Collaboration meeting".into(),
+            starts_at: t0 + Duration::days(14),
+            duration_minutes: 60,
+            video_link: Some("https://video.example/abc".into()),
+            place: Some("Room 2".into()),
+            organiser_account_id: gp_acc.id,
+            organiser_name: "Dr. Test Lege".into(),
+            pre_read_policy: PreReadPolicy::DaysBefore,
+            pre_read_days: 3,
+            follow_up_date: Some(day("2026-12-30")),
+            summary: None,
+            status: MeetingStatus::Planned,
+            sequence: 0,
+            created_at: t0,
+            version: 1,
+        };
+        let sooner = Meeting {
+            id: MeetingId::new(),
+            kind: MeetingKind::Coordination,
+            mode: MeetingMode::InPerson,
+            title: "Coordination".into(),
+            starts_at: t0 + Duration::days(7),
+            video_link: None,
+            pre_read_policy: PreReadPolicy::ProfessionalsOnly,
+            follow_up_date: None,
+            ..meeting.clone()
+        };
+        tx.insert_meeting(&meeting).await.unwrap();
+        tx.insert_meeting(&sooner).await.unwrap();
+        assert_eq!(
+            tx.get_meeting(meeting.id).await.unwrap().as_ref(),
+            Some(&meeting)
+        );
+        assert_eq!(tx.get_meeting(MeetingId::new()).await.unwrap(), None);
+        assert_eq!(
+            tx.list_meetings(patient.id).await.unwrap(),
+            vec![sooner.clone(), meeting.clone()]
+        );
+
+        // The GP (a team member) and a guest.
+        let member = Participant {
+            id: ParticipantId::new(),
+            meeting_id: meeting.id,
+            kind: ParticipantKind::Member,
+            member_id: Some(gp_member.id),
+            account_id: Some(gp_acc.id),
+            name: "Dr. Test Lege".into(),
+            organisation: Some("Fjordby legekontor".into()),
+            email: None,
+            reply: Reply::Pending,
+            raise: None,
+            pre_reads_read_at: None,
+            version: 1,
+        };
+        let guest = Participant {
+            id: ParticipantId::new(),
+            meeting_id: meeting.id,
+            kind: ParticipantKind::Guest,
+            member_id: None,
+            account_id: None,
+            name: "Ola Arbeidsgiver".into(),
+            organisation: Some("Bakeriet AS".into()),
+            email: Some("ola@bakeriet.example".into()),
+            reply: Reply::Pending,
+            raise: None,
+            pre_reads_read_at: None,
+            version: 1,
+        };
+        tx.insert_participant(&member).await.unwrap();
+        tx.insert_participant(&guest).await.unwrap();
+        // The patient has neither a member id nor an address: NULLs never clash.
+        let pat = Participant {
+            id: ParticipantId::new(),
+            kind: ParticipantKind::Patient,
+            member_id: None,
+            account_id: Some(pat_acc.id),
+            name: "Test Pasient".into(),
+            organisation: None,
+            email: None,
+            ..guest.clone()
+        };
+        tx.insert_participant(&pat).await.unwrap();
+        // The same member again, and the same address again: refused...
+        let again = Participant {
+            id: ParticipantId::new(),
+            name: "Someone else".into(),
+            ..member.clone()
+        };
+        assert!(matches!(
+            tx.insert_participant(&again).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let same_email = Participant {
+            id: ParticipantId::new(),
+            name: "Ola again".into(),
+            ..guest.clone()
+        };
+        assert!(matches!(
+            tx.insert_participant(&same_email).await,
+            Err(StoreError::Conflict(_))
+        ));
+        // ...but the same member and address are welcome at another meeting.
+        let elsewhere = Participant {
+            id: ParticipantId::new(),
+            meeting_id: sooner.id,
+            ..member.clone()
+        };
+        tx.insert_participant(&elsewhere).await.unwrap();
+        // ...and the transaction is still usable after the refusals.
+        assert_eq!(
+            tx.list_participants(meeting.id).await.unwrap(),
+            vec![member.clone(), guest.clone(), pat.clone()]
+        );
+        tx.commit().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(
+            tx.meetings_for_account(gp_acc.id).await.unwrap(),
+            vec![sooner.clone(), meeting.clone()]
+        );
+        assert_eq!(
+            tx.meetings_for_account(pat_acc.id).await.unwrap(),
+            vec![meeting.clone()]
+        );
+        assert!(tx
+            .meetings_for_account(AccountId::new())
+            .await
+            .unwrap()
+            .is_empty());
+
+        // The meeting moves: every mutable column saved, a stale save refused.
+        let moved = Meeting {
+            kind: MeetingKind::DischargePlanning,
+            mode: MeetingMode::Digital,
+            title: "Discharge planning".into(),
+            starts_at: t0 + Duration::days(15),
+            duration_minutes: 90,
+            place: None,
+            pre_read_policy: PreReadPolicy::AtMeeting,
+            pre_read_days: 0,
+            follow_up_date: None,
+            summary: Some("We agreed on a plan.".into()),
+            status: MeetingStatus::Held,
+            sequence: 1,
+            ..meeting.clone()
+        };
+        assert_eq!(tx.update_meeting(&moved, 1).await.unwrap(), 2);
+        assert!(matches!(
+            tx.update_meeting(&moved, 1).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let moved = Meeting {
+            version: 2,
+            ..moved
+        };
+        assert_eq!(tx.get_meeting(meeting.id).await.unwrap(), Some(moved));
+
+        // The guest replies and reads the pre-reads.
+        let replied = Participant {
+            reply: Reply::Accepted,
+            raise: Some("Working hours".into()),
+            pre_reads_read_at: Some(t0 + Duration::days(1)),
+            name: "Ola Nordmann".into(),
+            organisation: None,
+            email: Some("ola@nordmann.example".into()),
+            ..guest.clone()
+        };
+        assert_eq!(tx.update_participant(&replied, 1).await.unwrap(), 2);
+        assert!(matches!(
+            tx.update_participant(&replied, 1).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let replied = Participant {
+            version: 2,
+            ..replied
+        };
+
+        // Guest link tokens are found by their hash.
+        tx.set_guest_token(guest.id, "hash-of-token").await.unwrap();
+        assert_eq!(
+            tx.participant_by_guest_token("hash-of-token")
+                .await
+                .unwrap(),
+            Some(replied.clone())
+        );
+        assert_eq!(tx.participant_by_guest_token("other").await.unwrap(), None);
+
+        // Agenda items come back in slot order with their participants' order kept.
+        let second = AgendaItem {
+            id: AgendaItemId::new(),
+            meeting_id: meeting.id,
+            title: "Work".into(),
+            start_offset: 30,
+            duration_minutes: 30,
+            responsible: guest.id,
+            participants: vec![pat.id, member.id, guest.id],
+            patient_present: true,
+            patient_request: None,
+            minutes: String::new(),
+            version: 1,
+        };
+        let first = AgendaItem {
+            id: AgendaItemId::new(),
+            title: "Medication".into(),
+            start_offset: 0,
+            responsible: member.id,
+            participants: vec![member.id],
+            patient_present: false,
+            ..second.clone()
+        };
+        tx.insert_agenda_item(&second).await.unwrap();
+        tx.insert_agenda_item(&first).await.unwrap();
+        assert_eq!(
+            tx.list_agenda(meeting.id).await.unwrap(),
+            vec![first.clone(), second.clone()]
+        );
+        let edited = AgendaItem {
+            title: "Medication review".into(),
+            start_offset: 5,
+            duration_minutes: 20,
+            responsible: guest.id,
+            participants: vec![guest.id, pat.id, member.id],
+            patient_present: true,
+            patient_request: Some("I would like to be there".into()),
+            minutes: "Dose unchanged.".into(),
+            ..first.clone()
+        };
+        assert_eq!(tx.update_agenda_item(&edited, 1).await.unwrap(), 2);
+        assert!(matches!(
+            tx.update_agenda_item(&edited, 1).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let edited = AgendaItem {
+            version: 2,
+            ..edited
+        };
+        assert_eq!(
+            tx.list_agenda(meeting.id).await.unwrap(),
+            vec![edited.clone(), second.clone()]
+        );
+
+        // Pre-reads and decisions, oldest first.
+        let later_read = PreRead {
+            id: PreReadId::new(),
+            meeting_id: meeting.id,
+            kind: PreReadKind::SuggestedActions,
+            title: "Suggested actions".into(),
+            body: "Adjust the dose.".into(),
+            category: Category::PlanAndActions,
+            author_name: "Dr. Test Lege".into(),
+            created_at: t0 + Duration::hours(2),
+        };
+        let earlier_read = PreRead {
+            id: PreReadId::new(),
+            kind: PreReadKind::Assessment,
+            title: "Assessment".into(),
+            body: "Summary of the assessment.".into(),
+            category: Category::MeetingPreReads,
+            created_at: t0 + Duration::hours(1),
+            ..later_read.clone()
+        };
+        tx.insert_pre_read(&later_read).await.unwrap();
+        tx.insert_pre_read(&earlier_read).await.unwrap();
+        assert_eq!(
+            tx.list_pre_reads(meeting.id).await.unwrap(),
+            vec![earlier_read, later_read]
+        );
+        assert!(tx.list_pre_reads(sooner.id).await.unwrap().is_empty());
+
+        let later_decision = Decision {
+            id: DecisionId::new(),
+            meeting_id: meeting.id,
+            item_id: edited.id,
+            text: "Adjust the dose".into(),
+            owner_member_id: gp_member.id,
+            due_date: day("2026-12-15"),
+            goal_id: Some(GoalId::new()),
+            action_id: action.id,
+            created_at: t0 + Duration::days(15) + Duration::minutes(30),
+        };
+        let earlier_decision = Decision {
+            id: DecisionId::new(),
+            item_id: second.id,
+            text: "Try part-time work".into(),
+            goal_id: None,
+            created_at: t0 + Duration::days(15) + Duration::minutes(10),
+            ..later_decision.clone()
+        };
+        tx.insert_decision(&later_decision).await.unwrap();
+        tx.insert_decision(&earlier_decision).await.unwrap();
+        assert_eq!(
+            tx.list_decisions(meeting.id).await.unwrap(),
+            vec![earlier_decision, later_decision]
+        );
+        tx.commit().await.unwrap();
+
+        // Everything committed.
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(
+            tx.list_participants(meeting.id).await.unwrap(),
+            vec![member, replied, pat]
+        );
+        assert_eq!(
+            tx.list_agenda(meeting.id).await.unwrap(),
+            vec![edited, second]
+        );
     }
 }

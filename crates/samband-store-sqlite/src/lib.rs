@@ -8,6 +8,7 @@ mod codec;
 mod consent;
 mod directory;
 mod jobs;
+mod meetings;
 mod messages;
 mod migrate;
 mod plan;

@@ -33,6 +33,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0006_messages_jobs",
         include_str!("../migrations/0006_messages_jobs.sql"),
     ),
+    (
+        7,
+        "0007_meetings",
+        include_str!("../migrations/0007_meetings.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<()> {

@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use samband_domain::consent::Consent;
 use samband_domain::ids::*;
+use samband_domain::meeting::{AgendaItem, Decision, Meeting, Participant, PreRead};
 use samband_domain::message::{Attachment, Message, Recipient, Request, Thread};
 use samband_domain::organisation::Organisation;
 use samband_domain::patient::Patient;
@@ -75,6 +76,7 @@ pub trait Tx:
     + RequestRepo
     + JobRepo
     + NotificationRepo
+    + MeetingRepo
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }
@@ -381,4 +383,34 @@ pub trait NotificationRepo {
         patient: PatientId,
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait MeetingRepo {
+    async fn insert_meeting(&mut self, m: &Meeting) -> StoreResult<()>;
+    async fn get_meeting(&mut self, id: MeetingId) -> StoreResult<Option<Meeting>>;
+    /// Saves if still at `expected`; returns the new version.
+    async fn update_meeting(&mut self, m: &Meeting, expected: i64) -> StoreResult<i64>;
+    /// The patient's meetings, soonest first.
+    async fn list_meetings(&mut self, patient: PatientId) -> StoreResult<Vec<Meeting>>;
+    /// Meetings the account is invited to, soonest first.
+    async fn meetings_for_account(&mut self, account: AccountId) -> StoreResult<Vec<Meeting>>;
+
+    /// `Conflict` if the same team member or e-mail address is already invited.
+    async fn insert_participant(&mut self, p: &Participant) -> StoreResult<()>;
+    async fn list_participants(&mut self, meeting: MeetingId) -> StoreResult<Vec<Participant>>;
+    async fn update_participant(&mut self, p: &Participant, expected: i64) -> StoreResult<i64>;
+    async fn set_guest_token(&mut self, participant: ParticipantId, hash: &str) -> StoreResult<()>;
+    async fn participant_by_guest_token(&mut self, hash: &str) -> StoreResult<Option<Participant>>;
+
+    async fn insert_agenda_item(&mut self, i: &AgendaItem) -> StoreResult<()>;
+    /// In slot order.
+    async fn list_agenda(&mut self, meeting: MeetingId) -> StoreResult<Vec<AgendaItem>>;
+    async fn update_agenda_item(&mut self, i: &AgendaItem, expected: i64) -> StoreResult<i64>;
+
+    async fn insert_pre_read(&mut self, r: &PreRead) -> StoreResult<()>;
+    async fn list_pre_reads(&mut self, meeting: MeetingId) -> StoreResult<Vec<PreRead>>;
+
+    async fn insert_decision(&mut self, d: &Decision) -> StoreResult<()>;
+    async fn list_decisions(&mut self, meeting: MeetingId) -> StoreResult<Vec<Decision>>;
 }

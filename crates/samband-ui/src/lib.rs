@@ -33,7 +33,9 @@ pub struct UiState {
 }
 
 pub fn router(app: App, cfg: UiConfig) -> Router {
-    use pages::{account, admin, auth, consent, messages, patient_portal, patients, plan, team};
+    use pages::{
+        account, admin, auth, consent, meetings, messages, patient_portal, patients, plan, team,
+    };
     let state = UiState {
         app,
         cfg,
@@ -120,6 +122,17 @@ pub fn router(app: App, cfg: UiConfig) -> Router {
             "/account/2fa",
             get(account::two_factor).post(account::two_factor_confirm),
         )
+        .route(
+            "/patients/{patient}/meetings",
+            get(meetings::list).post(meetings::create),
+        )
+        .route("/meetings/{meeting}", get(meetings::view))
+        .route("/meetings/{meeting}/chair", get(meetings::chair))
+        .route("/meetings/{meeting}/calendar.ics", get(meetings::calendar))
+        .route("/meetings/{meeting}/do/{action}", post(meetings::act))
+        .route("/me/meetings", get(meetings::me_list))
+        .route("/guest/{token}", get(meetings::guest))
+        .route("/guest/{token}/reply", post(meetings::guest_reply))
         .route("/inbox", get(messages::inbox))
         .route("/inbox/events", get(messages::events))
         .route(

@@ -1,0 +1,272 @@
+//! `/api/v1` handlers for collaboration meetings. Parse → one use case → JSON.
+
+use crate::extract::{Auth, IfMatch, StrictJson};
+use crate::problem::ApiError;
+use crate::routes::{parse_id, versioned};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use samband_app::meetings::{InviteInput, PreReadInput, SummaryInput};
+use samband_app::App;
+use samband_domain::ids::*;
+use samband_domain::meeting::{AgendaItemInput, DecisionInput, MeetingInput};
+use serde::{Deserialize, Serialize};
+
+type ApiResult = Result<Response, ApiError>;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/patients/{patient}/meetings", get(list).post(create))
+        .route("/meetings/{meeting}", get(view).put(update))
+        .route("/meetings/{meeting}/cancel", post(cancel))
+        .route("/meetings/{meeting}/participants", post(invite))
+        .route("/meetings/{meeting}/reply", post(reply))
+        .route("/meetings/{meeting}/raise", post(raise))
+        .route("/meetings/{meeting}/calendar.ics", get(calendar))
+        .route("/meetings/{meeting}/agenda", post(add_item))
+        .route("/meetings/{meeting}/agenda/{item}", put(update_item))
+        .route("/meetings/{meeting}/agenda/{item}/minutes", put(minutes))
+        .route(
+            "/meetings/{meeting}/agenda/{item}/request",
+            post(request_change),
+        )
+        .route("/meetings/{meeting}/agenda/{item}/decisions", post(decide))
+        .route("/meetings/{meeting}/pre-reads", post(pre_read))
+        .route("/meetings/{meeting}/summary", put(summary))
+}
+
+fn ids(meeting: &str) -> Result<MeetingId, ApiError> {
+    parse_id::<MeetingId>(meeting, "meeting")
+}
+
+async fn list(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    Ok(Json(app.patient_meetings(&ctx, patient).await?).into_response())
+}
+
+async fn create(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    StrictJson(input): StrictJson<MeetingInput>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let m = app.create_meeting(&ctx, patient, &input).await?;
+    let mut res = versioned(StatusCode::CREATED, m.version, &m);
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/meetings/{}", m.id)) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+async fn view(State(app): State<App>, Auth(ctx): Auth, Path(meeting): Path<String>) -> ApiResult {
+    let v = app.meeting_view(&ctx, ids(&meeting)?).await?;
+    Ok(versioned(StatusCode::OK, v.meeting.version, &v))
+}
+
+async fn update(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(meeting): Path<String>,
+    IfMatch(v): IfMatch,
+    StrictJson(input): StrictJson<MeetingInput>,
+) -> ApiResult {
+    let m = app.update_meeting(&ctx, ids(&meeting)?, &input, v).await?;
+    Ok(versioned(StatusCode::OK, m.version, &m))
+}
+
+async fn cancel(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(meeting): Path<String>,
+    IfMatch(v): IfMatch,
+) -> ApiResult {
+    let m = app.cancel_meeting(&ctx, ids(&meeting)?, v).await?;
+    Ok(versioned(StatusCode::OK, m.version, &m))
+}
+
+#[derive(Serialize)]
+struct Invited {
+    participant: samband_domain::meeting::Participant,
+    /// For a guest: the secret link (shown once; it was also e-mailed to them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    guest_link: Option<String>,
+}
+
+async fn invite(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(meeting): Path<String>,
+    StrictJson(input): StrictJson<InviteInput>,
+) -> ApiResult {
+    let (participant, token) = app.invite(&ctx, ids(&meeting)?, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Invited {
+            participant,
+            guest_link: token.map(|t| format!("/guest/{t}")),
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplyBody {
+    reply: String,
+}
+
+async fn reply(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(meeting): Path<String>,
+    StrictJson(b): StrictJson<ReplyBody>,
+) -> ApiResult {
+    app.reply_to_invitation(&ctx, ids(&meeting)?, &b.reply)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextBody {
+    text: String,
+}
+
+async fn raise(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(meeting): Path<String>,
+    StrictJson(b): StrictJson<TextBody>,
+) -> ApiResult {
+    app.set_raise(&ctx, ids(&meeting)?, &b.text).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn calendar(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(meeting): Path<String>,
+) -> ApiResult {
+    let ics = app.meeting_calendar(&ctx, ids(&meeting)?).await?;
+    Ok(calendar_response(ics))
+}
+
+/// A calendar file as a download.
+pub fn calendar_response(ics: String) -> Response {
+    let mut res = ics.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/calendar; charset=utf-8; method=REQUEST"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"meeting.ics\""),
+    );
+    res
+}
+
+async fn add_item(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(meeting): Path<String>,
+    StrictJson(input): StrictJson<AgendaItemInput>,
+) -> ApiResult {
+    let i = app.add_agenda_item(&ctx, ids(&meeting)?, &input).await?;
+    Ok(versioned(StatusCode::CREATED, i.version, &i))
+}
+
+async fn update_item(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path((meeting, item)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+    StrictJson(input): StrictJson<AgendaItemInput>,
+) -> ApiResult {
+    let item = parse_id::<AgendaItemId>(&item, "item")?;
+    let i = app
+        .update_agenda_item(&ctx, ids(&meeting)?, item, &input, v)
+        .await?;
+    Ok(versioned(StatusCode::OK, i.version, &i))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MinutesBody {
+    minutes: String,
+}
+
+async fn minutes(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path((meeting, item)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+    StrictJson(b): StrictJson<MinutesBody>,
+) -> ApiResult {
+    let item = parse_id::<AgendaItemId>(&item, "item")?;
+    let i = app
+        .save_minutes(&ctx, ids(&meeting)?, item, &b.minutes, v)
+        .await?;
+    Ok(versioned(StatusCode::OK, i.version, &i))
+}
+
+async fn request_change(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path((meeting, item)): Path<(String, String)>,
+    StrictJson(b): StrictJson<TextBody>,
+) -> ApiResult {
+    let item = parse_id::<AgendaItemId>(&item, "item")?;
+    app.request_agenda_change(&ctx, ids(&meeting)?, item, &b.text)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn decide(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path((meeting, item)): Path<(String, String)>,
+    StrictJson(input): StrictJson<DecisionInput>,
+) -> ApiResult {
+    let item = parse_id::<AgendaItemId>(&item, "item")?;
+    let d = app.add_decision(&ctx, ids(&meeting)?, item, &input).await?;
+    Ok((StatusCode::CREATED, Json(d)).into_response())
+}
+
+async fn pre_read(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(meeting): Path<String>,
+    StrictJson(input): StrictJson<PreReadInput>,
+) -> ApiResult {
+    let r = app.add_pre_read(&ctx, ids(&meeting)?, &input).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+#[derive(Serialize)]
+struct Summarised {
+    meeting: samband_domain::meeting::Meeting,
+    next_meeting: Option<MeetingId>,
+}
+
+async fn summary(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(meeting): Path<String>,
+    IfMatch(v): IfMatch,
+    StrictJson(input): StrictJson<SummaryInput>,
+) -> ApiResult {
+    let (m, next) = app.save_summary(&ctx, ids(&meeting)?, &input, v).await?;
+    let version = m.version;
+    Ok(versioned(
+        StatusCode::OK,
+        version,
+        &Summarised {
+            meeting: m,
+            next_meeting: next,
+        },
+    ))
+}
