@@ -15,7 +15,7 @@
 
 use crate::{App, AppError};
 use async_trait::async_trait;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use samband_domain::ids::JobId;
 use samband_domain::principal::AccountRole;
 use samband_store::{Job, Notification, Tx};
@@ -76,6 +76,10 @@ pub struct OutgoingEmail {
     /// The calendar's METHOD (`REQUEST` or `CANCEL`), for the MIME type.
     #[serde(default)]
     pub calendar_method: Option<String>,
+    /// When the e-mail was queued: its Date header, so a resend is the same message
+    /// and not a copy dated later. Absent in jobs queued before this field existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -366,5 +370,19 @@ mod tests {
         assert_eq!(s.backoff(4), Duration::seconds(40));
         assert_eq!(s.backoff(15), Duration::minutes(30));
         assert_eq!(s.backoff(0), Duration::seconds(5));
+    }
+
+    #[test]
+    fn email_payloads_queued_without_a_date_still_load() {
+        let old = serde_json::json!({"to": "a@b.example", "subject": "s", "text": "t", "message_id": "<x@y>"});
+        let e: OutgoingEmail = serde_json::from_value(old).unwrap();
+        assert_eq!(e.date, None);
+        let dated = OutgoingEmail {
+            date: Some(Utc::now()),
+            ..e
+        };
+        let back: OutgoingEmail =
+            serde_json::from_value(serde_json::to_value(&dated).unwrap()).unwrap();
+        assert_eq!(back, dated, "the date survives the job payload");
     }
 }

@@ -733,6 +733,7 @@ impl App {
             text,
             message_id: format!("<{job_id}@{}>", mail.message_id_domain),
             calendar_method: calendar.as_ref().map(|c| c.1.to_owned()),
+            date: Some(self.clock.now()),
             calendar: calendar.map(|c| c.0),
         };
         let mut job = Job::new(

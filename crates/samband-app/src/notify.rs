@@ -176,6 +176,7 @@ impl App {
             message_id: format!("<{job_id}@{}>", mail.message_id_domain),
             calendar: None,
             calendar_method: None,
+            date: Some(self.clock.now()),
         };
         let mut job = Job::new(
             jobs::EMAIL,

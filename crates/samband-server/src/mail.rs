@@ -5,8 +5,8 @@
 //! - `smtp://user:pass@host:587?tls=required` — STARTTLS, refusing to send in clear
 //! - `smtps://user:pass@host:465` — implicit TLS
 //!
-//! The Message-ID comes from the job, so a retry sends the same message again rather
-//! than a second one.
+//! The Message-ID and the Date come from the job, so a retry sends the same message
+//! again rather than a second one.
 
 use async_trait::async_trait;
 use lettre::message::header::ContentType;
@@ -50,7 +50,12 @@ impl Mailer for SmtpMailer {
             transient: false,
             message: format!("recipient address: {e}"),
         })?;
-        let builder = Message::builder()
+        let mut builder = Message::builder();
+        if let Some(date) = email.date {
+            // Otherwise lettre dates the message now, and a resend would differ.
+            builder = builder.date(date.into());
+        }
+        let builder = builder
             .from(self.from.clone())
             .to(to)
             .subject(email.subject.clone())
