@@ -26,7 +26,6 @@ fn mail_config() -> AppConfig {
 }
 
 struct Planned {
-    id: String,
     path: String,
     /// participant ids by name
     people: Vec<(String, String)>,
@@ -75,7 +74,7 @@ async fn plan(t: &TestApp, cm: &Api, w: &samband_testkit::fixture::World, policy
             )
         })
         .collect();
-    Planned { id, path, people }
+    Planned { path, people }
 }
 
 async fn agenda_rules_invitations_and_each_participants_times(b: Backend) {
