@@ -725,6 +725,7 @@ impl App {
         });
 
         self.seed_demo_messages(&ctxs, &patients, &pros).await?;
+        self.seed_demo_meeting(&ctxs, &patients, &pros).await?;
 
         let professionals = pros.iter().map(|(k, p)| (*k, p.id)).collect();
         Ok(DemoData {
@@ -827,6 +828,151 @@ impl App {
             },
         )
         .await?;
+        Ok(())
+    }
+
+    /// Story 000: the pain clinic's collaboration meeting in two days, by video, with
+    /// the assessment sent out in advance (three days before), the GP, the patient and
+    /// a NAV supervisor who has never met her; an agenda with her out of one item; a
+    /// follow-up four weeks later.
+    async fn seed_demo_meeting(
+        &self,
+        ctxs: &HashMap<&'static str, Ctx>,
+        patients: &HashMap<&'static str, PatientId>,
+        pros: &HashMap<&'static str, samband_domain::professional::Professional>,
+    ) -> Result<(), AppError> {
+        use crate::meetings::{InviteInput, PreReadInput};
+        use samband_domain::meeting::{AgendaItemInput, MeetingInput};
+        let kari = patients["000"];
+        let chair = &ctxs["ingrid.berg"];
+        // Kari lets NAV see the meeting's pre-reads and her work capacity.
+        let rules: Vec<samband_domain::consent::RuleInput> = ["meeting_pre_reads", "work_capacity"]
+            .into_iter()
+            .map(|c| samband_domain::consent::RuleInput {
+                recipient_kind: "sector".into(),
+                recipient: "social_security".into(),
+                category: c.into(),
+                permit: true,
+                valid_from: None,
+                valid_to: None,
+                purpose: Some("work_rehabilitation".into()),
+            })
+            .collect();
+        self.save_consent(&ctxs["000"], kari, &rules, 0, None)
+            .await?;
+        let day = self.today() + Duration::days(2);
+        let m = self
+            .create_meeting(
+                chair,
+                kari,
+                &MeetingInput {
+                    kind: "collaboration_after_assessment".into(),
+                    mode: "digital".into(),
+                    title: "Collaboration meeting after the assessment".into(),
+                    starts_at: format!("{day}T09:00"),
+                    duration_minutes: 60,
+                    video_link: Some("https://video.example.org/samband/kari-nordmann".into()),
+                    place: None,
+                    pre_read_policy: "days_before".into(),
+                    pre_read_days: Some(3),
+                    follow_up_date: Some((day + Duration::days(28)).to_string()),
+                },
+            )
+            .await?;
+        let ov = self.overview(chair, kari).await?;
+        let member = |username: &str| {
+            ov.members
+                .iter()
+                .find(|m| m.member.professional_id == Some(pros[username].id))
+                .map(|m| m.member.id)
+        };
+        for input in [
+            InviteInput {
+                member_id: member("per.hansen"),
+                ..Default::default()
+            },
+            InviteInput {
+                member_id: member("silje.nilsen"),
+                ..Default::default()
+            },
+            InviteInput {
+                patient: true,
+                ..Default::default()
+            },
+        ] {
+            self.invite(chair, m.id, &input).await?;
+        }
+        for (kind, title, body) in [
+            ("assessment", "Summary of the multidisciplinary assessment", "Kari has had fatigue and widespread pain for two years. Sleep is fragmented; activity varies from day to day (boom and bust). No signs of inflammatory disease. She wants to be able to be with her children after school and to return to work gradually."),
+            ("suggested_actions", "Suggested actions for the common plan", "1. Graded activity with the physiotherapist. 2. Review of sleep medication by the GP in four weeks. 3. A work trial at 20 % planned with NAV. 4. Follow-up meeting in four weeks."),
+        ] {
+            self.add_pre_read(chair, m.id, &PreReadInput { kind: kind.into(), title: title.into(), body: body.into(), category: None })
+                .await?;
+        }
+        let view = self.meeting_view(chair, m.id).await?;
+        let who = |name: &str| {
+            view.participants
+                .iter()
+                .find(|p| p.participant.name == name)
+                .map(|p| p.participant.id)
+        };
+        let (ingrid, per, silje) = (who("Ingrid Berg"), who("Per Hansen"), who("Silje Nilsen"));
+        for (title, start, minutes, responsible, people, present) in [
+            (
+                "Results of the assessment, and Kari's own view",
+                "09:00",
+                20,
+                ingrid,
+                vec![per, silje],
+                true,
+            ),
+            (
+                "Medication options (professionals)",
+                "09:20",
+                10,
+                per,
+                vec![ingrid],
+                false,
+            ),
+            (
+                "Work: what is realistic now",
+                "09:30",
+                15,
+                silje,
+                vec![ingrid, per],
+                true,
+            ),
+            (
+                "Common action plan: who does what",
+                "09:45",
+                15,
+                ingrid,
+                vec![per, silje],
+                true,
+            ),
+        ] {
+            self.add_agenda_item(
+                chair,
+                m.id,
+                &AgendaItemInput {
+                    title: title.into(),
+                    start: start.into(),
+                    duration_minutes: minutes,
+                    responsible,
+                    participants: people.into_iter().flatten().collect(),
+                    patient_present: present,
+                },
+            )
+            .await?;
+        }
+        self.set_raise(
+            &ctxs["silje.nilsen"],
+            m.id,
+            "I have not met Kari before. I would like to understand what a normal week looks like, so that the work trial fits it.",
+        )
+        .await?;
+        self.reply_to_invitation(&ctxs["per.hansen"], m.id, "accepted")
+            .await?;
         Ok(())
     }
 
