@@ -12,7 +12,112 @@ both_backends!(
     summary_follow_up_reminder_and_the_next_meeting,
     guests_see_only_their_items,
     meetings_are_part_of_the_record_for_access,
+    the_organiser_changes_the_meeting_and_items_through_forms,
 );
+
+async fn the_organiser_changes_the_meeting_and_items_through_forms(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    let m = plan(&t, &cm, &w, "at_meeting").await;
+    let cmp = m.who("Cecilie Koordinator");
+    let first = cm.post(&format!("{}/agenda", m.path), json!({"title": "One", "start": "09:00", "duration_minutes": 20, "responsible": cmp, "patient_present": true})).await;
+    cm.post(&format!("{}/agenda", m.path), json!({"title": "Two", "start": "09:20", "duration_minutes": 20, "responsible": cmp, "patient_present": true})).await;
+    let item = first.body["id"].as_str().unwrap().to_owned();
+    let page_path = m.path.replace("/api/v1", "");
+    let browser = t.browser();
+    browser
+        .login("cm", samband_testkit::fixture::PASSWORD)
+        .await;
+    let page = browser.get(&page_path).await;
+    let csrf = samband_testkit::hidden_value(&page.text, "_csrf").unwrap();
+    // Moving item one onto item two is refused, and nothing changes.
+    let r = browser
+        .post_form(
+            &format!("{page_path}/do/edit-item"),
+            &[
+                ("_csrf", &csrf),
+                ("item", &item),
+                ("version", "1"),
+                ("title", "One"),
+                ("start", "09:30"),
+                ("duration_minutes", "20"),
+                ("responsible", &cmp),
+                ("participants", &cmp),
+                ("patient_present", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("overlaps the item"));
+    // The patient leaves item one.
+    let r = browser
+        .post_form(
+            &format!("{page_path}/do/edit-item"),
+            &[
+                ("_csrf", &csrf),
+                ("item", &item),
+                ("version", "1"),
+                ("title", "One"),
+                ("start", "09:00"),
+                ("duration_minutes", "15"),
+                ("responsible", &cmp),
+                ("participants", &cmp),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let v = cm.get(&m.path).await;
+    assert_eq!(v.body["agenda"][0]["patient_present"], false);
+    assert_eq!(v.body["agenda"][0]["duration_minutes"], 15);
+    // Moved to Wednesday: the calendar sequence rises.
+    let version = v.etag().unwrap().trim_matches('"').to_owned();
+    let r = browser
+        .post_form(
+            &format!("{page_path}/do/edit"),
+            &[
+                ("_csrf", &csrf),
+                ("version", &version),
+                ("kind", "collaboration_after_assessment"),
+                ("pre_read_policy", "at_meeting"),
+                ("pre_read_days", "3"),
+                ("title", "Collaboration meeting"),
+                ("mode", "digital"),
+                ("date", "2026-12-02"),
+                ("time", "10:00"),
+                ("duration_minutes", "60"),
+                ("video_link", "https://video.example/room/1"),
+                ("follow_up_date", "2026-12-29"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let v = cm.get(&m.path).await;
+    assert_eq!(v.body["local_start"], "10:00");
+    assert_eq!(v.body["meeting"]["sequence"], 1);
+    // A follow-up before the meeting is shown at the field.
+    let version = v.etag().unwrap().trim_matches('"').to_owned();
+    let r = browser
+        .post_form(
+            &format!("{page_path}/do/edit"),
+            &[
+                ("_csrf", &csrf),
+                ("version", &version),
+                ("kind", "collaboration_after_assessment"),
+                ("pre_read_policy", "at_meeting"),
+                ("title", "Collaboration meeting"),
+                ("mode", "digital"),
+                ("date", "2026-12-02"),
+                ("time", "10:00"),
+                ("duration_minutes", "60"),
+                ("video_link", "https://video.example/room/1"),
+                ("follow_up_date", "2026-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("id=\"follow_up_date-error\""));
+}
 
 fn mail_config() -> AppConfig {
     AppConfig {

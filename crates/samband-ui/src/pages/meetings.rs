@@ -384,6 +384,31 @@ pub async fn act(
                 .cancel_meeting(ctx, id, form.version())
                 .await
                 .map(|_| ()),
+            "edit" => app
+                .update_meeting(ctx, id, &meeting_input(form), form.version())
+                .await
+                .map(|_| ())
+                .map_err(|e| match e {
+                    AppError::Validation(v) => AppError::Validation(form_errors(v)),
+                    other => other,
+                }),
+            "edit-item" => {
+                let input = AgendaItemInput {
+                    title: form.get("title").into(),
+                    start: form.get("start").into(),
+                    duration_minutes: form.get("duration_minutes").trim().parse().unwrap_or(0),
+                    responsible: form.opt("responsible").and_then(|r| r.parse().ok()),
+                    participants: sub
+                        .all("participants")
+                        .iter()
+                        .filter_map(|p| p.parse().ok())
+                        .collect(),
+                    patient_present: form.get("patient_present") == "on",
+                };
+                app.update_agenda_item(ctx, id, item()?, &input, form.version())
+                    .await
+                    .map(|_| ())
+            }
             _ => Err(AppError::NotFound),
         }
     }
