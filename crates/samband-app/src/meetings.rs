@@ -890,15 +890,24 @@ impl App {
         change: impl Fn(&mut Participant),
     ) -> Result<(), AppError> {
         let (mut tx, m, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;
-        let me = tx
-            .list_participants(id)
-            .await?
-            .into_iter()
-            .find(|p| p.account_id == Some(ctx.principal.account_id))
-            .ok_or(AppError::Forbidden)?;
-        let mut next = me.clone();
-        change(&mut next);
-        tx.update_participant(&next, me.version).await?;
+        // The row is the person's own; another of their writes (a reply from another
+        // tab, the pre-reads marked read) may land first: re-read and apply again.
+        let mut attempts = 0;
+        let me = loop {
+            let me = tx
+                .list_participants(id)
+                .await?
+                .into_iter()
+                .find(|p| p.account_id == Some(ctx.principal.account_id))
+                .ok_or(AppError::Forbidden)?;
+            let mut next = me.clone();
+            change(&mut next);
+            match tx.update_participant(&next, me.version).await {
+                Ok(_) => break me,
+                Err(StoreError::Conflict(_)) if attempts < 3 => attempts += 1,
+                Err(e) => return Err(e.into()),
+            }
+        };
         self.audit(
             &mut tx,
             ctx,
@@ -916,10 +925,14 @@ impl App {
 
     /// Signals every invited account (live views refresh).
     async fn publish_meeting(&self, m: &Meeting) {
-        if let Ok(mut tx) = self.store.begin().await {
-            if let Ok(ps) = tx.list_participants(m.id).await {
-                self.live.publish(ps.iter().filter_map(|p| p.account_id));
-            }
+        // After the change committed; a failure here only delays others' refresh.
+        let Ok(mut tx) = self.store.begin().await else {
+            return;
+        };
+        let participants = tx.list_participants(m.id).await;
+        let _ = tx.commit().await;
+        if let Ok(ps) = participants {
+            self.live.publish(ps.iter().filter_map(|p| p.account_id));
         }
     }
 
@@ -1567,7 +1580,11 @@ impl App {
             if p.pre_reads_read_at.is_none() {
                 let mut next = p.clone();
                 next.pre_reads_read_at = Some(now);
-                tx.update_participant(&next, p.version).await?;
+                // Best effort: if their row changed meanwhile, the next view records it.
+                match tx.update_participant(&next, p.version).await {
+                    Ok(_) | Err(StoreError::Conflict(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
             }
         }
         let local_start = self.to_local(m.starts_at);
