@@ -12,6 +12,8 @@
   the case where a resend (with the same Message-ID) is expected.
 - --code-4xx: answer every DATA with 451 (temporary failure), storing nothing.
 - --code-5xx: answer every DATA with 550 (permanent failure), storing nothing.
+- --tls-cert FILE --tls-key FILE: offer STARTTLS and refuse mail before it.
+- --auth USER:PASSWORD: require AUTH (PLAIN or LOGIN), only over TLS.
 - --port 0 picks a free port. Prints `READY <port>` on stdout once listening.
 - Stops cleanly (exit 0) on SIGTERM or SIGINT.
 
@@ -24,7 +26,9 @@ import os
 import signal
 import sys
 
-from aiosmtpd.smtp import SMTP
+import ssl
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Sink:
@@ -66,6 +70,9 @@ async def main():
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--out", required=True)
     p.add_argument("--delay-ms", type=int, default=0)
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
+    p.add_argument("--auth")
     codes = p.add_mutually_exclusive_group()
     codes.add_argument("--code-4xx", action="store_true")
     codes.add_argument("--code-5xx", action="store_true")
@@ -75,8 +82,29 @@ async def main():
     code = 451 if args.code_4xx else 550 if args.code_5xx else 250
     handler = Sink(args.out, args.delay_ms, code)
     loop = asyncio.get_running_loop()
+    options = {"hostname": "sink.test", "data_size_limit": 10 * 1024 * 1024}
+    if args.tls_cert:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        options.update(tls_context=ctx, require_starttls=True)
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = (
+                isinstance(auth_data, LoginPassword)
+                and auth_data.login.decode() == user
+                and auth_data.password.decode() == password
+            )
+            print(f"auth {'ok' if ok else 'refused'}", file=sys.stderr, flush=True)
+            # handled=False: aiosmtpd then answers 535 itself (True would mean we had).
+            return AuthResult(success=ok, handled=False)
+
+        options.update(
+            authenticator=authenticator, auth_required=True, auth_require_tls=True
+        )
     server = await loop.create_server(
-        lambda: SMTP(handler, hostname="sink.test", data_size_limit=10 * 1024 * 1024),
+        lambda: SMTP(handler, **options),
         host=args.host,
         port=args.port,
         reuse_address=True,

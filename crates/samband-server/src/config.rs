@@ -31,6 +31,9 @@ pub struct Config {
     /// Outgoing mail server (`smtp://`, `smtp://…?tls=required`, `smtps://`); none
     /// means notifications stay in the app.
     pub smtp_url: Option<SecretString>,
+    /// PEM file of a private certificate authority the mail relay's certificate
+    /// comes from; TLS is then required.
+    pub smtp_ca_file: Option<String>,
     pub mail_from: String,
     /// The address people use to reach Samband (links in e-mail).
     pub public_url: String,
@@ -72,6 +75,7 @@ impl std::fmt::Debug for Config {
                     .as_ref()
                     .map(|u| redact_url(u.expose_secret())),
             )
+            .field("smtp_ca_file", &self.smtp_ca_file)
             .field("mail_from", &self.mail_from)
             .field("public_url", &self.public_url)
             .field("holidays", &self.holidays)
@@ -121,6 +125,7 @@ struct FileConfig {
     consent_non_health_default: Option<Vec<String>>,
     smtp_url: Option<String>,
     smtp_url_file: Option<String>,
+    smtp_ca_file: Option<String>,
     mail_from: Option<String>,
     public_url: Option<String>,
     holidays: Option<String>,
@@ -282,6 +287,8 @@ impl Config {
             .unwrap_or_else(|| format!("http://{bind}"));
         let cfg = Config {
             smtp_url: smtp_url.map(SecretString::from),
+            smtp_ca_file: pick(fc.smtp_ca_file, "SAMBAND_SMTP_CA_FILE", None)
+                .filter(|p| !p.trim().is_empty()),
             mail_from: pick(fc.mail_from, "SAMBAND_MAIL_FROM", None)
                 .unwrap_or_else(|| "Samband <no-reply@samband.invalid>".into()),
             public_url,

@@ -87,10 +87,19 @@ fn message_id_domain(public_url: &str) -> String {
 /// The configured mailer, if a mail server is configured.
 pub fn mailer(cfg: &Config) -> anyhow::Result<Option<Arc<dyn samband_app::jobs::Mailer>>> {
     match &cfg.smtp_url {
-        Some(url) => Ok(Some(Arc::new(mail::SmtpMailer::new(
-            url.expose_secret(),
-            &cfg.mail_from,
-        )?))),
+        Some(url) => {
+            let ca = match &cfg.smtp_ca_file {
+                Some(path) => Some(
+                    std::fs::read(path).with_context(|| format!("reading SMTP CA file {path}"))?,
+                ),
+                None => None,
+            };
+            Ok(Some(Arc::new(mail::SmtpMailer::new(
+                url.expose_secret(),
+                &cfg.mail_from,
+                ca.as_deref(),
+            )?)))
+        }
         None => Ok(None),
     }
 }

@@ -11,6 +11,7 @@
 use async_trait::async_trait;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use samband_app::jobs::{MailError, Mailer, OutgoingEmail};
@@ -22,11 +23,32 @@ pub struct SmtpMailer {
 }
 
 impl SmtpMailer {
-    pub fn new(url: &str, from: &str) -> anyhow::Result<Self> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+    /// `ca_pem`: a certificate authority to trust besides the public ones (an internal
+    /// relay with a private CA). TLS is then required: implicit for `smtps://`,
+    /// STARTTLS otherwise.
+    pub fn new(url: &str, from: &str, ca_pem: Option<&[u8]>) -> anyhow::Result<Self> {
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| anyhow::anyhow!("SMTP URL: {e}"))?
-            .timeout(Some(Duration::from_secs(20)))
-            .build();
+            .timeout(Some(Duration::from_secs(20)));
+        if let Some(pem) = ca_pem {
+            let parsed = url::Url::parse(url).map_err(|e| anyhow::anyhow!("SMTP URL: {e}"))?;
+            let host = parsed
+                .host_str()
+                .ok_or_else(|| anyhow::anyhow!("SMTP URL has no host"))?
+                .to_owned();
+            let ca = Certificate::from_pem(pem)
+                .map_err(|e| anyhow::anyhow!("SMTP CA certificate: {e}"))?;
+            let params = TlsParameters::builder(host)
+                .add_root_certificate(ca)
+                .build_rustls()
+                .map_err(|e| anyhow::anyhow!("SMTP TLS settings: {e}"))?;
+            builder = builder.tls(if parsed.scheme() == "smtps" {
+                Tls::Wrapper(params)
+            } else {
+                Tls::Required(params)
+            });
+        }
+        let transport = builder.build();
         let from: Mailbox = from
             .parse()
             .map_err(|e| anyhow::anyhow!("mail sender address {from:?}: {e}"))?;

@@ -41,6 +41,8 @@ both_backends!(
     sigkill_mid_dispatch_loses_nothing,
     permanent_5xx_is_dead_lettered_and_admins_alerted,
     transient_4xx_until_max_attempts_is_dead_lettered,
+    starttls_and_auth_with_a_private_ca_deliver,
+    a_wrong_smtp_password_is_dead_lettered,
 );
 
 const ADMIN_PASSWORD: &str = "a long enough passphrase";
@@ -1072,4 +1074,178 @@ fn encoded_headers_and_bodies_are_decoded_before_checking() {
     assert_eq!(m.to_address(), "b@x.example");
     assert!(m.readable().contains("Subject: hei\n"));
     assert!(m.readable().ends_with("hå"));
+}
+
+// ---- TLS and authentication ---------------------------------------------------------
+
+/// A private CA and a server certificate for 127.0.0.1, made with openssl.
+fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Samband test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
+}
+
+fn tls_env(port: u16, password: &str, ca: &Path) -> Vec<(String, String)> {
+    vec![
+        (
+            "SAMBAND_SMTP_URL".to_owned(),
+            format!("smtp://mailer:{password}@127.0.0.1:{port}?tls=required"),
+        ),
+        ("SAMBAND_SMTP_CA_FILE".to_owned(), ca.display().to_string()),
+        ("SAMBAND_JOB_BACKOFF_SECONDS".to_owned(), "1".to_owned()),
+        ("SAMBAND_JOB_MAX_ATTEMPTS".to_owned(), "2".to_owned()),
+    ]
+}
+
+async fn starttls_and_auth_with_a_private_ca_deliver(backend: Backend) {
+    let dir = Scratch::new("tls");
+    let (ca, cert, key) = make_certs(dir.path());
+    let db = Database::new(backend, dir.path());
+    add_admin(&db);
+    let out = dir.path().join("mail");
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let sink = Sink::start(
+        0,
+        &out,
+        &[
+            "--tls-cert",
+            &cert,
+            "--tls-key",
+            &key,
+            "--auth",
+            "mailer:s3cret-relay",
+        ],
+    );
+    let env = tls_env(sink.port, "s3cret-relay", &ca);
+    let samband = Samband::start(dir.path(), "samband", &db, &env);
+    let w = world(&samband.base).await;
+    send_messages(&w, 3).await;
+    wait_until("3 mails over STARTTLS", Duration::from_secs(60), || {
+        mail_count(&out) >= 3
+    });
+    let log = std::fs::read_to_string(&sink.log).unwrap_or_default();
+    assert!(log.lines().any(|l| l == "auth ok"), "authenticated: {log}");
+    assert!(!log.contains("auth refused"), "{log}");
+    for m in mails(&out) {
+        assert_mail_is_clean(&m);
+    }
+    assert!(email_jobs(&w.admin, "dead").await.is_empty());
+    samband.stop();
+    sink.stop();
+}
+
+async fn a_wrong_smtp_password_is_dead_lettered(backend: Backend) {
+    let dir = Scratch::new("tls-auth");
+    let (ca, cert, key) = make_certs(dir.path());
+    let db = Database::new(backend, dir.path());
+    add_admin(&db);
+    let out = dir.path().join("mail");
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let sink = Sink::start(
+        0,
+        &out,
+        &[
+            "--tls-cert",
+            &cert,
+            "--tls-key",
+            &key,
+            "--auth",
+            "mailer:s3cret-relay",
+        ],
+    );
+    let env = tls_env(sink.port, "not-the-password", &ca);
+    let samband = Samband::start(dir.path(), "samband", &db, &env);
+    let w = world(&samband.base).await;
+    send_messages(&w, 1).await;
+    let mut dead = Vec::new();
+    for _ in 0..300 {
+        dead = email_jobs(&w.admin, "dead").await;
+        if !dead.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        dead.len(),
+        1,
+        "a refused login is buried, not retried for ever: {:?} / sink: {}",
+        email_jobs(&w.admin, "").await,
+        std::fs::read_to_string(&sink.log).unwrap_or_default()
+    );
+    assert!(
+        dead[0]["last_error"].as_str().unwrap().contains("535"),
+        "{}",
+        dead[0]
+    );
+    assert_eq!(mail_count(&out), 0);
+    assert_admin_alerted(&w.admin).await;
+    samband.stop();
+    sink.stop();
 }
