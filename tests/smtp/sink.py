@@ -12,7 +12,8 @@
   the case where a resend (with the same Message-ID) is expected.
 - --code-4xx: answer every DATA with 451 (temporary failure), storing nothing.
 - --code-5xx: answer every DATA with 550 (permanent failure), storing nothing.
-- --tls-cert FILE --tls-key FILE: offer STARTTLS and refuse mail before it.
+- --tls-cert FILE --tls-key FILE: offer STARTTLS and refuse mail before it; with
+  --implicit-tls, speak TLS from the first byte instead (smtps, port 465 style).
 - --auth USER:PASSWORD: require AUTH (PLAIN or LOGIN), only over TLS.
 - --port 0 picks a free port. Prints `READY <port>` on stdout once listening.
 - Stops cleanly (exit 0) on SIGTERM or SIGINT.
@@ -73,6 +74,7 @@ async def main():
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
     p.add_argument("--auth")
+    p.add_argument("--implicit-tls", action="store_true")
     codes = p.add_mutually_exclusive_group()
     codes.add_argument("--code-4xx", action="store_true")
     codes.add_argument("--code-5xx", action="store_true")
@@ -83,10 +85,14 @@ async def main():
     handler = Sink(args.out, args.delay_ms, code)
     loop = asyncio.get_running_loop()
     options = {"hostname": "sink.test", "data_size_limit": 10 * 1024 * 1024}
+    server_ssl = None
     if args.tls_cert:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)
-        options.update(tls_context=ctx, require_starttls=True)
+        if args.implicit_tls:
+            server_ssl = ctx
+        else:
+            options.update(tls_context=ctx, require_starttls=True)
     if args.auth:
         user, password = args.auth.split(":", 1)
 
@@ -100,14 +106,19 @@ async def main():
             # handled=False: aiosmtpd then answers 535 itself (True would mean we had).
             return AuthResult(success=ok, handled=False)
 
+        # With implicit TLS aiosmtpd does not see the connection as TLS (it only
+        # tracks STARTTLS), so it would never offer AUTH; the socket is TLS anyway.
         options.update(
-            authenticator=authenticator, auth_required=True, auth_require_tls=True
+            authenticator=authenticator,
+            auth_required=True,
+            auth_require_tls=not args.implicit_tls,
         )
     server = await loop.create_server(
         lambda: SMTP(handler, **options),
         host=args.host,
         port=args.port,
         reuse_address=True,
+        ssl=server_ssl,
     )
     port = server.sockets[0].getsockname()[1]
     stop = asyncio.Event()

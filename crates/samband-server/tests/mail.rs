@@ -43,6 +43,7 @@ both_backends!(
     transient_4xx_until_max_attempts_is_dead_lettered,
     starttls_and_auth_with_a_private_ca_deliver,
     a_wrong_smtp_password_is_dead_lettered,
+    implicit_tls_smtps_delivers,
 );
 
 const ADMIN_PASSWORD: &str = "a long enough passphrase";
@@ -1246,6 +1247,39 @@ async fn a_wrong_smtp_password_is_dead_lettered(backend: Backend) {
     );
     assert_eq!(mail_count(&out), 0);
     assert_admin_alerted(&w.admin).await;
+    samband.stop();
+    sink.stop();
+}
+
+async fn implicit_tls_smtps_delivers(backend: Backend) {
+    let dir = Scratch::new("smtps");
+    let (ca, cert, key) = make_certs(dir.path());
+    let db = Database::new(backend, dir.path());
+    add_admin(&db);
+    let out = dir.path().join("mail");
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let sink = Sink::start(
+        0,
+        &out,
+        &[
+            "--tls-cert",
+            &cert,
+            "--tls-key",
+            &key,
+            "--implicit-tls",
+            "--auth",
+            "mailer:s3cret-relay",
+        ],
+    );
+    let mut env = tls_env(sink.port, "s3cret-relay", &ca);
+    env[0].1 = format!("smtps://mailer:s3cret-relay@127.0.0.1:{}", sink.port);
+    let samband = Samband::start(dir.path(), "samband", &db, &env);
+    let w = world(&samband.base).await;
+    send_messages(&w, 2).await;
+    wait_until("2 mails over implicit TLS", Duration::from_secs(60), || {
+        mail_count(&out) >= 2
+    });
+    assert!(email_jobs(&w.admin, "dead").await.is_empty());
     samband.stop();
     sink.stop();
 }
