@@ -18,6 +18,7 @@ type ApiResult = Result<Response, ApiError>;
 
 pub fn router() -> Router<App> {
     Router::new()
+        .route("/meetings", get(mine))
         .route("/patients/{patient}/meetings", get(list).post(create))
         .route("/meetings/{meeting}", get(view).put(update))
         .route("/meetings/{meeting}/cancel", post(cancel))
@@ -35,6 +36,10 @@ pub fn router() -> Router<App> {
         .route("/meetings/{meeting}/agenda/{item}/decisions", post(decide))
         .route("/meetings/{meeting}/pre-reads", post(pre_read))
         .route("/meetings/{meeting}/summary", put(summary))
+}
+
+async fn mine(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
+    Ok(Json(app.my_meetings(&ctx).await?).into_response())
 }
 
 fn ids(meeting: &str) -> Result<MeetingId, ApiError> {

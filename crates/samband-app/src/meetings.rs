@@ -1823,3 +1823,69 @@ pub fn kind_label(k: MeetingKind) -> &'static str {
         MeetingKind::Review => "review meeting",
     }
 }
+
+/// One row of "My meetings".
+#[derive(Debug, Clone, Serialize)]
+pub struct MyMeeting {
+    pub meeting: Meeting,
+    pub patient_name: String,
+    pub invited: usize,
+    pub accepted: usize,
+    pub pending: usize,
+    pub agenda_items: usize,
+}
+
+impl App {
+    /// The meetings the reader is invited to, from today on, across patients; each
+    /// patient's meetings only while the policy lets the reader see them. For a
+    /// coordinator running many meetings a week: replies and agenda at a glance.
+    pub async fn my_meetings(&self, ctx: &Ctx) -> Result<Vec<MyMeeting>, AppError> {
+        let mut tx = self.store.begin().await?;
+        let today_start =
+            self.local_to_utc(self.today().and_hms_opt(0, 0, 0).unwrap_or_default())?;
+        let mut out = Vec::new();
+        for m in tx.meetings_for_account(ctx.principal.account_id).await? {
+            if m.ends_at() < today_start || m.status == MeetingStatus::Cancelled {
+                continue;
+            }
+            let facts = self.load_facts(&mut tx, ctx, m.patient_id).await?;
+            let Some(purpose) = self.permits(
+                ctx,
+                m.patient_id,
+                &facts,
+                Operation::List,
+                Object::Meeting,
+                Detail::None,
+            ) else {
+                continue;
+            };
+            let people = tx.list_participants(m.id).await?;
+            let agenda_items = tx.list_agenda(m.id).await?.len();
+            let patient_name = tx
+                .get_patient(m.patient_id)
+                .await?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            self.audit(
+                &mut tx,
+                ctx,
+                m.patient_id,
+                Object::Meeting,
+                Some(m.id.to_string()),
+                Operation::List,
+                purpose,
+            )
+            .await?;
+            out.push(MyMeeting {
+                invited: people.len(),
+                accepted: people.iter().filter(|p| p.reply == Reply::Accepted).count(),
+                pending: people.iter().filter(|p| p.reply == Reply::Pending).count(),
+                agenda_items,
+                patient_name,
+                meeting: m,
+            });
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+}

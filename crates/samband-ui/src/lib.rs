@@ -126,6 +126,7 @@ pub fn router(app: App, cfg: UiConfig) -> Router {
             "/patients/{patient}/meetings",
             get(meetings::list).post(meetings::create),
         )
+        .route("/meetings", get(meetings::mine))
         .route("/meetings/{meeting}", get(meetings::view))
         .route("/meetings/{meeting}/chair", get(meetings::chair))
         .route("/meetings/{meeting}/calendar.ics", get(meetings::calendar))

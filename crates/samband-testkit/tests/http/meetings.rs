@@ -13,7 +13,82 @@ both_backends!(
     guests_see_only_their_items,
     meetings_are_part_of_the_record_for_access,
     the_organiser_changes_the_meeting_and_items_through_forms,
+    my_meetings_lists_what_i_am_invited_to_across_patients,
 );
+
+async fn my_meetings_lists_what_i_am_invited_to_across_patients(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    let m = plan(&t, &cm, &w, "at_meeting").await;
+    // The GP also organises a meeting for Quentin.
+    let gp = t.api(&t.token("gp").await);
+    let r = gp
+        .post(&format!("/api/v1/patients/{}/meetings", w.q), json!({"kind": "review", "mode": "in_person", "title": "Review with Quentin", "starts_at": "2026-12-03T13:00", "duration_minutes": 30, "place": "Room 2", "pre_read_policy": "at_meeting"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let mine = gp.get("/api/v1/meetings").await;
+    let titles: Vec<&str> = mine
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["meeting"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        vec!["Collaboration meeting", "Review with Quentin"],
+        "soonest first, across patients"
+    );
+    let first = &mine.body[0];
+    assert_eq!(
+        (first["invited"].as_i64(), first["pending"].as_i64()),
+        (Some(4), Some(3))
+    );
+    // Not invited: nothing listed. Invited but consent withdrawn: not listed.
+    assert_eq!(
+        t.api(&t.token("er").await)
+            .get("/api/v1/meetings")
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let nav = t.api(&t.token("nav").await);
+    assert_eq!(
+        nav.get("/api/v1/meetings")
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let pia = t.api(&t.token("pia").await);
+    pia.put(&format!("/api/v1/patients/{}/consent", w.p), Some("\"0\""), json!({"rules": [{"recipient_kind": "sector", "recipient": "social_security", "category": "plan_and_actions", "permit": false}]})).await;
+    assert_eq!(
+        nav.get("/api/v1/meetings")
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    // The page lists them too.
+    let browser = t.browser();
+    browser
+        .login("gp", samband_testkit::fixture::PASSWORD)
+        .await;
+    let page = browser.get("/meetings").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains("Review with Quentin")
+            && page.text.contains(&m.path.replace("/api/v1", ""))
+    );
+}
 
 async fn the_organiser_changes_the_meeting_and_items_through_forms(b: Backend) {
     let t = TestApp::start(b).await;

@@ -128,6 +128,29 @@ pub async fn create(
     }
 }
 
+#[derive(Template)]
+#[template(path = "my_meetings.html")]
+struct MinePage {
+    base: Base,
+    rows: Vec<samband_app::meetings::MyMeeting>,
+}
+
+pub async fn mine(State(state): State<UiState>, mut viewer: Viewer) -> Response {
+    match state.app.my_meetings(&viewer.ctx).await {
+        Ok(rows) => {
+            viewer.base.title = viewer.base.t("meeting.mine_title");
+            render(
+                StatusCode::OK,
+                &MinePage {
+                    base: viewer.base,
+                    rows,
+                },
+            )
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
 pub async fn me_list(State(state): State<UiState>, viewer: Viewer) -> Response {
     match super::patient_portal::own_patient(&viewer) {
         Ok(p) => list_page(&state, viewer, p, FormState::default(), StatusCode::OK).await,
