@@ -227,6 +227,10 @@ fn meetings_spec(doc: &mut Value) {
     let mi = &["meeting", "item"][..];
     let paths = [
         (
+            "/api/v1/meetings",
+            json!({"get": op("My meetings from today on, across patients, with replies and agenda size", None, ("200", ""), &[], &[])}),
+        ),
+        (
             "/api/v1/patients/{patient}/meetings",
             json!({
                 "get": op("The patient's meetings, soonest first", None, ("200", ""), &["403"], &["patient"]),
