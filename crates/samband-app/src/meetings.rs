@@ -218,6 +218,34 @@ impl App {
         Ok((tx, m, purpose))
     }
 
+    /// Opens a meeting for a planner's change made from version `expected`: a stale
+    /// version is answered with the current meeting and who changed it.
+    async fn open_for_planning(
+        &self,
+        ctx: &Ctx,
+        id: MeetingId,
+        expected: i64,
+    ) -> Result<(TxBox, Meeting, Purpose), AppError> {
+        let (tx, old, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;
+        self.require_planner(ctx, purpose)?;
+        if old.version != expected {
+            let v = old.version;
+            return Err(self
+                .conflict(
+                    tx,
+                    ctx,
+                    old.patient_id,
+                    Object::Meeting,
+                    id.to_string(),
+                    &old,
+                    v,
+                    purpose,
+                )
+                .await);
+        }
+        Ok((tx, old, purpose))
+    }
+
     /// Planning is for professionals on the team (the organiser or a colleague).
     fn require_planner(&self, ctx: &Ctx, purpose: Purpose) -> Result<(), AppError> {
         match (ctx.principal.subject, purpose) {
@@ -346,23 +374,7 @@ impl App {
     ) -> Result<Meeting, AppError> {
         let f = input.check(self.to_local(self.clock.now()))?;
         let starts_at = self.local_to_utc(f.starts_at)?;
-        let (mut tx, old, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;
-        self.require_planner(ctx, purpose)?;
-        if old.version != expected {
-            let v = old.version;
-            return Err(self
-                .conflict(
-                    tx,
-                    ctx,
-                    old.patient_id,
-                    Object::Meeting,
-                    id.to_string(),
-                    &old,
-                    v,
-                    purpose,
-                )
-                .await);
-        }
+        let (mut tx, old, purpose) = self.open_for_planning(ctx, id, expected).await?;
         // Agenda items must still fit a shorter meeting.
         let agenda = tx.list_agenda(id).await?;
         if agenda.iter().any(|i| i.end_offset() > f.duration_minutes) {
@@ -387,9 +399,7 @@ impl App {
             sequence: old.sequence + 1,
             ..old.clone()
         };
-        next.version = self
-            .save_meeting(&mut tx, ctx, &next, expected, purpose)
-            .await?;
+        next.version = self.save_meeting(&mut tx, &next, expected).await?;
         if let Some(d) = next
             .follow_up_date
             .filter(|d| Some(*d) != old.follow_up_date)
@@ -406,20 +416,21 @@ impl App {
         Ok(next)
     }
 
+    /// Writes the meeting if still at `expected`; otherwise a conflict carrying the
+    /// stored meeting (someone saved between the check and the write).
     async fn save_meeting(
         &self,
         tx: &mut TxBox,
-        _ctx: &Ctx,
         m: &Meeting,
         expected: i64,
-        _purpose: Purpose,
     ) -> Result<i64, AppError> {
         match tx.update_meeting(m, expected).await {
             Ok(v) => Ok(v),
             Err(StoreError::Conflict(_)) => {
+                let current = tx.get_meeting(m.id).await?.ok_or(AppError::NotFound)?;
                 Err(AppError::Conflict(Box::new(crate::error::ConflictInfo {
-                    current_version: expected,
-                    current: serde_json::to_value(m).unwrap_or_default(),
+                    current_version: current.version,
+                    current: serde_json::to_value(&current).unwrap_or_default(),
                     changed_by: None,
                     changed_at: None,
                 })))
@@ -461,31 +472,13 @@ impl App {
         id: MeetingId,
         expected: i64,
     ) -> Result<Meeting, AppError> {
-        let (mut tx, old, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;
-        self.require_planner(ctx, purpose)?;
-        if old.version != expected {
-            let v = old.version;
-            return Err(self
-                .conflict(
-                    tx,
-                    ctx,
-                    old.patient_id,
-                    Object::Meeting,
-                    id.to_string(),
-                    &old,
-                    v,
-                    purpose,
-                )
-                .await);
-        }
+        let (mut tx, old, purpose) = self.open_for_planning(ctx, id, expected).await?;
         let mut next = Meeting {
             status: MeetingStatus::Cancelled,
             sequence: old.sequence + 1,
             ..old.clone()
         };
-        next.version = self
-            .save_meeting(&mut tx, ctx, &next, expected, purpose)
-            .await?;
+        next.version = self.save_meeting(&mut tx, &next, expected).await?;
         let told = self
             .send_invitations(&mut tx, ctx, &next, None, "meeting_cancelled")
             .await?;
@@ -1362,8 +1355,7 @@ impl App {
         expected: i64,
     ) -> Result<(Meeting, Option<MeetingId>), AppError> {
         let summary = samband_domain::meeting::check_text("summary", &input.summary)?;
-        let (mut tx, old, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;
-        self.require_planner(ctx, purpose)?;
+        let (mut tx, old, purpose) = self.open_for_planning(ctx, id, expected).await?;
         if input.plan_next && old.follow_up_date.is_none() {
             return Err(ValidationErrors::single(
                 "plan_next",
@@ -1372,29 +1364,12 @@ impl App {
             )
             .into());
         }
-        if old.version != expected {
-            let v = old.version;
-            return Err(self
-                .conflict(
-                    tx,
-                    ctx,
-                    old.patient_id,
-                    Object::Meeting,
-                    id.to_string(),
-                    &old,
-                    v,
-                    purpose,
-                )
-                .await);
-        }
         let mut next = Meeting {
             summary: Some(summary),
             status: MeetingStatus::Held,
             ..old.clone()
         };
-        next.version = self
-            .save_meeting(&mut tx, ctx, &next, expected, purpose)
-            .await?;
+        next.version = self.save_meeting(&mut tx, &next, expected).await?;
         let mut next_id = None;
         if let (true, Some(d)) = (input.plan_next, old.follow_up_date) {
             let local = self.to_local(old.starts_at);

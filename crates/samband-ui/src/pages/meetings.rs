@@ -4,7 +4,7 @@
 //! the patient's meetings, and an external guest's page.
 
 use super::patients::parse_patient;
-use super::{error_response, render};
+use super::{error_response, parse_id as parse, render, see_other};
 use crate::base::Base;
 use crate::forms::{check_csrf, FormData, FormState, Submitted};
 use crate::session::Viewer;
@@ -12,20 +12,12 @@ use crate::UiState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use samband_app::meetings::{GuestView, InviteInput, MeetingView, PreReadInput, SummaryInput};
 use samband_app::AppError;
 use samband_domain::ids::*;
 use samband_domain::meeting::{AgendaItemInput, DecisionInput, GuestInput, Meeting, MeetingInput};
 use samband_domain::ValidationErrors;
-
-fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
-fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
-}
 
 // ---- a patient's meetings -------------------------------------------------------------
 

@@ -4,7 +4,7 @@
 //! administrators' dead-letter list.
 
 use super::patients::parse_patient;
-use super::{error_response, render};
+use super::{error_response, parse_id as parse, render, see_other};
 use crate::base::Base;
 use crate::forms::{check_csrf, FormData, FormState, Submitted};
 use crate::session::Viewer;
@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use samband_app::messaging::{
     ComposeInput, ComposeView, InboxItem, ReplyInput, ThreadSummary, ThreadView,
@@ -25,14 +25,6 @@ use samband_domain::ids::*;
 use samband_domain::message::RequestInput;
 use samband_domain::ValidationErrors;
 use samband_store::Job;
-
-fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
-fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
-}
 
 // ---- inbox --------------------------------------------------------------------------
 

@@ -21,6 +21,16 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use samband_app::AppError;
 
+/// An id from the path; one that cannot exist is simply not found.
+pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// 303 See Other after a form has done its work.
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
 pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),

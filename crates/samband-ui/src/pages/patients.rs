@@ -108,7 +108,7 @@ pub async fn register_submit(
 }
 
 pub fn parse_patient(raw: &str) -> Result<PatientId, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
+    super::parse_id(raw)
 }
 
 #[derive(Template)]
