@@ -59,11 +59,20 @@ async function startServer({ timeoutMs = 30_000 } = {}) {
     child.stdout.on('data', onData);
     child.stderr.on('data', (chunk) => { output += chunk.toString('utf8'); });
   });
-  // Keep draining the pipes so the server never blocks on a full pipe buffer.
+  // Keep draining the pipes so the server never blocks on a full pipe buffer; with
+  // SAMBAND_BROWSER_SERVER_LOG set, its output goes on into that file (for a failure's cause).
   child.stdout.removeAllListeners('data');
-  child.stdout.resume();
   child.stderr.removeAllListeners('data');
-  child.stderr.resume();
+  const logFile = process.env.SAMBAND_BROWSER_SERVER_LOG;
+  if (logFile) {
+    const sink = fs.createWriteStream(logFile, { flags: 'a' });
+    sink.write(output);
+    child.stdout.pipe(sink);
+    child.stderr.pipe(sink);
+  } else {
+    child.stdout.resume();
+    child.stderr.resume();
+  }
 
   async function stop() {
     if (child.exitCode === null && child.signalCode === null) {

@@ -36,10 +36,21 @@ impl FromRequestParts<App> for Auth {
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        Ok(Auth(Ctx {
+        let ctx = Ctx {
             principal,
             request_id,
-        }))
+        };
+        // Scopes are enforced here, once, for every route: a write method with a
+        // read-only token stops before its handler runs.
+        if !parts.method.is_safe() {
+            let route = parts
+                .extensions
+                .get::<axum::extract::MatchedPath>()
+                .map_or_else(|| parts.uri.path().to_owned(), |m| m.as_str().to_owned());
+            app.require_write_scope(&ctx, &format!("{} {route}", parts.method))
+                .await?;
+        }
+        Ok(Auth(ctx))
     }
 }
 

@@ -11,6 +11,7 @@ mod meetings;
 mod messages;
 mod openapi;
 mod problem;
+mod route_book;
 mod routes;
 
 use axum::Router;
@@ -19,17 +20,38 @@ use samband_app::App;
 pub use meetings::calendar_response;
 pub use messages::attachment_response;
 pub use problem::Problem;
+pub use route_book::RouteBook;
 
 /// Builds the `/api/v1` router (with its own problem+json fallback for unknown paths),
 /// rate-limited per bearer token or, without one, per client address.
 pub fn router(app: App) -> Router {
-    let api = routes::router()
+    let api = routes::book()
+        .into_router()
+        .fallback(routes::not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             rate_limit,
         ))
         .with_state(app);
     Router::new().nest("/api/v1", api)
+}
+
+/// Every path template of the API router, prefixed `/api/v1`, as the router has them.
+pub fn route_paths() -> Vec<String> {
+    routes::book()
+        .paths()
+        .iter()
+        .map(|p| format!("/api/v1{p}"))
+        .collect()
+}
+
+async fn method_not_allowed() -> Problem {
+    Problem::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "This endpoint does not answer that method",
+    )
 }
 
 async fn rate_limit(

@@ -2,12 +2,13 @@
 
 use crate::extract::{Auth, IfMatch, StrictJson};
 use crate::problem::ApiError;
+use crate::route_book::RouteBook;
 use crate::routes::{parse_id, versioned};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use samband_app::meetings::{InviteInput, PreReadInput, SummaryInput};
 use samband_app::App;
 use samband_domain::ids::*;
@@ -16,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 type ApiResult = Result<Response, ApiError>;
 
-pub fn router() -> Router<App> {
-    Router::new()
+pub fn book() -> RouteBook<App> {
+    RouteBook::new()
         .route("/meetings", get(mine))
         .route("/patients/{patient}/meetings", get(list).post(create))
         .route("/meetings/{meeting}", get(view).put(update))

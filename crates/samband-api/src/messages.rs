@@ -3,13 +3,14 @@
 
 use crate::extract::{Auth, IfMatch, StrictJson};
 use crate::problem::ApiError;
+use crate::route_book::RouteBook;
 use crate::routes::{parse_id, versioned};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use futures_util::StreamExt;
 use samband_app::messaging::{decode_uploads, ComposeInput, ComposeJson, ReplyInput, ReplyJson};
 use samband_app::notify::PrefsInput;
@@ -21,8 +22,8 @@ use serde::{Deserialize, Serialize};
 
 type ApiResult = Result<Response, ApiError>;
 
-pub fn router() -> Router<App> {
-    Router::new()
+pub fn book() -> RouteBook<App> {
+    RouteBook::new()
         .route("/inbox", get(inbox))
         .route("/inbox/unread", get(unread))
         .route("/inbox/events", get(events))

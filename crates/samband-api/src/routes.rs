@@ -3,11 +3,12 @@
 use crate::extract::{Auth, ClientAddr, IfMatch, StrictJson};
 use crate::openapi;
 use crate::problem::{ApiError, Problem};
+use crate::route_book::RouteBook;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use samband_app::directory::AccountInput;
 use samband_app::App;
 use samband_domain::ids::*;
@@ -17,8 +18,8 @@ use samband_domain::professional::NewProfessional;
 use samband_domain::team::MemberInput;
 use serde::{Deserialize, Serialize};
 
-pub fn router() -> Router<App> {
-    Router::new()
+pub fn book() -> RouteBook<App> {
+    RouteBook::new()
         .route("/openapi.json", get(openapi::document))
         .route("/auth/token", post(issue_token))
         .route("/me", get(me))
@@ -61,14 +62,13 @@ pub fn router() -> Router<App> {
         .route("/patients/{patient}/access-log", get(access_log))
         .route("/emergency-access", get(emergency_to_review))
         .route("/emergency-access/{grant}/review", post(review_emergency))
-        .merge(crate::messages::router())
-        .merge(crate::meetings::router())
-        .fallback(not_found)
+        .merge(crate::messages::book())
+        .merge(crate::meetings::book())
 }
 
 type ApiResult = Result<Response, ApiError>;
 
-async fn not_found() -> Problem {
+pub(crate) async fn not_found() -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "not-found", "No such endpoint")
 }
 

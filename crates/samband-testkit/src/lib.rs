@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod fixture;
+pub mod walk;
 
 use chrono::{TimeZone, Utc};
 use samband_app::{App, AppConfig};
@@ -24,6 +25,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub backend: Backend,
     dir: Option<std::path::PathBuf>,
+    /// Where the data lives, for [`TestApp::fingerprint`].
+    db: Option<Db>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -32,7 +35,19 @@ pub fn start_time() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
 }
 
+/// Where a test database lives: a SQLite file, or a PostgreSQL schema.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(std::path::PathBuf),
+    Postgres { url: String, schema: String },
+}
+
 pub async fn open_store(backend: Backend) -> (Arc<dyn Store>, Option<std::path::PathBuf>) {
+    let (store, dir, _) = open_store_at(backend).await;
+    (store, dir)
+}
+
+async fn open_store_at(backend: Backend) -> (Arc<dyn Store>, Option<std::path::PathBuf>, Db) {
     match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(format!("samband-test-{}", uuid::Uuid::now_v7()));
@@ -41,7 +56,8 @@ pub async fn open_store(backend: Backend) -> (Arc<dyn Store>, Option<std::path::
             let s = samband_store_sqlite::SqliteStore::open(&url)
                 .await
                 .expect("open sqlite");
-            (Arc::new(s), Some(dir))
+            let file = dir.join("t.db");
+            (Arc::new(s), Some(dir), Db::Sqlite(file))
         }
         Backend::Postgres => {
             let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
@@ -49,7 +65,7 @@ pub async fn open_store(backend: Backend) -> (Arc<dyn Store>, Option<std::path::
             let s = samband_store_postgres::PgStore::open(&url, Some(&schema), 8)
                 .await
                 .unwrap_or_else(|e| panic!("PostgreSQL at {url} must be reachable for tests: {e}"));
-            (Arc::new(s), None)
+            (Arc::new(s), None, Db::Postgres { url, schema })
         }
     }
 }
@@ -71,9 +87,10 @@ impl TestApp {
     }
 
     pub async fn start_with(backend: Backend, config: AppConfig) -> TestApp {
-        let (store, dir) = open_store(backend).await;
+        let (store, dir, db) = open_store_at(backend).await;
         let mut t = Self::start_on(backend, store, config).await;
         t.dir = dir;
+        t.db = Some(db);
         t
     }
 
@@ -98,6 +115,7 @@ impl TestApp {
             clock,
             backend,
             dir,
+            db: None,
             shutdown: Some(tx),
         }
     }

@@ -14,6 +14,7 @@ mod statics;
 
 use axum::routing::{get, post};
 use axum::Router;
+use samband_api::RouteBook;
 use samband_app::App;
 use std::sync::Arc;
 
@@ -33,15 +34,27 @@ pub struct UiState {
 }
 
 pub fn router(app: App, cfg: UiConfig) -> Router {
-    use pages::{
-        account, admin, auth, consent, meetings, messages, patient_portal, patients, plan, team,
-    };
     let state = UiState {
         app,
         cfg,
         catalog: Arc::new(i18n::Catalog::load()),
     };
-    Router::new()
+    book()
+        .into_router()
+        .fallback(pages::not_found)
+        .with_state(state)
+}
+
+/// Every path template of the UI router, as the router has them.
+pub fn route_paths() -> Vec<String> {
+    book().paths().iter().map(|p| (*p).to_owned()).collect()
+}
+
+fn book() -> RouteBook<UiState> {
+    use pages::{
+        account, admin, auth, consent, meetings, messages, patient_portal, patients, plan, team,
+    };
+    RouteBook::new()
         .route("/", get(auth::home))
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", post(auth::logout))
@@ -167,6 +180,4 @@ pub fn router(app: App, cfg: UiConfig) -> Router {
         .route("/admin/organisations", post(admin::create_organisation))
         .route("/admin/professionals", post(admin::create_professional))
         .route("/admin/accounts", post(admin::create_account))
-        .fallback(pages::not_found)
-        .with_state(state)
 }

@@ -24,5 +24,6 @@ mod consent;
 mod meetings;
 mod messages;
 mod policy;
+mod routes;
 mod ui;
 mod ui_messages;
