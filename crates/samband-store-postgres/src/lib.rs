@@ -80,7 +80,15 @@ impl PgStore {
 #[async_trait]
 impl Store for PgStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
-        let tx = self.pool.begin().await.map_err(codec::db_err)?;
+        // On its own task, so a request dropped halfway cannot cut the BEGIN off in
+        // flight: sqlx 0.8 would then hand the pool a connection inside a transaction
+        // nothing rolls back. A finished begin whose caller is gone is dropped, which
+        // rolls it back.
+        let pool = self.pool.clone();
+        let tx = tokio::spawn(async move { pool.begin().await })
+            .await
+            .map_err(|e| StoreError::Other(format!("begin did not finish: {e}")))?
+            .map_err(codec::db_err)?;
         Ok(Box::new(PgTx { tx }))
     }
 
@@ -132,7 +140,12 @@ impl Store for PgStore {
 #[async_trait]
 impl Tx for PgTx {
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        self.tx.commit().await.map_err(codec::db_err)
+        // Once asked, a commit finishes even if the request is dropped meanwhile.
+        let tx = self.tx;
+        tokio::spawn(async move { tx.commit().await })
+            .await
+            .map_err(|e| StoreError::Other(format!("commit did not finish: {e}")))?
+            .map_err(codec::db_err)
     }
 }
 
@@ -158,6 +171,55 @@ mod tests {
                     test_database_url()
                 )
             })
+    }
+
+    /// A request dropped while its transaction is starting must leave its pooled
+    /// connection clean (one connection, so the next begin gets the same one).
+    #[tokio::test]
+    async fn a_begin_dropped_halfway_leaves_the_store_usable() {
+        let schema = format!("t_cancel_{}", uuid::Uuid::now_v7().simple());
+        let store = PgStore::open(&test_database_url(), Some(&schema), 1)
+            .await
+            .unwrap_or_else(|e| panic!("open: {e}"));
+        for i in 0..100 {
+            {
+                let mut begin = std::pin::pin!(store.begin());
+                for _ in 0..(i % 12) {
+                    let ready = std::future::poll_fn(|cx| {
+                        std::task::Poll::Ready(
+                            std::future::Future::poll(begin.as_mut(), cx).is_ready(),
+                        )
+                    })
+                    .await;
+                    if ready {
+                        break;
+                    }
+                    tokio::task::yield_now().await;
+                }
+            }
+            let tx = store
+                .begin()
+                .await
+                .unwrap_or_else(|e| panic!("begin after a dropped begin (round {i}): {e}"));
+            tx.commit()
+                .await
+                .unwrap_or_else(|e| panic!("commit (round {i}): {e}"));
+            // Outside any transaction, each statement has its own now(); inside a
+            // stale one left open, both would read the transaction's start.
+            let mut stamps = Vec::new();
+            for _ in 0..2 {
+                let t: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("SELECT now()")
+                    .fetch_one(&store.pool)
+                    .await
+                    .unwrap_or_else(|e| panic!("probe (round {i}): {e}"));
+                stamps.push(t);
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+            assert_ne!(
+                stamps[0], stamps[1],
+                "round {i}: the connection was left inside a transaction"
+            );
+        }
     }
 
     #[tokio::test]

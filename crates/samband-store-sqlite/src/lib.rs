@@ -120,10 +120,16 @@ pub fn check_settings(
 #[async_trait]
 impl Store for SqliteStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
-        let tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
+        // The BEGIN runs to completion on its own task even if the request that asked
+        // is dropped halfway (a live stream whose reader left): sqlx 0.8 leaves a
+        // connection whose BEGIN was cut off in flight marked as inside a transaction
+        // that nothing rolls back, and with one writer connection every later request
+        // would then fail. A finished begin whose caller is gone is simply dropped,
+        // which rolls it back.
+        let pool = self.pool.clone();
+        let tx = tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
             .await
+            .map_err(|e| StoreError::Other(format!("begin did not finish: {e}")))?
             .map_err(codec::db_err)?;
         Ok(Box::new(SqliteTx { tx }))
     }
@@ -144,13 +150,20 @@ impl Store for SqliteStore {
 #[async_trait]
 impl Tx for SqliteTx {
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        self.tx.commit().await.map_err(codec::db_err)
+        // Once asked, a commit finishes even if the request is dropped meanwhile (see
+        // `begin`): cut off halfway it would leave the connection in an unknown state.
+        let tx = self.tx;
+        tokio::spawn(async move { tx.commit().await })
+            .await
+            .map_err(|e| StoreError::Other(format!("commit did not finish: {e}")))?
+            .map_err(codec::db_err)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
     use std::sync::Arc;
 
     fn temp_url(name: &str) -> (std::path::PathBuf, String) {
@@ -178,6 +191,42 @@ mod tests {
             matches!(verified, Ok(n) if n > 0),
             "audit chain after conformance: {verified:?}"
         );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A request dropped while its transaction is starting (a live stream whose reader
+    /// went away, say) must not leave the writer connection stuck inside a transaction
+    /// nobody rolls back: every later begin would fail.
+    #[tokio::test]
+    async fn a_begin_dropped_halfway_leaves_the_store_usable() {
+        let (dir, url) = temp_url("cancelled-begin");
+        let store = SqliteStore::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("open: {e}"));
+        for i in 0..200 {
+            // Poll the begin a few times (so BEGIN is on its way at some point of
+            // its flight), then drop it unfinished.
+            {
+                let mut begin = std::pin::pin!(store.begin());
+                for _ in 0..(i % 12) {
+                    let ready = std::future::poll_fn(|cx| {
+                        std::task::Poll::Ready(begin.as_mut().poll(cx).is_ready())
+                    })
+                    .await;
+                    if ready {
+                        break;
+                    }
+                    tokio::task::yield_now().await;
+                }
+            }
+            let tx = store
+                .begin()
+                .await
+                .unwrap_or_else(|e| panic!("begin after a dropped begin (round {i}): {e}"));
+            tx.commit()
+                .await
+                .unwrap_or_else(|e| panic!("commit (round {i}): {e}"));
+        }
         let _ = std::fs::remove_dir_all(dir);
     }
 
