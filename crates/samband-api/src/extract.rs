@@ -87,8 +87,21 @@ impl<T: DeserializeOwned> FromRequest<App> for StrictJson<T> {
             )
             .detail(e.body_text())
         })?;
+        if let Err(e) = refuse_duplicate_keys(&bytes) {
+            return Err(e.into());
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize::<_, T>(de) {
+        let parsed = serde_path_to_error::deserialize::<_, T>(&mut *de);
+        // One JSON value and nothing after it (whitespace aside).
+        if parsed.is_ok() {
+            if let Err(e) = de.end() {
+                return Err(Problem::bad_request(format!(
+                    "malformed JSON: content after the JSON value ({e})"
+                ))
+                .into());
+            }
+        }
+        match parsed {
             Ok(v) => Ok(StrictJson(v)),
             Err(err) => {
                 let path = err.path().to_string();
@@ -96,10 +109,23 @@ impl<T: DeserializeOwned> FromRequest<App> for StrictJson<T> {
                 if inner.is_syntax() || inner.is_eof() {
                     return Err(Problem::bad_request(format!("malformed JSON: {inner}")).into());
                 }
-                let field = if path == "." { String::new() } else { path };
                 let msg = inner.to_string();
+                let mut field = if path == "." { String::new() } else { path };
+                // A missing field is reported at its parent: name the field itself.
+                if let Some(name) = msg
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.split('`').next())
+                {
+                    field = if field.is_empty() {
+                        name.to_owned()
+                    } else {
+                        format!("{field}.{name}")
+                    };
+                }
                 let code = if msg.starts_with("unknown field") {
                     "unknown_field"
+                } else if msg.starts_with("missing field") {
+                    "required"
                 } else {
                     "bad_value"
                 };
@@ -107,6 +133,66 @@ impl<T: DeserializeOwned> FromRequest<App> for StrictJson<T> {
             }
         }
     }
+}
+
+/// Refuses a body in which any object names a key twice (serde would keep one of
+/// the two silently), or that is not JSON at all.
+fn refuse_duplicate_keys(bytes: &[u8]) -> Result<(), Problem> {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use std::collections::HashSet;
+
+    struct Unique;
+
+    impl<'de> DeserializeSeed<'de> for Unique {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Unique {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(Unique)?.is_some() {}
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !seen.insert(key.clone()) {
+                    return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+                }
+                map.next_value_seed(Unique)?;
+            }
+            Ok(())
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    Unique
+        .deserialize(&mut de)
+        .map_err(|e| Problem::bad_request(format!("malformed JSON: {e}")))
 }
 
 /// The version named by `If-Match` (`"3"` or `W/"3"`). Required on updates.

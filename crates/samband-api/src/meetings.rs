@@ -135,19 +135,26 @@ async fn reply(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Field names as the use cases name them, so a field error names what was sent.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TextBody {
-    text: String,
+struct RaiseBody {
+    raise: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WishBody {
+    wish: String,
 }
 
 async fn raise(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(meeting): Path<String>,
-    StrictJson(b): StrictJson<TextBody>,
+    StrictJson(b): StrictJson<RaiseBody>,
 ) -> ApiResult {
-    app.set_raise(&ctx, ids(&meeting)?, &b.text).await?;
+    app.set_raise(&ctx, ids(&meeting)?, &b.raise).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -223,10 +230,10 @@ async fn request_change(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path((meeting, item)): Path<(String, String)>,
-    StrictJson(b): StrictJson<TextBody>,
+    StrictJson(b): StrictJson<WishBody>,
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
-    app.request_agenda_change(&ctx, ids(&meeting)?, item, &b.text)
+    app.request_agenda_change(&ctx, ids(&meeting)?, item, &b.wish)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -258,7 +258,7 @@ fn meetings_spec(doc: &mut Value) {
         ),
         (
             "/api/v1/meetings/{meeting}/raise",
-            json!({"post": op("What I want to raise", Some("TextBody"), ("204", ""), &["403"], m)}),
+            json!({"post": op("What I want to raise", Some("RaiseBody"), ("204", ""), &["403"], m)}),
         ),
         (
             "/api/v1/meetings/{meeting}/calendar.ics",
@@ -278,7 +278,7 @@ fn meetings_spec(doc: &mut Value) {
         ),
         (
             "/api/v1/meetings/{meeting}/agenda/{item}/request",
-            json!({"post": op("The patient asks to change the item", Some("TextBody"), ("204", ""), &["403"], mi)}),
+            json!({"post": op("The patient asks to change the item", Some("WishBody"), ("204", ""), &["403"], mi)}),
         ),
         (
             "/api/v1/meetings/{meeting}/agenda/{item}/decisions",
@@ -321,8 +321,12 @@ fn meetings_spec(doc: &mut Value) {
             json!({"type": "object", "additionalProperties": false, "required": ["reply"], "properties": {"reply": {"type": "string", "enum": ["accepted", "declined", "tentative"]}}}),
         ),
         (
-            "TextBody",
-            json!({"type": "object", "additionalProperties": false, "required": ["text"], "properties": {"text": s(4000)}}),
+            "RaiseBody",
+            json!({"type": "object", "additionalProperties": false, "required": ["raise"], "properties": {"raise": s(4000)}}),
+        ),
+        (
+            "WishBody",
+            json!({"type": "object", "additionalProperties": false, "required": ["wish"], "properties": {"wish": s(4000)}}),
         ),
         (
             "MinutesBody",

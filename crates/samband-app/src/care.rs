@@ -657,8 +657,8 @@ impl App {
         let today = self.today();
         let mut errs = ValidationErrors::new();
         let new = errs.take(NewPatient::parse(input, today));
-        let role = errs.take(text::required("role", role, text::SHORT));
-        let responsibility = errs.take(text::required("responsibility", responsibility, LONG));
+        let role = errs.take(text::required("my_role", role, text::SHORT));
+        let responsibility = errs.take(text::required("my_responsibility", responsibility, LONG));
         errs.into_result()?;
         let (Some(new), Some(role), Some(responsibility)) = (new, role, responsibility) else {
             return Err(AppError::Internal("validated input missing".into()));

@@ -498,7 +498,7 @@ impl App {
         input: &InviteInput,
     ) -> Result<(Participant, Option<String>), AppError> {
         let guest = match &input.guest {
-            Some(g) => Some(check_guest(g)?),
+            Some(g) => Some(check_guest(g).map_err(|e| e.nested_in("guest"))?),
             None => None,
         };
         let (mut tx, m, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;

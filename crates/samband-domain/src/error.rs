@@ -60,6 +60,15 @@ impl ValidationErrors {
         }
     }
 
+    /// The same errors for fields nested under `prefix` (`guest` turns `email` into
+    /// `guest.email`), so an error names the field as the request spelled it.
+    pub fn nested_in(mut self, prefix: &str) -> Self {
+        for e in &mut self.errors {
+            e.field = format!("{prefix}.{}", e.field);
+        }
+        self
+    }
+
     pub fn for_field(&self, field: &str) -> Option<&FieldError> {
         self.errors.iter().find(|e| e.field == field)
     }

@@ -57,6 +57,55 @@ async fn body_limit(
     next.run(Request::from_parts(parts, body)).await
 }
 
+/// Every error on `/api/` is a problem document, whoever answered it: the router's
+/// 404 and 405, a body limit's 413, an extractor's rejection of a query string, the
+/// timeout's 503. Responses that already are problem documents pass untouched.
+async fn api_problems(req: axum::extract::Request, next: axum::middleware::Next) -> Response<Body> {
+    use axum::response::IntoResponse;
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/problem+json"));
+    if !api || status.as_u16() < 400 || is_problem {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // The plain-text reason an extractor gave (axum's rejections say which part of
+    // the request was wrong), bounded.
+    let detail = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let kind = match status {
+        StatusCode::BAD_REQUEST => "bad-request",
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "media-type",
+        StatusCode::UNPROCESSABLE_ENTITY => "validation",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        _ => "http-error",
+    };
+    let mut problem =
+        samband_api::Problem::new(status, kind, status.canonical_reason().unwrap_or("Error"));
+    if !detail.is_empty() {
+        problem = problem.detail(detail);
+    }
+    let mut out = problem.into_response();
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in parts.headers.iter() {
+        if !out.headers().contains_key(name) {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
@@ -123,6 +172,7 @@ pub fn wrap(router: Router, secure: bool, file_limit: usize) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn(api_problems))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(trace)

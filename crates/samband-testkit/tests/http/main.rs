@@ -19,6 +19,7 @@ macro_rules! both_backends {
 }
 
 mod api;
+mod api_errors;
 mod auth;
 mod consent;
 mod meetings;

@@ -382,14 +382,14 @@ async fn agenda_rules_invitations_and_each_participants_times(b: Backend) {
     let r = pia
         .post(
             &format!("{}/agenda/{second}/request", m.path),
-            json!({"text": "I would like to be there when we talk about work."}),
+            json!({"wish": "I would like to be there when we talk about work."}),
         )
         .await;
     assert_eq!(r.status, 204, "{}", r.text);
     let r = pia
         .post(
             &format!("{}/raise", m.path),
-            json!({"text": "I get tired after two hours."}),
+            json!({"raise": "I get tired after two hours."}),
         )
         .await;
     assert_eq!(r.status, 204);
