@@ -87,9 +87,7 @@ impl<T: DeserializeOwned> FromRequest<App> for StrictJson<T> {
             )
             .detail(e.body_text())
         })?;
-        if let Err(e) = refuse_duplicate_keys(&bytes) {
-            return Err(e.into());
-        }
+        refuse_duplicate_keys(&bytes)?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         let parsed = serde_path_to_error::deserialize::<_, T>(&mut *de);
         // One JSON value and nothing after it (whitespace aside).
@@ -137,7 +135,7 @@ impl<T: DeserializeOwned> FromRequest<App> for StrictJson<T> {
 
 /// Refuses a body in which any object names a key twice (serde would keep one of
 /// the two silently), or that is not JSON at all.
-fn refuse_duplicate_keys(bytes: &[u8]) -> Result<(), Problem> {
+fn refuse_duplicate_keys(bytes: &[u8]) -> Result<(), ApiError> {
     use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
     use std::collections::HashSet;
 
@@ -192,7 +190,7 @@ fn refuse_duplicate_keys(bytes: &[u8]) -> Result<(), Problem> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     Unique
         .deserialize(&mut de)
-        .map_err(|e| Problem::bad_request(format!("malformed JSON: {e}")))
+        .map_err(|e| Problem::bad_request(format!("malformed JSON: {e}")).into())
 }
 
 /// The version named by `If-Match` (`"3"` or `W/"3"`). Required on updates.
