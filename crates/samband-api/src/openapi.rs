@@ -67,8 +67,17 @@ fn s(max: u32) -> Value {
     json!({"type": "string", "maxLength": max})
 }
 
+/// A date of care (membership, consent period, meeting, due date): the bounds are
+/// `samband_domain::text::DateWindow::planning`.
 fn date() -> Value {
-    json!({"type": "string", "format": "date", "description": "YYYY-MM-DD"})
+    json!({"type": "string", "format": "date", "description": format!(
+        "YYYY-MM-DD, within {} years before or after today", samband_domain::text::PLANNING_YEARS
+    )})
+}
+
+/// `samband_domain::text::DateWindow::birth`.
+fn birth_date() -> Value {
+    json!({"type": "string", "format": "date", "description": "YYYY-MM-DD, from 1900-01-01 up to today"})
 }
 
 fn uuid() -> Value {
@@ -302,7 +311,7 @@ fn meetings_spec(doc: &mut Value) {
             json!({"type": "object", "additionalProperties": false, "required": ["kind", "mode", "title", "starts_at", "duration_minutes", "pre_read_policy"], "properties": {
                 "kind": {"type": "string", "enum": ["collaboration_after_assessment", "discharge_planning", "coordination", "review"]},
                 "mode": {"type": "string", "enum": ["digital", "hybrid", "in_person"]},
-                "title": s(200), "starts_at": {"type": "string", "description": "local YYYY-MM-DDTHH:MM"},
+                "title": s(200), "starts_at": {"type": "string", "description": format!("local YYYY-MM-DDTHH:MM, from now up to {} years ahead", samband_domain::text::PLANNING_YEARS)},
                 "duration_minutes": {"type": "integer", "minimum": 15, "maximum": 480},
                 "video_link": s(1000), "place": s(200),
                 "pre_read_policy": {"type": "string", "enum": ["days_before", "at_meeting", "professionals_only"]},
@@ -457,7 +466,7 @@ fn core_spec() -> Value {
                     "professional_id": uuid(), "patient_id": uuid()
                 }},
                 "RegisterPatient": {"type": "object", "additionalProperties": false, "required": ["name", "birth_date", "preferred_contact", "my_role", "my_responsibility"], "properties": {
-                    "name": s(200), "birth_date": date(), "national_id_country": {"type": "string", "enum": ["NO", "DK"]},
+                    "name": s(200), "birth_date": birth_date(), "national_id_country": {"type": "string", "enum": ["NO", "DK"]},
                     "national_id": {"type": "string", "description": "Norwegian fødselsnummer/D-number (11 digits, check digits verified) or Danish CPR (DDMMYY-SSSS)"},
                     "preferred_contact": {"type": "string", "enum": ["in_app", "sms", "phone", "email", "letter"]},
                     "phone": s(20), "email": s(254), "my_role": s(200), "my_responsibility": s(4000)

@@ -784,7 +784,7 @@ impl App {
         if member_id.is_some() && team.member(id).is_none() {
             return Err(AppError::NotFound);
         }
-        let member = input.parse(id, "")?;
+        let member = input.parse(id, "", self.today())?;
         let mut errs = ValidationErrors::new();
         if let Some(pid) = member.professional_id {
             match tx.get_professional(pid).await? {
@@ -1514,7 +1514,11 @@ impl App {
             .await?;
         let date = match raw_date.trim() {
             "" => None,
-            raw => Some(text::date("revision_date", raw)?),
+            raw => Some(text::date(
+                "revision_date",
+                raw,
+                text::DateWindow::planning(self.today()),
+            )?),
         };
         if date.is_some_and(|d| d < self.today()) {
             return Err(ValidationErrors::single(

@@ -107,7 +107,7 @@ impl App {
         let parsed: Vec<_> = rules
             .iter()
             .enumerate()
-            .filter_map(|(i, r)| errs.take(r.parse(&format!("rules[{i}]."), source)))
+            .filter_map(|(i, r)| errs.take(r.parse(&format!("rules[{i}]."), source, self.today())))
             .collect();
         if rules.len() > 500 {
             errs.add("rules", "too_many", "at most 500 rules");

@@ -1265,7 +1265,11 @@ impl App {
                 }
             },
         };
-        let due = e.take(samband_domain::text::date("due_date", &input.due_date));
+        let due = e.take(samband_domain::text::date(
+            "due_date",
+            &input.due_date,
+            samband_domain::text::DateWindow::planning(self.today()),
+        ));
         if let Some(d) = due {
             if d < self.to_local(m.starts_at).date() {
                 e.add(

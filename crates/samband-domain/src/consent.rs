@@ -184,7 +184,9 @@ impl RuleInput {
         &self,
         prefix: &str,
         source: ConsentSource,
+        today: NaiveDate,
     ) -> Result<ConsentRule, ValidationErrors> {
+        let window = crate::text::DateWindow::planning(today);
         let f = |n: &str| format!("{prefix}{n}");
         let mut e = ValidationErrors::new();
         let recipient = match self.recipient_kind.trim() {
@@ -217,10 +219,14 @@ impl RuleInput {
             .map(str::trim)
         {
             None | Some("") => None,
-            Some(raw) => e.take(crate::text::date(&f(field), raw)),
+            Some(raw) => e.take(crate::text::date(&f(field), raw, window)),
         };
         let valid_from = date("valid_from", &self.valid_from, &mut e);
         let valid_to = date("valid_to", &self.valid_to, &mut e);
+        // A new rule that has already ended would only replace the rules in force.
+        if valid_to.is_some_and(|t| t < today) {
+            e.add(&f("valid_to"), "in_past", "the period has already ended");
+        }
         if let (Some(a), Some(b)) = (valid_from, valid_to) {
             if b < a {
                 e.add(
@@ -360,7 +366,9 @@ mod tests {
             valid_to: Some("2026-11-01".into()),
             purpose: Some("curiosity".into()),
         };
-        let e = bad.parse("", ConsentSource::Patient).unwrap_err();
+        let e = bad
+            .parse("", ConsentSource::Patient, day("2026-11-23"))
+            .unwrap_err();
         let fields: Vec<_> = e.errors.iter().map(|x| x.field.as_str()).collect();
         for f in ["recipient", "category", "valid_to", "purpose"] {
             assert!(fields.contains(&f), "{fields:?}");

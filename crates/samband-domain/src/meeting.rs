@@ -269,7 +269,9 @@ impl MeetingInput {
                 "in_past",
                 "the meeting must not start in the past",
             ),
-            _ => {}
+            Some(s) => {
+                e.take(text::DateWindow::ahead(now_local.date()).check("starts_at", s.date()));
+            }
         }
         if !(15..=MAX_MINUTES).contains(&self.duration_minutes) {
             e.add(
@@ -318,7 +320,11 @@ impl MeetingInput {
         }
         let follow_up_date = match self.follow_up_date.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(raw) => e.take(text::date("follow_up_date", raw)),
+            Some(raw) => e.take(text::date(
+                "follow_up_date",
+                raw,
+                text::DateWindow::planning(now_local.date()),
+            )),
         };
         if let (Some(f), Some(s)) = (follow_up_date, starts_at) {
             if f <= s.date() {

@@ -271,7 +271,11 @@ impl RequestInput {
         }
         let due_date = match self.due_date.as_deref().map(str::trim) {
             None | Some("") => Some(default_due),
-            Some(raw) => e.take(text::date("due_date", raw)),
+            Some(raw) => e.take(text::date(
+                "due_date",
+                raw,
+                text::DateWindow::planning(today),
+            )),
         };
         if let Some(d) = due_date {
             if d < today {

@@ -56,10 +56,11 @@ impl NewPatient {
     pub fn parse(input: PatientInput<'_>, today: NaiveDate) -> Result<Self, ValidationErrors> {
         let mut e = ValidationErrors::new();
         let name = e.take(text::required("name", input.name, SHORT));
-        let birth_date = e.take(text::date("birth_date", input.birth_date));
-        if birth_date.is_some_and(|d| d > today) {
-            e.add("birth_date", "future_date", "cannot be in the future");
-        }
+        let birth_date = e.take(text::date(
+            "birth_date",
+            input.birth_date,
+            text::DateWindow::birth(today),
+        ));
         let national_id = match input.national_id.map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(raw) => match NationalId::parse(input.national_id_country.unwrap_or("NO"), raw) {

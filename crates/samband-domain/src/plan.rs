@@ -164,7 +164,11 @@ impl ActionInput {
     ) -> Result<ActionFields, ValidationErrors> {
         let mut e = ValidationErrors::new();
         let title = e.take(text::required("title", &self.title, SHORT));
-        let due_date = e.take(text::date("due_date", &self.due_date));
+        let due_date = e.take(text::date(
+            "due_date",
+            &self.due_date,
+            text::DateWindow::planning(today),
+        ));
         if due_date.is_some_and(|d| d < not_before) {
             e.add(
                 "due_date",

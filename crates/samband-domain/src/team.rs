@@ -91,7 +91,13 @@ pub struct MemberInput {
 
 impl MemberInput {
     /// Parses one member; `idx` prefixes field names (`members[2].role`) when part of a list.
-    pub fn parse(&self, id: MemberId, prefix: &str) -> Result<TeamMember, ValidationErrors> {
+    pub fn parse(
+        &self,
+        id: MemberId,
+        prefix: &str,
+        today: NaiveDate,
+    ) -> Result<TeamMember, ValidationErrors> {
+        let window = text::DateWindow::planning(today);
         let f = |name: &str| format!("{prefix}{name}");
         let mut e = ValidationErrors::new();
         let kind = e.take(MemberKind::parse(&f("kind"), &self.kind));
@@ -107,14 +113,14 @@ impl MemberInput {
         let phone = e
             .take(text::phone(&f("phone"), self.phone.as_deref()))
             .flatten();
-        let active_from = e.take(text::date(&f("active_from"), &self.active_from));
+        let active_from = e.take(text::date(&f("active_from"), &self.active_from, window));
         let active_to = match self
             .active_to
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            Some(raw) => e.take(text::date(&f("active_to"), raw)),
+            Some(raw) => e.take(text::date(&f("active_to"), raw, window)),
             None => None,
         };
         if let (Some(from), Some(to)) = (active_from, active_to) {
@@ -270,7 +276,9 @@ mod tests {
             active_to: Some("2026-04-01".into()),
             ..Default::default()
         };
-        let err = input.parse(MemberId::new(), "").unwrap_err();
+        let err = input
+            .parse(MemberId::new(), "", day("2026-05-01"))
+            .unwrap_err();
         let codes: Vec<_> = err
             .errors
             .iter()

@@ -54,20 +54,76 @@ fn bounded(field: &str, v: &str, max: usize) -> Result<String, ValidationErrors>
     Ok(v.to_owned())
 }
 
-/// Parses an ISO date (`YYYY-MM-DD`) within a sane range.
-pub fn date(field: &str, raw: &str) -> Result<NaiveDate, ValidationErrors> {
+/// The dates a field may plausibly hold. Every date a person types is parsed
+/// against one (there is no unbounded date parser), so a year such as 1899 or 2300
+/// is caught at the field instead of being stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateWindow {
+    pub earliest: NaiveDate,
+    pub latest: NaiveDate,
+}
+
+/// How far before and after today a plan, a team membership, a consent period or a
+/// meeting may reach.
+pub const PLANNING_YEARS: i32 = 5;
+
+impl DateWindow {
+    /// Birth dates: from 1 January 1900 up to today.
+    pub fn birth(today: NaiveDate) -> Self {
+        Self {
+            earliest: NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN),
+            latest: today,
+        }
+    }
+
+    /// Dates of care: memberships, consent periods, meetings, due dates — within
+    /// [`PLANNING_YEARS`] of today either way.
+    pub fn planning(today: NaiveDate) -> Self {
+        let shift = |years: i32| chrono::Months::new(12 * years.unsigned_abs());
+        Self {
+            earliest: today
+                .checked_sub_months(shift(PLANNING_YEARS))
+                .unwrap_or(today),
+            latest: today
+                .checked_add_months(shift(PLANNING_YEARS))
+                .unwrap_or(today),
+        }
+    }
+
+    /// From today on, as far ahead as [`DateWindow::planning`].
+    pub fn ahead(today: NaiveDate) -> Self {
+        Self {
+            earliest: today,
+            ..Self::planning(today)
+        }
+    }
+
+    /// Refuses `d` outside the window, at `field`.
+    pub fn check(&self, field: &str, d: NaiveDate) -> Result<NaiveDate, ValidationErrors> {
+        if d < self.earliest {
+            Err(ValidationErrors::single(
+                field,
+                "too_early",
+                format!("must be on or after {}", self.earliest),
+            ))
+        } else if d > self.latest {
+            Err(ValidationErrors::single(
+                field,
+                "too_late",
+                format!("must be on or before {}", self.latest),
+            ))
+        } else {
+            Ok(d)
+        }
+    }
+}
+
+/// Parses an ISO date (`YYYY-MM-DD`) that must fall within `window`.
+pub fn date(field: &str, raw: &str, window: DateWindow) -> Result<NaiveDate, ValidationErrors> {
     let d = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
         ValidationErrors::single(field, "bad_date", "must be a date written as YYYY-MM-DD")
     })?;
-    let year = chrono::Datelike::year(&d);
-    if !(1850..=2200).contains(&year) {
-        return Err(ValidationErrors::single(
-            field,
-            "date_range",
-            "must be between 1850 and 2200",
-        ));
-    }
-    Ok(d)
+    window.check(field, d)
 }
 
 /// A phone number: digits, spaces and an optional leading `+`, 5–20 characters.
@@ -135,12 +191,57 @@ mod tests {
         );
     }
 
+    /// Every day from 1890 to six years ahead, against windows computed here from
+    /// calendar fields (not from the code's month arithmetic).
+    #[test]
+    fn date_windows_hold_exactly_the_plausible_days() {
+        use chrono::Datelike;
+        for today in ["2026-11-23", "2028-02-29", "2027-03-01"] {
+            let today = NaiveDate::parse_from_str(today, "%Y-%m-%d").unwrap();
+            let clamp = |y: i32| {
+                let last = (28..=31)
+                    .rev()
+                    .find(|d| NaiveDate::from_ymd_opt(y, today.month(), *d).is_some())
+                    .unwrap();
+                (y, today.month(), today.day().min(last))
+            };
+            let (lo, hi) = (clamp(today.year() - 5), clamp(today.year() + 5));
+            let mut d = NaiveDate::from_ymd_opt(1890, 1, 1).unwrap();
+            let end = NaiveDate::from_ymd_opt(today.year() + 6, 12, 31).unwrap();
+            let mut checked = 0;
+            while d <= end {
+                let t = (d.year(), d.month(), d.day());
+                let raw = d.to_string();
+                assert_eq!(
+                    date("f", &raw, DateWindow::birth(today)).is_ok(),
+                    t >= (1900, 1, 1) && d <= today,
+                    "birth date {raw} with today {today}"
+                );
+                assert_eq!(
+                    date("f", &raw, DateWindow::planning(today)).is_ok(),
+                    t >= lo && t <= hi,
+                    "planning date {raw} with today {today}"
+                );
+                assert_eq!(
+                    date("f", &raw, DateWindow::ahead(today)).is_ok(),
+                    d >= today && t <= hi,
+                    "date ahead {raw} with today {today}"
+                );
+                d = d.succ_opt().unwrap();
+                checked += 1;
+            }
+            assert!(checked > 365 * 140, "walked {checked} days");
+        }
+    }
+
     #[test]
     fn dates_phones_emails() {
-        assert!(date("d", "2026-02-30").is_err());
-        assert!(date("d", "1700-01-01").is_err());
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let w = DateWindow::planning(today);
+        assert!(date("d", "2026-02-30", w).is_err());
+        assert!(date("d", "1700-01-01", w).is_err());
         assert_eq!(
-            date("d", "2026-11-22")
+            date("d", "2026-11-22", w)
                 .ok()
                 .map(|d| d.to_string())
                 .as_deref(),

@@ -390,7 +390,7 @@ async fn crisis_plan_goals_services_and_revision_date(b: Backend) {
         .put(
             &format!("/api/v1/patients/{}/plan", w.p),
             Some("\"2\""),
-            json!({"revision_date": "2020-01-01"}),
+            json!({"revision_date": "2026-01-01"}),
         )
         .await;
     assert_eq!(past.error_codes(), vec!["in_past"]);

@@ -21,6 +21,7 @@ macro_rules! both_backends {
 mod api;
 mod api_errors;
 mod auth;
+mod bounds;
 mod consent;
 mod meetings;
 mod messages;
