@@ -208,7 +208,10 @@ impl App {
                     | DenyReason::EmergencyReadOnly
                     | DenyReason::ConsentIsThePatients
                     | DenyReason::PatientOnly
-                    | DenyReason::NotAddressed => AppError::Forbidden,
+                    | DenyReason::NotAddressed
+                    // Reached only by those who may see the record (own, team, emergency).
+                    | DenyReason::TeamProfessionalsOnly
+                    | DenyReason::NotThePatient => AppError::Forbidden,
                     _ => AppError::NotFound,
                 })
             }
@@ -254,6 +257,31 @@ impl App {
     }
 
     #[allow(clippy::too_many_arguments)] // one call site shape: who, whose, what, how, why
+    /// [`crate::policy::decide_unbound`] for `ctx`, with a denial audited.
+    pub(crate) async fn authorize_unbound(
+        &self,
+        ctx: &Ctx,
+        op: Operation,
+    ) -> Result<Purpose, AppError> {
+        match crate::policy::decide_unbound(&ctx.principal, op) {
+            Decision::Permit(p) => Ok(p),
+            Decision::Deny(reason) => {
+                let entry = self.audit_entry(
+                    ctx,
+                    None,
+                    Object::Patient,
+                    None,
+                    "deny",
+                    &format!("{reason:?}"),
+                );
+                let mut tx = self.store.begin().await?;
+                tx.append_audit(&entry).await?;
+                tx.commit().await?;
+                Err(AppError::Forbidden)
+            }
+        }
+    }
+
     pub(crate) async fn audit(
         &self,
         tx: &mut TxBox,
@@ -380,9 +408,7 @@ impl App {
         let Subject::Professional(pro) = ctx.principal.subject else {
             return Ok(Vec::new());
         };
-        if !ctx.principal.scopes.read {
-            return Err(AppError::Forbidden);
-        }
+        self.authorize_unbound(ctx, Operation::List).await?;
         let mut tx = self.store.begin().await?;
         let rows = tx.caseload(pro, self.today()).await?;
         // The caseload query already restricts to active membership; each row is still
@@ -648,12 +674,10 @@ impl App {
         role: &str,
         responsibility: &str,
     ) -> Result<PatientId, AppError> {
+        self.authorize_unbound(ctx, Operation::Create).await?;
         let Subject::Professional(pro_id) = ctx.principal.subject else {
             return Err(AppError::Forbidden);
         };
-        if !ctx.principal.scopes.write {
-            return Err(AppError::Forbidden);
-        }
         let today = self.today();
         let mut errs = ValidationErrors::new();
         let new = errs.take(NewPatient::parse(input, today));

@@ -201,19 +201,23 @@ impl App {
         id: MeetingId,
         op: Operation,
     ) -> Result<(TxBox, Meeting, Purpose), AppError> {
+        self.open_meeting_for(ctx, id, op, Detail::None).await
+    }
+
+    /// As [`Self::open_meeting`], for what only the meeting's planners do
+    /// (`Detail::Planning`: professionals caring for the patient).
+    async fn open_meeting_for(
+        &self,
+        ctx: &Ctx,
+        id: MeetingId,
+        op: Operation,
+        detail: Detail,
+    ) -> Result<(TxBox, Meeting, Purpose), AppError> {
         let mut tx = self.store.begin().await?;
         let m = tx.get_meeting(id).await?.ok_or(AppError::NotFound)?;
         let facts = self.load_facts(&mut tx, ctx, m.patient_id).await?;
         let (tx, purpose) = self
-            .authorize_with(
-                tx,
-                ctx,
-                m.patient_id,
-                &facts,
-                op,
-                Object::Meeting,
-                Detail::None,
-            )
+            .authorize_with(tx, ctx, m.patient_id, &facts, op, Object::Meeting, detail)
             .await?;
         Ok((tx, m, purpose))
     }
@@ -226,8 +230,9 @@ impl App {
         id: MeetingId,
         expected: i64,
     ) -> Result<(TxBox, Meeting, Purpose), AppError> {
-        let (tx, old, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;
-        self.require_planner(ctx, purpose)?;
+        let (tx, old, purpose) = self
+            .open_meeting_for(ctx, id, Operation::Update, Detail::Planning)
+            .await?;
         if old.version != expected {
             let v = old.version;
             return Err(self
@@ -246,14 +251,6 @@ impl App {
         Ok((tx, old, purpose))
     }
 
-    /// Planning is for professionals on the team (the organiser or a colleague).
-    fn require_planner(&self, ctx: &Ctx, purpose: Purpose) -> Result<(), AppError> {
-        match (ctx.principal.subject, purpose) {
-            (Subject::Professional(_), Purpose::Care) => Ok(()),
-            _ => Err(AppError::Forbidden),
-        }
-    }
-
     pub async fn create_meeting(
         &self,
         ctx: &Ctx,
@@ -270,10 +267,9 @@ impl App {
                 patient,
                 Operation::Create,
                 Object::Meeting,
-                Detail::None,
+                Detail::Planning,
             )
             .await?;
-        self.require_planner(ctx, purpose)?;
         let now = self.clock.now();
         let m = Meeting {
             id: MeetingId::new(),
@@ -501,8 +497,9 @@ impl App {
             Some(g) => Some(check_guest(g).map_err(|e| e.nested_in("guest"))?),
             None => None,
         };
-        let (mut tx, m, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;
-        self.require_planner(ctx, purpose)?;
+        let (mut tx, m, purpose) = self
+            .open_meeting_for(ctx, id, Operation::Update, Detail::Planning)
+            .await?;
         let today = self.today();
         let mut p = Participant {
             id: ParticipantId::new(),
@@ -935,8 +932,9 @@ impl App {
         id: MeetingId,
         input: &AgendaItemInput,
     ) -> Result<AgendaItem, AppError> {
-        let (mut tx, m, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;
-        self.require_planner(ctx, purpose)?;
+        let (mut tx, m, purpose) = self
+            .open_meeting_for(ctx, id, Operation::Update, Detail::Planning)
+            .await?;
         let invited: Vec<ParticipantId> = tx
             .list_participants(id)
             .await?
@@ -1007,8 +1005,9 @@ impl App {
         input: &AgendaItemInput,
         expected: i64,
     ) -> Result<AgendaItem, AppError> {
-        let (mut tx, m, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;
-        self.require_planner(ctx, purpose)?;
+        let (mut tx, m, purpose) = self
+            .open_meeting_for(ctx, id, Operation::Update, Detail::Planning)
+            .await?;
         let old = self.load_item(&mut tx, &m, item).await?;
         let invited: Vec<ParticipantId> = tx
             .list_participants(id)
@@ -1121,8 +1120,9 @@ impl App {
     ) -> Result<AgendaItem, AppError> {
         let minutes =
             samband_domain::text::optional("minutes", Some(minutes), 20_000)?.unwrap_or_default();
-        let (mut tx, m, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;
-        self.require_planner(ctx, purpose)?;
+        let (mut tx, m, purpose) = self
+            .open_meeting_for(ctx, id, Operation::Update, Detail::Planning)
+            .await?;
         let old = self.load_item(&mut tx, &m, item).await?;
         let next = AgendaItem {
             minutes,
@@ -1141,10 +1141,9 @@ impl App {
         wish: &str,
     ) -> Result<(), AppError> {
         let wish = samband_domain::meeting::check_text("wish", wish)?;
-        let (mut tx, m, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;
-        if ctx.principal.subject.own_patient() != Some(m.patient_id) {
-            return Err(AppError::Forbidden);
-        }
+        let (mut tx, m, purpose) = self
+            .open_meeting_for(ctx, id, Operation::Update, Detail::PatientWish)
+            .await?;
         let old = self.load_item(&mut tx, &m, item).await?;
         let mut next = AgendaItem {
             patient_request: Some(wish.clone()),
@@ -1203,8 +1202,9 @@ impl App {
         else {
             return Err(AppError::Internal("validated input missing".into()));
         };
-        let (tx, m, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;
-        self.require_planner(ctx, purpose)?;
+        let (tx, m, purpose) = self
+            .open_meeting_for(ctx, id, Operation::Update, Detail::Planning)
+            .await?;
         let r = PreRead {
             id: PreReadId::new(),
             meeting_id: id,
@@ -1241,8 +1241,9 @@ impl App {
         item: AgendaItemId,
         input: &DecisionInput,
     ) -> Result<Decision, AppError> {
-        let (mut tx, m, purpose) = self.open_meeting(ctx, id, Operation::Update).await?;
-        self.require_planner(ctx, purpose)?;
+        let (mut tx, m, purpose) = self
+            .open_meeting_for(ctx, id, Operation::Update, Detail::Planning)
+            .await?;
         let it = self.load_item(&mut tx, &m, item).await?;
         let mut e = ValidationErrors::new();
         let text = e.take(samband_domain::meeting::check_text("text", &input.text));
@@ -1615,7 +1616,16 @@ impl App {
                 participant: p.clone(),
             })
             .collect();
-        let can_plan = is_professional && purpose == Purpose::Care;
+        let can_plan = self
+            .decide(
+                ctx,
+                m.patient_id,
+                &facts,
+                Operation::Update,
+                Object::Meeting,
+                Detail::Planning,
+            )
+            .is_permit();
         let (invitable, owners) = match &team {
             Some(t) => {
                 let active: Vec<_> = t

@@ -770,7 +770,7 @@ impl App {
         Ok((tx, thread, purpose))
     }
 
-    async fn thread_detail(
+    pub(crate) async fn thread_detail(
         &self,
         tx: &mut TxBox,
         ctx: &Ctx,

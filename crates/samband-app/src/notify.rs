@@ -12,7 +12,6 @@ use crate::policy::{Detail, Object, Operation};
 use crate::{App, AppError, Ctx};
 use chrono::{DateTime, Utc};
 use samband_domain::ids::*;
-use samband_domain::principal::Subject;
 use samband_domain::ValidationErrors;
 use samband_store::{Account, Follow, Job, Notification, NotificationPrefs, Tx};
 use serde::{Deserialize, Serialize};
@@ -329,18 +328,15 @@ impl App {
     /// Starts "ongoing information" about a patient: a daily digest of the changes this
     /// person may see. Only team members (who may read the plan) can follow.
     pub async fn follow_patient(&self, ctx: &Ctx, patient: PatientId) -> Result<(), AppError> {
-        if !matches!(ctx.principal.subject, Subject::Professional(_)) {
-            return Err(AppError::Forbidden);
-        }
         let tx = self.store.begin().await?;
         let (mut tx, purpose) = self
             .authorize(
                 tx,
                 ctx,
                 patient,
-                Operation::Read,
+                Operation::Create,
                 Object::PlanHeader,
-                Detail::None,
+                Detail::Follow,
             )
             .await?;
         let now = self.clock.now();
@@ -366,7 +362,17 @@ impl App {
     }
 
     pub async fn unfollow_patient(&self, ctx: &Ctx, patient: PatientId) -> Result<(), AppError> {
-        let mut tx = self.store.begin().await?;
+        let tx = self.store.begin().await?;
+        let (mut tx, _) = self
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Update,
+                Object::PlanHeader,
+                Detail::Follow,
+            )
+            .await?;
         tx.unfollow(ctx.principal.account_id, patient).await?;
         tx.commit().await?;
         Ok(())

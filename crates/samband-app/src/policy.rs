@@ -14,46 +14,33 @@ use samband_domain::organisation::Sector;
 use samband_domain::principal::{Principal, Subject};
 use serde::Serialize;
 
-/// What is being accessed. Adding an object type forces a category (exhaustive match),
-/// so no data type can escape the consent check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Object {
-    /// Demographics and the patient's place in lists.
-    Patient,
-    Team,
-    PlanHeader,
-    Goal,
-    Action,
-    Service,
-    CrisisPlan,
-    History,
-    /// The patient's consent itself.
-    Consent,
-    /// Who looked at the record: the patient's own view of the audit trail.
-    AccessLog,
-    /// Messages and requests. A thread declares its own category (see [`decide_in`]).
-    Message,
-    /// Collaboration meetings; a pre-read declares its own category.
-    Meeting,
+samband_domain::string_enum! {
+    /// What is being accessed. Declared through `string_enum!`, so `Object::ALL` is
+    /// generated with the enum (a new object cannot be left out of the policy matrix),
+    /// and [`Object::categories`] is an exhaustive match (nor out of the consent check).
+    Object {
+        /// Demographics and the patient's place in lists.
+        Patient = "patient",
+        Team = "team",
+        PlanHeader = "plan",
+        Goal = "goal",
+        Action = "action",
+        Service = "service",
+        CrisisPlan = "crisis_plan",
+        History = "history",
+        /// The patient's consent itself.
+        Consent = "consent",
+        /// Who looked at the record: the patient's own view of the audit trail.
+        AccessLog = "access_log",
+        /// Messages and requests. A thread declares its own category (see [`decide_in`]).
+        Message = "message",
+        /// Collaboration meetings; a pre-read and an item's minutes declare their own
+        /// category.
+        Meeting = "meeting",
+    }
 }
 
 impl Object {
-    pub const ALL: [Object; 12] = [
-        Object::Patient,
-        Object::Team,
-        Object::PlanHeader,
-        Object::Goal,
-        Object::Action,
-        Object::Service,
-        Object::CrisisPlan,
-        Object::History,
-        Object::Consent,
-        Object::AccessLog,
-        Object::Message,
-        Object::Meeting,
-    ];
-
     pub fn category(&self) -> Category {
         match self {
             Object::Patient
@@ -71,91 +58,83 @@ impl Object {
         }
     }
 
-    pub fn as_str(&self) -> &'static str {
+    /// Every category this object can carry: its type's, or — for objects whose parts
+    /// each declare one (a thread, a pre-read, an item's minutes) — any.
+    pub fn categories(&self) -> &'static [Category] {
         match self {
-            Object::Patient => "patient",
-            Object::Team => "team",
-            Object::PlanHeader => "plan",
-            Object::Goal => "goal",
-            Object::Action => "action",
-            Object::Service => "service",
-            Object::CrisisPlan => "crisis_plan",
-            Object::History => "history",
-            Object::Consent => "consent",
-            Object::AccessLog => "access_log",
-            Object::Message => "message",
-            Object::Meeting => "meeting",
+            Object::Message | Object::Meeting => Category::ALL,
+            Object::Patient
+            | Object::Team
+            | Object::PlanHeader
+            | Object::Goal
+            | Object::Action
+            | Object::Service
+            | Object::History
+            | Object::Consent
+            | Object::AccessLog => &[Category::PlanAndActions],
+            Object::CrisisPlan => &[Category::CrisisPlan],
         }
     }
 
     /// The object a history entry's `object_type` names (for filtering history).
     pub fn named(s: &str) -> Option<Object> {
-        Object::ALL.into_iter().find(|o| o.as_str() == s)
+        Object::ALL.iter().copied().find(|o| o.as_str() == s)
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Operation {
-    Read,
-    /// Listing in a search or caseload (reveals that the patient exists and their name).
-    List,
-    /// Leaving the system in bulk (exports).
-    Export,
-    /// Named in a notification's text.
-    Notify,
-    Create,
-    Update,
+samband_domain::string_enum! {
+    Operation {
+        Read = "read",
+        /// Listing in a search or caseload (reveals that the patient exists and their name).
+        List = "list",
+        /// Leaving the system in bulk (exports).
+        Export = "export",
+        /// Named in a notification's text.
+        Notify = "notify",
+        Create = "create",
+        Update = "update",
+    }
 }
 
 impl Operation {
-    pub const ALL: [Operation; 6] = [
-        Operation::Read,
-        Operation::List,
-        Operation::Export,
-        Operation::Notify,
-        Operation::Create,
-        Operation::Update,
-    ];
-
     pub fn is_write(&self) -> bool {
         matches!(self, Operation::Create | Operation::Update)
     }
+}
 
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Operation::Read => "read",
-            Operation::List => "list",
-            Operation::Export => "export",
-            Operation::Notify => "notify",
-            Operation::Create => "create",
-            Operation::Update => "update",
-        }
+samband_domain::string_enum! {
+    /// Finer detail some rules need: which part of an object a write touches, or what
+    /// kind of act it is.
+    Detail {
+        None = "none",
+        /// A goal written in the patient's own words (as opposed to a professional goal).
+        PatientOwnGoal = "patient_own_goal",
+        /// Only the "what helps" section of the crisis plan.
+        CrisisWhatHelps = "crisis_what_helps",
+        /// A professional transcribing a consent the patient gave on paper.
+        PaperConsent = "paper_consent",
+        /// A message thread the principal is not addressed in (nor wrote in).
+        ThreadOutsider = "thread_outsider",
+        /// Planning a meeting (creating, changing, inviting, the agenda, minutes,
+        /// decisions, pre-reads, the chair view): professionals caring for the patient.
+        Planning = "planning",
+        /// A typed request (status report, advice, task): between professionals.
+        Request = "request",
+        /// Acting on a request addressed to someone else (accept, answer, decline).
+        OthersRequest = "others_request",
+        /// The patient's own wish about an agenda item: the patient alone.
+        PatientWish = "patient_wish",
+        /// Following a patient (ongoing information): team professionals.
+        Follow = "follow",
     }
 }
 
-/// Finer detail some rules need: which part of an object a write touches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Detail {
-    None,
-    /// A goal written in the patient's own words (as opposed to a professional goal).
-    PatientOwnGoal,
-    /// Only the "what helps" section of the crisis plan.
-    CrisisWhatHelps,
-    /// A professional transcribing a consent the patient gave on paper.
-    PaperConsent,
-    /// A message thread the principal is not addressed in (nor wrote in).
-    ThreadOutsider,
-}
-
-impl Detail {
-    pub const ALL: [Detail; 5] = [
-        Detail::None,
-        Detail::PatientOwnGoal,
-        Detail::CrisisWhatHelps,
-        Detail::PaperConsent,
-        Detail::ThreadOutsider,
-    ];
+/// Details that only a professional on the patient's team may act under.
+fn for_team_professionals(d: Detail) -> bool {
+    matches!(
+        d,
+        Detail::Planning | Detail::Request | Detail::OthersRequest | Detail::Follow
+    )
 }
 
 /// The principal's active membership on the patient's team.
@@ -232,6 +211,10 @@ pub enum DenyReason {
     ConsentIsThePatients,
     /// Messages are read by those they are addressed to.
     NotAddressed,
+    /// Planning, requests and following are for professionals on the team.
+    TeamProfessionalsOnly,
+    /// Only the patient themself says this.
+    NotThePatient,
 }
 
 /// Decides whether `facts.principal` may perform `op` on `object` (with `detail`).
@@ -263,6 +246,9 @@ pub fn decide_in(
             if own != facts.patient {
                 return Decision::Deny(DenyReason::NotOwnRecord);
             }
+            if for_team_professionals(detail) {
+                return Decision::Deny(DenyReason::TeamProfessionalsOnly);
+            }
             let allowed = match op {
                 Operation::Read | Operation::List | Operation::Export | Operation::Notify => true,
                 Operation::Create | Operation::Update => matches!(
@@ -274,6 +260,8 @@ pub fn decide_in(
                         | (Object::Message, Detail::None)
                         // ... and reply to invitations, say what they want to raise.
                         | (Object::Meeting, Detail::None)
+                        // ... and what they wish for an agenda item.
+                        | (Object::Meeting, Detail::PatientWish)
                 ),
             };
             if allowed {
@@ -288,6 +276,12 @@ pub fn decide_in(
         } => {
             if patient != facts.patient {
                 return Decision::Deny(DenyReason::NotOwnRecord);
+            }
+            if for_team_professionals(detail) {
+                return Decision::Deny(DenyReason::TeamProfessionalsOnly);
+            }
+            if detail == Detail::PatientWish {
+                return Decision::Deny(DenyReason::NotThePatient);
             }
             // A proxy reads what the patient reads; the only thing they may change is
             // the consent, and only when authorised to.
@@ -316,6 +310,12 @@ pub fn decide_in(
                     if object == Object::Message && detail == Detail::ThreadOutsider {
                         return Decision::Deny(DenyReason::NotAddressed);
                     }
+                    if detail == Detail::OthersRequest {
+                        return Decision::Deny(DenyReason::NotAddressed);
+                    }
+                    if detail == Detail::PatientWish {
+                        return Decision::Deny(DenyReason::NotThePatient);
+                    }
                     let viewer = Viewer {
                         organisation: m.organisation,
                         sector: m.sector,
@@ -330,7 +330,9 @@ pub fn decide_in(
                     }
                 }
                 None if facts.emergency => {
-                    if op.is_write() {
+                    if for_team_professionals(detail) {
+                        Decision::Deny(DenyReason::TeamProfessionalsOnly)
+                    } else if op.is_write() {
                         Decision::Deny(DenyReason::EmergencyReadOnly)
                     } else {
                         Decision::Permit(Purpose::Emergency)
@@ -339,6 +341,26 @@ pub fn decide_in(
                 None => Decision::Deny(DenyReason::NotOnTeam),
             }
         }
+    }
+}
+
+/// Acts on no existing record: registering a patient (`Create` a `Patient`) and
+/// listing one's caseload (`List`) are for professionals, within the token's scopes.
+pub fn decide_unbound(principal: &Principal, op: Operation) -> Decision {
+    let scope_ok = if op.is_write() {
+        principal.scopes.write
+    } else {
+        principal.scopes.read
+    };
+    if !scope_ok {
+        return Decision::Deny(DenyReason::ReadOnlyToken);
+    }
+    match principal.subject {
+        Subject::Professional(_) if matches!(op, Operation::Create | Operation::List) => {
+            Decision::Permit(Purpose::Care)
+        }
+        Subject::Admin => Decision::Deny(DenyReason::AdministratorsSeeNoClinicalContent),
+        _ => Decision::Deny(DenyReason::TeamProfessionalsOnly),
     }
 }
 
@@ -439,9 +461,14 @@ mod tests {
         scopes: Scopes,
         op: Operation,
         obj: Object,
+        cat: Category,
         d: Detail,
     ) -> bool {
         let write = matches!(op, Operation::Create | Operation::Update);
+        let team_only = matches!(
+            d,
+            Detail::Planning | Detail::Request | Detail::OthersRequest | Detail::Follow
+        );
         if (write && !scopes.write) || (!write && !scopes.read) {
             return false;
         }
@@ -449,8 +476,7 @@ mod tests {
             sector,
             Sector::Specialist | Sector::Primary | Sector::Municipal
         );
-        let category_is_base = obj != Object::CrisisPlan;
-        let by_default = health_sector || category_is_base;
+        let by_default = health_sector || cat == Category::PlanAndActions;
         let consented = match state {
             ConsentState::Defaults | ConsentState::ExpiredPermit => by_default,
             ConsentState::OrgDeny | ConsentState::SectorDeny => false,
@@ -461,24 +487,31 @@ mod tests {
         match kind {
             "admin" => false,
             "patient" => {
-                own && (!write
-                    || (obj == Object::Goal && d == Detail::PatientOwnGoal)
-                    || (obj == Object::CrisisPlan && d == Detail::CrisisWhatHelps)
-                    || (obj == Object::Consent && d == Detail::None)
-                    || (obj == Object::Message && d == Detail::None)
-                    || (obj == Object::Meeting && d == Detail::None))
+                own && !team_only
+                    && (!write
+                        || (obj == Object::Goal && d == Detail::PatientOwnGoal)
+                        || (obj == Object::CrisisPlan && d == Detail::CrisisWhatHelps)
+                        || (obj == Object::Consent && d == Detail::None)
+                        || (obj == Object::Message && d == Detail::None)
+                        || (obj == Object::Meeting && d == Detail::None)
+                        || (obj == Object::Meeting && d == Detail::PatientWish))
             }
-            "proxy" => own && !write,
-            "proxy_authorised" => own && (!write || (obj == Object::Consent && d == Detail::None)),
+            "proxy" => own && !team_only && d != Detail::PatientWish && !write,
+            "proxy_authorised" => {
+                own && !team_only
+                    && d != Detail::PatientWish
+                    && (!write || (obj == Object::Consent && d == Detail::None))
+            }
             "professional" if obj == Object::AccessLog => false,
             "professional" if member && obj == Object::Patient && !write => true,
             "professional" if member => {
                 let consent_write_ok =
                     !(obj == Object::Consent && write) || d == Detail::PaperConsent;
-                let addressed = !(obj == Object::Message && d == Detail::ThreadOutsider);
-                consent_write_ok && consented && addressed
+                let addressed = !(obj == Object::Message && d == Detail::ThreadOutsider)
+                    && d != Detail::OthersRequest;
+                consent_write_ok && consented && addressed && d != Detail::PatientWish
             }
-            "professional" => emergency && !write,
+            "professional" => emergency && !write && !team_only,
             _ => false,
         }
     }
@@ -504,6 +537,7 @@ mod tests {
         let sectors = Sector::ALL;
         let mut cases = 0usize;
         let mut mismatches = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for kind in [
             "admin",
             "professional",
@@ -534,14 +568,11 @@ mod tests {
                                         _ => Subject::Patient(whose),
                                     };
                                     let p = principal(subject, sc);
-                                    for obj in Object::ALL {
-                                        let consent = consent_for(
-                                            state,
-                                            patient,
-                                            org,
-                                            sector,
-                                            obj.category(),
-                                        );
+                                    for (obj, cat) in Object::ALL
+                                        .iter()
+                                        .flat_map(|o| o.categories().iter().map(move |c| (*o, *c)))
+                                    {
+                                        let consent = consent_for(state, patient, org, sector, cat);
                                         let membership = member.then(|| Membership {
                                             member_id: MemberId::new(),
                                             organisation: Some(org),
@@ -556,20 +587,21 @@ mod tests {
                                             today,
                                             emergency,
                                         };
-                                        for op in Operation::ALL {
-                                            for d in Detail::ALL {
+                                        for &op in Operation::ALL {
+                                            for &d in Detail::ALL {
                                                 cases += 1;
+                                                seen.insert((obj, cat));
                                                 let got = matches!(
-                                                    decide(&facts, op, obj, d),
+                                                    decide_in(&facts, op, obj, cat, d),
                                                     Decision::Permit(_)
                                                 );
                                                 let want = expected(
                                                     kind, member, own, sector, state, emergency,
-                                                    sc, op, obj, d,
+                                                    sc, op, obj, cat, d,
                                                 );
                                                 if got != want {
                                                     mismatches.push(format!(
-                                                        "{kind} member={member} own={own} {sector} {state:?} emergency={emergency} {sc:?} {op:?} {obj:?} {d:?}: got {got}"
+                                                        "{kind} member={member} own={own} {sector} {state:?} emergency={emergency} {sc:?} {op:?} {obj:?} {cat:?} {d:?}: got {got}"
                                                     ));
                                                 }
                                             }
@@ -587,12 +619,57 @@ mod tests {
             mismatches.len()
         );
         assert!(cases > 100_000, "matrix too small: {cases}");
+        // Every category a thread, a pre-read or an item's minutes can carry was put
+        // to the policy, for both objects that carry their own.
+        for obj in [Object::Message, Object::Meeting] {
+            for &cat in Category::ALL {
+                assert!(
+                    seen.contains(&(obj, cat)),
+                    "{obj:?} in {cat:?} never decided"
+                );
+            }
+        }
         assert!(
             mismatches.is_empty(),
             "{} mismatches, first: {:#?}",
             mismatches.len(),
             &mismatches[..mismatches.len().min(10)]
         );
+    }
+
+    /// Registering a patient and listing a caseload: every subject, scope and
+    /// operation against the rule stated here.
+    #[test]
+    fn acts_on_no_record_are_for_professionals_within_their_scopes() {
+        let patient = PatientId::new();
+        let subjects = [
+            ("admin", Subject::Admin),
+            ("professional", Subject::Professional(ProfessionalId::new())),
+            ("patient", Subject::Patient(patient)),
+            (
+                "proxy",
+                Subject::Proxy {
+                    patient,
+                    may_consent: true,
+                },
+            ),
+        ];
+        for (kind, subject) in subjects {
+            for (read, write) in [(true, true), (true, false), (false, true), (false, false)] {
+                let p = principal(subject, Scopes { read, write });
+                for &op in Operation::ALL {
+                    let scope = if op.is_write() { write } else { read };
+                    let want = kind == "professional"
+                        && scope
+                        && matches!(op, Operation::Create | Operation::List);
+                    assert_eq!(
+                        decide_unbound(&p, op).is_permit(),
+                        want,
+                        "{kind} read={read} write={write} {op:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -97,13 +97,10 @@ impl App {
                 Operation::Create,
                 Object::Message,
                 category,
-                Detail::None,
+                // Requests go between professionals; a patient writes a message instead.
+                Detail::Request,
             )
             .await?;
-        // Requests go between professionals; a patient writes a message instead.
-        if ctx.principal.subject.own_patient().is_some() {
-            return Err(AppError::Forbidden);
-        }
         let member = input.addressee_member_id.map(|m| format!("member:{m}"));
         let to: Vec<String> = member.into_iter().collect();
         let addressees = self
@@ -274,15 +271,30 @@ impl App {
     ) -> Result<Request, AppError> {
         let mut tx = self.store.begin().await?;
         let r = tx.get_request(id).await?.ok_or(AppError::NotFound)?;
-        drop(tx);
-        let (mut tx, thread, purpose) = self
-            .open_thread(ctx, r.thread_id, Operation::Update)
+        let thread = tx
+            .get_thread(r.thread_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let facts = self.load_facts(&mut tx, ctx, thread.patient_id).await?;
+        // Only the addressee moves a request on; the policy says so (and audits it).
+        let detail = match self.thread_detail(&mut tx, ctx, &thread).await? {
+            Detail::None if r.addressee_account_id != ctx.principal.account_id => {
+                Detail::OthersRequest
+            }
+            d => d,
+        };
+        let (mut tx, purpose) = self
+            .authorize_in(
+                tx,
+                ctx,
+                thread.patient_id,
+                &facts,
+                Operation::Update,
+                Object::Message,
+                thread.category,
+                detail,
+            )
             .await?;
-        let r = tx.get_request(id).await?.ok_or(AppError::NotFound)?;
-        if r.addressee_account_id != ctx.principal.account_id {
-            tx.commit().await?;
-            return Err(AppError::Forbidden);
-        }
         if r.version != expected {
             let v = r.version;
             return Err(self
