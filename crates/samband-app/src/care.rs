@@ -282,6 +282,7 @@ impl App {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn audit(
         &self,
         tx: &mut TxBox,
