@@ -256,7 +256,6 @@ impl App {
         }
     }
 
-    #[allow(clippy::too_many_arguments)] // one call site shape: who, whose, what, how, why
     /// [`crate::policy::decide_unbound`] for `ctx`, with a denial audited.
     pub(crate) async fn authorize_unbound(
         &self,
@@ -282,7 +281,7 @@ impl App {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // one call site shape: who, whose, what, how, why
     pub(crate) async fn audit(
         &self,
         tx: &mut TxBox,
