@@ -1237,7 +1237,7 @@ fn session(account: AccountId, hash: &str, created: DateTime<Utc>) -> SessionRec
     SessionRecord {
         id_hash: hash.into(),
         account_id: account,
-        csrf_token: format!("csrf-{hash}"),
+        csrf_token: format!("csrf-{hash}").into(),
         created_at: created,
         last_seen_at: created,
         revoked: false,
@@ -1351,7 +1351,10 @@ async fn totp_steps_advance_and_recovery_codes_are_single_use(store: Arc<dyn Sto
         .await
         .unwrap();
     let with_totp = tx.get_account(acc.id).await.unwrap().unwrap();
-    assert_eq!(with_totp.totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+    assert_eq!(
+        with_totp.totp_secret.as_ref().map(Secret::expose),
+        Some("JBSWY3DPEHPK3PXP")
+    );
     assert_eq!(with_totp.totp_last_step, None);
     assert!(tx.advance_totp_step(acc.id, 100).await.unwrap());
     assert!(
@@ -1386,7 +1389,10 @@ async fn totp_steps_advance_and_recovery_codes_are_single_use(store: Arc<dyn Sto
         .await
         .unwrap();
     let again = tx.get_account(acc.id).await.unwrap().unwrap();
-    assert_eq!(again.totp_secret.as_deref(), Some("KRSXG5CTMVRXEZLU"));
+    assert_eq!(
+        again.totp_secret.as_ref().map(Secret::expose),
+        Some("KRSXG5CTMVRXEZLU")
+    );
     assert_eq!(again.totp_last_step, None);
     assert!(
         !tx.use_recovery_code(acc.id, "r2", t0()).await.unwrap(),
