@@ -112,7 +112,7 @@ async fn invite(
         StatusCode::CREATED,
         Json(Invited {
             participant,
-            guest_link: token.map(|t| format!("/guest/{t}")),
+            guest_link: token.map(|t| format!("/guest/{}", t.expose())),
         }),
     )
         .into_response())

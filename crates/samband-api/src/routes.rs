@@ -143,7 +143,7 @@ async fn issue_token(
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse {
-            token: secret,
+            token: secret.expose().to_owned(),
             token_type: "Bearer",
             scopes: token.scopes,
             expires_at: token.expires_at.map(|t| t.to_rfc3339()),

@@ -16,8 +16,7 @@ use rand::RngCore;
 use samband_domain::ids::{AccountId, TokenId};
 use samband_domain::principal::{AccountRole, Principal, Scopes, Subject};
 use samband_domain::ValidationErrors;
-use samband_store::{Account, ApiToken, AuditEntry, SessionRecord, Tx};
-use serde::Serialize;
+use samband_store::{Account, ApiToken, AuditEntry, Secret, SessionRecord, Tx};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
@@ -90,11 +89,12 @@ pub fn secrets_equal(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-/// A new session: the cookie value (give to the browser) and its CSRF token.
+/// A new session: the cookie value (give to the browser) and its CSRF token, both
+/// secrets that debug-print as `[redacted]`.
 #[derive(Debug, Clone)]
 pub struct NewSession {
-    pub cookie_value: String,
-    pub csrf_token: String,
+    pub cookie_value: Secret,
+    pub csrf_token: Secret,
     pub principal: Principal,
     /// The deployment requires two-step verification and this account has none yet.
     pub must_enroll: bool,
@@ -104,7 +104,7 @@ pub struct NewSession {
 #[derive(Debug, Clone)]
 pub struct ActiveSession {
     pub principal: Principal,
-    pub csrf_token: String,
+    pub csrf_token: Secret,
     pub must_enroll: bool,
 }
 
@@ -201,7 +201,7 @@ impl App {
         }
         let account = tx.get_account_by_username(username.trim()).await?;
         let ok = match &account {
-            Some(a) => verify_password(password, &a.password_hash) && !a.disabled,
+            Some(a) => verify_password(password, a.password_hash.expose()) && !a.disabled,
             None => {
                 // Spend the same time as a real check so timing does not reveal accounts.
                 let _ = verify_password(password, DUMMY_HASH);
@@ -225,10 +225,10 @@ impl App {
             }
         };
         tx.clear_login_failures(&account_key).await?;
-        let cookie_value = random_token();
-        let csrf_token = random_token();
+        let cookie_value = Secret::new(random_token());
+        let csrf_token = Secret::new(random_token());
         tx.insert_session(&SessionRecord {
-            id_hash: sha256_hex(&cookie_value),
+            id_hash: sha256_hex(cookie_value.expose()).into(),
             account_id: account.id,
             csrf_token: csrf_token.clone(),
             created_at: now,
@@ -314,7 +314,7 @@ impl App {
         scopes: &str,
         days: i64,
         request_id: Option<String>,
-    ) -> Result<(String, ApiToken), AppError> {
+    ) -> Result<(Secret, ApiToken), AppError> {
         let mut errs = ValidationErrors::new();
         let name = errs.take(samband_domain::text::required("name", name, 100));
         let scopes = Scopes::parse(scopes);
@@ -333,7 +333,7 @@ impl App {
             .await?;
         if session.must_enroll {
             let mut tx = self.store.begin().await?;
-            tx.revoke_session(&sha256_hex(&session.cookie_value))
+            tx.revoke_session(&sha256_hex(session.cookie_value.expose()))
                 .await?;
             tx.commit().await?;
             return Err(ValidationErrors::single(
@@ -344,11 +344,11 @@ impl App {
             .into());
         }
         let now = self.clock.now();
-        let secret = format!("sbt_{}", random_token());
+        let secret = Secret::new(format!("sbt_{}", random_token()));
         let token = ApiToken {
             id: TokenId::new(),
             account_id: session.principal.account_id,
-            token_hash: sha256_hex(&secret),
+            token_hash: sha256_hex(secret.expose()).into(),
             name,
             scopes: scopes.as_string(),
             created_at: now,
@@ -357,7 +357,7 @@ impl App {
         };
         let mut tx = self.store.begin().await?;
         // The password exchange opened a session the API client will never use.
-        tx.revoke_session(&sha256_hex(&session.cookie_value))
+        tx.revoke_session(&sha256_hex(session.cookie_value.expose()))
             .await?;
         tx.insert_token(&token).await?;
         tx.append_audit(&audit(
@@ -439,7 +439,7 @@ impl App {
         let account = Account {
             id: AccountId::new(),
             username: uname.to_owned(),
-            password_hash: hash_password(password)?,
+            password_hash: hash_password(password)?.into(),
             role,
             professional_id,
             patient_id,
@@ -458,10 +458,11 @@ impl App {
 }
 
 /// One of the signed-in user's sessions, for "your sessions".
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct SessionView {
-    /// An opaque handle (the stored hash, never the cookie value).
-    pub handle: String,
+    /// An opaque handle (the stored hash, never the cookie value); shown only in the
+    /// owner's own "end this session" form, never printed.
+    pub handle: Secret,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub current: bool,
@@ -485,7 +486,7 @@ impl App {
                     && now - s.created_at <= self.config.session_absolute
             })
             .map(|s| SessionView {
-                current: current.as_deref() == Some(s.id_hash.as_str()),
+                current: current.as_deref() == Some(s.id_hash.expose()),
                 handle: s.id_hash,
                 created_at: s.created_at,
                 last_seen_at: s.last_seen_at,

@@ -204,7 +204,7 @@ impl App {
             .await?
             .ok_or(AppError::Unauthenticated)?;
         drop(tx);
-        if crate::auth::verify_password(password, &account.password_hash) {
+        if crate::auth::verify_password(password, account.password_hash.expose()) {
             Ok(())
         } else {
             Err(

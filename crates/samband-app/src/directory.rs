@@ -16,7 +16,8 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct AccountInput {
     pub username: String,
-    pub password: String,
+    /// Never printed (`Debug` shows `[redacted]`).
+    pub password: samband_store::Secret,
     pub role: String,
     pub display_name: String,
     pub professional_id: Option<ProfessionalId>,
@@ -218,7 +219,7 @@ impl App {
             .insert_account(
                 &mut *tx,
                 &input.username,
-                &input.password,
+                input.password.expose(),
                 role,
                 &display_name,
                 link,

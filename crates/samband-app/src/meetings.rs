@@ -486,13 +486,14 @@ impl App {
     }
 
     /// Invites a team member, the patient or an external guest. Inviting someone twice
-    /// is refused. Returns the guest's link token once (only its hash is kept).
+    /// is refused. Returns the guest's link token once (only its hash is kept); it
+    /// debug-prints as `[redacted]`.
     pub async fn invite(
         &self,
         ctx: &Ctx,
         id: MeetingId,
         input: &InviteInput,
-    ) -> Result<(Participant, Option<String>), AppError> {
+    ) -> Result<(Participant, Option<samband_store::Secret>), AppError> {
         let guest = match &input.guest {
             Some(g) => Some(check_guest(g).map_err(|e| e.nested_in("guest"))?),
             None => None,
@@ -619,7 +620,7 @@ impl App {
         tx.commit().await?;
         self.live.publish(told);
         self.job_wake.notify_one();
-        Ok((p, token))
+        Ok((p, token.map(samband_store::Secret::from)))
     }
 
     /// Sends (or re-sends) the calendar invitation to each participant (`only`: one),

@@ -13,12 +13,13 @@ use samband_store::{Account, AuditEntry, Tx};
 use totp_rs::{Builder, Secret, Totp};
 use uuid::Uuid;
 
-/// A secret the user is about to register in their authenticator app.
+/// A secret the user is about to register in their authenticator app. Both fields
+/// carry the secret, so both debug-print as `[redacted]`.
 #[derive(Debug, Clone)]
 pub struct Enrollment {
-    pub secret: String,
+    pub secret: samband_store::Secret,
     /// `otpauth://` URI for authenticator apps (shown as text; paste or type the secret).
-    pub uri: String,
+    pub uri: samband_store::Secret,
 }
 
 fn totp(secret_b32: &str) -> Result<Totp, AppError> {
@@ -60,7 +61,10 @@ impl App {
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
         let uri = format!("otpauth://totp/Samband:{label}?secret={secret}&issuer=Samband&algorithm=SHA1&digits=6&period=30");
-        Enrollment { secret, uri }
+        Enrollment {
+            secret: secret.into(),
+            uri: uri.into(),
+        }
     }
 
     /// Confirms the secret with a code from the app; returns the recovery codes, shown once.
@@ -129,7 +133,7 @@ impl App {
                 .await?);
         }
         let now = self.clock.now().timestamp().max(0) as u64;
-        match totp(secret)?.check(code, now) {
+        match totp(secret.expose())?.check(code, now) {
             Some(step) => Ok(tx.advance_totp_step(a.id, step as i64).await?),
             None => Ok(false),
         }

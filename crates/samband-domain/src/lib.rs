@@ -17,6 +17,7 @@ pub mod patient;
 pub mod plan;
 pub mod principal;
 pub mod professional;
+pub mod secret;
 pub mod team;
 pub mod text;
 

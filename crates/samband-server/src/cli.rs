@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use samband_app::audit_export::{ExportFormat, Verified};
 use samband_app::demo::DEMO_PASSWORD;
 use samband_app::directory::AccountInput;
+use samband_domain::secret::Secret;
 use secrecy::ExposeSecret;
 use std::path::PathBuf;
 
@@ -19,9 +20,10 @@ pub struct Cli {
     /// TOML configuration file (also SAMBAND_CONFIG).
     #[arg(long, global = true, env = "SAMBAND_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Database: sqlite://PATH or postgres://… (also SAMBAND_DATABASE_URL).
+    /// Database: sqlite://PATH or postgres://… (also SAMBAND_DATABASE_URL). May hold
+    /// a password, so `Debug` shows `[redacted]`.
     #[arg(long, global = true)]
-    pub database_url: Option<String>,
+    pub database_url: Option<Secret>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -176,7 +178,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let input = AccountInput {
                 username: username.clone(),
-                password,
+                password: password.into(),
                 role: role.clone(),
                 display_name: display_name.clone(),
                 professional_id: professional_id

@@ -3,6 +3,7 @@
 //! print: `Debug` and `check-config` show the database URL without its password.
 
 use anyhow::{bail, Context};
+use samband_domain::secret::Secret;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::path::Path;
@@ -90,25 +91,59 @@ impl std::fmt::Debug for Config {
     }
 }
 
-/// The URL with any password replaced by `***`.
+/// The URL with any password replaced by `***`: the one in the user information
+/// (`user:password@host`) and the values of query parameters that carry one
+/// (`?password=…`, `sslpassword`, `token`, `secret`, `key`).
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_owned(),
+    let (head, fragment) = match url.find('#') {
+        Some(h) => (&url[..h], &url[h..]),
+        None => (url, ""),
+    };
+    let (base, query) = match head.find('?') {
+        Some(q) => (&head[..q], Some(&head[q + 1..])),
+        None => (head, None),
+    };
+    let mut out = match base.find("://") {
+        Some(s) => {
+            let rest = &base[s + 3..];
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => match rest[..at].split_once(':') {
+                    Some((user, _)) => format!("{}{user}:***{}", &base[..s + 3], &rest[at..]),
+                    None => base.to_owned(),
+                },
+                None => base.to_owned(),
             }
         }
-        _ => url.to_owned(),
+        None => base.to_owned(),
+    };
+    if let Some(query) = query {
+        let secret_key = |k: &str| {
+            let k = k.to_ascii_lowercase();
+            ["pass", "secret", "token", "key"]
+                .iter()
+                .any(|w| k.contains(w))
+        };
+        let params: Vec<String> = query
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) if secret_key(k) => format!("{k}=***"),
+                _ => kv.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
     }
+    out.push_str(fragment);
+    out
 }
 
 /// What the TOML file may contain (every key optional).
+/// Secret-bearing values are [`Secret`]s, so `Debug` never shows them.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
-    database_url: Option<String>,
+    database_url: Option<Secret>,
     database_url_file: Option<String>,
     bind: Option<String>,
     time_zone: Option<String>,
@@ -123,7 +158,7 @@ struct FileConfig {
     require_totp: Option<bool>,
     consent_health_default: Option<Vec<String>>,
     consent_non_health_default: Option<Vec<String>>,
-    smtp_url: Option<String>,
+    smtp_url: Option<Secret>,
     smtp_url_file: Option<String>,
     smtp_ca_file: Option<String>,
     mail_from: Option<String>,
@@ -141,7 +176,8 @@ struct FileConfig {
 /// Flag values (None when not given on the command line).
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
-    pub database_url: Option<String>,
+    /// May hold a password; `Debug` shows `[redacted]`.
+    pub database_url: Option<Secret>,
     pub bind: Option<String>,
 }
 
@@ -173,7 +209,7 @@ impl Config {
         };
         let mut database_url = default_db.to_owned();
         if let Some(v) = fc.database_url {
-            database_url = v;
+            database_url = v.expose().to_owned();
         }
         if let Some(p) = fc.database_url_file {
             database_url = secret_from_file(&p)?;
@@ -185,7 +221,7 @@ impl Config {
             database_url = secret_from_file(&p)?;
         }
         if let Some(v) = &flags.database_url {
-            database_url = v.clone();
+            database_url = v.expose().to_owned();
         }
         let pick = |file: Option<String>, key: &str, flag: Option<&String>| -> Option<String> {
             flag.cloned().or_else(|| env(key)).or(file)
@@ -251,7 +287,7 @@ impl Config {
                 d.non_health,
             )?,
         };
-        let mut smtp_url = fc.smtp_url;
+        let mut smtp_url = fc.smtp_url.map(|u| u.expose().to_owned());
         if let Some(p) = fc.smtp_url_file {
             smtp_url = Some(secret_from_file(&p)?);
         }
@@ -480,6 +516,50 @@ mod tests {
         assert!(!shown.contains("hunter2secret"), "{shown}");
         assert!(shown.contains("samband:***@db.example"), "{shown}");
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn the_config_file_never_prints_its_secrets() {
+        let fc: FileConfig = toml::from_str(
+            "database_url = \"postgres://samband:file-db-pw@db/samband\"\n\
+             smtp_url = \"smtps://mailer:file-smtp-pw@smtp:465\"\n",
+        )
+        .expect("parse");
+        let shown = format!("{fc:?} {fc:#?}");
+        assert!(!shown.contains("file-db-pw"), "{shown}");
+        assert!(!shown.contains("file-smtp-pw"), "{shown}");
+        assert_eq!(
+            fc.database_url.as_ref().map(Secret::expose),
+            Some("postgres://samband:file-db-pw@db/samband")
+        );
+    }
+
+    #[test]
+    fn urls_are_shown_without_their_passwords() {
+        for (url, shown) in [
+            ("sqlite://samband.db", "sqlite://samband.db"),
+            ("postgres://u:pw@h:5432/db", "postgres://u:***@h:5432/db"),
+            ("postgres://u@h/db", "postgres://u@h/db"),
+            (
+                "smtp://u:p%40ss@h:587?tls=required",
+                "smtp://u:***@h:587?tls=required",
+            ),
+            ("postgres://u:a@b@h/db", "postgres://u:***@h/db"),
+            (
+                "postgres://u@h/db?sslmode=require&password=pw&application_name=x",
+                "postgres://u@h/db?sslmode=require&password=***&application_name=x",
+            ),
+            (
+                "postgres://h/db?sslpassword=pw#frag",
+                "postgres://h/db?sslpassword=***#frag",
+            ),
+            (
+                "smtp://h:25?from=a@b.example",
+                "smtp://h:25?from=a@b.example",
+            ),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
     }
 
     #[test]

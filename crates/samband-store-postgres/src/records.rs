@@ -29,9 +29,9 @@ fn audit_row(r: &PgRow) -> StoreResult<AuditEntry> {
 
 fn session_row(r: &PgRow) -> StoreResult<SessionRecord> {
     Ok(SessionRecord {
-        id_hash: get(r, "id_hash")?,
+        id_hash: get::<String>(r, "id_hash")?.into(),
         account_id: uid(r, "account_id")?,
-        csrf_token: get(r, "csrf_token")?,
+        csrf_token: get::<String>(r, "csrf_token")?.into(),
         created_at: get::<DateTime<Utc>>(r, "created_at")?,
         last_seen_at: get::<DateTime<Utc>>(r, "last_seen_at")?,
         revoked: get(r, "revoked")?,
@@ -42,7 +42,7 @@ pub(crate) fn account_row(r: &PgRow) -> StoreResult<Account> {
     Ok(Account {
         id: uid(r, "id")?,
         username: get(r, "username")?,
-        password_hash: get(r, "password_hash")?,
+        password_hash: get::<String>(r, "password_hash")?.into(),
         role: AccountRole::parse("role", &get::<String>(r, "role")?)
             .map_err(|_| corrupt("role"))?,
         professional_id: opt_uid(r, "professional_id")?,
@@ -51,7 +51,7 @@ pub(crate) fn account_row(r: &PgRow) -> StoreResult<Account> {
         locale: get(r, "locale")?,
         disabled: get(r, "disabled")?,
         created_at: get::<DateTime<Utc>>(r, "created_at")?,
-        totp_secret: get(r, "totp_secret")?,
+        totp_secret: get::<Option<String>>(r, "totp_secret")?.map(Secret::from),
         totp_last_step: get(r, "totp_last_step")?,
         privacy_officer: get(r, "privacy_officer")?,
         proxy_may_consent: get(r, "proxy_may_consent")?,
@@ -214,7 +214,7 @@ impl AccountRepo for PgTx {
         )
         .bind(a.id.as_uuid())
         .bind(&a.username)
-        .bind(&a.password_hash)
+        .bind(a.password_hash.expose())
         .bind(a.role.as_str())
         .bind(a.professional_id.map(|p| p.as_uuid()))
         .bind(a.patient_id.map(|p| p.as_uuid()))
@@ -258,9 +258,9 @@ impl AccountRepo for PgTx {
 
     async fn insert_session(&mut self, s: &SessionRecord) -> StoreResult<()> {
         sqlx::query("INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, last_seen_at, revoked) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&s.id_hash)
+            .bind(s.id_hash.expose())
             .bind(s.account_id.as_uuid())
-            .bind(&s.csrf_token)
+            .bind(s.csrf_token.expose())
             .bind(s.created_at)
             .bind(s.last_seen_at)
             .bind(s.revoked)
@@ -315,7 +315,7 @@ impl AccountRepo for PgTx {
         )
         .bind(t.id.as_uuid())
         .bind(t.account_id.as_uuid())
-        .bind(&t.token_hash)
+        .bind(t.token_hash.expose())
         .bind(&t.name)
         .bind(&t.scopes)
         .bind(t.created_at)
@@ -337,7 +337,7 @@ impl AccountRepo for PgTx {
             Ok(ApiToken {
                 id: uid(&r, "id")?,
                 account_id: uid(&r, "account_id")?,
-                token_hash: get(&r, "token_hash")?,
+                token_hash: get::<String>(&r, "token_hash")?.into(),
                 name: get(&r, "name")?,
                 scopes: get(&r, "scopes")?,
                 created_at: get::<DateTime<Utc>>(&r, "created_at")?,

@@ -178,7 +178,7 @@ impl JobRepo for SqliteTx {
     }
 
     async fn revive_job(&mut self, jid: JobId, run_at: DateTime<Utc>) -> StoreResult<bool> {
-        let r = sqlx::query("UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?, finished_at = NULL WHERE id = ? AND status = 'dead'")
+        let r = sqlx::query("UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?, finished_at = NULL, lease_until = NULL WHERE id = ? AND status = 'dead'")
             .bind(ts(&run_at))
             .bind(jid.to_string())
             .execute(&mut *self.tx)
@@ -259,7 +259,8 @@ impl NotificationRepo for SqliteTx {
             .iter()
             .map(notification_row)
             .collect::<StoreResult<Vec<_>>>()?;
-        out.sort_by_key(|n| n.created_at);
+        // RETURNING has no order.
+        out.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
         Ok(out)
     }
 

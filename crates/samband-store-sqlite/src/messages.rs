@@ -256,7 +256,7 @@ impl MessageRepo for SqliteTx {
 
     async fn list_recipients(&mut self, thread: ThreadId) -> StoreResult<Vec<Recipient>> {
         let rows = sqlx::query(
-            "SELECT * FROM message_recipients WHERE thread_id = ? ORDER BY message_id, name",
+            "SELECT * FROM message_recipients WHERE thread_id = ? ORDER BY message_id, name, account_id",
         )
         .bind(thread.to_string())
         .fetch_all(&mut *self.tx)
@@ -318,7 +318,13 @@ impl MessageRepo for SqliteTx {
             .fetch_all(&mut *self.tx)
             .await
             .map_err(db_err)?;
-        rows.iter().map(recipient_row).collect()
+        let mut out = rows
+            .iter()
+            .map(recipient_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        // RETURNING has no order; give callers the same one list_recipients does.
+        out.sort_by(|a, b| a.name.cmp(&b.name).then(a.account_id.cmp(&b.account_id)));
+        Ok(out)
     }
 
     async fn unread_messages(&mut self, account: AccountId) -> StoreResult<i64> {
@@ -333,19 +339,24 @@ impl MessageRepo for SqliteTx {
     }
 
     async fn insert_attachment(&mut self, a: &Attachment, data: &[u8]) -> StoreResult<()> {
-        sqlx::query("INSERT INTO attachments (id, message_id, thread_id, file_name, content_type, size_bytes, sha256, data) VALUES (?, ?, (SELECT thread_id FROM messages WHERE id = ?), ?, ?, ?, ?, ?)")
+        // The thread is the message's; taking it from there keeps the two consistent,
+        // and an unknown message inserts nothing (NotFound), as on PostgreSQL.
+        let r = sqlx::query("INSERT INTO attachments (id, message_id, thread_id, file_name, content_type, size_bytes, sha256, data) SELECT ?, m.id, m.thread_id, ?, ?, ?, ?, ? FROM messages m WHERE m.id = ?")
             .bind(a.id.to_string())
-            .bind(a.message_id.to_string())
-            .bind(a.message_id.to_string())
             .bind(&a.file_name)
             .bind(&a.content_type)
             .bind(a.size_bytes)
             .bind(&a.sha256)
             .bind(data)
+            .bind(a.message_id.to_string())
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;
-        Ok(())
+        if r.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
     async fn list_attachments(&mut self, thread: ThreadId) -> StoreResult<Vec<Attachment>> {
@@ -381,7 +392,7 @@ impl MessageRepo for SqliteTx {
         professional: ProfessionalId,
     ) -> StoreResult<Option<Account>> {
         let row = sqlx::query(
-            "SELECT * FROM accounts WHERE professional_id = ? AND disabled = 0 ORDER BY created_at LIMIT 1",
+            "SELECT * FROM accounts WHERE professional_id = ? AND disabled = 0 ORDER BY created_at, id LIMIT 1",
         )
         .bind(professional.to_string())
         .fetch_optional(&mut *self.tx)
@@ -392,7 +403,7 @@ impl MessageRepo for SqliteTx {
 
     async fn accounts_for_patient(&mut self, patient: PatientId) -> StoreResult<Vec<Account>> {
         let rows = sqlx::query(
-            "SELECT * FROM accounts WHERE patient_id = ? AND disabled = 0 ORDER BY created_at",
+            "SELECT * FROM accounts WHERE patient_id = ? AND role IN ('patient', 'proxy') AND disabled = 0 ORDER BY role, username",
         )
         .bind(patient.to_string())
         .fetch_all(&mut *self.tx)

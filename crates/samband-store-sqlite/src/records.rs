@@ -31,9 +31,9 @@ fn audit_row(r: &SqliteRow) -> StoreResult<AuditEntry> {
 
 fn session_row(r: &SqliteRow) -> StoreResult<SessionRecord> {
     Ok(SessionRecord {
-        id_hash: get(r, "id_hash")?,
+        id_hash: get::<String>(r, "id_hash")?.into(),
         account_id: id(&get::<String>(r, "account_id")?)?,
-        csrf_token: get(r, "csrf_token")?,
+        csrf_token: get::<String>(r, "csrf_token")?.into(),
         created_at: parse_ts(&get::<String>(r, "created_at")?)?,
         last_seen_at: parse_ts(&get::<String>(r, "last_seen_at")?)?,
         revoked: get(r, "revoked")?,
@@ -44,7 +44,7 @@ pub(crate) fn account_row(r: &SqliteRow) -> StoreResult<Account> {
     Ok(Account {
         id: id(&get::<String>(r, "id")?)?,
         username: get(r, "username")?,
-        password_hash: get(r, "password_hash")?,
+        password_hash: get::<String>(r, "password_hash")?.into(),
         role: AccountRole::parse("role", &get::<String>(r, "role")?)
             .map_err(|_| corrupt("role"))?,
         professional_id: opt_id(get(r, "professional_id")?)?,
@@ -53,7 +53,7 @@ pub(crate) fn account_row(r: &SqliteRow) -> StoreResult<Account> {
         locale: get(r, "locale")?,
         disabled: get(r, "disabled")?,
         created_at: parse_ts(&get::<String>(r, "created_at")?)?,
-        totp_secret: get(r, "totp_secret")?,
+        totp_secret: get::<Option<String>>(r, "totp_secret")?.map(Secret::from),
         totp_last_step: get(r, "totp_last_step")?,
         privacy_officer: get(r, "privacy_officer")?,
         proxy_may_consent: get(r, "proxy_may_consent")?,
@@ -219,7 +219,7 @@ impl AccountRepo for SqliteTx {
         )
         .bind(a.id.to_string())
         .bind(&a.username)
-        .bind(&a.password_hash)
+        .bind(a.password_hash.expose())
         .bind(a.role.as_str())
         .bind(a.professional_id.map(|p| p.to_string()))
         .bind(a.patient_id.map(|p| p.to_string()))
@@ -263,9 +263,9 @@ impl AccountRepo for SqliteTx {
 
     async fn insert_session(&mut self, s: &SessionRecord) -> StoreResult<()> {
         sqlx::query("INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, last_seen_at, revoked) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(&s.id_hash)
+            .bind(s.id_hash.expose())
             .bind(s.account_id.to_string())
-            .bind(&s.csrf_token)
+            .bind(s.csrf_token.expose())
             .bind(ts(&s.created_at))
             .bind(ts(&s.last_seen_at))
             .bind(s.revoked)
@@ -320,7 +320,7 @@ impl AccountRepo for SqliteTx {
         )
         .bind(t.id.to_string())
         .bind(t.account_id.to_string())
-        .bind(&t.token_hash)
+        .bind(t.token_hash.expose())
         .bind(&t.name)
         .bind(&t.scopes)
         .bind(ts(&t.created_at))
@@ -342,7 +342,7 @@ impl AccountRepo for SqliteTx {
             Ok(ApiToken {
                 id: id(&get::<String>(&r, "id")?)?,
                 account_id: id(&get::<String>(&r, "account_id")?)?,
-                token_hash: get(&r, "token_hash")?,
+                token_hash: get::<String>(&r, "token_hash")?.into(),
                 name: get(&r, "name")?,
                 scopes: get(&r, "scopes")?,
                 created_at: parse_ts(&get::<String>(&r, "created_at")?)?,

@@ -182,6 +182,7 @@ pub trait ConsentRepo {
         patient: Option<PatientId>,
         unreviewed: bool,
     ) -> StoreResult<Vec<EmergencyGrant>>;
+    /// `NotFound` if there is no such grant or it was reviewed already.
     async fn mark_emergency_reviewed(
         &mut self,
         id: Uuid,
@@ -268,7 +269,8 @@ pub trait MessageRepo {
     async fn get_message(&mut self, id: MessageId) -> StoreResult<Option<Message>>;
     /// Oldest first.
     async fn list_messages(&mut self, thread: ThreadId) -> StoreResult<Vec<Message>>;
-    /// Every recipient row of every message in the thread.
+    /// Every recipient row of every message in the thread, by message, then recipient
+    /// name, then account.
     async fn list_recipients(&mut self, thread: ThreadId) -> StoreResult<Vec<Recipient>>;
     /// Marks every message to the account not yet delivered as delivered (it has been
     /// shown in their inbox); returns how many changed.
@@ -288,8 +290,8 @@ pub trait MessageRepo {
         account: AccountId,
         at: DateTime<Utc>,
     ) -> StoreResult<bool>;
-    /// Marks the recipients who have not acknowledged as escalated and returns them
-    /// (empty when everyone acknowledged or it was escalated before).
+    /// Marks the recipients who have not acknowledged as escalated and returns them, by
+    /// name then account (empty when everyone acknowledged or it was escalated before).
     async fn escalate_unacknowledged(
         &mut self,
         message: MessageId,
@@ -297,18 +299,22 @@ pub trait MessageRepo {
     ) -> StoreResult<Vec<Recipient>>;
     /// Unread messages addressed to the account.
     async fn unread_messages(&mut self, account: AccountId) -> StoreResult<i64>;
+    /// Stores an attachment in its message's thread; `NotFound` (and nothing written, the
+    /// transaction still usable) if there is no such message.
     async fn insert_attachment(&mut self, a: &Attachment, data: &[u8]) -> StoreResult<()>;
     async fn list_attachments(&mut self, thread: ThreadId) -> StoreResult<Vec<Attachment>>;
     async fn get_attachment(
         &mut self,
         id: AttachmentId,
     ) -> StoreResult<Option<(Attachment, ThreadId, Vec<u8>)>>;
-    /// The sign-in account of a professional, if they have one.
+    /// The sign-in account of a professional, if they have an enabled one (the oldest,
+    /// then the lowest id, if several).
     async fn account_for_professional(
         &mut self,
         professional: ProfessionalId,
     ) -> StoreResult<Option<Account>>;
-    /// The patient's own account and their proxies' accounts.
+    /// The patient's own account and their proxies' accounts that are enabled: by role
+    /// (the patient first), then username.
     async fn accounts_for_patient(&mut self, patient: PatientId) -> StoreResult<Vec<Account>>;
 }
 
@@ -367,7 +373,8 @@ pub trait NotificationRepo {
         account: AccountId,
         at: DateTime<Utc>,
     ) -> StoreResult<u64>;
-    /// Notifications waiting for the account's daily digest, marking them digested.
+    /// Notifications waiting for the account's daily digest, marking them digested;
+    /// oldest first, then by id.
     async fn take_digest(&mut self, account: AccountId) -> StoreResult<Vec<Notification>>;
     /// Accounts with notifications waiting for a digest.
     async fn digest_accounts(&mut self) -> StoreResult<Vec<AccountId>>;

@@ -1,10 +1,12 @@
 //! Records the store keeps that are not domain aggregates: accounts, sessions, tokens,
-//! history and audit entries, and the caseload row.
+//! history and audit entries, and the caseload row. Secret-bearing fields are
+//! [`Secret`]s, which debug-print as `[redacted]`.
 
 use chrono::{DateTime, Utc};
 use samband_domain::ids::*;
 use samband_domain::patient::Patient;
 use samband_domain::principal::AccountRole;
+pub use samband_domain::secret::Secret;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -69,7 +71,8 @@ pub struct AuditEntry {
 pub struct Account {
     pub id: AccountId,
     pub username: String,
-    pub password_hash: String,
+    /// The argon2id hash (PHC string); never printed.
+    pub password_hash: Secret,
     pub role: AccountRole,
     pub professional_id: Option<ProfessionalId>,
     pub patient_id: Option<PatientId>,
@@ -77,8 +80,8 @@ pub struct Account {
     pub locale: Option<String>,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
-    /// Base32 TOTP secret once two-step verification is set up.
-    pub totp_secret: Option<String>,
+    /// Base32 TOTP secret once two-step verification is set up; never printed.
+    pub totp_secret: Option<Secret>,
     /// The last TOTP time step accepted (a code is never accepted twice).
     pub totp_last_step: Option<i64>,
     /// Reviews emergency access by people in the same organisation.
@@ -89,10 +92,12 @@ pub struct Account {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionRecord {
-    /// SHA-256 of the cookie value: a database leak yields no usable session.
-    pub id_hash: String,
+    /// SHA-256 of the cookie value: a database leak yields no usable session. Never
+    /// printed.
+    pub id_hash: Secret,
     pub account_id: AccountId,
-    pub csrf_token: String,
+    /// The session's CSRF token; never printed.
+    pub csrf_token: Secret,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub revoked: bool,
@@ -102,8 +107,9 @@ pub struct SessionRecord {
 pub struct ApiToken {
     pub id: TokenId,
     pub account_id: AccountId,
-    /// SHA-256 of the token; the token itself is shown once and never stored.
-    pub token_hash: String,
+    /// SHA-256 of the token; the token itself is shown once and never stored. Never
+    /// printed.
+    pub token_hash: Secret,
     pub name: String,
     pub scopes: String,
     pub created_at: DateTime<Utc>,

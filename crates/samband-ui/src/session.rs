@@ -97,7 +97,7 @@ impl FromRequestParts<UiState> for Viewer {
             catalog: state.catalog.clone(),
             user: Some(session.principal.display_name.clone()),
             subject: Some(session.principal.subject),
-            csrf: session.csrf_token.clone(),
+            csrf: session.csrf_token.expose().to_owned(),
             tz: state.app.config.time_zone,
             path,
             title: String::new(),
@@ -107,7 +107,7 @@ impl FromRequestParts<UiState> for Viewer {
                 principal: session.principal,
                 request_id: request_id(parts),
             },
-            csrf: session.csrf_token,
+            csrf: session.csrf_token.expose().to_owned(),
             cookie,
             base,
         })

@@ -77,8 +77,8 @@ pub async fn two_factor(mut viewer: Viewer, State(state): State<UiState>) -> Res
         StatusCode::OK,
         &TwoFactorPage {
             base: viewer.base,
-            secret: e.secret,
-            uri: e.uri,
+            secret: e.secret.expose().to_owned(),
+            uri: e.uri.expose().to_owned(),
             error: None,
             recovery_codes: Vec::new(),
         },

@@ -142,7 +142,7 @@ pub async fn login_submit(
             let max_age = state.app.config.session_absolute.num_seconds();
             if let Ok(v) = set_cookie(
                 SESSION_COOKIE,
-                &session.cookie_value,
+                session.cookie_value.expose(),
                 state.cfg.secure_cookies,
                 Some(max_age),
             )

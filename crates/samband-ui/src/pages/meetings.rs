@@ -339,7 +339,7 @@ pub async fn act(
                     }
                 };
                 let (_, token) = app.invite(ctx, id, &input).await?;
-                guest_link = token.map(|t| format!("/guest/{t}"));
+                guest_link = token.map(|t| format!("/guest/{}", t.expose()));
                 Ok(())
             }
             "agenda" => {
