@@ -210,6 +210,9 @@ async fn update_item(
 #[serde(deny_unknown_fields)]
 struct MinutesBody {
     minutes: String,
+    /// The information category the minutes are about (default: the item's).
+    #[serde(default)]
+    minutes_category: Option<String>,
 }
 
 async fn minutes(
@@ -221,7 +224,14 @@ async fn minutes(
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
     let i = app
-        .save_minutes(&ctx, ids(&meeting)?, item, &b.minutes, v)
+        .save_minutes(
+            &ctx,
+            ids(&meeting)?,
+            item,
+            &b.minutes,
+            b.minutes_category.as_deref(),
+            v,
+        )
         .await?;
     Ok(versioned(StatusCode::OK, i.version, &i))
 }

@@ -339,7 +339,7 @@ fn meetings_spec(doc: &mut Value) {
         ),
         (
             "MinutesBody",
-            json!({"type": "object", "additionalProperties": false, "required": ["minutes"], "properties": {"minutes": s(20000)}}),
+            json!({"type": "object", "additionalProperties": false, "required": ["minutes"], "properties": {"minutes": s(20000), "minutes_category": {"$ref": "#/components/schemas/Category"}}}),
         ),
         (
             "AgendaItemInput",

@@ -40,6 +40,9 @@ pub struct ItemView {
     /// The reader takes part in this item.
     pub mine: bool,
     pub decisions: Vec<DecisionView>,
+    /// The item's minutes and decisions are in a category the patient's consent keeps
+    /// from this reader: `item.minutes` is empty and `decisions` too.
+    pub minutes_withheld: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -960,6 +963,7 @@ impl App {
             patient_present: f.patient_present,
             patient_request: None,
             minutes: String::new(),
+            minutes_category: Category::PlanAndActions,
             version: 1,
         };
         tx.insert_agenda_item(&item).await?;
@@ -1111,22 +1115,59 @@ impl App {
     }
 
     /// Minutes for one item, versioned: two people typing never overwrite each other.
+    /// The chair's minutes for an item, in the information category they are about
+    /// (`None` keeps the item's; plan and actions for a new item). The writer must be
+    /// allowed to read that category themself.
     pub async fn save_minutes(
         &self,
         ctx: &Ctx,
         id: MeetingId,
         item: AgendaItemId,
         minutes: &str,
+        category: Option<&str>,
         expected: i64,
     ) -> Result<AgendaItem, AppError> {
-        let minutes =
-            samband_domain::text::optional("minutes", Some(minutes), 20_000)?.unwrap_or_default();
-        let (mut tx, m, purpose) = self
-            .open_meeting_for(ctx, id, Operation::Update, Detail::Planning)
-            .await?;
+        let mut e = samband_domain::ValidationErrors::new();
+        let minutes = e
+            .take(samband_domain::text::optional(
+                "minutes",
+                Some(minutes),
+                20_000,
+            ))
+            .flatten()
+            .unwrap_or_default();
+        let category = match category.map(str::trim) {
+            None | Some("") => None,
+            Some(c) => e.take(Category::parse("minutes_category", c)),
+        };
+        e.into_result()?;
+        let mut tx = self.store.begin().await?;
+        let m = tx.get_meeting(id).await?.ok_or(AppError::NotFound)?;
         let old = self.load_item(&mut tx, &m, item).await?;
+        let category = category.unwrap_or(old.minutes_category);
+        let facts = self.load_facts(&mut tx, ctx, m.patient_id).await?;
+        // Both what the minutes were about and what they will be: nobody overwrites (or
+        // learns from a conflict) minutes they may not read.
+        let mut purpose = Purpose::Care;
+        for c in [old.minutes_category, category] {
+            let (next_tx, p) = self
+                .authorize_in(
+                    tx,
+                    ctx,
+                    m.patient_id,
+                    &facts,
+                    Operation::Update,
+                    Object::Meeting,
+                    c,
+                    Detail::Planning,
+                )
+                .await?;
+            tx = next_tx;
+            purpose = p;
+        }
         let next = AgendaItem {
             minutes,
+            minutes_category: category,
             ..old.clone()
         };
         self.save_item(tx, ctx, &m, &old, next, expected, purpose)
@@ -1577,9 +1618,24 @@ impl App {
                 .map(|p| p.name.clone())
                 .unwrap_or_default()
         };
+        // Minutes and decisions: each item's category by consent, like pre-reads.
+        let readable = |category: Category| {
+            self.decide_in(
+                ctx,
+                m.patient_id,
+                &facts,
+                Operation::Read,
+                Object::Meeting,
+                category,
+                Detail::None,
+            )
+            .is_permit()
+        };
         let items: Vec<ItemView> = agenda
             .iter()
-            .map(|i| ItemView {
+            .map(|i| (i, !readable(i.minutes_category)))
+            .map(|(i, withheld)| ItemView {
+                minutes_withheld: withheld,
                 from: at(i.start_offset),
                 to: at(i.end_offset()),
                 responsible_name: name_of(i.responsible),
@@ -1589,7 +1645,7 @@ impl App {
                         && ctx.principal.subject.own_patient() == Some(m.patient_id)),
                 decisions: decisions
                     .iter()
-                    .filter(|d| d.item_id == i.id)
+                    .filter(|d| d.item_id == i.id && !withheld)
                     .map(|d| {
                         let a = actions.iter().find(|a| a.id == d.action_id);
                         DecisionView {
@@ -1600,7 +1656,14 @@ impl App {
                         }
                     })
                     .collect(),
-                item: i.clone(),
+                item: AgendaItem {
+                    minutes: if withheld {
+                        String::new()
+                    } else {
+                        i.minutes.clone()
+                    },
+                    ..i.clone()
+                },
             })
             .collect();
         let participant_views = participants

@@ -155,7 +155,16 @@ pub struct AgendaItem {
     /// The patient's wish to change this item ("I would like to be there").
     pub patient_request: Option<String>,
     pub minutes: String,
+    /// What the minutes (and the item's decisions) are about, for consent: read only
+    /// by those the patient lets see this category. Plan and actions unless the chair
+    /// says otherwise (mental health, say).
+    #[serde(default = "plan_and_actions")]
+    pub minutes_category: Category,
     pub version: i64,
+}
+
+fn plan_and_actions() -> Category {
+    Category::PlanAndActions
 }
 
 impl AgendaItem {
@@ -425,6 +434,7 @@ impl AgendaItemInput {
                     patient_present: false,
                     patient_request: None,
                     minutes: String::new(),
+                    minutes_category: Category::PlanAndActions,
                     version: 0,
                 };
                 if let Some(clash) = others.iter().find(|x| x.overlaps(&probe)) {
@@ -599,6 +609,7 @@ mod tests {
             patient_present: true,
             patient_request: None,
             minutes: String::new(),
+            minutes_category: Category::PlanAndActions,
             version: 1,
         }
     }

@@ -77,6 +77,11 @@ fn agenda_row(r: &PgRow) -> StoreResult<AgendaItem> {
         patient_present: get(r, "patient_present")?,
         patient_request: get(r, "patient_request")?,
         minutes: get(r, "minutes")?,
+        minutes_category: Category::parse(
+            "minutes_category",
+            &get::<String>(r, "minutes_category")?,
+        )
+        .map_err(|_| corrupt("minutes category"))?,
         version: get(r, "version")?,
     })
 }
@@ -290,8 +295,8 @@ impl MeetingRepo for PgTx {
     async fn insert_agenda_item(&mut self, i: &AgendaItem) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO agenda_items (id, meeting_id, title, start_offset, duration_minutes, responsible, participants, \
-               patient_present, patient_request, minutes, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+               patient_present, patient_request, minutes, minutes_category, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(i.id.as_uuid())
         .bind(i.meeting_id.as_uuid())
@@ -303,6 +308,7 @@ impl MeetingRepo for PgTx {
         .bind(i.patient_present)
         .bind(&i.patient_request)
         .bind(&i.minutes)
+        .bind(i.minutes_category.as_str())
         .bind(i.version)
         .execute(&mut *self.tx)
         .await
@@ -324,8 +330,8 @@ impl MeetingRepo for PgTx {
     async fn update_agenda_item(&mut self, i: &AgendaItem, expected: i64) -> StoreResult<i64> {
         let res = sqlx::query(
             "UPDATE agenda_items SET title = $1, start_offset = $2, duration_minutes = $3, responsible = $4, \
-               participants = $5, patient_present = $6, patient_request = $7, minutes = $8, version = $9 \
-             WHERE id = $10 AND version = $11",
+               participants = $5, patient_present = $6, patient_request = $7, minutes = $8, minutes_category = $9, \
+               version = $10 WHERE id = $11 AND version = $12",
         )
         .bind(&i.title)
         .bind(i.start_offset)
@@ -335,6 +341,7 @@ impl MeetingRepo for PgTx {
         .bind(i.patient_present)
         .bind(&i.patient_request)
         .bind(&i.minutes)
+        .bind(i.minutes_category.as_str())
         .bind(expected + 1)
         .bind(i.id.as_uuid())
         .bind(expected)

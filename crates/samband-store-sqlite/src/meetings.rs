@@ -76,6 +76,11 @@ fn item_row(r: &SqliteRow) -> StoreResult<AgendaItem> {
         patient_present: get(r, "patient_present")?,
         patient_request: get(r, "patient_request")?,
         minutes: get(r, "minutes")?,
+        minutes_category: Category::parse(
+            "minutes_category",
+            &get::<String>(r, "minutes_category")?,
+        )
+        .map_err(|_| corrupt("minutes category"))?,
         version: get(r, "version")?,
     })
 }
@@ -265,7 +270,7 @@ impl MeetingRepo for SqliteTx {
     }
 
     async fn insert_agenda_item(&mut self, i: &AgendaItem) -> StoreResult<()> {
-        sqlx::query("INSERT INTO agenda_items (id, meeting_id, title, start_offset, duration_minutes, responsible, participants, patient_present, patient_request, minutes, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO agenda_items (id, meeting_id, title, start_offset, duration_minutes, responsible, participants, patient_present, patient_request, minutes, minutes_category, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(i.id.to_string())
             .bind(i.meeting_id.to_string())
             .bind(&i.title)
@@ -276,6 +281,7 @@ impl MeetingRepo for SqliteTx {
             .bind(i.patient_present)
             .bind(&i.patient_request)
             .bind(&i.minutes)
+            .bind(i.minutes_category.as_str())
             .bind(i.version)
             .execute(&mut *self.tx)
             .await
@@ -295,7 +301,7 @@ impl MeetingRepo for SqliteTx {
     }
 
     async fn update_agenda_item(&mut self, i: &AgendaItem, expected: i64) -> StoreResult<i64> {
-        let r = sqlx::query("UPDATE agenda_items SET title = ?, start_offset = ?, duration_minutes = ?, responsible = ?, participants = ?, patient_present = ?, patient_request = ?, minutes = ?, version = ? WHERE id = ? AND version = ?")
+        let r = sqlx::query("UPDATE agenda_items SET title = ?, start_offset = ?, duration_minutes = ?, responsible = ?, participants = ?, patient_present = ?, patient_request = ?, minutes = ?, minutes_category = ?, version = ? WHERE id = ? AND version = ?")
             .bind(&i.title)
             .bind(i.start_offset)
             .bind(i.duration_minutes)
@@ -304,6 +310,7 @@ impl MeetingRepo for SqliteTx {
             .bind(i.patient_present)
             .bind(&i.patient_request)
             .bind(&i.minutes)
+            .bind(i.minutes_category.as_str())
             .bind(expected + 1)
             .bind(i.id.to_string())
             .bind(expected)

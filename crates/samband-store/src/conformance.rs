@@ -3061,6 +3061,7 @@ async fn agenda_items_are_in_slot_order_with_minutes_versioned(store: Arc<dyn St
         patient_present: true,
         patient_request: None,
         minutes: String::new(),
+        minutes_category: Category::PlanAndActions,
         version: 1,
     };
     let first = AgendaItem {
@@ -3091,6 +3092,7 @@ async fn agenda_items_are_in_slot_order_with_minutes_versioned(store: Arc<dyn St
         patient_present: true,
         patient_request: Some("I would like to be there".into()),
         minutes: "Dose unchanged.\nNext review — «in May».".into(),
+        minutes_category: Category::MentalHealth,
         ..first.clone()
     };
     assert_eq!(tx.update_agenda_item(&edited, 1).await.unwrap(), 2);
@@ -3143,6 +3145,7 @@ async fn pre_reads_and_decisions_are_oldest_first(store: Arc<dyn Store>) {
         patient_present: false,
         patient_request: None,
         minutes: String::new(),
+        minutes_category: Category::PlanAndActions,
         version: 1,
     };
     let later_read = PreRead {

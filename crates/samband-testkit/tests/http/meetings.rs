@@ -14,6 +14,7 @@ both_backends!(
     meetings_are_part_of_the_record_for_access,
     the_organiser_changes_the_meeting_and_items_through_forms,
     my_meetings_lists_what_i_am_invited_to_across_patients,
+    minutes_are_read_by_their_category_under_consent,
 );
 
 async fn my_meetings_lists_what_i_am_invited_to_across_patients(b: Backend) {
@@ -881,4 +882,111 @@ async fn meetings_are_part_of_the_record_for_access(b: Backend) {
     let r = pia.put(&format!("/api/v1/patients/{}/consent", w.p), Some("\"0\""), json!({"rules": [{"recipient_kind": "sector", "recipient": "social_security", "category": "plan_and_actions", "permit": false}]})).await;
     assert_eq!(r.status, 200);
     assert_eq!(nav.get(&m.path).await.status, 404);
+}
+
+/// Minutes (and the item's decisions) carry a category and are read under consent on
+/// every path: the API's meeting, the meeting page, the chair view; a reader who may not
+/// read them can neither overwrite them nor learn them from a conflict.
+async fn minutes_are_read_by_their_category_under_consent(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    let m = plan(&t, &cm, &w, "at_meeting").await;
+    let r = cm.post(&format!("{}/agenda", m.path), json!({"title": "Mood", "start": "09:00", "duration_minutes": 30, "responsible": m.who("Cecilie Koordinator"), "participants": [m.who("Gunnar Lege"), m.who("Nina Veileder")], "patient_present": true})).await;
+    let item = r.body["id"].as_str().unwrap().to_owned();
+    let minutes = format!("{}/agenda/{item}/minutes", m.path);
+    const SECRET: &str = "Low mood since October; sertraline started.";
+    let r = cm
+        .put(
+            &minutes,
+            Some("\"1\""),
+            json!({"minutes": SECRET, "minutes_category": "mental_health"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["minutes_category"], "mental_health");
+    let r = cm
+        .post(&format!("{}/agenda/{item}/decisions", m.path), json!({"text": "Review the dose in two weeks", "owner_member_id": w.m_gp, "due_date": "2026-12-15"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = cm
+        .put(
+            &minutes,
+            Some("\"1\""),
+            json!({"minutes": "x", "minutes_category": "nonsense"}),
+        )
+        .await;
+    assert_eq!(r.error_fields(), vec!["minutes_category"], "{}", r.text);
+
+    let nav = t.api(&t.token("nav").await);
+    let gp = t.api(&t.token("gp").await);
+    let item_of = |v: &Value| v["agenda"][0].clone();
+    // The GP (health service) reads them; NAV (social security) does not by default.
+    let g = item_of(&gp.get(&m.path).await.body);
+    assert_eq!(
+        (g["minutes"].as_str(), g["minutes_withheld"].as_bool()),
+        (Some(SECRET), Some(false))
+    );
+    assert_eq!(g["decisions"].as_array().unwrap().len(), 1);
+    let n = nav.get(&m.path).await;
+    assert!(
+        !n.text.contains(SECRET) && !n.text.contains("Review the dose"),
+        "{}",
+        n.text
+    );
+    let ni = item_of(&n.body);
+    assert_eq!(
+        (
+            ni["minutes_withheld"].as_bool(),
+            ni["decisions"].as_array().unwrap().len()
+        ),
+        (Some(true), 0)
+    );
+    // NAV may neither overwrite them nor learn them from a stale save.
+    for v in ["\"1\"", "\"2\""] {
+        let r = nav
+            .put(&minutes, Some(v), json!({"minutes": "NAV's version"}))
+            .await;
+        assert!(matches!(r.status, 403 | 404), "{}", r.text);
+        assert!(!r.text.contains(SECRET));
+        let r = nav
+            .put(
+                &minutes,
+                Some(v),
+                json!({"minutes": "NAV's version", "minutes_category": "plan_and_actions"}),
+            )
+            .await;
+        assert!(matches!(r.status, 403 | 404), "{}", r.text);
+    }
+    assert_eq!(item_of(&gp.get(&m.path).await.body)["minutes"], SECRET);
+    // The pages: the meeting and the chair view show NAV neither the text nor a form for it.
+    let browser = t.browser();
+    browser
+        .login("nav", samband_testkit::fixture::PASSWORD)
+        .await;
+    let page_path = m.path.replace("/api/v1", "");
+    for path in [page_path.clone(), format!("{page_path}/chair")] {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert!(
+            !page.text.contains(SECRET) && !page.text.contains("Review the dose"),
+            "{path}"
+        );
+        assert!(
+            page.text.contains("has not shared with your service"),
+            "{path}: says why"
+        );
+    }
+    // The patient lets NAV see mental-health information: now NAV reads them; withdrawn: not.
+    let pia = t.api(&t.token("pia").await);
+    let consent = format!("/api/v1/patients/{}/consent", w.p);
+    let v = pia.get(&consent).await.etag().unwrap();
+    let r = pia.put(&consent, Some(&v), json!({"rules": [{"recipient_kind": "sector", "recipient": "social_security", "category": "mental_health", "permit": true}]})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(item_of(&nav.get(&m.path).await.body)["minutes"], SECRET);
+    let v = r.etag().unwrap();
+    let r = pia.put(&consent, Some(&v), json!({"rules": [{"recipient_kind": "sector", "recipient": "social_security", "category": "mental_health", "permit": false}]})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(!nav.get(&m.path).await.text.contains(SECRET));
+    assert!(!browser.get(&page_path).await.text.contains(SECRET));
 }

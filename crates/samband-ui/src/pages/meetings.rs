@@ -372,9 +372,16 @@ pub async fn act(
             }
             "minutes" => {
                 to_chair = true;
-                app.save_minutes(ctx, id, item()?, form.get("minutes"), form.version())
-                    .await
-                    .map(|_| ())
+                app.save_minutes(
+                    ctx,
+                    id,
+                    item()?,
+                    form.get("minutes"),
+                    form.opt("minutes_category").as_deref(),
+                    form.version(),
+                )
+                .await
+                .map(|_| ())
             }
             "decision" => {
                 to_chair = true;
