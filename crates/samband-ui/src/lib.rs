@@ -45,6 +45,11 @@ pub fn router(app: App, cfg: UiConfig) -> Router {
         .with_state(state)
 }
 
+/// The verbs `/meetings/{meeting}/do/{verb}` and `/requests/{request}/{step}` take
+/// (kept beside the handlers' matches, for tests that walk every route).
+pub const MEETING_VERBS: &[&str] = pages::meetings::VERBS;
+pub const REQUEST_STEPS: &[&str] = pages::messages::STEPS;
+
 /// Every path template of the UI router, as the router has them.
 pub fn route_paths() -> Vec<String> {
     book().paths().iter().map(|p| (*p).to_owned()).collect()
@@ -143,7 +148,7 @@ fn book() -> RouteBook<UiState> {
         .route("/meetings/{meeting}", get(meetings::view))
         .route("/meetings/{meeting}/chair", get(meetings::chair))
         .route("/meetings/{meeting}/calendar.ics", get(meetings::calendar))
-        .route("/meetings/{meeting}/do/{action}", post(meetings::act))
+        .route("/meetings/{meeting}/do/{verb}", post(meetings::act))
         .route("/me/meetings", get(meetings::me_list))
         .route("/guest/{token}", get(meetings::guest))
         .route("/guest/{token}/reply", post(meetings::guest_reply))

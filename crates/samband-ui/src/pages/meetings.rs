@@ -288,6 +288,22 @@ pub async fn calendar(
     }
 }
 
+/// What [`act`] does, one per form of the meeting page and chair view.
+pub const VERBS: &[&str] = &[
+    "reply",
+    "raise",
+    "invite",
+    "agenda",
+    "pre-read",
+    "request",
+    "minutes",
+    "decision",
+    "summary",
+    "cancel",
+    "edit",
+    "edit-item",
+];
+
 /// Every form on the meeting page posts here with its `action`; errors come back on the
 /// page next to the form that caused them.
 pub async fn act(

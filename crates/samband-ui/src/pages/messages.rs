@@ -398,6 +398,9 @@ pub async fn acknowledge(
     }
 }
 
+/// The steps [`request_step`] takes.
+pub const STEPS: &[&str] = &["accept", "answer", "decline"];
+
 pub async fn request_step(
     State(state): State<UiState>,
     viewer: Viewer,
