@@ -1,0 +1,61 @@
+"""Signs in to the demo and prints shell assignments: a token and a real id for every
+path parameter of the API (the objects of one demo patient), for the fuzzing config."""
+import json
+import sys
+import urllib.request
+
+base = sys.argv[1]
+
+
+def call(method, path, token=None, body=None):
+    req = urllib.request.Request(base + path, method=method)
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, data) as r:
+        text = r.read()
+        return json.loads(text) if text else None
+
+
+def token(user):
+    return call("POST", "/api/v1/auth/token", body={
+        "username": user, "password": "samband-demo-2026", "name": "schemathesis"})["token"]
+
+
+t = token("camilla.poulsen")
+patient = call("GET", "/api/v1/patients", t)[0]["id"]
+ov = call("GET", f"/api/v1/patients/{patient}", t)
+ids = {
+    "TOKEN": t,
+    "PATIENT": patient,
+    "MEMBER": ov["team"]["members"][0]["id"],
+    "ACTION": ov["actions"][0]["id"],
+    "GOAL": ov["goals"][0]["id"] if ov["goals"] else ov["actions"][0]["id"],
+    "SERVICE": ov["services"][0]["id"] if ov.get("services") else ov["actions"][0]["id"],
+}
+threads = call("GET", f"/api/v1/patients/{patient}/threads", t)
+thread_id = threads[0]["thread"]["id"]
+thread = call("GET", f"/api/v1/threads/{thread_id}", t)
+ids["THREAD"] = thread_id
+ids["MESSAGE"] = thread["messages"][0]["id"]
+attachments = [a for m in thread["messages"] for a in m.get("attachments", [])]
+ids["ATTACHMENT"] = attachments[0]["id"] if attachments else ids["MESSAGE"]
+requests = call("GET", f"/api/v1/patients/{patient}/requests", t)
+ids["REQUEST"] = (requests[0].get("id") or requests[0].get("request", {}).get("id")) if requests else ids["MESSAGE"]
+meetings = call("GET", "/api/v1/meetings", t)
+meeting = meetings[0]["meeting"]["id"] if meetings else None
+if meeting is None:
+    m = call("POST", f"/api/v1/patients/{patient}/meetings", t, {
+        "kind": "review", "mode": "in_person", "title": "Fuzz", "starts_at": "2030-01-10T10:00",
+        "duration_minutes": 60, "place": "Room 1", "pre_read_policy": "at_meeting"})
+    meeting = m["id"]
+view = call("GET", f"/api/v1/meetings/{meeting}", t)
+ids["MEETING"] = meeting
+ids["ITEM"] = view["agenda"][0]["id"] if view["agenda"] else meeting
+ids["GRANT"] = meeting
+ids["JOB"] = meeting
+for k, v in ids.items():
+    print(f"export SCHEMATHESIS_{k}='{v}'")
