@@ -226,10 +226,9 @@ impl App {
         reason_text: &str,
         password: &str,
     ) -> Result<EmergencyGrant, AppError> {
-        if !matches!(ctx.principal.subject, Subject::Professional(_)) || !ctx.principal.scopes.write
-        {
-            return Err(AppError::Forbidden);
-        }
+        // Asking for emergency access comes before any access to the record.
+        self.authorize_unbound(ctx, crate::policy::Operation::Create)
+            .await?;
         let mut errs = ValidationErrors::new();
         if !EMERGENCY_REASONS.contains(&reason_code) {
             errs.add(

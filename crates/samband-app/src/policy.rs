@@ -344,8 +344,9 @@ pub fn decide_in(
     }
 }
 
-/// Acts on no existing record: registering a patient (`Create` a `Patient`) and
-/// listing one's caseload (`List`) are for professionals, within the token's scopes.
+/// Acts that come before any access to a record: registering a patient and asking for
+/// emergency access (`Create`), listing one's caseload (`List`) — for professionals,
+/// within the token's scopes.
 pub fn decide_unbound(principal: &Principal, op: Operation) -> Decision {
     let scope_ok = if op.is_write() {
         principal.scopes.write
