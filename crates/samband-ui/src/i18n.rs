@@ -1,7 +1,9 @@
 //! The translation catalogue. Every user-facing string in the UI is looked up here by
-//! key; English is complete, Norwegian bokmål and Danish fall back to English for keys
-//! they lack. The language comes from the account's profile, then a `lang` cookie set
-//! by the language switcher, then `Accept-Language`.
+//! key. English, Norwegian bokmål and Danish have exactly the same keys, with the same
+//! placeholders in each value (a test below checks both); the fallback to English only
+//! keeps a page readable should a key ever slip through. The language comes from the
+//! account's profile, then a `lang` cookie set by the language switcher, then
+//! `Accept-Language`.
 
 use std::collections::HashMap;
 
@@ -160,6 +162,89 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The parts of a catalogue value that a translation must carry over unchanged:
+    /// interpolations in braces (`{name}`, `{{ name }}`), HTML tags and HTML entities.
+    fn placeholders(s: &str) -> std::collections::BTreeSet<&str> {
+        let mut out = std::collections::BTreeSet::new();
+        let mut i = 0;
+        while let Some(rest) = s.get(i..).filter(|r| !r.is_empty()) {
+            let len = match rest.as_bytes()[0] {
+                b'{' => {
+                    let open = rest.bytes().take_while(|&b| b == b'{').count();
+                    rest[open..].find('}').map(|j| {
+                        let close = rest[open + j..].bytes().take_while(|&b| b == b'}').count();
+                        open + j + close
+                    })
+                }
+                b'<' => rest.find('>').map(|j| j + 1),
+                b'&' => {
+                    let name = rest[1..]
+                        .bytes()
+                        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'#')
+                        .count();
+                    (name > 0 && rest[1 + name..].starts_with(';')).then_some(name + 2)
+                }
+                _ => None,
+            };
+            match len {
+                Some(n) => {
+                    out.insert(&rest[..n]);
+                    i += n;
+                }
+                None => i += rest.chars().next().map_or(1, char::len_utf8),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn placeholders_are_braces_tags_and_entities() {
+        let found: Vec<&str> =
+            placeholders("Hei {name}, {{ count }} nye &amp; <b>viktige</b> – 50 % < 3")
+                .into_iter()
+                .collect();
+        assert_eq!(found, ["&amp;", "</b>", "<b>", "{name}", "{{ count }}"]);
+        assert!(placeholders("Ingen plassholdere her: æøå, 113.").is_empty());
+    }
+
+    /// The rule of the project: every user-facing string exists in English, Norwegian
+    /// and Danish. So Norwegian and Danish have exactly English's keys, and each of their
+    /// values keeps the English value's placeholders. A key added to en.toml alone fails
+    /// here.
+    #[test]
+    fn norwegian_and_danish_have_exactly_the_english_keys_and_placeholders() {
+        use std::collections::BTreeSet;
+        let c = Catalog::load();
+        let en: BTreeSet<&str> = c.keys(Lang::En).into_iter().collect();
+        assert!(en.len() > 100, "en.toml has only {} keys", en.len());
+        let mut problems = Vec::new();
+        for lang in [Lang::Nb, Lang::Da] {
+            let code = lang.code();
+            let keys: BTreeSet<&str> = c.keys(lang).into_iter().collect();
+            for k in en.difference(&keys) {
+                problems.push(format!("{code}.toml lacks {k}"));
+            }
+            for k in keys.difference(&en) {
+                problems.push(format!("{code}.toml has {k}, which en.toml lacks"));
+            }
+            for k in en.intersection(&keys) {
+                let want = placeholders(c.get(Lang::En, k));
+                let got = placeholders(c.get(lang, k));
+                if want != got {
+                    problems.push(format!(
+                        "{code}.toml {k} has placeholders {got:?}, en.toml has {want:?}"
+                    ));
+                }
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "{} catalogue problems:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
     }
 
     /// Every key a template or handler asks for exists in English.
