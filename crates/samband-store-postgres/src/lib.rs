@@ -426,6 +426,7 @@ mod tests {
             id: OrganisationId::new(),
             name: "Fjordby legekontor".into(),
             sector: Sector::Primary,
+            country: None,
             version: 1,
         };
         let gp = Professional {
@@ -840,6 +841,7 @@ mod tests {
             id: OrganisationId::new(),
             name: "Fjordby legekontor".into(),
             sector: Sector::Primary,
+            country: None,
             version: 1,
         };
         let gp = Professional {

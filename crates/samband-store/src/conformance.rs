@@ -81,6 +81,7 @@ async fn seed(store: &dyn Store) -> Fixture {
         id: OrganisationId::new(),
         name: "Fjordby legekontor".into(),
         sector: Sector::Primary,
+        country: Some(samband_domain::country::Country::Norway),
         version: 1,
     };
     let pro = |name: &str, title: &str| Professional {
@@ -136,6 +137,19 @@ async fn directory_round_trip(store: &dyn Store, f: &Fixture) {
     assert_eq!(
         tx.get_organisation(f.org.id).await.unwrap().as_ref(),
         Some(&f.org)
+    );
+    let unstated = Organisation {
+        id: OrganisationId::new(),
+        name: "Lægehuset uden land".into(),
+        sector: Sector::Primary,
+        country: None,
+        version: 1,
+    };
+    tx.insert_organisation(&unstated).await.unwrap();
+    assert_eq!(
+        tx.get_organisation(unstated.id).await.unwrap().as_ref(),
+        Some(&unstated),
+        "an organisation's country may be unstated"
     );
     assert_eq!(
         tx.get_professional(f.gp.id).await.unwrap().as_ref(),
