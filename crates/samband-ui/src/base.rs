@@ -3,6 +3,7 @@
 
 use crate::i18n::{Catalog, Lang};
 use chrono::{DateTime, NaiveDate, Utc};
+use samband_domain::country::{Country, EmergencyNumber};
 use samband_domain::principal::Subject;
 use samband_domain::FieldError;
 use std::sync::Arc;
@@ -24,6 +25,25 @@ pub struct Base {
 impl Base {
     pub fn t(&self, key: &str) -> String {
         self.catalog.get(self.lang, key).to_owned()
+    }
+
+    /// A translation with `{name}` replaced by `value` (numbers, names: never markup).
+    pub fn t_with(&self, key: &str, name: &str, value: &str) -> String {
+        self.catalog
+            .get(self.lang, key)
+            .replace(&format!("{{{name}}}"), value)
+    }
+
+    /// What an emergency number is for, in the reader's language.
+    pub fn emergency_service(&self, e: &EmergencyNumber) -> String {
+        self.t(&format!("emergency_numbers.{}", e.service.as_str()))
+    }
+
+    /// "Where you live, in Denmark:" for the patient; "The patient lives in …" for
+    /// professionals.
+    pub fn emergency_where(&self, country: &Country) -> String {
+        let whose = if self.is_patient() { "" } else { "pro_" };
+        self.t(&format!("emergency_numbers.{whose}in_{country}"))
     }
 
     /// A translated message for a field error, falling back to the English text.

@@ -162,6 +162,33 @@ mod tests {
         }
     }
 
+    /// Sections written after the catalogues became partial are complete in every
+    /// language: a Danish patient must never read an English safety text.
+    const COMPLETE_EVERYWHERE: &[&str] = &["emergency_numbers.", "country."];
+
+    #[test]
+    fn new_sections_are_complete_in_every_language() {
+        let c = Catalog::load();
+        let mut missing = Vec::new();
+        for k in c.keys(Lang::En) {
+            if COMPLETE_EVERYWHERE.iter().any(|p| k.starts_with(p)) {
+                for lang in [Lang::Nb, Lang::Da] {
+                    if !c.has(lang, k) {
+                        missing.push(format!("{}: {k}", lang.code()));
+                    }
+                }
+            }
+        }
+        for k in ["me.write_intro"] {
+            for lang in Lang::ALL {
+                assert!(c.has(lang, k), "{} lacks {k}", lang.code());
+                assert!(c.get(lang, k).contains("{number}"), "{k} names no number");
+            }
+        }
+        missing.sort();
+        assert!(missing.is_empty(), "missing translations: {missing:?}");
+    }
+
     /// Every key a template or handler asks for exists in English.
     #[test]
     fn every_key_used_exists_in_english() {
