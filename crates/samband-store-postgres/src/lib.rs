@@ -160,6 +160,34 @@ mod tests {
             })
     }
 
+    /// A request dropped while its transaction begins must leave the pool usable.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_begin_cancelled_at_any_point_leaves_the_store_usable() {
+        let store = fresh("cancel").await;
+        for polls in 1..40usize {
+            for _ in 0..5 {
+                let mut begin = store.begin();
+                let mut n = 0;
+                std::future::poll_fn(|cx| {
+                    if n == polls {
+                        return std::task::Poll::Ready(());
+                    }
+                    n += 1;
+                    begin.as_mut().poll(cx).map(|_| ())
+                })
+                .await;
+                drop(begin);
+                let tx = tokio::time::timeout(std::time::Duration::from_secs(20), store.begin())
+                    .await
+                    .unwrap_or_else(|_| panic!("begin hung after a drop at poll {polls}"))
+                    .unwrap_or_else(|e| panic!("begin failed after a drop at poll {polls}: {e}"));
+                tx.commit()
+                    .await
+                    .unwrap_or_else(|e| panic!("commit after a drop at poll {polls}: {e}"));
+            }
+        }
+    }
+
     #[tokio::test]
     async fn conformance() {
         let store = fresh("conf").await;

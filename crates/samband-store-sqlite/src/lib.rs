@@ -120,10 +120,16 @@ pub fn check_settings(
 #[async_trait]
 impl Store for SqliteStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
-        let tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
+        // sqlx acknowledges a custom BEGIN before it creates the `Transaction` that
+        // would roll it back; a caller dropped in between (a request whose client went
+        // away) would return the one writer connection still inside a transaction,
+        // and every later begin would fail. The begin therefore runs to the end on its
+        // own task; if nobody waits for it any more, its transaction is dropped there,
+        // which rolls it back.
+        let pool = self.pool.clone();
+        let tx = tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
             .await
+            .map_err(|e| StoreError::Other(format!("begin task failed: {e}")))?
             .map_err(codec::db_err)?;
         Ok(Box::new(SqliteTx { tx }))
     }
@@ -159,6 +165,41 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("temp dir: {e}"));
         let url = format!("sqlite://{}", dir.join("test.db").display());
         (dir, url)
+    }
+
+    /// A request dropped while its transaction begins (the client went away) must not
+    /// leave the one writer connection inside a transaction nobody can end: every later
+    /// request would fail ("begin_with at non-zero transaction depth").
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_begin_cancelled_at_any_point_leaves_the_store_usable() {
+        let (dir, url) = temp_url("cancel");
+        let store = SqliteStore::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("open: {e}"));
+        // Drop the begin after its first, second, … poll: every await point in it.
+        for polls in 1..40usize {
+            for _ in 0..5 {
+                let mut begin = store.begin();
+                let mut n = 0;
+                std::future::poll_fn(|cx| {
+                    if n == polls {
+                        return std::task::Poll::Ready(());
+                    }
+                    n += 1;
+                    begin.as_mut().poll(cx).map(|_| ())
+                })
+                .await;
+                drop(begin);
+                let tx = tokio::time::timeout(std::time::Duration::from_secs(20), store.begin())
+                    .await
+                    .unwrap_or_else(|_| panic!("begin hung after a drop at poll {polls}"))
+                    .unwrap_or_else(|e| panic!("begin failed after a drop at poll {polls}: {e}"));
+                tx.commit()
+                    .await
+                    .unwrap_or_else(|e| panic!("commit after a drop at poll {polls}: {e}"));
+            }
+        }
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[tokio::test]
