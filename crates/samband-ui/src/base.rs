@@ -57,13 +57,21 @@ impl Base {
     }
 
     /// The visible label of a form field, for the error summary.
+    /// On one-form pages (`part.field`), the field's own name decides.
     pub fn field_label(&self, field: &str) -> String {
-        let key = format!("field.{field}");
-        if self.catalog.has(Lang::En, &key) {
-            self.catalog.get(self.lang, &key).to_owned()
-        } else {
-            field.to_owned()
+        let own = field.rsplit('.').next().unwrap_or(field);
+        // `dec-<item id>.text` is labelled as `field.dec.text`.
+        let kind = field.split(['-', '.']).next().unwrap_or(field);
+        for key in [
+            format!("field.{field}"),
+            format!("field.{kind}.{own}"),
+            format!("field.{own}"),
+        ] {
+            if self.catalog.has(Lang::En, &key) {
+                return self.catalog.get(self.lang, &key).to_owned();
+            }
         }
+        own.to_owned()
     }
 
     pub fn date(&self, d: &NaiveDate) -> String {
