@@ -177,6 +177,10 @@ mod tests {
         "error.confirm_required",
         "field.dec.",
         "field.confirm",
+        "field.end_",
+        "member.end_",
+        "consent.withdraw",
+        "field.withdraw_confirm",
     ];
 
     #[test]

@@ -21,6 +21,7 @@ macro_rules! both_backends {
 mod api;
 mod auth;
 mod consent;
+mod destructive;
 mod emergency;
 mod meetings;
 mod messages;
