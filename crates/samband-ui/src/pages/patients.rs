@@ -130,14 +130,13 @@ pub fn overview_values(ov: &PatientOverview) -> HashMap<String, String> {
             m.insert(format!("a-{}.status", a.id), a.status.as_str().to_owned());
             m.insert(format!("a-{}.version", a.id), a.version.to_string());
         }
-        m.insert(
-            "revision.revision_date".into(),
-            ov.plan
-                .revision_date
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-        );
-        m.insert("revision.version".into(), ov.plan.version.to_string());
+        let date = ov.plan.revision_date.map(|d| d.to_string());
+        for (k, v) in [
+            ("revision_date", date.unwrap_or_default()),
+            ("version", ov.plan.version.to_string()),
+        ] {
+            m.insert(format!("revision.{k}"), v);
+        }
     }
     m
 }

@@ -964,15 +964,11 @@ pub async fn revision_submit(
         Ok((pid, ov)) => (pid, overview_values(&ov)),
         Err(e) => return error_response(&viewer.base, e),
     };
-    let version = form.get("revision.version").trim().parse().unwrap_or(-1);
+    let field = |k: &str| form.get(&format!("revision.{k}")).to_owned();
+    let version = field("version").trim().parse().unwrap_or(-1);
     let refusal = match state
         .app
-        .set_revision_date(
-            &viewer.ctx,
-            pid,
-            form.get("revision.revision_date"),
-            version,
-        )
+        .set_revision_date(&viewer.ctx, pid, &field("revision_date"), version)
         .await
     {
         Ok(_) => return after_plan_part(&state, viewer, pid, &shown, &form, "revision").await,
@@ -1000,7 +996,7 @@ pub async fn revision_submit(
             if let Some(v) = current {
                 again
                     .values
-                    .insert("revision.version".into(), v.to_string());
+                    .insert(String::from("revision.version"), v.to_string());
             }
             again.errors = in_part("revision", errors);
             overview_again(viewer.base, ov, again, status)
