@@ -96,19 +96,55 @@ async function consentState(page) {
   });
 }
 
-/** Check the given radios and press Save; wait for the redirect back to /me/consent. */
-async function saveConsent(page, orgId, choices) {
+/**
+ * Check the given radios and press Save; wait for the redirect back to /me/consent.
+ * Choices that take access away must be confirmed: the page asks (naming what is
+ * withdrawn), refuses without the box ticked, and saves once it is.
+ */
+async function saveConsent(page, orgId, choices, { withdraws = false } = {}) {
   for (const [cat, value] of Object.entries(choices)) {
     const id = `${value === 'yes' ? 'y' : 'n'}-${orgId}-${cat}`;
     await page.locator(`[id="${id}"]`).check();
   }
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'GET'
-      && new URL(r.url()).pathname === '/me/consent'
-      && r.request().redirectedFrom() !== null
-      && r.request().redirectedFrom().method() === 'POST'),
-    page.locator('main form').getByRole('button', { name: 'Save', exact: true }).click(),
-  ]);
+  const saved = () => page.waitForResponse((r) => r.request().method() === 'GET'
+    && new URL(r.url()).pathname === '/me/consent'
+    && r.request().redirectedFrom() !== null
+    && r.request().redirectedFrom().method() === 'POST');
+  let response;
+  if (withdraws) {
+    const [asked] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/me/consent'),
+      page.locator('main form').getByRole('button', { name: 'Save', exact: true }).click(),
+    ]);
+    await page.waitForLoadState('load');
+    assert.equal(asked.status(), 422, 'taking access away asks for confirmation first');
+    const section = page.locator('#withdraw');
+    assert.match(await textOf(section.locator('h2')), /You are taking access away/);
+    assert.ok((await textOf(section.locator('.confirm-list'))).includes(NURSE_ORG), 'what is withdrawn is named');
+    for (const [cat, value] of Object.entries(choices)) {
+      assert.equal(await page.locator(`[id="${value === 'yes' ? 'y' : 'n'}-${orgId}-${cat}"]`).isChecked(), true,
+        `the choice for ${cat} is still as made`);
+    }
+    await assertNoAxeViolations(page, 'confirming that consent is withdrawn');
+    // Without the box: asked again, nothing saved.
+    const [again] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/me/consent'),
+      section.getByRole('button', { name: 'Take the access away', exact: true }).click(),
+    ]);
+    await page.waitForLoadState('load');
+    assert.equal(again.status(), 422);
+    assert.match(await textOf(page.locator('#withdraw_confirm-error')), /Tick the box to confirm/);
+    await page.locator('#withdraw_confirm').check();
+    [response] = await Promise.all([
+      saved(),
+      page.locator('#withdraw').getByRole('button', { name: 'Take the access away', exact: true }).click(),
+    ]);
+  } else {
+    [response] = await Promise.all([
+      saved(),
+      page.locator('main form').getByRole('button', { name: 'Save', exact: true }).click(),
+    ]);
+  }
   await page.waitForLoadState('load');
   assert.equal(response.status(), 200, 'the consent page after saving should load with 200');
   assert.equal(new URL(page.url()).pathname, '/me/consent', 'saving should redirect back to /me/consent');
@@ -199,7 +235,7 @@ describe('story 004: serious mental illness in the municipality', { timeout: 120
     assert.equal(before[orgId].plan_and_actions, 'yes', 'home care should see the plan before Even narrows it');
 
     const choices = Object.fromEntries(CATEGORIES.map((c) => [c, c === 'crisis_plan' ? 'yes' : 'no']));
-    await saveConsent(page, orgId, choices);
+    await saveConsent(page, orgId, choices, { withdraws: true });
 
     const after = await consentState(page);
     assert.deepEqual(after[orgId], choices, 'the saved page should show only the crisis plan shared with home care');

@@ -454,7 +454,8 @@ fn core_spec() -> Value {
                     "days": {"type": "integer", "minimum": 1, "maximum": 365}
                 }},
                 "TokenResponse": {"type": "object", "properties": {"token": {"type": "string"}, "token_type": {"type": "string"}, "scopes": {"type": "string"}, "expires_at": {"type": "string"}}},
-                "OrganisationRequest": {"type": "object", "additionalProperties": false, "required": ["name", "sector"], "properties": {"name": s(200), "sector": {"$ref": "#/components/schemas/Sector"}}},
+                "OrganisationRequest": {"type": "object", "additionalProperties": false, "required": ["name", "sector"], "properties": {"name": s(200), "sector": {"$ref": "#/components/schemas/Sector"}, "country": {"$ref": "#/components/schemas/Country"}}},
+                "Country": {"type": "string", "enum": ["NO", "DK"], "description": "Where an organisation works, or where a patient lives (emergency numbers follow it)"},
                 "Sector": {"type": "string", "enum": ["specialist_health", "primary_care", "municipal_care", "social_security", "other"]},
                 "ProfessionalRequest": {"type": "object", "additionalProperties": false, "required": ["name", "title", "organisation_ids"], "properties": {
                     "name": s(200), "title": s(200), "organisation_ids": {"type": "array", "items": uuid(), "minItems": 1},
@@ -516,7 +517,9 @@ fn core_spec() -> Value {
                     "patient": {"type": "object"}, "team": {"$ref": "#/components/schemas/CareTeam"}, "members": {"type": "array", "items": {"type": "object"}},
                     "plan": {"type": "object"}, "goals": {"type": "array", "items": {"$ref": "#/components/schemas/Goal"}},
                     "actions": {"type": "array", "items": {"$ref": "#/components/schemas/Action"}}, "services": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}},
-                    "crisis_plan": {"oneOf": [{"$ref": "#/components/schemas/CrisisPlan"}, {"type": "null"}]}, "today": date(), "can_edit_plan": {"type": "boolean"}
+                    "crisis_plan": {"oneOf": [{"$ref": "#/components/schemas/CrisisPlan"}, {"type": "null"}]}, "today": date(), "can_edit_plan": {"type": "boolean"},
+                    "country": {"$ref": "#/components/schemas/Country"},
+                    "emergency_numbers": {"type": "array", "description": "What to call in an emergency where the patient lives, the medical emergency first", "items": {"type": "object", "properties": {"service": {"type": "string", "enum": ["medical", "police", "fire", "all_emergencies", "out_of_hours_doctor", "medical_helpline_capital_region"]}, "number": {"type": "string"}, "display": {"type": "string"}}}}
                 }}
             }
         }

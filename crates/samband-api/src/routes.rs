@@ -163,6 +163,9 @@ async fn me(Auth(ctx): Auth) -> ApiResult {
 struct OrganisationRequest {
     name: String,
     sector: String,
+    /// `NO` or `DK`; absent or blank: not stated.
+    #[serde(default)]
+    country: Option<String>,
 }
 
 async fn list_organisations(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
@@ -174,7 +177,9 @@ async fn create_organisation(
     Auth(ctx): Auth,
     StrictJson(r): StrictJson<OrganisationRequest>,
 ) -> ApiResult {
-    let o = app.create_organisation(&ctx, &r.name, &r.sector).await?;
+    let o = app
+        .create_organisation(&ctx, &r.name, &r.sector, r.country.as_deref())
+        .await?;
     Ok(versioned(StatusCode::CREATED, o.version, &o))
 }
 

@@ -11,6 +11,7 @@ use crate::policy::{
 use crate::views::{MemberView, PatientOverview};
 use crate::{App, AppError, Ctx};
 use samband_domain::consent::{Category, Consent};
+use samband_domain::country::Country;
 use samband_domain::ids::*;
 use samband_domain::organisation::Sector;
 use samband_domain::patient::{NewPatient, Patient, PatientInput};
@@ -505,6 +506,9 @@ impl App {
             )
             .is_some();
         let mut team = self.load_team(&mut tx, patient_id).await?;
+        // Worked out before consent may empty the team: where the patient lives is what
+        // a crisis page needs, whatever else is withheld.
+        let country = self.country_of(&mut tx, &patient, &team).await?;
         let empty_plan = PlanHeader {
             patient_id,
             revision_date: None,
@@ -585,7 +589,78 @@ impl App {
             can_edit_plan,
             plan_visible,
             purpose,
+            country,
+            emergency_numbers: country.emergency_numbers().to_vec(),
         })
+    }
+
+    /// Where the patient lives, for the emergency numbers they are shown: the country
+    /// that issued their national identifier; without one, where their team works (the
+    /// coordinator's organisation first, then the other active members' in team order);
+    /// failing that, the deployment's country. Never the reader's language.
+    pub(crate) async fn country_of(
+        &self,
+        tx: &mut TxBox,
+        patient: &Patient,
+        team: &CareTeam,
+    ) -> Result<Country, AppError> {
+        if let Some(id) = &patient.national_id {
+            return Ok(id.country());
+        }
+        let today = self.today();
+        let contacts = tx.member_contacts(patient.id).await?;
+        let mut active: Vec<&TeamMember> = team
+            .members
+            .iter()
+            .filter(|m| m.is_active_on(today))
+            .collect();
+        active.sort_by_key(|m| !m.is_coordinator);
+        let from_team = active.iter().find_map(|m| {
+            contacts
+                .iter()
+                .find(|c| c.member_id == m.id)
+                .and_then(|c| c.organisation.as_ref())
+                .and_then(|o| o.country)
+        });
+        Ok(from_team.unwrap_or(self.config.default_country))
+    }
+
+    /// [`Self::country_of`] for a page that shows emergency numbers without the rest
+    /// of the overview (the patient's messages). Read access to the patient is needed.
+    pub async fn patient_country(
+        &self,
+        ctx: &Ctx,
+        patient_id: PatientId,
+    ) -> Result<Country, AppError> {
+        let tx = self.store.begin().await?;
+        let (mut tx, purpose) = self
+            .authorize(
+                tx,
+                ctx,
+                patient_id,
+                Operation::Read,
+                Object::Patient,
+                Detail::None,
+            )
+            .await?;
+        let patient = tx
+            .get_patient(patient_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let team = self.load_team(&mut tx, patient_id).await?;
+        let country = self.country_of(&mut tx, &patient, &team).await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient_id,
+            Object::Patient,
+            None,
+            Operation::Read,
+            purpose,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(country)
     }
 
     pub(crate) async fn member_views(

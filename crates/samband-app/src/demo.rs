@@ -258,8 +258,9 @@ impl App {
         let admin_ctx = ctx_for(admin.id, "Samband administrator", Subject::Admin);
 
         for (key, name, sector) in ORGS {
+            let country = if key.starts_with("dk_") { "DK" } else { "NO" };
             let o = self
-                .create_organisation(&admin_ctx, name, sector.as_str())
+                .create_organisation(&admin_ctx, name, sector.as_str(), Some(country))
                 .await?;
             orgs.insert(key, o);
         }

@@ -70,13 +70,15 @@ impl App {
         ctx: &Ctx,
         name: &str,
         sector: &str,
+        country: Option<&str>,
     ) -> Result<Organisation, AppError> {
         self.require_admin(ctx)?;
-        let new = NewOrganisation::parse(name, sector)?;
+        let new = NewOrganisation::parse(name, sector, country)?;
         let org = Organisation {
             id: OrganisationId::new(),
             name: new.name,
             sector: new.sector,
+            country: new.country,
             version: 1,
         };
         let mut tx = self.store.begin().await?;

@@ -68,6 +68,9 @@ pub struct AppConfig {
     pub jobs: jobs::JobSettings,
     /// Outgoing e-mail, when configured (otherwise notifications stay in-app).
     pub mail: Option<notify::MailSettings>,
+    /// Where a patient is taken to live when neither a national identifier nor their
+    /// team's organisations say (emergency numbers follow it).
+    pub default_country: samband_domain::country::Country,
 }
 
 impl Default for AppConfig {
@@ -90,6 +93,7 @@ impl Default for AppConfig {
             attachment_max_bytes: 10 * 1024 * 1024,
             jobs: jobs::JobSettings::default(),
             mail: None,
+            default_country: samband_domain::country::Country::Norway,
         }
     }
 }

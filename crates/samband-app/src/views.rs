@@ -2,6 +2,7 @@
 //! filtered by the policy. Surfaces must not filter further.
 
 use chrono::NaiveDate;
+use samband_domain::country::{Country, EmergencyNumber};
 use samband_domain::ids::MemberId;
 use samband_domain::organisation::{Organisation, Sector};
 use samband_domain::patient::Patient;
@@ -63,6 +64,10 @@ pub struct PatientOverview {
     pub plan_visible: bool,
     /// Why this reader has access: care, own record, or emergency access.
     pub purpose: crate::policy::Purpose,
+    /// Where the patient lives (see `App::country_of`): crisis pages show its numbers.
+    pub country: Country,
+    /// What to call in an emergency there, the medical emergency first.
+    pub emergency_numbers: Vec<EmergencyNumber>,
 }
 
 /// One owner's actions, for "actions grouped by owner".
@@ -134,5 +139,10 @@ impl PatientOverview {
 
     pub fn is_overdue(&self, a: &Action) -> bool {
         a.is_overdue(self.today)
+    }
+
+    /// The number to call when life or health is in danger, where the patient lives.
+    pub fn medical_emergency(&self) -> EmergencyNumber {
+        self.country.medical_emergency()
     }
 }

@@ -87,6 +87,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
             id: OrganisationId::new(),
             name: format!("Organisation {i} ({sector})"),
             sector: *sector,
+            country: Some(samband_domain::country::Country::Norway),
             version: 1,
         };
         tx.insert_organisation(&o).await?;

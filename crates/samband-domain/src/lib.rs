@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod clock;
 pub mod consent;
+pub mod country;
 pub mod error;
 pub mod ics;
 pub mod ids;

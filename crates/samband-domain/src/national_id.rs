@@ -3,6 +3,7 @@
 //! not needed to pass modulus 11 since 2007). Each parser also yields the birth date
 //! the number encodes, so a patient's birth date can be checked against it.
 
+use crate::country::Country;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -64,10 +65,11 @@ impl NationalId {
         }
     }
 
-    pub fn country(&self) -> &'static str {
+    /// The country that issued the number.
+    pub fn country(&self) -> Country {
         match self.kind {
-            IdKind::DkCpr => "DK",
-            _ => "NO",
+            IdKind::DkCpr => Country::Denmark,
+            IdKind::NoFnr | IdKind::NoDNumber | IdKind::NoHNumber => Country::Norway,
         }
     }
 
@@ -205,6 +207,7 @@ mod tests {
         let n = complete("010190123").expect("valid prefix");
         let id = NationalId::parse("NO", &n).expect("valid");
         assert_eq!(id.kind, IdKind::NoFnr);
+        assert_eq!(id.country(), Country::Norway);
         assert_eq!(
             id.birth_date,
             NaiveDate::from_ymd_opt(1990, 1, 1).expect("date")
@@ -240,6 +243,7 @@ mod tests {
         let d = complete("410190123").expect("valid prefix");
         let id = NationalId::parse("NO", &d).expect("valid d-number");
         assert_eq!(id.kind, IdKind::NoDNumber);
+        assert_eq!(id.country(), Country::Norway);
         assert_eq!(id.birth_date.to_string(), "1990-01-01");
         let syn = complete("018190123").expect("valid prefix");
         let id = NationalId::parse("NO", &syn).expect("valid synthetic");
@@ -280,6 +284,7 @@ mod tests {
     fn danish_cpr_date_and_century() {
         let id = NationalId::parse("DK", "070761-4285").expect("valid cpr");
         assert_eq!(id.birth_date.to_string(), "1961-07-07");
+        assert_eq!(id.country(), Country::Denmark);
         let id = NationalId::parse("DK", "0101104000").expect("valid cpr");
         assert_eq!(id.birth_date.to_string(), "2010-01-01");
         assert_eq!(

@@ -1,6 +1,7 @@
 //! Organisations and the sector each belongs to. Sector matters to the access policy
 //! (health vs. non-health recipients) and to how actions are grouped in the plan.
 
+use crate::country::Country;
 use crate::ids::OrganisationId;
 use crate::text::{self, SHORT};
 use crate::ValidationErrors;
@@ -68,6 +69,9 @@ pub struct Organisation {
     pub id: OrganisationId,
     pub name: String,
     pub sector: Sector,
+    /// Where it works; a patient without a national identifier is taken to live where
+    /// their team works (emergency numbers follow it). `None`: not stated.
+    pub country: Option<Country>,
     pub version: i64,
 }
 
@@ -75,16 +79,46 @@ pub struct Organisation {
 pub struct NewOrganisation {
     pub name: String,
     pub sector: Sector,
+    pub country: Option<Country>,
 }
 
 impl NewOrganisation {
-    pub fn parse(name: &str, sector: &str) -> Result<Self, ValidationErrors> {
+    /// `country` is `NO`, `DK`, or blank for not stated.
+    pub fn parse(
+        name: &str,
+        sector: &str,
+        country: Option<&str>,
+    ) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::new();
         let name = errs.take(text::required("name", name, SHORT));
         let sector = errs.take(Sector::parse("sector", sector));
-        match (name, sector) {
-            (Some(name), Some(sector)) if errs.is_empty() => Ok(Self { name, sector }),
+        let country = match country.map(str::trim).filter(|c| !c.is_empty()) {
+            None => Some(None),
+            Some(c) => errs.take(Country::parse("country", c)).map(Some),
+        };
+        match (name, sector, country) {
+            (Some(name), Some(sector), Some(country)) if errs.is_empty() => Ok(Self {
+                name,
+                sector,
+                country,
+            }),
             _ => Err(errs),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn country_is_optional_but_must_be_known() {
+        let o = NewOrganisation::parse("Lægehuset", "primary_care", Some("DK")).expect("valid");
+        assert_eq!(o.country, Some(Country::Denmark));
+        let o = NewOrganisation::parse("Legesenter", "primary_care", Some(" ")).expect("valid");
+        assert_eq!(o.country, None);
+        let e = NewOrganisation::parse("Vårdcentral", "primary_care", Some("SE"))
+            .expect_err("unknown country");
+        assert!(e.for_field("country").is_some());
     }
 }

@@ -42,6 +42,10 @@ pub struct Config {
     pub holidays: samband_domain::calendar::HolidayRegion,
     /// Further non-working days (local closures).
     pub extra_holidays: Vec<chrono::NaiveDate>,
+    /// Where a patient is taken to live when neither their national identifier nor
+    /// their team's organisations say: `no` or `dk` (default: Denmark when the holidays
+    /// are Danish, otherwise Norway).
+    pub country: samband_domain::country::Country,
     pub ack_working_days: u32,
     pub urgent_ack_working_days: u32,
     pub job_lease_seconds: i64,
@@ -81,6 +85,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("holidays", &self.holidays)
             .field("extra_holidays", &self.extra_holidays)
+            .field("country", &self.country)
             .field("ack_working_days", &self.ack_working_days)
             .field("urgent_ack_working_days", &self.urgent_ack_working_days)
             .field("job_lease_seconds", &self.job_lease_seconds)
@@ -165,6 +170,7 @@ struct FileConfig {
     public_url: Option<String>,
     holidays: Option<String>,
     extra_holidays: Option<Vec<String>>,
+    country: Option<String>,
     ack_working_days: Option<i64>,
     urgent_ack_working_days: Option<i64>,
     job_lease_seconds: Option<i64>,
@@ -304,6 +310,19 @@ impl Config {
             samband_domain::calendar::HolidayRegion::parse(&region_name).ok_or_else(|| {
                 anyhow::anyhow!("holidays must be no, dk or none, not {region_name:?}")
             })?;
+        let country = match pick(fc.country, "SAMBAND_COUNTRY", None) {
+            None => match holidays {
+                samband_domain::calendar::HolidayRegion::Denmark => {
+                    samband_domain::country::Country::Denmark
+                }
+                _ => samband_domain::country::Country::Norway,
+            },
+            Some(c) => match c.trim().to_ascii_lowercase().as_str() {
+                "no" | "norway" => samband_domain::country::Country::Norway,
+                "dk" | "denmark" => samband_domain::country::Country::Denmark,
+                _ => anyhow::bail!("country must be no or dk, not {c:?}"),
+            },
+        };
         let extra_names: Vec<String> = match env("SAMBAND_EXTRA_HOLIDAYS") {
             Some(v) => v
                 .split(',')
@@ -330,6 +349,7 @@ impl Config {
             public_url,
             holidays,
             extra_holidays,
+            country,
             ack_working_days: num(fc.ack_working_days, "SAMBAND_ACK_WORKING_DAYS", 5)?.clamp(1, 60)
                 as u32,
             urgent_ack_working_days: num(

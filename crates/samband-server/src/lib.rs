@@ -52,6 +52,7 @@ pub fn app_config(cfg: &Config) -> AppConfig {
             cfg.holidays,
             cfg.extra_holidays.iter().copied(),
         ),
+        default_country: cfg.country,
         ack_working_days: cfg.ack_working_days,
         urgent_ack_working_days: cfg.urgent_ack_working_days,
         attachment_max_bytes: (cfg.attachment_max_kb as usize) * 1024,

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::PgTx;
 use async_trait::async_trait;
+use samband_domain::country::Country;
 use samband_domain::ids::*;
 use samband_domain::national_id::{IdKind, NationalId};
 use samband_domain::organisation::{Organisation, Sector};
@@ -22,8 +23,15 @@ fn org_row(r: &PgRow) -> StoreResult<Organisation> {
         name: get(r, "name")?,
         sector: Sector::parse("sector", &get::<String>(r, "sector")?)
             .map_err(|_| corrupt("sector"))?,
+        country: country(get(r, "country")?)?,
         version: get(r, "version")?,
     })
+}
+
+/// A stored country code (`NULL`: not stated).
+pub(crate) fn country(raw: Option<String>) -> StoreResult<Option<Country>> {
+    raw.map(|c| Country::parse("country", &c).map_err(|_| corrupt("country")))
+        .transpose()
 }
 
 pub(crate) fn patient_row(r: &PgRow) -> StoreResult<Patient> {
@@ -90,11 +98,12 @@ impl PgTx {
 impl OrganisationRepo for PgTx {
     async fn insert_organisation(&mut self, o: &Organisation) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO organisations (id, name, sector, version) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO organisations (id, name, sector, country, version) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(o.id.as_uuid())
         .bind(&o.name)
         .bind(o.sector.as_str())
+        .bind(o.country.map(|c| c.as_str()))
         .bind(o.version)
         .execute(&mut *self.tx)
         .await

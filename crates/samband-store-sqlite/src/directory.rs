@@ -4,6 +4,7 @@ use crate::codec::*;
 use crate::SqliteTx;
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use samband_domain::country::Country;
 use samband_domain::ids::*;
 use samband_domain::national_id::{IdKind, NationalId};
 use samband_domain::organisation::{Organisation, Sector};
@@ -18,8 +19,15 @@ fn org_row(r: &SqliteRow) -> StoreResult<Organisation> {
         name: get(r, "name")?,
         sector: Sector::parse("sector", &get::<String>(r, "sector")?)
             .map_err(|_| corrupt("sector"))?,
+        country: country(get(r, "country")?)?,
         version: get(r, "version")?,
     })
+}
+
+/// A stored country code (`NULL`: not stated).
+pub(crate) fn country(raw: Option<String>) -> StoreResult<Option<Country>> {
+    raw.map(|c| Country::parse("country", &c).map_err(|_| corrupt("country")))
+        .transpose()
 }
 
 pub(crate) fn patient_row(r: &SqliteRow) -> StoreResult<Patient> {
@@ -87,14 +95,17 @@ impl SqliteTx {
 #[async_trait]
 impl OrganisationRepo for SqliteTx {
     async fn insert_organisation(&mut self, o: &Organisation) -> StoreResult<()> {
-        sqlx::query("INSERT INTO organisations (id, name, sector, version) VALUES (?, ?, ?, ?)")
-            .bind(o.id.to_string())
-            .bind(&o.name)
-            .bind(o.sector.as_str())
-            .bind(o.version)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO organisations (id, name, sector, country, version) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(o.id.to_string())
+        .bind(&o.name)
+        .bind(o.sector.as_str())
+        .bind(o.country.map(|c| c.as_str()))
+        .bind(o.version)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
         Ok(())
     }
 

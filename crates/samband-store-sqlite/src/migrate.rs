@@ -43,6 +43,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0008_minutes_category",
         include_str!("../migrations/0008_minutes_category.sql"),
     ),
+    (
+        9,
+        "0009_organisation_country",
+        include_str!("../migrations/0009_organisation_country.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<()> {

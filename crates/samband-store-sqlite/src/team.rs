@@ -130,7 +130,7 @@ impl TeamRepo for SqliteTx {
     async fn member_contacts(&mut self, patient: PatientId) -> StoreResult<Vec<MemberContact>> {
         let rows = sqlx::query(
             "SELECT m.id AS member_id, p.name AS p_name, p.title AS p_title, p.phone AS p_phone, p.email AS p_email, \
-             p.availability AS p_availability, o.id AS o_id, o.name AS o_name, o.sector AS o_sector, o.version AS o_version \
+             p.availability AS p_availability, o.id AS o_id, o.name AS o_name, o.sector AS o_sector, o.country AS o_country, o.version AS o_version \
              FROM team_members m LEFT JOIN professionals p ON p.id = m.professional_id \
              LEFT JOIN organisations o ON o.id = m.organisation_id WHERE m.patient_id = ? ORDER BY m.position",
         )
@@ -146,6 +146,7 @@ impl TeamRepo for SqliteTx {
                         name: get(r, "o_name")?,
                         sector: Sector::parse("sector", &get::<String>(r, "o_sector")?)
                             .map_err(|_| corrupt("sector"))?,
+                        country: crate::directory::country(get(r, "o_country")?)?,
                         version: get(r, "o_version")?,
                     }),
                     None => None,

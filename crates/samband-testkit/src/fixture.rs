@@ -62,15 +62,15 @@ impl TestApp {
             .unwrap();
         let a = ctx(admin.id, Subject::Admin);
         let gp_org = app
-            .create_organisation(&a, "Testby legesenter", "primary_care")
+            .create_organisation(&a, "Testby legesenter", "primary_care", Some("NO"))
             .await
             .unwrap();
         let nav_org = app
-            .create_organisation(&a, "NAV Testby", "social_security")
+            .create_organisation(&a, "NAV Testby", "social_security", Some("NO"))
             .await
             .unwrap();
         let er_org = app
-            .create_organisation(&a, "Testby akuttmottak", "specialist_health")
+            .create_organisation(&a, "Testby akuttmottak", "specialist_health", Some("NO"))
             .await
             .unwrap();
         let mut pros = Vec::new();

@@ -3,6 +3,7 @@
 
 use crate::i18n::{Catalog, Lang};
 use chrono::{DateTime, NaiveDate, Utc};
+use samband_domain::country::{Country, EmergencyNumber};
 use samband_domain::principal::Subject;
 use samband_domain::FieldError;
 use std::sync::Arc;
@@ -26,6 +27,25 @@ impl Base {
         self.catalog.get(self.lang, key).to_owned()
     }
 
+    /// A translation with `{name}` replaced by `value` (numbers, names: never markup).
+    pub fn t_with(&self, key: &str, name: &str, value: &str) -> String {
+        self.catalog
+            .get(self.lang, key)
+            .replace(&format!("{{{name}}}"), value)
+    }
+
+    /// What an emergency number is for, in the reader's language.
+    pub fn emergency_service(&self, e: &EmergencyNumber) -> String {
+        self.t(&format!("emergency_numbers.{}", e.service.as_str()))
+    }
+
+    /// "Where you live, in Denmark:" for the patient; "The patient lives in …" for
+    /// professionals.
+    pub fn emergency_where(&self, country: &Country) -> String {
+        let whose = if self.is_patient() { "" } else { "pro_" };
+        self.t(&format!("emergency_numbers.{whose}in_{country}"))
+    }
+
     /// A translated message for a field error, falling back to the English text.
     pub fn t_err(&self, e: &FieldError) -> String {
         let key = format!("error.{}", e.code);
@@ -37,13 +57,21 @@ impl Base {
     }
 
     /// The visible label of a form field, for the error summary.
+    /// On one-form pages (`part.field`), the field's own name decides.
     pub fn field_label(&self, field: &str) -> String {
-        let key = format!("field.{field}");
-        if self.catalog.has(Lang::En, &key) {
-            self.catalog.get(self.lang, &key).to_owned()
-        } else {
-            field.to_owned()
+        let own = field.rsplit('.').next().unwrap_or(field);
+        // `dec-<item id>.text` is labelled as `field.dec.text`.
+        let kind = field.split(['-', '.']).next().unwrap_or(field);
+        for key in [
+            format!("field.{field}"),
+            format!("field.{kind}.{own}"),
+            format!("field.{own}"),
+        ] {
+            if self.catalog.has(Lang::En, &key) {
+                return self.catalog.get(self.lang, &key).to_owned();
+            }
         }
+        own.to_owned()
     }
 
     pub fn date(&self, d: &NaiveDate) -> String {

@@ -117,6 +117,10 @@ fn book() -> RouteBook<UiState> {
             "/patients/{patient}/team/{member}/edit",
             get(team::member_edit).post(team::member_update),
         )
+        .route(
+            "/patients/{patient}/team/{member}/end",
+            post(team::member_end),
+        )
         .route("/me", get(patient_portal::your_plan))
         .route("/me/team", get(patient_portal::who_helps))
         .route(

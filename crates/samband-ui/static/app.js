@@ -22,11 +22,32 @@ document.documentElement.classList.add("js");
   });
   window.addEventListener("pagehide", function () { source.close(); });
 
+  function hasUnsaved(el) {
+    var fields = el.querySelectorAll("input, textarea, select");
+    for (var i = 0; i < fields.length; i++) {
+      var f = fields[i];
+      if (f.type === "hidden" || f.type === "submit") continue;
+      if (f.type === "checkbox" || f.type === "radio") {
+        if (f.checked !== f.defaultChecked) return true;
+      } else if (f.tagName === "SELECT") {
+        var initial = 0;
+        for (var j = 0; j < f.options.length; j++) {
+          if (f.options[j].defaultSelected) { initial = j; break; }
+        }
+        if (f.selectedIndex !== initial) return true;
+      } else if (f.value !== f.defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   function refreshLiveParts() {
     var parts = document.querySelectorAll("[data-live-refresh]");
     parts.forEach(function (el) {
-      // Never replace a part someone is typing in.
+      // Never replace a part someone is typing in, or has typed in and not saved.
       if (el.contains(document.activeElement) && document.activeElement.tagName !== "BODY") return;
+      if (hasUnsaved(el)) return;
       fetch(el.getAttribute("data-live-refresh"), { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) {

@@ -388,10 +388,16 @@ async fn consent_grid_access_log_and_emergency_pages_work_in_the_browser(b: Back
     let csrf = hidden_value(&page.text, "_csrf").unwrap();
     let version = hidden_value(&page.text, "version").unwrap();
     let field = format!("c.{}.crisis_plan", w.gp_org);
+    // Taking access away is confirmed (refusal without it: destructive.rs).
     let r = pia
         .post_form(
             "/me/consent",
-            &[("_csrf", &csrf), ("version", &version), (&field, "no")],
+            &[
+                ("_csrf", &csrf),
+                ("version", &version),
+                (&field, "no"),
+                ("withdraw_confirm", "on"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.text);

@@ -23,6 +23,8 @@ mod api_errors;
 mod auth;
 mod bounds;
 mod consent;
+mod destructive;
+mod emergency;
 mod meetings;
 mod messages;
 mod policy;

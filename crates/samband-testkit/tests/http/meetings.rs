@@ -1,7 +1,7 @@
 //! Collaboration meetings through the API (and the guest page), on both backends.
 
 use samband_app::AppConfig;
-use samband_testkit::{Api, Backend, TestApp};
+use samband_testkit::{hidden_value, Api, Backend, TestApp};
 use serde_json::{json, Value};
 
 both_backends!(
@@ -15,6 +15,8 @@ both_backends!(
     the_organiser_changes_the_meeting_and_items_through_forms,
     my_meetings_lists_what_i_am_invited_to_across_patients,
     minutes_are_read_by_their_category_under_consent,
+    cancelling_asks_for_confirmation_and_keeps_what_was_typed,
+    the_chair_view_saves_minutes_with_a_decision_and_loses_nothing_typed,
 );
 
 async fn my_meetings_lists_what_i_am_invited_to_across_patients(b: Backend) {
@@ -114,13 +116,13 @@ async fn the_organiser_changes_the_meeting_and_items_through_forms(b: Backend) {
             &[
                 ("_csrf", &csrf),
                 ("item", &item),
-                ("version", "1"),
-                ("title", "One"),
-                ("start", "09:30"),
-                ("duration_minutes", "20"),
-                ("responsible", &cmp),
-                ("participants", &cmp),
-                ("patient_present", "on"),
+                (&*format!("it-{item}.version"), "1"),
+                (&*format!("it-{item}.title"), "One"),
+                (&*format!("it-{item}.start"), "09:30"),
+                (&*format!("it-{item}.duration_minutes"), "20"),
+                (&*format!("it-{item}.responsible"), &cmp),
+                (&*format!("it-{item}.participants"), &cmp),
+                (&*format!("it-{item}.patient_present"), "on"),
             ],
         )
         .await;
@@ -133,12 +135,12 @@ async fn the_organiser_changes_the_meeting_and_items_through_forms(b: Backend) {
             &[
                 ("_csrf", &csrf),
                 ("item", &item),
-                ("version", "1"),
-                ("title", "One"),
-                ("start", "09:00"),
-                ("duration_minutes", "15"),
-                ("responsible", &cmp),
-                ("participants", &cmp),
+                (&*format!("it-{item}.version"), "1"),
+                (&*format!("it-{item}.title"), "One"),
+                (&*format!("it-{item}.start"), "09:00"),
+                (&*format!("it-{item}.duration_minutes"), "15"),
+                (&*format!("it-{item}.responsible"), &cmp),
+                (&*format!("it-{item}.participants"), &cmp),
             ],
         )
         .await;
@@ -153,17 +155,17 @@ async fn the_organiser_changes_the_meeting_and_items_through_forms(b: Backend) {
             &format!("{page_path}/do/edit"),
             &[
                 ("_csrf", &csrf),
-                ("version", &version),
-                ("kind", "collaboration_after_assessment"),
-                ("pre_read_policy", "at_meeting"),
-                ("pre_read_days", "3"),
-                ("title", "Collaboration meeting"),
-                ("mode", "digital"),
-                ("date", "2026-12-02"),
-                ("time", "10:00"),
-                ("duration_minutes", "60"),
-                ("video_link", "https://video.example/room/1"),
-                ("follow_up_date", "2026-12-29"),
+                ("edit.version", &version),
+                ("edit.kind", "collaboration_after_assessment"),
+                ("edit.pre_read_policy", "at_meeting"),
+                ("edit.pre_read_days", "3"),
+                ("edit.title", "Collaboration meeting"),
+                ("edit.mode", "digital"),
+                ("edit.date", "2026-12-02"),
+                ("edit.time", "10:00"),
+                ("edit.duration_minutes", "60"),
+                ("edit.video_link", "https://video.example/room/1"),
+                ("edit.follow_up_date", "2026-12-29"),
             ],
         )
         .await;
@@ -178,21 +180,21 @@ async fn the_organiser_changes_the_meeting_and_items_through_forms(b: Backend) {
             &format!("{page_path}/do/edit"),
             &[
                 ("_csrf", &csrf),
-                ("version", &version),
-                ("kind", "collaboration_after_assessment"),
-                ("pre_read_policy", "at_meeting"),
-                ("title", "Collaboration meeting"),
-                ("mode", "digital"),
-                ("date", "2026-12-02"),
-                ("time", "10:00"),
-                ("duration_minutes", "60"),
-                ("video_link", "https://video.example/room/1"),
-                ("follow_up_date", "2026-12-01"),
+                ("edit.version", &version),
+                ("edit.kind", "collaboration_after_assessment"),
+                ("edit.pre_read_policy", "at_meeting"),
+                ("edit.title", "Collaboration meeting"),
+                ("edit.mode", "digital"),
+                ("edit.date", "2026-12-02"),
+                ("edit.time", "10:00"),
+                ("edit.duration_minutes", "60"),
+                ("edit.video_link", "https://video.example/room/1"),
+                ("edit.follow_up_date", "2026-12-01"),
             ],
         )
         .await;
     assert_eq!(r.status, 422);
-    assert!(r.text.contains("id=\"follow_up_date-error\""));
+    assert!(r.text.contains("id=\"edit-follow_up_date-error\""));
 }
 
 fn mail_config() -> AppConfig {
@@ -989,4 +991,270 @@ async fn minutes_are_read_by_their_category_under_consent(b: Backend) {
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(!nav.get(&m.path).await.text.contains(SECRET));
     assert!(!browser.get(&page_path).await.text.contains(SECRET));
+}
+
+/// Undoes the HTML escaping askama applies.
+fn unescape(s: &str) -> String {
+    s.replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The field value a page renders for `name` (input `value` or textarea text).
+fn field_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let at = html.find(&marker)?;
+    let tag_start = html[..at].rfind('<')?;
+    if html[tag_start..].starts_with("<textarea") {
+        let open_end = at + html[at..].find('>')? + 1;
+        let close = open_end + html[open_end..].find("</textarea>")?;
+        return Some(unescape(&html[open_end..close]));
+    }
+    let tag_end = at + html[at..].find('>')?;
+    let tag = &html[tag_start..tag_end];
+    let v = tag.find("value=\"")? + 7;
+    Some(unescape(&tag[v..v + tag[v..].find('"')?]))
+}
+
+async fn cancelling_asks_for_confirmation_and_keeps_what_was_typed(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    let m = plan(&t, &cm, &w, "at_meeting").await;
+    let before = cm.get(&m.path).await;
+    let jobs_before = jobs(&t).await;
+    let page_path = m.path.replace("/api/v1", "");
+    let browser = t.browser();
+    browser
+        .login("cm", samband_testkit::fixture::PASSWORD)
+        .await;
+    let page = browser.get(&page_path).await;
+    assert_eq!(page.status, 200);
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let version = hidden_value(&page.text, "cancel.version").unwrap();
+    assert!(
+        page.text.contains(r#"class="danger" formaction=""#),
+        "cancelling is styled apart"
+    );
+    // Without the box ticked: refused at the box, nothing changed, the summary typed
+    // elsewhere on the page still in its field.
+    for confirm in [None, Some("off"), Some("")] {
+        let mut form = vec![
+            ("_csrf", csrf.as_str()),
+            ("cancel.version", version.as_str()),
+            ("after.version", version.as_str()),
+            ("after.summary", "A summary I was writing"),
+        ];
+        if let Some(c) = confirm {
+            form.push(("cancel.confirm", c));
+        }
+        let r = browser
+            .post_form(&format!("{page_path}/do/cancel"), &form)
+            .await;
+        assert_eq!(r.status, 422, "{confirm:?}");
+        assert!(
+            r.text.contains(r#"id="cancel-confirm-error""#),
+            "the error is at the box"
+        );
+        assert!(r.text.contains(r#"aria-invalid="true""#));
+        assert_eq!(
+            field_value(&r.text, "after.summary").as_deref(),
+            Some("A summary I was writing")
+        );
+        assert!(
+            !r.text.contains(r#"name="cancel.confirm" checked"#),
+            "never ticked for you"
+        );
+        let now = cm.get(&m.path).await;
+        assert_eq!(now.body["meeting"]["status"], "planned");
+        assert_eq!(now.etag(), before.etag(), "nothing changed");
+    }
+    assert_eq!(jobs(&t).await, jobs_before, "nobody was told");
+    // Ticked: cancelled.
+    let r = browser
+        .post_form(
+            &format!("{page_path}/do/cancel"),
+            &[
+                ("_csrf", &csrf),
+                ("cancel.version", &version),
+                ("cancel.confirm", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(cm.get(&m.path).await.body["meeting"]["status"], "cancelled");
+}
+
+async fn the_chair_view_saves_minutes_with_a_decision_and_loses_nothing_typed(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    let m = plan(&t, &cm, &w, "at_meeting").await;
+    let cmp = m.who("Cecilie Koordinator");
+    let mut items = Vec::new();
+    for (title, start) in [("One", "09:00"), ("Two", "09:20")] {
+        let r = cm.post(&format!("{}/agenda", m.path), json!({"title": title, "start": start, "duration_minutes": 20, "responsible": cmp, "patient_present": true})).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        items.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    let (one, two) = (items[0].clone(), items[1].clone());
+    let page_path = m.path.replace("/api/v1", "");
+    let chair = format!("{page_path}/chair");
+    let browser = t.browser();
+    browser
+        .login("cm", samband_testkit::fixture::PASSWORD)
+        .await;
+    let page = browser.get(&chair).await;
+    assert_eq!(page.status, 200);
+    let main = &page.text[page.text.find("<main").unwrap()..];
+    assert_eq!(
+        main.matches("<form").count(),
+        1,
+        "one form: every button posts everything typed"
+    );
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let gp = w.m_gp.to_string();
+    let k = |part: &str, item: &str, field: &str| format!("{part}-{item}.{field}");
+    // Minutes typed at item one, a decision added at item one, a decision typed (not
+    // added) at item two.
+    let r = browser
+        .post_form(
+            &format!("{page_path}/do/decision"),
+            &[
+                ("_csrf", &csrf),
+                ("item", &one),
+                (&k("min", &one, "version"), "1"),
+                (&k("min", &one, "minutes"), "Pia describes her week."),
+                (&k("min", &two, "version"), "1"),
+                (&k("min", &two, "minutes"), ""),
+                (&k("dec", &one, "text"), "Adjust sleep medication"),
+                (&k("dec", &one, "owner_member_id"), &gp),
+                (&k("dec", &one, "due_date"), "2026-12-15"),
+                (&k("dec", &two, "text"), "A decision still being typed"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "shown again: something typed is not saved");
+    assert!(r.text.contains(r#"id="kept-notice""#));
+    assert_eq!(
+        field_value(&r.text, &k("dec", &two, "text")).as_deref(),
+        Some("A decision still being typed")
+    );
+    assert_eq!(
+        field_value(&r.text, &k("dec", &one, "text")).as_deref(),
+        Some(""),
+        "the added decision's fields are emptied"
+    );
+    let v = cm.get(&m.path).await;
+    assert_eq!(v.body["agenda"][0]["minutes"], "Pia describes her week.");
+    assert_eq!(v.body["agenda"][0]["version"], 2);
+    assert_eq!(
+        v.body["agenda"][0]["decisions"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(
+        v.body["agenda"][1]["version"], 1,
+        "untouched minutes not saved"
+    );
+    // Nothing else typed: back to the chair view.
+    let r = browser
+        .post_form(
+            &format!("{page_path}/do/minutes"),
+            &[
+                ("_csrf", &csrf),
+                ("item", &two),
+                (&k("min", &one, "version"), "2"),
+                (&k("min", &one, "minutes"), "Pia describes her week.\r\n"),
+                (&k("min", &two, "version"), "1"),
+                (&k("min", &two, "minutes"), "Item two's minutes."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let v = cm.get(&m.path).await;
+    assert_eq!(
+        v.body["agenda"][0]["version"], 2,
+        "same text: not saved again"
+    );
+    assert_eq!(v.body["agenda"][1]["minutes"], "Item two's minutes.");
+    // The GP saves item one's minutes meanwhile; the chair's stale save is refused
+    // with the chair's text still in the field and the GP's shown, even when the
+    // button pressed was another item's "Add decision".
+    let r = t
+        .api(&t.token("gp").await)
+        .put(
+            &format!("{}/agenda/{one}/minutes", m.path),
+            Some("\"2\""),
+            json!({"minutes": "The GP's minutes."}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = browser
+        .post_form(
+            &format!("{page_path}/do/decision"),
+            &[
+                ("_csrf", &csrf),
+                ("item", &two),
+                (&k("min", &one, "version"), "2"),
+                (&k("min", &one, "minutes"), "The chair's minutes."),
+                (&k("dec", &two, "text"), "Work trial"),
+                (&k("dec", &two, "owner_member_id"), &w.m_nav.to_string()),
+                (&k("dec", &two, "due_date"), "2026-12-22"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    assert_eq!(
+        field_value(&r.text, &k("min", &one, "minutes")).as_deref(),
+        Some("The chair's minutes.")
+    );
+    assert!(
+        unescape(&r.text).contains("<div class=\"body\">The GP's minutes.</div>"),
+        "the GP's minutes are shown beside"
+    );
+    assert_eq!(
+        field_value(&r.text, &k("dec", &two, "text")).as_deref(),
+        Some("Work trial"),
+        "the decision was not added and is still typed"
+    );
+    let v = cm.get(&m.path).await;
+    assert_eq!(v.body["agenda"][0]["minutes"], "The GP's minutes.");
+    assert_eq!(
+        v.body["agenda"][1]["decisions"].as_array().unwrap().len(),
+        0
+    );
+    // Saving again from the page as shown (its version is the current one) is a
+    // decision taken with the GP's text in view.
+    let current = hidden_value(&r.text, &k("min", &one, "version")).unwrap();
+    assert_eq!(current, "3");
+    // A decision with no text: refused at its field; the minutes typed are saved.
+    let r = browser
+        .post_form(
+            &format!("{page_path}/do/decision"),
+            &[
+                ("_csrf", &csrf),
+                ("item", &two),
+                (&k("min", &one, "version"), &current),
+                (&k("min", &one, "minutes"), "The chair's minutes."),
+                (&k("dec", &two, "text"), " "),
+                (&k("dec", &two, "owner_member_id"), &w.m_nav.to_string()),
+                (&k("dec", &two, "due_date"), "2026-12-22"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains(&format!(r#"id="dec-{two}-text-error""#)));
+    let v = cm.get(&m.path).await;
+    assert_eq!(v.body["agenda"][0]["minutes"], "The chair's minutes.");
+}
+
+/// How many background jobs (e-mail, reminders) exist.
+async fn jobs(t: &TestApp) -> usize {
+    let mut tx = t.app.store.begin().await.unwrap();
+    let n = tx.list_jobs(None, 100_000).await.unwrap().len();
+    tx.commit().await.unwrap();
+    n
 }

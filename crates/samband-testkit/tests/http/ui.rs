@@ -10,7 +10,88 @@ both_backends!(
     state_changing_forms_need_the_csrf_token,
     language_follows_accept_language_and_the_switcher,
     security_headers_are_set,
+    the_plan_is_one_form_and_keeps_what_was_typed_elsewhere,
 );
+
+async fn the_plan_is_one_form_and_keeps_what_was_typed_elsewhere(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm_api = t.api(&t.token("cm").await);
+    let a = cm_api
+        .post(
+            &format!("/api/v1/patients/{}/actions", w.p),
+            json!({"title": "Book follow-up", "owner_member_id": w.m_gp, "due_date": "2026-12-10"}),
+        )
+        .await;
+    let aid = a.body["id"].as_str().unwrap().to_owned();
+    let cm = t.browser();
+    cm.login("cm", PASSWORD).await;
+    let page = cm.get(&format!("/patients/{}", w.p)).await;
+    assert_eq!(page.status, 200);
+    let main = &page.text[page.text.find("<main").unwrap()..];
+    assert_eq!(main.matches("<form").count(), 1, "the plan is one form");
+    assert!(main.contains(&format!(
+        r#"formaction="/patients/{}/actions/{aid}/status""#,
+        w.p
+    )));
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let plan_version = hidden_value(&page.text, "revision.version").unwrap();
+    let status_key = format!("a-{aid}.status");
+    let version_key = format!("a-{aid}.version");
+    // A revision date typed, then the action's Save pressed (no JavaScript).
+    let r = cm
+        .post_form(
+            &format!("/patients/{}/actions/{aid}/status", w.p),
+            &[
+                ("_csrf", &csrf),
+                (&status_key, "done"),
+                (&version_key, "1"),
+                ("revision.version", &plan_version),
+                ("revision.revision_date", "2027-01-15"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "shown again: the date is not saved yet");
+    assert!(r.text.contains(r#"id="kept-notice""#));
+    assert!(r
+        .text
+        .contains(r#"name="revision.revision_date" type="date" value="2027-01-15""#));
+    let ov = cm_api.get(&format!("/api/v1/patients/{}", w.p)).await;
+    assert_eq!(ov.body["actions"][0]["status"], "done");
+    assert_eq!(ov.body["plan"]["revision_date"], serde_json::Value::Null);
+    // Its own Save then saves it; nothing else typed: back to the overview.
+    let r = cm
+        .post_form(
+            &format!("/patients/{}/revision", w.p),
+            &[
+                ("_csrf", &csrf),
+                (&status_key, "done"),
+                (&version_key, "2"),
+                ("revision.version", &plan_version),
+                ("revision.revision_date", "2027-01-15"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let ov = cm_api.get(&format!("/api/v1/patients/{}", w.p)).await;
+    assert_eq!(ov.body["plan"]["revision_date"], "2027-01-15");
+    // A bad date is refused at its field, a status changed meanwhile kept.
+    let r = cm
+        .post_form(
+            &format!("/patients/{}/revision", w.p),
+            &[
+                ("_csrf", &csrf),
+                (&status_key, "in_progress"),
+                (&version_key, "2"),
+                ("revision.version", "2"),
+                ("revision.revision_date", "15.01.2027"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains(r#"id="revision-revision_date-error""#));
+    assert!(r.text.contains(r#"<option value="in_progress" selected>"#));
+}
 
 async fn form_edit_with_stale_version_shows_both_values_and_loses_nothing(b: Backend) {
     let t = TestApp::start(b).await;

@@ -86,7 +86,12 @@ pub async fn create_organisation(
     }
     match state
         .app
-        .create_organisation(&viewer.ctx, form.get("name"), form.get("sector"))
+        .create_organisation(
+            &viewer.ctx,
+            form.get("name"),
+            form.get("sector"),
+            form.opt("country").as_deref(),
+        )
         .await
     {
         Ok(_) => Redirect::to("/admin").into_response(),

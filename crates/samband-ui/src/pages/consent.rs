@@ -17,8 +17,10 @@ use samband_app::AppError;
 use samband_domain::consent::{Category, Consent, Recipient, RuleInput, Viewer};
 use samband_domain::ids::OrganisationId;
 use samband_domain::organisation::Organisation;
+use samband_domain::ValidationErrors;
 
 /// One organisation on the team and what it may see, category by category.
+#[derive(Clone)]
 pub struct GridRow {
     pub organisation: Organisation,
     pub cells: Vec<(Category, bool)>,
@@ -31,6 +33,52 @@ struct ConsentPage {
     rows: Vec<GridRow>,
     version: i64,
     error: Option<String>,
+    /// Access the choices take away (organisation, category), to be confirmed.
+    withdrawals: Vec<(String, Category)>,
+    /// The confirmation's field error.
+    form: FormState,
+}
+
+impl ConsentPage {
+    fn new(base: Base, rows: Vec<GridRow>, version: i64) -> Self {
+        Self {
+            base,
+            rows,
+            version,
+            error: None,
+            withdrawals: Vec::new(),
+            form: FormState::default(),
+        }
+    }
+}
+
+/// The grid as the patient chose it in `form` (cells not sent keep what is stored).
+fn chosen(rows: Vec<GridRow>, form: &FormData) -> Vec<GridRow> {
+    rows.into_iter()
+        .map(|mut r| {
+            for cell in &mut r.cells {
+                match form.get(&format!("c.{}.{}", r.organisation.id, cell.0.as_str())) {
+                    "yes" => cell.1 = true,
+                    "no" => cell.1 = false,
+                    _ => {}
+                }
+            }
+            r
+        })
+        .collect()
+}
+
+/// What the chosen grid takes away from what is allowed now.
+fn withdrawn(now: &[GridRow], chosen: &[GridRow]) -> Vec<(String, Category)> {
+    let mut out = Vec::new();
+    for (a, b) in now.iter().zip(chosen) {
+        for (was, will) in a.cells.iter().zip(&b.cells) {
+            if was.1 && !will.1 {
+                out.push((a.organisation.name.clone(), was.0));
+            }
+        }
+    }
+    out
 }
 
 async fn grid(state: &UiState, viewer: &Visitor) -> Result<(Vec<GridRow>, Consent), AppError> {
@@ -71,12 +119,7 @@ pub async fn page(State(state): State<UiState>, mut viewer: Visitor) -> Response
     match grid(&state, &viewer).await {
         Ok((rows, consent)) => {
             viewer.base.title = viewer.base.t("consent.title");
-            let page = ConsentPage {
-                base: viewer.base,
-                rows,
-                version: consent.version,
-                error: None,
-            };
+            let page = ConsentPage::new(viewer.base, rows, consent.version);
             render(StatusCode::OK, &page)
         }
         Err(e) => error_response(&viewer.base, e),
@@ -145,33 +188,44 @@ pub async fn submit(State(state): State<UiState>, mut viewer: Visitor, form: For
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
-    let result = async {
-        let patient = own_patient(&viewer)?;
-        let (rows, current) = grid(&state, &viewer).await?;
-        let rules = rules_from_grid(&form, &rows, &current, &state);
-        state
-            .app
-            .save_consent(&viewer.ctx, patient, &rules, form.version(), None)
-            .await
+    viewer.base.title = viewer.base.t("consent.title");
+    let patient = match own_patient(&viewer) {
+        Ok(p) => p,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let (rows, current) = match grid(&state, &viewer).await {
+        Ok(g) => g,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    // Taking access away applies at once and cannot be undone by the team: it is done
+    // only with the box ticked; until then the choices stay on the page as made.
+    let rules = rules_from_grid(&form, &rows, &current, &state);
+    let version = form.version();
+    let chosen_rows = chosen(rows.clone(), &form);
+    let withdrawals = withdrawn(&rows, &chosen_rows);
+    if !withdrawals.is_empty() && form.get("withdraw_confirm") != "on" {
+        let mut page = ConsentPage::new(viewer.base, chosen_rows, version);
+        page.withdrawals = withdrawals;
+        page.form.errors = ValidationErrors::single(
+            "withdraw_confirm",
+            "confirm_required",
+            "tick the box to confirm taking access away",
+        );
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    .await;
-    match result {
+    match state
+        .app
+        .save_consent(&viewer.ctx, patient, &rules, version, None)
+        .await
+    {
         Ok(_) => Redirect::to("/me/consent").into_response(),
-        Err(AppError::Conflict(_)) => {
+        Err(AppError::Conflict(c)) => {
+            // The choices made stay on the page; saving again starts from what is
+            // stored now.
             let msg = viewer.base.t("consent.changed_meanwhile");
-            match grid(&state, &viewer).await {
-                Ok((rows, c)) => {
-                    viewer.base.title = viewer.base.t("consent.title");
-                    let page = ConsentPage {
-                        base: viewer.base,
-                        rows,
-                        version: c.version,
-                        error: Some(msg),
-                    };
-                    render(StatusCode::CONFLICT, &page)
-                }
-                Err(e) => error_response(&viewer.base, e),
-            }
+            let mut page = ConsentPage::new(viewer.base, chosen_rows, c.current_version);
+            page.error = Some(msg);
+            render(StatusCode::CONFLICT, &page)
         }
         Err(e) => error_response(&viewer.base, e),
     }

@@ -501,6 +501,9 @@ struct MeMessagesPage {
     threads: Vec<ThreadSummary>,
     form: FormState,
     can_write: bool,
+    /// Where the patient lives: the emergency number in the intro follows it.
+    country: samband_domain::country::Country,
+    emergency: samband_domain::country::EmergencyNumber,
 }
 
 async fn me_messages_page(
@@ -511,11 +514,13 @@ async fn me_messages_page(
 ) -> Response {
     let result = async {
         let p = super::patient_portal::own_patient(&viewer)?;
-        state.app.patient_threads(&viewer.ctx, p).await
+        let threads = state.app.patient_threads(&viewer.ctx, p).await?;
+        let country = state.app.patient_country(&viewer.ctx, p).await?;
+        Ok::<_, AppError>((threads, country))
     }
     .await;
     match result {
-        Ok(threads) => {
+        Ok((threads, country)) => {
             viewer.base.title = viewer.base.t("me.messages_title");
             let can_write = matches!(
                 viewer.ctx.principal.subject,
@@ -528,6 +533,8 @@ async fn me_messages_page(
                     threads,
                     form,
                     can_write,
+                    country,
+                    emergency: country.medical_emergency(),
                 },
             )
         }

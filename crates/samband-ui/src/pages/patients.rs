@@ -15,6 +15,7 @@ use samband_domain::ids::PatientId;
 use samband_domain::patient::PatientInput;
 use samband_store::{CaseloadRow, HistoryEntry};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 #[derive(Template)]
 #[template(path = "my_patients.html")]
@@ -116,7 +117,28 @@ pub fn parse_patient(raw: &str) -> Result<PatientId, AppError> {
 struct OverviewPage {
     base: Base,
     ov: PatientOverview,
-    revision: FormState,
+    /// The plan's one form (each action's status, the revision date); see
+    /// `FormState::keep_typed`.
+    form: FormState,
+}
+
+/// Every field of the overview's form as the store gives it.
+pub fn overview_values(ov: &PatientOverview) -> HashMap<String, String> {
+    let mut m = HashMap::new();
+    if ov.can_edit_plan {
+        for a in &ov.actions {
+            m.insert(format!("a-{}.status", a.id), a.status.as_str().to_owned());
+            m.insert(format!("a-{}.version", a.id), a.version.to_string());
+        }
+        let date = ov.plan.revision_date.map(|d| d.to_string());
+        for (k, v) in [
+            ("revision_date", date.unwrap_or_default()),
+            ("version", ov.plan.version.to_string()),
+        ] {
+            m.insert(format!("revision.{k}"), v);
+        }
+    }
+    m
 }
 
 pub async fn overview(
@@ -135,20 +157,16 @@ pub async fn overview(
                 return Redirect::to("/me").into_response();
             }
             viewer.base.title = ov.patient.name.clone();
-            let mut revision = FormState::default();
-            revision.values.insert(
-                "revision_date".into(),
-                ov.plan
-                    .revision_date
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-            );
+            let form = FormState {
+                values: overview_values(&ov),
+                ..Default::default()
+            };
             render(
                 StatusCode::OK,
                 &OverviewPage {
                     base: viewer.base,
                     ov,
-                    revision,
+                    form,
                 },
             )
         }
@@ -156,18 +174,16 @@ pub async fn overview(
     }
 }
 
-pub fn overview_with_revision_errors(
+/// The overview after one of its parts was posted: kept parts as typed, `errors` at
+/// the part that was refused.
+pub fn overview_again(
     mut base: Base,
     ov: PatientOverview,
-    form: &FormData,
-    errors: samband_domain::ValidationErrors,
+    form: FormState,
+    status: StatusCode,
 ) -> Response {
     base.title = ov.patient.name.clone();
-    let revision = FormState::from_form(form, errors);
-    render(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &OverviewPage { base, ov, revision },
-    )
+    render(status, &OverviewPage { base, ov, form })
 }
 
 #[derive(Deserialize)]

@@ -3,9 +3,10 @@
 //! what meanwhile, both values side by side, and keeps what the user typed.
 
 use super::patients::parse_patient;
+use super::patients::{overview_again, overview_values};
 use super::{error_response, render};
 use crate::base::Base;
-use crate::forms::{check_csrf, FormData, FormState};
+use crate::forms::{check_csrf, in_part, FormData, FormState};
 use crate::session::Viewer;
 use crate::UiState;
 use askama::Template;
@@ -325,8 +326,9 @@ pub async fn action_update(
     }
 }
 
-/// Quick status change from the overview (htmx, or a plain form without JavaScript).
-/// The other fields are taken from the stored action at the submitted version.
+/// Quick status change from the overview (htmx on change, or the action's Save button
+/// without JavaScript). The overview is one form, so the post carries everything typed
+/// on it; the other fields of the action are taken from the stored action.
 pub async fn action_status(
     State(state): State<UiState>,
     mut viewer: Viewer,
@@ -341,14 +343,18 @@ pub async fn action_status(
     let loaded = async {
         let pid = parse_patient(&patient)?;
         let aid: ActionId = action.parse().map_err(|_| AppError::NotFound)?;
-        state.app.get_action(&viewer.ctx, pid, aid).await
+        let a = state.app.get_action(&viewer.ctx, pid, aid).await?;
+        let ov = state.app.overview(&viewer.ctx, pid).await?;
+        Ok::<_, AppError>((a, ov))
     }
     .await;
-    let a = match loaded {
-        Ok(a) => a,
+    let (a, ov) = match loaded {
+        Ok(x) => x,
         Err(e) => return error_response(&viewer.base, e),
     };
-    let mut full = form.0.clone();
+    let shown = overview_values(&ov);
+    let part = format!("a-{}", a.id);
+    let mut full = std::collections::HashMap::new();
     for (k, v) in [
         ("title", a.title.clone()),
         ("owner_member_id", a.owner_member_id.to_string()),
@@ -358,12 +364,14 @@ pub async fn action_status(
             "goal_id",
             a.goal_id.map(|g| g.to_string()).unwrap_or_default(),
         ),
+        ("status", form.get(&format!("{part}.status")).to_owned()),
+        ("version", form.get(&format!("{part}.version")).to_owned()),
     ] {
-        full.entry(k.into()).or_insert(v);
+        full.insert(k.to_owned(), v);
     }
     let full = FormData(full);
     match save_action(&state, &mut viewer, &patient, &action, &full).await {
-        Ok(pid) => to_overview(pid),
+        Ok(pid) => after_plan_part(&state, viewer, pid, &shown, &form, &part).await,
         Err(mut r) => {
             if headers.contains_key("hx-request") {
                 // Show the whole form (with the conflict notice) in place of the page body.
@@ -377,6 +385,27 @@ pub async fn action_status(
             r
         }
     }
+}
+
+/// After one part of the overview was saved: back to it (See Other), or, when
+/// something typed elsewhere on it is not saved, the overview with that kept.
+async fn after_plan_part(
+    state: &UiState,
+    viewer: Viewer,
+    pid: PatientId,
+    shown: &std::collections::HashMap<String, String>,
+    posted: &FormData,
+    part: &str,
+) -> Response {
+    let ov = match state.app.overview(&viewer.ctx, pid).await {
+        Ok(ov) => ov,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let again = FormState::keep_typed(shown, overview_values(&ov), posted, &[part.to_owned()]);
+    if again.kept.is_empty() {
+        return to_overview(pid);
+    }
+    overview_again(viewer.base, ov, again, StatusCode::OK)
 }
 
 // ---- goals --------------------------------------------------------------------------
@@ -925,25 +954,25 @@ pub async fn revision_submit(
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
-    let pid = match parse_patient(&patient) {
-        Ok(p) => p,
+    let loaded = async {
+        let pid = parse_patient(&patient)?;
+        let ov = state.app.overview(&viewer.ctx, pid).await?;
+        Ok::<_, AppError>((pid, ov))
+    }
+    .await;
+    let (pid, shown) = match loaded {
+        Ok((pid, ov)) => (pid, overview_values(&ov)),
         Err(e) => return error_response(&viewer.base, e),
     };
-    match state
+    let field = |k: &str| form.get(&format!("revision.{k}")).to_owned();
+    let version = field("version").trim().parse().unwrap_or(-1);
+    let refusal = match state
         .app
-        .set_revision_date(&viewer.ctx, pid, form.get("revision_date"), form.version())
+        .set_revision_date(&viewer.ctx, pid, &field("revision_date"), version)
         .await
     {
-        Ok(_) => to_overview(pid),
-        Err(AppError::Validation(errors)) => {
-            // Re-show the overview with the message beside the date field.
-            match state.app.overview(&viewer.ctx, pid).await {
-                Ok(ov) => {
-                    super::patients::overview_with_revision_errors(viewer.base, ov, &form, errors)
-                }
-                Err(e) => error_response(&viewer.base, e),
-            }
-        }
+        Ok(_) => return after_plan_part(&state, viewer, pid, &shown, &form, "revision").await,
+        Err(AppError::Validation(errors)) => (errors, None, StatusCode::UNPROCESSABLE_ENTITY),
         Err(AppError::Conflict(c)) => {
             let who = c
                 .changed_by
@@ -954,19 +983,23 @@ pub async fn revision_submit(
                 "changed_meanwhile",
                 format!("{who} changed the plan meanwhile"),
             );
-            match state.app.overview(&viewer.ctx, pid).await {
-                Ok(ov) => {
-                    let mut again = form.0.clone();
-                    again.insert("version".into(), c.current_version.to_string());
-                    super::patients::overview_with_revision_errors(
-                        viewer.base,
-                        ov,
-                        &FormData(again),
-                        errors,
-                    )
-                }
-                Err(e) => error_response(&viewer.base, e),
+            (errors, Some(c.current_version), StatusCode::CONFLICT)
+        }
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    // Shown again beside the date field, with everything typed on the page kept.
+    let (errors, current, status) = refusal;
+    match state.app.overview(&viewer.ctx, pid).await {
+        Ok(ov) => {
+            let mut again = FormState::keep_typed(&shown, overview_values(&ov), &form, &[]);
+            again.keep_part("revision", &form);
+            if let Some(v) = current {
+                again
+                    .values
+                    .insert(String::from("revision.version"), v.to_string());
             }
+            again.errors = in_part("revision", errors);
+            overview_again(viewer.base, ov, again, status)
         }
         Err(e) => error_response(&viewer.base, e),
     }

@@ -29,6 +29,8 @@ struct MemberForm {
     professionals: Vec<Professional>,
     organisations: Vec<Organisation>,
     conflict: Option<ConflictView>,
+    /// The member is on the team today or later, so the membership can be ended.
+    can_end: bool,
 }
 
 fn member_input(form: &FormData) -> MemberInput {
@@ -65,6 +67,10 @@ async fn show(
     .await;
     match loaded {
         Ok((ov, professionals, organisations)) => {
+            let today = state.app.today();
+            let can_end = member_id
+                .and_then(|m| ov.team.member(m))
+                .is_some_and(|m| m.active_to.is_none_or(|to| to >= today));
             let mut base = viewer.base.clone();
             base.title = base.t(if member_id.is_some() {
                 "member.edit_title"
@@ -81,6 +87,7 @@ async fn show(
                     professionals,
                     organisations,
                     conflict,
+                    can_end,
                 },
             )
         }
@@ -164,6 +171,7 @@ async fn save(
     patient: &str,
     member: Option<&str>,
     form: &FormData,
+    ending: bool,
 ) -> Response {
     let pid = match parse_patient(patient) {
         Ok(p) => p,
@@ -173,7 +181,45 @@ async fn save(
         Ok(m) => m,
         Err(_) => return error_response(&viewer.base, AppError::NotFound),
     };
-    let input = member_input(form);
+    let mut input = member_input(form);
+    let today = state.app.today();
+    if ending {
+        // "End the membership": what was typed in the form is saved with the last day.
+        input.active_to = Some(
+            form.opt("end_on")
+                .unwrap_or_else(|| today.format("%Y-%m-%d").to_string()),
+        );
+    }
+    // Ending a membership (now or already in the past) takes the member off the team
+    // at once: it is done only with the box ticked, whichever button was pressed.
+    if let Some(mid) = mid {
+        let ends_now = |raw: Option<&str>| {
+            raw.and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+                .is_some_and(|d| d <= today)
+        };
+        let stored_until = match state.app.overview(&viewer.ctx, pid).await {
+            Ok(ov) => ov.team.member(mid).map(|m| m.active_to),
+            Err(e) => return error_response(&viewer.base, e),
+        };
+        let was_on_team = stored_until.is_some_and(|to| to.is_none_or(|to| to >= today));
+        if was_on_team && ends_now(input.active_to.as_deref()) && form.get("end_confirm") != "on" {
+            let errors = ValidationErrors::single(
+                "end_confirm",
+                "confirm_required",
+                "tick the box to confirm ending the membership",
+            );
+            return show(
+                state,
+                viewer,
+                pid,
+                FormState::from_form(form, errors),
+                Some(mid),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    }
     match state
         .app
         .save_team_member(
@@ -187,7 +233,15 @@ async fn save(
         .await
     {
         Ok(_) => Redirect::to(&format!("/patients/{pid}")).into_response(),
-        Err(AppError::Validation(errors)) => {
+        Err(AppError::Validation(mut errors)) => {
+            if ending {
+                // The last day was given in the "end" part of the form.
+                for e in &mut errors.errors {
+                    if e.field == "active_to" {
+                        e.field = "end_on".into();
+                    }
+                }
+            }
             show(
                 state,
                 viewer,
@@ -240,7 +294,7 @@ pub async fn member_create(
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
-    save(&state, &viewer, &patient, None, &form).await
+    save(&state, &viewer, &patient, None, &form, false).await
 }
 
 pub async fn member_update(
@@ -252,5 +306,19 @@ pub async fn member_update(
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
-    save(&state, &viewer, &patient, Some(&member), &form).await
+    save(&state, &viewer, &patient, Some(&member), &form, false).await
+}
+
+/// "End the membership": the edit form's destructive button. Whatever was typed in the
+/// form is saved with the last day on the team, once the box is ticked.
+pub async fn member_end(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Path((patient, member)): Path<(String, String)>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    save(&state, &viewer, &patient, Some(&member), &form, true).await
 }
