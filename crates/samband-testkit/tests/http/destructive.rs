@@ -81,7 +81,7 @@ async fn ending_a_membership_needs_the_box_ticked(b: Backend) {
         assert_eq!(team, team_before, "{path}: nothing changed");
     }
     // A later end date is planning, not ending: saved without the box.
-    let r = post(edit.clone(), fields(&[("active_to", "2099-12-31")])).await;
+    let r = post(edit.clone(), fields(&[("active_to", "2027-12-31")])).await;
     assert_eq!(r.status, 303, "{}", r.text);
     let page = cm.get(&edit).await;
     let version = hidden_value(&page.text, "version").unwrap();
