@@ -354,6 +354,7 @@ impl App {
             created_at: now,
             expires_at: Some(now + Duration::days(days)),
             revoked: false,
+            last_used_at: None,
         };
         let mut tx = self.store.begin().await?;
         // The password exchange opened a session the API client will never use.

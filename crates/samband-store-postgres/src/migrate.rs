@@ -38,6 +38,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0007_meetings",
         include_str!("../migrations/0007_meetings.sql"),
     ),
+    (
+        8,
+        "0008_token_last_used",
+        include_str!("../migrations/0008_token_last_used.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Samband's migration lock.
