@@ -2,11 +2,14 @@
 //! accept (a test checks every route is documented). Strings carry their real length
 //! limits so fuzzers and client generators see the true bounds.
 
+use axum::extract::State;
 use axum::Json;
+use samband_app::App;
 use serde_json::{json, Value};
 
-pub async fn document() -> Json<Value> {
-    Json(spec())
+/// The document for this deployment (it states the configured longest token lifetime).
+pub async fn document(State(app): State<App>) -> Json<Value> {
+    Json(spec(app.config.token_max_days))
 }
 
 fn problem_responses(extra: &[&str]) -> Value {
@@ -84,11 +87,21 @@ fn uuid() -> Value {
     json!({"type": "string", "format": "uuid"})
 }
 
-pub fn spec() -> Value {
+pub fn spec(token_max_days: i64) -> Value {
     let mut doc = core_spec();
+    tokens_spec(&mut doc, token_max_days);
     messaging_spec(&mut doc);
     meetings_spec(&mut doc);
     doc
+}
+
+/// Issuing API tokens.
+fn tokens_spec(doc: &mut Value, token_max_days: i64) {
+    doc["components"]["schemas"]["TokenRequest"]["properties"]["days"] = json!({
+        "type": "integer", "minimum": 1, "maximum": token_max_days,
+        "default": samband_app::auth::DEFAULT_TOKEN_DAYS.min(token_max_days),
+        "description": "How many days the token lasts"
+    });
 }
 
 /// Messages, requests, notifications, follows and dead jobs.
@@ -451,7 +464,7 @@ fn core_spec() -> Value {
                 "TokenRequest": {"type": "object", "additionalProperties": false, "required": ["username", "password", "name"], "properties": {
                     "username": s(64), "password": s(1024), "name": s(100), "code": s(16),
                     "scopes": {"type": "string", "enum": ["read", "write", "read write"]},
-                    "days": {"type": "integer", "minimum": 1, "maximum": 365}
+                    "days": {"type": "integer", "minimum": 1}
                 }},
                 "TokenResponse": {"type": "object", "properties": {"token": {"type": "string"}, "token_type": {"type": "string"}, "scopes": {"type": "string"}, "expires_at": {"type": "string"}}},
                 "OrganisationRequest": {"type": "object", "additionalProperties": false, "required": ["name", "sector"], "properties": {"name": s(200), "sector": {"$ref": "#/components/schemas/Sector"}}},

@@ -103,16 +103,13 @@ struct TokenRequest {
     name: String,
     #[serde(default = "default_scopes")]
     scopes: String,
-    #[serde(default = "default_days")]
-    days: i64,
+    /// How many days the token lasts: 90 when not given, at most the deployment's
+    /// maximum (365 unless configured).
+    days: Option<i64>,
 }
 
 fn default_scopes() -> String {
     "read write".into()
-}
-
-fn default_days() -> i64 {
-    30
 }
 
 #[derive(Serialize)]

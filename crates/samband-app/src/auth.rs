@@ -23,6 +23,13 @@ use uuid::Uuid;
 
 pub const MIN_PASSWORD_LEN: usize = 12;
 
+/// An API token's lifetime when the request names none (capped at the deployment's
+/// `AppConfig::token_max_days`).
+pub const DEFAULT_TOKEN_DAYS: i64 = 90;
+
+/// The deployment's default for `AppConfig::token_max_days`.
+pub const MAX_TOKEN_DAYS: i64 = 365;
+
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -302,7 +309,8 @@ impl App {
     }
 
     /// Issues an API token for a username/password pair (the JSON API's sign-in). The
-    /// token is returned once; only its hash is kept.
+    /// token is returned once; only its hash is kept. It lasts `days` (1 up to the
+    /// deployment's `token_max_days`), by default [`DEFAULT_TOKEN_DAYS`].
     #[allow(clippy::too_many_arguments)] // mirrors the fields of the token request
     pub async fn issue_token(
         &self,
@@ -312,7 +320,7 @@ impl App {
         address: &str,
         name: &str,
         scopes: &str,
-        days: i64,
+        days: Option<i64>,
         request_id: Option<String>,
     ) -> Result<(Secret, ApiToken), AppError> {
         let mut errs = ValidationErrors::new();
@@ -321,8 +329,14 @@ impl App {
         if scopes.is_none() {
             errs.add("scopes", "bad_choice", "must be read, write or both");
         }
-        if !(1..=365).contains(&days) {
-            errs.add("days", "out_of_range", "must be between 1 and 365");
+        let max_days = self.config.token_max_days;
+        let days = days.unwrap_or(DEFAULT_TOKEN_DAYS.min(max_days));
+        if !(1..=max_days).contains(&days) {
+            errs.add(
+                "days",
+                "out_of_range",
+                format!("must be between 1 and {max_days}"),
+            );
         }
         errs.into_result()?;
         let (Some(name), Some(scopes)) = (name, scopes) else {
