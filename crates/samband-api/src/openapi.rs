@@ -95,13 +95,27 @@ pub fn spec(token_max_days: i64) -> Value {
     doc
 }
 
-/// Issuing API tokens.
+/// Issuing, listing and revoking my API tokens.
 fn tokens_spec(doc: &mut Value, token_max_days: i64) {
     doc["components"]["schemas"]["TokenRequest"]["properties"]["days"] = json!({
         "type": "integer", "minimum": 1, "maximum": token_max_days,
         "default": samband_app::auth::DEFAULT_TOKEN_DAYS.min(token_max_days),
         "description": "How many days the token lasts"
     });
+    doc["paths"]["/api/v1/me/tokens"] = json!({
+        "get": op("My API tokens that still work (not revoked, not expired), newest first: name, scopes, created, last used (to the minute) and expiry; never the token itself", None, ("200", "TokenList"), &[], &[])
+    });
+    doc["paths"]["/api/v1/me/tokens/{token}"] = json!({
+        "delete": op("Revoke one of my API tokens: it is refused from the very next request (another person's token, or one revoked already: 404)", None, ("204", ""), &["403"], &["token"])
+    });
+    doc["components"]["schemas"]["TokenInfo"] = json!({"type": "object", "required": ["id", "name", "scopes", "created_at"], "properties": {
+        "id": uuid(), "name": {"type": "string"}, "scopes": {"type": "string", "enum": ["read", "write", "read write"]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "last_used_at": {"type": ["string", "null"], "format": "date-time", "description": "null if never used"},
+        "expires_at": {"type": ["string", "null"], "format": "date-time"}
+    }});
+    doc["components"]["schemas"]["TokenList"] =
+        json!({"type": "array", "items": {"$ref": "#/components/schemas/TokenInfo"}});
 }
 
 /// Messages, requests, notifications, follows and dead jobs.
@@ -466,7 +480,7 @@ fn core_spec() -> Value {
                     "scopes": {"type": "string", "enum": ["read", "write", "read write"]},
                     "days": {"type": "integer", "minimum": 1}
                 }},
-                "TokenResponse": {"type": "object", "properties": {"token": {"type": "string"}, "token_type": {"type": "string"}, "scopes": {"type": "string"}, "expires_at": {"type": "string"}}},
+                "TokenResponse": {"type": "object", "properties": {"id": uuid(), "token": {"type": "string", "description": "Shown only in this response"}, "token_type": {"type": "string"}, "scopes": {"type": "string"}, "expires_at": {"type": "string"}}},
                 "OrganisationRequest": {"type": "object", "additionalProperties": false, "required": ["name", "sector"], "properties": {"name": s(200), "sector": {"$ref": "#/components/schemas/Sector"}}},
                 "Sector": {"type": "string", "enum": ["specialist_health", "primary_care", "municipal_care", "social_security", "other"]},
                 "ProfessionalRequest": {"type": "object", "additionalProperties": false, "required": ["name", "title", "organisation_ids"], "properties": {
