@@ -1,10 +1,10 @@
 //! API tokens: their lifetime chosen at issue time, listing my own (never their
-//! secret), the last use, and revoking one.
+//! secret), the last use, and revoking one (in the API and on "Your account").
 
 use chrono::{DateTime, Duration, Utc};
 use samband_app::auth::sha256_hex;
 use samband_testkit::fixture::PASSWORD;
-use samband_testkit::{start_time, Backend, ClockExt, Reply, TestApp};
+use samband_testkit::{hidden_value, start_time, Backend, ClockExt, Reply, TestApp};
 use serde_json::{json, Value};
 
 both_backends!(
@@ -12,6 +12,7 @@ both_backends!(
     my_tokens_are_listed_without_their_secret_with_their_last_use,
     a_revoked_token_is_refused_on_the_very_next_request,
     another_persons_token_cannot_be_revoked,
+    the_account_page_lists_and_revokes_my_tokens,
 );
 
 /// Issues a token through `POST /api/v1/auth/token` with `extra` fields.
@@ -291,4 +292,106 @@ async fn another_persons_token_cannot_be_revoked(b: Backend) {
     );
     let r = t.api(&cm).get("/api/v1/me/tokens").await;
     assert!(r.text.contains(&cm_id), "and is still listed: {}", r.text);
+}
+
+async fn the_account_page_lists_and_revokes_my_tokens(b: Backend) {
+    let t = TestApp::start(b).await;
+    t.world().await;
+    let gp = t.browser();
+    gp.login("gp", PASSWORD).await;
+    let page = gp.get("/account").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains("You have no API tokens."),
+        "{}",
+        page.text
+    );
+
+    let (secret, id) = token(&t, "gp", "EHR sync", "read").await;
+    let (cm_secret, cm_id) = token(&t, "cm", "Care manager's", "read write").await;
+    let page = gp.get("/account").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("EHR sync"), "{}", page.text);
+    assert!(
+        !page.text.contains(&secret),
+        "the secret is never shown again"
+    );
+    assert!(!page.text.contains(&sha256_hex(&secret)));
+    assert!(!page.text.contains(&cm_id), "not someone else's");
+    // Times in the deployment's zone (Europe/Oslo, UTC+1 in winter): created 23 Nov
+    // 10:00, expiring 90 days later.
+    assert!(page.text.contains("23 Nov 2026 10:00"), "{}", page.text);
+    assert!(page.text.contains("21 Feb 2027 10:00"), "{}", page.text);
+    assert!(page.text.contains("Never"), "never used yet");
+    assert!(
+        page.text.contains("class=\"danger\""),
+        "revoking is destructive"
+    );
+
+    t.clock.advance(Duration::minutes(5));
+    assert_eq!(t.api(&secret).get("/api/v1/me").await.status, 200);
+    let page = gp.get("/account").await;
+    assert!(
+        page.text.contains("23 Nov 2026 10:05"),
+        "last used: {}",
+        page.text
+    );
+    assert_eq!(
+        hidden_value(&page.text, "token").as_deref(),
+        Some(id.as_str())
+    );
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+
+    // Without the CSRF token nothing happens.
+    let r = gp
+        .post_form("/account/tokens/revoke", &[("token", &id)])
+        .await;
+    assert_eq!(r.status, 403);
+    let r = gp
+        .post_form(
+            "/account/tokens/revoke",
+            &[("_csrf", "forged"), ("token", &id)],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(t.api(&secret).get("/api/v1/me").await.status, 200);
+    // Someone else's token cannot be revoked from this page either.
+    let r = gp
+        .post_form(
+            "/account/tokens/revoke",
+            &[("_csrf", &csrf), ("token", &cm_id)],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(t.api(&cm_secret).get("/api/v1/me").await.status, 200);
+
+    let r = gp
+        .post_form(
+            "/account/tokens/revoke",
+            &[("_csrf", &csrf), ("token", &id)],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.header("location").as_deref()),
+        (303, Some("/account"))
+    );
+    assert_eq!(
+        t.api(&secret).get("/api/v1/me").await.status,
+        401,
+        "revoked on the page: refused on the very next request"
+    );
+    let page = gp.get("/account").await;
+    assert!(
+        page.text.contains("You have no API tokens."),
+        "{}",
+        page.text
+    );
+
+    // Norwegian and Danish pages name the column and the action in their language.
+    let (_, _) = token(&t, "gp", "Script", "read write").await;
+    let page = gp.get_with("/account", ("accept-language", "nb")).await;
+    assert!(page.text.contains("Trekk tilbake"), "{}", page.text);
+    assert!(page.text.contains("23.11.2026 kl. 10:05"), "{}", page.text);
+    let page = gp.get_with("/account", ("accept-language", "da")).await;
+    assert!(page.text.contains("Tilbagekald"), "{}", page.text);
 }
