@@ -2,11 +2,14 @@
 //! accept (a test checks every route is documented). Strings carry their real length
 //! limits so fuzzers and client generators see the true bounds.
 
+use axum::extract::State;
 use axum::Json;
+use samband_app::App;
 use serde_json::{json, Value};
 
-pub async fn document() -> Json<Value> {
-    Json(spec())
+/// The document for this deployment (it states the configured longest token lifetime).
+pub async fn document(State(app): State<App>) -> Json<Value> {
+    Json(spec(app.config.token_max_days))
 }
 
 fn problem_responses(extra: &[&str]) -> Value {
@@ -84,11 +87,35 @@ fn uuid() -> Value {
     json!({"type": "string", "format": "uuid"})
 }
 
-pub fn spec() -> Value {
+pub fn spec(token_max_days: i64) -> Value {
     let mut doc = core_spec();
+    tokens_spec(&mut doc, token_max_days);
     messaging_spec(&mut doc);
     meetings_spec(&mut doc);
     doc
+}
+
+/// Issuing, listing and revoking my API tokens.
+fn tokens_spec(doc: &mut Value, token_max_days: i64) {
+    doc["components"]["schemas"]["TokenRequest"]["properties"]["days"] = json!({
+        "type": "integer", "minimum": 1, "maximum": token_max_days,
+        "default": samband_app::auth::DEFAULT_TOKEN_DAYS.min(token_max_days),
+        "description": "How many days the token lasts"
+    });
+    doc["paths"]["/api/v1/me/tokens"] = json!({
+        "get": op("My API tokens that still work (not revoked, not expired), newest first: name, scopes, created, last used (to the minute) and expiry; never the token itself", None, ("200", "TokenList"), &[], &[])
+    });
+    doc["paths"]["/api/v1/me/tokens/{token}"] = json!({
+        "delete": op("Revoke one of my API tokens: it is refused from the very next request (another person's token, or one revoked already: 404)", None, ("204", ""), &["403"], &["token"])
+    });
+    doc["components"]["schemas"]["TokenInfo"] = json!({"type": "object", "required": ["id", "name", "scopes", "created_at"], "properties": {
+        "id": uuid(), "name": {"type": "string"}, "scopes": {"type": "string", "enum": ["read", "write", "read write"]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "last_used_at": {"type": ["string", "null"], "format": "date-time", "description": "null if never used"},
+        "expires_at": {"type": ["string", "null"], "format": "date-time"}
+    }});
+    doc["components"]["schemas"]["TokenList"] =
+        json!({"type": "array", "items": {"$ref": "#/components/schemas/TokenInfo"}});
 }
 
 /// Messages, requests, notifications, follows and dead jobs.
@@ -451,9 +478,9 @@ fn core_spec() -> Value {
                 "TokenRequest": {"type": "object", "additionalProperties": false, "required": ["username", "password", "name"], "properties": {
                     "username": s(64), "password": s(1024), "name": s(100), "code": s(16),
                     "scopes": {"type": "string", "enum": ["read", "write", "read write"]},
-                    "days": {"type": "integer", "minimum": 1, "maximum": 365}
+                    "days": {"type": "integer", "minimum": 1}
                 }},
-                "TokenResponse": {"type": "object", "properties": {"token": {"type": "string"}, "token_type": {"type": "string"}, "scopes": {"type": "string"}, "expires_at": {"type": "string"}}},
+                "TokenResponse": {"type": "object", "properties": {"id": uuid(), "token": {"type": "string", "description": "Shown only in this response"}, "token_type": {"type": "string"}, "scopes": {"type": "string"}, "expires_at": {"type": "string"}}},
                 "OrganisationRequest": {"type": "object", "additionalProperties": false, "required": ["name", "sector"], "properties": {"name": s(200), "sector": {"$ref": "#/components/schemas/Sector"}, "country": {"$ref": "#/components/schemas/Country"}}},
                 "Country": {"type": "string", "enum": ["NO", "DK"], "description": "Where an organisation works, or where a patient lives (emergency numbers follow it)"},
                 "Sector": {"type": "string", "enum": ["specialist_health", "primary_care", "municipal_care", "social_security", "other"]},

@@ -7,7 +7,7 @@ use crate::route_book::RouteBook;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::Json;
 use samband_app::directory::AccountInput;
 use samband_app::App;
@@ -23,6 +23,8 @@ pub fn book() -> RouteBook<App> {
         .route("/openapi.json", get(openapi::document))
         .route("/auth/token", post(issue_token))
         .route("/me", get(me))
+        .route("/me/tokens", get(my_tokens))
+        .route("/me/tokens/{token}", delete(revoke_my_token))
         .route(
             "/organisations",
             get(list_organisations).post(create_organisation),
@@ -103,20 +105,19 @@ struct TokenRequest {
     name: String,
     #[serde(default = "default_scopes")]
     scopes: String,
-    #[serde(default = "default_days")]
-    days: i64,
+    /// How many days the token lasts: 90 when not given, at most the deployment's
+    /// maximum (365 unless configured).
+    days: Option<i64>,
 }
 
 fn default_scopes() -> String {
     "read write".into()
 }
 
-fn default_days() -> i64 {
-    30
-}
-
 #[derive(Serialize)]
 struct TokenResponse {
+    /// The token's id, to find it in `GET /me/tokens` and revoke it.
+    id: TokenId,
     token: String,
     token_type: &'static str,
     scopes: String,
@@ -143,6 +144,7 @@ async fn issue_token(
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse {
+            id: token.id,
             token: secret.expose().to_owned(),
             token_type: "Bearer",
             scopes: token.scopes,
@@ -154,6 +156,44 @@ async fn issue_token(
 
 async fn me(Auth(ctx): Auth) -> ApiResult {
     Ok(Json(&ctx.principal).into_response())
+}
+
+/// One of my API tokens as listed: never its secret.
+#[derive(Serialize)]
+struct TokenInfo {
+    id: TokenId,
+    name: String,
+    scopes: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+    last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+async fn my_tokens(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
+    let list: Vec<TokenInfo> = app
+        .list_tokens(&ctx)
+        .await?
+        .into_iter()
+        .map(|t| TokenInfo {
+            id: t.id,
+            name: t.name,
+            scopes: t.scopes.as_string(),
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            expires_at: t.expires_at,
+        })
+        .collect();
+    Ok(Json(list).into_response())
+}
+
+async fn revoke_my_token(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(token): Path<String>,
+) -> ApiResult {
+    let token: TokenId = parse_id(&token, "token")?;
+    app.revoke_token(&ctx, token).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 // ---- directory ----------------------------------------------------------------------

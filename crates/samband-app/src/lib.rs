@@ -40,6 +40,9 @@ pub struct AppConfig {
     pub session_idle: Duration,
     /// A session ends this long after sign-in, whatever happens.
     pub session_absolute: Duration,
+    /// The longest lifetime, in days, an API token may be issued with (the default,
+    /// [`auth::DEFAULT_TOKEN_DAYS`], is capped at it).
+    pub token_max_days: i64,
     /// Failed sign-ins per account within `throttle_window` before further tries wait.
     pub max_failures_per_account: i64,
     /// Failed sign-ins per client address within `throttle_window`.
@@ -78,6 +81,7 @@ impl Default for AppConfig {
         Self {
             session_idle: Duration::minutes(30),
             session_absolute: Duration::hours(12),
+            token_max_days: auth::MAX_TOKEN_DAYS,
             max_failures_per_account: 5,
             max_failures_per_address: 20,
             throttle_window: Duration::minutes(15),

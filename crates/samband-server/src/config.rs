@@ -15,6 +15,9 @@ pub struct Config {
     pub time_zone: chrono_tz::Tz,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
+    /// The longest lifetime an API token may be issued with, in days (tokens last 90
+    /// days unless the request asks otherwise, never longer than this).
+    pub token_max_days: i64,
     /// Set when served over HTTPS (directly or behind a TLS proxy): cookies get
     /// `Secure` and responses HSTS.
     pub secure_cookies: bool,
@@ -65,6 +68,7 @@ impl std::fmt::Debug for Config {
             .field("time_zone", &self.time_zone.name())
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_absolute_hours", &self.session_absolute_hours)
+            .field("token_max_days", &self.token_max_days)
             .field("secure_cookies", &self.secure_cookies)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("max_connections", &self.max_connections)
@@ -154,6 +158,7 @@ struct FileConfig {
     time_zone: Option<String>,
     session_idle_minutes: Option<i64>,
     session_absolute_hours: Option<i64>,
+    token_max_days: Option<i64>,
     secure_cookies: Option<bool>,
     trust_forwarded_for: Option<bool>,
     max_connections: Option<u32>,
@@ -372,6 +377,7 @@ impl Config {
                 "SAMBAND_SESSION_ABSOLUTE_HOURS",
                 12,
             )?,
+            token_max_days: num(fc.token_max_days, "SAMBAND_TOKEN_MAX_DAYS", 365)?,
             secure_cookies: boolean(fc.secure_cookies, "SAMBAND_SECURE_COOKIES")?,
             trust_forwarded_for: boolean(fc.trust_forwarded_for, "SAMBAND_TRUST_FORWARDED_FOR")?,
             max_connections: num(
@@ -417,6 +423,9 @@ impl Config {
         }
         if !(1..=72).contains(&self.session_absolute_hours) {
             bail!("session_absolute_hours must be between 1 and 72");
+        }
+        if !(1..=3650).contains(&self.token_max_days) {
+            bail!("token_max_days must be between 1 and 3650");
         }
         if !(1..=200).contains(&self.max_connections) {
             bail!("max_connections must be between 1 and 200");
@@ -611,6 +620,36 @@ mod tests {
             e.to_string().contains("unknown information category"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn the_longest_token_lifetime_is_configuration() {
+        let load = |env: &[(&str, &str)], file: Option<&Path>| {
+            Config::load(
+                file,
+                &env_of(env),
+                &Overrides::default(),
+                DEFAULT_DATABASE_URL,
+            )
+        };
+        assert_eq!(load(&[], None).expect("defaults").token_max_days, 365);
+        let dir = std::env::temp_dir().join(format!("samband-cfg-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("samband.toml");
+        std::fs::write(&file, "token_max_days = 30\n").expect("write");
+        assert_eq!(load(&[], Some(&file)).expect("file").token_max_days, 30);
+        assert_eq!(
+            load(&[("SAMBAND_TOKEN_MAX_DAYS", "120")], Some(&file))
+                .expect("env")
+                .token_max_days,
+            120,
+            "the environment wins over the file"
+        );
+        for bad in ["0", "3651", "-1"] {
+            let e = load(&[("SAMBAND_TOKEN_MAX_DAYS", bad)], None).unwrap_err();
+            assert!(e.to_string().contains("token_max_days"), "{bad}: {e}");
+        }
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

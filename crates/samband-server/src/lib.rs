@@ -39,6 +39,7 @@ pub fn app_config(cfg: &Config) -> AppConfig {
     AppConfig {
         session_idle: chrono::Duration::minutes(cfg.session_idle_minutes),
         session_absolute: chrono::Duration::hours(cfg.session_absolute_hours),
+        token_max_days: cfg.token_max_days,
         time_zone: cfg.time_zone,
         trust_forwarded_for: cfg.trust_forwarded_for,
         require_totp_for_professionals: cfg.require_totp,

@@ -110,6 +110,7 @@ fn store_records_never_print_their_secrets() {
         created_at: t0(),
         expires_at: None,
         revoked: false,
+        last_used_at: Some(t0()),
     };
     assert_redacted("ApiToken", &token);
     // What issue_token returns: the token itself, once, and its record.

@@ -48,6 +48,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0009_organisation_country",
         include_str!("../migrations/0009_organisation_country.sql"),
     ),
+    (
+        10,
+        "0010_token_last_used",
+        include_str!("../migrations/0010_token_last_used.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Samband's migration lock.

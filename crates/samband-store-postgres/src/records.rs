@@ -27,6 +27,20 @@ fn audit_row(r: &PgRow) -> StoreResult<AuditEntry> {
     })
 }
 
+fn token_row(r: &PgRow) -> StoreResult<ApiToken> {
+    Ok(ApiToken {
+        id: uid(r, "id")?,
+        account_id: uid(r, "account_id")?,
+        token_hash: get::<String>(r, "token_hash")?.into(),
+        name: get(r, "name")?,
+        scopes: get(r, "scopes")?,
+        created_at: get::<DateTime<Utc>>(r, "created_at")?,
+        expires_at: get::<Option<DateTime<Utc>>>(r, "expires_at")?,
+        revoked: get(r, "revoked")?,
+        last_used_at: get::<Option<DateTime<Utc>>>(r, "last_used_at")?,
+    })
+}
+
 fn session_row(r: &PgRow) -> StoreResult<SessionRecord> {
     Ok(SessionRecord {
         id_hash: get::<String>(r, "id_hash")?.into(),
@@ -311,7 +325,7 @@ impl AccountRepo for PgTx {
 
     async fn insert_token(&mut self, t: &ApiToken) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO api_tokens (id, account_id, token_hash, name, scopes, created_at, expires_at, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO api_tokens (id, account_id, token_hash, name, scopes, created_at, expires_at, revoked, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(t.id.as_uuid())
         .bind(t.account_id.as_uuid())
@@ -321,6 +335,7 @@ impl AccountRepo for PgTx {
         .bind(t.created_at)
         .bind(t.expires_at)
         .bind(t.revoked)
+        .bind(t.last_used_at)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -333,19 +348,52 @@ impl AccountRepo for PgTx {
             .fetch_optional(&mut *self.tx)
             .await
             .map_err(db_err)?;
-        row.map(|r| {
-            Ok(ApiToken {
-                id: uid(&r, "id")?,
-                account_id: uid(&r, "account_id")?,
-                token_hash: get::<String>(&r, "token_hash")?.into(),
-                name: get(&r, "name")?,
-                scopes: get(&r, "scopes")?,
-                created_at: get::<DateTime<Utc>>(&r, "created_at")?,
-                expires_at: get::<Option<DateTime<Utc>>>(&r, "expires_at")?,
-                revoked: get(&r, "revoked")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(token_row).transpose()
+    }
+
+    async fn list_tokens(&mut self, account: AccountId) -> StoreResult<Vec<ApiToken>> {
+        let rows = sqlx::query(
+            "SELECT * FROM api_tokens WHERE account_id = $1 AND NOT revoked ORDER BY created_at DESC, id DESC",
+        )
+        .bind(account.as_uuid())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(token_row).collect()
+    }
+
+    async fn revoke_token(&mut self, account: AccountId, token: TokenId) -> StoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE api_tokens SET revoked = TRUE WHERE id = $1 AND account_id = $2 AND NOT revoked",
+        )
+        .bind(token.as_uuid())
+        .bind(account.as_uuid())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        if r.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    async fn mark_token_used(
+        &mut self,
+        token: TokenId,
+        at: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+        )
+        .bind(at)
+        .bind(token.as_uuid())
+        .bind(stale_before)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
     }
 
     async fn set_totp(

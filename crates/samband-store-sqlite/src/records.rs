@@ -29,6 +29,26 @@ fn audit_row(r: &SqliteRow) -> StoreResult<AuditEntry> {
     })
 }
 
+fn token_row(r: &SqliteRow) -> StoreResult<ApiToken> {
+    Ok(ApiToken {
+        id: id(&get::<String>(r, "id")?)?,
+        account_id: id(&get::<String>(r, "account_id")?)?,
+        token_hash: get::<String>(r, "token_hash")?.into(),
+        name: get(r, "name")?,
+        scopes: get(r, "scopes")?,
+        created_at: parse_ts(&get::<String>(r, "created_at")?)?,
+        expires_at: get::<Option<String>>(r, "expires_at")?
+            .as_deref()
+            .map(parse_ts)
+            .transpose()?,
+        revoked: get(r, "revoked")?,
+        last_used_at: get::<Option<String>>(r, "last_used_at")?
+            .as_deref()
+            .map(parse_ts)
+            .transpose()?,
+    })
+}
+
 fn session_row(r: &SqliteRow) -> StoreResult<SessionRecord> {
     Ok(SessionRecord {
         id_hash: get::<String>(r, "id_hash")?.into(),
@@ -316,7 +336,7 @@ impl AccountRepo for SqliteTx {
 
     async fn insert_token(&mut self, t: &ApiToken) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO api_tokens (id, account_id, token_hash, name, scopes, created_at, expires_at, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO api_tokens (id, account_id, token_hash, name, scopes, created_at, expires_at, revoked, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(t.id.to_string())
         .bind(t.account_id.to_string())
@@ -326,6 +346,7 @@ impl AccountRepo for SqliteTx {
         .bind(ts(&t.created_at))
         .bind(t.expires_at.as_ref().map(ts))
         .bind(t.revoked)
+        .bind(t.last_used_at.as_ref().map(ts))
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -338,22 +359,52 @@ impl AccountRepo for SqliteTx {
             .fetch_optional(&mut *self.tx)
             .await
             .map_err(db_err)?;
-        row.map(|r| {
-            Ok(ApiToken {
-                id: id(&get::<String>(&r, "id")?)?,
-                account_id: id(&get::<String>(&r, "account_id")?)?,
-                token_hash: get::<String>(&r, "token_hash")?.into(),
-                name: get(&r, "name")?,
-                scopes: get(&r, "scopes")?,
-                created_at: parse_ts(&get::<String>(&r, "created_at")?)?,
-                expires_at: get::<Option<String>>(&r, "expires_at")?
-                    .as_deref()
-                    .map(parse_ts)
-                    .transpose()?,
-                revoked: get(&r, "revoked")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(token_row).transpose()
+    }
+
+    async fn list_tokens(&mut self, account: AccountId) -> StoreResult<Vec<ApiToken>> {
+        let rows = sqlx::query(
+            "SELECT * FROM api_tokens WHERE account_id = ? AND NOT revoked ORDER BY created_at DESC, id DESC",
+        )
+        .bind(account.to_string())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(token_row).collect()
+    }
+
+    async fn revoke_token(&mut self, account: AccountId, token: TokenId) -> StoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE api_tokens SET revoked = 1 WHERE id = ? AND account_id = ? AND NOT revoked",
+        )
+        .bind(token.to_string())
+        .bind(account.to_string())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        if r.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    async fn mark_token_used(
+        &mut self,
+        token: TokenId,
+        at: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+        )
+        .bind(ts(&at))
+        .bind(token.to_string())
+        .bind(ts(&stale_before))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
     }
 
     async fn set_totp(

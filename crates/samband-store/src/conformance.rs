@@ -77,6 +77,9 @@ registry![
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,
     api_tokens_are_found_by_their_hash,
+    api_tokens_are_listed_per_account_newest_first,
+    api_tokens_are_revoked_only_by_their_own_account,
+    api_token_last_use_is_written_at_most_once_a_minute,
     totp_steps_advance_and_recovery_codes_are_single_use,
     login_failures_are_counted_per_key_and_cleared,
     // Consent
@@ -1310,6 +1313,7 @@ async fn api_tokens_are_found_by_their_hash(store: Arc<dyn Store>) {
         created_at: t0(),
         expires_at: Some(t0() + Duration::days(30)),
         revoked: false,
+        last_used_at: None,
     };
     let forever = ApiToken {
         id: TokenId::new(),
@@ -1318,6 +1322,7 @@ async fn api_tokens_are_found_by_their_hash(store: Arc<dyn Store>) {
         scopes: "read write".into(),
         expires_at: None,
         revoked: true,
+        last_used_at: Some(t0() + Duration::minutes(3)),
         ..tok.clone()
     };
     let mut tx = store.begin().await.unwrap();
@@ -1342,6 +1347,164 @@ async fn api_tokens_are_found_by_their_hash(store: Arc<dyn Store>) {
     assert!(
         is_conflict(&tx.insert_token(&clash).await),
         "token hashes are unique"
+    );
+}
+
+fn api_token(account: AccountId, hash: &str, created: DateTime<Utc>) -> ApiToken {
+    ApiToken {
+        id: TokenId::new(),
+        account_id: account,
+        token_hash: hash.into(),
+        name: format!("token {hash}"),
+        scopes: "read".into(),
+        created_at: created,
+        expires_at: Some(created + Duration::days(90)),
+        revoked: false,
+        last_used_at: None,
+    }
+}
+
+async fn api_tokens_are_listed_per_account_newest_first(store: Arc<dyn Store>) {
+    let store = &*store;
+    let acc = account("ehr", AccountRole::Admin);
+    let other = account("other", AccountRole::Admin);
+    let older = api_token(acc.id, "t1", t0());
+    let newer = ApiToken {
+        expires_at: None,
+        scopes: "read write".into(),
+        ..api_token(acc.id, "t2", t0() + Duration::minutes(1))
+    };
+    // Created in the same instant as `older`: the later id comes first.
+    let tied = api_token(acc.id, "t3", t0());
+    let expired = ApiToken {
+        expires_at: Some(t0() - Duration::days(1)),
+        ..api_token(acc.id, "t4", t0() - Duration::days(91))
+    };
+    let revoked = ApiToken {
+        revoked: true,
+        ..api_token(acc.id, "t5", t0() + Duration::minutes(2))
+    };
+    let theirs = api_token(other.id, "t6", t0() + Duration::minutes(3));
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_account(&acc).await.unwrap();
+    tx.insert_account(&other).await.unwrap();
+    assert_eq!(tx.list_tokens(acc.id).await.unwrap(), vec![], "none yet");
+    for t in [&older, &newer, &tied, &expired, &revoked, &theirs] {
+        tx.insert_token(t).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.list_tokens(acc.id).await.unwrap(),
+        vec![newer, tied, older, expired],
+        "the account's own, not revoked (expired ones too), newest first, ties by id"
+    );
+    assert_eq!(tx.list_tokens(other.id).await.unwrap(), vec![theirs]);
+    assert_eq!(tx.list_tokens(AccountId::new()).await.unwrap(), vec![]);
+}
+
+async fn api_tokens_are_revoked_only_by_their_own_account(store: Arc<dyn Store>) {
+    let store = &*store;
+    let acc = account("ehr", AccountRole::Admin);
+    let other = account("other", AccountRole::Admin);
+    let mine = api_token(acc.id, "t1", t0());
+    let kept = api_token(acc.id, "t2", t0() + Duration::minutes(1));
+    let theirs = api_token(other.id, "t3", t0());
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_account(&acc).await.unwrap();
+    tx.insert_account(&other).await.unwrap();
+    for t in [&mine, &kept, &theirs] {
+        tx.insert_token(t).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let r = tx.revoke_token(acc.id, theirs.id).await;
+    assert!(
+        matches!(r, Err(StoreError::NotFound)),
+        "another account's token is not found: {r:?}"
+    );
+    let r = tx.revoke_token(acc.id, TokenId::new()).await;
+    assert!(matches!(r, Err(StoreError::NotFound)), "{r:?}");
+    tx.revoke_token(acc.id, mine.id).await.unwrap();
+    let r = tx.revoke_token(acc.id, mine.id).await;
+    assert!(
+        matches!(r, Err(StoreError::NotFound)),
+        "a revoked token is not revoked again: {r:?}"
+    );
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.get_token_by_hash("t1").await.unwrap(),
+        Some(ApiToken {
+            revoked: true,
+            ..mine
+        }),
+        "a revoked token is still found, marked revoked"
+    );
+    assert_eq!(
+        tx.get_token_by_hash("t3").await.unwrap().as_ref(),
+        Some(&theirs),
+        "the other account's token is untouched"
+    );
+    assert_eq!(tx.list_tokens(acc.id).await.unwrap(), vec![kept]);
+    assert_eq!(
+        tx.list_tokens(other.id).await.unwrap(),
+        vec![theirs.clone()]
+    );
+    // Nor can its own account revoke it through someone else's id.
+    let r = tx.revoke_token(other.id, mine.id).await;
+    assert!(matches!(r, Err(StoreError::NotFound)), "{r:?}");
+}
+
+async fn api_token_last_use_is_written_at_most_once_a_minute(store: Arc<dyn Store>) {
+    let store = &*store;
+    let acc = account("ehr", AccountRole::Admin);
+    let tok = api_token(acc.id, "t1", t0());
+    let other = api_token(acc.id, "t2", t0());
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_account(&acc).await.unwrap();
+    tx.insert_token(&tok).await.unwrap();
+    tx.insert_token(&other).await.unwrap();
+    tx.commit().await.unwrap();
+    let last_used = |hash: &'static str| async move {
+        let mut tx = store.begin().await.unwrap();
+        tx.get_token_by_hash(hash)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_used_at
+    };
+    let minute = Duration::minutes(1);
+    let used = |at: DateTime<Utc>| async move {
+        let mut tx = store.begin().await.unwrap();
+        let wrote = tx.mark_token_used(tok.id, at, at - minute).await.unwrap();
+        tx.commit().await.unwrap();
+        wrote
+    };
+    let first = t0() + Duration::seconds(10);
+    assert!(used(first).await, "never used: written");
+    assert_eq!(last_used("t1").await, Some(first));
+    assert!(
+        !used(first + Duration::seconds(30)).await,
+        "half a minute later: not written"
+    );
+    assert!(
+        !used(first + minute).await,
+        "exactly a minute later: not written yet"
+    );
+    assert_eq!(last_used("t1").await, Some(first));
+    let later = first + minute + Duration::seconds(1);
+    assert!(used(later).await, "over a minute later: written");
+    assert_eq!(last_used("t1").await, Some(later));
+    assert_eq!(last_used("t2").await, None, "other tokens are untouched");
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        !tx.mark_token_used(TokenId::new(), later, later - minute)
+            .await
+            .unwrap(),
+        "an unknown token: nothing written"
     );
 }
 

@@ -225,6 +225,22 @@ pub trait AccountRepo {
 
     async fn insert_token(&mut self, t: &ApiToken) -> StoreResult<()>;
     async fn get_token_by_hash(&mut self, hash: &str) -> StoreResult<Option<ApiToken>>;
+    /// The account's tokens that are not revoked (expired ones included), newest first
+    /// (ties: the later id first).
+    async fn list_tokens(&mut self, account: AccountId) -> StoreResult<Vec<ApiToken>>;
+    /// Revokes one of `account`'s own tokens. `NotFound` if there is no such token, it
+    /// belongs to another account, or it is revoked already: the account is part of
+    /// the match, so no caller can revoke another account's token.
+    async fn revoke_token(&mut self, account: AccountId, token: TokenId) -> StoreResult<()>;
+    /// Sets `last_used_at = at` if it is unset or older than `stale_before`, in one
+    /// conditional update; true if it wrote. Callers pass a `stale_before` a minute
+    /// before `at`, so a busy token is written at most once a minute.
+    async fn mark_token_used(
+        &mut self,
+        token: TokenId,
+        at: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> StoreResult<bool>;
 
     /// Turns two-step verification on with `secret` and stores the recovery code hashes
     /// (replacing any earlier ones).

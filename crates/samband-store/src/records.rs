@@ -115,6 +115,9 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
     pub revoked: bool,
+    /// When the token last authenticated a request, to the minute (see
+    /// `AccountRepo::mark_token_used`); `None` if never.
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 /// The first link of the audit chain points at this.

@@ -74,7 +74,8 @@ impl Ids {
 
 /// Gives patient P of the fixture world one of everything a path can name — an
 /// action, goal and service, a thread with a message and an attachment, a request,
-/// a meeting with an agenda item, an emergency-access grant — and returns their ids.
+/// a meeting with an agenda item, an emergency-access grant — and returns their ids
+/// (and the id of the care manager's API token).
 pub async fn populate(t: &TestApp, w: &crate::fixture::World) -> Ids {
     let cm = t.api(&t.token("cm").await);
     let p = w.p;
@@ -155,6 +156,16 @@ pub async fn populate(t: &TestApp, w: &crate::fixture::World) -> Ids {
         .post(&format!("/api/v1/patients/{p}/emergency-access"), json!({"reason_code": "urgent_treatment", "reason_text": "Collapsed in the waiting room", "password": crate::fixture::PASSWORD}))
         .await;
     ids.insert("grant", id(&r, "id"));
+    // The care manager's own API token (the one used above).
+    let r = cm.get("/api/v1/me/tokens").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    ids.insert(
+        "token",
+        r.body[0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a token in {}", r.text))
+            .to_owned(),
+    );
     // Parameters that name no patient's object: any well-formed value.
     ids.insert("job", uuid::Uuid::now_v7().to_string());
     Ids(ids)

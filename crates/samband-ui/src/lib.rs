@@ -140,6 +140,7 @@ fn book() -> RouteBook<UiState> {
         .route("/admin/emergency-review", post(consent::review))
         .route("/account", get(account::page))
         .route("/account/sessions/revoke", post(account::revoke))
+        .route("/account/tokens/revoke", post(account::revoke_token))
         .route(
             "/account/2fa",
             get(account::two_factor).post(account::two_factor_confirm),

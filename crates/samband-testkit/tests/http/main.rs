@@ -29,5 +29,6 @@ mod meetings;
 mod messages;
 mod policy;
 mod routes;
+mod tokens;
 mod ui;
 mod ui_messages;

@@ -791,7 +791,7 @@ async fn summary_follow_up_reminder_and_the_next_meeting(b: Backend) {
             .into(),
     );
     t.app.run_due_jobs(None, 100).await.unwrap();
-    // A month later: a fresh token (bearer tokens last 30 days).
+    // A month later: a fresh token.
     let cm = t.api(&t.token("cm").await);
     let notes = cm.get("/api/v1/notifications").await;
     assert!(

@@ -1,4 +1,5 @@
-//! "Your account": the signed-in user's sessions, each of which they can end.
+//! "Your account": the signed-in user's sessions, each of which they can end, and
+//! their API tokens, each of which they can revoke.
 
 use super::{error_response, render};
 use crate::base::Base;
@@ -9,23 +10,32 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use samband_app::auth::SessionView;
+use samband_app::auth::{SessionView, TokenView};
 
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
     base: Base,
     sessions: Vec<SessionView>,
+    tokens: Vec<TokenView>,
     reviews: Option<Vec<samband_app::consent::ReviewItem>>,
 }
 
 pub async fn page(State(state): State<UiState>, mut viewer: Viewer) -> Response {
-    match state
+    let listed = match state
         .app
         .my_sessions(&viewer.ctx, Some(&viewer.cookie))
         .await
     {
-        Ok(sessions) => {
+        Ok(sessions) => state
+            .app
+            .list_tokens(&viewer.ctx)
+            .await
+            .map(|tokens| (sessions, tokens)),
+        Err(e) => Err(e),
+    };
+    match listed {
+        Ok((sessions, tokens)) => {
             // Privacy officers review emergency access by their organisation's people here.
             let reviews = if viewer.base.is_professional() {
                 state.app.emergency_review_list(&viewer.ctx).await.ok()
@@ -38,6 +48,7 @@ pub async fn page(State(state): State<UiState>, mut viewer: Viewer) -> Response 
                 &AccountPage {
                     base: viewer.base,
                     sessions,
+                    tokens,
                     reviews,
                 },
             )
@@ -55,6 +66,25 @@ pub async fn revoke(State(state): State<UiState>, viewer: Viewer, form: FormData
         .revoke_my_session(&viewer.ctx, form.get("session"))
         .await
     {
+        Ok(()) => Redirect::to("/account").into_response(),
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+/// Revokes one of the user's own API tokens (the form on "Your account").
+pub async fn revoke_token(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    form: FormData,
+) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    // An id that cannot exist is simply not found, like someone else's token.
+    let Ok(token) = form.get("token").parse::<samband_domain::ids::TokenId>() else {
+        return error_response(&viewer.base, samband_app::AppError::NotFound);
+    };
+    match state.app.revoke_token(&viewer.ctx, token).await {
         Ok(()) => Redirect::to("/account").into_response(),
         Err(e) => error_response(&viewer.base, e),
     }
