@@ -312,6 +312,10 @@ fn chair_values(v: &MeetingView) -> HashMap<String, String> {
         let id = it.item.id;
         m.insert(format!("min-{id}.minutes"), it.item.minutes.clone());
         m.insert(format!("min-{id}.version"), it.item.version.to_string());
+        m.insert(
+            format!("min-{id}.minutes_category"),
+            it.item.minutes_category.as_str().to_owned(),
+        );
         for k in ["text", "owner_member_id", "due_date", "goal_id"] {
             m.insert(format!("dec-{id}.{k}"), String::new());
         }
