@@ -10,14 +10,17 @@ use sqlx::Row;
 use std::collections::BTreeMap;
 
 /// Tables whose rows change on any request, allowed or refused: the audit trail
-/// itself, and the last-used marks of sessions, tokens and sign-in throttles.
-const CHURNING_TABLES: [&str; 5] = [
-    "audit_log",
-    "audit_head",
-    "sessions",
-    "api_tokens",
-    "login_failures",
-];
+/// itself and the sign-in throttles.
+const CHURNING_TABLES: [&str; 3] = ["audit_log", "audit_head", "login_failures"];
+
+/// Columns that any use of a session or token touches (everything else of theirs
+/// counts: a token revoked or a session ended by a refused request shows).
+const CHURNING_COLUMNS: [(&str, &str); 2] =
+    [("sessions", "last_seen_at"), ("api_tokens", "last_used_at")];
+
+fn churning(table: &str, column: &str) -> bool {
+    CHURNING_COLUMNS.contains(&(table, column))
+}
 
 /// The methods the router answers on `path` (a filled template), from the `Allow`
 /// header of its 405 to a method no route has.
@@ -208,7 +211,9 @@ async fn sqlite_fingerprint(file: &std::path::Path) -> String {
             .await
             .unwrap()
             .iter()
-            .map(|r| format!("quote(\"{}\")", r.get::<String, _>(1)))
+            .map(|r| r.get::<String, _>(1))
+            .filter(|c| !churning(&table, c))
+            .map(|c| format!("quote(\"{c}\")"))
             .collect();
         let rows: Vec<String> = sqlx::query(&format!(
             "SELECT {} FROM \"{table}\"",
@@ -241,14 +246,29 @@ async fn postgres_fingerprint(url: &str, schema: &str) -> String {
     .collect();
     let mut out = String::new();
     for table in tables {
-        let rows: Vec<String> =
-            sqlx::query(&format!("SELECT t::text FROM \"{schema}\".\"{table}\" t"))
-                .fetch_all(&mut conn)
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get::<String, _>(0))
-                .collect();
+        let cols: Vec<String> = sqlx::query(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+        )
+        .bind(schema)
+        .bind(&table)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .filter(|c| !churning(&table, c))
+        .map(|c| format!("\"{c}\""))
+        .collect();
+        let rows: Vec<String> = sqlx::query(&format!(
+            "SELECT ROW({})::text FROM \"{schema}\".\"{table}\"",
+            cols.join(", ")
+        ))
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .collect();
         push_table(&mut out, &table, rows);
     }
     out
