@@ -277,7 +277,7 @@ async fn outsiders_get_nothing_from_any_route_that_names_a_patient(b: Backend) {
                 for method in allowed_methods(&t, &path).await {
                     let res = client
                         .request(method.clone(), t.url(&path))
-                        .bearer_auth(&token)
+                        .bearer_auth(token)
                         .header("if-match", "\"1\"")
                         .json(&probe_body(&doc, template, &method, &ids))
                         .send()
