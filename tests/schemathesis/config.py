@@ -4,7 +4,7 @@ import os
 
 env = {k[len("SCHEMATHESIS_"):].lower(): v for k, v in os.environ.items()
        if k.startswith("SCHEMATHESIS_") and k != "SCHEMATHESIS_SECONDS"}
-token = env.pop("token")
+token = env.pop("bearer")
 print(f'headers = {{ Authorization = "Bearer {token}" }}')
 print("[parameters]")
 for name, value in sorted(env.items()):

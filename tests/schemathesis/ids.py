@@ -26,10 +26,15 @@ def token(user):
 
 
 t = token("camilla.poulsen")
+# A second token of the same person, for DELETE /me/tokens/{token} to revoke: the fuzzer
+# must not revoke the one it works with.
+decoy = call("POST", "/api/v1/auth/token", body={
+    "username": "camilla.poulsen", "password": "samband-demo-2026", "name": "decoy"})["id"]
 patient = call("GET", "/api/v1/patients", t)[0]["id"]
 ov = call("GET", f"/api/v1/patients/{patient}", t)
 ids = {
-    "TOKEN": t,
+    "BEARER": t,
+    "TOKEN": decoy,
     "PATIENT": patient,
     "MEMBER": ov["team"]["members"][0]["id"],
     "ACTION": ov["actions"][0]["id"],
