@@ -274,7 +274,7 @@ impl App {
                     "deny",
                     &format!("{reason:?}"),
                 );
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.store.begin_read().await?;
                 tx.append_audit(&entry).await?;
                 tx.commit().await?;
                 Err(AppError::Forbidden)
@@ -410,7 +410,7 @@ impl App {
             return Ok(Vec::new());
         };
         self.authorize_unbound(ctx, Operation::List).await?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let rows = tx.caseload(pro, self.today()).await?;
         // The caseload query already restricts to active membership; each row is still
         // put to the policy so a rule added there (consent) applies to lists too.
@@ -476,7 +476,7 @@ impl App {
         ctx: &Ctx,
         patient_id: PatientId,
     ) -> Result<PatientOverview, AppError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let facts = self.load_facts(&mut tx, ctx, patient_id).await?;
         let (mut tx, purpose) = self
             .authorize_with(
@@ -632,7 +632,7 @@ impl App {
         ctx: &Ctx,
         patient_id: PatientId,
     ) -> Result<Country, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (mut tx, purpose) = self
             .authorize(
                 tx,
@@ -702,7 +702,7 @@ impl App {
         patient: PatientId,
         object_id: Option<&str>,
     ) -> Result<Vec<HistoryEntry>, AppError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let facts = self.load_facts(&mut tx, ctx, patient).await?;
         let (mut tx, purpose) = self
             .authorize_with(
@@ -1060,7 +1060,7 @@ impl App {
         patient: PatientId,
         id: ActionId,
     ) -> Result<Action, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (mut tx, purpose) = self
             .authorize(
                 tx,

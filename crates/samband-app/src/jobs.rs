@@ -309,7 +309,7 @@ impl App {
         status: Option<&str>,
     ) -> Result<Vec<Job>, AppError> {
         self.require_admin(ctx)?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let jobs = tx.list_jobs(status, 200).await?;
         tx.commit().await?;
         Ok(jobs)

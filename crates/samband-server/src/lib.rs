@@ -153,19 +153,43 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let live = app.live.clone();
     spawn_live_bridge(&app);
+    let sealer = spawn_audit_sealer(&app);
     let router = router(app, secure_cookies);
     // Live streams never end by themselves: close them so the drain can finish.
     let shutdown = async move {
         shutdown.await;
         live.close();
     };
-    axum::serve(
+    let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await
-    .context("serving HTTP")
+    .context("serving HTTP");
+    if let Some(sealer) = sealer {
+        sealer.abort();
+    }
+    served
+}
+
+/// Links committed audit entries into the hash chain off the request path, on a store
+/// that does not seal before its commits return (PostgreSQL; one sealer works at a
+/// time across instances, the others find its lock taken). Runs again at once while
+/// there is a backlog, otherwise every `sealer_interval`.
+pub fn spawn_audit_sealer(app: &App) -> Option<tokio::task::JoinHandle<()>> {
+    let store = app.store.clone();
+    let pause = store.sealer_interval()?;
+    Some(tokio::spawn(async move {
+        loop {
+            match store.seal_audit().await {
+                Ok(n) if n >= samband_store::SEAL_BATCH as u64 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "audit sealing failed; will retry"),
+            }
+            tokio::time::sleep(pause).await;
+        }
+    }))
 }
 
 /// Carries live-update signals between instances that share a PostgreSQL database

@@ -552,7 +552,11 @@ mod tests {
         // the holder let go; one commit each would be 21.
         let batches = after.batches - before.batches;
         assert!((1..=2).contains(&batches), "{batches} batches");
-        assert_eq!(after.use_cases - before.use_cases, 11, "acknowledged use cases");
+        assert_eq!(
+            after.use_cases - before.use_cases,
+            11,
+            "acknowledged use cases"
+        );
         let mut tx = store.begin_read().await.unwrap();
         for (id, kept) in expected {
             assert_eq!(tx.get_organisation(id).await.unwrap().is_some(), kept);

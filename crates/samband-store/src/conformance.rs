@@ -1203,7 +1203,10 @@ pub async fn seal_all(store: &dyn Store) {
         }
         // A store that seals before commit returns never has a tail to wait for.
         let pause = store.sealer_interval();
-        assert!(pause.is_some(), "unsealed entries on a store with no sealer");
+        assert!(
+            pause.is_some(),
+            "unsealed entries on a store with no sealer"
+        );
         tokio::time::sleep(pause.unwrap_or_default() / 10).await;
     }
 }
