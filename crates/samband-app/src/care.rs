@@ -995,7 +995,11 @@ impl App {
             )
             .await?;
         let team = self.load_team(&mut tx, patient).await?;
-        let goals = tx.list_goals(patient).await?;
+        // Only the goal the action names is needed to check it belongs to this plan.
+        let goals = match input.goal_id {
+            Some(g) => tx.get_goal(patient, g).await?.into_iter().collect(),
+            None => Vec::new(),
+        };
         let today = self.today();
         let f = input.parse(&team, &goals, today, today)?;
         let sector = self.action_sector(&mut tx, &team, &f).await?;
@@ -1130,7 +1134,11 @@ impl App {
                 .await);
         }
         let team = self.load_team(&mut tx, patient).await?;
-        let goals = tx.list_goals(patient).await?;
+        // Only the goal the action names is needed to check it belongs to this plan.
+        let goals = match input.goal_id {
+            Some(g) => tx.get_goal(patient, g).await?.into_iter().collect(),
+            None => Vec::new(),
+        };
         let created = old
             .created_at
             .with_timezone(&self.config.time_zone)
@@ -1273,11 +1281,7 @@ impl App {
         let reason = parse_reason(reason)?;
         // Decide on the stored goal: a patient may edit goals in their own words only.
         let mut tx = self.store.begin().await?;
-        let stored = tx
-            .list_goals(patient)
-            .await?
-            .into_iter()
-            .find(|g| g.id == id);
+        let stored = tx.get_goal(patient, id).await?;
         let detail = match (&stored, ctx.principal.subject) {
             (Some(g), Subject::Patient(_)) if g.author == GoalAuthor::Patient => {
                 self.goal_detail(ctx, input)
@@ -1316,12 +1320,7 @@ impl App {
         match tx.update_goal(&next, expected_version).await {
             Ok(v) => next.version = v,
             Err(StoreError::Conflict(_)) => {
-                let current = tx
-                    .list_goals(patient)
-                    .await?
-                    .into_iter()
-                    .find(|g| g.id == id)
-                    .ok_or(AppError::NotFound)?;
+                let current = tx.get_goal(patient, id).await?.ok_or(AppError::NotFound)?;
                 let v = current.version;
                 return Err(self
                     .conflict(
@@ -1429,10 +1428,8 @@ impl App {
             )
             .await?;
         let old = tx
-            .list_services(patient)
+            .get_service(patient, id)
             .await?
-            .into_iter()
-            .find(|s| s.id == id)
             .ok_or(AppError::NotFound)?;
         if old.version != expected_version {
             let v = old.version;
@@ -1460,10 +1457,8 @@ impl App {
             Ok(v) => next.version = v,
             Err(StoreError::Conflict(_)) => {
                 let current = tx
-                    .list_services(patient)
+                    .get_service(patient, id)
                     .await?
-                    .into_iter()
-                    .find(|s| s.id == id)
                     .ok_or(AppError::NotFound)?;
                 let v = current.version;
                 return Err(self

@@ -1323,7 +1323,7 @@ impl App {
             }
         }
         if let Some(g) = input.goal_id {
-            if !tx.list_goals(m.patient_id).await?.iter().any(|x| x.id == g) {
+            if tx.get_goal(m.patient_id, g).await?.is_none() {
                 e.add("goal_id", "no_such_goal", "no such goal in this plan");
             }
         }

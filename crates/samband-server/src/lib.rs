@@ -180,7 +180,7 @@ pub async fn serve(
 pub fn spawn_audit_sealer(app: &App) -> Option<tokio::task::JoinHandle<()>> {
     let store = app.store.clone();
     let pause = store.sealer_interval()?;
-    Some(tokio::spawn(async move {
+    let sealing = async move {
         loop {
             match store.seal_audit().await {
                 Ok(n) if n >= samband_store::SEAL_BATCH as u64 => continue,
@@ -189,7 +189,11 @@ pub fn spawn_audit_sealer(app: &App) -> Option<tokio::task::JoinHandle<()>> {
             }
             tokio::time::sleep(pause).await;
         }
-    }))
+    };
+    Some(tokio::spawn(tracing::Instrument::instrument(
+        sealing,
+        tracing::info_span!("audit_sealer"),
+    )))
 }
 
 /// Carries live-update signals between instances that share a PostgreSQL database

@@ -911,6 +911,19 @@ async fn goals_are_versioned_in_creation_order(store: Arc<dyn Store>) {
         "oldest first, text kept exactly"
     );
     assert!(tx.list_goals(PatientId::new()).await.unwrap().is_empty());
+    assert_eq!(
+        tx.get_goal(f.patient.id, g.id)
+            .await
+            .unwrap()
+            .map(|x| x.version),
+        Some(2),
+        "one goal by its key"
+    );
+    assert_eq!(
+        tx.get_goal(PatientId::new(), g.id).await.unwrap(),
+        None,
+        "only under its own patient"
+    );
     tx.commit().await.unwrap();
 }
 
@@ -946,9 +959,14 @@ async fn services_are_versioned(store: Arc<dyn Store>) {
                 version: 2,
                 ..twice
             },
-            s2
+            s2.clone()
         ]
     );
+    assert_eq!(
+        tx.get_service(f.patient.id, s2.id).await.unwrap(),
+        Some(s2.clone())
+    );
+    assert_eq!(tx.get_service(PatientId::new(), s2.id).await.unwrap(), None);
     tx.commit().await.unwrap();
 }
 

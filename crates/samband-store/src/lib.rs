@@ -155,6 +155,8 @@ pub trait PlanRepo {
     async fn save_plan_header(&mut self, h: &PlanHeader, expected: i64) -> StoreResult<i64>;
 
     async fn list_goals(&mut self, patient: PatientId) -> StoreResult<Vec<Goal>>;
+    /// One of the patient's goals (by its key: the cost does not grow with the plan).
+    async fn get_goal(&mut self, patient: PatientId, id: GoalId) -> StoreResult<Option<Goal>>;
     async fn insert_goal(&mut self, g: &Goal) -> StoreResult<()>;
     async fn update_goal(&mut self, g: &Goal, expected: i64) -> StoreResult<i64>;
 
@@ -165,6 +167,11 @@ pub trait PlanRepo {
     async fn update_action(&mut self, a: &Action, expected: i64) -> StoreResult<i64>;
 
     async fn list_services(&mut self, patient: PatientId) -> StoreResult<Vec<Service>>;
+    async fn get_service(
+        &mut self,
+        patient: PatientId,
+        id: ServiceId,
+    ) -> StoreResult<Option<Service>>;
     async fn insert_service(&mut self, s: &Service) -> StoreResult<()>;
     async fn update_service(&mut self, s: &Service, expected: i64) -> StoreResult<i64>;
 
