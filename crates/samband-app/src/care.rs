@@ -508,7 +508,13 @@ impl App {
         let mut team = self.load_team(&mut tx, patient_id).await?;
         // Worked out before consent may empty the team: where the patient lives is what
         // a crisis page needs, whatever else is withheld.
-        let country = self.country_of(&mut tx, &patient, &team).await?;
+        // One query for every member's directory details, shared by both uses.
+        let contacts = if plan_visible || patient.national_id.is_none() {
+            tx.member_contacts(patient_id).await?
+        } else {
+            Vec::new()
+        };
+        let country = self.country_from(&patient, &team, &contacts);
         let empty_plan = PlanHeader {
             patient_id,
             revision_date: None,
@@ -516,7 +522,7 @@ impl App {
         };
         let (members, plan, goals, actions, services) = if plan_visible {
             (
-                self.member_views(&mut tx, &patient, &team).await?,
+                self.member_views_from(&patient, &team, &contacts),
                 tx.get_plan_header(patient_id).await?.unwrap_or(empty_plan),
                 tx.list_goals(patient_id).await?,
                 tx.list_actions(patient_id).await?,
@@ -607,8 +613,21 @@ impl App {
         if let Some(id) = &patient.national_id {
             return Ok(id.country());
         }
-        let today = self.today();
         let contacts = tx.member_contacts(patient.id).await?;
+        Ok(self.country_from(patient, team, &contacts))
+    }
+
+    /// [`Self::country_of`] from directory details already read.
+    pub(crate) fn country_from(
+        &self,
+        patient: &Patient,
+        team: &CareTeam,
+        contacts: &[samband_store::MemberContact],
+    ) -> Country {
+        if let Some(id) = &patient.national_id {
+            return id.country();
+        }
+        let today = self.today();
         let mut active: Vec<&TeamMember> = team
             .members
             .iter()
@@ -622,7 +641,7 @@ impl App {
                 .and_then(|c| c.organisation.as_ref())
                 .and_then(|o| o.country)
         });
-        Ok(from_team.unwrap_or(self.config.default_country))
+        from_team.unwrap_or(self.config.default_country)
     }
 
     /// [`Self::country_of`] for a page that shows emergency numbers without the rest
@@ -669,9 +688,19 @@ impl App {
         patient: &Patient,
         team: &CareTeam,
     ) -> Result<Vec<MemberView>, AppError> {
-        let today = self.today();
         // One query for every member's name, contact and organisation.
         let contacts = tx.member_contacts(patient.id).await?;
+        Ok(self.member_views_from(patient, team, &contacts))
+    }
+
+    /// [`Self::member_views`] from directory details already read.
+    pub(crate) fn member_views_from(
+        &self,
+        patient: &Patient,
+        team: &CareTeam,
+        contacts: &[samband_store::MemberContact],
+    ) -> Vec<MemberView> {
+        let today = self.today();
         let mut out = Vec::with_capacity(team.members.len());
         for m in &team.members {
             let c = contacts.iter().find(|c| c.member_id == m.id);
@@ -693,7 +722,7 @@ impl App {
                 active: m.is_active_on(today),
             });
         }
-        Ok(out)
+        out
     }
 
     pub async fn history(

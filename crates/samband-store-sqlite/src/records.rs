@@ -167,11 +167,15 @@ pub(crate) async fn insert_audit(
 
 /// Seals every entry after the head, in sequence order. Runs on the writer, inside the
 /// batch, so every entry it can see is one of this batch or already sealed; none can
-/// commit later with a smaller number.
-pub(crate) async fn seal_pending(conn: &mut sqlx::SqliteConnection) -> StoreResult<u64> {
+/// commit later with a smaller number. `head` is the writer's copy of the chain's
+/// anchor (read from the database when unknown), moved along as entries are sealed.
+pub(crate) async fn seal_pending(
+    conn: &mut sqlx::SqliteConnection,
+    head: &mut Option<(i64, String)>,
+) -> StoreResult<u64> {
     let mut total = 0;
     loop {
-        let n = seal_up_to(conn, SEAL_BATCH).await?;
+        let n = seal_batch(conn, SEAL_BATCH, head).await?;
         total += n;
         if n < SEAL_BATCH as u64 {
             return Ok(total);
@@ -179,13 +183,21 @@ pub(crate) async fn seal_pending(conn: &mut sqlx::SqliteConnection) -> StoreResu
     }
 }
 
-async fn seal_up_to(conn: &mut sqlx::SqliteConnection, limit: i64) -> StoreResult<u64> {
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    let head_seq: i64 = get(&head, "seq")?;
-    let mut prev: String = get(&head, "hash")?;
+async fn seal_batch(
+    conn: &mut sqlx::SqliteConnection,
+    limit: i64,
+    head: &mut Option<(i64, String)>,
+) -> StoreResult<u64> {
+    let (head_seq, mut prev) = match head.take() {
+        Some(h) => h,
+        None => {
+            let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            (get(&row, "seq")?, get(&row, "hash")?)
+        }
+    };
     // Only unsealed entries: a row someone sealed by hand (a forgery) is left for
     // verify to report, instead of failing every batch from here on.
     let rows =
@@ -196,6 +208,7 @@ async fn seal_up_to(conn: &mut sqlx::SqliteConnection, limit: i64) -> StoreResul
             .await
             .map_err(db_err)?;
     if rows.is_empty() {
+        *head = Some((head_seq, prev));
         return Ok(0);
     }
     let mut seals = Vec::with_capacity(rows.len());
@@ -222,6 +235,7 @@ async fn seal_up_to(conn: &mut sqlx::SqliteConnection, limit: i64) -> StoreResul
         .execute(&mut *conn)
         .await
         .map_err(db_err)?;
+    *head = Some((last, prev));
     Ok(rows.len() as u64)
 }
 
@@ -243,7 +257,10 @@ impl AuditRepo for SqliteTx {
             crate::Conn::Read(_) => Err(StoreError::Other(
                 "sealing needs a write transaction".into(),
             )),
-            crate::Conn::Write(w) => seal_up_to(w, limit).await,
+            crate::Conn::Write(w) => {
+                let (conn, head) = w.conn_and_head();
+                seal_batch(conn, limit, head).await
+            }
         }
     }
 

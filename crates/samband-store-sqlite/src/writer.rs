@@ -34,6 +34,9 @@ pub(crate) struct WriterState {
     in_use_case: bool,
     /// Requests whose use case is released into the batch and who wait for its commit.
     acks: Vec<Ack>,
+    /// The audit chain's anchor as of the last commit, so sealing need not read it
+    /// (`None`: unknown, read it from the database).
+    head: Option<(i64, String)>,
 }
 
 pub(crate) struct Writer {
@@ -95,6 +98,8 @@ impl WriterState {
     /// Undoes a use case that did not finish (its savepoint), leaving the batch open.
     async fn undo_use_case(&mut self) -> StoreResult<()> {
         if self.in_use_case {
+            // It may have sealed (and moved the anchor) inside its savepoint.
+            self.head = None;
             exec(&mut self.conn, "ROLLBACK TO uc").await?;
             exec(&mut self.conn, "RELEASE uc").await?;
             self.in_use_case = false;
@@ -110,6 +115,7 @@ impl WriterState {
         }
         self.open = false;
         self.in_use_case = false;
+        self.head = None;
         for ack in self.acks.drain(..) {
             let _ = ack.send(Err(why.to_owned()));
         }
@@ -124,6 +130,7 @@ impl Writer {
                 open: false,
                 in_use_case: false,
                 acks: Vec::new(),
+                head: None,
             })),
             flush: Arc::new(Notify::new()),
             queued: AtomicUsize::new(0),
@@ -177,7 +184,8 @@ impl Writer {
         }
         let size = state.acks.len();
         let started = Instant::now();
-        let sealed = crate::records::seal_pending(&mut state.conn).await;
+        let state = &mut *state;
+        let sealed = crate::records::seal_pending(&mut state.conn, &mut state.head).await;
         let result = match sealed {
             Ok(_) => exec(&mut state.conn, "COMMIT").await,
             Err(e) => Err(e),
@@ -205,6 +213,13 @@ impl Writer {
 }
 
 impl WriteHold {
+    /// The connection and the writer's copy of the chain's anchor, for sealing inside
+    /// a use case (the copy must move with what the use case seals).
+    pub(crate) fn conn_and_head(&mut self) -> (&mut SqliteConnection, &mut Option<(i64, String)>) {
+        let state = self.state();
+        (&mut state.conn, &mut state.head)
+    }
+
     fn state(&mut self) -> &mut WriterState {
         match &mut self.guard {
             Some(g) => g,

@@ -70,9 +70,9 @@ async fn count<F: std::future::Future>(f: F) -> (u64, F::Output) {
 /// sealing, COMMIT) of a batch that holds only this request; under load a batch holds
 /// many and those are shared.
 const BUDGETS: &[(&str, u64, u64)] = &[
-    ("GET /api/v1/patients/{id}", 24, 17),
-    ("PUT /api/v1/patients/{id}/actions/{id}", 18, 11),
-    ("PUT /api/v1/patients/{id}/goals/{id}", 18, 11),
+    ("GET /api/v1/patients/{id}", 22, 16),
+    ("PUT /api/v1/patients/{id}/actions/{id}", 17, 11),
+    ("PUT /api/v1/patients/{id}/goals/{id}", 17, 11),
 ];
 
 fn budget(backend: Backend, what: &str) -> u64 {
