@@ -116,7 +116,11 @@ pub fn spawn_job_runner(
     tokio::task::JoinHandle<()>,
 ) {
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let handle = tokio::spawn(app.clone().job_runner(mailer, rx));
+    let runner = app.clone().job_runner(mailer, rx);
+    let handle = tokio::spawn(tracing::Instrument::instrument(
+        runner,
+        tracing::info_span!("job_runner"),
+    ));
     (tx, handle)
 }
 
