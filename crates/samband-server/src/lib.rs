@@ -168,8 +168,9 @@ async fn metrics(State(app): State<App>) -> impl axum::response::IntoResponse {
     )
 }
 
+/// Counted in a read transaction, so a scrape never waits for (or holds) the writer.
 async fn job_queue_depth(app: &App) -> anyhow::Result<(i64, i64, i64)> {
-    let mut tx = app.store.begin().await?;
+    let mut tx = app.store.begin_read().await?;
     let pending = tx.count_jobs("pending").await?;
     let running = tx.count_jobs("running").await?;
     let dead = tx.count_jobs("dead").await?;
