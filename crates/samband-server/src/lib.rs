@@ -185,7 +185,7 @@ pub fn metrics_router(app: App) -> Router {
         .with_state(app)
 }
 
-/// Serves `/metrics` on `listener` until the task is dropped.
+/// Serves `/metrics` on `listener` until its task is aborted (at shutdown).
 pub async fn serve_metrics(listener: TcpListener, app: App) -> anyhow::Result<()> {
     axum::serve(listener, metrics_router(app))
         .await
