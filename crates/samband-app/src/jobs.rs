@@ -378,7 +378,7 @@ mod tests {
         let e: OutgoingEmail = serde_json::from_value(old).unwrap();
         assert_eq!(e.date, None);
         let dated = OutgoingEmail {
-            date: Some(Utc::now()),
+            date: Some("2026-11-23T09:00:00Z".parse::<DateTime<Utc>>().unwrap()),
             ..e
         };
         let back: OutgoingEmail =

@@ -116,7 +116,11 @@ pub fn spawn_job_runner(
     tokio::task::JoinHandle<()>,
 ) {
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let handle = tokio::spawn(app.clone().job_runner(mailer, rx));
+    let runner = app.clone().job_runner(mailer, rx);
+    let handle = tokio::spawn(tracing::Instrument::instrument(
+        runner,
+        tracing::info_span!("job_runner"),
+    ));
     (tx, handle)
 }
 
@@ -142,6 +146,50 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .route("/healthz", get(healthz))
         .with_state(app);
     middleware::wrap(health.merge(api).merge(ui), secure_cookies, file_limit)
+}
+
+/// `GET /metrics`: everything `samband_metrics` holds, in the Prometheus text format,
+/// with the job queue counted just before. Served on its own listener
+/// (`SAMBAND_METRICS_BIND`), never on the application's.
+async fn metrics(State(app): State<App>) -> impl axum::response::IntoResponse {
+    match job_queue_depth(&app).await {
+        Ok((pending, running, dead)) => samband_metrics::set_job_queue(pending, running, dead),
+        Err(e) => tracing::warn!(error = %e, "metrics: could not count the job queue"),
+    }
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                samband_metrics::CONTENT_TYPE,
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        samband_metrics::render(),
+    )
+}
+
+/// Counted in a read transaction, so a scrape never waits for (or holds) the writer.
+async fn job_queue_depth(app: &App) -> anyhow::Result<(i64, i64, i64)> {
+    let mut tx = app.store.begin_read().await?;
+    let pending = tx.count_jobs("pending").await?;
+    let running = tx.count_jobs("running").await?;
+    let dead = tx.count_jobs("dead").await?;
+    drop(tx);
+    Ok((pending, running, dead))
+}
+
+/// The metrics endpoint's router (`/metrics` only).
+pub fn metrics_router(app: App) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(app)
+}
+
+/// Serves `/metrics` on `listener` until its task is aborted (at shutdown).
+pub async fn serve_metrics(listener: TcpListener, app: App) -> anyhow::Result<()> {
+    axum::serve(listener, metrics_router(app))
+        .await
+        .context("serving metrics")
 }
 
 /// Serves until `shutdown` resolves, then drains in-flight requests.
