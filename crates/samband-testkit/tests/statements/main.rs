@@ -104,28 +104,26 @@ async fn statements_per_use_case_are_bounded_and_do_not_grow(b: Backend) {
     // Warm: the first use of the token records its last use.
     assert_eq!(gp.get(&patient).await.status, 200);
 
-    let mut goal_version = 1;
-    let mut action_version = 1;
     let mut rows = Vec::new();
-    for round in ["small plan", "large plan"] {
+    for (done, round) in ["small plan", "large plan"].into_iter().enumerate() {
+        // Both were created at version 1 and each round updates them once.
+        let version = done + 1;
         let (read, r) = count(gp.get(&patient)).await;
         assert_eq!(r.status, 200);
         let (update, r) = count(gp.put(
             &action_path,
-            Some(&format!("\"{action_version}\"")),
+            Some(&format!("\"{version}\"")),
             json!({"title": "Review medication", "owner_member_id": w.m_gp, "due_date": "2026-12-01", "status": "in_progress"}),
         ))
         .await;
         assert_eq!(r.status, 200, "{}", r.text);
-        action_version += 1;
         let (goal_update, r) = count(gp.put(
             &goal_path,
-            Some(&format!("\"{goal_version}\"")),
+            Some(&format!("\"{version}\"")),
             json!({"text": format!("Sleep through the night ({round})"), "author": "professional", "owner_member_id": w.m_gp}),
         ))
         .await;
         assert_eq!(r.status, 200, "{}", r.text);
-        goal_version += 1;
         rows.push((round, read, update, goal_update));
         if round == "small plan" {
             // Grow the plan well past anything a per-item query would hide.
