@@ -1,7 +1,7 @@
 //! `samband-bench cluster`: several instances on one PostgreSQL (issue #10, item 7).
 //!
 //! Three `samband serve` processes (the first one `samband demo`, which seeds) on
-//! loopback ports share one fresh database and one real SMTP server
+//! loopback ports share one fresh schema and one real SMTP server
 //! (`tests/smtp/sink.py`). A mixed load goes round-robin over them — messages, replies,
 //! versioned updates, new actions, typed requests (tasks) with their reminder jobs,
 //! reads — and one instance is SIGKILLed at a random moment in it. Meanwhile messages
@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 pub struct Args {
     #[arg(long)]
     samband: PathBuf,
-    /// Where to create the database (default SAMBAND_TEST_DATABASE_URL or
+    /// Where to create the schema (default SAMBAND_TEST_DATABASE_URL or
     /// postgres://postgres@127.0.0.1:5432/test); it is dropped afterwards.
     #[arg(long)]
     postgres_url: Option<String>,
@@ -68,13 +68,13 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     let work = std::env::temp_dir().join(format!("samband-cluster-{}-{seed}", std::process::id()));
     std::fs::create_dir_all(&work)?;
     let admin = a.postgres_url.clone().unwrap_or_else(default_pg_url);
-    let (name, url) = create_pg_database(&admin, "samband_cluster").await?;
+    let (name, url) = create_pg_schema(&admin, "samband_cluster").await?;
     println!(
         "cluster test: {} instances on one PostgreSQL database, {} ms of load at concurrency {}, seed {seed}",
         a.instances, a.load_ms, a.concurrency
     );
     let result = cluster(&a, &bin, &url, &work, seed).await;
-    drop_pg_database(&admin, &name).await?;
+    drop_pg_schema(&admin, &name).await?;
     match &result {
         Ok(()) if !a.keep => {
             let _ = std::fs::remove_dir_all(&work);
@@ -132,7 +132,8 @@ fn received(dir: &Path) -> anyhow::Result<HashMap<String, usize>> {
             .take_while(|l| !l.is_empty())
             .find_map(|l| {
                 let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case("message-id").then(|| v.trim().to_owned())
+                k.eq_ignore_ascii_case("message-id")
+                    .then(|| v.trim().to_owned())
             })
             .unwrap_or_else(|| format!("(none in {})", path.display()));
         *n.entry(id).or_insert(0) += 1;
@@ -177,7 +178,10 @@ async fn open_stream(base: &str, token: &str) -> anyhow::Result<Stream> {
     // The first event is the count when the stream opened.
     let deadline = Instant::now() + Duration::from_secs(10);
     while seen.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
-        anyhow::ensure!(Instant::now() < deadline, "inbox stream on {base} sent nothing");
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "inbox stream on {base} sent nothing"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     Ok(Stream { seen, task })
@@ -201,6 +205,7 @@ impl Stream {
 struct Probes {
     delivered: Vec<Duration>,
     after_kill: usize,
+    sender_killed: usize,
     problems: Vec<String>,
 }
 
@@ -210,7 +215,10 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
     let http = client()?;
     let mut sink = start_sink(&a.sink, work).await?;
     let env: Vec<(String, String)> = [
-        ("SAMBAND_SMTP_URL", format!("smtp://127.0.0.1:{}", sink.port)),
+        (
+            "SAMBAND_SMTP_URL",
+            format!("smtp://127.0.0.1:{}", sink.port),
+        ),
         ("SAMBAND_MAIL_FROM", "samband@cluster.test".into()),
         ("SAMBAND_PUBLIC_URL", "http://samband.cluster.test".into()),
         ("SAMBAND_JOB_LEASE_SECONDS", LEASE_SECONDS.to_string()),
@@ -220,9 +228,19 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let mut servers = vec![Server::start(bin, "demo", url, &env, work.join("instance-0.log")).await?];
+    let mut servers =
+        vec![Server::start(bin, "demo", url, &env, work.join("instance-0.log")).await?];
     for i in 1..a.instances {
-        servers.push(Server::start(bin, "serve", url, &env, work.join(format!("instance-{i}.log"))).await?);
+        servers.push(
+            Server::start(
+                bin,
+                "serve",
+                url,
+                &env,
+                work.join(format!("instance-{i}.log")),
+            )
+            .await?,
+        );
     }
     let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
     let world = World::load(&http, &bases[0]).await?;
@@ -327,12 +345,7 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
                             cycle: 1,
                         },
                     );
-                    l.requests.push(AckRequest {
-                        request_id: rid,
-                        action: "create",
-                        object_id: Some(thread),
-                        cycle: 1,
-                    });
+                    l.ack(&rid, "create", Some(&thread));
                 }
                 // Unanswered probes may have been stored too, so at least this many.
                 let want = streams[to].first() + acked;
@@ -349,8 +362,15 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
                         }
                         break;
                     }
-                    if !alive.lock().unwrap_or_else(|e| e.into_inner())[to] {
+                    let up = alive.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                    if !up[to] {
                         // The receiving instance was the one killed meanwhile.
+                        break;
+                    }
+                    if !up[from] {
+                        // The sender died after answering: its signal to the others is
+                        // not durable (the count is; the next signal shows it).
+                        out.sender_killed += 1;
                         break;
                     }
                     if Instant::now() > deadline {
@@ -426,7 +446,22 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
             problems.push(format!("due {kind} job {id} is {status}: {err:?}"));
         }
     }
-    let tasks = ledger.lock().unwrap_or_else(|e| e.into_inner()).tasks.clone();
+    // Nothing in this test fails on its own: a job waiting for a retry is a failure.
+    let retrying: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id::text, kind, last_error FROM jobs WHERE status <> 'done' AND attempts > 0",
+    )
+    .fetch_all(&pool)
+    .await?;
+    for (id, kind, err) in &retrying {
+        problems.push(format!(
+            "{kind} job {id} failed and waits for a retry: {err:?}"
+        ));
+    }
+    let tasks = ledger
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .tasks
+        .clone();
     for t in &tasks {
         let status: Option<String> =
             sqlx::query_scalar("SELECT status FROM jobs WHERE dedupe_key = $1")
@@ -443,7 +478,10 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
         .fetch_one(&pool)
         .await?;
         if n != 1 {
-            problems.push(format!("task {}: {n} reminders instead of exactly one", t.request));
+            problems.push(format!(
+                "task {}: {n} reminders instead of exactly one",
+                t.request
+            ));
         }
     }
     let mail = received(&sink.out)?;
@@ -460,11 +498,15 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
             .next()
             .unwrap_or_default();
         match email_jobs.get(job) {
-            None => problems.push(format!("the SMTP server got {message_id}, which no e-mail job sent")),
+            None => problems.push(format!(
+                "the SMTP server got {message_id}, which no e-mail job sent"
+            )),
             Some((_, attempts)) if *n > 1 => {
                 duplicates += n - 1;
                 if *attempts < 2 {
-                    problems.push(format!("{message_id} arrived {n} times from a job run once"));
+                    problems.push(format!(
+                        "{message_id} arrived {n} times from a job run once"
+                    ));
                 }
             }
             Some(_) => {}
@@ -477,12 +519,15 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
     }
     for (id, (status, _)) in &email_jobs {
         if status == "done" && !mail.keys().any(|m| m.starts_with(&format!("<{id}@"))) {
-            problems.push(format!("e-mail job {id} is done but its message never arrived"));
+            problems.push(format!(
+                "e-mail job {id} is done but its message never arrived"
+            ));
         }
     }
-    let reminders: i64 = sqlx::query_scalar("SELECT count(*) FROM notifications WHERE kind = 'request_reminder'")
-        .fetch_one(&pool)
-        .await?;
+    let reminders: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM notifications WHERE kind = 'request_reminder'")
+            .fetch_one(&pool)
+            .await?;
 
     for s in streams.iter() {
         s.task.abort();

@@ -22,10 +22,10 @@ pub struct Args {
     /// The `samband` binary under test.
     #[arg(long)]
     samband: PathBuf,
-    /// sqlite (a fresh file) or postgres (a fresh database next to --postgres-url).
+    /// sqlite (a fresh file) or postgres (a fresh schema in --postgres-url's database).
     #[arg(long)]
     backend: String,
-    /// Where to create the PostgreSQL database (default SAMBAND_TEST_DATABASE_URL or
+    /// Where to create the PostgreSQL schema (default SAMBAND_TEST_DATABASE_URL or
     /// postgres://postgres@127.0.0.1:5432/test); it is dropped afterwards.
     #[arg(long)]
     postgres_url: Option<String>,
@@ -59,9 +59,12 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     std::fs::create_dir_all(&work)?;
     let admin = a.postgres_url.clone().unwrap_or_else(default_pg_url);
     let (url, pg_name) = match a.backend.as_str() {
-        "sqlite" => (format!("sqlite://{}", work.join("crash.db").display()), None),
+        "sqlite" => (
+            format!("sqlite://{}", work.join("crash.db").display()),
+            None,
+        ),
         "postgres" => {
-            let (name, url) = create_pg_database(&admin, "samband_crash").await?;
+            let (name, url) = create_pg_schema(&admin, "samband_crash").await?;
             (url, Some(name))
         }
         other => bail!("unknown backend {other:?}: sqlite or postgres"),
@@ -72,7 +75,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     );
     let result = cycles(&a, &bin, &url, &work, seed).await;
     if let Some(name) = &pg_name {
-        drop_pg_database(&admin, name).await?;
+        drop_pg_schema(&admin, name).await?;
     }
     match &result {
         Ok(()) if !a.keep => {
@@ -113,8 +116,11 @@ async fn cycles(
     };
     let owned = owned_actions(&http, &spec, &ledger).await?;
     let mut kills = Vec::new();
-    let (mut checked_total, mut entries) = (0, 0);
+    let mut checked_total = 0;
+    // Seconds spent in: load, audit checks, restarts, read-backs.
+    let mut spent = [0f64; 4];
     for cycle in 1..=a.cycles {
+        let t = Instant::now();
         spec.cycle = cycle;
         spec.bases = vec![server.base.clone()];
         let load = start_load(&http, &spec, &owned, &ledger);
@@ -123,17 +129,23 @@ async fn cycles(
         if !server.alive() {
             bail!(
                 "cycle {cycle}: the server died by itself:\n{}",
-                tail(&std::fs::read_to_string(&server.log).unwrap_or_default(), 30)
+                tail(
+                    &std::fs::read_to_string(&server.log).unwrap_or_default(),
+                    30
+                )
             );
         }
         server.kill9().await?;
         kills.push(at);
         load.join().await;
+        spent[0] += t.elapsed().as_secs_f64();
+        let t = Instant::now();
 
         // The database exactly as the kill left it.
-        let (n, problems) = check_audit(bin, url, work, &ledger).await?;
-        entries = n;
+        let (entries, problems) = check_audit(bin, url, work, &ledger).await?;
         fail_if(&problems, &format!("cycle {cycle}: audit after the kill"))?;
+        spent[1] += t.elapsed().as_secs_f64();
+        let t = Instant::now();
 
         server = Server::start(
             bin,
@@ -143,13 +155,19 @@ async fn cycles(
             work.join(format!("server-{cycle}.log")),
         )
         .await?;
+        spent[2] += t.elapsed().as_secs_f64();
+        let t = Instant::now();
         let sample: u64 = rng.gen();
         let (checked, problems) = check_objects(&http, &server.base, &world, &ledger, |c, id| {
             c == cycle || c == 0 || fxhash(id) ^ sample < u64::MAX / 20
         })
         .await?;
         checked_total += checked;
-        fail_if(&problems, &format!("cycle {cycle}: objects after the restart"))?;
+        fail_if(
+            &problems,
+            &format!("cycle {cycle}: objects after the restart"),
+        )?;
+        spent[3] += t.elapsed().as_secs_f64();
         let l = ledger.lock().unwrap_or_else(|e| e.into_inner());
         if cycle % 10 == 0 || cycle == a.cycles {
             println!(
@@ -161,7 +179,8 @@ async fn cycles(
         }
     }
     // Everything acknowledged in every cycle, read back once more.
-    let (checked, problems) = check_objects(&http, &server.base, &world, &ledger, |_, _| true).await?;
+    let (checked, problems) =
+        check_objects(&http, &server.base, &world, &ledger, |_, _| true).await?;
     fail_if(&problems, "at the end")?;
     server.kill9().await?;
     let (n, problems) = check_audit(bin, url, work, &ledger).await?;
@@ -172,7 +191,8 @@ async fn cycles(
         "crash test passed: {} cycles on {url_kind} in {:.0} s; {} acknowledged writes ({} threads, {} actions) and {} acknowledged reads, \
          {} requests unanswered at the kills (mean kill {mean_kill:.0} ms into the load); \
          0 lost: every acknowledged object read back after its crash ({checked_total} checks) and at the end ({checked} objects), \
-         every acknowledged request's audit entry present ({n} entries), audit chain verified after every kill",
+         every acknowledged request's audit entry present ({n} entries), audit chain verified after every kill; \
+         time in load {:.0} s, audit checks {:.0} s, restarts {:.0} s, read-backs {:.0} s",
         a.cycles,
         started.elapsed().as_secs_f64(),
         l.writes(),
@@ -180,6 +200,10 @@ async fn cycles(
         l.actions.len(),
         l.reads(),
         l.unknown,
+        spent[0],
+        spent[1],
+        spent[2],
+        spent[3],
         url_kind = a.backend,
     );
     Ok(())
@@ -187,8 +211,9 @@ async fn cycles(
 
 /// A stable hash of an id, to pick a sample of earlier objects per cycle.
 fn fxhash(s: &str) -> u64 {
-    s.bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// `samband migrate` on a URL asking for weaker settings (rollback journal,

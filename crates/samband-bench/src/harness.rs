@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -76,14 +76,13 @@ impl Server {
                 );
             }
             if Instant::now() > deadline {
-                bail!("samband {sub} did not listen within 120 s:\n{}", tail(&text, 30));
+                bail!(
+                    "samband {sub} did not listen within 120 s:\n{}",
+                    tail(&text, 30)
+                );
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-    }
-
-    pub fn pid(&self) -> Option<u32> {
-        self.child.id()
     }
 
     /// SIGKILL: no shutdown, no flush, nothing the process could still do.
@@ -123,10 +122,13 @@ pub async fn cli(bin: &Path, database_url: &str, args: &[&str]) -> anyhow::Resul
     Ok((out.status.success(), text))
 }
 
-// ---- PostgreSQL: one fresh database per run ---------------------------------------
+// ---- PostgreSQL: one fresh schema per run -----------------------------------------
 
-/// Creates a database with a unique name next to `admin_url`'s and returns its URL.
-pub async fn create_pg_database(admin_url: &str, prefix: &str) -> anyhow::Result<(String, String)> {
+/// Creates a schema with a unique name in `admin_url`'s database and returns its name
+/// and the URL that makes every connection use it (`options[search_path]`). A schema,
+/// not a database: dropping a database forces a checkpoint of the whole cluster,
+/// which on a busy shared server takes tens of seconds.
+pub async fn create_pg_schema(admin_url: &str, prefix: &str) -> anyhow::Result<(String, String)> {
     use sqlx::Connection;
     let name = format!(
         "{prefix}_{}_{}",
@@ -136,26 +138,21 @@ pub async fn create_pg_database(admin_url: &str, prefix: &str) -> anyhow::Result
     let mut c = sqlx::PgConnection::connect(admin_url)
         .await
         .with_context(|| "connecting to PostgreSQL")?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
+    sqlx::query(&format!("CREATE SCHEMA {name}"))
         .execute(&mut c)
         .await?;
     c.close().await?;
-    let (head, _) = admin_url
-        .rsplit_once('/')
-        .ok_or_else(|| anyhow::anyhow!("a PostgreSQL URL ends in /DATABASE"))?;
-    let (_, query) = admin_url.split_once('?').unwrap_or(("", ""));
-    let url = if query.is_empty() {
-        format!("{head}/{name}")
-    } else {
-        format!("{head}/{name}?{query}")
-    };
-    Ok((name, url))
+    let sep = if admin_url.contains('?') { '&' } else { '?' };
+    Ok((
+        name.clone(),
+        format!("{admin_url}{sep}options[search_path]={name}"),
+    ))
 }
 
-pub async fn drop_pg_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
+pub async fn drop_pg_schema(admin_url: &str, name: &str) -> anyhow::Result<()> {
     use sqlx::Connection;
     let mut c = sqlx::PgConnection::connect(admin_url).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
         .execute(&mut c)
         .await?;
     c.close().await?;
@@ -288,14 +285,12 @@ pub struct AckRequest {
     pub action: &'static str,
     /// For writes: the object the entry must name.
     pub object_id: Option<String>,
-    pub cycle: usize,
 }
 
 #[derive(Debug, Clone)]
 pub struct AckTask {
     pub request: String,
     pub thread: String,
-    pub cycle: usize,
 }
 
 #[derive(Default)]
@@ -309,12 +304,11 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    fn ack(&mut self, request_id: &str, action: &'static str, object_id: Option<&str>, cycle: usize) {
+    pub fn ack(&mut self, request_id: &str, action: &'static str, object_id: Option<&str>) {
         self.requests.push(AckRequest {
             request_id: request_id.to_owned(),
             action,
             object_id: object_id.map(str::to_owned),
-            cycle,
         });
     }
     pub fn writes(&self) -> usize {
@@ -360,10 +354,15 @@ pub async fn owned_actions(
         let rid = format!("{}-setup-action-{w}", spec.tag);
         let title = format!("Crash test action {w}");
         let r = http
-            .post(format!("{}/api/v1/patients/{}/actions", spec.bases[0], spec.world.patient))
+            .post(format!(
+                "{}/api/v1/patients/{}/actions",
+                spec.bases[0], spec.world.patient
+            ))
             .bearer_auth(&spec.world.token)
             .header("x-request-id", &rid)
-            .json(&json!({"title": title, "owner_member_id": owner, "due_date": spec.world.day(30)}))
+            .json(
+                &json!({"title": title, "owner_member_id": owner, "due_date": spec.world.day(30)}),
+            )
             .send()
             .await?
             .error_for_status()?;
@@ -378,7 +377,7 @@ pub async fn owned_actions(
                 cycle: 0,
             },
         );
-        l.ack(&rid, "create", Some(&id), 0);
+        l.ack(&rid, "create", Some(&id));
         ids.push(id);
     }
     Ok(ids)
@@ -387,7 +386,6 @@ pub async fn owned_actions(
 pub struct Load {
     pub stop: Arc<AtomicBool>,
     handles: Vec<tokio::task::JoinHandle<()>>,
-    pub sent: Arc<AtomicUsize>,
 }
 
 impl Load {
@@ -410,28 +408,26 @@ pub fn start_load(
     ledger: &Arc<Mutex<Ledger>>,
 ) -> Load {
     let stop = Arc::new(AtomicBool::new(false));
-    let sent = Arc::new(AtomicUsize::new(0));
     let mut handles = Vec::new();
     let mut owned = owned.iter();
     for w in 0..spec.concurrency {
-        let mine = if w % 4 == 1 { owned.next().cloned() } else { None };
+        let mine = if w % 4 == 1 {
+            owned.next().cloned()
+        } else {
+            None
+        };
         let worker = Worker {
             http: http.clone(),
             spec: spec.clone(),
             ledger: ledger.clone(),
             stop: stop.clone(),
-            sent: sent.clone(),
             w,
             n: 0,
             rng: StdRng::seed_from_u64(spec.seed ^ ((w as u64) << 32) ^ spec.cycle as u64),
         };
         handles.push(tokio::spawn(worker.run(mine)));
     }
-    Load {
-        stop,
-        handles,
-        sent,
-    }
+    Load { stop, handles }
 }
 
 struct Worker {
@@ -439,14 +435,14 @@ struct Worker {
     spec: LoadSpec,
     ledger: Arc<Mutex<Ledger>>,
     stop: Arc<AtomicBool>,
-    sent: Arc<AtomicUsize>,
     w: usize,
     n: usize,
     rng: StdRng,
 }
 
 enum Outcome {
-    Ok(reqwest::StatusCode, Option<String>, Value),
+    /// The `ETag` (a version) and the body.
+    Ok(Option<String>, Value),
     Unknown,
 }
 
@@ -458,14 +454,16 @@ impl Worker {
     fn next(&mut self) -> (String, String) {
         self.n += 1;
         let base = self.spec.bases[(self.n + self.w) % self.spec.bases.len()].clone();
-        let rid = format!("{}-c{}-w{}-n{}", self.spec.tag, self.spec.cycle, self.w, self.n);
+        let rid = format!(
+            "{}-c{}-w{}-n{}",
+            self.spec.tag, self.spec.cycle, self.w, self.n
+        );
         (base, rid)
     }
 
     /// Sends one request; a 2xx whose body arrived whole is `Ok`, everything else —
     /// refused, cut off, no answer — is unknown.
     async fn send(&mut self, req: reqwest::RequestBuilder, rid: &str) -> Outcome {
-        self.sent.fetch_add(1, Ordering::Relaxed);
         let r = req
             .bearer_auth(&self.spec.world.token)
             .header("x-request-id", rid)
@@ -480,11 +478,9 @@ impl Worker {
                     .and_then(|v| v.to_str().ok())
                     .map(|s| s.trim_matches('"').to_owned());
                 match r.bytes().await {
-                    Ok(b) if status.is_success() => Outcome::Ok(
-                        status,
-                        etag,
-                        serde_json::from_slice(&b).unwrap_or(Value::Null),
-                    ),
+                    Ok(b) if status.is_success() => {
+                        Outcome::Ok(etag, serde_json::from_slice(&b).unwrap_or(Value::Null))
+                    }
                     _ => Outcome::Unknown,
                 }
             }
@@ -515,7 +511,7 @@ impl Worker {
                                 .http
                                 .post(format!("{base}/api/v1/threads/{t}/messages"))
                                 .json(&json!({"body": body}));
-                            if let Outcome::Ok(_, _, v) = self.send(req, &rid).await {
+                            if let Outcome::Ok(_, v) = self.send(req, &rid).await {
                                 let m = v["message_id"].as_str().unwrap_or_default().to_owned();
                                 let cycle = self.spec.cycle;
                                 let mut l = self.ledger();
@@ -523,7 +519,7 @@ impl Worker {
                                     th.replies.push((m.clone(), body));
                                     th.cycle = cycle;
                                 }
-                                l.ack(&rid, "create", None, cycle);
+                                l.ack(&rid, "create", None);
                                 drop(l);
                                 thread = Some((t, replies + 1));
                             }
@@ -534,7 +530,7 @@ impl Worker {
                                 .http
                                 .post(format!("{base}/api/v1/patients/{p}/threads"))
                                 .json(&json!({"subject": subject, "body": body, "to": [format!("member:{}", self.spec.recipient)]}));
-                            if let Outcome::Ok(_, _, v) = self.send(req, &rid).await {
+                            if let Outcome::Ok(_, v) = self.send(req, &rid).await {
                                 let t = v["thread_id"].as_str().unwrap_or_default().to_owned();
                                 let cycle = self.spec.cycle;
                                 let mut l = self.ledger();
@@ -547,7 +543,7 @@ impl Worker {
                                         cycle,
                                     },
                                 );
-                                l.ack(&rid, "create", Some(&t), cycle);
+                                l.ack(&rid, "create", Some(&t));
                                 drop(l);
                                 thread = Some((t, 0));
                             }
@@ -562,10 +558,9 @@ impl Worker {
                         // After a restart or an unknown outcome: learn where it stands.
                         None => {
                             let req = self.http.get(&url);
-                            if let Outcome::Ok(_, etag, _) = self.send(req, &rid).await {
+                            if let Outcome::Ok(etag, _) = self.send(req, &rid).await {
                                 version = etag.and_then(|e| e.parse().ok());
-                                let cycle = self.spec.cycle;
-                                self.ledger().ack(&rid, "read", None, cycle);
+                                self.ledger().ack(&rid, "read", None);
                             }
                         }
                         Some(v) => {
@@ -577,7 +572,7 @@ impl Worker {
                                 .header("if-match", format!("\"{v}\""))
                                 .json(&json!({"title": title, "owner_member_id": owner, "due_date": self.spec.world.day(30)}));
                             match self.send(req, &rid).await {
-                                Outcome::Ok(_, etag, _) => {
+                                Outcome::Ok(etag, _) => {
                                     let nv = etag.and_then(|e| e.parse().ok()).unwrap_or(v + 1);
                                     let cycle = self.spec.cycle;
                                     let mut l = self.ledger();
@@ -593,7 +588,7 @@ impl Worker {
                                             cycle,
                                         };
                                     }
-                                    l.ack(&rid, "update", Some(&a), cycle);
+                                    l.ack(&rid, "update", Some(&a));
                                     drop(l);
                                     version = Some(nv);
                                 }
@@ -606,7 +601,7 @@ impl Worker {
                     || tasks < self.spec.tasks_per_worker =>
                 {
                     let (base, rid) = self.next();
-                    if tasks < self.spec.tasks_per_worker && self.n % 2 == 0 {
+                    if tasks < self.spec.tasks_per_worker && self.n.is_multiple_of(2) {
                         let subject = format!("Task {rid}");
                         let req = self
                             .http
@@ -618,7 +613,7 @@ impl Worker {
                                 "body": format!("Invented task {rid}"),
                                 "due_date": self.spec.world.day(14),
                             }));
-                        if let Outcome::Ok(_, _, v) = self.send(req, &rid).await {
+                        if let Outcome::Ok(_, v) = self.send(req, &rid).await {
                             let t = v["thread_id"].as_str().unwrap_or_default().to_owned();
                             let r = v["request_id"].as_str().unwrap_or_default().to_owned();
                             let cycle = self.spec.cycle;
@@ -635,9 +630,8 @@ impl Worker {
                             l.tasks.push(AckTask {
                                 request: r.clone(),
                                 thread: t,
-                                cycle,
                             });
-                            l.ack(&rid, "create", Some(&r), cycle);
+                            l.ack(&rid, "create", Some(&r));
                             tasks += 1;
                         }
                     } else {
@@ -647,7 +641,7 @@ impl Worker {
                             .http
                             .post(format!("{base}/api/v1/patients/{p}/actions"))
                             .json(&json!({"title": title, "owner_member_id": owner, "due_date": self.spec.world.day(30)}));
-                        if let Outcome::Ok(_, _, v) = self.send(req, &rid).await {
+                        if let Outcome::Ok(_, v) = self.send(req, &rid).await {
                             let id = v["id"].as_str().unwrap_or_default().to_owned();
                             let cycle = self.spec.cycle;
                             let mut l = self.ledger();
@@ -659,7 +653,7 @@ impl Worker {
                                     cycle,
                                 },
                             );
-                            l.ack(&rid, "create", Some(&id), cycle);
+                            l.ack(&rid, "create", Some(&id));
                             created += 1;
                         }
                     }
@@ -673,7 +667,9 @@ impl Worker {
                             let t = {
                                 let l = self.ledger();
                                 let n = l.threads.len();
-                                (n > 0).then(|| l.threads.keys().nth(self.n % n).cloned()).flatten()
+                                (n > 0)
+                                    .then(|| l.threads.keys().nth(self.n % n).cloned())
+                                    .flatten()
                             };
                             match t {
                                 Some(t) => format!("{base}/api/v1/threads/{t}"),
@@ -684,10 +680,9 @@ impl Worker {
                     };
                     let req = self.http.get(url);
                     if let Outcome::Ok(..) = self.send(req, &rid).await {
-                        let cycle = self.spec.cycle;
                         if pick < 2 {
                             // The unread count reads no record, so leaves no entry.
-                            self.ledger().ack(&rid, "read", None, cycle);
+                            self.ledger().ack(&rid, "read", None);
                         }
                     }
                 }
@@ -743,19 +738,31 @@ pub async fn check_objects(
                 .await;
             let v: Value = match r {
                 Ok(r) if r.status() == 200 => r.json().await.unwrap_or(Value::Null),
-                Ok(r) => return vec![format!("acknowledged thread {id} ({}): {}", t.subject, r.status())],
+                Ok(r) => {
+                    return vec![format!(
+                        "acknowledged thread {id} ({}): {}",
+                        t.subject,
+                        r.status()
+                    )]
+                }
                 Err(e) => return vec![format!("thread {id}: {e}")],
             };
             let mut p = Vec::new();
             if v["thread"]["subject"] != t.subject.as_str() {
-                p.push(format!("thread {id}: subject {} != acknowledged {}", v["thread"]["subject"], t.subject));
+                p.push(format!(
+                    "thread {id}: subject {} != acknowledged {}",
+                    v["thread"]["subject"], t.subject
+                ));
             }
             let msgs = v["messages"].as_array().cloned().unwrap_or_default();
             if !msgs.iter().any(|m| m["body"] == t.first_body.as_str()) {
                 p.push(format!("thread {id}: its first message is missing"));
             }
             for (m, body) in &t.replies {
-                if !msgs.iter().any(|x| x["id"] == m.as_str() && x["body"] == body.as_str()) {
+                if !msgs
+                    .iter()
+                    .any(|x| x["id"] == m.as_str() && x["body"] == body.as_str())
+                {
                     p.push(format!("thread {id}: acknowledged reply {m} is missing"));
                 }
             }
@@ -767,7 +774,10 @@ pub async fn check_objects(
         set.spawn(async move {
             let _p = sem.acquire().await;
             let r = http
-                .get(format!("{base}/api/v1/patients/{}/actions/{id}", world.patient))
+                .get(format!(
+                    "{base}/api/v1/patients/{}/actions/{id}",
+                    world.patient
+                ))
                 .bearer_auth(&world.token)
                 .send()
                 .await;
@@ -808,18 +818,19 @@ pub async fn check_audit(
     ledger: &Arc<Mutex<Ledger>>,
 ) -> anyhow::Result<(usize, Vec<String>)> {
     let mut problems = Vec::new();
-    let (ok, out) = cli(bin, database_url, &["audit", "verify"]).await?;
+    let file = work.join("audit.jsonl");
+    let path = file.to_string_lossy().into_owned();
+    // Both read the database as it is; run side by side.
+    let export = ["audit", "export", "--format", "jsonl", "--output", &path];
+    let (verified, exported) = tokio::join!(
+        cli(bin, database_url, &["audit", "verify"]),
+        cli(bin, database_url, &export)
+    );
+    let (ok, out) = verified?;
     if !ok {
         problems.push(format!("samband audit verify failed: {}", out.trim()));
     }
-    let file = work.join("audit.jsonl");
-    let path = file.to_string_lossy().into_owned();
-    let (ok, out) = cli(
-        bin,
-        database_url,
-        &["audit", "export", "--format", "jsonl", "--output", &path],
-    )
-    .await?;
+    let (ok, out) = exported?;
     if !ok {
         problems.push(format!("samband audit export failed: {}", out.trim()));
         return Ok((0, problems));
