@@ -5,8 +5,9 @@
 //! (`tests/smtp/sink.py`). A mixed load goes round-robin over them — messages, replies,
 //! versioned updates, new actions, typed requests (tasks) with their reminder jobs,
 //! reads — and one instance is SIGKILLed at a random moment in it. Meanwhile messages
-//! posted on one instance must reach an inbox stream (server-sent events) open on
-//! another. Afterwards, when no due job is left:
+//! posted on one instance must reach the recipient's inbox streams (server-sent
+//! events; the API's `/api/v1/inbox/events` and the inbox page's `/inbox/events`, both
+//! open on every instance) on another. Afterwards, when no due job is left:
 //!
 //! - every acknowledged write is there (read back through a surviving instance) with
 //!   its audit entry, and `samband audit verify` passes;
@@ -147,15 +148,46 @@ struct Stream {
     task: tokio::task::JoinHandle<()>,
 }
 
-async fn open_stream(base: &str, token: &str) -> anyhow::Result<Stream> {
-    // No overall timeout: the stream stays open for the whole test.
-    let http = reqwest::Client::builder().build()?;
-    let mut r = http
-        .get(format!("{base}/api/v1/inbox/events"))
-        .bearer_auth(token)
+/// A browser session (cookies) signed in as `user`, without an overall timeout: its
+/// inbox stream stays open for the whole test.
+async fn browser(base: &str, user: &str) -> anyhow::Result<reqwest::Client> {
+    let b = reqwest::Client::builder().cookie_store(true).build()?;
+    let page = b.get(format!("{base}/login")).send().await?.text().await?;
+    let csrf = page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    let r = b
+        .post(format!("{base}/login"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", user),
+            ("password", DEMO_PASSWORD),
+            ("next", "/inbox"),
+        ])
         .send()
-        .await?
-        .error_for_status()?;
+        .await?;
+    anyhow::ensure!(r.status().is_success(), "sign-in as {user}: {}", r.status());
+    Ok(b)
+}
+
+/// The inbox stream: the API's (`/api/v1/inbox/events`, JSON data, bearer token) or
+/// the pages' (`/inbox/events`, a bare number, the session cookie).
+async fn open_stream(
+    base: &str,
+    token: &str,
+    page: Option<&reqwest::Client>,
+) -> anyhow::Result<Stream> {
+    let req = match page {
+        Some(b) => b.get(format!("{base}/inbox/events")),
+        None => reqwest::Client::builder()
+            .build()?
+            .get(format!("{base}/api/v1/inbox/events"))
+            .bearer_auth(token),
+    };
+    let mut r = req.send().await?.error_for_status()?;
     let seen: Arc<Mutex<Vec<i64>>> = Arc::default();
     let s = seen.clone();
     let task = tokio::spawn(async move {
@@ -168,7 +200,7 @@ async fn open_stream(base: &str, token: &str) -> anyhow::Result<Stream> {
                     .lines()
                     .find_map(|l| l.strip_prefix("data:"))
                     .and_then(|d| serde_json::from_str::<Value>(d.trim()).ok())
-                    .and_then(|v| v["unread"].as_i64())
+                    .and_then(|v| v.as_i64().or_else(|| v["unread"].as_i64()))
                 {
                     s.lock().unwrap_or_else(|e| e.into_inner()).push(n);
                 }
@@ -246,9 +278,14 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
     let world = World::load(&http, &bases[0]).await?;
     let probe_to = world.member("Mette Holm")?;
     let mette = token(&http, &bases[1], "mette.holm").await?;
+    // On every instance, Mette's inbox open twice: in the API and on the inbox page.
+    let page = browser(&bases[2], "mette.holm").await?;
     let mut streams = Vec::new();
     for b in &bases {
-        streams.push(open_stream(b, &mette).await?);
+        streams.push([
+            open_stream(b, &mette, None).await?,
+            open_stream(b, &mette, Some(&page)).await?,
+        ]);
     }
     let streams = Arc::new(streams);
 
@@ -348,10 +385,13 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
                     l.ack(&rid, "create", Some(&thread));
                 }
                 // Unanswered probes may have been stored too, so at least this many.
-                let want = streams[to].first() + acked;
+                let want = [
+                    streams[to][0].first() + acked,
+                    streams[to][1].first() + acked,
+                ];
                 let deadline = t0 + Duration::from_secs(10);
                 loop {
-                    if streams[to].latest() >= want {
+                    if streams[to][0].latest() >= want[0] && streams[to][1].latest() >= want[1] {
                         out.delivered.push(t0.elapsed());
                         if killed_at
                             .lock()
@@ -375,8 +415,8 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
                     }
                     if Instant::now() > deadline {
                         out.problems.push(format!(
-                            "probe {k} posted on instance {from} never reached the inbox stream on instance {to} (unread {} < {want})",
-                            streams[to].latest()
+                            "probe {k} posted on instance {from} never reached the inbox streams on instance {to} (unread: API {} page {}, want {want:?})",
+                            streams[to][0].latest(), streams[to][1].latest()
                         ));
                         break;
                     }
@@ -529,7 +569,7 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
             .fetch_one(&pool)
             .await?;
 
-    for s in streams.iter() {
+    for s in streams.iter().flatten() {
         s.task.abort();
     }
     for (i, s) in servers.iter_mut().enumerate() {

@@ -876,7 +876,7 @@ pub fn fail_if(problems: &[String], what: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     for p in problems.iter().take(30) {
-        eprintln!("  LOST: {p}");
+        eprintln!("  FAILED: {p}");
     }
     bail!("{what}: {} problem(s)", problems.len())
 }
