@@ -339,7 +339,7 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
             stop.clone(),
             ledger.clone(),
         );
-        let (bases, tag) = (bases.clone(), spec.tag.clone());
+        let (bases, tag, probe_to) = (bases.clone(), spec.tag.clone(), probe_to.clone());
         tokio::spawn(async move {
             let mut out = Probes::default();
             let mut acked = 0i64;
@@ -455,6 +455,82 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
     stop.store(true, Ordering::SeqCst);
     let _ = mover.await;
     let probes = probes.await?;
+    let mut problems = probes.problems.clone();
+    let survivor = (0..a.instances).find(|&i| i != victim).unwrap_or(0);
+
+    // The killed instance comes back on the same database and rejoins: a message
+    // posted on a survivor reaches the inbox streams opened on it, and one posted on it
+    // reaches the survivor's.
+    servers[victim] = Server::start(
+        bin,
+        "serve",
+        url,
+        &env,
+        work.join(format!("instance-{victim}-restarted.log")),
+    )
+    .await?;
+    let back = servers[victim].base.clone();
+    let back_streams = [
+        open_stream(&back, &mette, None).await?,
+        open_stream(&back, &mette, Some(&page)).await?,
+    ];
+    for (rejoined, (from, to, what)) in [
+        (
+            &bases[survivor],
+            &back_streams,
+            "a survivor to the restarted instance",
+        ),
+        (
+            &back,
+            &streams[survivor],
+            "the restarted instance to a survivor",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let want = [to[0].latest() + 1, to[1].latest() + 1];
+        let rid = format!("{}-rejoin-{rejoined}", spec.tag);
+        let (subject, body) = (
+            format!("Rejoin {rejoined}"),
+            format!("Invented rejoin probe {rejoined}"),
+        );
+        let r = http
+            .post(format!("{from}/api/v1/patients/{}/threads", world.patient))
+            .bearer_auth(&world.token)
+            .header("x-request-id", &rid)
+            .json(&json!({"subject": subject, "body": body, "to": [format!("member:{probe_to}")]}))
+            .send()
+            .await?;
+        anyhow::ensure!(r.status() == 201, "rejoin probe: {}", r.status());
+        let v: Value = r.json().await?;
+        let thread = v["thread_id"].as_str().unwrap_or_default().to_owned();
+        {
+            let mut l = ledger.lock().unwrap_or_else(|e| e.into_inner());
+            l.threads.insert(
+                thread.clone(),
+                AckThread {
+                    subject,
+                    first_body: body,
+                    replies: Vec::new(),
+                    cycle: 1,
+                },
+            );
+            l.ack(&rid, "create", Some(&thread));
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while to[0].latest() < want[0] || to[1].latest() < want[1] {
+            if Instant::now() > deadline {
+                problems.push(format!(
+                    "a message from {what} never reached its inbox streams (API {} page {}, want {want:?})",
+                    to[0].latest(),
+                    to[1].latest()
+                ));
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
     make_reminders_due(&pool).await?;
 
     // Wait until no job is due: the killed instance's job comes back after its lease.
@@ -472,12 +548,10 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let survivor = (0..a.instances).find(|&i| i != victim).unwrap_or(0);
     for (i, s) in servers.iter_mut().enumerate() {
-        anyhow::ensure!(i == victim || s.alive(), "instance {i} died by itself");
+        anyhow::ensure!(s.alive(), "instance {i} died by itself");
     }
 
-    let mut problems = probes.problems.clone();
     // 1. Every acknowledged write, through a surviving instance; its audit entry.
     let (checked, p) = check_objects(&http, &bases[survivor], &world, &ledger, |_, _| true).await?;
     problems.extend(p);
@@ -578,13 +652,11 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
             .fetch_one(&pool)
             .await?;
 
-    for s in streams.iter().flatten() {
+    for s in streams.iter().flatten().chain(back_streams.iter()) {
         s.task.abort();
     }
-    for (i, s) in servers.iter_mut().enumerate() {
-        if i != victim {
-            s.kill9().await?;
-        }
+    for s in servers.iter_mut() {
+        s.kill9().await?;
     }
     let _ = sink.child.start_kill();
     let _ = sink.child.wait().await;
@@ -600,7 +672,8 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
          0 lost ({checked} objects read back, {entries} audit entries, chain verified); \
          {} due jobs all done, {} e-mails received for {} e-mail jobs ({duplicates} resent after the kill), \
          {} tasks each reminded exactly once ({reminders} reminders); \
-         {} live probes crossed instances ({} after the kill), ms p50 {:.1} max {:.1}",
+         {} live probes crossed instances ({} after the kill), ms p50 {:.1} max {:.1}; \
+         the killed instance restarted and live updates crossed to and from it",
         started.elapsed().as_secs_f64(),
         l.writes(),
         l.reads(),
