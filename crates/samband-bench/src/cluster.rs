@@ -49,12 +49,15 @@ pub struct Args {
     concurrency: usize,
     #[arg(long)]
     seed: Option<u64>,
+    /// The job lease (SAMBAND_JOB_LEASE_SECONDS): how long a job held by the killed
+    /// instance waits to be taken over. A job still running when its lease ends may be
+    /// taken by another runner too, so it must stay well above any job's duration.
+    #[arg(long, default_value_t = 10)]
+    lease_seconds: u64,
     #[arg(long)]
     keep: bool,
 }
 
-/// The job lease: how long a job held by the killed instance waits to be taken over.
-const LEASE_SECONDS: u64 = 3;
 /// Live probes that must cross instances after the kill.
 const PROBES_AFTER_KILL: usize = 3;
 
@@ -255,7 +258,7 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
         ),
         ("SAMBAND_MAIL_FROM", "samband@cluster.test".into()),
         ("SAMBAND_PUBLIC_URL", "http://samband.cluster.test".into()),
-        ("SAMBAND_JOB_LEASE_SECONDS", LEASE_SECONDS.to_string()),
+        ("SAMBAND_JOB_LEASE_SECONDS", a.lease_seconds.to_string()),
         ("SAMBAND_JOB_BACKOFF_SECONDS", "1".into()),
         ("SAMBAND_LOG", "warn".into()),
     ]
@@ -534,7 +537,7 @@ async fn cluster(a: &Args, bin: &Path, url: &str, work: &Path, seed: u64) -> any
     make_reminders_due(&pool).await?;
 
     // Wait until no job is due: the killed instance's job comes back after its lease.
-    let deadline = Instant::now() + Duration::from_secs(60 + 2 * LEASE_SECONDS);
+    let deadline = Instant::now() + Duration::from_secs(60 + 2 * a.lease_seconds);
     let mut quiet = 0;
     while quiet < 3 {
         let due: i64 = sqlx::query_scalar(
