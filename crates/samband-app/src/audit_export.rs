@@ -17,14 +17,21 @@ pub enum ExportFormat {
 /// The outcome of `samband audit verify`.
 #[derive(Debug)]
 pub enum Verified {
-    Intact { entries: u64 },
+    /// `entries` link into the chain; `unsealed` came after the sealer's last pass.
+    Intact {
+        entries: u64,
+        unsealed: u64,
+    },
     Broken(ChainBreak),
 }
 
 impl App {
     pub async fn verify_audit(&self) -> Result<Verified, AppError> {
         match verify_chain(&*self.store, 5_000).await {
-            Ok(entries) => Ok(Verified::Intact { entries }),
+            Ok(s) => Ok(Verified::Intact {
+                entries: s.sealed,
+                unsealed: s.unsealed,
+            }),
             Err(VerifyError::Broken(b)) => Ok(Verified::Broken(b)),
             Err(VerifyError::Store(e)) => Err(e.into()),
         }
@@ -39,7 +46,7 @@ impl App {
         let mut after = 0i64;
         let mut n = 0u64;
         loop {
-            let mut tx = self.store.begin().await?;
+            let mut tx = self.store.begin_read().await?;
             let page = tx.audit_records(after, 5_000).await?;
             drop(tx);
             if page.is_empty() {

@@ -262,7 +262,7 @@ impl App {
     pub async fn session(&self, cookie_value: &str) -> Result<Option<ActiveSession>, AppError> {
         let now = self.clock.now();
         let hash = sha256_hex(cookie_value);
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let Some(s) = tx.get_session(&hash).await? else {
             return Ok(None);
         };
@@ -281,6 +281,8 @@ impl App {
         // Touch at most once a minute: idle expiry needs no finer grain, and every
         // touch is a durable write.
         if now - s.last_seen_at > Duration::seconds(60) {
+            drop(tx);
+            let mut tx = self.store.begin().await?;
             tx.touch_session(&hash, now).await?;
             tx.commit().await?;
         }
@@ -393,7 +395,7 @@ impl App {
     /// Resolves a bearer token; `None` if unknown, revoked or expired.
     pub async fn token_principal(&self, secret: &str) -> Result<Option<Principal>, AppError> {
         let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let Some(t) = tx.get_token_by_hash(&sha256_hex(secret)).await? else {
             return Ok(None);
         };
@@ -414,6 +416,8 @@ impl App {
         // transaction stays read-only and is dropped.
         let stale_before = now - TOKEN_LAST_USED_GRAIN;
         if t.last_used_at.is_none_or(|u| u < stale_before) {
+            drop(tx);
+            let mut tx = self.store.begin().await?;
             tx.mark_token_used(t.id, now, stale_before).await?;
             tx.commit().await?;
         }
@@ -505,7 +509,7 @@ impl App {
     ) -> Result<Vec<SessionView>, AppError> {
         let now = self.clock.now();
         let current = current_cookie.map(sha256_hex);
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let sessions = tx.list_sessions(ctx.principal.account_id).await?;
         Ok(sessions
             .into_iter()
@@ -562,7 +566,7 @@ impl App {
     /// first. The listing is audited.
     pub async fn list_tokens(&self, ctx: &Ctx) -> Result<Vec<TokenView>, AppError> {
         let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let tokens = tx.list_tokens(ctx.principal.account_id).await?;
         let views = tokens
             .into_iter()

@@ -274,7 +274,7 @@ impl App {
                     "deny",
                     &format!("{reason:?}"),
                 );
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.store.begin_read().await?;
                 tx.append_audit(&entry).await?;
                 tx.commit().await?;
                 Err(AppError::Forbidden)
@@ -410,7 +410,7 @@ impl App {
             return Ok(Vec::new());
         };
         self.authorize_unbound(ctx, Operation::List).await?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let rows = tx.caseload(pro, self.today()).await?;
         // The caseload query already restricts to active membership; each row is still
         // put to the policy so a rule added there (consent) applies to lists too.
@@ -476,7 +476,7 @@ impl App {
         ctx: &Ctx,
         patient_id: PatientId,
     ) -> Result<PatientOverview, AppError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let facts = self.load_facts(&mut tx, ctx, patient_id).await?;
         let (mut tx, purpose) = self
             .authorize_with(
@@ -508,7 +508,13 @@ impl App {
         let mut team = self.load_team(&mut tx, patient_id).await?;
         // Worked out before consent may empty the team: where the patient lives is what
         // a crisis page needs, whatever else is withheld.
-        let country = self.country_of(&mut tx, &patient, &team).await?;
+        // One query for every member's directory details, shared by both uses.
+        let contacts = if plan_visible || patient.national_id.is_none() {
+            tx.member_contacts(patient_id).await?
+        } else {
+            Vec::new()
+        };
+        let country = self.country_from(&patient, &team, &contacts);
         let empty_plan = PlanHeader {
             patient_id,
             revision_date: None,
@@ -516,7 +522,7 @@ impl App {
         };
         let (members, plan, goals, actions, services) = if plan_visible {
             (
-                self.member_views(&mut tx, &patient, &team).await?,
+                self.member_views_from(&patient, &team, &contacts),
                 tx.get_plan_header(patient_id).await?.unwrap_or(empty_plan),
                 tx.list_goals(patient_id).await?,
                 tx.list_actions(patient_id).await?,
@@ -607,8 +613,21 @@ impl App {
         if let Some(id) = &patient.national_id {
             return Ok(id.country());
         }
-        let today = self.today();
         let contacts = tx.member_contacts(patient.id).await?;
+        Ok(self.country_from(patient, team, &contacts))
+    }
+
+    /// [`Self::country_of`] from directory details already read.
+    pub(crate) fn country_from(
+        &self,
+        patient: &Patient,
+        team: &CareTeam,
+        contacts: &[samband_store::MemberContact],
+    ) -> Country {
+        if let Some(id) = &patient.national_id {
+            return id.country();
+        }
+        let today = self.today();
         let mut active: Vec<&TeamMember> = team
             .members
             .iter()
@@ -622,7 +641,7 @@ impl App {
                 .and_then(|c| c.organisation.as_ref())
                 .and_then(|o| o.country)
         });
-        Ok(from_team.unwrap_or(self.config.default_country))
+        from_team.unwrap_or(self.config.default_country)
     }
 
     /// [`Self::country_of`] for a page that shows emergency numbers without the rest
@@ -632,7 +651,7 @@ impl App {
         ctx: &Ctx,
         patient_id: PatientId,
     ) -> Result<Country, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (mut tx, purpose) = self
             .authorize(
                 tx,
@@ -669,9 +688,19 @@ impl App {
         patient: &Patient,
         team: &CareTeam,
     ) -> Result<Vec<MemberView>, AppError> {
-        let today = self.today();
         // One query for every member's name, contact and organisation.
         let contacts = tx.member_contacts(patient.id).await?;
+        Ok(self.member_views_from(patient, team, &contacts))
+    }
+
+    /// [`Self::member_views`] from directory details already read.
+    pub(crate) fn member_views_from(
+        &self,
+        patient: &Patient,
+        team: &CareTeam,
+        contacts: &[samband_store::MemberContact],
+    ) -> Vec<MemberView> {
+        let today = self.today();
         let mut out = Vec::with_capacity(team.members.len());
         for m in &team.members {
             let c = contacts.iter().find(|c| c.member_id == m.id);
@@ -693,7 +722,7 @@ impl App {
                 active: m.is_active_on(today),
             });
         }
-        Ok(out)
+        out
     }
 
     pub async fn history(
@@ -702,7 +731,7 @@ impl App {
         patient: PatientId,
         object_id: Option<&str>,
     ) -> Result<Vec<HistoryEntry>, AppError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let facts = self.load_facts(&mut tx, ctx, patient).await?;
         let (mut tx, purpose) = self
             .authorize_with(
@@ -995,7 +1024,11 @@ impl App {
             )
             .await?;
         let team = self.load_team(&mut tx, patient).await?;
-        let goals = tx.list_goals(patient).await?;
+        // Only the goal the action names is needed to check it belongs to this plan.
+        let goals = match input.goal_id {
+            Some(g) => tx.get_goal(patient, g).await?.into_iter().collect(),
+            None => Vec::new(),
+        };
         let today = self.today();
         let f = input.parse(&team, &goals, today, today)?;
         let sector = self.action_sector(&mut tx, &team, &f).await?;
@@ -1060,7 +1093,7 @@ impl App {
         patient: PatientId,
         id: ActionId,
     ) -> Result<Action, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (mut tx, purpose) = self
             .authorize(
                 tx,
@@ -1130,7 +1163,11 @@ impl App {
                 .await);
         }
         let team = self.load_team(&mut tx, patient).await?;
-        let goals = tx.list_goals(patient).await?;
+        // Only the goal the action names is needed to check it belongs to this plan.
+        let goals = match input.goal_id {
+            Some(g) => tx.get_goal(patient, g).await?.into_iter().collect(),
+            None => Vec::new(),
+        };
         let created = old
             .created_at
             .with_timezone(&self.config.time_zone)
@@ -1273,11 +1310,7 @@ impl App {
         let reason = parse_reason(reason)?;
         // Decide on the stored goal: a patient may edit goals in their own words only.
         let mut tx = self.store.begin().await?;
-        let stored = tx
-            .list_goals(patient)
-            .await?
-            .into_iter()
-            .find(|g| g.id == id);
+        let stored = tx.get_goal(patient, id).await?;
         let detail = match (&stored, ctx.principal.subject) {
             (Some(g), Subject::Patient(_)) if g.author == GoalAuthor::Patient => {
                 self.goal_detail(ctx, input)
@@ -1316,12 +1349,7 @@ impl App {
         match tx.update_goal(&next, expected_version).await {
             Ok(v) => next.version = v,
             Err(StoreError::Conflict(_)) => {
-                let current = tx
-                    .list_goals(patient)
-                    .await?
-                    .into_iter()
-                    .find(|g| g.id == id)
-                    .ok_or(AppError::NotFound)?;
+                let current = tx.get_goal(patient, id).await?.ok_or(AppError::NotFound)?;
                 let v = current.version;
                 return Err(self
                     .conflict(
@@ -1429,10 +1457,8 @@ impl App {
             )
             .await?;
         let old = tx
-            .list_services(patient)
+            .get_service(patient, id)
             .await?
-            .into_iter()
-            .find(|s| s.id == id)
             .ok_or(AppError::NotFound)?;
         if old.version != expected_version {
             let v = old.version;
@@ -1460,10 +1486,8 @@ impl App {
             Ok(v) => next.version = v,
             Err(StoreError::Conflict(_)) => {
                 let current = tx
-                    .list_services(patient)
+                    .get_service(patient, id)
                     .await?
-                    .into_iter()
-                    .find(|s| s.id == id)
                     .ok_or(AppError::NotFound)?;
                 let v = current.version;
                 return Err(self

@@ -50,7 +50,7 @@ pub struct AccessLogRow {
 impl App {
     /// The patient's consent (patients and their team may read it).
     pub async fn consent(&self, ctx: &Ctx, patient: PatientId) -> Result<Consent, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (mut tx, purpose) = self
             .authorize(
                 tx,
@@ -322,7 +322,7 @@ impl App {
         ctx: &Ctx,
         patient: PatientId,
     ) -> Result<Vec<AccessLogRow>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (mut tx, purpose) = self
             .authorize(
                 tx,
@@ -380,7 +380,7 @@ impl App {
     /// Emergency-access events awaiting review, metadata only: all of them for
     /// administrators; for a privacy officer, those by people in their organisation.
     pub async fn emergency_to_review(&self, ctx: &Ctx) -> Result<Vec<EmergencyGrant>, AppError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let open = tx.list_emergency(None, true).await?;
         match ctx.principal.subject {
             Subject::Admin => Ok(open),
@@ -460,7 +460,7 @@ impl App {
 
     /// Is this principal's access to the patient an emergency grant right now?
     pub async fn facts_for(&self, ctx: &Ctx, patient: PatientId) -> Result<bool, AppError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let facts: Facts = self.load_facts(&mut tx, ctx, patient).await?;
         Ok(facts.emergency && facts.membership.is_none())
     }

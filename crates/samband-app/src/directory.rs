@@ -96,7 +96,7 @@ impl App {
 
     pub async fn list_organisations(&self, ctx: &Ctx) -> Result<Vec<Organisation>, AppError> {
         self.require_staff(ctx)?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         Ok(tx.list_organisations().await?)
     }
 
@@ -141,7 +141,7 @@ impl App {
 
     pub async fn list_professionals(&self, ctx: &Ctx) -> Result<Vec<Professional>, AppError> {
         self.require_staff(ctx)?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         Ok(tx.list_professionals().await?)
     }
 

@@ -309,7 +309,7 @@ impl App {
         status: Option<&str>,
     ) -> Result<Vec<Job>, AppError> {
         self.require_admin(ctx)?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let jobs = tx.list_jobs(status, 200).await?;
         tx.commit().await?;
         Ok(jobs)
@@ -378,7 +378,7 @@ mod tests {
         let e: OutgoingEmail = serde_json::from_value(old).unwrap();
         assert_eq!(e.date, None);
         let dated = OutgoingEmail {
-            date: Some(Utc::now()),
+            date: Some("2026-11-23T09:00:00Z".parse::<DateTime<Utc>>().unwrap()),
             ..e
         };
         let back: OutgoingEmail =

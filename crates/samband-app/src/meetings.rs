@@ -1323,7 +1323,7 @@ impl App {
             }
         }
         if let Some(g) = input.goal_id {
-            if !tx.list_goals(m.patient_id).await?.iter().any(|x| x.id == g) {
+            if tx.get_goal(m.patient_id, g).await?.is_none() {
                 e.add("goal_id", "no_such_goal", "no such goal in this plan");
             }
         }
@@ -1752,7 +1752,7 @@ impl App {
         ctx: &Ctx,
         patient: PatientId,
     ) -> Result<Vec<Meeting>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (mut tx, purpose) = self
             .authorize(
                 tx,
@@ -1783,7 +1783,7 @@ impl App {
         if token.len() < 20 || token.len() > 200 {
             return Err(AppError::NotFound);
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let guest = tx
             .participant_by_guest_token(&crate::auth::sha256_hex(token))
             .await?
@@ -1893,7 +1893,7 @@ impl App {
     /// patient's meetings only while the policy lets the reader see them. For a
     /// coordinator running many meetings a week: replies and agenda at a glance.
     pub async fn my_meetings(&self, ctx: &Ctx) -> Result<Vec<MyMeeting>, AppError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let today_start =
             self.local_to_utc(self.today().and_hms_opt(0, 0, 0).unwrap_or_default())?;
         let mut out = Vec::new();

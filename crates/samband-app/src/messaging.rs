@@ -167,7 +167,7 @@ impl App {
         ctx: &Ctx,
         patient: PatientId,
     ) -> Result<ComposeView, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (mut tx, purpose) = self
             .authorize(
                 tx,
@@ -937,7 +937,7 @@ impl App {
         ctx: &Ctx,
         patient: PatientId,
     ) -> Result<Vec<ThreadSummary>, AppError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let facts: Facts = self.load_facts(&mut tx, ctx, patient).await?;
         let (mut tx, purpose) = self
             .authorize_with(

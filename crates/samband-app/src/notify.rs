@@ -254,7 +254,7 @@ impl App {
 
     /// Unread messages plus unread notifications: the inbox badge.
     pub async fn unread_count(&self, ctx: &Ctx) -> Result<i64, AppError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let m = tx.unread_messages(ctx.principal.account_id).await?;
         let n = tx.unread_notifications(ctx.principal.account_id).await?;
         tx.commit().await?;
@@ -262,7 +262,7 @@ impl App {
     }
 
     pub async fn notification_prefs(&self, ctx: &Ctx) -> Result<PrefsView, AppError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let prefs = tx.get_prefs(ctx.principal.account_id).await?;
         let directory_email = match tx.get_account(ctx.principal.account_id).await? {
             Some(a) => self.directory_email(&mut tx, &a).await?,
@@ -379,7 +379,7 @@ impl App {
     }
 
     pub async fn is_following(&self, ctx: &Ctx, patient: PatientId) -> Result<bool, AppError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let f = tx.list_follows(Some(ctx.principal.account_id)).await?;
         tx.commit().await?;
         Ok(f.iter().any(|f| f.patient_id == patient))

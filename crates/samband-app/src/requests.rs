@@ -523,7 +523,7 @@ impl App {
             .into_iter()
             .map(|t| t.thread.id)
             .collect();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let all = tx.list_requests(patient).await?;
         tx.commit().await?;
         Ok(all

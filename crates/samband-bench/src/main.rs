@@ -59,7 +59,7 @@ async fn audit_seed(a: AuditArgs) -> anyhow::Result<()> {
         for i in done..done + n {
             tx.append_audit(&samband_store::AuditEntry {
                 id: uuid::Uuid::now_v7(),
-                at: chrono::Utc::now(),
+                at: samband_domain::clock::Clock::now(&samband_domain::clock::SystemClock),
                 actor_account_id: Some(actors[i % actors.len()]),
                 patient_id: Some(patients[i % patients.len()]),
                 object_type: "patient".into(),

@@ -132,7 +132,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     let created = Utc
         .with_ymd_and_hms(2026, 1, 5, 9, 0, 0)
         .single()
-        .unwrap_or_else(Utc::now);
+        .unwrap_or_else(|| samband_domain::clock::Clock::now(&samband_domain::clock::SystemClock));
     let (mut members_total, mut actions_total) = (0usize, 0usize);
     let mut done = 0;
     while done < a.patients {

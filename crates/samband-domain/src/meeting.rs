@@ -687,7 +687,7 @@ mod tests {
             summary: None,
             status: MeetingStatus::Planned,
             sequence: 0,
-            created_at: Utc::now(),
+            created_at: "2026-11-23T09:00:00Z".parse::<DateTime<Utc>>().unwrap(),
             version: 1,
         };
         let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();

@@ -444,11 +444,12 @@ mod tests {
             escalated_at: None,
         };
         assert_eq!(r.state(), DeliveryState::Sent);
-        r.delivered_at = Some(Utc::now());
+        let at = "2026-11-23T09:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        r.delivered_at = Some(at);
         assert_eq!(r.state(), DeliveryState::Delivered);
-        r.read_at = Some(Utc::now());
+        r.read_at = Some(at);
         assert_eq!(r.state(), DeliveryState::Read);
-        r.acknowledged_at = Some(Utc::now());
+        r.acknowledged_at = Some(at);
         assert_eq!(r.state(), DeliveryState::Acknowledged);
     }
 
@@ -514,7 +515,7 @@ mod tests {
             addressee_name: "b".into(),
             action_id: ActionId::new(),
             due_date: d("2026-11-27"),
-            created_at: Utc::now(),
+            created_at: "2026-11-23T09:00:00Z".parse::<DateTime<Utc>>().unwrap(),
             answered_at: None,
             version: 1,
         };

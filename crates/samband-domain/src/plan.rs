@@ -447,7 +447,7 @@ mod tests {
             due_date: day("2026-11-01"),
             status: ActionStatus::InProgress,
             goal_id: None,
-            created_at: Utc::now(),
+            created_at: "2026-11-23T09:00:00Z".parse::<DateTime<Utc>>().unwrap(),
             version: 1,
         };
         assert!(a.is_overdue(day("2026-11-02")));

@@ -117,8 +117,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = crate::build_app(&cfg, crate::system_clock()).await?;
             match cmd {
                 AuditCommand::Verify => match app.verify_audit().await? {
-                    Verified::Intact { entries } => {
+                    Verified::Intact { entries, unsealed } => {
                         println!("audit trail intact: {entries} entries verified");
+                        if unsealed > 0 {
+                            // Not a break: entries after the sealer's last pass.
+                            println!(
+                                "unsealed tail: {unsealed} newer entries not yet linked into the chain (a running server seals them within a second)"
+                            );
+                        }
                         Ok(())
                     }
                     Verified::Broken(b) => {
@@ -151,7 +157,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let cfg = load(&cli, None, DEFAULT_DATABASE_URL)?;
-            init_tracing(&cfg.log);
+            init_tracing(&cfg.log, cfg.log_format);
             crate::open_store(cfg.database_url.expose_secret(), 2).await?;
             println!("migrations applied");
             Ok(())
@@ -205,13 +211,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve(args) => {
             let cfg = load(&cli, args.bind.clone(), DEFAULT_DATABASE_URL)?;
-            init_tracing(&cfg.log);
+            init_tracing(&cfg.log, cfg.log_format);
             let app = crate::build_app(&cfg, crate::system_clock()).await?;
             serve_until_signal(&cfg, app).await
         }
         Command::Demo(args) => {
             let cfg = load(&cli, args.bind.clone(), DEMO_DATABASE_URL)?;
-            init_tracing(&cfg.log);
+            init_tracing(&cfg.log, cfg.log_format);
             let url = cfg.database_url.expose_secret().to_owned();
             if url == DEMO_DATABASE_URL {
                 for suffix in ["", "-wal", "-shm"] {
@@ -253,6 +259,18 @@ async fn serve_until_signal(cfg: &Config, app: samband_app::App) -> anyhow::Resu
     tracing::info!(%addr, backend = app.store.backend_name(), "listening");
     // Printed on stdout so scripts and tests that bind port 0 learn the real port.
     println!("Samband is listening on http://{addr}/");
+    let metrics = match &cfg.metrics_bind {
+        Some(bind) => {
+            let listener = tokio::net::TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("binding the metrics address {bind}"))?;
+            let addr = listener.local_addr()?;
+            tracing::info!(%addr, "metrics served");
+            println!("Samband metrics on http://{addr}/metrics");
+            Some(tokio::spawn(crate::serve_metrics(listener, app.clone())))
+        }
+        None => None,
+    };
     let mailer = crate::mailer(cfg)?;
     if mailer.is_none() {
         tracing::info!("no mail server configured: notifications stay in the app");
@@ -261,6 +279,9 @@ async fn serve_until_signal(cfg: &Config, app: samband_app::App) -> anyhow::Resu
     let served = crate::serve(listener, app, cfg.secure_cookies, shutdown_signal()).await;
     let _ = stop_jobs.send(true);
     let _ = runner.await;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     served
 }
 
@@ -281,11 +302,27 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-pub fn init_tracing(filter: &str) {
+/// Logs go to standard error (standard output carries what the commands print: the
+/// listening address, the demo logins), as text — coloured only when standard error
+/// is a terminal and `NO_COLOR` is unset — or as JSON lines.
+pub fn init_tracing(filter: &str, format: crate::config::LogFormat) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        crate::config::LogFormat::Text => builder.with_ansi(colour).try_init(),
+        crate::config::LogFormat::Json => builder
+            .with_ansi(false)
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+    };
 }

@@ -24,6 +24,13 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     pub max_connections: u32,
     pub log: String,
+    /// How log lines are written (to standard error): `text` (coloured only on a
+    /// terminal) or `json` (one JSON object per line).
+    pub log_format: LogFormat,
+    /// Where `/metrics` (Prometheus text) is served: an address of its own, apart
+    /// from `bind`, so a proxy in front of Samband never exposes it. None: no metrics
+    /// endpoint.
+    pub metrics_bind: Option<String>,
     /// Requests per minute per API token (0 = no limit).
     pub api_rate_per_minute: u32,
     /// Sign-in attempts per minute per client address (0 = no limit).
@@ -73,6 +80,8 @@ impl std::fmt::Debug for Config {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("max_connections", &self.max_connections)
             .field("log", &self.log)
+            .field("log_format", &self.log_format)
+            .field("metrics_bind", &self.metrics_bind)
             .field("api_rate_per_minute", &self.api_rate_per_minute)
             .field("sign_in_rate_per_minute", &self.sign_in_rate_per_minute)
             .field("require_totp", &self.require_totp)
@@ -147,6 +156,16 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// Human-readable lines, coloured only when standard error is a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line, with the request span's fields.
+    Json,
+}
+
 /// What the TOML file may contain (every key optional).
 /// Secret-bearing values are [`Secret`]s, so `Debug` never shows them.
 #[derive(Debug, Default, Deserialize)]
@@ -163,6 +182,8 @@ struct FileConfig {
     trust_forwarded_for: Option<bool>,
     max_connections: Option<u32>,
     log: Option<String>,
+    log_format: Option<String>,
+    metrics_bind: Option<String>,
     api_rate_per_minute: Option<u32>,
     sign_in_rate_per_minute: Option<u32>,
     require_totp: Option<bool>,
@@ -343,6 +364,16 @@ impl Config {
                     .map_err(|_| anyhow::anyhow!("extra holiday {d:?} must be YYYY-MM-DD"))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let log_format = match pick(fc.log_format, "SAMBAND_LOG_FORMAT", None)
+            .map(|f| f.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("log_format must be text or json, not {other:?}"),
+        };
+        let metrics_bind =
+            pick(fc.metrics_bind, "SAMBAND_METRICS_BIND", None).filter(|b| !b.trim().is_empty());
         let public_url = pick(fc.public_url, "SAMBAND_PUBLIC_URL", None)
             .unwrap_or_else(|| format!("http://{bind}"));
         let cfg = Config {
@@ -386,6 +417,8 @@ impl Config {
                 16,
             )? as u32,
             log: pick(fc.log, "SAMBAND_LOG", None).unwrap_or_else(|| "info".into()),
+            log_format,
+            metrics_bind,
             require_totp: boolean(fc.require_totp, "SAMBAND_REQUIRE_TOTP")?,
             sign_in_rate_per_minute: num(
                 fc.sign_in_rate_per_minute.map(i64::from),
@@ -417,6 +450,14 @@ impl Config {
                 "bind address {:?} must be IP:PORT, e.g. 127.0.0.1:8080",
                 self.bind
             );
+        }
+        if let Some(m) = &self.metrics_bind {
+            let addr: std::net::SocketAddr = m.parse().map_err(|_| {
+                anyhow::anyhow!("metrics bind address {m:?} must be IP:PORT, e.g. 127.0.0.1:9464")
+            })?;
+            if addr.port() != 0 && *m == self.bind {
+                bail!("metrics bind address {m:?} must differ from the bind address");
+            }
         }
         if !(1..=24 * 60).contains(&self.session_idle_minutes) {
             bail!("session_idle_minutes must be between 1 and 1440");
@@ -650,6 +691,37 @@ mod tests {
             assert!(e.to_string().contains("token_max_days"), "{bad}: {e}");
         }
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn log_format_and_metrics_address_are_configuration() {
+        let load = |env: &[(&str, &str)]| {
+            Config::load(
+                None,
+                &env_of(env),
+                &Overrides::default(),
+                DEFAULT_DATABASE_URL,
+            )
+        };
+        let c = load(&[]).expect("defaults");
+        assert_eq!((c.log_format, c.metrics_bind), (LogFormat::Text, None));
+        let c = load(&[
+            ("SAMBAND_LOG_FORMAT", "JSON"),
+            ("SAMBAND_METRICS_BIND", "127.0.0.1:9464"),
+        ])
+        .expect("env");
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.metrics_bind.as_deref(), Some("127.0.0.1:9464"));
+        let e = load(&[("SAMBAND_LOG_FORMAT", "xml")]).unwrap_err();
+        assert!(e.to_string().contains("log_format"), "{e}");
+        let e = load(&[("SAMBAND_METRICS_BIND", "localhost")]).unwrap_err();
+        assert!(e.to_string().contains("metrics bind address"), "{e}");
+        let e = load(&[
+            ("SAMBAND_BIND", "127.0.0.1:8080"),
+            ("SAMBAND_METRICS_BIND", "127.0.0.1:8080"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("must differ"), "{e}");
     }
 
     #[test]

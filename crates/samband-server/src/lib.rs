@@ -116,7 +116,11 @@ pub fn spawn_job_runner(
     tokio::task::JoinHandle<()>,
 ) {
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let handle = tokio::spawn(app.clone().job_runner(mailer, rx));
+    let runner = app.clone().job_runner(mailer, rx);
+    let handle = tokio::spawn(tracing::Instrument::instrument(
+        runner,
+        tracing::info_span!("job_runner"),
+    ));
     (tx, handle)
 }
 
@@ -144,6 +148,50 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
     middleware::wrap(health.merge(api).merge(ui), secure_cookies, file_limit)
 }
 
+/// `GET /metrics`: everything `samband_metrics` holds, in the Prometheus text format,
+/// with the job queue counted just before. Served on its own listener
+/// (`SAMBAND_METRICS_BIND`), never on the application's.
+async fn metrics(State(app): State<App>) -> impl axum::response::IntoResponse {
+    match job_queue_depth(&app).await {
+        Ok((pending, running, dead)) => samband_metrics::set_job_queue(pending, running, dead),
+        Err(e) => tracing::warn!(error = %e, "metrics: could not count the job queue"),
+    }
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                samband_metrics::CONTENT_TYPE,
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        samband_metrics::render(),
+    )
+}
+
+/// Counted in a read transaction, so a scrape never waits for (or holds) the writer.
+async fn job_queue_depth(app: &App) -> anyhow::Result<(i64, i64, i64)> {
+    let mut tx = app.store.begin_read().await?;
+    let pending = tx.count_jobs("pending").await?;
+    let running = tx.count_jobs("running").await?;
+    let dead = tx.count_jobs("dead").await?;
+    drop(tx);
+    Ok((pending, running, dead))
+}
+
+/// The metrics endpoint's router (`/metrics` only).
+pub fn metrics_router(app: App) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(app)
+}
+
+/// Serves `/metrics` on `listener` until its task is aborted (at shutdown).
+pub async fn serve_metrics(listener: TcpListener, app: App) -> anyhow::Result<()> {
+    axum::serve(listener, metrics_router(app))
+        .await
+        .context("serving metrics")
+}
+
 /// Serves until `shutdown` resolves, then drains in-flight requests.
 pub async fn serve(
     listener: TcpListener,
@@ -153,19 +201,47 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let live = app.live.clone();
     spawn_live_bridge(&app);
+    let sealer = spawn_audit_sealer(&app);
     let router = router(app, secure_cookies);
     // Live streams never end by themselves: close them so the drain can finish.
     let shutdown = async move {
         shutdown.await;
         live.close();
     };
-    axum::serve(
+    let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await
-    .context("serving HTTP")
+    .context("serving HTTP");
+    if let Some(sealer) = sealer {
+        sealer.abort();
+    }
+    served
+}
+
+/// Links committed audit entries into the hash chain off the request path, on a store
+/// that does not seal before its commits return (PostgreSQL; one sealer works at a
+/// time across instances, the others find its lock taken). Runs again at once while
+/// there is a backlog, otherwise every `sealer_interval`.
+pub fn spawn_audit_sealer(app: &App) -> Option<tokio::task::JoinHandle<()>> {
+    let store = app.store.clone();
+    let pause = store.sealer_interval()?;
+    let sealing = async move {
+        loop {
+            match store.seal_audit().await {
+                Ok(n) if n >= samband_store::SEAL_BATCH as u64 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "audit sealing failed; will retry"),
+            }
+            tokio::time::sleep(pause).await;
+        }
+    };
+    Some(tokio::spawn(tracing::Instrument::instrument(
+        sealing,
+        tracing::info_span!("audit_sealer"),
+    )))
 }
 
 /// Carries live-update signals between instances that share a PostgreSQL database

@@ -1,17 +1,18 @@
-//! The tower stack every request passes: request id, a trace span with method and
-//! route only (never bodies or query strings, which may hold patient data), panic
-//! catching, timeout, body limit and security headers.
+//! The tower stack every request passes: request id, one trace span per request with
+//! allow-listed fields only (never bodies, query strings or raw paths, which may hold
+//! patient data) and its metrics, panic catching, timeout, body limit and security
+//! headers.
 
 use axum::body::Body;
 use axum::extract::MatchedPath;
 use axum::http::{header, HeaderName, HeaderValue, Request, Response, StatusCode};
 use axum::Router;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tracing::Instrument;
 
 /// Largest request body accepted, except where files may be attached.
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -122,23 +123,79 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> 
     res
 }
 
+/// The patient a request concerns, where its route template names one
+/// (`…/patients/{patient}…`): the id from the same segment of the path, and only if it
+/// is a well-formed id (so never anything else a path may carry).
+pub(crate) fn patient_in_path(template: &str, path: &str) -> Option<uuid::Uuid> {
+    let mut template = template.split('/');
+    let mut path = path.split('/');
+    let mut after_patients = false;
+    loop {
+        let (t, p) = (template.next()?, path.next()?);
+        if after_patients && t.starts_with('{') && t.ends_with('}') {
+            return p.parse().ok();
+        }
+        after_patients = t == "patients";
+    }
+}
+
+/// One span per request, with allow-listed fields only: request id, route template,
+/// method, status, duration (to the response headers) and `patient.id` where the
+/// route names a patient. Everything inside the request (use cases, store, errors)
+/// logs within it. The request is also counted in the metrics by the same labels
+/// (without the request and patient ids).
+async fn observe(req: axum::extract::Request, next: axum::middleware::Next) -> Response<Body> {
+    let started = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let patient = route
+        .as_deref()
+        .and_then(|t| patient_in_path(t, req.uri().path()));
+    let route = route.unwrap_or_else(|| samband_metrics::UNMATCHED_ROUTE.to_owned());
+    let method = req.method().clone();
+    // Set by SetRequestIdLayer (a UUID) unless the client sent one: kept only if it
+    // looks like an id, never free text.
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .unwrap_or("")
+        .to_owned();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %method,
+        route = %route,
+        patient.id = tracing::field::Empty,
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
+    if let Some(p) = patient {
+        span.record("patient.id", tracing::field::display(p));
+    }
+    let res = next.run(req).instrument(span.clone()).await;
+    let elapsed = started.elapsed();
+    let status = res.status().as_u16();
+    span.record("status", status);
+    span.record("duration_ms", elapsed.as_secs_f64() * 1000.0);
+    samband_metrics::record_request(method.as_str(), &route, status, elapsed);
+    if res.status().is_server_error() {
+        tracing::error!(parent: &span, "request failed");
+    } else {
+        tracing::debug!(parent: &span, "request answered");
+    }
+    res
+}
+
 pub fn wrap(router: Router, secure: bool, file_limit: usize) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
-    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
-        // The path holds at most opaque ids (allow-listed); the query string is left out.
-        let route = req
-            .extensions()
-            .get::<MatchedPath>()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_else(|| req.uri().path().to_owned());
-        let rid = req
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        tracing::info_span!("request", method = %req.method(), route = %route, request_id = %rid)
-    });
     let mut r = router
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -175,6 +232,44 @@ pub fn wrap(router: Router, secure: bool, file_limit: usize) -> Router {
         .layer(axum::middleware::from_fn(api_problems))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
-        .layer(trace)
+        .layer(axum::middleware::from_fn(observe))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::patient_in_path;
+
+    #[test]
+    fn the_patient_is_taken_from_routes_that_name_one() {
+        let id = uuid::Uuid::now_v7();
+        for (template, path) in [
+            ("/patients/{id}", format!("/patients/{id}")),
+            (
+                "/api/v1/patients/{patient}/goals/{goal}",
+                format!("/api/v1/patients/{id}/goals/{}", uuid::Uuid::now_v7()),
+            ),
+            (
+                "/patients/{patient}/team/{member}/edit",
+                format!("/patients/{id}/team/{}/edit", uuid::Uuid::now_v7()),
+            ),
+        ] {
+            assert_eq!(patient_in_path(template, &path), Some(id), "{template}");
+        }
+        // No patient in the route, a literal after `patients`, or not an id.
+        let thread = uuid::Uuid::now_v7();
+        assert_eq!(
+            patient_in_path("/threads/{id}", &format!("/threads/{thread}")),
+            None
+        );
+        assert_eq!(patient_in_path("/patients/new", "/patients/new"), None);
+        assert_eq!(
+            patient_in_path("/api/v1/patients", "/api/v1/patients"),
+            None
+        );
+        assert_eq!(
+            patient_in_path("/patients/{id}", "/patients/Kari%20Nordmann"),
+            None
+        );
+    }
 }

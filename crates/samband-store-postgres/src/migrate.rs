@@ -53,6 +53,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0010_token_last_used",
         include_str!("../migrations/0010_token_last_used.sql"),
     ),
+    (
+        11,
+        "0011_audit_sealer",
+        include_str!("../migrations/0011_audit_sealer.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Samband's migration lock.

@@ -104,6 +104,16 @@ impl PlanRepo for PgTx {
         rows.iter().map(goal_row).collect()
     }
 
+    async fn get_goal(&mut self, patient: PatientId, id: GoalId) -> StoreResult<Option<Goal>> {
+        let row = sqlx::query("SELECT * FROM goals WHERE id = $1 AND patient_id = $2")
+            .bind(id.as_uuid())
+            .bind(patient.as_uuid())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(goal_row).transpose()
+    }
+
     async fn insert_goal(&mut self, g: &Goal) -> StoreResult<()> {
         sqlx::query("INSERT INTO goals (id, patient_id, author, owner_member_id, text, achieved, created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(g.id.as_uuid())
@@ -211,6 +221,20 @@ impl PlanRepo for PgTx {
             .await
             .map_err(db_err)?;
         rows.iter().map(service_row).collect()
+    }
+
+    async fn get_service(
+        &mut self,
+        patient: PatientId,
+        id: ServiceId,
+    ) -> StoreResult<Option<Service>> {
+        let row = sqlx::query("SELECT * FROM services WHERE id = $1 AND patient_id = $2")
+            .bind(id.as_uuid())
+            .bind(patient.as_uuid())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(service_row).transpose()
     }
 
     async fn insert_service(&mut self, s: &Service) -> StoreResult<()> {

@@ -131,20 +131,143 @@ impl HistoryRepo for PgTx {
     }
 }
 
+/// Arbitrary constant naming the audit sealer's advisory lock.
+const SEALER_LOCK: i64 = 0x5a4d_5345_414c;
+
+impl PgTx {
+    /// Seals up to `limit` entries after the head. `gap` remembers, across passes, the
+    /// first missing number the sealer is waiting on and when it first saw it missing,
+    /// so a steady stream of new transactions cannot keep a rolled-back gap open.
+    pub(crate) async fn seal(
+        &mut self,
+        limit: i64,
+        gap: &mut Option<(i64, DateTime<Utc>)>,
+    ) -> StoreResult<u64> {
+        // One sealer at a time, across every instance on this database; the others
+        // find the lock taken and leave the work to it.
+        let mine: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+            .bind(SEALER_LOCK)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        if !mine {
+            return Ok(0);
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        let head_seq: i64 = get(&head, "seq")?;
+        let mut prev: String = get(&head, "hash")?;
+        // Taken before the entries are read: every number missing below a visible
+        // entry was handed out before this moment.
+        let looked_at: DateTime<Utc> = sqlx::query_scalar("SELECT clock_timestamp()")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        // Only unsealed entries: a row sealed by hand (a forgery) looks like a gap
+        // that never closes, so the sealer stops there and verify reports it.
+        let rows = sqlx::query(
+            "SELECT * FROM audit_log WHERE seq > $1 AND hash IS NULL ORDER BY seq LIMIT $2",
+        )
+        .bind(head_seq)
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        let mut seqs = Vec::new();
+        let mut prevs = Vec::new();
+        let mut hashes = Vec::new();
+        let mut expected = head_seq + 1;
+        // Set again below only if this pass stops at a gap.
+        let remembered = gap.take();
+        for r in &rows {
+            let seq: i64 = get(r, "seq")?;
+            if seq != expected {
+                let seen = match remembered {
+                    Some((from, at)) if from == expected => at,
+                    _ => looked_at,
+                };
+                if !self.gap_is_final(expected, seq, seen).await? {
+                    // A transaction that may still commit holds a number in the gap:
+                    // seal up to it and wait, so that entry is never passed over.
+                    *gap = Some((expected, seen));
+                    break;
+                }
+            }
+            let hash = audit_hash(&prev, &audit_row(r)?);
+            seqs.push(seq);
+            prevs.push(prev);
+            hashes.push(hash.clone());
+            prev = hash;
+            expected = seq + 1;
+        }
+        let Some(&last) = seqs.last() else {
+            return Ok(0);
+        };
+        sqlx::query(
+            "UPDATE audit_log a SET prev_hash = s.prev_hash, hash = s.hash \
+             FROM UNNEST($1::bigint[], $2::text[], $3::text[]) AS s(seq, prev_hash, hash) \
+             WHERE a.seq = s.seq",
+        )
+        .bind(&seqs)
+        .bind(&prevs)
+        .bind(&hashes)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(last)
+            .bind(&prev)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(seqs.len() as u64)
+    }
+
+    /// Whether the sequence numbers `from..to` (missing below a visible entry) are gone
+    /// for good: numbers of rolled-back transactions. They were handed out before
+    /// `looked_at`, so once no transaction that began before then is still running,
+    /// any that committed is visible and the rest never will be.
+    async fn gap_is_final(
+        &mut self,
+        from: i64,
+        to: i64,
+        looked_at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let older_running: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid() \
+             AND xact_start IS NOT NULL AND xact_start <= $1)",
+        )
+        .bind(looked_at)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        if older_running {
+            return Ok(false);
+        }
+        // Any that committed meanwhile is visible to this new statement.
+        let arrived: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE seq >= $1 AND seq < $2)",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(!arrived)
+    }
+}
+
 #[async_trait]
 impl AuditRepo for PgTx {
     async fn append_audit(&mut self, e: &AuditEntry) -> StoreResult<()> {
-        // Locking the head row serialises appends across connections and instances until
-        // this transaction ends, so the chain never forks.
-        let prev: String =
-            sqlx::query_scalar("SELECT hash FROM audit_head WHERE id = 1 FOR UPDATE")
-                .fetch_one(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
-        let hash = audit_hash(&prev, e);
-        let seq: i64 = sqlx::query_scalar(
-            "INSERT INTO audit_log (id, at, actor_account_id, patient_id, object_type, object_id, action, purpose, request_id, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq",
+        // Unsealed: no head row is locked, so concurrent requests append side by side
+        // and the sealer links the entries once they have committed.
+        sqlx::query(
+            "INSERT INTO audit_log (id, at, actor_account_id, patient_id, object_type, object_id, action, purpose, request_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(e.id)
         .bind(e.at)
@@ -155,18 +278,14 @@ impl AuditRepo for PgTx {
         .bind(&e.action)
         .bind(&e.purpose)
         .bind(&e.request_id)
-        .bind(&prev)
-        .bind(&hash)
-        .fetch_one(&mut *self.tx)
+        .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(&hash)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn seal_audit(&mut self, limit: i64) -> StoreResult<u64> {
+        self.seal(limit, &mut None).await
     }
 
     async fn audit_records(&mut self, after: i64, limit: i64) -> StoreResult<Vec<AuditRecord>> {

@@ -1,7 +1,11 @@
 //! SQLite backend: the embedded default. One file in WAL mode with `synchronous=FULL`,
 //! foreign keys on and a busy timeout; the store refuses to open on weaker settings.
-//! All transactions take the write lock up front (`BEGIN IMMEDIATE`) through a single
-//! writer connection, so writers queue in-process instead of spinning on SQLITE_BUSY.
+//!
+//! Reads and writes take different paths. Read use cases run on a pool of reader
+//! connections, each transaction a WAL snapshot that never waits for the writer; their
+//! audit entries are handed to the writer at commit. Writes go through the single
+//! writer (`writer.rs`), which runs concurrent use cases back to back in savepoints of
+//! one transaction and commits them with one fsync (group commit).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod codec;
@@ -14,26 +18,74 @@ mod migrate;
 mod plan;
 mod records;
 mod team;
+mod writer;
 
 use async_trait::async_trait;
-use samband_store::{Store, StoreError, StoreResult, Tx};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use samband_store::{AuditEntry, Store, StoreError, StoreResult, Tx};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use writer::{WriteHold, Writer};
 
 pub struct SqliteStore {
-    pool: SqlitePool,
+    readers: SqlitePool,
+    writer: Arc<Writer>,
+}
+
+/// The connection a transaction runs on.
+pub(crate) enum Conn {
+    /// A snapshot on a reader connection (`query_only`: a write fails loudly).
+    Read(Transaction<'static, Sqlite>),
+    /// A savepoint on the writer, inside the open batch.
+    Write(WriteHold),
+}
+
+impl std::ops::Deref for Conn {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        match self {
+            Conn::Read(t) => t,
+            Conn::Write(w) => w,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        match self {
+            Conn::Read(t) => &mut *t,
+            Conn::Write(w) => &mut *w,
+        }
+    }
 }
 
 pub(crate) struct SqliteTx {
-    pub(crate) tx: Transaction<'static, Sqlite>,
+    pub(crate) tx: Conn,
+    /// A read transaction's audit entries, written through the writer at commit.
+    pub(crate) audit: Vec<AuditEntry>,
+    writer: Arc<Writer>,
+}
+
+/// Reader connections when the caller does not say: enough to keep both cores busy
+/// while some readers wait on the page cache.
+fn default_readers() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
+    (cores * 2).clamp(4, 16)
 }
 
 impl SqliteStore {
     /// Opens (creating if missing) the database at `url` (`sqlite://PATH`), checks the
     /// durability settings took effect, and applies pending migrations.
     pub async fn open(url: &str) -> StoreResult<Self> {
+        Self::open_with(url, default_readers()).await
+    }
+
+    /// [`Self::open`] with `readers` reader connections.
+    pub async fn open_with(url: &str, readers: u32) -> StoreResult<Self> {
         let opts = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Other(format!("bad SQLite URL: {e}")))?
             .create_if_missing(true)
@@ -41,50 +93,78 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
+        let mut conn = writer::connect(&opts).await?;
+        check_durability(&mut conn).await?;
+        migrate::run(&mut conn).await?;
+        let reader_opts = opts.clone().pragma("query_only", "ON");
+        let readers = SqlitePoolOptions::new()
+            .max_connections(readers.max(1))
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(opts)
+            .connect_with(reader_opts)
             .await
             .map_err(codec::db_err)?;
-        let store = Self { pool };
-        store.check_durability().await?;
-        migrate::run(&store.pool).await?;
-        Ok(store)
+        Ok(Self {
+            readers,
+            writer: Writer::new(conn),
+        })
     }
 
-    /// Refuses to run on settings that could lose acknowledged writes.
-    async fn check_durability(&self) -> StoreResult<()> {
-        let journal: String = sqlx::query("PRAGMA journal_mode")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(codec::db_err)?
-            .try_get(0)
-            .map_err(codec::db_err)?;
-        let sync: i64 = sqlx::query("PRAGMA synchronous")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(codec::db_err)?
-            .try_get(0)
-            .map_err(codec::db_err)?;
-        let fk: i64 = sqlx::query("PRAGMA foreign_keys")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(codec::db_err)?
-            .try_get(0)
-            .map_err(codec::db_err)?;
-        let busy: i64 = sqlx::query("PRAGMA busy_timeout")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(codec::db_err)?
-            .try_get(0)
-            .map_err(codec::db_err)?;
-        check_settings(&journal, sync, fk, busy)
-    }
-
+    /// The reader pool (read-only connections), for tests and tools that inspect the file.
     pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+        &self.readers
     }
+
+    /// Runs `sql` on the writer as one use case of its own, committed durably. For tests
+    /// and tools that must reach under the store's API (the tampering tests).
+    pub async fn execute_raw(&self, sql: &str) -> StoreResult<()> {
+        let mut hold = self.writer.begin().await?;
+        sqlx::raw_sql(sql)
+            .execute(&mut *hold)
+            .await
+            .map_err(codec::db_err)?;
+        hold.release().await
+    }
+}
+
+/// What the writer has done since the store opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Use cases waiting for the writer now.
+    pub queued: usize,
+    /// Batches committed, and the use cases acknowledged by them.
+    pub batches: u64,
+    pub use_cases: u64,
+}
+
+impl SqliteStore {
+    pub fn writer_stats(&self) -> WriterStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        WriterStats {
+            queued: self.writer.queued.load(Relaxed),
+            batches: self.writer.batches.load(Relaxed),
+            use_cases: self.writer.batched.load(Relaxed),
+        }
+    }
+}
+
+/// Refuses to run on settings that could lose acknowledged writes.
+async fn check_durability(conn: &mut SqliteConnection) -> StoreResult<()> {
+    async fn pragma<T>(conn: &mut SqliteConnection, name: &str) -> StoreResult<T>
+    where
+        T: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
+    {
+        sqlx::query(&format!("PRAGMA {name}"))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(codec::db_err)?
+            .try_get(0)
+            .map_err(codec::db_err)
+    }
+    let journal: String = pragma(conn, "journal_mode").await?;
+    let sync: i64 = pragma(conn, "synchronous").await?;
+    let fk: i64 = pragma(conn, "foreign_keys").await?;
+    let busy: i64 = pragma(conn, "busy_timeout").await?;
+    check_settings(&journal, sync, fk, busy)
 }
 
 /// The durability settings Samband requires (synchronous: 2 = FULL, 3 = EXTRA).
@@ -120,23 +200,35 @@ pub fn check_settings(
 #[async_trait]
 impl Store for SqliteStore {
     async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
+        let hold = self.writer.begin().await?;
+        Ok(Box::new(SqliteTx {
+            tx: Conn::Write(hold),
+            audit: Vec::new(),
+            writer: self.writer.clone(),
+        }))
+    }
+
+    async fn begin_read(&self) -> StoreResult<Box<dyn Tx>> {
         // The BEGIN runs to completion on its own task even if the request that asked
         // is dropped halfway (a live stream whose reader left): sqlx 0.8 leaves a
         // connection whose BEGIN was cut off in flight marked as inside a transaction
-        // that nothing rolls back, and with one writer connection every later request
-        // would then fail. A finished begin whose caller is gone is simply dropped,
-        // which rolls it back.
-        let pool = self.pool.clone();
-        let tx = tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
+        // that nothing rolls back. A finished begin whose caller is gone is simply
+        // dropped, which rolls it back.
+        let pool = self.readers.clone();
+        let tx = tokio::spawn(async move { pool.begin().await })
             .await
             .map_err(|e| StoreError::Other(format!("begin did not finish: {e}")))?
             .map_err(codec::db_err)?;
-        Ok(Box::new(SqliteTx { tx }))
+        Ok(Box::new(SqliteTx {
+            tx: Conn::Read(tx),
+            audit: Vec::new(),
+            writer: self.writer.clone(),
+        }))
     }
 
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1")
-            .execute(&self.pool)
+            .execute(&self.readers)
             .await
             .map_err(codec::db_err)?;
         Ok(())
@@ -150,13 +242,27 @@ impl Store for SqliteStore {
 #[async_trait]
 impl Tx for SqliteTx {
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        // Once asked, a commit finishes even if the request is dropped meanwhile (see
-        // `begin`): cut off halfway it would leave the connection in an unknown state.
-        let tx = self.tx;
-        tokio::spawn(async move { tx.commit().await })
-            .await
-            .map_err(|e| StoreError::Other(format!("commit did not finish: {e}")))?
-            .map_err(codec::db_err)
+        let SqliteTx { tx, audit, writer } = *self;
+        match tx {
+            Conn::Read(read) => {
+                // The snapshot is done with; ending it first frees the reader while the
+                // audit entries wait for their batch. Once asked, the end runs to
+                // completion even if the request is dropped meanwhile (see begin_read).
+                tokio::spawn(async move { read.commit().await })
+                    .await
+                    .map_err(|e| StoreError::Other(format!("commit did not finish: {e}")))?
+                    .map_err(codec::db_err)?;
+                if audit.is_empty() {
+                    return Ok(());
+                }
+                let mut hold = writer.begin().await?;
+                for e in &audit {
+                    records::insert_audit(&mut hold, e).await?;
+                }
+                hold.release().await
+            }
+            Conn::Write(hold) => hold.release().await,
+        }
     }
 }
 
@@ -290,7 +396,9 @@ mod tests {
         let store = SqliteStore::open(&url)
             .await
             .unwrap_or_else(|e| panic!("open: {e}"));
-        assert!(store.check_durability().await.is_ok());
+        let mut conn = store.pool().acquire().await.unwrap();
+        assert!(check_durability(&mut conn).await.is_ok());
+        drop(conn);
         drop(store);
         // A second open finds the schema in place and applies nothing twice.
         let again = SqliteStore::open(&url)
@@ -325,19 +433,22 @@ mod tests {
                 .unwrap_or_else(|e| panic!("open: {e}"));
             append_entries(&store, 5).await;
             assert_eq!(
-                verify_chain(&store, 2).await.ok(),
-                Some(5),
+                verify_chain(&store, 2)
+                    .await
+                    .ok()
+                    .map(|s| (s.sealed, s.unsealed)),
+                Some((5, 0)),
                 "intact chain verifies"
             );
             // Someone with direct database access removes the guards and edits.
-            sqlx::raw_sql("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
-                .execute(store.pool())
+            store
+                .execute_raw("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
                 .await
                 .unwrap_or_else(|e| panic!("drop triggers: {e}"));
             // The forged row carries a well-formed id, as a careful forger's would.
             let sql = sql.replace("id || '-forged'", "'00000000-0000-7000-8000-000000000001'");
-            sqlx::raw_sql(&sql)
-                .execute(store.pool())
+            store
+                .execute_raw(&sql)
                 .await
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             match verify_chain(&store, 2).await {
@@ -356,18 +467,148 @@ mod tests {
         let store = SqliteStore::open(&url)
             .await
             .unwrap_or_else(|e| panic!("open: {e}"));
-        sqlx::query("INSERT INTO audit_log (id, at, object_type, action, purpose) VALUES ('a', 't', 'x', 'read', 'p')")
-            .execute(store.pool())
+        // Inserted unsealed, past the flusher's sealing (it commits on its own).
+        store
+            .execute_raw("INSERT INTO audit_log (id, at, object_type, action, purpose) VALUES ('00000000-0000-7000-8000-00000000000a', '2026-01-01T00:00:00.000000Z', 'x', 'read', 'p')")
             .await
             .unwrap_or_else(|e| panic!("insert: {e}"));
-        assert!(sqlx::query("UPDATE audit_log SET action = 'none'")
-            .execute(store.pool())
-            .await
-            .is_err());
-        assert!(sqlx::query("DELETE FROM audit_log")
-            .execute(store.pool())
-            .await
-            .is_err());
+        // Sealed by the batch that held it; the seal can never be changed or removed.
+        for sql in [
+            "UPDATE audit_log SET action = 'none'",
+            "UPDATE audit_log SET hash = 'x', prev_hash = 'y'",
+            "UPDATE audit_log SET hash = NULL, prev_hash = NULL",
+            "DELETE FROM audit_log",
+        ] {
+            assert!(store.execute_raw(sql).await.is_err(), "{sql}");
+        }
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn org(name: &str) -> samband_domain::organisation::Organisation {
+        samband_domain::organisation::Organisation {
+            id: samband_domain::ids::OrganisationId::new(),
+            name: name.into(),
+            sector: samband_domain::organisation::Sector::Primary,
+            country: None,
+            version: 0,
+        }
+    }
+
+    /// Use cases that queue while the writer is busy commit together, and each one that
+    /// fails or is abandoned rolls back alone: the others of its batch keep their
+    /// writes, and nothing is acknowledged before the commit.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn queued_use_cases_share_a_commit_and_fail_alone() {
+        let (dir, url) = temp_url("group-commit");
+        let store = Arc::new(SqliteStore::open(&url).await.unwrap());
+        let before = store.writer_stats();
+        let first = org("first");
+        let mut holder = store.begin().await.unwrap();
+        holder.insert_organisation(&first).await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..20 {
+            let store = store.clone();
+            let first_id = first.id;
+            tasks.push(tokio::spawn(async move {
+                let o = org(&format!("org {i}"));
+                let mut tx = store.begin().await.unwrap();
+                match i % 4 {
+                    // Abandoned halfway (an error, or the request went away).
+                    0 => {
+                        tx.insert_organisation(&o).await.unwrap();
+                        drop(tx);
+                        (o.id, false)
+                    }
+                    // A unique clash: the statement fails, the use case gives up.
+                    1 => {
+                        tx.insert_organisation(&o).await.unwrap();
+                        let clash = samband_domain::organisation::Organisation {
+                            id: first_id,
+                            ..o.clone()
+                        };
+                        assert!(tx.insert_organisation(&clash).await.is_err());
+                        drop(tx);
+                        (o.id, false)
+                    }
+                    _ => {
+                        tx.insert_organisation(&o).await.unwrap();
+                        tx.commit().await.unwrap();
+                        (o.id, true)
+                    }
+                }
+            }));
+        }
+        // Let all twenty queue behind the holder.
+        while store.writer_stats().queued < 20 {
+            tokio::task::yield_now().await;
+        }
+        holder.commit().await.unwrap();
+        let mut expected = vec![(first.id, true)];
+        for t in tasks {
+            expected.push(t.await.unwrap());
+        }
+        let after = store.writer_stats();
+        // One batch, or two if the last to queue had not reached the lock's queue when
+        // the holder let go; one commit each would be 21.
+        let batches = after.batches - before.batches;
+        assert!((1..=2).contains(&batches), "{batches} batches");
+        assert_eq!(
+            after.use_cases - before.use_cases,
+            11,
+            "acknowledged use cases"
+        );
+        let mut tx = store.begin_read().await.unwrap();
+        for (id, kept) in expected {
+            assert_eq!(tx.get_organisation(id).await.unwrap().is_some(), kept);
+        }
+        drop(tx);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A read runs on its own snapshot while a write is in progress: it does not wait
+    /// for the writer and does not see what is not committed.
+    #[tokio::test]
+    async fn reads_do_not_wait_for_the_writer_nor_see_its_uncommitted_work() {
+        let (dir, url) = temp_url("reader");
+        let store = SqliteStore::open(&url).await.unwrap();
+        let o = org("pending");
+        let mut writing = store.begin().await.unwrap();
+        writing.insert_organisation(&o).await.unwrap();
+        // The writer is held; this must finish on the reader alone (a hang fails the
+        // test through the harness's own limit).
+        let mut read = store.begin_read().await.unwrap();
+        assert!(read.get_organisation(o.id).await.unwrap().is_none());
+        read.commit().await.unwrap();
+        writing.commit().await.unwrap();
+        let mut read = store.begin_read().await.unwrap();
+        assert!(read.get_organisation(o.id).await.unwrap().is_some());
+        drop(read);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// The sealer's one permitted change: filling the chain fields of an unsealed entry,
+    /// once, with nothing else about the entry changed.
+    #[tokio::test]
+    async fn only_an_unsealed_entry_may_be_sealed_and_only_once() {
+        let (dir, url) = temp_url("seal-guard");
+        let store = SqliteStore::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("open: {e}"));
+        let insert = "INSERT INTO audit_log (id, at, object_type, action, purpose) VALUES ('b', 't', 'x', 'read', 'p')";
+        // In one use case, so the flusher has not sealed it yet when we try.
+        let ok =
+            format!("{insert}; UPDATE audit_log SET prev_hash = 'p', hash = 'h' WHERE id = 'b'");
+        store.execute_raw(&ok).await.unwrap();
+        let (dir2, url2) = temp_url("seal-guard-2");
+        let other = SqliteStore::open(&url2).await.unwrap();
+        for bad in [
+            "UPDATE audit_log SET prev_hash = 'p', hash = 'h', action = 'x' WHERE id = 'b'",
+            "UPDATE audit_log SET prev_hash = 'p' WHERE id = 'b'",
+        ] {
+            let sql = format!("{insert}; {bad}");
+            assert!(other.execute_raw(&sql).await.is_err(), "{bad}");
+        }
+        let _ = std::fs::remove_dir_all(dir);
+        let _ = std::fs::remove_dir_all(dir2);
     }
 }

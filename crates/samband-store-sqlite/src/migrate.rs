@@ -4,7 +4,7 @@
 use crate::codec::db_err;
 use samband_store::{StoreError, StoreResult};
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection};
 
 pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("../migrations/0001_init.sql")),
@@ -53,18 +53,25 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0010_token_last_used",
         include_str!("../migrations/0010_token_last_used.sql"),
     ),
+    (
+        11,
+        "0011_audit_sealer",
+        include_str!("../migrations/0011_audit_sealer.sql"),
+    ),
 ];
 
-pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<()> {
+pub(crate) async fn run(conn: &mut SqliteConnection) -> StoreResult<()> {
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL)",
     )
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map_err(db_err)?;
     for (version, name, sql) in MIGRATIONS {
         let sum = checksum(sql);
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+        let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE")
+            .await
+            .map_err(db_err)?;
         let applied = sqlx::query("SELECT checksum FROM schema_migrations WHERE version = ?")
             .bind(version)
             .fetch_optional(&mut *tx)

@@ -102,6 +102,16 @@ impl PlanRepo for SqliteTx {
         rows.iter().map(goal_row).collect()
     }
 
+    async fn get_goal(&mut self, patient: PatientId, id: GoalId) -> StoreResult<Option<Goal>> {
+        let row = sqlx::query("SELECT * FROM goals WHERE id = ? AND patient_id = ?")
+            .bind(id.to_string())
+            .bind(patient.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(goal_row).transpose()
+    }
+
     async fn insert_goal(&mut self, g: &Goal) -> StoreResult<()> {
         sqlx::query("INSERT INTO goals (id, patient_id, author, owner_member_id, text, achieved, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(g.id.to_string())
@@ -209,6 +219,20 @@ impl PlanRepo for SqliteTx {
             .await
             .map_err(db_err)?;
         rows.iter().map(service_row).collect()
+    }
+
+    async fn get_service(
+        &mut self,
+        patient: PatientId,
+        id: ServiceId,
+    ) -> StoreResult<Option<Service>> {
+        let row = sqlx::query("SELECT * FROM services WHERE id = ? AND patient_id = ?")
+            .bind(id.to_string())
+            .bind(patient.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(service_row).transpose()
     }
 
     async fn insert_service(&mut self, s: &Service) -> StoreResult<()> {

@@ -140,41 +140,128 @@ impl HistoryRepo for SqliteTx {
     }
 }
 
+/// Inserts an entry unsealed: the writer's flusher links it into the chain before the
+/// batch that holds it commits.
+pub(crate) async fn insert_audit(
+    conn: &mut sqlx::SqliteConnection,
+    e: &AuditEntry,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, actor_account_id, patient_id, object_type, object_id, action, purpose, request_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(e.id.to_string())
+    .bind(ts(&e.at))
+    .bind(e.actor_account_id.map(|a| a.to_string()))
+    .bind(e.patient_id.map(|p| p.to_string()))
+    .bind(&e.object_type)
+    .bind(&e.object_id)
+    .bind(&e.action)
+    .bind(&e.purpose)
+    .bind(&e.request_id)
+    .execute(conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Seals every entry after the head, in sequence order. Runs on the writer, inside the
+/// batch, so every entry it can see is one of this batch or already sealed; none can
+/// commit later with a smaller number. `head` is the writer's copy of the chain's
+/// anchor (read from the database when unknown), moved along as entries are sealed.
+pub(crate) async fn seal_pending(
+    conn: &mut sqlx::SqliteConnection,
+    head: &mut Option<(i64, String)>,
+) -> StoreResult<u64> {
+    let mut total = 0;
+    loop {
+        let n = seal_batch(conn, SEAL_BATCH, head).await?;
+        total += n;
+        if n < SEAL_BATCH as u64 {
+            return Ok(total);
+        }
+    }
+}
+
+async fn seal_batch(
+    conn: &mut sqlx::SqliteConnection,
+    limit: i64,
+    head: &mut Option<(i64, String)>,
+) -> StoreResult<u64> {
+    let (head_seq, mut prev) = match head.take() {
+        Some(h) => h,
+        None => {
+            let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            (get(&row, "seq")?, get(&row, "hash")?)
+        }
+    };
+    // Only unsealed entries: a row someone sealed by hand (a forgery) is left for
+    // verify to report, instead of failing every batch from here on.
+    let rows =
+        sqlx::query("SELECT * FROM audit_log WHERE seq > ? AND hash IS NULL ORDER BY seq LIMIT ?")
+            .bind(head_seq)
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    if rows.is_empty() {
+        *head = Some((head_seq, prev));
+        return Ok(0);
+    }
+    let mut seals = Vec::with_capacity(rows.len());
+    let mut last = head_seq;
+    for r in &rows {
+        let seq: i64 = get(r, "seq")?;
+        let hash = audit_hash(&prev, &audit_row(r)?);
+        seals.push(serde_json::json!([seq, prev, hash]));
+        prev = hash;
+        last = seq;
+    }
+    // One statement for the whole batch, however many entries it seals.
+    sqlx::query(
+        "UPDATE audit_log SET prev_hash = json_extract(s.value, '$[1]'), hash = json_extract(s.value, '$[2]') \
+         FROM json_each(?) AS s WHERE audit_log.seq = json_extract(s.value, '$[0]')",
+    )
+    .bind(serde_json::Value::Array(seals).to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
+        .bind(last)
+        .bind(&prev)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    *head = Some((last, prev));
+    Ok(rows.len() as u64)
+}
+
 #[async_trait]
 impl AuditRepo for SqliteTx {
     async fn append_audit(&mut self, e: &AuditEntry) -> StoreResult<()> {
-        // The transaction holds SQLite's write lock, so reading the head and appending
-        // cannot interleave with another writer.
-        let prev: String = sqlx::query_scalar("SELECT hash FROM audit_head WHERE id = 1")
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
-        let hash = audit_hash(&prev, e);
-        let done = sqlx::query(
-            "INSERT INTO audit_log (id, at, actor_account_id, patient_id, object_type, object_id, action, purpose, request_id, prev_hash, hash) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(e.id.to_string())
-        .bind(ts(&e.at))
-        .bind(e.actor_account_id.map(|a| a.to_string()))
-        .bind(e.patient_id.map(|p| p.to_string()))
-        .bind(&e.object_type)
-        .bind(&e.object_id)
-        .bind(&e.action)
-        .bind(&e.purpose)
-        .bind(&e.request_id)
-        .bind(&prev)
-        .bind(&hash)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
-            .bind(done.last_insert_rowid())
-            .bind(&hash)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
-        Ok(())
+        match &mut self.tx {
+            // A read transaction's entries are written by the writer at its commit.
+            crate::Conn::Read(_) => {
+                self.audit.push(e.clone());
+                Ok(())
+            }
+            crate::Conn::Write(w) => insert_audit(w, e).await,
+        }
+    }
+
+    async fn seal_audit(&mut self, limit: i64) -> StoreResult<u64> {
+        match &mut self.tx {
+            crate::Conn::Read(_) => Err(StoreError::Other(
+                "sealing needs a write transaction".into(),
+            )),
+            crate::Conn::Write(w) => {
+                let (conn, head) = w.conn_and_head();
+                seal_batch(conn, limit, head).await
+            }
+        }
     }
 
     async fn audit_records(&mut self, after: i64, limit: i64) -> StoreResult<Vec<AuditRecord>> {

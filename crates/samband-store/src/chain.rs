@@ -1,6 +1,10 @@
-//! Verifying the audit trail's hash chain, backend-independent: every entry must name
-//! its predecessor's hash and hash to what it says, sequence numbers must increase, and
-//! the newest entry must match the head anchor (so a truncated tail is caught too).
+//! Verifying the audit trail's hash chain, backend-independent. The sealer links entries
+//! into the chain after they commit, so the trail is a sealed chain followed by an
+//! unsealed tail. Every sealed entry must name its predecessor's hash and hash to what
+//! it says, sequence numbers must increase, every entry up to the head anchor must be
+//! sealed and the chain must end exactly at the anchor (so a truncated or unsealed-over
+//! tail is caught too). Entries after the anchor are the unsealed tail, reported apart:
+//! they are not broken, only not yet linked.
 
 use crate::{audit_hash, Store, StoreError, GENESIS_HASH};
 
@@ -10,6 +14,13 @@ pub struct ChainBreak {
     /// The sequence number of the first entry that does not fit (0 for the head).
     pub seq: i64,
     pub reason: String,
+}
+
+/// An intact trail: how many entries the chain links and how many wait for the sealer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainStatus {
+    pub sealed: u64,
+    pub unsealed: u64,
 }
 
 #[derive(Debug)]
@@ -24,20 +35,48 @@ impl From<StoreError> for VerifyError {
     }
 }
 
-/// Walks the whole trail in pages of `page` entries; returns how many entries verified.
-pub async fn verify_chain(store: &dyn Store, page: i64) -> Result<u64, VerifyError> {
+/// Walks the whole trail in pages of `page` entries.
+pub async fn verify_chain(store: &dyn Store, page: i64) -> Result<ChainStatus, VerifyError> {
+    let broken = |seq: i64, reason: String| Err(VerifyError::Broken(ChainBreak { seq, reason }));
+    // The anchor first: the sealer may move it while we walk, and everything up to
+    // where it stood now must be sealed when we get there.
+    let (head_seq, head_hash) = {
+        let mut tx = store.begin_read().await?;
+        tx.audit_head().await?
+    };
     let mut prev = GENESIS_HASH.to_owned();
     let mut last_seq = 0i64;
-    let mut count = 0u64;
-    let broken = |seq: i64, reason: String| Err(VerifyError::Broken(ChainBreak { seq, reason }));
+    let mut sealed = 0u64;
+    let mut unsealed = 0u64;
+    let mut reached_head = head_seq == 0;
+    let mut in_tail = false;
     loop {
-        let mut tx = store.begin().await?;
-        let records = tx.audit_records(last_seq, page).await?;
-        drop(tx);
+        let records = {
+            let mut tx = store.begin_read().await?;
+            tx.audit_records(last_seq, page).await?
+        };
         if records.is_empty() {
             break;
         }
         for r in &records {
+            last_seq = r.seq;
+            if in_tail {
+                // Past the first unsealed entry: entries the sealer reached while we
+                // walked cannot be checked against a link we did not see sealed.
+                unsealed += 1;
+                continue;
+            }
+            match (&r.prev_hash, &r.hash) {
+                (None, None) if r.seq > head_seq => {
+                    in_tail = true;
+                    unsealed += 1;
+                    continue;
+                }
+                (None, None) => {
+                    return broken(r.seq, "it lies inside the sealed chain but carries no seal (its chain fields were removed)".into());
+                }
+                _ => {}
+            }
             if r.prev_hash.as_deref() != Some(prev.as_str()) {
                 return broken(r.seq, "does not link to the entry before it (an entry was removed, inserted or moved)".into());
             }
@@ -48,18 +87,26 @@ pub async fn verify_chain(store: &dyn Store, page: i64) -> Result<u64, VerifyErr
                     "its contents do not match its hash (the entry was changed)".into(),
                 );
             }
+            if r.seq == head_seq {
+                if expect != head_hash {
+                    return broken(0, "the head anchor does not match the chain (entries were removed or rewritten)".into());
+                }
+                reached_head = true;
+            } else if r.seq > head_seq && !reached_head {
+                return broken(
+                    0,
+                    format!("the chain passes the head anchor ({head_seq}) without reaching it: entries were removed"),
+                );
+            }
             prev = expect;
-            last_seq = r.seq;
-            count += 1;
+            sealed += 1;
         }
     }
-    let mut tx = store.begin().await?;
-    let (head_seq, head_hash) = tx.audit_head().await?;
-    if head_seq != last_seq || head_hash != prev {
+    if !reached_head {
         return broken(
             0,
             format!("the newest entry ({last_seq}) is not the one the head anchors ({head_seq}): entries were removed from the end"),
         );
     }
-    Ok(count)
+    Ok(ChainStatus { sealed, unsealed })
 }

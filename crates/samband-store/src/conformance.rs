@@ -73,6 +73,8 @@ registry![
     history_is_newest_first_narrowed_and_limited,
     audit_is_kept_in_append_order_and_counted,
     audit_chain_links_every_entry,
+    audit_sealer_passes_a_rolled_back_number,
+    read_transactions_audit_durably_and_refuse_writes,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,
@@ -139,7 +141,9 @@ where
         let name = s.name;
         let task = tokio::spawn(async move {
             run(store.clone()).await;
-            // Whatever the scenario audited must still form an intact hash chain.
+            // Whatever the scenario audited must still form an intact hash chain, once
+            // sealed as far as the sealer can.
+            while store.seal_audit().await.unwrap_or(0) > 0 {}
             if let Err(e) = crate::chain::verify_chain(&*store, 7).await {
                 panic!("audit chain broken after the scenario: {e:?}");
             }
@@ -907,6 +911,19 @@ async fn goals_are_versioned_in_creation_order(store: Arc<dyn Store>) {
         "oldest first, text kept exactly"
     );
     assert!(tx.list_goals(PatientId::new()).await.unwrap().is_empty());
+    assert_eq!(
+        tx.get_goal(f.patient.id, g.id)
+            .await
+            .unwrap()
+            .map(|x| x.version),
+        Some(2),
+        "one goal by its key"
+    );
+    assert_eq!(
+        tx.get_goal(PatientId::new(), g.id).await.unwrap(),
+        None,
+        "only under its own patient"
+    );
     tx.commit().await.unwrap();
 }
 
@@ -942,9 +959,14 @@ async fn services_are_versioned(store: Arc<dyn Store>) {
                 version: 2,
                 ..twice
             },
-            s2
+            s2.clone()
         ]
     );
+    assert_eq!(
+        tx.get_service(f.patient.id, s2.id).await.unwrap(),
+        Some(s2.clone())
+    );
+    assert_eq!(tx.get_service(PatientId::new(), s2.id).await.unwrap(), None);
     tx.commit().await.unwrap();
 }
 
@@ -1148,6 +1170,7 @@ async fn audit_chain_links_every_entry(store: Arc<dyn Store>) {
         .unwrap();
     }
     tx.commit().await.unwrap();
+    seal_all(store).await;
     let mut tx = store.begin().await.unwrap();
     let all = tx.audit_records(0, 100_000).await.unwrap();
     assert_eq!(all.len(), 3);
@@ -1184,6 +1207,144 @@ async fn audit_chain_links_every_entry(store: Arc<dyn Store>) {
     );
     assert!(tx.audit_records(last_seq, 10).await.unwrap().is_empty());
     tx.commit().await.unwrap();
+}
+
+/// Runs the sealer until it has linked every committed entry. A pass may stop at a gap
+/// while an older transaction of another client still runs; it then passes the gap on
+/// a later pass, once that transaction has ended.
+pub async fn seal_all(store: &dyn Store) {
+    loop {
+        store.seal_audit().await.unwrap();
+        let status = crate::chain::verify_chain(store, 1_000).await.unwrap();
+        if status.unsealed == 0 {
+            return;
+        }
+        // A store that seals before commit returns never has a tail to wait for.
+        let pause = store.sealer_interval();
+        assert!(
+            pause.is_some(),
+            "unsealed entries on a store with no sealer"
+        );
+        tokio::time::sleep(pause.unwrap_or_default() / 10).await;
+    }
+}
+
+fn plain_entry(i: i64) -> AuditEntry {
+    AuditEntry {
+        id: Uuid::now_v7(),
+        at: t0() + Duration::seconds(i),
+        actor_account_id: None,
+        patient_id: None,
+        object_type: "patient".into(),
+        object_id: None,
+        action: "read".into(),
+        purpose: "care".into(),
+        request_id: Some(format!("seal-{i}")),
+    }
+}
+
+/// A transaction that appended an entry and then rolled back leaves a hole in the
+/// sequence; the sealer must link the entries on both sides of it (and never wait for
+/// the hole forever), and `seal_audit` on a transaction seals what it can see.
+async fn audit_sealer_passes_a_rolled_back_number(store: Arc<dyn Store>) {
+    let store = &*store;
+    let mut tx = store.begin().await.unwrap();
+    tx.append_audit(&plain_entry(1)).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.append_audit(&plain_entry(2)).await.unwrap();
+    drop(tx); // rolled back: its number is never used
+    let mut tx = store.begin().await.unwrap();
+    tx.append_audit(&plain_entry(3)).await.unwrap();
+    tx.commit().await.unwrap();
+    seal_all(store).await;
+    let status = crate::chain::verify_chain(store, 1).await.unwrap();
+    assert_eq!((status.sealed, status.unsealed), (2, 0));
+    let mut tx = store.begin_read().await.unwrap();
+    let records = tx.audit_records(0, 10).await.unwrap();
+    let ids: Vec<_> = records
+        .iter()
+        .map(|r| r.entry.request_id.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        ids,
+        vec!["seal-1", "seal-3"],
+        "the rolled-back entry is gone"
+    );
+    assert_eq!(
+        records[1].prev_hash, records[0].hash,
+        "linked across the hole"
+    );
+    drop(tx);
+    // One more entry, sealed by a transaction's own pass.
+    let mut tx = store.begin().await.unwrap();
+    tx.append_audit(&plain_entry(4)).await.unwrap();
+    tx.commit().await.unwrap();
+    loop {
+        let mut tx = store.begin().await.unwrap();
+        let n = tx.seal_audit(10).await.unwrap();
+        tx.commit().await.unwrap();
+        let status = crate::chain::verify_chain(store, 2).await.unwrap();
+        if status.unsealed == 0 {
+            assert_eq!(status.sealed, 3);
+            break;
+        }
+        assert_eq!(
+            n, 0,
+            "a pass that sealed something leaves nothing it could see"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+/// A read transaction sees committed data, refuses to change anything, and its audit
+/// entries are durable once its commit returns (and gone if it is dropped instead).
+async fn read_transactions_audit_durably_and_refuse_writes(store: Arc<dyn Store>) {
+    let store = &*store;
+    let f = seed(store).await;
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(
+        tx.get_patient(f.patient.id).await.unwrap().map(|p| p.id),
+        Some(f.patient.id),
+        "a read transaction sees what was committed"
+    );
+    let before = tx.count_audit().await.unwrap();
+    tx.append_audit(&plain_entry(10)).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    tx.append_audit(&plain_entry(11)).await.unwrap();
+    drop(tx);
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(tx.count_audit().await.unwrap(), before + 1);
+    let all = tx.list_audit(None, 1_000).await.unwrap();
+    assert!(all
+        .iter()
+        .any(|e| e.request_id.as_deref() == Some("seal-10")));
+    assert!(!all
+        .iter()
+        .any(|e| e.request_id.as_deref() == Some("seal-11")));
+    drop(tx);
+    // On SQLite a read transaction runs on a query-only connection: a write fails
+    // there instead of slipping past the writer. PostgreSQL runs reads on the pool and
+    // may accept it; what must never happen is a write that succeeds and is then lost.
+    let mut tx = store.begin_read().await.unwrap();
+    let org = Organisation {
+        id: OrganisationId::new(),
+        ..f.org.clone()
+    };
+    match tx.insert_organisation(&org).await {
+        Err(_) => drop(tx),
+        Ok(()) => {
+            assert_ne!(
+                store.backend_name(),
+                "sqlite",
+                "SQLite's readers are query-only"
+            );
+            tx.commit().await.unwrap();
+            let mut check = store.begin_read().await.unwrap();
+            assert!(check.get_organisation(org.id).await.unwrap().is_some());
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -3398,6 +3559,7 @@ pub async fn append_entries(store: &dyn Store, n: usize) {
         .unwrap();
         tx.commit().await.unwrap();
     }
+    seal_all(store).await;
 }
 
 /// The tampering cases every backend must detect: (name, SQL to run after dropping the
@@ -3408,6 +3570,10 @@ pub fn tamper_cases() -> Vec<(&'static str, &'static str, i64)> {
         ("delete", "DELETE FROM audit_log WHERE seq = 3", 4),
         ("reorder", "UPDATE audit_log SET seq = seq + 100 WHERE seq = 2", 3),
         ("truncate", "DELETE FROM audit_log WHERE seq = 5", 0),
+        // Removing the seal makes an entry look like the unsealed tail: not allowed
+        // for anything the head anchors.
+        ("unseal", "UPDATE audit_log SET prev_hash = NULL, hash = NULL WHERE seq = 3", 3),
+        ("unseal_last", "UPDATE audit_log SET prev_hash = NULL, hash = NULL WHERE seq = 5", 5),
         ("insert", "INSERT INTO audit_log (seq, id, at, object_type, action, purpose, prev_hash, hash) SELECT 6, id || '-forged', at, object_type, action, purpose, hash, hash FROM audit_log WHERE seq = 5", 6),
     ]
 }

@@ -40,9 +40,30 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Opens a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`)
-    /// so a transaction never fails half-way on an upgrade from reader to writer.
+    /// Opens a write transaction: a use case that changes anything. On SQLite it runs on
+    /// the single writer, in a savepoint of a batch that commits once for every use case
+    /// in it; `commit` returns when the batch is durable.
     async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
+    /// Opens a read transaction: a consistent snapshot for a use case whose only write
+    /// is its audit trail. It never waits for the writer. Its audit entries are written
+    /// at `commit`, which returns once they are durable; any other write fails.
+    async fn begin_read(&self) -> StoreResult<Box<dyn Tx>> {
+        self.begin().await
+    }
+    /// Links committed audit entries into the hash chain, in sequence order; returns how
+    /// many it sealed. Safe to call from several places at once (one seals, the others
+    /// find nothing to do).
+    async fn seal_audit(&self) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let n = tx.seal_audit(SEAL_BATCH).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+    /// How often a background sealer should run, or `None` if the store seals every
+    /// entry before its commit returns (SQLite's writer does).
+    fn sealer_interval(&self) -> Option<std::time::Duration> {
+        None
+    }
     /// Cheap reachability check for `/healthz`.
     async fn ping(&self) -> StoreResult<()>;
     fn backend_name(&self) -> &'static str;
@@ -134,6 +155,8 @@ pub trait PlanRepo {
     async fn save_plan_header(&mut self, h: &PlanHeader, expected: i64) -> StoreResult<i64>;
 
     async fn list_goals(&mut self, patient: PatientId) -> StoreResult<Vec<Goal>>;
+    /// One of the patient's goals (by its key: the cost does not grow with the plan).
+    async fn get_goal(&mut self, patient: PatientId, id: GoalId) -> StoreResult<Option<Goal>>;
     async fn insert_goal(&mut self, g: &Goal) -> StoreResult<()>;
     async fn update_goal(&mut self, g: &Goal, expected: i64) -> StoreResult<i64>;
 
@@ -144,6 +167,11 @@ pub trait PlanRepo {
     async fn update_action(&mut self, a: &Action, expected: i64) -> StoreResult<i64>;
 
     async fn list_services(&mut self, patient: PatientId) -> StoreResult<Vec<Service>>;
+    async fn get_service(
+        &mut self,
+        patient: PatientId,
+        id: ServiceId,
+    ) -> StoreResult<Option<Service>>;
     async fn insert_service(&mut self, s: &Service) -> StoreResult<()>;
     async fn update_service(&mut self, s: &Service, expected: i64) -> StoreResult<i64>;
 
@@ -191,11 +219,18 @@ pub trait ConsentRepo {
     ) -> StoreResult<()>;
 }
 
+/// The most entries one sealing pass links.
+pub const SEAL_BATCH: i64 = 5_000;
+
 #[async_trait]
 pub trait AuditRepo {
-    /// Appends an entry, linking it into the hash chain (serialised with other appends
-    /// until the transaction ends).
+    /// Appends an entry, unsealed: it takes its sequence number and is linked into the
+    /// hash chain by the sealer after it commits, so concurrent appends never wait on
+    /// each other.
     async fn append_audit(&mut self, e: &AuditEntry) -> StoreResult<()>;
+    /// Seals up to `limit` committed entries after the chain's head, in sequence order,
+    /// never passing one that may still commit; returns how many it sealed.
+    async fn seal_audit(&mut self, limit: i64) -> StoreResult<u64>;
     /// Entries with `seq > after`, in order, with their chain fields (for verify/export).
     async fn audit_records(&mut self, after: i64, limit: i64) -> StoreResult<Vec<AuditRecord>>;
     /// The chain's anchor: the newest entry's sequence number and hash.

@@ -27,6 +27,7 @@ mod destructive;
 mod emergency;
 mod meetings;
 mod messages;
+mod observability;
 mod policy;
 mod routes;
 mod tokens;

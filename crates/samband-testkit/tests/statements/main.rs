@@ -1,0 +1,180 @@
+//! Statements per use case, counted from the database driver's own log of every
+//! statement it runs (target `sqlx::query`), on both backends. Each use case has a
+//! budget, and none may grow with the data: the same request against a patient with a
+//! much larger plan runs exactly as many statements.
+//!
+//! Its own test binary, because counting needs a global subscriber. Statements of the
+//! PostgreSQL audit sealer (a background task, span `audit_sealer`) are not counted;
+//! nothing else runs in the background of a test server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use samband_testkit::{Backend, TestApp};
+use serde_json::json;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Once;
+use tracing::Subscriber;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::Layer;
+
+static STATEMENTS: AtomicU64 = AtomicU64::new(0);
+
+struct CountStatements;
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CountStatements {
+    fn on_event(&self, event: &tracing::Event<'_>, ctx: Context<'_, S>) {
+        if event.metadata().target() != "sqlx::query" {
+            return;
+        }
+        if let Some(scope) = ctx.event_scope(event) {
+            if scope.into_iter().any(|s| s.name() == "audit_sealer") {
+                return;
+            }
+        }
+        STATEMENTS.fetch_add(1, Ordering::SeqCst);
+        if std::env::var_os("SAMBAND_SHOW_STATEMENTS").is_some() {
+            // For finding what to cut: print each statement as the driver logged it.
+            struct Show;
+            impl tracing::field::Visit for Show {
+                fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                    if f.name() == "summary" {
+                        eprintln!("  statement: {v:?}");
+                    }
+                }
+            }
+            event.record(&mut Show);
+        }
+    }
+}
+
+fn install() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::filter::Targets::new()
+            .with_target("sqlx::query", tracing::Level::TRACE)
+            .with_target("samband_server", tracing::Level::INFO);
+        let subscriber = tracing_subscriber::registry().with(CountStatements.with_filter(filter));
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+    });
+}
+
+/// Statements the future ran.
+async fn count<F: std::future::Future>(f: F) -> (u64, F::Output) {
+    let before = STATEMENTS.load(Ordering::SeqCst);
+    let out = f.await;
+    (STATEMENTS.load(Ordering::SeqCst) - before, out)
+}
+
+/// (use case, SQLite budget, PostgreSQL budget)
+/// SQLite counts include the writer's batch statements (BEGIN, SAVEPOINT, RELEASE,
+/// sealing, COMMIT) of a batch that holds only this request; under load a batch holds
+/// many and those are shared.
+const BUDGETS: &[(&str, u64, u64)] = &[
+    ("GET /api/v1/patients/{id}", 22, 16),
+    ("PUT /api/v1/patients/{id}/actions/{id}", 17, 11),
+    ("PUT /api/v1/patients/{id}/goals/{id}", 17, 11),
+];
+
+fn budget(backend: Backend, what: &str) -> u64 {
+    let (_, s, p) = BUDGETS.iter().find(|(w, _, _)| *w == what).unwrap();
+    match backend {
+        Backend::Sqlite => *s,
+        Backend::Postgres => *p,
+    }
+}
+
+async fn statements_per_use_case_are_bounded_and_do_not_grow(b: Backend) {
+    install();
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let gp = t.api(&t.token("gp").await);
+    let patient = format!("/api/v1/patients/{}", w.p);
+    let goals = format!("{patient}/goals");
+    let actions = format!("{patient}/actions");
+    let goal = gp
+        .post(&goals, json!({"text": "Sleep through the night", "author": "professional", "owner_member_id": w.m_gp}))
+        .await;
+    assert_eq!(goal.status, 201, "{}", goal.text);
+    let goal_path = format!("{goals}/{}", goal.body["id"].as_str().unwrap());
+    let action = gp
+        .post(&actions, json!({"title": "Review medication", "owner_member_id": w.m_gp, "due_date": "2026-12-01"}))
+        .await;
+    assert_eq!(action.status, 201, "{}", action.text);
+    let action_path = format!("{actions}/{}", action.body["id"].as_str().unwrap());
+    // Warm: the first use of the token records its last use.
+    assert_eq!(gp.get(&patient).await.status, 200);
+
+    let mut goal_version = 1;
+    let mut action_version = 1;
+    let mut rows = Vec::new();
+    for round in ["small plan", "large plan"] {
+        let (read, r) = count(gp.get(&patient)).await;
+        assert_eq!(r.status, 200);
+        let (update, r) = count(gp.put(
+            &action_path,
+            Some(&format!("\"{action_version}\"")),
+            json!({"title": "Review medication", "owner_member_id": w.m_gp, "due_date": "2026-12-01", "status": "in_progress"}),
+        ))
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        action_version += 1;
+        let (goal_update, r) = count(gp.put(
+            &goal_path,
+            Some(&format!("\"{goal_version}\"")),
+            json!({"text": format!("Sleep through the night ({round})"), "author": "professional", "owner_member_id": w.m_gp}),
+        ))
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        goal_version += 1;
+        rows.push((round, read, update, goal_update));
+        if round == "small plan" {
+            // Grow the plan well past anything a per-item query would hide.
+            for i in 0..25 {
+                let r = gp
+                    .post(&goals, json!({"text": format!("Goal {i}"), "author": "professional", "owner_member_id": w.m_gp}))
+                    .await;
+                assert_eq!(r.status, 201, "{}", r.text);
+                let r = gp
+                    .post(&actions, json!({"title": format!("Action {i}"), "owner_member_id": w.m_gp, "due_date": "2026-12-01"}))
+                    .await;
+                assert_eq!(r.status, 201, "{}", r.text);
+            }
+        }
+    }
+    for (round, read, update, goal_update) in &rows {
+        eprintln!(
+            "{b:?} {round}: read {read}, action update {update}, goal update {goal_update} statements"
+        );
+    }
+    let (small, large) = (rows[0], rows[1]);
+    assert_eq!(
+        (small.1, small.2, small.3),
+        (large.1, large.2, large.3),
+        "statement counts grew with the plan"
+    );
+    for (what, n) in [
+        ("GET /api/v1/patients/{id}", small.1),
+        ("PUT /api/v1/patients/{id}/actions/{id}", small.2),
+        ("PUT /api/v1/patients/{id}/goals/{id}", small.3),
+    ] {
+        assert!(
+            n > 0,
+            "{what}: nothing counted — is the driver's log reaching us?"
+        );
+        assert!(
+            n <= budget(b, what),
+            "{what} ran {n} statements, over its budget of {}",
+            budget(b, what)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite() {
+    statements_per_use_case_are_bounded_and_do_not_grow(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres() {
+    statements_per_use_case_are_bounded_and_do_not_grow(Backend::Postgres).await
+}
