@@ -64,12 +64,7 @@ const PROBES_AFTER_KILL: usize = 3;
 pub async fn run(a: Args) -> anyhow::Result<()> {
     let bin = std::fs::canonicalize(&a.samband)
         .with_context(|| format!("no samband binary at {}", a.samband.display()))?;
-    let seed = a.seed.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1)
-    });
+    let seed = a.seed.unwrap_or_else(rand::random);
     anyhow::ensure!(a.instances >= 3, "at least three instances");
     let work = std::env::temp_dir().join(format!("samband-cluster-{}-{seed}", std::process::id()));
     std::fs::create_dir_all(&work)?;

@@ -49,12 +49,7 @@ pub struct Args {
 pub async fn run(a: Args) -> anyhow::Result<()> {
     let bin = std::fs::canonicalize(&a.samband)
         .with_context(|| format!("no samband binary at {}", a.samband.display()))?;
-    let seed = a.seed.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1)
-    });
+    let seed = a.seed.unwrap_or_else(rand::random);
     let work = std::env::temp_dir().join(format!("samband-crash-{}-{seed}", std::process::id()));
     std::fs::create_dir_all(&work)?;
     let admin = a.postgres_url.clone().unwrap_or_else(default_pg_url);
@@ -185,14 +180,36 @@ async fn cycles(
     server.kill9().await?;
     let (n, problems) = check_audit(bin, url, work, &ledger).await?;
     fail_if(&problems, "audit at the end")?;
+    // Whatever the kills left unsealed (and whatever sequence numbers the transactions
+    // they cut off never used) is sealed into the chain by a server running idle.
+    let mut server = Server::start(bin, "serve", url, &env, work.join("server-final.log")).await?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let sealed = loop {
+        let (ok, out) = cli(bin, url, &["audit", "verify"]).await?;
+        if !ok {
+            bail!("audit verify on the idle server: {}", out.trim());
+        }
+        if !out.contains("unsealed tail") {
+            break out;
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "an idle server left the unsealed tail unsealed for 30 s: {}",
+                out.trim()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    server.kill9().await?;
     let l = ledger.lock().unwrap_or_else(|e| e.into_inner());
     let mean_kill = kills.iter().sum::<u64>() as f64 / kills.len().max(1) as f64;
     println!(
         "crash test passed: {} cycles on {url_kind} in {:.0} s; {} acknowledged writes ({} threads, {} actions) and {} acknowledged reads, \
          {} requests unanswered at the kills (mean kill {mean_kill:.0} ms into the load); \
          0 lost: every acknowledged object read back after its crash ({checked_total} checks) and at the end ({checked} objects), \
-         every acknowledged request's audit entry present ({n} entries), audit chain verified after every kill; \
-         time in load {:.0} s, audit checks {:.0} s, restarts {:.0} s, read-backs {:.0} s",
+         every acknowledged request's audit entry present ({n} entries), audit chain verified after every kill ({} times with an unsealed tail); \
+         time in load {:.0} s, audit checks {:.0} s, restarts {:.0} s, read-backs {:.0} s; \
+         then, idle: {}",
         a.cycles,
         started.elapsed().as_secs_f64(),
         l.writes(),
@@ -200,10 +217,12 @@ async fn cycles(
         l.actions.len(),
         l.reads(),
         l.unknown,
+        UNSEALED_TAILS.load(std::sync::atomic::Ordering::Relaxed),
         spent[0],
         spent[1],
         spent[2],
         spent[3],
+        sealed.trim(),
         url_kind = a.backend,
     );
     Ok(())
