@@ -263,7 +263,7 @@ impl App {
         let now = self.clock.now();
         let hash = sha256_hex(cookie_value);
         let mut tx = self.store.begin_read().await?;
-        let Some(s) = tx.get_session(&hash).await? else {
+        let Some((s, account)) = tx.get_session_and_account(&hash).await? else {
             return Ok(None);
         };
         if s.revoked
@@ -272,9 +272,6 @@ impl App {
         {
             return Ok(None);
         }
-        let Some(account) = tx.get_account(s.account_id).await? else {
-            return Ok(None);
-        };
         if account.disabled {
             return Ok(None);
         }
@@ -396,15 +393,12 @@ impl App {
     pub async fn token_principal(&self, secret: &str) -> Result<Option<Principal>, AppError> {
         let now = self.clock.now();
         let mut tx = self.store.begin_read().await?;
-        let Some(t) = tx.get_token_by_hash(&sha256_hex(secret)).await? else {
+        let Some((t, account)) = tx.get_token_and_account(&sha256_hex(secret)).await? else {
             return Ok(None);
         };
         if t.revoked || t.expires_at.is_some_and(|e| e <= now) {
             return Ok(None);
         }
-        let Some(account) = tx.get_account(t.account_id).await? else {
-            return Ok(None);
-        };
         if account.disabled {
             return Ok(None);
         }

@@ -117,8 +117,12 @@ impl Store for PgStore {
         let mut tx = PgTx {
             tx: pool.begin().await.map_err(codec::db_err)?,
         };
+        let started = std::time::Instant::now();
         let n = tx.seal(samband_store::SEAL_BATCH, &mut gap).await?;
         tx.tx.commit().await.map_err(codec::db_err)?;
+        if n > 0 {
+            samband_metrics::record_batch(samband_metrics::SEALER, n as usize, started.elapsed());
+        }
         Ok(n)
     }
 

@@ -97,8 +97,11 @@ impl SqliteStore {
         check_durability(&mut conn).await?;
         migrate::run(&mut conn).await?;
         let reader_opts = opts.clone().pragma("query_only", "ON");
+        // All opened up front and kept: a read never waits for a connection to open.
         let readers = SqlitePoolOptions::new()
             .max_connections(readers.max(1))
+            .min_connections(readers.max(1))
+            .idle_timeout(None)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(reader_opts)
             .await

@@ -30,19 +30,24 @@ fn audit_row(r: &SqliteRow) -> StoreResult<AuditEntry> {
 }
 
 fn token_row(r: &SqliteRow) -> StoreResult<ApiToken> {
+    token_row_p(r, "")
+}
+
+/// [`token_row`] for a row whose ApiToken columns carry the prefix `p` (a join with accounts).
+fn token_row_p(r: &SqliteRow, p: &str) -> StoreResult<ApiToken> {
     Ok(ApiToken {
-        id: id(&get::<String>(r, "id")?)?,
-        account_id: id(&get::<String>(r, "account_id")?)?,
-        token_hash: get::<String>(r, "token_hash")?.into(),
-        name: get(r, "name")?,
-        scopes: get(r, "scopes")?,
-        created_at: parse_ts(&get::<String>(r, "created_at")?)?,
-        expires_at: get::<Option<String>>(r, "expires_at")?
+        id: id(&get::<String>(r, &format!("{p}id"))?)?,
+        account_id: id(&get::<String>(r, &format!("{p}account_id"))?)?,
+        token_hash: get::<String>(r, &format!("{p}token_hash"))?.into(),
+        name: get(r, &format!("{p}name"))?,
+        scopes: get(r, &format!("{p}scopes"))?,
+        created_at: parse_ts(&get::<String>(r, &format!("{p}created_at"))?)?,
+        expires_at: get::<Option<String>>(r, &format!("{p}expires_at"))?
             .as_deref()
             .map(parse_ts)
             .transpose()?,
-        revoked: get(r, "revoked")?,
-        last_used_at: get::<Option<String>>(r, "last_used_at")?
+        revoked: get(r, &format!("{p}revoked"))?,
+        last_used_at: get::<Option<String>>(r, &format!("{p}last_used_at"))?
             .as_deref()
             .map(parse_ts)
             .transpose()?,
@@ -50,13 +55,18 @@ fn token_row(r: &SqliteRow) -> StoreResult<ApiToken> {
 }
 
 fn session_row(r: &SqliteRow) -> StoreResult<SessionRecord> {
+    session_row_p(r, "")
+}
+
+/// [`session_row`] for a row whose SessionRecord columns carry the prefix `p` (a join with accounts).
+fn session_row_p(r: &SqliteRow, p: &str) -> StoreResult<SessionRecord> {
     Ok(SessionRecord {
-        id_hash: get::<String>(r, "id_hash")?.into(),
-        account_id: id(&get::<String>(r, "account_id")?)?,
-        csrf_token: get::<String>(r, "csrf_token")?.into(),
-        created_at: parse_ts(&get::<String>(r, "created_at")?)?,
-        last_seen_at: parse_ts(&get::<String>(r, "last_seen_at")?)?,
-        revoked: get(r, "revoked")?,
+        id_hash: get::<String>(r, &format!("{p}id_hash"))?.into(),
+        account_id: id(&get::<String>(r, &format!("{p}account_id"))?)?,
+        csrf_token: get::<String>(r, &format!("{p}csrf_token"))?.into(),
+        created_at: parse_ts(&get::<String>(r, &format!("{p}created_at"))?)?,
+        last_seen_at: parse_ts(&get::<String>(r, &format!("{p}last_seen_at"))?)?,
+        revoked: get(r, &format!("{p}revoked"))?,
     })
 }
 
@@ -438,6 +448,40 @@ impl AccountRepo for SqliteTx {
         .await
         .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn get_token_and_account(
+        &mut self,
+        hash: &str,
+    ) -> StoreResult<Option<(ApiToken, Account)>> {
+        let row = sqlx::query(
+            "SELECT a.*, t.id AS t_id, t.account_id AS t_account_id, t.token_hash AS t_token_hash, t.name AS t_name, t.scopes AS t_scopes, t.created_at AS t_created_at, t.expires_at AS t_expires_at, t.revoked AS t_revoked, t.last_used_at AS t_last_used_at \
+             FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = ?",
+        )
+        .bind(hash)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        row.as_ref()
+            .map(|r| Ok((token_row_p(r, "t_")?, account_row(r)?)))
+            .transpose()
+    }
+
+    async fn get_session_and_account(
+        &mut self,
+        id_hash: &str,
+    ) -> StoreResult<Option<(SessionRecord, Account)>> {
+        let row = sqlx::query(
+            "SELECT a.*, s.id_hash AS s_id_hash, s.account_id AS s_account_id, s.csrf_token AS s_csrf_token, s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, s.revoked AS s_revoked \
+             FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = ?",
+        )
+        .bind(id_hash)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        row.as_ref()
+            .map(|r| Ok((session_row_p(r, "s_")?, account_row(r)?)))
+            .transpose()
     }
 
     async fn get_token_by_hash(&mut self, hash: &str) -> StoreResult<Option<ApiToken>> {

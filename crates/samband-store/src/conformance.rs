@@ -1428,6 +1428,10 @@ async fn sessions_are_touched_revoked_and_listed_newest_first(store: Arc<dyn Sto
     }
     assert_eq!(tx.get_session("h1").await.unwrap().as_ref(), Some(&s1));
     assert_eq!(tx.get_session("nope").await.unwrap(), None);
+    let (joined, owner) = tx.get_session_and_account("h1").await.unwrap().unwrap();
+    assert_eq!(joined, s1, "the session as get_session reads it");
+    assert_eq!(Some(owner), tx.get_account(s1.account_id).await.unwrap());
+    assert_eq!(tx.get_session_and_account("nope").await.unwrap(), None);
     tx.touch_session("h1", t0() + Duration::minutes(5))
         .await
         .unwrap();
@@ -1499,6 +1503,16 @@ async fn api_tokens_are_found_by_their_hash(store: Arc<dyn Store>) {
         Some(&forever)
     );
     assert_eq!(tx.get_token_by_hash("nope").await.unwrap(), None);
+    let (joined, owner) = tx.get_token_and_account("th").await.unwrap().unwrap();
+    assert_eq!(
+        Some(&joined),
+        tx.get_token_by_hash("th").await.unwrap().as_ref()
+    );
+    assert_eq!(
+        Some(owner),
+        tx.get_account(joined.account_id).await.unwrap()
+    );
+    assert_eq!(tx.get_token_and_account("nope").await.unwrap(), None);
     tx.commit().await.unwrap();
     let mut tx = store.begin().await.unwrap();
     let clash = ApiToken {

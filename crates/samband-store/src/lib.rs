@@ -260,6 +260,16 @@ pub trait AccountRepo {
 
     async fn insert_token(&mut self, t: &ApiToken) -> StoreResult<()>;
     async fn get_token_by_hash(&mut self, hash: &str) -> StoreResult<Option<ApiToken>>;
+    /// The token and its account in one query (every API request asks).
+    async fn get_token_and_account(
+        &mut self,
+        hash: &str,
+    ) -> StoreResult<Option<(ApiToken, Account)>>;
+    /// The session and its account in one query (every page request asks).
+    async fn get_session_and_account(
+        &mut self,
+        id_hash: &str,
+    ) -> StoreResult<Option<(SessionRecord, Account)>>;
     /// The account's tokens that are not revoked (expired ones included), newest first
     /// (ties: the later id first).
     async fn list_tokens(&mut self, account: AccountId) -> StoreResult<Vec<ApiToken>>;

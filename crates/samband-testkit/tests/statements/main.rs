@@ -31,6 +31,21 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CountStatements {
                 return;
             }
         }
+        // A connection's set-up (the reader pool opens one when all are busy, at a
+        // moment no test controls) is not part of any use case.
+        struct Summary(bool);
+        impl tracing::field::Visit for Summary {
+            fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                if f.name() == "summary" && format!("{v:?}").starts_with("\"PRAGMA") {
+                    self.0 = true;
+                }
+            }
+        }
+        let mut setup = Summary(false);
+        event.record(&mut setup);
+        if setup.0 {
+            return;
+        }
         STATEMENTS.fetch_add(1, Ordering::SeqCst);
         if std::env::var_os("SAMBAND_SHOW_STATEMENTS").is_some() {
             // For finding what to cut: print each statement as the driver logged it.
@@ -70,9 +85,9 @@ async fn count<F: std::future::Future>(f: F) -> (u64, F::Output) {
 /// sealing, COMMIT) of a batch that holds only this request; under load a batch holds
 /// many and those are shared.
 const BUDGETS: &[(&str, u64, u64)] = &[
-    ("GET /api/v1/patients/{id}", 22, 16),
-    ("PUT /api/v1/patients/{id}/actions/{id}", 17, 11),
-    ("PUT /api/v1/patients/{id}/goals/{id}", 17, 11),
+    ("GET /api/v1/patients/{id}", 21, 15),
+    ("PUT /api/v1/patients/{id}/actions/{id}", 16, 10),
+    ("PUT /api/v1/patients/{id}/goals/{id}", 16, 10),
 ];
 
 fn budget(backend: Backend, what: &str) -> u64 {
@@ -104,28 +119,26 @@ async fn statements_per_use_case_are_bounded_and_do_not_grow(b: Backend) {
     // Warm: the first use of the token records its last use.
     assert_eq!(gp.get(&patient).await.status, 200);
 
-    let mut goal_version = 1;
-    let mut action_version = 1;
     let mut rows = Vec::new();
-    for round in ["small plan", "large plan"] {
+    for (done, round) in ["small plan", "large plan"].into_iter().enumerate() {
+        // Both were created at version 1 and each round updates them once.
+        let version = done + 1;
         let (read, r) = count(gp.get(&patient)).await;
         assert_eq!(r.status, 200);
         let (update, r) = count(gp.put(
             &action_path,
-            Some(&format!("\"{action_version}\"")),
+            Some(&format!("\"{version}\"")),
             json!({"title": "Review medication", "owner_member_id": w.m_gp, "due_date": "2026-12-01", "status": "in_progress"}),
         ))
         .await;
         assert_eq!(r.status, 200, "{}", r.text);
-        action_version += 1;
         let (goal_update, r) = count(gp.put(
             &goal_path,
-            Some(&format!("\"{goal_version}\"")),
+            Some(&format!("\"{version}\"")),
             json!({"text": format!("Sleep through the night ({round})"), "author": "professional", "owner_member_id": w.m_gp}),
         ))
         .await;
         assert_eq!(r.status, 200, "{}", r.text);
-        goal_version += 1;
         rows.push((round, read, update, goal_update));
         if round == "small plan" {
             // Grow the plan well past anything a per-item query would hide.
