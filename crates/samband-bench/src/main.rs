@@ -4,6 +4,9 @@
 //! percentiles. Figures and exact commands live in docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod cluster;
+mod crash;
+mod harness;
 mod load;
 mod messages;
 mod seed;
@@ -27,6 +30,12 @@ enum Command {
     AuditSeed(AuditArgs),
     /// Messages per second and post → live-inbox latency (against `samband demo`).
     Messages(messages::Args),
+    /// SIGKILL `samband serve` mid-load, restart, and check every acknowledged write
+    /// and its audit entry survived (issue #10).
+    Crash(crash::Args),
+    /// Three instances on one PostgreSQL, one SIGKILLed mid-load: no lost write, jobs
+    /// done exactly once, live updates across instances (issue #10).
+    Cluster(cluster::Args),
 }
 
 #[derive(clap::Args)]
@@ -79,5 +88,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Load(a) => load::run(a).await,
         Command::AuditSeed(a) => audit_seed(a).await,
         Command::Messages(a) => messages::run(a).await,
+        Command::Crash(a) => crash::run(a).await,
+        Command::Cluster(a) => cluster::run(a).await,
     }
 }
