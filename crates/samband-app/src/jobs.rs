@@ -233,7 +233,11 @@ impl App {
         let mut tx = self.store.begin().await?;
         match outcome {
             // Database-only jobs were finished together with their effect.
-            JobOutcome::Done => tx.finish_job(job.id, now).await?,
+            // False when the handler finished it with its effect, or another runner
+            // holds it now: either way there is nothing more to record.
+            JobOutcome::Done => {
+                tx.finish_job(job.id, job.attempts, now).await?;
+            }
             JobOutcome::Retry(err) => {
                 let at = now + self.config.jobs.backoff(job.attempts);
                 tracing::info!(job.kind = %job.kind, attempts = job.attempts, "job will be retried");

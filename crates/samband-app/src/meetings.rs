@@ -1523,7 +1523,11 @@ impl App {
                 told = to;
             }
         }
-        tx.finish_job(job.id, now).await?;
+        if !tx.finish_job(job.id, job.attempts, now).await? {
+            // Another runner holds the job now (our lease ran out): its run is
+            // the one that counts, and dropping this transaction undoes ours.
+            return Ok(());
+        }
         tx.commit().await?;
         self.live.publish(told);
         self.job_wake.notify_one();

@@ -1099,7 +1099,11 @@ impl App {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let Some(m) = tx.get_message(id).await? else {
-            tx.finish_job(job.id, now).await?;
+            if !tx.finish_job(job.id, job.attempts, now).await? {
+                // Another runner holds the job now (our lease ran out): its run is
+                // the one that counts, and dropping this transaction undoes ours.
+                return Ok(());
+            }
             tx.commit().await?;
             return Ok(());
         };
@@ -1136,7 +1140,11 @@ impl App {
             }
             told = to;
         }
-        tx.finish_job(job.id, now).await?;
+        if !tx.finish_job(job.id, job.attempts, now).await? {
+            // Another runner holds the job now (our lease ran out): its run is
+            // the one that counts, and dropping this transaction undoes ours.
+            return Ok(());
+        }
         tx.commit().await?;
         self.live.publish(told);
         self.job_wake.notify_one();

@@ -396,7 +396,14 @@ impl App {
                     .await?;
             }
         }
-        tx.finish_job(job.id, self.clock.now()).await?;
+        if !tx
+            .finish_job(job.id, job.attempts, self.clock.now())
+            .await?
+        {
+            // Another runner holds the job now (our lease ran out): its run is
+            // the one that counts, and dropping this transaction undoes ours.
+            return Ok(());
+        }
         tx.commit().await?;
         self.job_wake.notify_one();
         Ok(())
@@ -458,7 +465,11 @@ impl App {
             tx.set_digested_until(f.account_id, f.patient_id, now)
                 .await?;
         }
-        tx.finish_job(job.id, now).await?;
+        if !tx.finish_job(job.id, job.attempts, now).await? {
+            // Another runner holds the job now (our lease ran out): its run is
+            // the one that counts, and dropping this transaction undoes ours.
+            return Ok(());
+        }
         tx.commit().await?;
         self.live.publish(told);
         self.job_wake.notify_one();

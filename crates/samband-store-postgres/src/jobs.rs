@@ -105,16 +105,23 @@ impl JobRepo for PgTx {
         row.as_ref().map(job_row).transpose()
     }
 
-    async fn finish_job(&mut self, id: JobId, at: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE jobs SET status = 'done', finished_at = $1, lease_until = NULL WHERE id = $2",
+    async fn finish_job(
+        &mut self,
+        id: JobId,
+        attempts: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE jobs SET status = 'done', finished_at = $1, lease_until = NULL \
+             WHERE id = $2 AND attempts = $3 AND status <> 'done'",
         )
         .bind(at)
         .bind(id.as_uuid())
+        .bind(attempts)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     async fn retry_job(

@@ -100,16 +100,23 @@ impl JobRepo for SqliteTx {
         row.as_ref().map(job_row).transpose()
     }
 
-    async fn finish_job(&mut self, jid: JobId, at: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE jobs SET status = 'done', finished_at = ?, lease_until = NULL WHERE id = ?",
+    async fn finish_job(
+        &mut self,
+        jid: JobId,
+        attempts: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE jobs SET status = 'done', finished_at = ?, lease_until = NULL \
+             WHERE id = ? AND attempts = ? AND status <> 'done'",
         )
         .bind(ts(&at))
         .bind(jid.to_string())
+        .bind(attempts)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     async fn retry_job(

@@ -2588,8 +2588,11 @@ async fn jobs_are_claimed_once_by_concurrent_runners(store: Arc<dyn Store>) {
     assert_eq!(tx.count_jobs("pending").await.unwrap(), 0);
     assert_eq!(tx.next_job_at().await.unwrap(), None);
     for id in &ids {
-        tx.finish_job(*id, now).await.unwrap();
+        assert!(tx.finish_job(*id, 1, now).await.unwrap());
     }
+    // Twice, or at an attempt that is not the claim's, finishes nothing.
+    let some = *ids.iter().next().unwrap();
+    assert!(!tx.finish_job(some, 1, now).await.unwrap(), "already done");
     assert_eq!(tx.count_jobs("running").await.unwrap(), 0);
     assert_eq!(tx.count_jobs("done").await.unwrap(), 200);
     tx.commit().await.unwrap();
@@ -2629,7 +2632,7 @@ async fn job_dedupe_keys_enqueue_once(store: Arc<dyn Store>) {
         "every field round-trips"
     );
     // Even a finished job keeps its key.
-    tx.finish_job(first.id, now).await.unwrap();
+    assert!(tx.finish_job(first.id, 0, now).await.unwrap());
     assert!(!tx
         .enqueue_job(&test_job(now).dedupe("daily_digest:2026-11-24"))
         .await
@@ -2760,7 +2763,14 @@ async fn job_leases_expire_and_jobs_retry_die_and_revive(store: Arc<dyn Store>) 
         .unwrap()
         .unwrap();
     assert_eq!((c.id, c.attempts), (j.id, 1));
-    tx.finish_job(c.id, revive_at).await.unwrap();
+    // A runner whose lease ran out while another claimed the job again (a later
+    // attempt) finishes nothing: its transaction is dropped and the effect not kept.
+    assert!(
+        !tx.finish_job(c.id, 0, revive_at).await.unwrap(),
+        "a stale claim"
+    );
+    assert_eq!(tx.get_job(c.id).await.unwrap().unwrap().status, "running");
+    assert!(tx.finish_job(c.id, c.attempts, revive_at).await.unwrap());
     let done = tx.get_job(j.id).await.unwrap().unwrap();
     assert_eq!(
         (done.status.as_str(), done.finished_at, done.lease_until),
@@ -2774,7 +2784,7 @@ async fn job_leases_expire_and_jobs_retry_die_and_revive(store: Arc<dyn Store>) 
         .unwrap()
         .unwrap();
     assert_eq!(l.id, later.id);
-    tx.finish_job(l.id, later.run_at).await.unwrap();
+    assert!(tx.finish_job(l.id, l.attempts, later.run_at).await.unwrap());
     assert_eq!(tx.next_job_at().await.unwrap(), None);
     tx.commit().await.unwrap();
 }
@@ -2799,7 +2809,7 @@ async fn jobs_are_listed_newest_first_and_counted(store: Arc<dyn Store>) {
         assert!(tx.enqueue_job(j).await.unwrap());
     }
     tx.bury_job(jobs[1].id, now, "broken").await.unwrap();
-    tx.finish_job(jobs[2].id, now).await.unwrap();
+    assert!(tx.finish_job(jobs[2].id, 0, now).await.unwrap());
     let ids = |v: Vec<Job>| v.into_iter().map(|j| j.id).collect::<Vec<_>>();
     assert_eq!(
         ids(tx.list_jobs(None, 10).await.unwrap()),

@@ -403,7 +403,17 @@ pub trait JobRepo {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> StoreResult<Option<Job>>;
-    async fn finish_job(&mut self, id: JobId, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Marks the job done if it is still the caller's: not done already, and at the
+    /// attempt the caller claimed (`attempts` as the claim returned it). False, and
+    /// nothing written, if its lease passed to another runner meanwhile (who claimed
+    /// it again, counting another attempt) or it was finished: a handler then drops its
+    /// transaction, so the job's effect happens once.
+    async fn finish_job(
+        &mut self,
+        id: JobId,
+        attempts: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
     /// Back to pending, to run again at `run_at`.
     async fn retry_job(&mut self, id: JobId, run_at: DateTime<Utc>, error: &str)
         -> StoreResult<()>;
