@@ -228,6 +228,28 @@ impl App {
         Ok(())
     }
 
+    /// The end of every database-only job handler: the job is finished in the same
+    /// transaction as its effect, under the claim that ran it, then committed; the
+    /// accounts it told are signalled live and the runner is woken for what it queued.
+    /// If another runner holds the job now (this run's lease ran out), the transaction
+    /// is dropped instead, so the effect happens once: that runner's.
+    pub(crate) async fn finish_run(
+        &self,
+        mut tx: TxBox,
+        job: &Job,
+        at: DateTime<Utc>,
+        told: Vec<samband_domain::ids::AccountId>,
+    ) -> Result<(), AppError> {
+        if !tx.finish_job(job.id, job.attempts, at).await? {
+            tracing::info!(job.kind = %job.kind, "job's lease passed to another runner; this run is undone");
+            return Ok(());
+        }
+        tx.commit().await?;
+        self.live.publish(told);
+        self.job_wake.notify_one();
+        Ok(())
+    }
+
     async fn settle(&self, job: &Job, outcome: &JobOutcome) -> Result<(), AppError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;

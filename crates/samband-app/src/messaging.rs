@@ -1099,13 +1099,7 @@ impl App {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let Some(m) = tx.get_message(id).await? else {
-            if !tx.finish_job(job.id, job.attempts, now).await? {
-                // Another runner holds the job now (our lease ran out): its run is
-                // the one that counts, and dropping this transaction undoes ours.
-                return Ok(());
-            }
-            tx.commit().await?;
-            return Ok(());
+            return self.finish_run(tx, job, now, Vec::new()).await;
         };
         let missing = tx.escalate_unacknowledged(m.id, now).await?;
         let mut told = Vec::new();
@@ -1140,15 +1134,7 @@ impl App {
             }
             told = to;
         }
-        if !tx.finish_job(job.id, job.attempts, now).await? {
-            // Another runner holds the job now (our lease ran out): its run is
-            // the one that counts, and dropping this transaction undoes ours.
-            return Ok(());
-        }
-        tx.commit().await?;
-        self.live.publish(told);
-        self.job_wake.notify_one();
-        Ok(())
+        self.finish_run(tx, job, now, told).await
     }
 
     /// The coordinator's sign-in account, if the team has one.

@@ -396,17 +396,7 @@ impl App {
                     .await?;
             }
         }
-        if !tx
-            .finish_job(job.id, job.attempts, self.clock.now())
-            .await?
-        {
-            // Another runner holds the job now (our lease ran out): its run is
-            // the one that counts, and dropping this transaction undoes ours.
-            return Ok(());
-        }
-        tx.commit().await?;
-        self.job_wake.notify_one();
-        Ok(())
+        self.finish_run(tx, job, self.clock.now(), Vec::new()).await
     }
 
     /// Daily: for each follow, the changes since the last digest that the follower may
@@ -465,15 +455,7 @@ impl App {
             tx.set_digested_until(f.account_id, f.patient_id, now)
                 .await?;
         }
-        if !tx.finish_job(job.id, job.attempts, now).await? {
-            // Another runner holds the job now (our lease ran out): its run is
-            // the one that counts, and dropping this transaction undoes ours.
-            return Ok(());
-        }
-        tx.commit().await?;
-        self.live.publish(told);
-        self.job_wake.notify_one();
-        Ok(())
+        self.finish_run(tx, job, now, told).await
     }
 }
 

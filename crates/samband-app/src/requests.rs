@@ -504,15 +504,7 @@ impl App {
                 told = to;
             }
         }
-        if !tx.finish_job(job.id, job.attempts, now).await? {
-            // Another runner holds the job now (our lease ran out): its run is
-            // the one that counts, and dropping this transaction undoes ours.
-            return Ok(());
-        }
-        tx.commit().await?;
-        self.live.publish(told);
-        self.job_wake.notify_one();
-        Ok(())
+        self.finish_run(tx, job, now, told).await
     }
 
     /// The requests about a patient this reader may see (through their threads).
