@@ -92,7 +92,54 @@ pub fn spec(token_max_days: i64) -> Value {
     tokens_spec(&mut doc, token_max_days);
     messaging_spec(&mut doc);
     meetings_spec(&mut doc);
+    paging_spec(&mut doc);
     doc
+}
+
+/// The lists answered a page at a time, with the schema of one item.
+pub const PAGED: &[(&str, &str)] = &[
+    ("/api/v1/patients", "CaseloadItem"),
+    ("/api/v1/patients/{patient}/history", "HistoryItem"),
+];
+
+/// Every paged list takes `cursor` and `limit` and answers a page envelope.
+fn paging_spec(doc: &mut Value) {
+    doc["components"]["schemas"]["CaseloadItem"] = json!({"type": "object",
+    "required": ["id", "name", "birth_date", "my_role", "is_coordinator", "open_actions", "overdue_actions"],
+    "properties": {
+        "id": uuid(), "name": {"type": "string"}, "birth_date": {"type": "string", "format": "date"},
+        "my_role": {"type": "string"}, "is_coordinator": {"type": "boolean"},
+        "open_actions": {"type": "integer", "minimum": 0}, "overdue_actions": {"type": "integer", "minimum": 0}
+    }});
+    doc["components"]["schemas"]["HistoryItem"] = json!({"type": "object",
+    "required": ["object_type", "object_id", "version", "changed_by", "changed_at", "new"],
+    "properties": {
+        "object_type": {"type": "string"}, "object_id": {"type": "string"}, "version": {"type": "integer"},
+        "changed_by": {"type": "string"}, "changed_at": {"type": "string", "format": "date-time"},
+        "reason": {"type": ["string", "null"]}, "old": {}, "new": {}
+    }});
+    for (path, item) in PAGED {
+        let Some(get) = doc["paths"][*path].get_mut("get") else {
+            continue;
+        };
+        let params = get["parameters"].as_array().cloned().unwrap_or_default();
+        let mut params: Vec<Value> = params;
+        params.push(json!({"name": "cursor", "in": "query", "required": false,
+            "description": "The `next` of the previous page (opaque); the first page without it",
+            "schema": {"type": "string", "maxLength": 1024}}));
+        params.push(json!({"name": "limit", "in": "query", "required": false,
+            "description": format!("Rows per page, 1–{} ({} when not given)", samband_app::paging::MAX_LIMIT, samband_app::paging::DEFAULT_LIMIT),
+            "schema": {"type": "integer", "minimum": 1, "maximum": samband_app::paging::MAX_LIMIT, "default": samband_app::paging::DEFAULT_LIMIT}}));
+        get["parameters"] = Value::Array(params);
+        get["responses"]["200"] = json!({"description": "One page of the list", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["items", "next", "total", "limit"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}},
+            "next": {"type": ["string", "null"], "description": "The cursor of the next page; null on the last page"},
+            "total": {"type": "integer", "minimum": 0, "description": "How many rows the whole list holds"},
+            "limit": {"type": "integer", "minimum": 1}
+        }}}}});
+    }
 }
 
 /// Issuing, listing and revoking my API tokens.

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::Json;
 use samband_app::directory::AccountInput;
+use samband_app::paging::{Page, PageParams};
 use samband_app::App;
 use samband_domain::ids::*;
 use samband_domain::patient::PatientInput;
@@ -292,21 +293,46 @@ struct CaseloadItem {
     overdue_actions: i64,
 }
 
-async fn my_patients(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    let rows = app.my_patients(&ctx).await?;
-    let items: Vec<CaseloadItem> = rows
-        .into_iter()
-        .map(|r| CaseloadItem {
-            id: r.patient.id,
-            name: r.patient.name,
-            birth_date: r.patient.birth_date.to_string(),
-            my_role: r.my_role,
-            is_coordinator: r.is_coordinator,
-            open_actions: r.open_actions,
-            overdue_actions: r.overdue_actions,
-        })
-        .collect();
-    Ok(Json(items).into_response())
+/// A page request in a query string: `cursor` (from the previous page's `next`) and
+/// `limit` (1–200, 50 when not given). Both are checked by the use case, which answers
+/// a field error (422) for a malformed cursor or a size out of bounds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PageQuery {
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+impl PageQuery {
+    pub(crate) fn params(&self) -> PageParams {
+        PageParams {
+            cursor: self.cursor.clone(),
+            limit: self.limit.clone(),
+        }
+    }
+}
+
+/// A page as the API answers it: `{items, next, total, limit}`.
+pub(crate) fn page_json<T: Serialize>(page: &Page<T>) -> Response {
+    Json(page).into_response()
+}
+
+async fn my_patients(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Query(q): Query<PageQuery>,
+) -> ApiResult {
+    let page = app.my_patients(&ctx, &q.params()).await?;
+    let page = page.map(|r| CaseloadItem {
+        id: r.patient.id,
+        name: r.patient.name,
+        birth_date: r.patient.birth_date.to_string(),
+        my_role: r.my_role,
+        is_coordinator: r.is_coordinator,
+        open_actions: r.open_actions,
+        overdue_actions: r.overdue_actions,
+    });
+    Ok(page_json(&page))
 }
 
 #[derive(Deserialize)]
@@ -362,6 +388,8 @@ async fn patient_overview(
 #[serde(deny_unknown_fields)]
 struct HistoryQuery {
     object_id: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
 }
 
 async fn history(
@@ -371,23 +399,26 @@ async fn history(
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let entries = app.history(&ctx, patient, q.object_id.as_deref()).await?;
-    let body: Vec<serde_json::Value> = entries
-        .into_iter()
-        .map(|h| {
-            serde_json::json!({
-                "object_type": h.object_type,
-                "object_id": h.object_id,
-                "version": h.version,
-                "changed_by": h.actor_name,
-                "changed_at": h.at.to_rfc3339(),
-                "reason": h.reason,
-                "old": h.old_value,
-                "new": h.new_value,
-            })
+    let params = PageParams {
+        cursor: q.cursor,
+        limit: q.limit,
+    };
+    let page = app
+        .history(&ctx, patient, q.object_id.as_deref(), &params)
+        .await?;
+    let page = page.map(|h| {
+        serde_json::json!({
+            "object_type": h.object_type,
+            "object_id": h.object_id,
+            "version": h.version,
+            "changed_by": h.actor_name,
+            "changed_at": h.at.to_rfc3339(),
+            "reason": h.reason,
+            "old": h.old_value,
+            "new": h.new_value,
         })
-        .collect();
-    Ok(Json(body).into_response())
+    });
+    Ok(page_json(&page))
 }
 
 // ---- team ---------------------------------------------------------------------------

@@ -422,7 +422,13 @@ impl App {
                 request_id: None,
             };
             let facts = self.load_facts(&mut tx, &ctx, f.patient_id).await?;
-            let changes = tx.list_history(f.patient_id, None, 500).await?;
+            let changes = tx
+                .list_history(
+                    f.patient_id,
+                    &samband_store::HistoryFilter::default(),
+                    &samband_store::PageAt::first(500),
+                )
+                .await?;
             let visible = changes
                 .iter()
                 .filter(|h| h.at > f.digested_until && h.actor_account_id != f.account_id)

@@ -53,6 +53,12 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0010_token_last_used",
         include_str!("../migrations/0010_token_last_used.sql"),
     ),
+    // 11 is left for the audit sealer's migration, written alongside.
+    (
+        12,
+        "0012_list_paging",
+        include_str!("../migrations/0012_list_paging.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Samband's migration lock.

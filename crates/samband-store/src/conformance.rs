@@ -60,6 +60,7 @@ registry![
     professionals_keep_their_organisations_and_are_listed_by_name,
     patients_are_found_by_id_and_national_id,
     caseload_lists_active_memberships_by_patient_name,
+    caseload_pages_walk_every_patient_once_in_name_order,
     // Team
     team_saves_are_versioned,
     team_member_owning_an_action_is_not_removed,
@@ -71,6 +72,7 @@ registry![
     crisis_plan_and_plan_header_are_versioned,
     // History and audit
     history_is_newest_first_narrowed_and_limited,
+    history_pages_walk_every_entry_once_with_ties_and_types,
     audit_is_kept_in_append_order_and_counted,
     audit_chain_links_every_entry,
     // Accounts
@@ -649,7 +651,11 @@ async fn caseload_lists_active_memberships_by_patient_name(store: Arc<dyn Store>
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
-    let gp = tx.caseload(f.gp.id, today()).await.unwrap();
+    let gp = tx
+        .caseload(f.gp.id, today(), &PageAt::first(10))
+        .await
+        .unwrap();
+    assert_eq!(tx.count_caseload(f.gp.id, today()).await.unwrap(), 2);
     assert_eq!(
         gp.iter().map(|r| r.patient.id).collect::<Vec<_>>(),
         vec![other.id, f.patient.id],
@@ -669,9 +675,20 @@ async fn caseload_lists_active_memberships_by_patient_name(store: Arc<dyn Store>
     );
     assert_eq!((gp[0].open_actions, gp[0].overdue_actions), (0, 0));
     // The nurse's membership ended on 30 June.
-    assert!(tx.caseload(f.nurse.id, today()).await.unwrap().is_empty());
+    assert!(tx
+        .caseload(f.nurse.id, today(), &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(tx.count_caseload(f.nurse.id, today()).await.unwrap(), 0);
     assert_eq!(
-        tx.caseload(f.nurse.id, day("2026-06-30"))
+        tx.count_caseload(f.nurse.id, day("2026-06-30"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        tx.caseload(f.nurse.id, day("2026-06-30"), &PageAt::first(10))
             .await
             .unwrap()
             .len(),
@@ -679,11 +696,86 @@ async fn caseload_lists_active_memberships_by_patient_name(store: Arc<dyn Store>
         "the last day counts"
     );
     assert!(
-        tx.caseload(f.gp.id, day("2025-12-31"))
+        tx.caseload(f.gp.id, day("2025-12-31"), &PageAt::first(10))
             .await
             .unwrap()
             .is_empty(),
         "not before the membership starts"
+    );
+    tx.commit().await.unwrap();
+}
+
+/// Walks a caseload of 23 patients — names with many ties, one ended membership and
+/// one other professional's patient left out — four at a time: every patient exactly
+/// once, by name then id, and the count agrees.
+async fn caseload_pages_walk_every_patient_once_in_name_order(store: Arc<dyn Store>) {
+    let store = &*store;
+    let f = seed(store).await;
+    let names = ["Berg", "Aas", "Dahl", "Berg", "Berg", "Aas"];
+    let mut mine = Vec::new();
+    let mut tx = store.begin().await.unwrap();
+    for i in 0..25 {
+        let p = patient(names[i % names.len()]);
+        let gp_member = if i == 24 {
+            // An ended membership: not in today's caseload.
+            member(&f.gp, f.org.id, true, Some(day("2026-03-01")))
+        } else {
+            member(&f.gp, f.org.id, true, None)
+        };
+        let members = if i == 23 {
+            // The nurse's patient only.
+            vec![member(&f.nurse, f.org.id, true, None)]
+        } else {
+            vec![gp_member]
+        };
+        tx.insert_patient(&p).await.unwrap();
+        tx.save_team(
+            &CareTeam {
+                patient_id: p.id,
+                members,
+                version: 0,
+            },
+            0,
+        )
+        .await
+        .unwrap();
+        if i < 23 {
+            mine.push((p.name.clone(), p.id));
+        }
+    }
+    tx.commit().await.unwrap();
+    // The fixture's own patient is on the GP's team too.
+    mine.push((f.patient.name.clone(), f.patient.id));
+    mine.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(&b.1)));
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.count_caseload(f.gp.id, today()).await.unwrap(),
+        mine.len() as i64
+    );
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(4);
+    let mut pages = 0;
+    loop {
+        let rows = tx.caseload(f.gp.id, today(), &page).await.unwrap();
+        assert!(rows.len() <= 4, "a page holds at most its limit");
+        pages += 1;
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.patient.name.clone(), last.patient.id.as_uuid(), 4);
+        walked.extend(rows.iter().map(|r| (r.patient.name.clone(), r.patient.id)));
+        assert!(pages < 20, "the walk ends");
+    }
+    assert_eq!(walked, mine, "every patient once, by name then id");
+    assert_eq!(pages, 7, "six full pages of four, then an empty one");
+    // A page starting inside a run of equal names goes on from the id.
+    let (name, id) = mine[2].clone();
+    let rest = tx
+        .caseload(f.gp.id, today(), &PageAt::after(name, id.as_uuid(), 100))
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.iter().map(|r| r.patient.id).collect::<Vec<_>>(),
+        mine[3..].iter().map(|m| m.1).collect::<Vec<_>>()
     );
     tx.commit().await.unwrap();
 }
@@ -1030,19 +1122,21 @@ async fn history_is_newest_first_narrowed_and_limited(store: Arc<dyn Store>) {
     };
     tx.append_history(&other).await.unwrap();
     let hist = tx
-        .list_history(f.patient.id, Some("obj"), 10)
+        .list_history(f.patient.id, &one("obj"), &PageAt::first(10))
         .await
         .unwrap();
     let mut newest_first = appended.clone();
     newest_first.reverse();
     assert_eq!(hist, newest_first, "newest first, every field round-trips");
     assert_eq!(
-        tx.list_history(f.patient.id, Some("obj"), 2).await.unwrap(),
+        tx.list_history(f.patient.id, &one("obj"), &PageAt::first(2))
+            .await
+            .unwrap(),
         newest_first[..2].to_vec(),
         "limited"
     );
     assert_eq!(
-        tx.list_history(f.patient.id, None, 10)
+        tx.list_history(f.patient.id, &HistoryFilter::default(), &PageAt::first(10))
             .await
             .unwrap()
             .iter()
@@ -1052,15 +1146,108 @@ async fn history_is_newest_first_narrowed_and_limited(store: Arc<dyn Store>) {
         "every object of the patient"
     );
     assert!(tx
-        .list_history(f.patient.id, Some("nothing"), 10)
+        .list_history(f.patient.id, &one("nothing"), &PageAt::first(10))
         .await
         .unwrap()
         .is_empty());
     assert!(tx
-        .list_history(PatientId::new(), None, 10)
+        .list_history(
+            PatientId::new(),
+            &HistoryFilter::default(),
+            &PageAt::first(10)
+        )
         .await
         .unwrap()
         .is_empty());
+    tx.commit().await.unwrap();
+}
+
+fn one(object_id: &str) -> HistoryFilter<'_> {
+    HistoryFilter {
+        object_id: Some(object_id),
+        object_types: None,
+    }
+}
+
+/// Walks 17 history entries, most sharing their timestamp with others, three at a
+/// time: every entry once, newest first then the higher id first; narrowed to some
+/// object types the walk and the count hold only those.
+async fn history_pages_walk_every_entry_once_with_ties_and_types(store: Arc<dyn Store>) {
+    let store = &*store;
+    let f = seed(store).await;
+    let account = AccountId::new();
+    let types = ["action", "goal", "team"];
+    let mut tx = store.begin().await.unwrap();
+    let mut all = Vec::new();
+    for i in 0..17i64 {
+        let h = HistoryEntry {
+            id: Uuid::now_v7(),
+            patient_id: f.patient.id,
+            object_type: types[(i % 3) as usize].into(),
+            object_id: format!("obj{}", i % 4),
+            version: 1,
+            actor_account_id: account,
+            actor_name: "Dr. Test".into(),
+            // Four distinct times: ties everywhere.
+            at: t0() + Duration::minutes(i % 4),
+            reason: None,
+            old_value: None,
+            new_value: json!({"i": i}),
+        };
+        tx.append_history(&h).await.unwrap();
+        all.push(h);
+    }
+    tx.commit().await.unwrap();
+    all.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+
+    let mut tx = store.begin().await.unwrap();
+    for filter in [
+        HistoryFilter::default(),
+        HistoryFilter {
+            object_id: None,
+            object_types: Some(&["action", "team"]),
+        },
+        HistoryFilter {
+            object_id: Some("obj1"),
+            object_types: Some(&["goal", "team", "plan"]),
+        },
+        HistoryFilter {
+            object_id: None,
+            object_types: Some(&[]),
+        },
+    ] {
+        let expected: Vec<Uuid> = all
+            .iter()
+            .filter(|h| filter.object_id.is_none_or(|o| h.object_id == o))
+            .filter(|h| {
+                filter
+                    .object_types
+                    .is_none_or(|t| t.contains(&h.object_type.as_str()))
+            })
+            .map(|h| h.id)
+            .collect();
+        assert_eq!(
+            tx.count_history(f.patient.id, &filter).await.unwrap(),
+            expected.len() as i64,
+            "{filter:?}"
+        );
+        let mut walked = Vec::new();
+        let mut page = PageAt::first(3);
+        for _ in 0..20 {
+            let rows = tx.list_history(f.patient.id, &filter, &page).await.unwrap();
+            assert!(rows.len() <= 3);
+            let Some(last) = rows.last() else { break };
+            page = PageAt::after(last.at, last.id, 3);
+            walked.extend(rows.iter().map(|h| h.id));
+        }
+        assert_eq!(walked, expected, "every entry once, in order: {filter:?}");
+    }
+    assert_eq!(
+        tx.count_history(PatientId::new(), &HistoryFilter::default())
+            .await
+            .unwrap(),
+        0
+    );
     tx.commit().await.unwrap();
 }
 

@@ -8,6 +8,7 @@
 
 pub mod chain;
 pub mod conformance;
+pub mod paging;
 pub mod records;
 
 use async_trait::async_trait;
@@ -23,6 +24,7 @@ use samband_domain::professional::Professional;
 use samband_domain::team::CareTeam;
 use uuid::Uuid;
 
+pub use paging::{After, HistoryFilter, PageAt};
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -103,12 +105,20 @@ pub trait PatientRepo {
     async fn get_patient(&mut self, id: PatientId) -> StoreResult<Option<Patient>>;
     /// The patient holding this national identifier (normalised digits), if any.
     async fn find_patient_by_national_id(&mut self, value: &str) -> StoreResult<Option<PatientId>>;
-    /// Patients on whose team the professional is active on `today`, by name.
+    /// One page of the patients on whose team the professional is active on `today`,
+    /// by name, then patient id (the page's keys are the patient's name and id).
     async fn caseload(
         &mut self,
         professional: ProfessionalId,
         today: NaiveDate,
+        page: &PageAt<String>,
     ) -> StoreResult<Vec<CaseloadRow>>;
+    /// How many patients the whole caseload holds (one indexed count).
+    async fn count_caseload(
+        &mut self,
+        professional: ProfessionalId,
+        today: NaiveDate,
+    ) -> StoreResult<i64>;
 }
 
 #[async_trait]
@@ -154,13 +164,20 @@ pub trait PlanRepo {
 #[async_trait]
 pub trait HistoryRepo {
     async fn append_history(&mut self, h: &HistoryEntry) -> StoreResult<()>;
-    /// Newest first; `object_id` narrows to one object.
+    /// One page of the patient's history, newest first (then the higher id first; the
+    /// page's keys are `at` and the entry's id); `filter` narrows it.
     async fn list_history(
         &mut self,
         patient: PatientId,
-        object_id: Option<&str>,
-        limit: i64,
+        filter: &HistoryFilter<'_>,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<HistoryEntry>>;
+    /// How many entries the whole filtered history holds.
+    async fn count_history(
+        &mut self,
+        patient: PatientId,
+        filter: &HistoryFilter<'_>,
+    ) -> StoreResult<i64>;
 }
 
 #[async_trait]

@@ -66,8 +66,7 @@ async fn consent_narrowing_and_widening_take_effect_on_the_next_request(b: Backe
     );
     let history = gp.get(&format!("{ov}/history")).await;
     assert!(
-        history
-            .body
+        history.body["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -114,7 +113,7 @@ async fn consent_narrowing_and_widening_take_effect_on_the_next_request(b: Backe
     assert_eq!(r.status, 201);
     let before = nav.get("/api/v1/patients").await;
     assert_eq!(
-        before.body[0]["open_actions"], 1,
+        before.body["items"][0]["open_actions"], 1,
         "NAV sees the count while the plan is shared"
     );
     // Refusing the plan itself to social security leaves NAV only the patient's identity.
@@ -139,8 +138,7 @@ async fn consent_narrowing_and_widening_take_effect_on_the_next_request(b: Backe
         .await;
     assert_eq!(r.status, 404, "no writes to the plan either");
     let listed = nav.get("/api/v1/patients").await;
-    let row = listed
-        .body
+    let row = listed.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -157,8 +155,7 @@ async fn consent_narrowing_and_widening_take_effect_on_the_next_request(b: Backe
     );
     // Every change is versioned with history.
     let changes = pia.get(&format!("{ov}/history?object_id={}", w.p)).await;
-    let consent_changes = changes
-        .body
+    let consent_changes = changes.body["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -27,6 +27,7 @@ mod destructive;
 mod emergency;
 mod meetings;
 mod messages;
+mod paging;
 mod policy;
 mod routes;
 mod tokens;
