@@ -4,7 +4,7 @@
 use crate::extract::{Auth, IfMatch, StrictJson};
 use crate::problem::ApiError;
 use crate::route_book::RouteBook;
-use crate::routes::{parse_id, versioned};
+use crate::routes::{page_json, parse_id, versioned, PageQuery};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -82,8 +82,12 @@ async fn events(State(app): State<App>, Auth(ctx): Auth) -> Response {
         .into_response()
 }
 
-async fn notifications(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(app.notifications(&ctx).await?).into_response())
+async fn notifications(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Query(q): Query<PageQuery>,
+) -> ApiResult {
+    Ok(page_json(&app.notifications(&ctx, &q.params()).await?))
 }
 
 async fn get_prefs(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {

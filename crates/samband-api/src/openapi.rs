@@ -100,6 +100,8 @@ pub fn spec(token_max_days: i64) -> Value {
 pub const PAGED: &[(&str, &str)] = &[
     ("/api/v1/patients", "CaseloadItem"),
     ("/api/v1/patients/{patient}/history", "HistoryItem"),
+    ("/api/v1/notifications", ""),
+    ("/api/v1/patients/{patient}/meetings", ""),
 ];
 
 /// Every paged list takes `cursor` and `limit` and answers a page envelope.

@@ -1751,7 +1751,9 @@ impl App {
         &self,
         ctx: &Ctx,
         patient: PatientId,
-    ) -> Result<Vec<Meeting>, AppError> {
+        page: &crate::paging::PageParams,
+    ) -> Result<crate::paging::Page<Meeting>, AppError> {
+        let req = crate::paging::parse::<chrono::DateTime<chrono::Utc>>("meetings", page)?;
         let tx = self.store.begin().await?;
         let (mut tx, purpose) = self
             .authorize(
@@ -1763,7 +1765,9 @@ impl App {
                 Detail::None,
             )
             .await?;
-        let list = tx.list_meetings(patient).await?;
+        let list = tx.list_meetings(patient, &req.probe()).await?;
+        let (list, next) = req.cut(list, |m| (m.starts_at, m.id.as_uuid()));
+        let total = tx.count_meetings(patient).await?;
         self.audit(
             &mut tx,
             ctx,
@@ -1775,7 +1779,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(list)
+        Ok(req.page(list, next, total))
     }
 
     /// What an external guest's link shows: their own items and nothing else.

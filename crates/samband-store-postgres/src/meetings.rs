@@ -187,14 +187,33 @@ impl MeetingRepo for PgTx {
         versioned(res.rows_affected(), expected)
     }
 
-    async fn list_meetings(&mut self, patient: PatientId) -> StoreResult<Vec<Meeting>> {
-        let rows =
-            sqlx::query("SELECT * FROM meetings WHERE patient_id = $1 ORDER BY starts_at, id")
-                .bind(patient.as_uuid())
-                .fetch_all(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+    async fn list_meetings(
+        &mut self,
+        patient: PatientId,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Meeting>> {
+        let seek = if page.after.is_some() {
+            "AND (starts_at, id) > ($3, $4) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT * FROM meetings WHERE patient_id = $1 {seek}ORDER BY starts_at, id LIMIT $2"
+        );
+        let mut q = sqlx::query(&sql).bind(patient.as_uuid()).bind(page.limit);
+        if let Some(after) = &page.after {
+            q = q.bind(after.key).bind(after.id);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
         rows.iter().map(meeting_row).collect()
+    }
+
+    async fn count_meetings(&mut self, patient: PatientId) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM meetings WHERE patient_id = $1")
+            .bind(patient.as_uuid())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
     }
 
     async fn meetings_for_account(&mut self, account: AccountId) -> StoreResult<Vec<Meeting>> {

@@ -180,14 +180,37 @@ impl MeetingRepo for SqliteTx {
         versioned(r.rows_affected(), expected)
     }
 
-    async fn list_meetings(&mut self, patient: PatientId) -> StoreResult<Vec<Meeting>> {
-        let rows =
-            sqlx::query("SELECT * FROM meetings WHERE patient_id = ? ORDER BY starts_at, id")
-                .bind(patient.to_string())
-                .fetch_all(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+    async fn list_meetings(
+        &mut self,
+        patient: PatientId,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Meeting>> {
+        let seek = if page.after.is_some() {
+            "AND (starts_at, id) > (?, ?) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT * FROM meetings WHERE patient_id = ? {seek}ORDER BY starts_at, id LIMIT ?"
+        );
+        let mut q = sqlx::query(&sql).bind(patient.to_string());
+        if let Some(after) = &page.after {
+            q = q.bind(ts(&after.key)).bind(after.id.to_string());
+        }
+        let rows = q
+            .bind(page.limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         rows.iter().map(meeting_row).collect()
+    }
+
+    async fn count_meetings(&mut self, patient: PatientId) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM meetings WHERE patient_id = ?")
+            .bind(patient.to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
     }
 
     async fn meetings_for_account(&mut self, account: AccountId) -> StoreResult<Vec<Meeting>> {

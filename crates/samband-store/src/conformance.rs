@@ -102,6 +102,7 @@ registry![
     jobs_are_listed_newest_first_and_counted,
     // Notifications
     notifications_are_newest_first_and_marked_read,
+    notification_and_meeting_pages_walk_every_row_once_with_ties,
     digests_are_taken_once_oldest_first,
     notification_prefs_are_saved_and_replaced,
     follows_are_kept_once_and_unfollowed,
@@ -2889,28 +2890,46 @@ async fn notifications_are_newest_first_and_marked_read(store: Arc<dyn Store>) {
     let n3 = note(&w, &w.gp, "ongoing", t0() + Duration::hours(3), "none");
     let theirs = note(&w, &w.patient, "request", t0(), "none");
     let mut tx = store.begin().await.unwrap();
-    assert!(tx.list_notifications(w.gp.id, 10).await.unwrap().is_empty());
+    assert!(tx
+        .list_notifications(w.gp.id, &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(tx.unread_notifications(w.gp.id).await.unwrap(), 0);
     for n in [&n1, &n2, &n3, &theirs] {
         tx.insert_notification(n).await.unwrap();
     }
     assert_eq!(
-        tx.list_notifications(w.gp.id, 10).await.unwrap(),
+        tx.list_notifications(w.gp.id, &PageAt::first(10))
+            .await
+            .unwrap(),
         vec![n3.clone(), n1.clone(), n2.clone()],
         "the account's own, newest first, every field round-trips"
     );
     assert_eq!(
-        tx.list_notifications(w.gp.id, 2).await.unwrap(),
+        tx.list_notifications(w.gp.id, &PageAt::first(2))
+            .await
+            .unwrap(),
         vec![n3.clone(), n1.clone()],
         "limited"
     );
     assert_eq!(tx.unread_notifications(w.gp.id).await.unwrap(), 3);
+    assert_eq!(tx.count_notifications(w.gp.id).await.unwrap(), 3);
+    // The page after n1 holds only n2.
+    assert_eq!(
+        tx.list_notifications(w.gp.id, &PageAt::after(n1.created_at, n1.id.as_uuid(), 10))
+            .await
+            .unwrap(),
+        vec![n2.clone()]
+    );
     let at = t0() + Duration::days(1);
     assert_eq!(tx.mark_notifications_read(w.gp.id, at).await.unwrap(), 3);
     assert_eq!(tx.mark_notifications_read(w.gp.id, at).await.unwrap(), 0);
     assert_eq!(tx.unread_notifications(w.gp.id).await.unwrap(), 0);
     assert_eq!(
-        tx.list_notifications(w.gp.id, 1).await.unwrap(),
+        tx.list_notifications(w.gp.id, &PageAt::first(1))
+            .await
+            .unwrap(),
         vec![Notification {
             read_at: Some(at),
             ..n3
@@ -2920,6 +2939,64 @@ async fn notifications_are_newest_first_and_marked_read(store: Arc<dyn Store>) {
         tx.unread_notifications(w.patient.id).await.unwrap(),
         1,
         "other accounts untouched"
+    );
+    tx.commit().await.unwrap();
+}
+
+/// Walks 11 notifications and 9 meetings, most sharing their timestamp, a few at a
+/// time: every row once, in the list's order (notifications newest first, meetings
+/// soonest first; ties by id), and the counts agree.
+async fn notification_and_meeting_pages_walk_every_row_once_with_ties(store: Arc<dyn Store>) {
+    let store = &*store;
+    let m = seed_meetings(store).await;
+    let w = &m.w;
+    let mut tx = store.begin().await.unwrap();
+    let mut notes = Vec::new();
+    for i in 0..11 {
+        let n = note(w, &w.gp, "message", t0() + Duration::hours(i % 3), "none");
+        tx.insert_notification(&n).await.unwrap();
+        notes.push(n);
+    }
+    // The fixture's two meetings, and seven more at two start times.
+    let mut meetings = vec![m.meeting.clone(), m.sooner.clone()];
+    for i in 0..7 {
+        let x = Meeting {
+            id: MeetingId::new(),
+            starts_at: m.sooner.starts_at + Duration::hours(i % 2),
+            ..m.sooner.clone()
+        };
+        tx.insert_meeting(&x).await.unwrap();
+        meetings.push(x);
+    }
+    notes.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    meetings.sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then(a.id.cmp(&b.id)));
+    assert_eq!(tx.count_notifications(w.gp.id).await.unwrap(), 11);
+    assert_eq!(tx.count_meetings(w.f.patient.id).await.unwrap(), 9);
+
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(4);
+    for _ in 0..10 {
+        let rows = tx.list_notifications(w.gp.id, &page).await.unwrap();
+        assert!(rows.len() <= 4);
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.created_at, last.id.as_uuid(), 4);
+        walked.extend(rows);
+    }
+    assert_eq!(walked, notes, "every notification once, newest first");
+
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(2);
+    for _ in 0..10 {
+        let rows = tx.list_meetings(w.f.patient.id, &page).await.unwrap();
+        assert!(rows.len() <= 2);
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.starts_at, last.id.as_uuid(), 2);
+        walked.extend(rows);
+    }
+    assert_eq!(
+        walked.iter().map(|x| x.id).collect::<Vec<_>>(),
+        meetings.iter().map(|x| x.id).collect::<Vec<_>>(),
+        "every meeting once, soonest first"
     );
     tx.commit().await.unwrap();
 }
@@ -2965,7 +3042,10 @@ async fn digests_are_taken_once_oldest_first(store: Arc<dyn Store>) {
         "taken once"
     );
     assert_eq!(tx.digest_accounts().await.unwrap(), vec![w.patient.id]);
-    let listed = tx.list_notifications(w.gp.id, 10).await.unwrap();
+    let listed = tx
+        .list_notifications(w.gp.id, &PageAt::first(10))
+        .await
+        .unwrap();
     assert_eq!(
         listed
             .iter()
@@ -3197,11 +3277,19 @@ async fn meetings_are_versioned_and_listed_soonest_first(store: Arc<dyn Store>) 
     );
     assert_eq!(tx.get_meeting(MeetingId::new()).await.unwrap(), None);
     assert_eq!(
-        tx.list_meetings(m.w.f.patient.id).await.unwrap(),
+        tx.list_meetings(m.w.f.patient.id, &PageAt::first(10))
+            .await
+            .unwrap(),
         vec![m.sooner.clone(), m.meeting.clone()],
         "soonest first"
     );
-    assert!(tx.list_meetings(PatientId::new()).await.unwrap().is_empty());
+    assert!(tx
+        .list_meetings(PatientId::new(), &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(tx.count_meetings(m.w.f.patient.id).await.unwrap(), 2);
+    assert_eq!(tx.count_meetings(PatientId::new()).await.unwrap(), 0);
     // Invitations decide whose meetings they are.
     assert_eq!(
         tx.meetings_for_account(m.w.patient.id).await.unwrap(),
@@ -3260,7 +3348,7 @@ async fn meetings_are_versioned_and_listed_soonest_first(store: Arc<dyn Store>) 
     };
     assert_eq!(tx.update_meeting(&earliest, 2).await.unwrap(), 3);
     assert_eq!(
-        tx.list_meetings(m.w.f.patient.id)
+        tx.list_meetings(m.w.f.patient.id, &PageAt::first(10))
             .await
             .unwrap()
             .iter()

@@ -394,12 +394,15 @@ pub trait JobRepo {
 #[async_trait]
 pub trait NotificationRepo {
     async fn insert_notification(&mut self, n: &Notification) -> StoreResult<()>;
-    /// Newest first.
+    /// One page of the account's notifications, newest first (then the higher id
+    /// first; the page's keys are `created_at` and the id).
     async fn list_notifications(
         &mut self,
         account: AccountId,
-        limit: i64,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<Notification>>;
+    /// How many notifications the account has in all.
+    async fn count_notifications(&mut self, account: AccountId) -> StoreResult<i64>;
     async fn unread_notifications(&mut self, account: AccountId) -> StoreResult<i64>;
     async fn mark_notifications_read(
         &mut self,
@@ -431,8 +434,15 @@ pub trait MeetingRepo {
     async fn get_meeting(&mut self, id: MeetingId) -> StoreResult<Option<Meeting>>;
     /// Saves if still at `expected`; returns the new version.
     async fn update_meeting(&mut self, m: &Meeting, expected: i64) -> StoreResult<i64>;
-    /// The patient's meetings, soonest first.
-    async fn list_meetings(&mut self, patient: PatientId) -> StoreResult<Vec<Meeting>>;
+    /// One page of the patient's meetings, soonest first (then by id; the page's keys
+    /// are `starts_at` and the id).
+    async fn list_meetings(
+        &mut self,
+        patient: PatientId,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Meeting>>;
+    /// How many meetings the patient has in all.
+    async fn count_meetings(&mut self, patient: PatientId) -> StoreResult<i64>;
     /// Meetings the account is invited to, soonest first.
     async fn meetings_for_account(&mut self, account: AccountId) -> StoreResult<Vec<Meeting>>;
 

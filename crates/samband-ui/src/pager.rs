@@ -22,6 +22,18 @@ impl Pager {
         keep: &[(&str, Option<&str>)],
         asked: &PageParams,
     ) -> Self {
+        Self::named(page, path, keep, asked, ("cursor", "limit"))
+    }
+
+    /// The same for a page that shows two lists, each with its own `(cursor, limit)`
+    /// parameter names; `keep` then holds the other list's parameters.
+    pub fn named<T>(
+        page: &Page<T>,
+        path: &str,
+        keep: &[(&str, Option<&str>)],
+        asked: &PageParams,
+        (cursor_name, limit_name): (&str, &str),
+    ) -> Self {
         let limit = asked.limit.as_deref().filter(|l| !l.trim().is_empty());
         let href = |cursor: Option<&str>| {
             let mut pairs: Vec<(&str, &str)> = keep
@@ -29,10 +41,10 @@ impl Pager {
                 .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (*k, v)))
                 .collect();
             if let Some(c) = cursor {
-                pairs.push(("cursor", c));
+                pairs.push((cursor_name, c));
             }
             if let Some(l) = limit {
-                pairs.push(("limit", l));
+                pairs.push((limit_name, l));
             }
             let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
             if query.is_empty() {

@@ -402,8 +402,7 @@ async fn agenda_rules_invitations_and_each_participants_times(b: Backend) {
         "I would like to be there when we talk about work."
     );
     let notes = cm.get("/api/v1/notifications").await;
-    assert!(notes
-        .body
+    assert!(notes.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -795,8 +794,7 @@ async fn summary_follow_up_reminder_and_the_next_meeting(b: Backend) {
     let cm = t.api(&t.token("cm").await);
     let notes = cm.get("/api/v1/notifications").await;
     assert!(
-        notes
-            .body
+        notes.body["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -500,9 +500,7 @@ fn oslo(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
 }
 
 async fn notifications(api: &Api) -> Vec<(String, String)> {
-    api.get("/api/v1/notifications")
-        .await
-        .body
+    api.get("/api/v1/notifications").await.body["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -7,10 +7,11 @@ use super::patients::parse_patient;
 use super::{error_response, parse_id as parse, render, see_other};
 use crate::base::Base;
 use crate::forms::{check_csrf, FormData, FormState, Submitted};
+use crate::pager::Pager;
 use crate::session::Viewer;
 use crate::UiState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -19,12 +20,14 @@ use samband_app::messaging::{
     ComposeInput, ComposeView, InboxItem, ReplyInput, ThreadSummary, ThreadView,
 };
 use samband_app::notify::{NotificationView, PrefsInput, PrefsView};
+use samband_app::paging::PageParams;
 use samband_app::requests::{AnswerInput, DeclineInput, Transition};
 use samband_app::AppError;
 use samband_domain::ids::*;
 use samband_domain::message::RequestInput;
 use samband_domain::ValidationErrors;
 use samband_store::Job;
+use serde::Deserialize;
 
 // ---- inbox --------------------------------------------------------------------------
 
@@ -34,24 +37,48 @@ struct InboxPage {
     base: Base,
     items: Vec<InboxItem>,
     notifications: Vec<NotificationView>,
+    notes_pager: Pager,
 }
 
-pub async fn inbox(State(state): State<UiState>, mut viewer: Viewer) -> Response {
+/// The inbox page's query: the notifications list pages on its own parameters.
+#[derive(Debug, Default, Deserialize)]
+pub struct InboxQuery {
+    notes_cursor: Option<String>,
+    notes_limit: Option<String>,
+}
+
+pub async fn inbox(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Query(q): Query<InboxQuery>,
+) -> Response {
+    let notes_asked = PageParams {
+        cursor: q.notes_cursor.clone(),
+        limit: q.notes_limit.clone(),
+    };
     let result = async {
         let items = state.app.inbox(&viewer.ctx).await?;
-        let notifications = state.app.notifications(&viewer.ctx).await?;
+        let notifications = state.app.notifications(&viewer.ctx, &notes_asked).await?;
         Ok::<_, AppError>((items, notifications))
     }
     .await;
     match result {
         Ok((items, notifications)) => {
             viewer.base.title = viewer.base.t("msg.inbox_title");
+            let notes_pager = Pager::named(
+                &notifications,
+                "/inbox",
+                &[],
+                &notes_asked,
+                ("notes_cursor", "notes_limit"),
+            );
             render(
                 StatusCode::OK,
                 &InboxPage {
                     base: viewer.base,
                     items,
-                    notifications,
+                    notifications: notifications.items,
+                    notes_pager,
                 },
             )
         }
