@@ -107,9 +107,12 @@ async fn patient_threads(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    Ok(Json(app.patient_threads(&ctx, patient).await?).into_response())
+    Ok(page_json(
+        &app.patient_threads(&ctx, patient, &q.params()).await?,
+    ))
 }
 
 #[derive(Serialize)]
@@ -254,9 +257,12 @@ async fn patient_requests(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    Ok(Json(app.patient_requests(&ctx, patient).await?).into_response())
+    Ok(page_json(
+        &app.patient_requests(&ctx, patient, &q.params()).await?,
+    ))
 }
 
 async fn create_request(

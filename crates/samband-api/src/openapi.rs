@@ -102,6 +102,8 @@ pub const PAGED: &[(&str, &str)] = &[
     ("/api/v1/patients/{patient}/history", "HistoryItem"),
     ("/api/v1/notifications", ""),
     ("/api/v1/patients/{patient}/meetings", ""),
+    ("/api/v1/patients/{patient}/threads", ""),
+    ("/api/v1/patients/{patient}/requests", ""),
 ];
 
 /// Every paged list takes `cursor` and `limit` and answers a page envelope.

@@ -95,6 +95,7 @@ registry![
     accounts_are_found_for_professionals_and_patients,
     // Requests
     requests_are_versioned_and_listed_newest_first,
+    thread_and_request_pages_hold_what_the_filter_lets_through_once_each,
     // Jobs
     jobs_are_claimed_once_by_concurrent_runners,
     job_dedupe_keys_enqueue_once,
@@ -2017,11 +2018,17 @@ async fn threads_are_listed_by_latest_activity_with_participants(store: Arc<dyn 
     );
     assert_eq!(tx.get_thread(ThreadId::new()).await.unwrap(), None);
     assert_eq!(
-        tx.list_threads(w.f.patient.id).await.unwrap(),
+        tx.list_threads(w.f.patient.id, &every(&w.gp), &PageAt::first(10))
+            .await
+            .unwrap(),
         vec![newer.clone(), older.clone()],
         "newest activity first"
     );
-    assert!(tx.list_threads(PatientId::new()).await.unwrap().is_empty());
+    assert!(tx
+        .list_threads(PatientId::new(), &every(&w.gp), &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
     // A repeat is a no-op, and leaves the transaction usable.
     tx.add_participant(older.id, w.patient.id).await.unwrap();
     assert!(tx.is_participant(older.id, w.patient.id).await.unwrap());
@@ -2045,7 +2052,9 @@ async fn threads_are_listed_by_latest_activity_with_participants(store: Arc<dyn 
         Some(&moved)
     );
     assert_eq!(
-        tx.list_threads(w.f.patient.id).await.unwrap(),
+        tx.list_threads(w.f.patient.id, &every(&w.gp), &PageAt::first(10))
+            .await
+            .unwrap(),
         vec![moved.clone(), newer.clone()]
     );
     // The inbox lists only the threads the account takes part in.
@@ -2524,7 +2533,9 @@ async fn requests_are_versioned_and_listed_newest_first(store: Arc<dyn Store>) {
     };
     assert_eq!(tx.update_request(&declined, 1).await.unwrap(), 2);
     assert_eq!(
-        tx.list_requests(w.f.patient.id).await.unwrap(),
+        tx.list_requests(w.f.patient.id, &every(&w.gp), &PageAt::first(10))
+            .await
+            .unwrap(),
         vec![
             Request {
                 version: 2,
@@ -2537,7 +2548,11 @@ async fn requests_are_versioned_and_listed_newest_first(store: Arc<dyn Store>) {
         ],
         "newest first"
     );
-    assert!(tx.list_requests(PatientId::new()).await.unwrap().is_empty());
+    assert!(tx
+        .list_requests(PatientId::new(), &every(&w.gp), &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
     tx.commit().await.unwrap();
     // One request per thread.
     let mut tx = store.begin().await.unwrap();
@@ -2546,6 +2561,163 @@ async fn requests_are_versioned_and_listed_newest_first(store: Arc<dyn Store>) {
         ..req.clone()
     };
     assert!(is_conflict(&tx.insert_request(&twin).await));
+}
+
+/// Every category, for participants and others alike.
+fn every(reader: &Account) -> ThreadFilter<'static> {
+    const ALL: &[&str] = &[
+        "plan_and_actions",
+        "clinical_notes",
+        "medication",
+        "mental_health",
+        "work_capacity",
+        "social_circumstances",
+        "crisis_plan",
+        "self_reports",
+        "meeting_pre_reads",
+    ];
+    ThreadFilter {
+        reader: reader.id,
+        participant_categories: ALL,
+        other_categories: ALL,
+    }
+}
+
+/// Twelve threads (four activity times, two categories, the GP taking part in two of
+/// every three) and a request on every other one: walked a few at a time under a
+/// filter that lets the GP see both categories where they take part and only the plan
+/// elsewhere, every visible thread and request comes once, in order, and nothing else;
+/// the counts agree.
+async fn thread_and_request_pages_hold_what_the_filter_lets_through_once_each(
+    store: Arc<dyn Store>,
+) {
+    let store = &*store;
+    let w = seed_world(store).await;
+    let mut tx = store.begin().await.unwrap();
+    let mut threads = Vec::new();
+    let mut requests = Vec::new();
+    for i in 0..12i64 {
+        let t = Thread {
+            category: if i % 2 == 0 {
+                Category::PlanAndActions
+            } else {
+                Category::MentalHealth
+            },
+            ..thread(&w, &format!("t{i}"), t0() + Duration::hours(i % 4))
+        };
+        tx.insert_thread(&t).await.unwrap();
+        tx.add_participant(t.id, w.patient.id).await.unwrap();
+        let gp_takes_part = i % 3 != 0;
+        if gp_takes_part {
+            tx.add_participant(t.id, w.gp.id).await.unwrap();
+        }
+        if i % 2 == 1 || i % 4 == 0 {
+            let r = Request {
+                id: RequestId::new(),
+                thread_id: t.id,
+                patient_id: w.f.patient.id,
+                kind: RequestKind::AdviceRequest,
+                status: RequestStatus::Requested,
+                questions: vec!["Dose?".into()],
+                answers: vec![],
+                answer_note: None,
+                decline_reason: None,
+                requester_account_id: w.patient.id,
+                requester_name: "Test Pasient".into(),
+                addressee_account_id: w.gp.id,
+                addressee_member_id: w.f.team.members[0].id,
+                addressee_name: "Dr. Test Lege".into(),
+                action_id: w.action.id,
+                due_date: day("2026-11-09"),
+                created_at: t0() + Duration::minutes(i % 3),
+                answered_at: None,
+                version: 1,
+            };
+            tx.insert_request(&r).await.unwrap();
+            requests.push((r, gp_takes_part, t.category));
+        }
+        threads.push((t, gp_takes_part));
+    }
+    tx.commit().await.unwrap();
+    let filter = ThreadFilter {
+        reader: w.gp.id,
+        participant_categories: &["plan_and_actions", "mental_health"],
+        other_categories: &["plan_and_actions"],
+    };
+    let visible = |part: bool, c: Category| part || c == Category::PlanAndActions;
+    let mut want_threads: Vec<&Thread> = threads
+        .iter()
+        .filter(|(t, part)| visible(*part, t.category))
+        .map(|(t, _)| t)
+        .collect();
+    want_threads.sort_by(|a, b| {
+        b.last_message_at
+            .cmp(&a.last_message_at)
+            .then(b.id.cmp(&a.id))
+    });
+    let mut want_requests: Vec<&Request> = requests
+        .iter()
+        .filter(|(_, part, c)| visible(*part, *c))
+        .map(|(r, _, _)| r)
+        .collect();
+    want_requests.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    assert!(
+        want_threads.len() < threads.len(),
+        "the filter holds some back"
+    );
+
+    let mut tx = store.begin().await.unwrap();
+    let p = w.f.patient.id;
+    assert_eq!(
+        tx.count_threads(p, &filter).await.unwrap(),
+        want_threads.len() as i64
+    );
+    assert_eq!(tx.count_threads(p, &every(&w.gp)).await.unwrap(), 12);
+    assert_eq!(
+        tx.count_requests(p, &filter).await.unwrap(),
+        want_requests.len() as i64
+    );
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(3);
+    for _ in 0..20 {
+        let rows = tx.list_threads(p, &filter, &page).await.unwrap();
+        assert!(rows.len() <= 3);
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.last_message_at, last.id.as_uuid(), 3);
+        walked.extend(rows);
+    }
+    assert_eq!(
+        walked.iter().map(|t| t.id).collect::<Vec<_>>(),
+        want_threads.iter().map(|t| t.id).collect::<Vec<_>>(),
+        "every visible thread once, newest activity first"
+    );
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(2);
+    for _ in 0..20 {
+        let rows = tx.list_requests(p, &filter, &page).await.unwrap();
+        assert!(rows.len() <= 2);
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.created_at, last.id.as_uuid(), 2);
+        walked.extend(rows);
+    }
+    assert_eq!(
+        walked.iter().map(|r| r.id).collect::<Vec<_>>(),
+        want_requests.iter().map(|r| r.id).collect::<Vec<_>>(),
+        "every visible request once, newest first"
+    );
+    // Nothing let through: empty and zero.
+    let none = ThreadFilter {
+        reader: w.gp.id,
+        participant_categories: &[],
+        other_categories: &[],
+    };
+    assert!(tx
+        .list_threads(p, &none, &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(tx.count_requests(p, &none).await.unwrap(), 0);
+    tx.commit().await.unwrap();
 }
 
 // ---------------------------------------------------------------------------------

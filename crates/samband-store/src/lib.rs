@@ -24,7 +24,7 @@ use samband_domain::professional::Professional;
 use samband_domain::team::CareTeam;
 use uuid::Uuid;
 
-pub use paging::{After, HistoryFilter, PageAt};
+pub use paging::{After, HistoryFilter, PageAt, ThreadFilter};
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -286,8 +286,21 @@ pub trait AccountRepo {
 pub trait MessageRepo {
     async fn insert_thread(&mut self, t: &Thread) -> StoreResult<()>;
     async fn get_thread(&mut self, id: ThreadId) -> StoreResult<Option<Thread>>;
-    /// The patient's threads, newest activity first.
-    async fn list_threads(&mut self, patient: PatientId) -> StoreResult<Vec<Thread>>;
+    /// One page of the patient's threads that `filter` lets through, newest activity
+    /// first (then the higher id first; the page's keys are `last_message_at` and the
+    /// thread's id).
+    async fn list_threads(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Thread>>;
+    /// How many of the patient's threads `filter` lets through.
+    async fn count_threads(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+    ) -> StoreResult<i64>;
     /// Adds a participant (who may then see the thread); a repeat is a no-op.
     async fn add_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<()>;
     async fn is_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<bool>;
@@ -358,8 +371,20 @@ pub trait RequestRepo {
     async fn request_for_thread(&mut self, thread: ThreadId) -> StoreResult<Option<Request>>;
     /// Saves if still at `expected`; returns the new version.
     async fn update_request(&mut self, r: &Request, expected: i64) -> StoreResult<i64>;
-    /// Newest first.
-    async fn list_requests(&mut self, patient: PatientId) -> StoreResult<Vec<Request>>;
+    /// One page of the patient's requests whose thread `filter` lets through, newest
+    /// first (then the higher id first; the page's keys are `created_at` and the id).
+    async fn list_requests(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Request>>;
+    /// How many of the patient's requests `filter` lets through.
+    async fn count_requests(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+    ) -> StoreResult<i64>;
 }
 
 #[async_trait]

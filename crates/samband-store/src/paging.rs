@@ -44,3 +44,15 @@ pub struct HistoryFilter<'a> {
     pub object_id: Option<&'a str>,
     pub object_types: Option<&'a [&'a str]>,
 }
+
+/// Which of a patient's threads a list holds for one reader, as the access policy
+/// decided per information category: threads the reader takes part in whose category
+/// is in `participant_categories`, and threads they do not take part in whose category
+/// is in `other_categories`. The store only filters by them, so a page and its count
+/// hold exactly what the reader may see.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ThreadFilter<'a> {
+    pub reader: samband_domain::ids::AccountId,
+    pub participant_categories: &'a [&'a str],
+    pub other_categories: &'a [&'a str],
+}

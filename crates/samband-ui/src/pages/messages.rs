@@ -105,6 +105,7 @@ struct PatientMessagesPage {
     base: Base,
     compose: ComposeView,
     threads: Vec<ThreadSummary>,
+    pager: Pager,
     form: FormState,
     request_form: FormState,
     following: bool,
@@ -117,10 +118,14 @@ async fn patient_messages_page(
     form: FormState,
     request_form: FormState,
     status: StatusCode,
+    asked: &PageParams,
 ) -> Response {
     let result = async {
         let compose = state.app.compose_view(&viewer.ctx, patient).await?;
-        let threads = state.app.patient_threads(&viewer.ctx, patient).await?;
+        let threads = state
+            .app
+            .patient_threads(&viewer.ctx, patient, asked)
+            .await?;
         let following = state.app.is_following(&viewer.ctx, patient).await?;
         Ok::<_, AppError>((compose, threads, following))
     }
@@ -132,9 +137,15 @@ async fn patient_messages_page(
             render(
                 status,
                 &PatientMessagesPage {
+                    pager: Pager::new(
+                        &threads,
+                        &format!("/patients/{patient}/messages"),
+                        &[],
+                        asked,
+                    ),
                     base: viewer.base,
                     compose,
-                    threads,
+                    threads: threads.items,
                     form,
                     request_form,
                     following,
@@ -149,6 +160,7 @@ pub async fn patient_messages(
     State(state): State<UiState>,
     viewer: Viewer,
     Path(patient): Path<String>,
+    Query(asked): Query<PageParams>,
 ) -> Response {
     if viewer.base.is_patient() {
         return see_other("/me/messages");
@@ -162,6 +174,7 @@ pub async fn patient_messages(
                 FormState::default(),
                 FormState::default(),
                 StatusCode::OK,
+                &asked,
             )
             .await
         }
@@ -209,6 +222,7 @@ pub async fn start_thread(
                 form,
                 FormState::default(),
                 StatusCode::UNPROCESSABLE_ENTITY,
+                &PageParams::first(),
             )
             .await
         }
@@ -272,6 +286,7 @@ pub async fn create_request(
                 FormState::default(),
                 rf,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                &PageParams::first(),
             )
             .await
         }
@@ -526,6 +541,7 @@ pub async fn attachment(
 struct MeMessagesPage {
     base: Base,
     threads: Vec<ThreadSummary>,
+    pager: Pager,
     form: FormState,
     can_write: bool,
     /// Where the patient lives: the emergency number in the intro follows it.
@@ -538,10 +554,11 @@ async fn me_messages_page(
     mut viewer: Viewer,
     form: FormState,
     status: StatusCode,
+    asked: &PageParams,
 ) -> Response {
     let result = async {
         let p = super::patient_portal::own_patient(&viewer)?;
-        let threads = state.app.patient_threads(&viewer.ctx, p).await?;
+        let threads = state.app.patient_threads(&viewer.ctx, p, asked).await?;
         let country = state.app.patient_country(&viewer.ctx, p).await?;
         Ok::<_, AppError>((threads, country))
     }
@@ -556,8 +573,9 @@ async fn me_messages_page(
             render(
                 status,
                 &MeMessagesPage {
+                    pager: Pager::new(&threads, "/me/messages", &[], asked),
                     base: viewer.base,
-                    threads,
+                    threads: threads.items,
                     form,
                     can_write,
                     country,
@@ -569,8 +587,12 @@ async fn me_messages_page(
     }
 }
 
-pub async fn me_messages(State(state): State<UiState>, viewer: Viewer) -> Response {
-    me_messages_page(&state, viewer, FormState::default(), StatusCode::OK).await
+pub async fn me_messages(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Query(asked): Query<PageParams>,
+) -> Response {
+    me_messages_page(&state, viewer, FormState::default(), StatusCode::OK, &asked).await
 }
 
 pub async fn me_write(State(state): State<UiState>, viewer: Viewer, sub: Submitted) -> Response {
@@ -589,7 +611,14 @@ pub async fn me_write(State(state): State<UiState>, viewer: Viewer, sub: Submitt
         Ok(t) => see_other(&format!("/threads/{t}")),
         Err(AppError::Validation(errors)) => {
             let form = FormState::from_form(&sub.form, errors);
-            me_messages_page(&state, viewer, form, StatusCode::UNPROCESSABLE_ENTITY).await
+            me_messages_page(
+                &state,
+                viewer,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PageParams::first(),
+            )
+            .await
         }
         Err(e) => error_response(&viewer.base, e),
     }
