@@ -104,6 +104,8 @@ pub const PAGED: &[(&str, &str)] = &[
     ("/api/v1/patients/{patient}/meetings", ""),
     ("/api/v1/patients/{patient}/threads", ""),
     ("/api/v1/patients/{patient}/requests", ""),
+    ("/api/v1/audit", ""),
+    ("/api/v1/patients/{patient}/access-log", ""),
 ];
 
 /// Every paged list takes `cursor` and `limit` and answers a page envelope.
@@ -513,6 +515,14 @@ fn core_spec() -> Value {
             },
             "/api/v1/patients/{patient}/emergency-access": {"post": op("Break the glass: read this patient's record for at most 4 hours (reason and password required; logged and shown to the patient)", Some("EmergencyRequest"), ("201", ""), &["403"], &["patient"])},
             "/api/v1/patients/{patient}/access-log": {"get": op("Who opened or changed the record (the patient only)", None, ("200", ""), &["403"], &["patient"])},
+            "/api/v1/audit": {"get": {
+                "summary": "The audit trail in sequence order, a page at a time (administrators): Samband's own records with their chain fields, or FHIR R4 AuditEvent resources",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["jsonl", "fhir"], "default": "jsonl"}}
+                ],
+                "responses": problem_responses(&["403"])
+            }},
             "/api/v1/emergency-access": {"get": op("Emergency-access events awaiting review (administrators)", None, ("200", ""), &["403"], &[])},
             "/api/v1/emergency-access/{grant}/review": {"post": op("Mark an emergency-access event reviewed", None, ("204", ""), &["403"], &["grant"])},
             "/api/v1/patients/{patient}/crisis-plan": {"put": op("Update the crisis plan (If-Match \"0\" for the first version; patients may change only what_helps)", Some("CrisisPlanInput"), ("200", "CrisisPlan"), upd, &["patient"])}

@@ -63,6 +63,7 @@ pub fn book() -> RouteBook<App> {
         )
         .route("/patients/{patient}/emergency-access", post(break_glass))
         .route("/patients/{patient}/access-log", get(access_log))
+        .route("/audit", get(audit_export))
         .route("/emergency-access", get(emergency_to_review))
         .route("/emergency-access/{grant}/review", post(review_emergency))
         .merge(crate::messages::book())
@@ -658,9 +659,34 @@ async fn access_log(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    Ok(Json(app.access_log(&ctx, patient).await?).into_response())
+    Ok(page_json(
+        &app.access_log(&ctx, patient, &q.params()).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditQuery {
+    format: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+/// The audit trail, a page at a time in sequence order (administrators).
+async fn audit_export(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult {
+    let format = samband_app::audit_export::parse_export_format(q.format.as_deref())?;
+    let params = PageParams {
+        cursor: q.cursor,
+        limit: q.limit,
+    };
+    Ok(page_json(&app.audit_page(&ctx, format, &params).await?))
 }
 
 async fn emergency_to_review(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {

@@ -4,6 +4,7 @@
 //! writer connection, so writers queue in-process instead of spinning on SQLITE_BUSY.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod access_log;
 mod codec;
 mod consent;
 mod directory;

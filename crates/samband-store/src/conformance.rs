@@ -75,6 +75,7 @@ registry![
     history_pages_walk_every_entry_once_with_ties_and_types,
     audit_is_kept_in_append_order_and_counted,
     audit_chain_links_every_entry,
+    access_log_pages_walk_the_patients_named_entries_newest_first,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,
@@ -1265,6 +1266,58 @@ fn audit_entry(patient: Option<PatientId>, i: i64) -> AuditEntry {
         purpose: "treatment".into(),
         request_id: Some(format!("req-{i}")),
     }
+}
+
+/// Walks a patient's access log three at a time: every entry about the patient that
+/// names who acted comes once, newest first (by sequence), with its sequence number;
+/// entries about other patients or without an actor are left out; the count agrees.
+async fn access_log_pages_walk_the_patients_named_entries_newest_first(store: Arc<dyn Store>) {
+    let store = &*store;
+    let f = seed(store).await;
+    let mut tx = store.begin().await.unwrap();
+    let mut mine = Vec::new();
+    for i in 0..11 {
+        let e = match i % 4 {
+            0 => audit_entry(Some(PatientId::new()), i),
+            1 => AuditEntry {
+                actor_account_id: None,
+                ..audit_entry(Some(f.patient.id), i)
+            },
+            // The same instant for several: the sequence decides.
+            _ => audit_entry(Some(f.patient.id), 0),
+        };
+        tx.append_audit(&e).await.unwrap();
+        if i % 4 > 1 {
+            mine.push(e);
+        }
+    }
+    tx.commit().await.unwrap();
+    mine.reverse();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.count_access_log(f.patient.id).await.unwrap(),
+        mine.len() as i64
+    );
+    let mut walked: Vec<(i64, AuditEntry)> = Vec::new();
+    let mut page = PageAt::first(3);
+    for _ in 0..10 {
+        let rows = tx.access_log(f.patient.id, &page).await.unwrap();
+        assert!(rows.len() <= 3);
+        let Some((seq, e)) = rows.last() else { break };
+        page = PageAt::after(*seq, e.id, 3);
+        walked.extend(rows);
+    }
+    assert!(
+        walked.windows(2).all(|w| w[0].0 > w[1].0),
+        "newest first by sequence"
+    );
+    assert_eq!(
+        walked.into_iter().map(|(_, e)| e).collect::<Vec<_>>(),
+        mine,
+        "every named entry once, every field round-trips"
+    );
+    assert_eq!(tx.count_access_log(PatientId::new()).await.unwrap(), 0);
+    tx.commit().await.unwrap();
 }
 
 async fn audit_is_kept_in_append_order_and_counted(store: Arc<dyn Store>) {

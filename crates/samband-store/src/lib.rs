@@ -72,6 +72,7 @@ pub trait Tx:
     + PlanRepo
     + HistoryRepo
     + AuditRepo
+    + AccessLogRepo
     + AccountRepo
     + ConsentRepo
     + MessageRepo
@@ -224,6 +225,22 @@ pub trait AuditRepo {
         limit: i64,
     ) -> StoreResult<Vec<AuditEntry>>;
     async fn count_audit(&mut self) -> StoreResult<i64>;
+}
+
+/// The patient's access log read from the audit trail, a page at a time (reads only:
+/// nothing here appends to or links the chain).
+#[async_trait]
+pub trait AccessLogRepo {
+    /// One page of the audit entries about the patient that name who acted, newest
+    /// first, each with its sequence number (the page's keys: the sequence number and
+    /// the entry's id).
+    async fn access_log(
+        &mut self,
+        patient: PatientId,
+        page: &PageAt<i64>,
+    ) -> StoreResult<Vec<(i64, AuditEntry)>>;
+    /// How many such entries there are.
+    async fn count_access_log(&mut self, patient: PatientId) -> StoreResult<i64>;
 }
 
 #[async_trait]

@@ -11,6 +11,8 @@ both_backends!(
     history_pages_walk_every_change_once_newest_first,
     bad_cursors_and_page_sizes_are_field_errors_that_change_nothing,
     the_caseload_page_counts_patients_and_links_on_keeping_the_page_size,
+    the_audit_export_pages_the_whole_trail_in_sequence_for_administrators,
+    the_access_log_pages_newest_first_with_its_count,
 );
 
 /// Registers `n` patients with the GP as coordinator, their names drawn from three, so
@@ -246,4 +248,84 @@ async fn the_caseload_page_counts_patients_and_links_on_keeping_the_page_size(b:
         "{}",
         bad.text
     );
+}
+
+async fn the_audit_export_pages_the_whole_trail_in_sequence_for_administrators(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    // Some traffic to export.
+    let gp = t.api(&t.token("gp").await);
+    for _ in 0..3 {
+        assert_eq!(
+            gp.get(&format!("/api/v1/patients/{}", w.p)).await.status,
+            200
+        );
+    }
+    let admin = t.api(&t.token("admin").await);
+    let (pages, items) = walk(&admin, "/api/v1/audit?limit=7").await;
+    assert!(pages.len() > 2, "several pages");
+    let seqs: Vec<i64> = items.iter().map(|i| i["seq"].as_i64().unwrap()).collect();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as i64).collect::<Vec<_>>(),
+        "every entry once, in sequence order, none skipped"
+    );
+    let first_total = pages[0]["total"].as_i64().unwrap();
+    assert!(first_total >= 7 && seqs.len() as i64 >= first_total);
+    // Each page read is itself in the trail.
+    assert!(items
+        .iter()
+        .any(|i| i["object_type"] == "audit_log" && i["action"] == "export"));
+    let fhir = admin.get("/api/v1/audit?format=fhir&limit=2").await;
+    assert_eq!(fhir.status, 200, "{}", fhir.text);
+    assert_eq!(fhir.body["items"][0]["resourceType"], "AuditEvent");
+    assert_eq!(fhir.body["items"].as_array().unwrap().len(), 2);
+    let bad = admin.get("/api/v1/audit?format=xml").await;
+    assert_eq!(
+        (bad.status, bad.error_fields()),
+        (422, vec!["format".to_owned()])
+    );
+    // Professionals and patients may not export it.
+    assert_eq!(gp.get("/api/v1/audit").await.status, 403);
+    assert_eq!(
+        t.api(&t.token("pia").await)
+            .get("/api/v1/audit")
+            .await
+            .status,
+        403
+    );
+}
+
+async fn the_access_log_pages_newest_first_with_its_count(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let gp = t.api(&t.token("gp").await);
+    for _ in 0..5 {
+        assert_eq!(
+            gp.get(&format!("/api/v1/patients/{}", w.p)).await.status,
+            200
+        );
+    }
+    let pia = t.api(&t.token("pia").await);
+    let all = pia
+        .get(&format!("/api/v1/patients/{}/access-log?limit=200", w.p))
+        .await;
+    let everything = all.body["items"].as_array().unwrap().clone();
+    let (pages, items) = walk(
+        &pia,
+        &format!("/api/v1/patients/{}/access-log?limit=3", w.p),
+    )
+    .await;
+    assert!(pages.len() >= 2);
+    // Reading the log is itself logged, after the read: the walk holds the log as the
+    // first page found it — the earlier full read's own entry first, then everything
+    // that read showed, in the same order — and later pages (older entries) never see
+    // the walk's own reads, so nothing comes twice.
+    assert_eq!(items.len(), everything.len() + 1);
+    assert_eq!(items[0]["object"], "access_log");
+    assert_eq!(items[1..].to_vec(), everything);
+    assert!(pages
+        .iter()
+        .all(|p| p["total"].as_i64() >= Some(items.len() as i64)));
+    assert_eq!(pages[0]["total"].as_i64(), Some(items.len() as i64));
 }
