@@ -39,8 +39,8 @@ pub fn book() -> RouteBook<App> {
         .route("/meetings/{meeting}/summary", put(summary))
 }
 
-async fn mine(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(app.my_meetings(&ctx).await?).into_response())
+async fn mine(State(app): State<App>, Auth(ctx): Auth, Query(q): Query<PageQuery>) -> ApiResult {
+    Ok(page_json(&app.my_meetings(&ctx, &q.params()).await?))
 }
 
 fn ids(meeting: &str) -> Result<MeetingId, ApiError> {

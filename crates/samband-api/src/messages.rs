@@ -52,8 +52,8 @@ pub fn book() -> RouteBook<App> {
         .route("/jobs/{job}/retry", post(retry_job))
 }
 
-async fn inbox(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(app.inbox(&ctx).await?).into_response())
+async fn inbox(State(app): State<App>, Auth(ctx): Auth, Query(q): Query<PageQuery>) -> ApiResult {
+    Ok(page_json(&app.inbox(&ctx, &q.params()).await?))
 }
 
 #[derive(Serialize)]

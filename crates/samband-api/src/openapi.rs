@@ -106,6 +106,8 @@ pub const PAGED: &[(&str, &str)] = &[
     ("/api/v1/patients/{patient}/requests", ""),
     ("/api/v1/audit", ""),
     ("/api/v1/patients/{patient}/access-log", ""),
+    ("/api/v1/inbox", ""),
+    ("/api/v1/meetings", ""),
 ];
 
 /// Every paged list takes `cursor` and `limit` and answers a page envelope.

@@ -1023,11 +1023,19 @@ impl App {
         }
     }
 
-    /// The reader's inbox: threads they take part in that the policy lets them see
-    /// now. Showing them counts as delivery.
-    pub async fn inbox(&self, ctx: &Ctx) -> Result<Vec<InboxItem>, AppError> {
+    /// One page of the reader's inbox: threads they take part in, newest activity
+    /// first, each shown only if the policy lets them see it now (its patient's consent
+    /// and their membership decide, per thread). `total` counts every thread they take
+    /// part in, withheld ones included (those are never listed). Showing the inbox
+    /// counts as delivery.
+    pub async fn inbox(&self, ctx: &Ctx, page: &PageParams) -> Result<Page<InboxItem>, AppError> {
+        let req = paging::parse::<DateTime<Utc>>("inbox", page)?;
         let mut tx = self.store.begin().await?;
-        let rows = tx.inbox_threads(ctx.principal.account_id, 200).await?;
+        let rows = tx
+            .inbox_threads(ctx.principal.account_id, &req.probe())
+            .await?;
+        let (rows, next) = req.cut(rows, |r| (r.thread.last_message_at, r.thread.id.as_uuid()));
+        let total = tx.count_inbox(ctx.principal.account_id).await?;
         let mut facts_by_patient: Vec<(PatientId, Facts, Option<String>)> = Vec::new();
         let mut out = Vec::new();
         for row in rows {
@@ -1090,7 +1098,7 @@ impl App {
             // Senders watching their message see it reach the inbox.
             self.live.publish(out.iter().map(|i| i.thread.created_by));
         }
-        Ok(out)
+        Ok(req.page(out, next, total))
     }
 
     /// An attachment, for a reader who may see its thread.

@@ -196,23 +196,28 @@ impl MessageRepo for PgTx {
     async fn inbox_threads(
         &mut self,
         account: AccountId,
-        limit: i64,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<InboxThread>> {
-        let rows = sqlx::query(
+        let seek = if page.after.is_some() {
+            "AND (t.last_message_at, t.id) < ($3, $4) "
+        } else {
+            ""
+        };
+        let sql = format!(
             "SELECT t.*, \
                (SELECT COUNT(*) FROM message_recipients r \
                  WHERE r.thread_id = t.id AND r.account_id = $1 AND r.read_at IS NULL) AS unread, \
                (SELECT COUNT(*) FROM message_recipients r \
                  WHERE r.thread_id = t.id AND r.account_id = $1 AND r.needs_ack AND r.acknowledged_at IS NULL) AS awaiting_ack \
              FROM threads t JOIN thread_participants p ON p.thread_id = t.id \
-             WHERE p.account_id = $1 \
-             ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2",
-        )
-        .bind(account.as_uuid())
-        .bind(limit)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+             WHERE p.account_id = $1 {seek}\
+             ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2"
+        );
+        let mut q = sqlx::query(&sql).bind(account.as_uuid()).bind(page.limit);
+        if let Some(after) = &page.after {
+            q = q.bind(after.key).bind(after.id);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
         rows.iter()
             .map(|r| {
                 Ok(InboxThread {
@@ -222,6 +227,14 @@ impl MessageRepo for PgTx {
                 })
             })
             .collect()
+    }
+
+    async fn count_inbox(&mut self, account: AccountId) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM thread_participants WHERE account_id = $1")
+            .bind(account.as_uuid())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
     }
 
     async fn insert_message(&mut self, m: &Message, recipients: &[Recipient]) -> StoreResult<()> {

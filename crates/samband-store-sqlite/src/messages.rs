@@ -198,9 +198,14 @@ impl MessageRepo for SqliteTx {
     async fn inbox_threads(
         &mut self,
         account: AccountId,
-        limit: i64,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<InboxThread>> {
-        let rows = sqlx::query(
+        let seek = if page.after.is_some() {
+            "AND (t.last_message_at, t.id) < (?, ?) "
+        } else {
+            ""
+        };
+        let sql = format!(
             "SELECT t.*,
                 (SELECT COUNT(*) FROM message_recipients r
                   WHERE r.thread_id = t.id AND r.account_id = p.account_id AND r.read_at IS NULL) AS unread,
@@ -208,14 +213,18 @@ impl MessageRepo for SqliteTx {
                   WHERE r.thread_id = t.id AND r.account_id = p.account_id
                     AND r.needs_ack = 1 AND r.acknowledged_at IS NULL) AS awaiting_ack
              FROM thread_participants p JOIN threads t ON t.id = p.thread_id
-             WHERE p.account_id = ?
-             ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?",
-        )
-        .bind(account.to_string())
-        .bind(limit)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+             WHERE p.account_id = ? {seek}
+             ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?"
+        );
+        let mut q = sqlx::query(&sql).bind(account.to_string());
+        if let Some(after) = &page.after {
+            q = q.bind(ts(&after.key)).bind(after.id.to_string());
+        }
+        let rows = q
+            .bind(page.limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         rows.iter()
             .map(|r| {
                 Ok(InboxThread {
@@ -225,6 +234,14 @@ impl MessageRepo for SqliteTx {
                 })
             })
             .collect()
+    }
+
+    async fn count_inbox(&mut self, account: AccountId) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM thread_participants WHERE account_id = ?")
+            .bind(account.to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
     }
 
     async fn insert_message(&mut self, m: &Message, recipients: &[Recipient]) -> StoreResult<()> {

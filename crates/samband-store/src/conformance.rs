@@ -2111,7 +2111,10 @@ async fn threads_are_listed_by_latest_activity_with_participants(store: Arc<dyn 
         vec![moved.clone(), newer.clone()]
     );
     // The inbox lists only the threads the account takes part in.
-    let inbox = tx.inbox_threads(w.patient.id, 10).await.unwrap();
+    let inbox = tx
+        .inbox_threads(w.patient.id, &PageAt::first(10))
+        .await
+        .unwrap();
     assert_eq!(
         inbox,
         vec![
@@ -2128,18 +2131,39 @@ async fn threads_are_listed_by_latest_activity_with_participants(store: Arc<dyn 
         ]
     );
     assert_eq!(
-        tx.inbox_threads(w.patient.id, 1).await.unwrap(),
+        tx.inbox_threads(w.patient.id, &PageAt::first(1))
+            .await
+            .unwrap(),
         inbox[..1].to_vec(),
         "limited"
     );
+    assert_eq!(
+        tx.inbox_threads(
+            w.patient.id,
+            &PageAt::after(
+                inbox[0].thread.last_message_at,
+                inbox[0].thread.id.as_uuid(),
+                10
+            )
+        )
+        .await
+        .unwrap(),
+        inbox[1..].to_vec(),
+        "the page after the first thread"
+    );
+    assert_eq!(
+        tx.count_inbox(w.patient.id).await.unwrap(),
+        inbox.len() as i64
+    );
+    assert_eq!(tx.count_inbox(AccountId::new()).await.unwrap(), 0);
     assert!(tx
-        .inbox_threads(w.old_proxy.id, 10)
+        .inbox_threads(w.old_proxy.id, &PageAt::first(10))
         .await
         .unwrap()
         .is_empty());
     tx.add_participant(newer.id, w.old_proxy.id).await.unwrap();
     assert_eq!(
-        tx.inbox_threads(w.old_proxy.id, 10)
+        tx.inbox_threads(w.old_proxy.id, &PageAt::first(10))
             .await
             .unwrap()
             .iter()
@@ -2187,13 +2211,16 @@ async fn message_receipts_move_from_sent_to_acknowledged(store: Arc<dyn Store>) 
         "oldest first"
     );
     assert!(tx.list_messages(ThreadId::new()).await.unwrap().is_empty());
-    let inbox = tx.inbox_threads(w.patient.id, 10).await.unwrap();
+    let inbox = tx
+        .inbox_threads(w.patient.id, &PageAt::first(10))
+        .await
+        .unwrap();
     assert_eq!(
         (inbox[0].unread, inbox[0].awaiting_ack),
         (2, 1),
         "two unread, one asks for a receipt"
     );
-    let gp_inbox = tx.inbox_threads(w.gp.id, 10).await.unwrap();
+    let gp_inbox = tx.inbox_threads(w.gp.id, &PageAt::first(10)).await.unwrap();
     assert_eq!(
         (gp_inbox[0].unread, gp_inbox[0].awaiting_ack),
         (0, 0),
@@ -2231,7 +2258,10 @@ async fn message_receipts_move_from_sent_to_acknowledged(store: Arc<dyn Store>) 
         !tx.acknowledge(first.id, w.gp.id, t3).await.unwrap(),
         "not a recipient"
     );
-    let inbox = tx.inbox_threads(w.patient.id, 10).await.unwrap();
+    let inbox = tx
+        .inbox_threads(w.patient.id, &PageAt::first(10))
+        .await
+        .unwrap();
     assert_eq!((inbox[0].unread, inbox[0].awaiting_ack), (0, 0));
     // Reading the thread marks an undelivered message delivered too.
     let t4 = t0() + Duration::hours(4);
@@ -2758,6 +2788,28 @@ async fn thread_and_request_pages_hold_what_the_filter_lets_through_once_each(
         want_requests.iter().map(|r| r.id).collect::<Vec<_>>(),
         "every visible request once, newest first"
     );
+    // The patient takes part in all twelve: their inbox walks them all, in order.
+    let mut all: Vec<&Thread> = threads.iter().map(|(t, _)| t).collect();
+    all.sort_by(|a, b| {
+        b.last_message_at
+            .cmp(&a.last_message_at)
+            .then(b.id.cmp(&a.id))
+    });
+    assert_eq!(tx.count_inbox(w.patient.id).await.unwrap(), 12);
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(5);
+    for _ in 0..20 {
+        let rows = tx.inbox_threads(w.patient.id, &page).await.unwrap();
+        assert!(rows.len() <= 5);
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.thread.last_message_at, last.thread.id.as_uuid(), 5);
+        walked.extend(rows.into_iter().map(|i| i.thread.id));
+    }
+    assert_eq!(
+        walked,
+        all.iter().map(|t| t.id).collect::<Vec<_>>(),
+        "the inbox: every thread once, newest activity first"
+    );
     // Nothing let through: empty and zero.
     let none = ThreadFilter {
         reader: w.gp.id,
@@ -3191,6 +3243,13 @@ async fn notification_and_meeting_pages_walk_every_row_once_with_ties(store: Arc
             ..m.sooner.clone()
         };
         tx.insert_meeting(&x).await.unwrap();
+        tx.insert_participant(&Participant {
+            id: ParticipantId::new(),
+            meeting_id: x.id,
+            ..m.member.clone()
+        })
+        .await
+        .unwrap();
         meetings.push(x);
     }
     notes.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
@@ -3222,6 +3281,30 @@ async fn notification_and_meeting_pages_walk_every_row_once_with_ties(store: Arc
         walked.iter().map(|x| x.id).collect::<Vec<_>>(),
         meetings.iter().map(|x| x.id).collect::<Vec<_>>(),
         "every meeting once, soonest first"
+    );
+    // The GP is invited to the fixture's meeting and the seven: walked two at a time.
+    let mine: Vec<MeetingId> = meetings
+        .iter()
+        .filter(|x| x.id != m.sooner.id)
+        .map(|x| x.id)
+        .collect();
+    let from = t0() - Duration::days(365);
+    assert_eq!(
+        tx.count_meetings_for_account(w.gp.id, from).await.unwrap(),
+        mine.len() as i64
+    );
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(2);
+    for _ in 0..10 {
+        let rows = tx.meetings_for_account(w.gp.id, from, &page).await.unwrap();
+        assert!(rows.len() <= 2);
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.starts_at, last.id.as_uuid(), 2);
+        walked.extend(rows.into_iter().map(|x| x.id));
+    }
+    assert_eq!(
+        walked, mine,
+        "every meeting of the GP's once, soonest first"
     );
     tx.commit().await.unwrap();
 }
@@ -3517,7 +3600,13 @@ async fn meetings_are_versioned_and_listed_soonest_first(store: Arc<dyn Store>) 
     assert_eq!(tx.count_meetings(PatientId::new()).await.unwrap(), 0);
     // Invitations decide whose meetings they are.
     assert_eq!(
-        tx.meetings_for_account(m.w.patient.id).await.unwrap(),
+        tx.meetings_for_account(
+            m.w.patient.id,
+            t0() - Duration::days(365),
+            &PageAt::first(10)
+        )
+        .await
+        .unwrap(),
         vec![m.meeting.clone()]
     );
     tx.insert_participant(&Participant {
@@ -3528,12 +3617,18 @@ async fn meetings_are_versioned_and_listed_soonest_first(store: Arc<dyn Store>) 
     .await
     .unwrap();
     assert_eq!(
-        tx.meetings_for_account(m.w.gp.id).await.unwrap(),
+        tx.meetings_for_account(m.w.gp.id, t0() - Duration::days(365), &PageAt::first(10))
+            .await
+            .unwrap(),
         vec![m.sooner.clone(), m.meeting.clone()],
         "soonest first"
     );
     assert!(tx
-        .meetings_for_account(AccountId::new())
+        .meetings_for_account(
+            AccountId::new(),
+            t0() - Duration::days(365),
+            &PageAt::first(10)
+        )
         .await
         .unwrap()
         .is_empty());
@@ -3572,6 +3667,40 @@ async fn meetings_are_versioned_and_listed_soonest_first(store: Arc<dyn Store>) 
         ..moved.clone()
     };
     assert_eq!(tx.update_meeting(&earliest, 2).await.unwrap(), 3);
+    // Cancelled: no longer among the account's meetings.
+    assert_eq!(
+        tx.meetings_for_account(m.w.gp.id, t0() - Duration::days(365), &PageAt::first(10))
+            .await
+            .unwrap()
+            .iter()
+            .map(|x| x.id)
+            .collect::<Vec<_>>(),
+        vec![m.sooner.id]
+    );
+    assert_eq!(
+        tx.count_meetings_for_account(m.w.gp.id, t0() - Duration::days(365))
+            .await
+            .unwrap(),
+        1
+    );
+    // One that has ended before `from` is left out; one still running is not.
+    let end = m.sooner.starts_at + Duration::minutes(m.sooner.duration_minutes as i64);
+    assert_eq!(
+        tx.count_meetings_for_account(m.w.gp.id, end).await.unwrap(),
+        1,
+        "ends exactly then: still listed"
+    );
+    assert!(tx
+        .meetings_for_account(m.w.gp.id, end + Duration::seconds(1), &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        tx.count_meetings_for_account(m.w.gp.id, end + Duration::seconds(1))
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(
         tx.list_meetings(m.w.f.patient.id, &PageAt::first(10))
             .await

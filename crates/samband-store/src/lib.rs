@@ -321,12 +321,16 @@ pub trait MessageRepo {
     /// Adds a participant (who may then see the thread); a repeat is a no-op.
     async fn add_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<()>;
     async fn is_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<bool>;
-    /// Threads the account takes part in, newest activity first, with what is new.
+    /// One page of the threads the account takes part in, newest activity first (then
+    /// the higher id first; the page's keys are `last_message_at` and the thread's id),
+    /// with what is new.
     async fn inbox_threads(
         &mut self,
         account: AccountId,
-        limit: i64,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<InboxThread>>;
+    /// How many threads the account takes part in.
+    async fn count_inbox(&mut self, account: AccountId) -> StoreResult<i64>;
     /// Stores a message with its recipients and moves the thread's last activity.
     async fn insert_message(&mut self, m: &Message, recipients: &[Recipient]) -> StoreResult<()>;
     async fn get_message(&mut self, id: MessageId) -> StoreResult<Option<Message>>;
@@ -485,8 +489,21 @@ pub trait MeetingRepo {
     ) -> StoreResult<Vec<Meeting>>;
     /// How many meetings the patient has in all.
     async fn count_meetings(&mut self, patient: PatientId) -> StoreResult<i64>;
-    /// Meetings the account is invited to, soonest first.
-    async fn meetings_for_account(&mut self, account: AccountId) -> StoreResult<Vec<Meeting>>;
+    /// One page of the meetings the account is invited to that are not cancelled and
+    /// end at or after `from`, soonest first (then by id; the page's keys are
+    /// `starts_at` and the id).
+    async fn meetings_for_account(
+        &mut self,
+        account: AccountId,
+        from: DateTime<Utc>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Meeting>>;
+    /// How many such meetings there are.
+    async fn count_meetings_for_account(
+        &mut self,
+        account: AccountId,
+        from: DateTime<Utc>,
+    ) -> StoreResult<i64>;
 
     /// `Conflict` if the same team member or e-mail address is already invited.
     async fn insert_participant(&mut self, p: &Participant) -> StoreResult<()>;

@@ -109,9 +109,9 @@ async fn receipts_go_sent_delivered_read_acknowledged(b: Backend) {
 
     // The recipient's inbox shows it: delivered.
     let inbox = cm.get("/api/v1/inbox").await;
-    assert_eq!(inbox.body[0]["unread"], 1);
-    assert_eq!(inbox.body[0]["awaiting_ack"], 1);
-    assert_eq!(inbox.body[0]["patient_name"], "Pia Pasient");
+    assert_eq!(inbox.body["items"][0]["unread"], 1);
+    assert_eq!(inbox.body["items"][0]["awaiting_ack"], 1);
+    assert_eq!(inbox.body["items"][0]["patient_name"], "Pia Pasient");
     assert_eq!(states(&gp.get(&path).await.body, 0)[0].1, "delivered");
 
     // Opening the thread: read.
@@ -356,9 +356,7 @@ async fn consent_keeps_a_message_from_a_recipient_it_excludes(b: Backend) {
     assert_eq!(r.status, 200);
     assert_eq!(nav.get(&path).await.status, 403);
     assert_eq!(
-        nav.get("/api/v1/inbox")
-            .await
-            .body
+        nav.get("/api/v1/inbox").await.body["items"]
             .as_array()
             .unwrap()
             .len(),

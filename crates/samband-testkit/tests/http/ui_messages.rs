@@ -193,7 +193,10 @@ async fn request_form_answer_form_and_receipt(b: Backend) {
     gp.login("gp", PASSWORD).await;
     let api = t.api(&t.token("gp").await);
     let inbox = api.get("/api/v1/inbox").await;
-    let tid = inbox.body[0]["thread"]["id"].as_str().unwrap().to_owned();
+    let tid = inbox.body["items"][0]["thread"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let page = gp.get(&format!("/threads/{tid}")).await;
     let csrf = hidden_value(&page.text, "_csrf").unwrap();
     let version = hidden_value(&page.text, "version").unwrap();

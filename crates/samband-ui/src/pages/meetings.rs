@@ -166,17 +166,24 @@ pub async fn create(
 struct MinePage {
     base: Base,
     rows: Vec<samband_app::meetings::MyMeeting>,
+    pager: Pager,
 }
 
-pub async fn mine(State(state): State<UiState>, mut viewer: Viewer) -> Response {
-    match state.app.my_meetings(&viewer.ctx).await {
-        Ok(rows) => {
+pub async fn mine(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Query(asked): Query<PageParams>,
+) -> Response {
+    match state.app.my_meetings(&viewer.ctx, &asked).await {
+        Ok(page) => {
             viewer.base.title = viewer.base.t("meeting.mine_title");
+            let pager = Pager::new(&page, "/meetings", &[], &asked);
             render(
                 StatusCode::OK,
                 &MinePage {
                     base: viewer.base,
-                    rows,
+                    rows: page.items,
+                    pager,
                 },
             )
         }

@@ -37,12 +37,16 @@ struct InboxPage {
     base: Base,
     items: Vec<InboxItem>,
     notifications: Vec<NotificationView>,
+    pager: Pager,
     notes_pager: Pager,
 }
 
-/// The inbox page's query: the notifications list pages on its own parameters.
+/// The inbox page's query: the threads page on `cursor` and `limit`, the
+/// notifications on their own parameters; each list's links keep the other's place.
 #[derive(Debug, Default, Deserialize)]
 pub struct InboxQuery {
+    cursor: Option<String>,
+    limit: Option<String>,
     notes_cursor: Option<String>,
     notes_limit: Option<String>,
 }
@@ -56,8 +60,12 @@ pub async fn inbox(
         cursor: q.notes_cursor.clone(),
         limit: q.notes_limit.clone(),
     };
+    let asked = PageParams {
+        cursor: q.cursor.clone(),
+        limit: q.limit.clone(),
+    };
     let result = async {
-        let items = state.app.inbox(&viewer.ctx).await?;
+        let items = state.app.inbox(&viewer.ctx, &asked).await?;
         let notifications = state.app.notifications(&viewer.ctx, &notes_asked).await?;
         Ok::<_, AppError>((items, notifications))
     }
@@ -68,15 +76,28 @@ pub async fn inbox(
             let notes_pager = Pager::named(
                 &notifications,
                 "/inbox",
-                &[],
+                &[
+                    ("cursor", q.cursor.as_deref()),
+                    ("limit", q.limit.as_deref()),
+                ],
                 &notes_asked,
                 ("notes_cursor", "notes_limit"),
+            );
+            let pager = Pager::new(
+                &items,
+                "/inbox",
+                &[
+                    ("notes_cursor", q.notes_cursor.as_deref()),
+                    ("notes_limit", q.notes_limit.as_deref()),
+                ],
+                &asked,
             );
             render(
                 StatusCode::OK,
                 &InboxPage {
                     base: viewer.base,
-                    items,
+                    items: items.items,
+                    pager,
                     notifications: notifications.items,
                     notes_pager,
                 },
