@@ -179,7 +179,7 @@ fn messaging_spec(doc: &mut Value) {
     let paths = [
         (
             "/api/v1/inbox",
-            json!({"get": op("My inbox: threads I take part in, with unread and awaiting-receipt counts (showing them marks them delivered)", None, ("200", ""), &[], &[])}),
+            json!({"get": op("My inbox: threads I take part in, newest activity first, with unread and awaiting-receipt counts (showing them marks them delivered); `total` counts every thread I take part in, including any the patient's consent now withholds (those are never listed)", None, ("200", ""), &[], &[])}),
         ),
         (
             "/api/v1/inbox/unread",
@@ -319,7 +319,7 @@ fn meetings_spec(doc: &mut Value) {
     let paths = [
         (
             "/api/v1/meetings",
-            json!({"get": op("My meetings from today on, across patients, with replies and agenda size", None, ("200", ""), &[], &[])}),
+            json!({"get": op("My meetings from today on (not cancelled), soonest first, across patients, with replies and agenda size; `total` counts every such invitation, including any the patient's consent now withholds (those are never listed)", None, ("200", ""), &[], &[])}),
         ),
         (
             "/api/v1/patients/{patient}/meetings",
