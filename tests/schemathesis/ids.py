@@ -20,6 +20,11 @@ def call(method, path, token=None, body=None):
         return json.loads(text) if text else None
 
 
+def items(listed):
+    """The rows of a list: paged lists answer {items, next, total, limit}."""
+    return listed["items"] if isinstance(listed, dict) and "items" in listed else listed
+
+
 def token(user):
     return call("POST", "/api/v1/auth/token", body={
         "username": user, "password": "samband-demo-2026", "name": "schemathesis"})["token"]
@@ -30,7 +35,7 @@ t = token("camilla.poulsen")
 # must not revoke the one it works with.
 decoy = call("POST", "/api/v1/auth/token", body={
     "username": "camilla.poulsen", "password": "samband-demo-2026", "name": "decoy"})["id"]
-patient = call("GET", "/api/v1/patients", t)[0]["id"]
+patient = items(call("GET", "/api/v1/patients", t))[0]["id"]
 ov = call("GET", f"/api/v1/patients/{patient}", t)
 ids = {
     "BEARER": t,
@@ -41,16 +46,16 @@ ids = {
     "GOAL": ov["goals"][0]["id"] if ov["goals"] else ov["actions"][0]["id"],
     "SERVICE": ov["services"][0]["id"] if ov.get("services") else ov["actions"][0]["id"],
 }
-threads = call("GET", f"/api/v1/patients/{patient}/threads", t)
+threads = items(call("GET", f"/api/v1/patients/{patient}/threads", t))
 thread_id = threads[0]["thread"]["id"]
 thread = call("GET", f"/api/v1/threads/{thread_id}", t)
 ids["THREAD"] = thread_id
 ids["MESSAGE"] = thread["messages"][0]["id"]
 attachments = [a for m in thread["messages"] for a in m.get("attachments", [])]
 ids["ATTACHMENT"] = attachments[0]["id"] if attachments else ids["MESSAGE"]
-requests = call("GET", f"/api/v1/patients/{patient}/requests", t)
+requests = items(call("GET", f"/api/v1/patients/{patient}/requests", t))
 ids["REQUEST"] = (requests[0].get("id") or requests[0].get("request", {}).get("id")) if requests else ids["MESSAGE"]
-meetings = call("GET", "/api/v1/meetings", t)
+meetings = items(call("GET", "/api/v1/meetings", t))
 meeting = meetings[0]["meeting"]["id"] if meetings else None
 if meeting is None:
     m = call("POST", f"/api/v1/patients/{patient}/meetings", t, {

@@ -3,8 +3,8 @@
 use crate::extract::{Auth, IfMatch, StrictJson};
 use crate::problem::ApiError;
 use crate::route_book::RouteBook;
-use crate::routes::{parse_id, versioned};
-use axum::extract::{Path, State};
+use crate::routes::{page_json, parse_id, versioned, PageQuery};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -39,17 +39,24 @@ pub fn book() -> RouteBook<App> {
         .route("/meetings/{meeting}/summary", put(summary))
 }
 
-async fn mine(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(app.my_meetings(&ctx).await?).into_response())
+async fn mine(State(app): State<App>, Auth(ctx): Auth, Query(q): Query<PageQuery>) -> ApiResult {
+    Ok(page_json(&app.my_meetings(&ctx, &q.params()).await?))
 }
 
 fn ids(meeting: &str) -> Result<MeetingId, ApiError> {
     parse_id::<MeetingId>(meeting, "meeting")
 }
 
-async fn list(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>) -> ApiResult {
+async fn list(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    Ok(Json(app.patient_meetings(&ctx, patient).await?).into_response())
+    Ok(page_json(
+        &app.patient_meetings(&ctx, patient, &q.params()).await?,
+    ))
 }
 
 async fn create(

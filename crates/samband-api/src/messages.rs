@@ -4,7 +4,7 @@
 use crate::extract::{Auth, IfMatch, StrictJson};
 use crate::problem::ApiError;
 use crate::route_book::RouteBook;
-use crate::routes::{parse_id, versioned};
+use crate::routes::{page_json, parse_id, versioned, PageQuery};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -52,8 +52,8 @@ pub fn book() -> RouteBook<App> {
         .route("/jobs/{job}/retry", post(retry_job))
 }
 
-async fn inbox(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(app.inbox(&ctx).await?).into_response())
+async fn inbox(State(app): State<App>, Auth(ctx): Auth, Query(q): Query<PageQuery>) -> ApiResult {
+    Ok(page_json(&app.inbox(&ctx, &q.params()).await?))
 }
 
 #[derive(Serialize)]
@@ -82,8 +82,12 @@ async fn events(State(app): State<App>, Auth(ctx): Auth) -> Response {
         .into_response()
 }
 
-async fn notifications(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(app.notifications(&ctx).await?).into_response())
+async fn notifications(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Query(q): Query<PageQuery>,
+) -> ApiResult {
+    Ok(page_json(&app.notifications(&ctx, &q.params()).await?))
 }
 
 async fn get_prefs(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
@@ -103,9 +107,12 @@ async fn patient_threads(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    Ok(Json(app.patient_threads(&ctx, patient).await?).into_response())
+    Ok(page_json(
+        &app.patient_threads(&ctx, patient, &q.params()).await?,
+    ))
 }
 
 #[derive(Serialize)]
@@ -250,9 +257,12 @@ async fn patient_requests(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    Ok(Json(app.patient_requests(&ctx, patient).await?).into_response())
+    Ok(page_json(
+        &app.patient_requests(&ctx, patient, &q.params()).await?,
+    ))
 }
 
 async fn create_request(

@@ -92,7 +92,62 @@ pub fn spec(token_max_days: i64) -> Value {
     tokens_spec(&mut doc, token_max_days);
     messaging_spec(&mut doc);
     meetings_spec(&mut doc);
+    paging_spec(&mut doc);
     doc
+}
+
+/// The lists answered a page at a time, with the schema of one item.
+pub const PAGED: &[(&str, &str)] = &[
+    ("/api/v1/patients", "CaseloadItem"),
+    ("/api/v1/patients/{patient}/history", "HistoryItem"),
+    ("/api/v1/notifications", ""),
+    ("/api/v1/patients/{patient}/meetings", ""),
+    ("/api/v1/patients/{patient}/threads", ""),
+    ("/api/v1/patients/{patient}/requests", ""),
+    ("/api/v1/audit", ""),
+    ("/api/v1/patients/{patient}/access-log", ""),
+    ("/api/v1/inbox", ""),
+    ("/api/v1/meetings", ""),
+];
+
+/// Every paged list takes `cursor` and `limit` and answers a page envelope.
+fn paging_spec(doc: &mut Value) {
+    doc["components"]["schemas"]["CaseloadItem"] = json!({"type": "object",
+    "required": ["id", "name", "birth_date", "my_role", "is_coordinator", "open_actions", "overdue_actions"],
+    "properties": {
+        "id": uuid(), "name": {"type": "string"}, "birth_date": {"type": "string", "format": "date"},
+        "my_role": {"type": "string"}, "is_coordinator": {"type": "boolean"},
+        "open_actions": {"type": "integer", "minimum": 0}, "overdue_actions": {"type": "integer", "minimum": 0}
+    }});
+    doc["components"]["schemas"]["HistoryItem"] = json!({"type": "object",
+    "required": ["object_type", "object_id", "version", "changed_by", "changed_at", "new"],
+    "properties": {
+        "object_type": {"type": "string"}, "object_id": {"type": "string"}, "version": {"type": "integer"},
+        "changed_by": {"type": "string"}, "changed_at": {"type": "string", "format": "date-time"},
+        "reason": {"type": ["string", "null"]}, "old": {}, "new": {}
+    }});
+    for (path, item) in PAGED {
+        let Some(get) = doc["paths"][*path].get_mut("get") else {
+            continue;
+        };
+        let params = get["parameters"].as_array().cloned().unwrap_or_default();
+        let mut params: Vec<Value> = params;
+        params.push(json!({"name": "cursor", "in": "query", "required": false,
+            "description": "The `next` of the previous page (opaque); the first page without it",
+            "schema": {"type": "string", "maxLength": 1024}}));
+        params.push(json!({"name": "limit", "in": "query", "required": false,
+            "description": format!("Rows per page, 1–{} ({} when not given)", samband_app::paging::MAX_LIMIT, samband_app::paging::DEFAULT_LIMIT),
+            "schema": {"type": "integer", "minimum": 1, "maximum": samband_app::paging::MAX_LIMIT, "default": samband_app::paging::DEFAULT_LIMIT}}));
+        get["parameters"] = Value::Array(params);
+        get["responses"]["200"] = json!({"description": "One page of the list", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["items", "next", "total", "limit"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}},
+            "next": {"type": ["string", "null"], "description": "The cursor of the next page; null on the last page"},
+            "total": {"type": "integer", "minimum": 0, "description": "How many rows the whole list holds"},
+            "limit": {"type": "integer", "minimum": 1}
+        }}}}});
+    }
 }
 
 /// Issuing, listing and revoking my API tokens.
@@ -124,7 +179,7 @@ fn messaging_spec(doc: &mut Value) {
     let paths = [
         (
             "/api/v1/inbox",
-            json!({"get": op("My inbox: threads I take part in, with unread and awaiting-receipt counts (showing them marks them delivered)", None, ("200", ""), &[], &[])}),
+            json!({"get": op("My inbox: threads I take part in, newest activity first, with unread and awaiting-receipt counts (showing them marks them delivered); `total` counts every thread I take part in, including any the patient's consent now withholds (those are never listed)", None, ("200", ""), &[], &[])}),
         ),
         (
             "/api/v1/inbox/unread",
@@ -264,7 +319,7 @@ fn meetings_spec(doc: &mut Value) {
     let paths = [
         (
             "/api/v1/meetings",
-            json!({"get": op("My meetings from today on, across patients, with replies and agenda size", None, ("200", ""), &[], &[])}),
+            json!({"get": op("My meetings from today on (not cancelled), soonest first, across patients, with replies and agenda size; `total` counts every such invitation, including any the patient's consent now withholds (those are never listed)", None, ("200", ""), &[], &[])}),
         ),
         (
             "/api/v1/patients/{patient}/meetings",
@@ -462,6 +517,14 @@ fn core_spec() -> Value {
             },
             "/api/v1/patients/{patient}/emergency-access": {"post": op("Break the glass: read this patient's record for at most 4 hours (reason and password required; logged and shown to the patient)", Some("EmergencyRequest"), ("201", ""), &["403"], &["patient"])},
             "/api/v1/patients/{patient}/access-log": {"get": op("Who opened or changed the record (the patient only)", None, ("200", ""), &["403"], &["patient"])},
+            "/api/v1/audit": {"get": {
+                "summary": "The audit trail in sequence order, a page at a time (administrators): Samband's own records with their chain fields, or FHIR R4 AuditEvent resources",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["jsonl", "fhir"], "default": "jsonl"}}
+                ],
+                "responses": problem_responses(&["403"])
+            }},
             "/api/v1/emergency-access": {"get": op("Emergency-access events awaiting review (administrators)", None, ("200", ""), &["403"], &[])},
             "/api/v1/emergency-access/{grant}/review": {"post": op("Mark an emergency-access event reviewed", None, ("204", ""), &["403"], &["grant"])},
             "/api/v1/patients/{patient}/crisis-plan": {"put": op("Update the crisis plan (If-Match \"0\" for the first version; patients may change only what_helps)", Some("CrisisPlanInput"), ("200", "CrisisPlan"), upd, &["patient"])}

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::Json;
 use samband_app::directory::AccountInput;
+use samband_app::paging::{Page, PageParams};
 use samband_app::App;
 use samband_domain::ids::*;
 use samband_domain::patient::PatientInput;
@@ -62,6 +63,7 @@ pub fn book() -> RouteBook<App> {
         )
         .route("/patients/{patient}/emergency-access", post(break_glass))
         .route("/patients/{patient}/access-log", get(access_log))
+        .route("/audit", get(audit_export))
         .route("/emergency-access", get(emergency_to_review))
         .route("/emergency-access/{grant}/review", post(review_emergency))
         .merge(crate::messages::book())
@@ -292,21 +294,46 @@ struct CaseloadItem {
     overdue_actions: i64,
 }
 
-async fn my_patients(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    let rows = app.my_patients(&ctx).await?;
-    let items: Vec<CaseloadItem> = rows
-        .into_iter()
-        .map(|r| CaseloadItem {
-            id: r.patient.id,
-            name: r.patient.name,
-            birth_date: r.patient.birth_date.to_string(),
-            my_role: r.my_role,
-            is_coordinator: r.is_coordinator,
-            open_actions: r.open_actions,
-            overdue_actions: r.overdue_actions,
-        })
-        .collect();
-    Ok(Json(items).into_response())
+/// A page request in a query string: `cursor` (from the previous page's `next`) and
+/// `limit` (1–200, 50 when not given). Both are checked by the use case, which answers
+/// a field error (422) for a malformed cursor or a size out of bounds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PageQuery {
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+impl PageQuery {
+    pub(crate) fn params(&self) -> PageParams {
+        PageParams {
+            cursor: self.cursor.clone(),
+            limit: self.limit.clone(),
+        }
+    }
+}
+
+/// A page as the API answers it: `{items, next, total, limit}`.
+pub(crate) fn page_json<T: Serialize>(page: &Page<T>) -> Response {
+    Json(page).into_response()
+}
+
+async fn my_patients(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Query(q): Query<PageQuery>,
+) -> ApiResult {
+    let page = app.my_patients(&ctx, &q.params()).await?;
+    let page = page.map(|r| CaseloadItem {
+        id: r.patient.id,
+        name: r.patient.name,
+        birth_date: r.patient.birth_date.to_string(),
+        my_role: r.my_role,
+        is_coordinator: r.is_coordinator,
+        open_actions: r.open_actions,
+        overdue_actions: r.overdue_actions,
+    });
+    Ok(page_json(&page))
 }
 
 #[derive(Deserialize)]
@@ -362,6 +389,8 @@ async fn patient_overview(
 #[serde(deny_unknown_fields)]
 struct HistoryQuery {
     object_id: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
 }
 
 async fn history(
@@ -371,23 +400,26 @@ async fn history(
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let entries = app.history(&ctx, patient, q.object_id.as_deref()).await?;
-    let body: Vec<serde_json::Value> = entries
-        .into_iter()
-        .map(|h| {
-            serde_json::json!({
-                "object_type": h.object_type,
-                "object_id": h.object_id,
-                "version": h.version,
-                "changed_by": h.actor_name,
-                "changed_at": h.at.to_rfc3339(),
-                "reason": h.reason,
-                "old": h.old_value,
-                "new": h.new_value,
-            })
+    let params = PageParams {
+        cursor: q.cursor,
+        limit: q.limit,
+    };
+    let page = app
+        .history(&ctx, patient, q.object_id.as_deref(), &params)
+        .await?;
+    let page = page.map(|h| {
+        serde_json::json!({
+            "object_type": h.object_type,
+            "object_id": h.object_id,
+            "version": h.version,
+            "changed_by": h.actor_name,
+            "changed_at": h.at.to_rfc3339(),
+            "reason": h.reason,
+            "old": h.old_value,
+            "new": h.new_value,
         })
-        .collect();
-    Ok(Json(body).into_response())
+    });
+    Ok(page_json(&page))
 }
 
 // ---- team ---------------------------------------------------------------------------
@@ -627,9 +659,34 @@ async fn access_log(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    Ok(Json(app.access_log(&ctx, patient).await?).into_response())
+    Ok(page_json(
+        &app.access_log(&ctx, patient, &q.params()).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditQuery {
+    format: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+/// The audit trail, a page at a time in sequence order (administrators).
+async fn audit_export(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult {
+    let format = samband_app::audit_export::parse_export_format(q.format.as_deref())?;
+    let params = PageParams {
+        cursor: q.cursor,
+        limit: q.limit,
+    };
+    Ok(page_json(&app.audit_page(&ctx, format, &params).await?))
 }
 
 async fn emergency_to_review(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {

@@ -2,9 +2,10 @@
 //! JSON lines — either Samband's own records with their chain fields, or FHIR R4
 //! AuditEvent resources — streamed page by page so a large trail needs little memory.
 
+use crate::paging::{Page, PageParams};
 use crate::{App, AppError};
 use samband_store::chain::{verify_chain, ChainBreak, VerifyError};
-use samband_store::AuditRecord;
+use samband_store::{AuditEntry, AuditRecord};
 use serde_json::{json, Value};
 use std::io::Write;
 
@@ -25,7 +26,62 @@ pub enum Verified {
     Broken(ChainBreak),
 }
 
+/// How the API's audit export writes each entry.
+pub fn parse_export_format(raw: Option<&str>) -> Result<ExportFormat, AppError> {
+    match raw.map(str::trim) {
+        None | Some("") | Some("jsonl") => Ok(ExportFormat::JsonLines),
+        Some("fhir") => Ok(ExportFormat::FhirAuditEvent),
+        Some(_) => Err(samband_domain::ValidationErrors::single(
+            "format",
+            "bad_choice",
+            "format must be jsonl or fhir",
+        )
+        .into()),
+    }
+}
+
 impl App {
+    /// One page of the audit trail in sequence order (the API's export), each entry as
+    /// Samband's own record or a FHIR AuditEvent, with how many entries there are. For
+    /// administrators; the export is itself audited.
+    pub async fn audit_page(
+        &self,
+        ctx: &crate::Ctx,
+        format: ExportFormat,
+        page: &PageParams,
+    ) -> Result<Page<Value>, AppError> {
+        let req = crate::paging::parse::<i64>("audit", page)?;
+        if !crate::policy::may_export_audit(&ctx.principal) {
+            return Err(AppError::Forbidden);
+        }
+        let mut tx = self.store.begin().await?;
+        let after = req.after.as_ref().map(|(seq, _)| *seq).unwrap_or(0);
+        let rows = tx.audit_records(after, req.probe().limit).await?;
+        let (rows, next) = req.cut(rows, |r| (r.seq, r.entry.id));
+        let total = tx.count_audit().await?;
+        tx.append_audit(&AuditEntry {
+            id: uuid::Uuid::now_v7(),
+            at: self.clock.now(),
+            actor_account_id: Some(ctx.principal.account_id),
+            patient_id: None,
+            object_type: "audit_log".into(),
+            object_id: None,
+            action: "export".into(),
+            purpose: "administration".into(),
+            request_id: ctx.request_id.clone(),
+        })
+        .await?;
+        tx.commit().await?;
+        let items = rows
+            .iter()
+            .map(|r| match format {
+                ExportFormat::JsonLines => record_json(r),
+                ExportFormat::FhirAuditEvent => audit_event(r),
+            })
+            .collect();
+        Ok(req.page(items, next, total))
+    }
+
     pub async fn verify_audit(&self) -> Result<Verified, AppError> {
         match verify_chain(&*self.store, 5_000).await {
             Ok(s) => Ok(Verified::Intact {

@@ -5,11 +5,13 @@
 //! transaction, appends history for every change, audits every access and commits.
 
 use crate::error::ConflictInfo;
+use crate::paging::{self, Page, PageParams};
 use crate::policy::{
     self, AccessFacts, Decision, DenyReason, Detail, Membership, Object, Operation, Purpose,
 };
 use crate::views::{MemberView, PatientOverview};
 use crate::{App, AppError, Ctx};
+use chrono::{DateTime, Utc};
 use samband_domain::consent::{Category, Consent};
 use samband_domain::country::Country;
 use samband_domain::ids::*;
@@ -20,7 +22,7 @@ use samband_domain::principal::Subject;
 use samband_domain::team::{validate_team, CareTeam, MemberInput, MemberKind, TeamMember};
 use samband_domain::text::{self, LONG};
 use samband_domain::ValidationErrors;
-use samband_store::{AuditEntry, CaseloadRow, HistoryEntry, StoreError, Tx};
+use samband_store::{AuditEntry, CaseloadRow, HistoryEntry, HistoryFilter, PageAt, StoreError, Tx};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -368,7 +370,14 @@ impl App {
         purpose: Purpose,
     ) -> AppError {
         let last = tx
-            .list_history(patient, Some(&object_id), 1)
+            .list_history(
+                patient,
+                &HistoryFilter {
+                    object_id: Some(&object_id),
+                    object_types: None,
+                },
+                &PageAt::first(1),
+            )
             .await
             .ok()
             .and_then(|mut v| v.pop());
@@ -404,14 +413,25 @@ impl App {
 
     // ---- lists and reads ------------------------------------------------------------
 
-    /// The signed-in professional's patients: those whose team they are active on.
-    pub async fn my_patients(&self, ctx: &Ctx) -> Result<Vec<CaseloadRow>, AppError> {
+    /// One page of the signed-in professional's patients (those whose team they are
+    /// active on), by name, with how many there are in all.
+    pub async fn my_patients(
+        &self,
+        ctx: &Ctx,
+        page: &PageParams,
+    ) -> Result<Page<CaseloadRow>, AppError> {
+        let req = paging::parse::<String>("caseload", page)?;
         let Subject::Professional(pro) = ctx.principal.subject else {
-            return Ok(Vec::new());
+            return Ok(req.page(Vec::new(), None, 0));
         };
         self.authorize_unbound(ctx, Operation::List).await?;
         let mut tx = self.store.begin_read().await?;
-        let rows = tx.caseload(pro, self.today()).await?;
+        let today = self.today();
+        let rows = tx.caseload(pro, today, &req.probe()).await?;
+        let (rows, next) = req.cut(rows, |r| (r.patient.name.clone(), r.patient.id.as_uuid()));
+        // Every active member may know whose record it is (the policy's rule for
+        // listing), so the count of active memberships is the count of the list.
+        let total = tx.count_caseload(pro, today).await?;
         // The caseload query already restricts to active membership; each row is still
         // put to the policy so a rule added there (consent) applies to lists too.
         let mut allowed = Vec::with_capacity(rows.len());
@@ -468,7 +488,7 @@ impl App {
             }
         }
         tx.commit().await?;
-        Ok(allowed)
+        Ok(req.page(allowed, next, total))
     }
 
     pub async fn overview(
@@ -725,12 +745,17 @@ impl App {
         out
     }
 
+    /// One page of the patient's change history, newest first: only entries about
+    /// objects the reader may read now (consent may have narrowed since), decided by
+    /// the policy per object type and filtered in the store, so the count agrees.
     pub async fn history(
         &self,
         ctx: &Ctx,
         patient: PatientId,
         object_id: Option<&str>,
-    ) -> Result<Vec<HistoryEntry>, AppError> {
+        page: &PageParams,
+    ) -> Result<Page<HistoryEntry>, AppError> {
+        let req = paging::parse::<DateTime<Utc>>("history", page)?;
         let mut tx = self.store.begin_read().await?;
         let facts = self.load_facts(&mut tx, ctx, patient).await?;
         let (mut tx, purpose) = self
@@ -744,15 +769,21 @@ impl App {
                 Detail::None,
             )
             .await?;
-        let mut entries = tx.list_history(patient, object_id, 500).await?;
-        // Each entry is information of its object's category: show only what the
-        // reader may read now (consent may have narrowed since).
-        entries.retain(|h| {
-            Object::named(&h.object_type).is_some_and(|o| {
-                self.permits(ctx, patient, &facts, Operation::Read, o, Detail::None)
+        let readable: Vec<&str> = Object::ALL
+            .iter()
+            .filter(|o| {
+                self.permits(ctx, patient, &facts, Operation::Read, **o, Detail::None)
                     .is_some()
             })
-        });
+            .map(|o| o.as_str())
+            .collect();
+        let filter = HistoryFilter {
+            object_id,
+            object_types: Some(&readable),
+        };
+        let rows = tx.list_history(patient, &filter, &req.probe()).await?;
+        let (entries, next) = req.cut(rows, |h| (h.at, h.id));
+        let total = tx.count_history(patient, &filter).await?;
         self.audit(
             &mut tx,
             ctx,
@@ -764,7 +795,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(entries)
+        Ok(req.page(entries, next, total))
     }
 
     // ---- registering a patient ------------------------------------------------------

@@ -316,12 +316,15 @@ impl App {
         Ok((patient, grant))
     }
 
-    /// The patient's own view of who opened or changed their record, newest first.
+    /// One page of the patient's own view of who opened or changed their record,
+    /// newest first, with how many entries there are.
     pub async fn access_log(
         &self,
         ctx: &Ctx,
         patient: PatientId,
-    ) -> Result<Vec<AccessLogRow>, AppError> {
+        page: &crate::paging::PageParams,
+    ) -> Result<crate::paging::Page<AccessLogRow>, AppError> {
+        let req = crate::paging::parse::<i64>("access_log", page)?;
         let tx = self.store.begin_read().await?;
         let (mut tx, purpose) = self
             .authorize(
@@ -333,12 +336,12 @@ impl App {
                 Detail::None,
             )
             .await?;
-        let mut entries = tx.list_audit(Some(patient), 100_000).await?;
-        entries.reverse();
-        entries.truncate(1_000);
+        let entries = tx.access_log(patient, &req.probe()).await?;
+        let (entries, next) = req.cut(entries, |(seq, e)| (*seq, e.id));
+        let total = tx.count_access_log(patient).await?;
         let mut people: HashMap<AccountId, (String, String, Option<String>)> = HashMap::new();
         let mut rows = Vec::with_capacity(entries.len());
-        for e in entries {
+        for (_, e) in entries {
             let Some(actor) = e.actor_account_id else {
                 continue;
             };
@@ -374,7 +377,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(rows)
+        Ok(req.page(rows, next, total))
     }
 
     /// Emergency-access events awaiting review, metadata only: all of them for

@@ -18,6 +18,7 @@ pub mod live;
 pub mod meetings;
 pub mod messaging;
 pub mod notify;
+pub mod paging;
 pub mod policy;
 pub mod ratelimit;
 pub mod requests;

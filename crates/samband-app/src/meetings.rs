@@ -1747,7 +1747,9 @@ impl App {
         &self,
         ctx: &Ctx,
         patient: PatientId,
-    ) -> Result<Vec<Meeting>, AppError> {
+        page: &crate::paging::PageParams,
+    ) -> Result<crate::paging::Page<Meeting>, AppError> {
+        let req = crate::paging::parse::<chrono::DateTime<chrono::Utc>>("meetings", page)?;
         let tx = self.store.begin_read().await?;
         let (mut tx, purpose) = self
             .authorize(
@@ -1759,7 +1761,9 @@ impl App {
                 Detail::None,
             )
             .await?;
-        let list = tx.list_meetings(patient).await?;
+        let list = tx.list_meetings(patient, &req.probe()).await?;
+        let (list, next) = req.cut(list, |m| (m.starts_at, m.id.as_uuid()));
+        let total = tx.count_meetings(patient).await?;
         self.audit(
             &mut tx,
             ctx,
@@ -1771,7 +1775,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(list)
+        Ok(req.page(list, next, total))
     }
 
     /// What an external guest's link shows: their own items and nothing else.
@@ -1885,18 +1889,28 @@ pub struct MyMeeting {
 }
 
 impl App {
-    /// The meetings the reader is invited to, from today on, across patients; each
-    /// patient's meetings only while the policy lets the reader see them. For a
-    /// coordinator running many meetings a week: replies and agenda at a glance.
-    pub async fn my_meetings(&self, ctx: &Ctx) -> Result<Vec<MyMeeting>, AppError> {
+    /// One page of the meetings the reader is invited to, from today on (not
+    /// cancelled, not over), soonest first, across patients; each patient's meetings
+    /// only while the policy lets the reader see them. `total` counts every such
+    /// invitation, withheld ones included (those are never listed). For a coordinator
+    /// running many meetings a week: replies and agenda at a glance.
+    pub async fn my_meetings(
+        &self,
+        ctx: &Ctx,
+        page: &crate::paging::PageParams,
+    ) -> Result<crate::paging::Page<MyMeeting>, AppError> {
+        let req = crate::paging::parse::<chrono::DateTime<chrono::Utc>>("my_meetings", page)?;
         let mut tx = self.store.begin_read().await?;
         let today_start =
             self.local_to_utc(self.today().and_hms_opt(0, 0, 0).unwrap_or_default())?;
+        let me = ctx.principal.account_id;
+        let rows = tx
+            .meetings_for_account(me, today_start, &req.probe())
+            .await?;
+        let (rows, next) = req.cut(rows, |m| (m.starts_at, m.id.as_uuid()));
+        let total = tx.count_meetings_for_account(me, today_start).await?;
         let mut out = Vec::new();
-        for m in tx.meetings_for_account(ctx.principal.account_id).await? {
-            if m.ends_at() < today_start || m.status == MeetingStatus::Cancelled {
-                continue;
-            }
+        for m in rows {
             let facts = self.load_facts(&mut tx, ctx, m.patient_id).await?;
             let Some(purpose) = self.permits(
                 ctx,
@@ -1935,6 +1949,6 @@ impl App {
             });
         }
         tx.commit().await?;
-        Ok(out)
+        Ok(req.page(out, next, total))
     }
 }

@@ -9,6 +9,7 @@
 use crate::care::Facts;
 use crate::jobs::{self};
 use crate::notify::Notice;
+use crate::paging::{self, Page, PageParams};
 use crate::policy::{Detail, Object, Operation, Purpose};
 use crate::{App, AppError, Ctx};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -18,7 +19,7 @@ use samband_domain::message::*;
 use samband_domain::principal::Subject;
 use samband_domain::team::MemberKind;
 use samband_domain::ValidationErrors;
-use samband_store::{Account, Job, Tx};
+use samband_store::{Account, Job, ThreadFilter, Tx};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -930,13 +931,37 @@ impl App {
         Ok(())
     }
 
-    /// The patient's threads this reader may see (a professional: those they take part
-    /// in; the patient and proxies: all).
+    /// Which of the patient's threads this reader may see, as the policy decides it per
+    /// information category for threads they take part in and threads they do not.
+    pub(crate) fn visible_thread_categories(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        facts: &Facts,
+    ) -> (Vec<&'static str>, Vec<&'static str>) {
+        let allowed = |detail| -> Vec<&'static str> {
+            Category::ALL
+                .iter()
+                .filter(|c| {
+                    self.permits_in(ctx, patient, facts, Operation::List, **c, detail)
+                        .is_some()
+                })
+                .map(|c| c.as_str())
+                .collect()
+        };
+        (allowed(Detail::None), allowed(Detail::ThreadOutsider))
+    }
+
+    /// One page of the patient's threads this reader may see (a professional: those
+    /// they take part in; the patient and proxies: all), newest activity first, with how
+    /// many there are. The policy decides which categories; the store filters by them.
     pub async fn patient_threads(
         &self,
         ctx: &Ctx,
         patient: PatientId,
-    ) -> Result<Vec<ThreadSummary>, AppError> {
+        page: &PageParams,
+    ) -> Result<Page<ThreadSummary>, AppError> {
+        let req = paging::parse::<DateTime<Utc>>("threads", page)?;
         let mut tx = self.store.begin_read().await?;
         let facts: Facts = self.load_facts(&mut tx, ctx, patient).await?;
         let (mut tx, purpose) = self
@@ -951,15 +976,17 @@ impl App {
             )
             .await?;
         let today = self.today();
+        let (mine, others) = self.visible_thread_categories(ctx, patient, &facts);
+        let filter = ThreadFilter {
+            reader: ctx.principal.account_id,
+            participant_categories: &mine,
+            other_categories: &others,
+        };
+        let rows = tx.list_threads(patient, &filter, &req.probe()).await?;
+        let (rows, next) = req.cut(rows, |t| (t.last_message_at, t.id.as_uuid()));
+        let total = tx.count_threads(patient, &filter).await?;
         let mut out = Vec::new();
-        for t in tx.list_threads(patient).await? {
-            let detail = self.thread_detail(&mut tx, ctx, &t).await?;
-            if self
-                .permits_in(ctx, patient, &facts, Operation::List, t.category, detail)
-                .is_none()
-            {
-                continue;
-            }
+        for t in rows {
             let req = tx.request_for_thread(t.id).await?;
             out.push(ThreadSummary {
                 request_kind: req.as_ref().map(|r| r.kind),
@@ -978,7 +1005,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(out)
+        Ok(req.page(out, next, total))
     }
 
     fn permits_in(
@@ -996,11 +1023,19 @@ impl App {
         }
     }
 
-    /// The reader's inbox: threads they take part in that the policy lets them see
-    /// now. Showing them counts as delivery.
-    pub async fn inbox(&self, ctx: &Ctx) -> Result<Vec<InboxItem>, AppError> {
+    /// One page of the reader's inbox: threads they take part in, newest activity
+    /// first, each shown only if the policy lets them see it now (its patient's consent
+    /// and their membership decide, per thread). `total` counts every thread they take
+    /// part in, withheld ones included (those are never listed). Showing the inbox
+    /// counts as delivery.
+    pub async fn inbox(&self, ctx: &Ctx, page: &PageParams) -> Result<Page<InboxItem>, AppError> {
+        let req = paging::parse::<DateTime<Utc>>("inbox", page)?;
         let mut tx = self.store.begin().await?;
-        let rows = tx.inbox_threads(ctx.principal.account_id, 200).await?;
+        let rows = tx
+            .inbox_threads(ctx.principal.account_id, &req.probe())
+            .await?;
+        let (rows, next) = req.cut(rows, |r| (r.thread.last_message_at, r.thread.id.as_uuid()));
+        let total = tx.count_inbox(ctx.principal.account_id).await?;
         let mut facts_by_patient: Vec<(PatientId, Facts, Option<String>)> = Vec::new();
         let mut out = Vec::new();
         for row in rows {
@@ -1063,7 +1098,7 @@ impl App {
             // Senders watching their message see it reach the inbox.
             self.live.publish(out.iter().map(|i| i.thread.created_by));
         }
-        Ok(out)
+        Ok(req.page(out, next, total))
     }
 
     /// An attachment, for a reader who may see its thread.

@@ -188,11 +188,21 @@ impl App {
         Ok(())
     }
 
-    /// The signed-in person's notifications, newest first, worded through the policy;
-    /// opening the list marks them read.
-    pub async fn notifications(&self, ctx: &Ctx) -> Result<Vec<NotificationView>, AppError> {
+    /// One page of the signed-in person's notifications, newest first, worded through
+    /// the policy (a patient the reader may no longer be told about is not named), with
+    /// how many there are; opening the list marks them read.
+    pub async fn notifications(
+        &self,
+        ctx: &Ctx,
+        page: &crate::paging::PageParams,
+    ) -> Result<crate::paging::Page<NotificationView>, AppError> {
+        let req = crate::paging::parse::<chrono::DateTime<chrono::Utc>>("notifications", page)?;
         let mut tx = self.store.begin().await?;
-        let rows = tx.list_notifications(ctx.principal.account_id, 100).await?;
+        let rows = tx
+            .list_notifications(ctx.principal.account_id, &req.probe())
+            .await?;
+        let (rows, next) = req.cut(rows, |n| (n.created_at, n.id.as_uuid()));
+        let total = tx.count_notifications(ctx.principal.account_id).await?;
         let mut out = Vec::with_capacity(rows.len());
         for n in rows {
             let patient_name = match n.patient_id {
@@ -216,7 +226,7 @@ impl App {
         if changed > 0 {
             self.live.publish([ctx.principal.account_id]);
         }
-        Ok(out)
+        Ok(req.page(out, next, total))
     }
 
     /// The patient's name if the policy lets this person be told about them (audited).
@@ -419,7 +429,13 @@ impl App {
                 request_id: None,
             };
             let facts = self.load_facts(&mut tx, &ctx, f.patient_id).await?;
-            let changes = tx.list_history(f.patient_id, None, 500).await?;
+            let changes = tx
+                .list_history(
+                    f.patient_id,
+                    &samband_store::HistoryFilter::default(),
+                    &samband_store::PageAt::first(500),
+                )
+                .await?;
             let visible = changes
                 .iter()
                 .filter(|h| h.at > f.digested_until && h.actor_account_id != f.account_id)

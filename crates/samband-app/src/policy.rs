@@ -344,6 +344,49 @@ pub fn decide_in(
     }
 }
 
+/// Reading the audit trail in bulk (the API's audit export, page by page): for
+/// administrators, within the token's read scope. The trail names patients and actors
+/// but carries no clinical content, which administrators never see.
+pub fn may_export_audit(principal: &Principal) -> bool {
+    matches!(principal.subject, Subject::Admin) && principal.scopes.read
+}
+
+#[cfg(test)]
+mod audit_export_tests {
+    use super::*;
+    use samband_domain::ids::{AccountId, PatientId, ProfessionalId};
+    use samband_domain::principal::Scopes;
+
+    #[test]
+    fn only_administrators_with_a_read_scope_export_the_audit_trail() {
+        let with = |subject, scopes| Principal {
+            account_id: AccountId::new(),
+            display_name: "x".into(),
+            subject,
+            scopes,
+            locale: None,
+        };
+        assert!(may_export_audit(&with(Subject::Admin, Scopes::ALL)));
+        assert!(!may_export_audit(&with(
+            Subject::Admin,
+            Scopes {
+                read: false,
+                write: true
+            }
+        )));
+        for subject in [
+            Subject::Professional(ProfessionalId::new()),
+            Subject::Patient(PatientId::new()),
+            Subject::Proxy {
+                patient: PatientId::new(),
+                may_consent: true,
+            },
+        ] {
+            assert!(!may_export_audit(&with(subject, Scopes::ALL)));
+        }
+    }
+}
+
 /// Acts that come before any access to a record: registering a patient and asking for
 /// emergency access (`Create`), listing one's caseload (`List`) — for professionals,
 /// within the token's scopes.

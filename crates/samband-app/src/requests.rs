@@ -507,25 +507,49 @@ impl App {
         self.finish_run(tx, job, now, told).await
     }
 
-    /// The requests about a patient this reader may see (through their threads).
+    /// One page of the requests about a patient this reader may see (those whose thread
+    /// they may see), newest first, with how many there are.
     pub async fn patient_requests(
         &self,
         ctx: &Ctx,
         patient: PatientId,
-    ) -> Result<Vec<Request>, AppError> {
-        let visible: Vec<ThreadId> = self
-            .patient_threads(ctx, patient)
-            .await?
-            .into_iter()
-            .map(|t| t.thread.id)
-            .collect();
+        page: &crate::paging::PageParams,
+    ) -> Result<crate::paging::Page<Request>, AppError> {
+        let req = crate::paging::parse::<DateTime<Utc>>("requests", page)?;
         let mut tx = self.store.begin_read().await?;
-        let all = tx.list_requests(patient).await?;
+        let facts = self.load_facts(&mut tx, ctx, patient).await?;
+        let (mut tx, purpose) = self
+            .authorize_with(
+                tx,
+                ctx,
+                patient,
+                &facts,
+                Operation::List,
+                Object::Patient,
+                Detail::None,
+            )
+            .await?;
+        let (mine, others) = self.visible_thread_categories(ctx, patient, &facts);
+        let filter = samband_store::ThreadFilter {
+            reader: ctx.principal.account_id,
+            participant_categories: &mine,
+            other_categories: &others,
+        };
+        let rows = tx.list_requests(patient, &filter, &req.probe()).await?;
+        let (rows, next) = req.cut(rows, |r| (r.created_at, r.id.as_uuid()));
+        let total = tx.count_requests(patient, &filter).await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::Message,
+            None,
+            Operation::List,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(all
-            .into_iter()
-            .filter(|r| visible.contains(&r.thread_id))
-            .collect())
+        Ok(req.page(rows, next, total))
     }
 }
 

@@ -44,17 +44,35 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let patients: Vec<String> = http
-        .get(format!("{}/api/v1/patients", a.base))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .error_for_status()?
-        .json::<Vec<Value>>()
-        .await?
-        .iter()
-        .filter_map(|p| p["id"].as_str().map(str::to_owned))
-        .collect();
+    // The caseload is paged: walk it 200 at a time.
+    let mut patients: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = format!("{}/api/v1/patients?limit=200", a.base);
+        if let Some(c) = &cursor {
+            url.push_str("&cursor=");
+            url.push_str(c);
+        }
+        let page = http
+            .get(url)
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json::<Value>()
+            .await?;
+        patients.extend(
+            page["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p["id"].as_str().map(str::to_owned)),
+        );
+        match page["next"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
     anyhow::ensure!(
         !patients.is_empty(),
         "the benchmark account has no patients; run `seed` first"

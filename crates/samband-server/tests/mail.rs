@@ -958,7 +958,7 @@ async fn sigkill_mid_dispatch_loses_nothing(backend: Backend) {
 /// A job_dead notification for the administrator, naming the job kind.
 async fn assert_admin_alerted(admin: &Api) {
     let notes = admin.get("/api/v1/notifications").await;
-    let dead: Vec<&Value> = notes
+    let dead: Vec<&Value> = notes["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -238,21 +238,32 @@ impl PatientRepo for PgTx {
         &mut self,
         professional: ProfessionalId,
         today: NaiveDate,
+        page: &PageAt<String>,
     ) -> StoreResult<Vec<CaseloadRow>> {
         let d = today;
-        let rows = sqlx::query(
+        // The membership carries the patient's name, so the professional's memberships
+        // are read in caseload order from one index and only the page's rows are joined.
+        let seek = if page.after.is_some() {
+            "AND (m.patient_name, m.patient_id) > ($4, $5) "
+        } else {
+            ""
+        };
+        let sql = format!(
             "SELECT p.*, m.id AS member_id, m.organisation_id AS my_org, o.sector AS my_sector, m.role AS my_role, m.is_coordinator AS my_coord, \
                (SELECT COUNT(*) FROM actions a WHERE a.patient_id = p.id AND a.status IN ('planned','in_progress')) AS open_actions, \
                (SELECT COUNT(*) FROM actions a WHERE a.patient_id = p.id AND a.status IN ('planned','in_progress') AND a.due_date < $1) AS overdue_actions \
              FROM team_members m JOIN patients p ON p.id = m.patient_id LEFT JOIN organisations o ON o.id = m.organisation_id \
-             WHERE m.professional_id = $2 AND m.active_from <= $1 AND (m.active_to IS NULL OR m.active_to >= $1) \
-             ORDER BY p.name, p.id",
-        )
-        .bind(d)
-        .bind(professional.as_uuid())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+             WHERE m.professional_id = $2 AND m.active_from <= $1 AND (m.active_to IS NULL OR m.active_to >= $1) {seek}\
+             ORDER BY m.patient_name, m.patient_id LIMIT $3"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(d)
+            .bind(professional.as_uuid())
+            .bind(page.limit);
+        if let Some(after) = &page.after {
+            q = q.bind(&after.key).bind(after.id);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
         rows.iter()
             .map(|r| {
                 Ok(CaseloadRow {
@@ -269,5 +280,21 @@ impl PatientRepo for PgTx {
                 })
             })
             .collect()
+    }
+
+    async fn count_caseload(
+        &mut self,
+        professional: ProfessionalId,
+        today: NaiveDate,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM team_members m \
+             WHERE m.professional_id = $1 AND m.active_from <= $2 AND (m.active_to IS NULL OR m.active_to >= $2)",
+        )
+        .bind(professional.as_uuid())
+        .bind(today)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)
     }
 }

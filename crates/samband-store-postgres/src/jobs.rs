@@ -232,17 +232,30 @@ impl NotificationRepo for PgTx {
     async fn list_notifications(
         &mut self,
         account: AccountId,
-        limit: i64,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<Notification>> {
-        let rows = sqlx::query(
-            "SELECT * FROM notifications WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-        )
-        .bind(account.as_uuid())
-        .bind(limit)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        let seek = if page.after.is_some() {
+            "AND (created_at, id) < ($3, $4) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT * FROM notifications WHERE account_id = $1 {seek}ORDER BY created_at DESC, id DESC LIMIT $2"
+        );
+        let mut q = sqlx::query(&sql).bind(account.as_uuid()).bind(page.limit);
+        if let Some(after) = &page.after {
+            q = q.bind(after.key).bind(after.id);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
         rows.iter().map(notification_row).collect()
+    }
+
+    async fn count_notifications(&mut self, account: AccountId) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE account_id = $1")
+            .bind(account.as_uuid())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
     }
 
     async fn unread_notifications(&mut self, account: AccountId) -> StoreResult<i64> {

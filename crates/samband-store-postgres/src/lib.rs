@@ -3,6 +3,7 @@
 //! PostgreSQL's defaults (fsync on, synchronous_commit on) give durable commits.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod access_log;
 mod codec;
 mod consent;
 mod directory;

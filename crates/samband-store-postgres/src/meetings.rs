@@ -187,28 +187,74 @@ impl MeetingRepo for PgTx {
         versioned(res.rows_affected(), expected)
     }
 
-    async fn list_meetings(&mut self, patient: PatientId) -> StoreResult<Vec<Meeting>> {
-        let rows =
-            sqlx::query("SELECT * FROM meetings WHERE patient_id = $1 ORDER BY starts_at, id")
-                .bind(patient.as_uuid())
-                .fetch_all(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+    async fn list_meetings(
+        &mut self,
+        patient: PatientId,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Meeting>> {
+        let seek = if page.after.is_some() {
+            "AND (starts_at, id) > ($3, $4) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT * FROM meetings WHERE patient_id = $1 {seek}ORDER BY starts_at, id LIMIT $2"
+        );
+        let mut q = sqlx::query(&sql).bind(patient.as_uuid()).bind(page.limit);
+        if let Some(after) = &page.after {
+            q = q.bind(after.key).bind(after.id);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
         rows.iter().map(meeting_row).collect()
     }
 
-    async fn meetings_for_account(&mut self, account: AccountId) -> StoreResult<Vec<Meeting>> {
+    async fn count_meetings(&mut self, patient: PatientId) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM meetings WHERE patient_id = $1")
+            .bind(patient.as_uuid())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn meetings_for_account(
+        &mut self,
+        account: AccountId,
+        from: DateTime<Utc>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Meeting>> {
         // EXISTS, not a join: one row per meeting even if the account were listed twice.
-        let rows = sqlx::query(
-            "SELECT m.* FROM meetings m \
-             WHERE EXISTS (SELECT 1 FROM meeting_participants p WHERE p.meeting_id = m.id AND p.account_id = $1) \
-             ORDER BY m.starts_at, m.id",
-        )
-        .bind(account.as_uuid())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        let seek = if page.after.is_some() {
+            "AND (m.starts_at, m.id) > ($4, $5) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT m.* FROM meetings m WHERE {MINE_FROM} {seek}ORDER BY m.starts_at, m.id LIMIT $3"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(account.as_uuid())
+            .bind(from)
+            .bind(page.limit);
+        if let Some(after) = &page.after {
+            q = q.bind(after.key).bind(after.id);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
         rows.iter().map(meeting_row).collect()
+    }
+
+    async fn count_meetings_for_account(
+        &mut self,
+        account: AccountId,
+        from: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM meetings m WHERE {MINE_FROM}"
+        ))
+        .bind(account.as_uuid())
+        .bind(from)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)
     }
 
     async fn insert_participant(&mut self, p: &Participant) -> StoreResult<()> {
@@ -410,3 +456,8 @@ impl MeetingRepo for PgTx {
         rows.iter().map(decision_row).collect()
     }
 }
+
+/// A meeting `m` the account ($1) is invited to, not cancelled, ending at or after $2.
+const MINE_FROM: &str = "EXISTS (SELECT 1 FROM meeting_participants p WHERE p.meeting_id = m.id AND p.account_id = $1) \
+     AND m.status <> 'cancelled' \
+     AND m.starts_at + m.duration_minutes * interval '1 minute' >= $2";

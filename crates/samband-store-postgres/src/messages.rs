@@ -128,15 +128,45 @@ impl MessageRepo for PgTx {
         row.as_ref().map(thread_row).transpose()
     }
 
-    async fn list_threads(&mut self, patient: PatientId) -> StoreResult<Vec<Thread>> {
-        let rows = sqlx::query(
-            "SELECT * FROM threads WHERE patient_id = $1 ORDER BY last_message_at DESC, id DESC",
-        )
-        .bind(patient.as_uuid())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+    async fn list_threads(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Thread>> {
+        let seek = if page.after.is_some() {
+            "AND (t.last_message_at, t.id) < ($6, $7) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT t.* FROM threads t WHERE t.patient_id = $1 AND {VISIBLE_THREAD} {seek}\
+             ORDER BY t.last_message_at DESC, t.id DESC LIMIT $5"
+        );
+        let mut q =
+            bind_thread_filter(sqlx::query(&sql).bind(patient.as_uuid()), filter).bind(page.limit);
+        if let Some(after) = &page.after {
+            q = q.bind(after.key).bind(after.id);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
         rows.iter().map(thread_row).collect()
+    }
+
+    async fn count_threads(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+    ) -> StoreResult<i64> {
+        let sql =
+            format!("SELECT COUNT(*) FROM threads t WHERE t.patient_id = $1 AND {VISIBLE_THREAD}");
+        sqlx::query_scalar(&sql)
+            .bind(patient.as_uuid())
+            .bind(filter.reader.as_uuid())
+            .bind(categories(filter.participant_categories))
+            .bind(categories(filter.other_categories))
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
     }
 
     async fn add_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<()> {
@@ -166,23 +196,28 @@ impl MessageRepo for PgTx {
     async fn inbox_threads(
         &mut self,
         account: AccountId,
-        limit: i64,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<InboxThread>> {
-        let rows = sqlx::query(
+        let seek = if page.after.is_some() {
+            "AND (t.last_message_at, t.id) < ($3, $4) "
+        } else {
+            ""
+        };
+        let sql = format!(
             "SELECT t.*, \
                (SELECT COUNT(*) FROM message_recipients r \
                  WHERE r.thread_id = t.id AND r.account_id = $1 AND r.read_at IS NULL) AS unread, \
                (SELECT COUNT(*) FROM message_recipients r \
                  WHERE r.thread_id = t.id AND r.account_id = $1 AND r.needs_ack AND r.acknowledged_at IS NULL) AS awaiting_ack \
              FROM threads t JOIN thread_participants p ON p.thread_id = t.id \
-             WHERE p.account_id = $1 \
-             ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2",
-        )
-        .bind(account.as_uuid())
-        .bind(limit)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+             WHERE p.account_id = $1 {seek}\
+             ORDER BY t.last_message_at DESC, t.id DESC LIMIT $2"
+        );
+        let mut q = sqlx::query(&sql).bind(account.as_uuid()).bind(page.limit);
+        if let Some(after) = &page.after {
+            q = q.bind(after.key).bind(after.id);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
         rows.iter()
             .map(|r| {
                 Ok(InboxThread {
@@ -192,6 +227,14 @@ impl MessageRepo for PgTx {
                 })
             })
             .collect()
+    }
+
+    async fn count_inbox(&mut self, account: AccountId) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM thread_participants WHERE account_id = $1")
+            .bind(account.as_uuid())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
     }
 
     async fn insert_message(&mut self, m: &Message, recipients: &[Recipient]) -> StoreResult<()> {
@@ -505,14 +548,65 @@ impl RequestRepo for PgTx {
         versioned(res.rows_affected(), expected)
     }
 
-    async fn list_requests(&mut self, patient: PatientId) -> StoreResult<Vec<Request>> {
-        let rows = sqlx::query(
-            "SELECT * FROM requests WHERE patient_id = $1 ORDER BY created_at DESC, id DESC",
-        )
-        .bind(patient.as_uuid())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+    async fn list_requests(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Request>> {
+        let seek = if page.after.is_some() {
+            "AND (r.created_at, r.id) < ($6, $7) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT r.* FROM requests r JOIN threads t ON t.id = r.thread_id \
+             WHERE r.patient_id = $1 AND {VISIBLE_THREAD} {seek}\
+             ORDER BY r.created_at DESC, r.id DESC LIMIT $5"
+        );
+        let mut q =
+            bind_thread_filter(sqlx::query(&sql).bind(patient.as_uuid()), filter).bind(page.limit);
+        if let Some(after) = &page.after {
+            q = q.bind(after.key).bind(after.id);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
         rows.iter().map(request_row).collect()
     }
+
+    async fn count_requests(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+    ) -> StoreResult<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM requests r JOIN threads t ON t.id = r.thread_id \
+             WHERE r.patient_id = $1 AND {VISIBLE_THREAD}"
+        );
+        sqlx::query_scalar(&sql)
+            .bind(patient.as_uuid())
+            .bind(filter.reader.as_uuid())
+            .bind(categories(filter.participant_categories))
+            .bind(categories(filter.other_categories))
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
+    }
+}
+
+/// A thread `t` the filter lets through ($2 the reader, $3 and $4 the participant and
+/// the other categories).
+const VISIBLE_THREAD: &str = "(CASE WHEN EXISTS (SELECT 1 FROM thread_participants tp WHERE tp.thread_id = t.id AND tp.account_id = $2) \
+     THEN t.category = ANY($3) ELSE t.category = ANY($4) END)";
+
+fn categories(c: &[&str]) -> Vec<String> {
+    c.iter().map(|s| s.to_string()).collect()
+}
+
+fn bind_thread_filter<'q>(
+    q: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    filter: &ThreadFilter<'_>,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    q.bind(filter.reader.as_uuid())
+        .bind(categories(filter.participant_categories))
+        .bind(categories(filter.other_categories))
 }

@@ -58,6 +58,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0011_audit_sealer",
         include_str!("../migrations/0011_audit_sealer.sql"),
     ),
+    (
+        12,
+        "0012_list_paging",
+        include_str!("../migrations/0012_list_paging.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Samband's migration lock.

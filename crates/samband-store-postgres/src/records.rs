@@ -109,18 +109,31 @@ impl HistoryRepo for PgTx {
     async fn list_history(
         &mut self,
         patient: PatientId,
-        object_id: Option<&str>,
-        limit: i64,
+        filter: &HistoryFilter<'_>,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<HistoryEntry>> {
-        let rows = sqlx::query(
-            "SELECT * FROM history WHERE patient_id = $1 AND ($2::text IS NULL OR object_id = $2) ORDER BY at DESC, id DESC LIMIT $3",
-        )
-        .bind(patient.as_uuid())
-        .bind(object_id)
-        .bind(limit)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        let seek = if page.after.is_some() {
+            "AND (at, id) < ($5, $6) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT * FROM history WHERE patient_id = $1 AND ($2::text IS NULL OR object_id = $2) \
+             AND ($3::text[] IS NULL OR object_type = ANY($3)) {seek}\
+             ORDER BY at DESC, id DESC LIMIT $4"
+        );
+        let types: Option<Vec<String>> = filter
+            .object_types
+            .map(|t| t.iter().map(|s| s.to_string()).collect());
+        let mut q = sqlx::query(&sql)
+            .bind(patient.as_uuid())
+            .bind(filter.object_id)
+            .bind(types)
+            .bind(page.limit);
+        if let Some(after) = &page.after {
+            q = q.bind(after.key).bind(after.id);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
         rows.iter()
             .map(|r| {
                 Ok(HistoryEntry {
@@ -138,6 +151,26 @@ impl HistoryRepo for PgTx {
                 })
             })
             .collect()
+    }
+
+    async fn count_history(
+        &mut self,
+        patient: PatientId,
+        filter: &HistoryFilter<'_>,
+    ) -> StoreResult<i64> {
+        let types: Option<Vec<String>> = filter
+            .object_types
+            .map(|t| t.iter().map(|s| s.to_string()).collect());
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM history WHERE patient_id = $1 AND ($2::text IS NULL OR object_id = $2) \
+             AND ($3::text[] IS NULL OR object_type = ANY($3))",
+        )
+        .bind(patient.as_uuid())
+        .bind(filter.object_id)
+        .bind(types)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)
     }
 }
 

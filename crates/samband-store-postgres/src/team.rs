@@ -79,8 +79,8 @@ impl TeamRepo for PgTx {
         // remove only those no longer present (the foreign keys refuse orphaning).
         for (i, m) in team.members.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO team_members (id, patient_id, position, kind, professional_id, name, organisation_id, role, responsibility, phone, is_coordinator, active_from, active_to) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                "INSERT INTO team_members (id, patient_id, position, kind, professional_id, name, organisation_id, role, responsibility, phone, is_coordinator, active_from, active_to, patient_name) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, COALESCE((SELECT name FROM patients WHERE id = $2), '')) \
                  ON CONFLICT (id) DO UPDATE SET position = excluded.position, kind = excluded.kind, professional_id = excluded.professional_id, \
                  name = excluded.name, organisation_id = excluded.organisation_id, role = excluded.role, responsibility = excluded.responsibility, \
                  phone = excluded.phone, is_coordinator = excluded.is_coordinator, active_from = excluded.active_from, active_to = excluded.active_to \

@@ -236,23 +236,37 @@ impl PatientRepo for SqliteTx {
         &mut self,
         professional: ProfessionalId,
         today: NaiveDate,
+        page: &PageAt<String>,
     ) -> StoreResult<Vec<CaseloadRow>> {
         let d = date(&today);
-        let rows = sqlx::query(
+        // The membership carries the patient's name, so the professional's memberships
+        // are read in caseload order from one index and only the page's rows are joined.
+        let seek = if page.after.is_some() {
+            "AND (m.patient_name, m.patient_id) > (?, ?) "
+        } else {
+            ""
+        };
+        let sql = format!(
             "SELECT p.*, m.id AS member_id, m.organisation_id AS my_org, o.sector AS my_sector, m.role AS my_role, m.is_coordinator AS my_coord, \
                (SELECT COUNT(*) FROM actions a WHERE a.patient_id = p.id AND a.status IN ('planned','in_progress')) AS open_actions, \
                (SELECT COUNT(*) FROM actions a WHERE a.patient_id = p.id AND a.status IN ('planned','in_progress') AND a.due_date < ?) AS overdue_actions \
              FROM team_members m JOIN patients p ON p.id = m.patient_id LEFT JOIN organisations o ON o.id = m.organisation_id \
-             WHERE m.professional_id = ? AND m.active_from <= ? AND (m.active_to IS NULL OR m.active_to >= ?) \
-             ORDER BY p.name, p.id",
-        )
-        .bind(&d)
-        .bind(professional.to_string())
-        .bind(&d)
-        .bind(&d)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+             WHERE m.professional_id = ? AND m.active_from <= ? AND (m.active_to IS NULL OR m.active_to >= ?) {seek}\
+             ORDER BY m.patient_name, m.patient_id LIMIT ?"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(&d)
+            .bind(professional.to_string())
+            .bind(&d)
+            .bind(&d);
+        if let Some(after) = &page.after {
+            q = q.bind(&after.key).bind(after.id.to_string());
+        }
+        let rows = q
+            .bind(page.limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         rows.iter()
             .map(|r| {
                 Ok(CaseloadRow {
@@ -269,5 +283,23 @@ impl PatientRepo for SqliteTx {
                 })
             })
             .collect()
+    }
+
+    async fn count_caseload(
+        &mut self,
+        professional: ProfessionalId,
+        today: NaiveDate,
+    ) -> StoreResult<i64> {
+        let d = date(&today);
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM team_members m \
+             WHERE m.professional_id = ? AND m.active_from <= ? AND (m.active_to IS NULL OR m.active_to >= ?)",
+        )
+        .bind(professional.to_string())
+        .bind(&d)
+        .bind(&d)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)
     }
 }

@@ -218,15 +218,34 @@ impl NotificationRepo for SqliteTx {
     async fn list_notifications(
         &mut self,
         account: AccountId,
-        limit: i64,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<Notification>> {
-        let rows = sqlx::query("SELECT * FROM notifications WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT ?")
-            .bind(account.to_string())
-            .bind(limit)
+        let seek = if page.after.is_some() {
+            "AND (created_at, id) < (?, ?) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT * FROM notifications WHERE account_id = ? {seek}ORDER BY created_at DESC, id DESC LIMIT ?"
+        );
+        let mut q = sqlx::query(&sql).bind(account.to_string());
+        if let Some(after) = &page.after {
+            q = q.bind(ts(&after.key)).bind(after.id.to_string());
+        }
+        let rows = q
+            .bind(page.limit)
             .fetch_all(&mut *self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(notification_row).collect()
+    }
+
+    async fn count_notifications(&mut self, account: AccountId) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE account_id = ?")
+            .bind(account.to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
     }
 
     async fn unread_notifications(&mut self, account: AccountId) -> StoreResult<i64> {

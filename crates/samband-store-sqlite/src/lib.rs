@@ -8,6 +8,7 @@
 //! one transaction and commits them with one fsync (group commit).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod access_log;
 mod codec;
 mod consent;
 mod directory;

@@ -180,23 +180,80 @@ impl MeetingRepo for SqliteTx {
         versioned(r.rows_affected(), expected)
     }
 
-    async fn list_meetings(&mut self, patient: PatientId) -> StoreResult<Vec<Meeting>> {
-        let rows =
-            sqlx::query("SELECT * FROM meetings WHERE patient_id = ? ORDER BY starts_at, id")
-                .bind(patient.to_string())
-                .fetch_all(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
-        rows.iter().map(meeting_row).collect()
-    }
-
-    async fn meetings_for_account(&mut self, account: AccountId) -> StoreResult<Vec<Meeting>> {
-        let rows = sqlx::query("SELECT m.* FROM meetings m WHERE EXISTS (SELECT 1 FROM meeting_participants p WHERE p.meeting_id = m.id AND p.account_id = ?) ORDER BY m.starts_at, m.id")
-            .bind(account.to_string())
+    async fn list_meetings(
+        &mut self,
+        patient: PatientId,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Meeting>> {
+        let seek = if page.after.is_some() {
+            "AND (starts_at, id) > (?, ?) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT * FROM meetings WHERE patient_id = ? {seek}ORDER BY starts_at, id LIMIT ?"
+        );
+        let mut q = sqlx::query(&sql).bind(patient.to_string());
+        if let Some(after) = &page.after {
+            q = q.bind(ts(&after.key)).bind(after.id.to_string());
+        }
+        let rows = q
+            .bind(page.limit)
             .fetch_all(&mut *self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(meeting_row).collect()
+    }
+
+    async fn count_meetings(&mut self, patient: PatientId) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM meetings WHERE patient_id = ?")
+            .bind(patient.to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn meetings_for_account(
+        &mut self,
+        account: AccountId,
+        from: DateTime<Utc>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Meeting>> {
+        let seek = if page.after.is_some() {
+            "AND (m.starts_at, m.id) > (?, ?) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT m.* FROM meetings m WHERE {MINE_FROM} {seek}ORDER BY m.starts_at, m.id LIMIT ?"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(account.to_string())
+            .bind(end_key(&from));
+        if let Some(after) = &page.after {
+            q = q.bind(ts(&after.key)).bind(after.id.to_string());
+        }
+        let rows = q
+            .bind(page.limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(meeting_row).collect()
+    }
+
+    async fn count_meetings_for_account(
+        &mut self,
+        account: AccountId,
+        from: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM meetings m WHERE {MINE_FROM}"
+        ))
+        .bind(account.to_string())
+        .bind(end_key(&from))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)
     }
 
     async fn insert_participant(&mut self, p: &Participant) -> StoreResult<()> {
@@ -372,4 +429,16 @@ impl MeetingRepo for SqliteTx {
                 .map_err(db_err)?;
         rows.iter().map(decision_row).collect()
     }
+}
+
+/// A meeting `m` the account (first parameter) is invited to, not cancelled, ending at
+/// or after the second parameter (an [`end_key`]).
+const MINE_FROM: &str =
+    "EXISTS (SELECT 1 FROM meeting_participants p WHERE p.meeting_id = m.id AND p.account_id = ?) \
+     AND m.status <> 'cancelled' \
+     AND strftime('%Y-%m-%dT%H:%M:%fZ', m.starts_at, '+' || m.duration_minutes || ' minutes') >= ?";
+
+/// A time as SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ', …)` writes it (milliseconds).
+fn end_key(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

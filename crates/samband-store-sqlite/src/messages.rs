@@ -131,15 +131,46 @@ impl MessageRepo for SqliteTx {
         row.as_ref().map(thread_row).transpose()
     }
 
-    async fn list_threads(&mut self, patient: PatientId) -> StoreResult<Vec<Thread>> {
-        let rows = sqlx::query(
-            "SELECT * FROM threads WHERE patient_id = ? ORDER BY last_message_at DESC, id DESC",
-        )
-        .bind(patient.to_string())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+    async fn list_threads(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Thread>> {
+        let seek = if page.after.is_some() {
+            "AND (t.last_message_at, t.id) < (?, ?) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT t.* FROM threads t WHERE t.patient_id = ? AND {VISIBLE_THREAD} {seek}\
+             ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?"
+        );
+        let mut q = bind_thread_filter(sqlx::query(&sql).bind(patient.to_string()), filter);
+        if let Some(after) = &page.after {
+            q = q.bind(ts(&after.key)).bind(after.id.to_string());
+        }
+        let rows = q
+            .bind(page.limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         rows.iter().map(thread_row).collect()
+    }
+
+    async fn count_threads(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+    ) -> StoreResult<i64> {
+        let sql =
+            format!("SELECT COUNT(*) FROM threads t WHERE t.patient_id = ? AND {VISIBLE_THREAD}");
+        let q = sqlx::query_scalar(&sql).bind(patient.to_string());
+        let q = q
+            .bind(filter.reader.to_string())
+            .bind(categories(filter.participant_categories))
+            .bind(categories(filter.other_categories));
+        q.fetch_one(&mut *self.tx).await.map_err(db_err)
     }
 
     async fn add_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<()> {
@@ -167,9 +198,14 @@ impl MessageRepo for SqliteTx {
     async fn inbox_threads(
         &mut self,
         account: AccountId,
-        limit: i64,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<InboxThread>> {
-        let rows = sqlx::query(
+        let seek = if page.after.is_some() {
+            "AND (t.last_message_at, t.id) < (?, ?) "
+        } else {
+            ""
+        };
+        let sql = format!(
             "SELECT t.*,
                 (SELECT COUNT(*) FROM message_recipients r
                   WHERE r.thread_id = t.id AND r.account_id = p.account_id AND r.read_at IS NULL) AS unread,
@@ -177,14 +213,18 @@ impl MessageRepo for SqliteTx {
                   WHERE r.thread_id = t.id AND r.account_id = p.account_id
                     AND r.needs_ack = 1 AND r.acknowledged_at IS NULL) AS awaiting_ack
              FROM thread_participants p JOIN threads t ON t.id = p.thread_id
-             WHERE p.account_id = ?
-             ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?",
-        )
-        .bind(account.to_string())
-        .bind(limit)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+             WHERE p.account_id = ? {seek}
+             ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?"
+        );
+        let mut q = sqlx::query(&sql).bind(account.to_string());
+        if let Some(after) = &page.after {
+            q = q.bind(ts(&after.key)).bind(after.id.to_string());
+        }
+        let rows = q
+            .bind(page.limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         rows.iter()
             .map(|r| {
                 Ok(InboxThread {
@@ -194,6 +234,14 @@ impl MessageRepo for SqliteTx {
                 })
             })
             .collect()
+    }
+
+    async fn count_inbox(&mut self, account: AccountId) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM thread_participants WHERE account_id = ?")
+            .bind(account.to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
     }
 
     async fn insert_message(&mut self, m: &Message, recipients: &[Recipient]) -> StoreResult<()> {
@@ -477,14 +525,68 @@ impl RequestRepo for SqliteTx {
         versioned(res.rows_affected(), expected)
     }
 
-    async fn list_requests(&mut self, patient: PatientId) -> StoreResult<Vec<Request>> {
-        let rows = sqlx::query(
-            "SELECT * FROM requests WHERE patient_id = ? ORDER BY created_at DESC, id DESC",
-        )
-        .bind(patient.to_string())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+    async fn list_requests(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Request>> {
+        let seek = if page.after.is_some() {
+            "AND (r.created_at, r.id) < (?, ?) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT r.* FROM requests r JOIN threads t ON t.id = r.thread_id \
+             WHERE r.patient_id = ? AND {VISIBLE_THREAD} {seek}\
+             ORDER BY r.created_at DESC, r.id DESC LIMIT ?"
+        );
+        let mut q = bind_thread_filter(sqlx::query(&sql).bind(patient.to_string()), filter);
+        if let Some(after) = &page.after {
+            q = q.bind(ts(&after.key)).bind(after.id.to_string());
+        }
+        let rows = q
+            .bind(page.limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         rows.iter().map(request_row).collect()
     }
+
+    async fn count_requests(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+    ) -> StoreResult<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM requests r JOIN threads t ON t.id = r.thread_id \
+             WHERE r.patient_id = ? AND {VISIBLE_THREAD}"
+        );
+        sqlx::query_scalar(&sql)
+            .bind(patient.to_string())
+            .bind(filter.reader.to_string())
+            .bind(categories(filter.participant_categories))
+            .bind(categories(filter.other_categories))
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
+    }
+}
+
+/// A thread `t` the filter lets through (three parameters: the reader, then the
+/// participant and the other categories as JSON arrays).
+const VISIBLE_THREAD: &str = "(CASE WHEN EXISTS (SELECT 1 FROM thread_participants tp WHERE tp.thread_id = t.id AND tp.account_id = ?) \
+     THEN t.category IN (SELECT value FROM json_each(?)) ELSE t.category IN (SELECT value FROM json_each(?)) END)";
+
+fn categories(c: &[&str]) -> String {
+    serde_json::Value::from(c.to_vec()).to_string()
+}
+
+fn bind_thread_filter<'q>(
+    q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    filter: &ThreadFilter<'_>,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    q.bind(filter.reader.to_string())
+        .bind(categories(filter.participant_categories))
+        .bind(categories(filter.other_categories))
 }

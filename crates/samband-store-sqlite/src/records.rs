@@ -117,19 +117,34 @@ impl HistoryRepo for SqliteTx {
     async fn list_history(
         &mut self,
         patient: PatientId,
-        object_id: Option<&str>,
-        limit: i64,
+        filter: &HistoryFilter<'_>,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<HistoryEntry>> {
-        let rows = sqlx::query(
-            "SELECT * FROM history WHERE patient_id = ? AND (? IS NULL OR object_id = ?) ORDER BY at DESC, id DESC LIMIT ?",
-        )
-        .bind(patient.to_string())
-        .bind(object_id)
-        .bind(object_id)
-        .bind(limit)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        let seek = if page.after.is_some() {
+            "AND (at, id) < (?, ?) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT * FROM history WHERE patient_id = ? AND (? IS NULL OR object_id = ?) \
+             AND (? IS NULL OR object_type IN (SELECT value FROM json_each(?))) {seek}\
+             ORDER BY at DESC, id DESC LIMIT ?"
+        );
+        let types = history_types(filter);
+        let mut q = sqlx::query(&sql)
+            .bind(patient.to_string())
+            .bind(filter.object_id)
+            .bind(filter.object_id)
+            .bind(&types)
+            .bind(&types);
+        if let Some(after) = &page.after {
+            q = q.bind(ts(&after.key)).bind(after.id.to_string());
+        }
+        let rows = q
+            .bind(page.limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         rows.iter()
             .map(|r| {
                 Ok(HistoryEntry {
@@ -148,6 +163,33 @@ impl HistoryRepo for SqliteTx {
             })
             .collect()
     }
+
+    async fn count_history(
+        &mut self,
+        patient: PatientId,
+        filter: &HistoryFilter<'_>,
+    ) -> StoreResult<i64> {
+        let types = history_types(filter);
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM history WHERE patient_id = ? AND (? IS NULL OR object_id = ?) \
+             AND (? IS NULL OR object_type IN (SELECT value FROM json_each(?)))",
+        )
+        .bind(patient.to_string())
+        .bind(filter.object_id)
+        .bind(filter.object_id)
+        .bind(&types)
+        .bind(&types)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)
+    }
+}
+
+/// The filter's object types as a JSON array for `json_each`, or `None` for all.
+fn history_types(filter: &HistoryFilter<'_>) -> Option<String> {
+    filter
+        .object_types
+        .map(|t| serde_json::Value::from(t.to_vec()).to_string())
 }
 
 /// Inserts an entry unsealed: the writer's flusher links it into the chain before the

@@ -81,8 +81,8 @@ impl TeamRepo for SqliteTx {
         // remove only those no longer present (the foreign keys refuse orphaning).
         for (i, m) in team.members.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO team_members (id, patient_id, position, kind, professional_id, name, organisation_id, role, responsibility, phone, is_coordinator, active_from, active_to) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                "INSERT INTO team_members (id, patient_id, position, kind, professional_id, name, organisation_id, role, responsibility, phone, is_coordinator, active_from, active_to, patient_name) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT name FROM patients WHERE id = ?), '')) \
                  ON CONFLICT (id) DO UPDATE SET position = excluded.position, kind = excluded.kind, professional_id = excluded.professional_id, \
                  name = excluded.name, organisation_id = excluded.organisation_id, role = excluded.role, responsibility = excluded.responsibility, \
                  phone = excluded.phone, is_coordinator = excluded.is_coordinator, active_from = excluded.active_from, active_to = excluded.active_to \
@@ -101,6 +101,7 @@ impl TeamRepo for SqliteTx {
             .bind(m.is_coordinator)
             .bind(date(&m.active_from))
             .bind(m.active_to.as_ref().map(date))
+            .bind(&pid)
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;

@@ -60,6 +60,7 @@ registry![
     professionals_keep_their_organisations_and_are_listed_by_name,
     patients_are_found_by_id_and_national_id,
     caseload_lists_active_memberships_by_patient_name,
+    caseload_pages_walk_every_patient_once_in_name_order,
     // Team
     team_saves_are_versioned,
     team_member_owning_an_action_is_not_removed,
@@ -71,10 +72,12 @@ registry![
     crisis_plan_and_plan_header_are_versioned,
     // History and audit
     history_is_newest_first_narrowed_and_limited,
+    history_pages_walk_every_entry_once_with_ties_and_types,
     audit_is_kept_in_append_order_and_counted,
     audit_chain_links_every_entry,
     audit_sealer_passes_a_rolled_back_number,
     read_transactions_audit_durably_and_refuse_writes,
+    access_log_pages_walk_the_patients_named_entries_newest_first,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,
@@ -95,6 +98,7 @@ registry![
     accounts_are_found_for_professionals_and_patients,
     // Requests
     requests_are_versioned_and_listed_newest_first,
+    thread_and_request_pages_hold_what_the_filter_lets_through_once_each,
     // Jobs
     jobs_are_claimed_once_by_concurrent_runners,
     job_dedupe_keys_enqueue_once,
@@ -102,6 +106,7 @@ registry![
     jobs_are_listed_newest_first_and_counted,
     // Notifications
     notifications_are_newest_first_and_marked_read,
+    notification_and_meeting_pages_walk_every_row_once_with_ties,
     digests_are_taken_once_oldest_first,
     notification_prefs_are_saved_and_replaced,
     follows_are_kept_once_and_unfollowed,
@@ -653,7 +658,11 @@ async fn caseload_lists_active_memberships_by_patient_name(store: Arc<dyn Store>
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
-    let gp = tx.caseload(f.gp.id, today()).await.unwrap();
+    let gp = tx
+        .caseload(f.gp.id, today(), &PageAt::first(10))
+        .await
+        .unwrap();
+    assert_eq!(tx.count_caseload(f.gp.id, today()).await.unwrap(), 2);
     assert_eq!(
         gp.iter().map(|r| r.patient.id).collect::<Vec<_>>(),
         vec![other.id, f.patient.id],
@@ -673,9 +682,20 @@ async fn caseload_lists_active_memberships_by_patient_name(store: Arc<dyn Store>
     );
     assert_eq!((gp[0].open_actions, gp[0].overdue_actions), (0, 0));
     // The nurse's membership ended on 30 June.
-    assert!(tx.caseload(f.nurse.id, today()).await.unwrap().is_empty());
+    assert!(tx
+        .caseload(f.nurse.id, today(), &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(tx.count_caseload(f.nurse.id, today()).await.unwrap(), 0);
     assert_eq!(
-        tx.caseload(f.nurse.id, day("2026-06-30"))
+        tx.count_caseload(f.nurse.id, day("2026-06-30"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        tx.caseload(f.nurse.id, day("2026-06-30"), &PageAt::first(10))
             .await
             .unwrap()
             .len(),
@@ -683,11 +703,86 @@ async fn caseload_lists_active_memberships_by_patient_name(store: Arc<dyn Store>
         "the last day counts"
     );
     assert!(
-        tx.caseload(f.gp.id, day("2025-12-31"))
+        tx.caseload(f.gp.id, day("2025-12-31"), &PageAt::first(10))
             .await
             .unwrap()
             .is_empty(),
         "not before the membership starts"
+    );
+    tx.commit().await.unwrap();
+}
+
+/// Walks a caseload of 23 patients — names with many ties, one ended membership and
+/// one other professional's patient left out — four at a time: every patient exactly
+/// once, by name then id, and the count agrees.
+async fn caseload_pages_walk_every_patient_once_in_name_order(store: Arc<dyn Store>) {
+    let store = &*store;
+    let f = seed(store).await;
+    let names = ["Berg", "Aas", "Dahl", "Berg", "Berg", "Aas"];
+    let mut mine = Vec::new();
+    let mut tx = store.begin().await.unwrap();
+    for i in 0..25 {
+        let p = patient(names[i % names.len()]);
+        let gp_member = if i == 24 {
+            // An ended membership: not in today's caseload.
+            member(&f.gp, f.org.id, true, Some(day("2026-03-01")))
+        } else {
+            member(&f.gp, f.org.id, true, None)
+        };
+        let members = if i == 23 {
+            // The nurse's patient only.
+            vec![member(&f.nurse, f.org.id, true, None)]
+        } else {
+            vec![gp_member]
+        };
+        tx.insert_patient(&p).await.unwrap();
+        tx.save_team(
+            &CareTeam {
+                patient_id: p.id,
+                members,
+                version: 0,
+            },
+            0,
+        )
+        .await
+        .unwrap();
+        if i < 23 {
+            mine.push((p.name.clone(), p.id));
+        }
+    }
+    tx.commit().await.unwrap();
+    // The fixture's own patient is on the GP's team too.
+    mine.push((f.patient.name.clone(), f.patient.id));
+    mine.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(&b.1)));
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.count_caseload(f.gp.id, today()).await.unwrap(),
+        mine.len() as i64
+    );
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(4);
+    let mut pages = 0;
+    loop {
+        let rows = tx.caseload(f.gp.id, today(), &page).await.unwrap();
+        assert!(rows.len() <= 4, "a page holds at most its limit");
+        pages += 1;
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.patient.name.clone(), last.patient.id.as_uuid(), 4);
+        walked.extend(rows.iter().map(|r| (r.patient.name.clone(), r.patient.id)));
+        assert!(pages < 20, "the walk ends");
+    }
+    assert_eq!(walked, mine, "every patient once, by name then id");
+    assert_eq!(pages, 7, "six full pages of four, then an empty one");
+    // A page starting inside a run of equal names goes on from the id.
+    let (name, id) = mine[2].clone();
+    let rest = tx
+        .caseload(f.gp.id, today(), &PageAt::after(name, id.as_uuid(), 100))
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.iter().map(|r| r.patient.id).collect::<Vec<_>>(),
+        mine[3..].iter().map(|m| m.1).collect::<Vec<_>>()
     );
     tx.commit().await.unwrap();
 }
@@ -1052,19 +1147,21 @@ async fn history_is_newest_first_narrowed_and_limited(store: Arc<dyn Store>) {
     };
     tx.append_history(&other).await.unwrap();
     let hist = tx
-        .list_history(f.patient.id, Some("obj"), 10)
+        .list_history(f.patient.id, &one("obj"), &PageAt::first(10))
         .await
         .unwrap();
     let mut newest_first = appended.clone();
     newest_first.reverse();
     assert_eq!(hist, newest_first, "newest first, every field round-trips");
     assert_eq!(
-        tx.list_history(f.patient.id, Some("obj"), 2).await.unwrap(),
+        tx.list_history(f.patient.id, &one("obj"), &PageAt::first(2))
+            .await
+            .unwrap(),
         newest_first[..2].to_vec(),
         "limited"
     );
     assert_eq!(
-        tx.list_history(f.patient.id, None, 10)
+        tx.list_history(f.patient.id, &HistoryFilter::default(), &PageAt::first(10))
             .await
             .unwrap()
             .iter()
@@ -1074,15 +1171,108 @@ async fn history_is_newest_first_narrowed_and_limited(store: Arc<dyn Store>) {
         "every object of the patient"
     );
     assert!(tx
-        .list_history(f.patient.id, Some("nothing"), 10)
+        .list_history(f.patient.id, &one("nothing"), &PageAt::first(10))
         .await
         .unwrap()
         .is_empty());
     assert!(tx
-        .list_history(PatientId::new(), None, 10)
+        .list_history(
+            PatientId::new(),
+            &HistoryFilter::default(),
+            &PageAt::first(10)
+        )
         .await
         .unwrap()
         .is_empty());
+    tx.commit().await.unwrap();
+}
+
+fn one(object_id: &str) -> HistoryFilter<'_> {
+    HistoryFilter {
+        object_id: Some(object_id),
+        object_types: None,
+    }
+}
+
+/// Walks 17 history entries, most sharing their timestamp with others, three at a
+/// time: every entry once, newest first then the higher id first; narrowed to some
+/// object types the walk and the count hold only those.
+async fn history_pages_walk_every_entry_once_with_ties_and_types(store: Arc<dyn Store>) {
+    let store = &*store;
+    let f = seed(store).await;
+    let account = AccountId::new();
+    let types = ["action", "goal", "team"];
+    let mut tx = store.begin().await.unwrap();
+    let mut all = Vec::new();
+    for i in 0..17i64 {
+        let h = HistoryEntry {
+            id: Uuid::now_v7(),
+            patient_id: f.patient.id,
+            object_type: types[(i % 3) as usize].into(),
+            object_id: format!("obj{}", i % 4),
+            version: 1,
+            actor_account_id: account,
+            actor_name: "Dr. Test".into(),
+            // Four distinct times: ties everywhere.
+            at: t0() + Duration::minutes(i % 4),
+            reason: None,
+            old_value: None,
+            new_value: json!({"i": i}),
+        };
+        tx.append_history(&h).await.unwrap();
+        all.push(h);
+    }
+    tx.commit().await.unwrap();
+    all.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+
+    let mut tx = store.begin().await.unwrap();
+    for filter in [
+        HistoryFilter::default(),
+        HistoryFilter {
+            object_id: None,
+            object_types: Some(&["action", "team"]),
+        },
+        HistoryFilter {
+            object_id: Some("obj1"),
+            object_types: Some(&["goal", "team", "plan"]),
+        },
+        HistoryFilter {
+            object_id: None,
+            object_types: Some(&[]),
+        },
+    ] {
+        let expected: Vec<Uuid> = all
+            .iter()
+            .filter(|h| filter.object_id.is_none_or(|o| h.object_id == o))
+            .filter(|h| {
+                filter
+                    .object_types
+                    .is_none_or(|t| t.contains(&h.object_type.as_str()))
+            })
+            .map(|h| h.id)
+            .collect();
+        assert_eq!(
+            tx.count_history(f.patient.id, &filter).await.unwrap(),
+            expected.len() as i64,
+            "{filter:?}"
+        );
+        let mut walked = Vec::new();
+        let mut page = PageAt::first(3);
+        for _ in 0..20 {
+            let rows = tx.list_history(f.patient.id, &filter, &page).await.unwrap();
+            assert!(rows.len() <= 3);
+            let Some(last) = rows.last() else { break };
+            page = PageAt::after(last.at, last.id, 3);
+            walked.extend(rows.iter().map(|h| h.id));
+        }
+        assert_eq!(walked, expected, "every entry once, in order: {filter:?}");
+    }
+    assert_eq!(
+        tx.count_history(PatientId::new(), &HistoryFilter::default())
+            .await
+            .unwrap(),
+        0
+    );
     tx.commit().await.unwrap();
 }
 
@@ -1098,6 +1288,58 @@ fn audit_entry(patient: Option<PatientId>, i: i64) -> AuditEntry {
         purpose: "treatment".into(),
         request_id: Some(format!("req-{i}")),
     }
+}
+
+/// Walks a patient's access log three at a time: every entry about the patient that
+/// names who acted comes once, newest first (by sequence), with its sequence number;
+/// entries about other patients or without an actor are left out; the count agrees.
+async fn access_log_pages_walk_the_patients_named_entries_newest_first(store: Arc<dyn Store>) {
+    let store = &*store;
+    let f = seed(store).await;
+    let mut tx = store.begin().await.unwrap();
+    let mut mine = Vec::new();
+    for i in 0..11 {
+        let e = match i % 4 {
+            0 => audit_entry(Some(PatientId::new()), i),
+            1 => AuditEntry {
+                actor_account_id: None,
+                ..audit_entry(Some(f.patient.id), i)
+            },
+            // The same instant for several: the sequence decides.
+            _ => audit_entry(Some(f.patient.id), 0),
+        };
+        tx.append_audit(&e).await.unwrap();
+        if i % 4 > 1 {
+            mine.push(e);
+        }
+    }
+    tx.commit().await.unwrap();
+    mine.reverse();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.count_access_log(f.patient.id).await.unwrap(),
+        mine.len() as i64
+    );
+    let mut walked: Vec<(i64, AuditEntry)> = Vec::new();
+    let mut page = PageAt::first(3);
+    for _ in 0..10 {
+        let rows = tx.access_log(f.patient.id, &page).await.unwrap();
+        assert!(rows.len() <= 3);
+        let Some((seq, e)) = rows.last() else { break };
+        page = PageAt::after(*seq, e.id, 3);
+        walked.extend(rows);
+    }
+    assert!(
+        walked.windows(2).all(|w| w[0].0 > w[1].0),
+        "newest first by sequence"
+    );
+    assert_eq!(
+        walked.into_iter().map(|(_, e)| e).collect::<Vec<_>>(),
+        mine,
+        "every named entry once, every field round-trips"
+    );
+    assert_eq!(tx.count_access_log(PatientId::new()).await.unwrap(), 0);
+    tx.commit().await.unwrap();
 }
 
 async fn audit_is_kept_in_append_order_and_counted(store: Arc<dyn Store>) {
@@ -2004,11 +2246,17 @@ async fn threads_are_listed_by_latest_activity_with_participants(store: Arc<dyn 
     );
     assert_eq!(tx.get_thread(ThreadId::new()).await.unwrap(), None);
     assert_eq!(
-        tx.list_threads(w.f.patient.id).await.unwrap(),
+        tx.list_threads(w.f.patient.id, &every(&w.gp), &PageAt::first(10))
+            .await
+            .unwrap(),
         vec![newer.clone(), older.clone()],
         "newest activity first"
     );
-    assert!(tx.list_threads(PatientId::new()).await.unwrap().is_empty());
+    assert!(tx
+        .list_threads(PatientId::new(), &every(&w.gp), &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
     // A repeat is a no-op, and leaves the transaction usable.
     tx.add_participant(older.id, w.patient.id).await.unwrap();
     assert!(tx.is_participant(older.id, w.patient.id).await.unwrap());
@@ -2032,11 +2280,16 @@ async fn threads_are_listed_by_latest_activity_with_participants(store: Arc<dyn 
         Some(&moved)
     );
     assert_eq!(
-        tx.list_threads(w.f.patient.id).await.unwrap(),
+        tx.list_threads(w.f.patient.id, &every(&w.gp), &PageAt::first(10))
+            .await
+            .unwrap(),
         vec![moved.clone(), newer.clone()]
     );
     // The inbox lists only the threads the account takes part in.
-    let inbox = tx.inbox_threads(w.patient.id, 10).await.unwrap();
+    let inbox = tx
+        .inbox_threads(w.patient.id, &PageAt::first(10))
+        .await
+        .unwrap();
     assert_eq!(
         inbox,
         vec![
@@ -2053,18 +2306,39 @@ async fn threads_are_listed_by_latest_activity_with_participants(store: Arc<dyn 
         ]
     );
     assert_eq!(
-        tx.inbox_threads(w.patient.id, 1).await.unwrap(),
+        tx.inbox_threads(w.patient.id, &PageAt::first(1))
+            .await
+            .unwrap(),
         inbox[..1].to_vec(),
         "limited"
     );
+    assert_eq!(
+        tx.inbox_threads(
+            w.patient.id,
+            &PageAt::after(
+                inbox[0].thread.last_message_at,
+                inbox[0].thread.id.as_uuid(),
+                10
+            )
+        )
+        .await
+        .unwrap(),
+        inbox[1..].to_vec(),
+        "the page after the first thread"
+    );
+    assert_eq!(
+        tx.count_inbox(w.patient.id).await.unwrap(),
+        inbox.len() as i64
+    );
+    assert_eq!(tx.count_inbox(AccountId::new()).await.unwrap(), 0);
     assert!(tx
-        .inbox_threads(w.old_proxy.id, 10)
+        .inbox_threads(w.old_proxy.id, &PageAt::first(10))
         .await
         .unwrap()
         .is_empty());
     tx.add_participant(newer.id, w.old_proxy.id).await.unwrap();
     assert_eq!(
-        tx.inbox_threads(w.old_proxy.id, 10)
+        tx.inbox_threads(w.old_proxy.id, &PageAt::first(10))
             .await
             .unwrap()
             .iter()
@@ -2112,13 +2386,16 @@ async fn message_receipts_move_from_sent_to_acknowledged(store: Arc<dyn Store>) 
         "oldest first"
     );
     assert!(tx.list_messages(ThreadId::new()).await.unwrap().is_empty());
-    let inbox = tx.inbox_threads(w.patient.id, 10).await.unwrap();
+    let inbox = tx
+        .inbox_threads(w.patient.id, &PageAt::first(10))
+        .await
+        .unwrap();
     assert_eq!(
         (inbox[0].unread, inbox[0].awaiting_ack),
         (2, 1),
         "two unread, one asks for a receipt"
     );
-    let gp_inbox = tx.inbox_threads(w.gp.id, 10).await.unwrap();
+    let gp_inbox = tx.inbox_threads(w.gp.id, &PageAt::first(10)).await.unwrap();
     assert_eq!(
         (gp_inbox[0].unread, gp_inbox[0].awaiting_ack),
         (0, 0),
@@ -2156,7 +2433,10 @@ async fn message_receipts_move_from_sent_to_acknowledged(store: Arc<dyn Store>) 
         !tx.acknowledge(first.id, w.gp.id, t3).await.unwrap(),
         "not a recipient"
     );
-    let inbox = tx.inbox_threads(w.patient.id, 10).await.unwrap();
+    let inbox = tx
+        .inbox_threads(w.patient.id, &PageAt::first(10))
+        .await
+        .unwrap();
     assert_eq!((inbox[0].unread, inbox[0].awaiting_ack), (0, 0));
     // Reading the thread marks an undelivered message delivered too.
     let t4 = t0() + Duration::hours(4);
@@ -2511,7 +2791,9 @@ async fn requests_are_versioned_and_listed_newest_first(store: Arc<dyn Store>) {
     };
     assert_eq!(tx.update_request(&declined, 1).await.unwrap(), 2);
     assert_eq!(
-        tx.list_requests(w.f.patient.id).await.unwrap(),
+        tx.list_requests(w.f.patient.id, &every(&w.gp), &PageAt::first(10))
+            .await
+            .unwrap(),
         vec![
             Request {
                 version: 2,
@@ -2524,7 +2806,11 @@ async fn requests_are_versioned_and_listed_newest_first(store: Arc<dyn Store>) {
         ],
         "newest first"
     );
-    assert!(tx.list_requests(PatientId::new()).await.unwrap().is_empty());
+    assert!(tx
+        .list_requests(PatientId::new(), &every(&w.gp), &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
     tx.commit().await.unwrap();
     // One request per thread.
     let mut tx = store.begin().await.unwrap();
@@ -2533,6 +2819,185 @@ async fn requests_are_versioned_and_listed_newest_first(store: Arc<dyn Store>) {
         ..req.clone()
     };
     assert!(is_conflict(&tx.insert_request(&twin).await));
+}
+
+/// Every category, for participants and others alike.
+fn every(reader: &Account) -> ThreadFilter<'static> {
+    const ALL: &[&str] = &[
+        "plan_and_actions",
+        "clinical_notes",
+        "medication",
+        "mental_health",
+        "work_capacity",
+        "social_circumstances",
+        "crisis_plan",
+        "self_reports",
+        "meeting_pre_reads",
+    ];
+    ThreadFilter {
+        reader: reader.id,
+        participant_categories: ALL,
+        other_categories: ALL,
+    }
+}
+
+/// Twelve threads (four activity times, two categories, the GP taking part in two of
+/// every three) and a request on every other one: walked a few at a time under a
+/// filter that lets the GP see both categories where they take part and only the plan
+/// elsewhere, every visible thread and request comes once, in order, and nothing else;
+/// the counts agree.
+async fn thread_and_request_pages_hold_what_the_filter_lets_through_once_each(
+    store: Arc<dyn Store>,
+) {
+    let store = &*store;
+    let w = seed_world(store).await;
+    let mut tx = store.begin().await.unwrap();
+    let mut threads = Vec::new();
+    let mut requests = Vec::new();
+    for i in 0..12i64 {
+        let t = Thread {
+            category: if i % 2 == 0 {
+                Category::PlanAndActions
+            } else {
+                Category::MentalHealth
+            },
+            ..thread(&w, &format!("t{i}"), t0() + Duration::hours(i % 4))
+        };
+        tx.insert_thread(&t).await.unwrap();
+        tx.add_participant(t.id, w.patient.id).await.unwrap();
+        let gp_takes_part = i % 3 != 0;
+        if gp_takes_part {
+            tx.add_participant(t.id, w.gp.id).await.unwrap();
+        }
+        if i % 2 == 1 || i % 4 == 0 {
+            let r = Request {
+                id: RequestId::new(),
+                thread_id: t.id,
+                patient_id: w.f.patient.id,
+                kind: RequestKind::AdviceRequest,
+                status: RequestStatus::Requested,
+                questions: vec!["Dose?".into()],
+                answers: vec![],
+                answer_note: None,
+                decline_reason: None,
+                requester_account_id: w.patient.id,
+                requester_name: "Test Pasient".into(),
+                addressee_account_id: w.gp.id,
+                addressee_member_id: w.f.team.members[0].id,
+                addressee_name: "Dr. Test Lege".into(),
+                action_id: w.action.id,
+                due_date: day("2026-11-09"),
+                created_at: t0() + Duration::minutes(i % 3),
+                answered_at: None,
+                version: 1,
+            };
+            tx.insert_request(&r).await.unwrap();
+            requests.push((r, gp_takes_part, t.category));
+        }
+        threads.push((t, gp_takes_part));
+    }
+    tx.commit().await.unwrap();
+    let filter = ThreadFilter {
+        reader: w.gp.id,
+        participant_categories: &["plan_and_actions", "mental_health"],
+        other_categories: &["plan_and_actions"],
+    };
+    let visible = |part: bool, c: Category| part || c == Category::PlanAndActions;
+    let mut want_threads: Vec<&Thread> = threads
+        .iter()
+        .filter(|(t, part)| visible(*part, t.category))
+        .map(|(t, _)| t)
+        .collect();
+    want_threads.sort_by(|a, b| {
+        b.last_message_at
+            .cmp(&a.last_message_at)
+            .then(b.id.cmp(&a.id))
+    });
+    let mut want_requests: Vec<&Request> = requests
+        .iter()
+        .filter(|(_, part, c)| visible(*part, *c))
+        .map(|(r, _, _)| r)
+        .collect();
+    want_requests.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    assert!(
+        want_threads.len() < threads.len(),
+        "the filter holds some back"
+    );
+
+    let mut tx = store.begin().await.unwrap();
+    let p = w.f.patient.id;
+    assert_eq!(
+        tx.count_threads(p, &filter).await.unwrap(),
+        want_threads.len() as i64
+    );
+    assert_eq!(tx.count_threads(p, &every(&w.gp)).await.unwrap(), 12);
+    assert_eq!(
+        tx.count_requests(p, &filter).await.unwrap(),
+        want_requests.len() as i64
+    );
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(3);
+    for _ in 0..20 {
+        let rows = tx.list_threads(p, &filter, &page).await.unwrap();
+        assert!(rows.len() <= 3);
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.last_message_at, last.id.as_uuid(), 3);
+        walked.extend(rows);
+    }
+    assert_eq!(
+        walked.iter().map(|t| t.id).collect::<Vec<_>>(),
+        want_threads.iter().map(|t| t.id).collect::<Vec<_>>(),
+        "every visible thread once, newest activity first"
+    );
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(2);
+    for _ in 0..20 {
+        let rows = tx.list_requests(p, &filter, &page).await.unwrap();
+        assert!(rows.len() <= 2);
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.created_at, last.id.as_uuid(), 2);
+        walked.extend(rows);
+    }
+    assert_eq!(
+        walked.iter().map(|r| r.id).collect::<Vec<_>>(),
+        want_requests.iter().map(|r| r.id).collect::<Vec<_>>(),
+        "every visible request once, newest first"
+    );
+    // The patient takes part in all twelve: their inbox walks them all, in order.
+    let mut all: Vec<&Thread> = threads.iter().map(|(t, _)| t).collect();
+    all.sort_by(|a, b| {
+        b.last_message_at
+            .cmp(&a.last_message_at)
+            .then(b.id.cmp(&a.id))
+    });
+    assert_eq!(tx.count_inbox(w.patient.id).await.unwrap(), 12);
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(5);
+    for _ in 0..20 {
+        let rows = tx.inbox_threads(w.patient.id, &page).await.unwrap();
+        assert!(rows.len() <= 5);
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.thread.last_message_at, last.thread.id.as_uuid(), 5);
+        walked.extend(rows.into_iter().map(|i| i.thread.id));
+    }
+    assert_eq!(
+        walked,
+        all.iter().map(|t| t.id).collect::<Vec<_>>(),
+        "the inbox: every thread once, newest activity first"
+    );
+    // Nothing let through: empty and zero.
+    let none = ThreadFilter {
+        reader: w.gp.id,
+        participant_categories: &[],
+        other_categories: &[],
+    };
+    assert!(tx
+        .list_threads(p, &none, &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(tx.count_requests(p, &none).await.unwrap(), 0);
+    tx.commit().await.unwrap();
 }
 
 // ---------------------------------------------------------------------------------
@@ -2887,28 +3352,46 @@ async fn notifications_are_newest_first_and_marked_read(store: Arc<dyn Store>) {
     let n3 = note(&w, &w.gp, "ongoing", t0() + Duration::hours(3), "none");
     let theirs = note(&w, &w.patient, "request", t0(), "none");
     let mut tx = store.begin().await.unwrap();
-    assert!(tx.list_notifications(w.gp.id, 10).await.unwrap().is_empty());
+    assert!(tx
+        .list_notifications(w.gp.id, &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(tx.unread_notifications(w.gp.id).await.unwrap(), 0);
     for n in [&n1, &n2, &n3, &theirs] {
         tx.insert_notification(n).await.unwrap();
     }
     assert_eq!(
-        tx.list_notifications(w.gp.id, 10).await.unwrap(),
+        tx.list_notifications(w.gp.id, &PageAt::first(10))
+            .await
+            .unwrap(),
         vec![n3.clone(), n1.clone(), n2.clone()],
         "the account's own, newest first, every field round-trips"
     );
     assert_eq!(
-        tx.list_notifications(w.gp.id, 2).await.unwrap(),
+        tx.list_notifications(w.gp.id, &PageAt::first(2))
+            .await
+            .unwrap(),
         vec![n3.clone(), n1.clone()],
         "limited"
     );
     assert_eq!(tx.unread_notifications(w.gp.id).await.unwrap(), 3);
+    assert_eq!(tx.count_notifications(w.gp.id).await.unwrap(), 3);
+    // The page after n1 holds only n2.
+    assert_eq!(
+        tx.list_notifications(w.gp.id, &PageAt::after(n1.created_at, n1.id.as_uuid(), 10))
+            .await
+            .unwrap(),
+        vec![n2.clone()]
+    );
     let at = t0() + Duration::days(1);
     assert_eq!(tx.mark_notifications_read(w.gp.id, at).await.unwrap(), 3);
     assert_eq!(tx.mark_notifications_read(w.gp.id, at).await.unwrap(), 0);
     assert_eq!(tx.unread_notifications(w.gp.id).await.unwrap(), 0);
     assert_eq!(
-        tx.list_notifications(w.gp.id, 1).await.unwrap(),
+        tx.list_notifications(w.gp.id, &PageAt::first(1))
+            .await
+            .unwrap(),
         vec![Notification {
             read_at: Some(at),
             ..n3
@@ -2918,6 +3401,95 @@ async fn notifications_are_newest_first_and_marked_read(store: Arc<dyn Store>) {
         tx.unread_notifications(w.patient.id).await.unwrap(),
         1,
         "other accounts untouched"
+    );
+    tx.commit().await.unwrap();
+}
+
+/// Walks 11 notifications and 9 meetings, most sharing their timestamp, a few at a
+/// time: every row once, in the list's order (notifications newest first, meetings
+/// soonest first; ties by id), and the counts agree.
+async fn notification_and_meeting_pages_walk_every_row_once_with_ties(store: Arc<dyn Store>) {
+    let store = &*store;
+    let m = seed_meetings(store).await;
+    let w = &m.w;
+    let mut tx = store.begin().await.unwrap();
+    let mut notes = Vec::new();
+    for i in 0..11 {
+        let n = note(w, &w.gp, "message", t0() + Duration::hours(i % 3), "none");
+        tx.insert_notification(&n).await.unwrap();
+        notes.push(n);
+    }
+    // The fixture's two meetings, and seven more at two start times.
+    let mut meetings = vec![m.meeting.clone(), m.sooner.clone()];
+    for i in 0..7 {
+        let x = Meeting {
+            id: MeetingId::new(),
+            starts_at: m.sooner.starts_at + Duration::hours(i % 2),
+            ..m.sooner.clone()
+        };
+        tx.insert_meeting(&x).await.unwrap();
+        tx.insert_participant(&Participant {
+            id: ParticipantId::new(),
+            meeting_id: x.id,
+            ..m.member.clone()
+        })
+        .await
+        .unwrap();
+        meetings.push(x);
+    }
+    notes.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    meetings.sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then(a.id.cmp(&b.id)));
+    assert_eq!(tx.count_notifications(w.gp.id).await.unwrap(), 11);
+    assert_eq!(tx.count_meetings(w.f.patient.id).await.unwrap(), 9);
+
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(4);
+    for _ in 0..10 {
+        let rows = tx.list_notifications(w.gp.id, &page).await.unwrap();
+        assert!(rows.len() <= 4);
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.created_at, last.id.as_uuid(), 4);
+        walked.extend(rows);
+    }
+    assert_eq!(walked, notes, "every notification once, newest first");
+
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(2);
+    for _ in 0..10 {
+        let rows = tx.list_meetings(w.f.patient.id, &page).await.unwrap();
+        assert!(rows.len() <= 2);
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.starts_at, last.id.as_uuid(), 2);
+        walked.extend(rows);
+    }
+    assert_eq!(
+        walked.iter().map(|x| x.id).collect::<Vec<_>>(),
+        meetings.iter().map(|x| x.id).collect::<Vec<_>>(),
+        "every meeting once, soonest first"
+    );
+    // The GP is invited to the fixture's meeting and the seven: walked two at a time.
+    let mine: Vec<MeetingId> = meetings
+        .iter()
+        .filter(|x| x.id != m.sooner.id)
+        .map(|x| x.id)
+        .collect();
+    let from = t0() - Duration::days(365);
+    assert_eq!(
+        tx.count_meetings_for_account(w.gp.id, from).await.unwrap(),
+        mine.len() as i64
+    );
+    let mut walked = Vec::new();
+    let mut page = PageAt::first(2);
+    for _ in 0..10 {
+        let rows = tx.meetings_for_account(w.gp.id, from, &page).await.unwrap();
+        assert!(rows.len() <= 2);
+        let Some(last) = rows.last() else { break };
+        page = PageAt::after(last.starts_at, last.id.as_uuid(), 2);
+        walked.extend(rows.into_iter().map(|x| x.id));
+    }
+    assert_eq!(
+        walked, mine,
+        "every meeting of the GP's once, soonest first"
     );
     tx.commit().await.unwrap();
 }
@@ -2963,7 +3535,10 @@ async fn digests_are_taken_once_oldest_first(store: Arc<dyn Store>) {
         "taken once"
     );
     assert_eq!(tx.digest_accounts().await.unwrap(), vec![w.patient.id]);
-    let listed = tx.list_notifications(w.gp.id, 10).await.unwrap();
+    let listed = tx
+        .list_notifications(w.gp.id, &PageAt::first(10))
+        .await
+        .unwrap();
     assert_eq!(
         listed
             .iter()
@@ -3195,14 +3770,28 @@ async fn meetings_are_versioned_and_listed_soonest_first(store: Arc<dyn Store>) 
     );
     assert_eq!(tx.get_meeting(MeetingId::new()).await.unwrap(), None);
     assert_eq!(
-        tx.list_meetings(m.w.f.patient.id).await.unwrap(),
+        tx.list_meetings(m.w.f.patient.id, &PageAt::first(10))
+            .await
+            .unwrap(),
         vec![m.sooner.clone(), m.meeting.clone()],
         "soonest first"
     );
-    assert!(tx.list_meetings(PatientId::new()).await.unwrap().is_empty());
+    assert!(tx
+        .list_meetings(PatientId::new(), &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(tx.count_meetings(m.w.f.patient.id).await.unwrap(), 2);
+    assert_eq!(tx.count_meetings(PatientId::new()).await.unwrap(), 0);
     // Invitations decide whose meetings they are.
     assert_eq!(
-        tx.meetings_for_account(m.w.patient.id).await.unwrap(),
+        tx.meetings_for_account(
+            m.w.patient.id,
+            t0() - Duration::days(365),
+            &PageAt::first(10)
+        )
+        .await
+        .unwrap(),
         vec![m.meeting.clone()]
     );
     tx.insert_participant(&Participant {
@@ -3213,12 +3802,18 @@ async fn meetings_are_versioned_and_listed_soonest_first(store: Arc<dyn Store>) 
     .await
     .unwrap();
     assert_eq!(
-        tx.meetings_for_account(m.w.gp.id).await.unwrap(),
+        tx.meetings_for_account(m.w.gp.id, t0() - Duration::days(365), &PageAt::first(10))
+            .await
+            .unwrap(),
         vec![m.sooner.clone(), m.meeting.clone()],
         "soonest first"
     );
     assert!(tx
-        .meetings_for_account(AccountId::new())
+        .meetings_for_account(
+            AccountId::new(),
+            t0() - Duration::days(365),
+            &PageAt::first(10)
+        )
         .await
         .unwrap()
         .is_empty());
@@ -3257,8 +3852,42 @@ async fn meetings_are_versioned_and_listed_soonest_first(store: Arc<dyn Store>) 
         ..moved.clone()
     };
     assert_eq!(tx.update_meeting(&earliest, 2).await.unwrap(), 3);
+    // Cancelled: no longer among the account's meetings.
     assert_eq!(
-        tx.list_meetings(m.w.f.patient.id)
+        tx.meetings_for_account(m.w.gp.id, t0() - Duration::days(365), &PageAt::first(10))
+            .await
+            .unwrap()
+            .iter()
+            .map(|x| x.id)
+            .collect::<Vec<_>>(),
+        vec![m.sooner.id]
+    );
+    assert_eq!(
+        tx.count_meetings_for_account(m.w.gp.id, t0() - Duration::days(365))
+            .await
+            .unwrap(),
+        1
+    );
+    // One that has ended before `from` is left out; one still running is not.
+    let end = m.sooner.starts_at + Duration::minutes(m.sooner.duration_minutes as i64);
+    assert_eq!(
+        tx.count_meetings_for_account(m.w.gp.id, end).await.unwrap(),
+        1,
+        "ends exactly then: still listed"
+    );
+    assert!(tx
+        .meetings_for_account(m.w.gp.id, end + Duration::seconds(1), &PageAt::first(10))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        tx.count_meetings_for_account(m.w.gp.id, end + Duration::seconds(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        tx.list_meetings(m.w.f.patient.id, &PageAt::first(10))
             .await
             .unwrap()
             .iter()

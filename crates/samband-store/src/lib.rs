@@ -8,6 +8,7 @@
 
 pub mod chain;
 pub mod conformance;
+pub mod paging;
 pub mod records;
 
 use async_trait::async_trait;
@@ -23,6 +24,7 @@ use samband_domain::professional::Professional;
 use samband_domain::team::CareTeam;
 use uuid::Uuid;
 
+pub use paging::{After, HistoryFilter, PageAt, ThreadFilter};
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +93,7 @@ pub trait Tx:
     + PlanRepo
     + HistoryRepo
     + AuditRepo
+    + AccessLogRepo
     + AccountRepo
     + ConsentRepo
     + MessageRepo
@@ -124,12 +127,20 @@ pub trait PatientRepo {
     async fn get_patient(&mut self, id: PatientId) -> StoreResult<Option<Patient>>;
     /// The patient holding this national identifier (normalised digits), if any.
     async fn find_patient_by_national_id(&mut self, value: &str) -> StoreResult<Option<PatientId>>;
-    /// Patients on whose team the professional is active on `today`, by name.
+    /// One page of the patients on whose team the professional is active on `today`,
+    /// by name, then patient id (the page's keys are the patient's name and id).
     async fn caseload(
         &mut self,
         professional: ProfessionalId,
         today: NaiveDate,
+        page: &PageAt<String>,
     ) -> StoreResult<Vec<CaseloadRow>>;
+    /// How many patients the whole caseload holds (one indexed count).
+    async fn count_caseload(
+        &mut self,
+        professional: ProfessionalId,
+        today: NaiveDate,
+    ) -> StoreResult<i64>;
 }
 
 #[async_trait]
@@ -182,13 +193,20 @@ pub trait PlanRepo {
 #[async_trait]
 pub trait HistoryRepo {
     async fn append_history(&mut self, h: &HistoryEntry) -> StoreResult<()>;
-    /// Newest first; `object_id` narrows to one object.
+    /// One page of the patient's history, newest first (then the higher id first; the
+    /// page's keys are `at` and the entry's id); `filter` narrows it.
     async fn list_history(
         &mut self,
         patient: PatientId,
-        object_id: Option<&str>,
-        limit: i64,
+        filter: &HistoryFilter<'_>,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<HistoryEntry>>;
+    /// How many entries the whole filtered history holds.
+    async fn count_history(
+        &mut self,
+        patient: PatientId,
+        filter: &HistoryFilter<'_>,
+    ) -> StoreResult<i64>;
 }
 
 #[async_trait]
@@ -242,6 +260,22 @@ pub trait AuditRepo {
         limit: i64,
     ) -> StoreResult<Vec<AuditEntry>>;
     async fn count_audit(&mut self) -> StoreResult<i64>;
+}
+
+/// The patient's access log read from the audit trail, a page at a time (reads only:
+/// nothing here appends to or links the chain).
+#[async_trait]
+pub trait AccessLogRepo {
+    /// One page of the audit entries about the patient that name who acted, newest
+    /// first, each with its sequence number (the page's keys: the sequence number and
+    /// the entry's id).
+    async fn access_log(
+        &mut self,
+        patient: PatientId,
+        page: &PageAt<i64>,
+    ) -> StoreResult<Vec<(i64, AuditEntry)>>;
+    /// How many such entries there are.
+    async fn count_access_log(&mut self, patient: PatientId) -> StoreResult<i64>;
 }
 
 #[async_trait]
@@ -314,17 +348,34 @@ pub trait AccountRepo {
 pub trait MessageRepo {
     async fn insert_thread(&mut self, t: &Thread) -> StoreResult<()>;
     async fn get_thread(&mut self, id: ThreadId) -> StoreResult<Option<Thread>>;
-    /// The patient's threads, newest activity first.
-    async fn list_threads(&mut self, patient: PatientId) -> StoreResult<Vec<Thread>>;
+    /// One page of the patient's threads that `filter` lets through, newest activity
+    /// first (then the higher id first; the page's keys are `last_message_at` and the
+    /// thread's id).
+    async fn list_threads(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Thread>>;
+    /// How many of the patient's threads `filter` lets through.
+    async fn count_threads(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+    ) -> StoreResult<i64>;
     /// Adds a participant (who may then see the thread); a repeat is a no-op.
     async fn add_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<()>;
     async fn is_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<bool>;
-    /// Threads the account takes part in, newest activity first, with what is new.
+    /// One page of the threads the account takes part in, newest activity first (then
+    /// the higher id first; the page's keys are `last_message_at` and the thread's id),
+    /// with what is new.
     async fn inbox_threads(
         &mut self,
         account: AccountId,
-        limit: i64,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<InboxThread>>;
+    /// How many threads the account takes part in.
+    async fn count_inbox(&mut self, account: AccountId) -> StoreResult<i64>;
     /// Stores a message with its recipients and moves the thread's last activity.
     async fn insert_message(&mut self, m: &Message, recipients: &[Recipient]) -> StoreResult<()>;
     async fn get_message(&mut self, id: MessageId) -> StoreResult<Option<Message>>;
@@ -386,8 +437,20 @@ pub trait RequestRepo {
     async fn request_for_thread(&mut self, thread: ThreadId) -> StoreResult<Option<Request>>;
     /// Saves if still at `expected`; returns the new version.
     async fn update_request(&mut self, r: &Request, expected: i64) -> StoreResult<i64>;
-    /// Newest first.
-    async fn list_requests(&mut self, patient: PatientId) -> StoreResult<Vec<Request>>;
+    /// One page of the patient's requests whose thread `filter` lets through, newest
+    /// first (then the higher id first; the page's keys are `created_at` and the id).
+    async fn list_requests(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Request>>;
+    /// How many of the patient's requests `filter` lets through.
+    async fn count_requests(
+        &mut self,
+        patient: PatientId,
+        filter: &ThreadFilter<'_>,
+    ) -> StoreResult<i64>;
 }
 
 #[async_trait]
@@ -432,12 +495,15 @@ pub trait JobRepo {
 #[async_trait]
 pub trait NotificationRepo {
     async fn insert_notification(&mut self, n: &Notification) -> StoreResult<()>;
-    /// Newest first.
+    /// One page of the account's notifications, newest first (then the higher id
+    /// first; the page's keys are `created_at` and the id).
     async fn list_notifications(
         &mut self,
         account: AccountId,
-        limit: i64,
+        page: &PageAt<DateTime<Utc>>,
     ) -> StoreResult<Vec<Notification>>;
+    /// How many notifications the account has in all.
+    async fn count_notifications(&mut self, account: AccountId) -> StoreResult<i64>;
     async fn unread_notifications(&mut self, account: AccountId) -> StoreResult<i64>;
     async fn mark_notifications_read(
         &mut self,
@@ -469,10 +535,30 @@ pub trait MeetingRepo {
     async fn get_meeting(&mut self, id: MeetingId) -> StoreResult<Option<Meeting>>;
     /// Saves if still at `expected`; returns the new version.
     async fn update_meeting(&mut self, m: &Meeting, expected: i64) -> StoreResult<i64>;
-    /// The patient's meetings, soonest first.
-    async fn list_meetings(&mut self, patient: PatientId) -> StoreResult<Vec<Meeting>>;
-    /// Meetings the account is invited to, soonest first.
-    async fn meetings_for_account(&mut self, account: AccountId) -> StoreResult<Vec<Meeting>>;
+    /// One page of the patient's meetings, soonest first (then by id; the page's keys
+    /// are `starts_at` and the id).
+    async fn list_meetings(
+        &mut self,
+        patient: PatientId,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Meeting>>;
+    /// How many meetings the patient has in all.
+    async fn count_meetings(&mut self, patient: PatientId) -> StoreResult<i64>;
+    /// One page of the meetings the account is invited to that are not cancelled and
+    /// end at or after `from`, soonest first (then by id; the page's keys are
+    /// `starts_at` and the id).
+    async fn meetings_for_account(
+        &mut self,
+        account: AccountId,
+        from: DateTime<Utc>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<Meeting>>;
+    /// How many such meetings there are.
+    async fn count_meetings_for_account(
+        &mut self,
+        account: AccountId,
+        from: DateTime<Utc>,
+    ) -> StoreResult<i64>;
 
     /// `Conflict` if the same team member or e-mail address is already invited.
     async fn insert_participant(&mut self, p: &Participant) -> StoreResult<()>;

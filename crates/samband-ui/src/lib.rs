@@ -8,6 +8,7 @@
 mod base;
 mod forms;
 pub mod i18n;
+mod pager;
 mod pages;
 mod session;
 mod statics;

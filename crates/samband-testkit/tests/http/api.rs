@@ -35,10 +35,7 @@ async fn register_patient_validates_every_field_and_writes_nothing_on_error(b: B
     let t = TestApp::start(b).await;
     t.world().await;
     let api = t.api(&t.token("gp").await);
-    let before = api
-        .get("/api/v1/patients")
-        .await
-        .body
+    let before = api.get("/api/v1/patients").await.body["items"]
         .as_array()
         .unwrap()
         .len();
@@ -103,9 +100,7 @@ async fn register_patient_validates_every_field_and_writes_nothing_on_error(b: B
         .await;
     assert_eq!(sms_without_phone.error_fields(), vec!["phone"]);
     assert_eq!(
-        api.get("/api/v1/patients")
-            .await
-            .body
+        api.get("/api/v1/patients").await.body["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -126,9 +121,7 @@ async fn register_patient_validates_every_field_and_writes_nothing_on_error(b: B
         .starts_with("/api/v1/patients/"));
     assert_eq!(ok.body["members"][0]["member"]["is_coordinator"], true);
     assert_eq!(
-        api.get("/api/v1/patients")
-            .await
-            .body
+        api.get("/api/v1/patients").await.body["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -185,8 +178,10 @@ async fn action_lifecycle_with_etags_conflicts_and_history(b: Backend) {
     let history = cm
         .get(&format!("/api/v1/patients/{}/history?object_id={id}", w.p))
         .await;
-    let entries = history.body.as_array().unwrap();
+    let entries = history.body["items"].as_array().unwrap();
     assert_eq!(entries.len(), 2);
+    assert_eq!(history.body["total"], 2);
+    assert!(history.body["next"].is_null(), "one page holds it all");
     assert_eq!(entries[0]["version"], 2);
     assert_eq!(entries[0]["changed_by"], "Gunnar Lege");
     assert_eq!(entries[0]["reason"], "Started at the visit");

@@ -28,6 +28,7 @@ mod emergency;
 mod meetings;
 mod messages;
 mod observability;
+mod paging;
 mod policy;
 mod routes;
 mod tokens;

@@ -31,8 +31,7 @@ async fn my_meetings_lists_what_i_am_invited_to_across_patients(b: Backend) {
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let mine = gp.get("/api/v1/meetings").await;
-    let titles: Vec<&str> = mine
-        .body
+    let titles: Vec<&str> = mine.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -43,7 +42,7 @@ async fn my_meetings_lists_what_i_am_invited_to_across_patients(b: Backend) {
         vec!["Collaboration meeting", "Review with Quentin"],
         "soonest first, across patients"
     );
-    let first = &mine.body[0];
+    let first = &mine.body["items"][0];
     assert_eq!(
         (first["invited"].as_i64(), first["pending"].as_i64()),
         (Some(4), Some(3))
@@ -53,7 +52,7 @@ async fn my_meetings_lists_what_i_am_invited_to_across_patients(b: Backend) {
         t.api(&t.token("er").await)
             .get("/api/v1/meetings")
             .await
-            .body
+            .body["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -61,9 +60,7 @@ async fn my_meetings_lists_what_i_am_invited_to_across_patients(b: Backend) {
     );
     let nav = t.api(&t.token("nav").await);
     assert_eq!(
-        nav.get("/api/v1/meetings")
-            .await
-            .body
+        nav.get("/api/v1/meetings").await.body["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -72,9 +69,7 @@ async fn my_meetings_lists_what_i_am_invited_to_across_patients(b: Backend) {
     let pia = t.api(&t.token("pia").await);
     pia.put(&format!("/api/v1/patients/{}/consent", w.p), Some("\"0\""), json!({"rules": [{"recipient_kind": "sector", "recipient": "social_security", "category": "plan_and_actions", "permit": false}]})).await;
     assert_eq!(
-        nav.get("/api/v1/meetings")
-            .await
-            .body
+        nav.get("/api/v1/meetings").await.body["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -402,8 +397,7 @@ async fn agenda_rules_invitations_and_each_participants_times(b: Backend) {
         "I would like to be there when we talk about work."
     );
     let notes = cm.get("/api/v1/notifications").await;
-    assert!(notes
-        .body
+    assert!(notes.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -795,8 +789,7 @@ async fn summary_follow_up_reminder_and_the_next_meeting(b: Backend) {
     let cm = t.api(&t.token("cm").await);
     let notes = cm.get("/api/v1/notifications").await;
     assert!(
-        notes
-            .body
+        notes.body["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -109,9 +109,9 @@ async fn receipts_go_sent_delivered_read_acknowledged(b: Backend) {
 
     // The recipient's inbox shows it: delivered.
     let inbox = cm.get("/api/v1/inbox").await;
-    assert_eq!(inbox.body[0]["unread"], 1);
-    assert_eq!(inbox.body[0]["awaiting_ack"], 1);
-    assert_eq!(inbox.body[0]["patient_name"], "Pia Pasient");
+    assert_eq!(inbox.body["items"][0]["unread"], 1);
+    assert_eq!(inbox.body["items"][0]["awaiting_ack"], 1);
+    assert_eq!(inbox.body["items"][0]["patient_name"], "Pia Pasient");
     assert_eq!(states(&gp.get(&path).await.body, 0)[0].1, "delivered");
 
     // Opening the thread: read.
@@ -188,7 +188,10 @@ async fn addressing_and_bad_input_change_nothing(b: Backend) {
         states(&cm.get(&thread_path(&r)).await.body, 0),
         vec![("Gunnar Lege".into(), "sent".into())]
     );
-    let before = gp.get(&threads).await.body.as_array().unwrap().len();
+    let before = gp.get(&threads).await.body["items"]
+        .as_array()
+        .unwrap()
+        .len();
 
     for (body, field, code) in [
         (
@@ -272,7 +275,10 @@ async fn addressing_and_bad_input_change_nothing(b: Backend) {
         .await;
     assert_eq!(r.error_fields(), vec!["addressee_member_id"]);
     assert_eq!(
-        gp.get(&threads).await.body.as_array().unwrap().len(),
+        gp.get(&threads).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
         before,
         "refused input wrote nothing"
     );
@@ -291,7 +297,11 @@ async fn only_the_addressed_and_the_patient_read_a_thread(b: Backend) {
     let nav = t.api(&t.token("nav").await);
     assert_eq!(nav.get(&path).await.status, 403);
     let listed = nav.get(&format!("/api/v1/patients/{}/threads", w.p)).await;
-    assert_eq!(listed.body.as_array().unwrap().len(), 0);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        listed.body["total"], 0,
+        "the count holds back what the list does"
+    );
     // Not on the team: the thread does not exist for them.
     assert_eq!(t.api(&t.token("er").await).get(&path).await.status, 404);
     assert_eq!(
@@ -346,9 +356,7 @@ async fn consent_keeps_a_message_from_a_recipient_it_excludes(b: Backend) {
     assert_eq!(r.status, 200);
     assert_eq!(nav.get(&path).await.status, 403);
     assert_eq!(
-        nav.get("/api/v1/inbox")
-            .await
-            .body
+        nav.get("/api/v1/inbox").await.body["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -500,9 +508,7 @@ fn oslo(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
 }
 
 async fn notifications(api: &Api) -> Vec<(String, String)> {
-    api.get("/api/v1/notifications")
-        .await
-        .body
+    api.get("/api/v1/notifications").await.body["items"]
         .as_array()
         .unwrap()
         .iter()

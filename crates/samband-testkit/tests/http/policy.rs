@@ -380,7 +380,8 @@ async fn lists_show_only_patients_on_my_team(b: Backend) {
     let t = TestApp::start(b).await;
     let w = t.world().await;
     let names = |v: &Value| {
-        v.as_array()
+        v["items"]
+            .as_array()
             .unwrap()
             .iter()
             .map(|p| p["name"].as_str().unwrap().to_owned())

@@ -137,7 +137,11 @@ async fn compose_form_refuses_bad_input_and_keeps_what_was_typed(b: Backend) {
         .contains("only PDF, PNG, JPEG or plain text"));
     let api = t.api(&t.token("gp").await);
     let threads = api.get(&format!("/api/v1/patients/{}/threads", w.p)).await;
-    assert_eq!(threads.body.as_array().unwrap().len(), 0, "nothing written");
+    assert_eq!(
+        threads.body["items"].as_array().unwrap().len(),
+        0,
+        "nothing written"
+    );
 }
 
 async fn request_form_answer_form_and_receipt(b: Backend) {
@@ -189,7 +193,10 @@ async fn request_form_answer_form_and_receipt(b: Backend) {
     gp.login("gp", PASSWORD).await;
     let api = t.api(&t.token("gp").await);
     let inbox = api.get("/api/v1/inbox").await;
-    let tid = inbox.body[0]["thread"]["id"].as_str().unwrap().to_owned();
+    let tid = inbox.body["items"][0]["thread"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let page = gp.get(&format!("/threads/{tid}")).await;
     let csrf = hidden_value(&page.text, "_csrf").unwrap();
     let version = hidden_value(&page.text, "version").unwrap();

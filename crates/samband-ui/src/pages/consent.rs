@@ -6,13 +6,15 @@ use super::patient_portal::own_patient;
 use super::{error_response, render};
 use crate::base::Base;
 use crate::forms::{check_csrf, FormData, FormState};
+use crate::pager::Pager;
 use crate::session::Viewer as Visitor;
 use crate::UiState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use samband_app::consent::{AccessLogRow, EMERGENCY_REASONS};
+use samband_app::paging::PageParams;
 use samband_app::AppError;
 use samband_domain::consent::{Category, Consent, Recipient, RuleInput, Viewer};
 use samband_domain::ids::OrganisationId;
@@ -236,24 +238,31 @@ pub async fn submit(State(state): State<UiState>, mut viewer: Visitor, form: For
 struct AccessLogPage {
     base: Base,
     rows: Vec<AccessLogRow>,
+    pager: Pager,
 }
 
-pub async fn access_log(State(state): State<UiState>, mut viewer: Visitor) -> Response {
+pub async fn access_log(
+    State(state): State<UiState>,
+    mut viewer: Visitor,
+    Query(asked): Query<PageParams>,
+) -> Response {
     let result = async {
         state
             .app
-            .access_log(&viewer.ctx, own_patient(&viewer)?)
+            .access_log(&viewer.ctx, own_patient(&viewer)?, &asked)
             .await
     }
     .await;
     match result {
-        Ok(rows) => {
+        Ok(page) => {
             viewer.base.title = viewer.base.t("access_log.title");
+            let pager = Pager::new(&page, "/me/access-log", &[], &asked);
             render(
                 StatusCode::OK,
                 &AccessLogPage {
                     base: viewer.base,
-                    rows,
+                    rows: page.items,
+                    pager,
                 },
             )
         }

@@ -7,14 +7,16 @@ use super::patients::parse_patient;
 use super::{error_response, parse_id as parse, render, see_other};
 use crate::base::Base;
 use crate::forms::{check_csrf, in_part, part_of, same_text, FormData, FormState, Submitted};
+use crate::pager::Pager;
 use crate::session::Viewer;
 use crate::UiState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use samband_app::error::ConflictInfo;
 use samband_app::meetings::{GuestView, InviteInput, MeetingView, PreReadInput, SummaryInput};
+use samband_app::paging::PageParams;
 use samband_app::AppError;
 use samband_domain::ids::*;
 use samband_domain::meeting::{
@@ -32,6 +34,7 @@ struct ListPage {
     base: Base,
     patient: PatientId,
     meetings: Vec<Meeting>,
+    pager: Pager,
     form: FormState,
     can_plan: bool,
 }
@@ -42,17 +45,31 @@ async fn list_page(
     patient: PatientId,
     form: FormState,
     status: StatusCode,
+    asked: &PageParams,
 ) -> Response {
-    match state.app.patient_meetings(&viewer.ctx, patient).await {
-        Ok(meetings) => {
+    match state
+        .app
+        .patient_meetings(&viewer.ctx, patient, asked)
+        .await
+    {
+        Ok(page) => {
             viewer.base.title = viewer.base.t("meeting.list_title");
             let can_plan = viewer.base.is_professional();
+            // The patient sees their own meetings at /me/meetings.
+            let path = if viewer.base.is_patient() {
+                "/me/meetings".to_owned()
+            } else {
+                format!("/patients/{patient}/meetings")
+            };
+            let pager = Pager::new(&page, &path, &[], asked);
+            let meetings = page.items;
             render(
                 status,
                 &ListPage {
                     base: viewer.base,
                     patient,
                     meetings,
+                    pager,
                     form,
                     can_plan,
                 },
@@ -66,9 +83,20 @@ pub async fn list(
     State(state): State<UiState>,
     viewer: Viewer,
     Path(patient): Path<String>,
+    Query(asked): Query<PageParams>,
 ) -> Response {
     match parse_patient(&patient) {
-        Ok(p) => list_page(&state, viewer, p, FormState::default(), StatusCode::OK).await,
+        Ok(p) => {
+            list_page(
+                &state,
+                viewer,
+                p,
+                FormState::default(),
+                StatusCode::OK,
+                &asked,
+            )
+            .await
+        }
         Err(e) => error_response(&viewer.base, e),
     }
 }
@@ -119,7 +147,15 @@ pub async fn create(
         Ok(m) => see_other(&format!("/meetings/{}", m.id)),
         Err(AppError::Validation(e)) => {
             let f = FormState::from_form(&form, form_errors(e));
-            list_page(&state, viewer, patient, f, StatusCode::UNPROCESSABLE_ENTITY).await
+            list_page(
+                &state,
+                viewer,
+                patient,
+                f,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PageParams::first(),
+            )
+            .await
         }
         Err(e) => error_response(&viewer.base, e),
     }
@@ -130,17 +166,24 @@ pub async fn create(
 struct MinePage {
     base: Base,
     rows: Vec<samband_app::meetings::MyMeeting>,
+    pager: Pager,
 }
 
-pub async fn mine(State(state): State<UiState>, mut viewer: Viewer) -> Response {
-    match state.app.my_meetings(&viewer.ctx).await {
-        Ok(rows) => {
+pub async fn mine(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Query(asked): Query<PageParams>,
+) -> Response {
+    match state.app.my_meetings(&viewer.ctx, &asked).await {
+        Ok(page) => {
             viewer.base.title = viewer.base.t("meeting.mine_title");
+            let pager = Pager::new(&page, "/meetings", &[], &asked);
             render(
                 StatusCode::OK,
                 &MinePage {
                     base: viewer.base,
-                    rows,
+                    rows: page.items,
+                    pager,
                 },
             )
         }
@@ -148,9 +191,23 @@ pub async fn mine(State(state): State<UiState>, mut viewer: Viewer) -> Response 
     }
 }
 
-pub async fn me_list(State(state): State<UiState>, viewer: Viewer) -> Response {
+pub async fn me_list(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Query(asked): Query<PageParams>,
+) -> Response {
     match super::patient_portal::own_patient(&viewer) {
-        Ok(p) => list_page(&state, viewer, p, FormState::default(), StatusCode::OK).await,
+        Ok(p) => {
+            list_page(
+                &state,
+                viewer,
+                p,
+                FormState::default(),
+                StatusCode::OK,
+                &asked,
+            )
+            .await
+        }
         Err(e) => error_response(&viewer.base, e),
     }
 }

@@ -7,10 +7,11 @@ use super::patients::parse_patient;
 use super::{error_response, parse_id as parse, render, see_other};
 use crate::base::Base;
 use crate::forms::{check_csrf, FormData, FormState, Submitted};
+use crate::pager::Pager;
 use crate::session::Viewer;
 use crate::UiState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -19,12 +20,14 @@ use samband_app::messaging::{
     ComposeInput, ComposeView, InboxItem, ReplyInput, ThreadSummary, ThreadView,
 };
 use samband_app::notify::{NotificationView, PrefsInput, PrefsView};
+use samband_app::paging::PageParams;
 use samband_app::requests::{AnswerInput, DeclineInput, Transition};
 use samband_app::AppError;
 use samband_domain::ids::*;
 use samband_domain::message::RequestInput;
 use samband_domain::ValidationErrors;
 use samband_store::Job;
+use serde::Deserialize;
 
 // ---- inbox --------------------------------------------------------------------------
 
@@ -34,24 +37,69 @@ struct InboxPage {
     base: Base,
     items: Vec<InboxItem>,
     notifications: Vec<NotificationView>,
+    pager: Pager,
+    notes_pager: Pager,
 }
 
-pub async fn inbox(State(state): State<UiState>, mut viewer: Viewer) -> Response {
+/// The inbox page's query: the threads page on `cursor` and `limit`, the
+/// notifications on their own parameters; each list's links keep the other's place.
+#[derive(Debug, Default, Deserialize)]
+pub struct InboxQuery {
+    cursor: Option<String>,
+    limit: Option<String>,
+    notes_cursor: Option<String>,
+    notes_limit: Option<String>,
+}
+
+pub async fn inbox(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Query(q): Query<InboxQuery>,
+) -> Response {
+    let notes_asked = PageParams {
+        cursor: q.notes_cursor.clone(),
+        limit: q.notes_limit.clone(),
+    };
+    let asked = PageParams {
+        cursor: q.cursor.clone(),
+        limit: q.limit.clone(),
+    };
     let result = async {
-        let items = state.app.inbox(&viewer.ctx).await?;
-        let notifications = state.app.notifications(&viewer.ctx).await?;
+        let items = state.app.inbox(&viewer.ctx, &asked).await?;
+        let notifications = state.app.notifications(&viewer.ctx, &notes_asked).await?;
         Ok::<_, AppError>((items, notifications))
     }
     .await;
     match result {
         Ok((items, notifications)) => {
             viewer.base.title = viewer.base.t("msg.inbox_title");
+            let notes_pager = Pager::named(
+                &notifications,
+                "/inbox",
+                &[
+                    ("cursor", q.cursor.as_deref()),
+                    ("limit", q.limit.as_deref()),
+                ],
+                &notes_asked,
+                ("notes_cursor", "notes_limit"),
+            );
+            let pager = Pager::new(
+                &items,
+                "/inbox",
+                &[
+                    ("notes_cursor", q.notes_cursor.as_deref()),
+                    ("notes_limit", q.notes_limit.as_deref()),
+                ],
+                &asked,
+            );
             render(
                 StatusCode::OK,
                 &InboxPage {
                     base: viewer.base,
-                    items,
-                    notifications,
+                    items: items.items,
+                    pager,
+                    notifications: notifications.items,
+                    notes_pager,
                 },
             )
         }
@@ -78,6 +126,7 @@ struct PatientMessagesPage {
     base: Base,
     compose: ComposeView,
     threads: Vec<ThreadSummary>,
+    pager: Pager,
     form: FormState,
     request_form: FormState,
     following: bool,
@@ -90,10 +139,14 @@ async fn patient_messages_page(
     form: FormState,
     request_form: FormState,
     status: StatusCode,
+    asked: &PageParams,
 ) -> Response {
     let result = async {
         let compose = state.app.compose_view(&viewer.ctx, patient).await?;
-        let threads = state.app.patient_threads(&viewer.ctx, patient).await?;
+        let threads = state
+            .app
+            .patient_threads(&viewer.ctx, patient, asked)
+            .await?;
         let following = state.app.is_following(&viewer.ctx, patient).await?;
         Ok::<_, AppError>((compose, threads, following))
     }
@@ -105,9 +158,15 @@ async fn patient_messages_page(
             render(
                 status,
                 &PatientMessagesPage {
+                    pager: Pager::new(
+                        &threads,
+                        &format!("/patients/{patient}/messages"),
+                        &[],
+                        asked,
+                    ),
                     base: viewer.base,
                     compose,
-                    threads,
+                    threads: threads.items,
                     form,
                     request_form,
                     following,
@@ -122,6 +181,7 @@ pub async fn patient_messages(
     State(state): State<UiState>,
     viewer: Viewer,
     Path(patient): Path<String>,
+    Query(asked): Query<PageParams>,
 ) -> Response {
     if viewer.base.is_patient() {
         return see_other("/me/messages");
@@ -135,6 +195,7 @@ pub async fn patient_messages(
                 FormState::default(),
                 FormState::default(),
                 StatusCode::OK,
+                &asked,
             )
             .await
         }
@@ -182,6 +243,7 @@ pub async fn start_thread(
                 form,
                 FormState::default(),
                 StatusCode::UNPROCESSABLE_ENTITY,
+                &PageParams::first(),
             )
             .await
         }
@@ -245,6 +307,7 @@ pub async fn create_request(
                 FormState::default(),
                 rf,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                &PageParams::first(),
             )
             .await
         }
@@ -499,6 +562,7 @@ pub async fn attachment(
 struct MeMessagesPage {
     base: Base,
     threads: Vec<ThreadSummary>,
+    pager: Pager,
     form: FormState,
     can_write: bool,
     /// Where the patient lives: the emergency number in the intro follows it.
@@ -511,10 +575,11 @@ async fn me_messages_page(
     mut viewer: Viewer,
     form: FormState,
     status: StatusCode,
+    asked: &PageParams,
 ) -> Response {
     let result = async {
         let p = super::patient_portal::own_patient(&viewer)?;
-        let threads = state.app.patient_threads(&viewer.ctx, p).await?;
+        let threads = state.app.patient_threads(&viewer.ctx, p, asked).await?;
         let country = state.app.patient_country(&viewer.ctx, p).await?;
         Ok::<_, AppError>((threads, country))
     }
@@ -529,8 +594,9 @@ async fn me_messages_page(
             render(
                 status,
                 &MeMessagesPage {
+                    pager: Pager::new(&threads, "/me/messages", &[], asked),
                     base: viewer.base,
-                    threads,
+                    threads: threads.items,
                     form,
                     can_write,
                     country,
@@ -542,8 +608,12 @@ async fn me_messages_page(
     }
 }
 
-pub async fn me_messages(State(state): State<UiState>, viewer: Viewer) -> Response {
-    me_messages_page(&state, viewer, FormState::default(), StatusCode::OK).await
+pub async fn me_messages(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Query(asked): Query<PageParams>,
+) -> Response {
+    me_messages_page(&state, viewer, FormState::default(), StatusCode::OK, &asked).await
 }
 
 pub async fn me_write(State(state): State<UiState>, viewer: Viewer, sub: Submitted) -> Response {
@@ -562,7 +632,14 @@ pub async fn me_write(State(state): State<UiState>, viewer: Viewer, sub: Submitt
         Ok(t) => see_other(&format!("/threads/{t}")),
         Err(AppError::Validation(errors)) => {
             let form = FormState::from_form(&sub.form, errors);
-            me_messages_page(&state, viewer, form, StatusCode::UNPROCESSABLE_ENTITY).await
+            me_messages_page(
+                &state,
+                viewer,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PageParams::first(),
+            )
+            .await
         }
         Err(e) => error_response(&viewer.base, e),
     }

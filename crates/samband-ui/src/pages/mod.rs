@@ -51,10 +51,16 @@ struct ErrorPage {
     base: Base,
     heading: String,
     message: String,
+    /// For invalid input: each field's error, translated ("the page link is not valid").
+    errors: Vec<String>,
 }
 
 /// The one mapping from use-case errors to HTML responses.
 pub fn error_response(base: &Base, e: AppError) -> Response {
+    let errors = match &e {
+        AppError::Validation(v) => v.errors.iter().map(|f| base.t_err(f)).collect(),
+        _ => Vec::new(),
+    };
     let (status, heading, message) = match e {
         AppError::NotFound => (
             StatusCode::NOT_FOUND,
@@ -96,6 +102,7 @@ pub fn error_response(base: &Base, e: AppError) -> Response {
     let page = ErrorPage {
         heading: base.t(heading),
         message: base.t(message),
+        errors,
         base,
     };
     render(status, &page)

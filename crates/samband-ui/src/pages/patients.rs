@@ -3,12 +3,14 @@
 use super::{error_response, render};
 use crate::base::Base;
 use crate::forms::{check_csrf, FormData, FormState};
+use crate::pager::Pager;
 use crate::session::Viewer;
 use crate::UiState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use samband_app::paging::PageParams;
 use samband_app::views::PatientOverview;
 use samband_app::AppError;
 use samband_domain::ids::PatientId;
@@ -22,20 +24,36 @@ use std::collections::HashMap;
 struct MyPatientsPage {
     base: Base,
     rows: Vec<CaseloadRow>,
+    /// "N patients": the whole caseload, not the page.
+    count: String,
+    pager: Pager,
 }
 
-pub async fn my_patients(State(state): State<UiState>, mut viewer: Viewer) -> Response {
+pub async fn my_patients(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Query(q): Query<PageParams>,
+) -> Response {
     if viewer.base.is_patient() {
         return Redirect::to("/me").into_response();
     }
-    match state.app.my_patients(&viewer.ctx).await {
-        Ok(rows) => {
+    match state.app.my_patients(&viewer.ctx, &q).await {
+        Ok(page) => {
             viewer.base.title = viewer.base.t("patients.title");
+            let pager = Pager::new(&page, "/patients", &[], &q);
+            let key = if page.total == 1 {
+                "patients.count_one"
+            } else {
+                "patients.count"
+            };
+            let count = viewer.base.t_with(key, "n", &page.total.to_string());
             render(
                 StatusCode::OK,
                 &MyPatientsPage {
                     base: viewer.base,
-                    rows,
+                    rows: page.items,
+                    count,
+                    pager,
                 },
             )
         }
@@ -189,6 +207,8 @@ pub fn overview_again(
 #[derive(Deserialize)]
 pub struct HistoryQuery {
     object_id: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
 }
 
 /// One history entry prepared for display: which fields changed, from what to what.
@@ -248,6 +268,7 @@ struct HistoryPage {
     patient_id: PatientId,
     patient_name: String,
     rows: Vec<HistoryRow>,
+    pager: Pager,
 }
 
 pub async fn history(
@@ -256,20 +277,31 @@ pub async fn history(
     Path(patient): Path<String>,
     Query(q): Query<HistoryQuery>,
 ) -> Response {
+    let asked = PageParams {
+        cursor: q.cursor.clone(),
+        limit: q.limit.clone(),
+    };
     let result = async {
         let id = parse_patient(&patient)?;
         let ov = state.app.overview(&viewer.ctx, id).await?;
-        let entries = state
+        let page = state
             .app
-            .history(&viewer.ctx, id, q.object_id.as_deref())
+            .history(&viewer.ctx, id, q.object_id.as_deref(), &asked)
             .await?;
-        Ok::<_, AppError>((id, ov.patient.name, entries))
+        Ok::<_, AppError>((id, ov.patient.name, page))
     }
     .await;
     match result {
-        Ok((patient_id, patient_name, entries)) => {
+        Ok((patient_id, patient_name, page)) => {
             viewer.base.title = viewer.base.t("history.title");
-            let rows = entries
+            let pager = Pager::new(
+                &page,
+                &format!("/patients/{patient_id}/history"),
+                &[("object_id", q.object_id.as_deref())],
+                &asked,
+            );
+            let rows = page
+                .items
                 .into_iter()
                 .map(|e| HistoryRow {
                     changes: diff(e.old_value.as_ref(), &e.new_value),
@@ -283,6 +315,7 @@ pub async fn history(
                     patient_id,
                     patient_name,
                     rows,
+                    pager,
                 },
             )
         }
