@@ -54,7 +54,7 @@ impl App {
         if !crate::policy::may_export_audit(&ctx.principal) {
             return Err(AppError::Forbidden);
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_read().await?;
         let after = req.after.as_ref().map(|(seq, _)| *seq).unwrap_or(0);
         let rows = tx.audit_records(after, req.probe().limit).await?;
         let (rows, next) = req.cut(rows, |r| (r.seq, r.entry.id));
