@@ -202,14 +202,16 @@ pub struct World {
 impl World {
     pub async fn load(http: &reqwest::Client, base: &str) -> anyhow::Result<World> {
         let token = token(http, base, "soren.nielsen").await?;
-        let patients: Vec<Value> = http
-            .get(format!("{base}/api/v1/patients"))
+        // The caseload is paged; the demo's fits on one page of the largest size.
+        let page: Value = http
+            .get(format!("{base}/api/v1/patients?limit=200"))
             .bearer_auth(&token)
             .send()
             .await?
             .error_for_status()?
             .json()
             .await?;
+        let patients = page["items"].as_array().cloned().unwrap_or_default();
         let patient = patients
             .iter()
             .find(|p| p["name"] == "Mads Andersen")

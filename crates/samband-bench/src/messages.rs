@@ -54,13 +54,15 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         .build()?;
     let sender = token(&http, &a.base, "soren.nielsen", &a.password).await?;
     let receiver = token(&http, &a.base, "camilla.poulsen", &a.password).await?;
-    let patients: Vec<Value> = http
-        .get(format!("{}/api/v1/patients", a.base))
+    // The caseload is paged; the demo's fits on one page of the largest size.
+    let page: Value = http
+        .get(format!("{}/api/v1/patients?limit=200", a.base))
         .bearer_auth(&sender)
         .send()
         .await?
         .json()
         .await?;
+    let patients = page["items"].as_array().cloned().unwrap_or_default();
     let patient = patients
         .iter()
         .find(|p| p["name"] == "Mads Andersen")
