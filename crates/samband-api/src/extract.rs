@@ -235,29 +235,10 @@ impl FromRequestParts<App> for ClientAddr {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(client_address(
+        Ok(ClientAddr(samband_http::client_address(
             &parts.headers,
             &parts.extensions,
             app.config.trust_forwarded_for,
         )))
     }
-}
-
-pub fn client_address(
-    headers: &axum::http::HeaderMap,
-    ext: &axum::http::Extensions,
-    trust_forwarded: bool,
-) -> String {
-    let forwarded = trust_forwarded
-        .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
-        .flatten()
-        .and_then(|v| v.split(',').next_back())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty());
-    forwarded
-        .or_else(|| {
-            ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
 }

@@ -11,16 +11,12 @@ mod meetings;
 mod messages;
 mod openapi;
 mod problem;
-mod route_book;
 mod routes;
 
 use axum::Router;
 use samband_app::App;
 
-pub use meetings::calendar_response;
-pub use messages::attachment_response;
 pub use problem::Problem;
-pub use route_book::RouteBook;
 
 /// Builds the `/api/v1` router (with its own problem+json fallback for unknown paths),
 /// rate-limited per bearer token or, without one, per client address.
@@ -69,7 +65,7 @@ async fn rate_limit(
         Some(token) => format!("token:{}", &samband_app::auth::sha256_hex(token)[..16]),
         None => format!(
             "address:{}",
-            extract::client_address(
+            samband_http::client_address(
                 req.headers(),
                 req.extensions(),
                 app.config.trust_forwarded_for

@@ -2,7 +2,6 @@
 
 use crate::extract::{Auth, IfMatch, StrictJson};
 use crate::problem::ApiError;
-use crate::route_book::RouteBook;
 use crate::routes::{page_json, parse_id, versioned, PageQuery};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -13,6 +12,7 @@ use samband_app::meetings::{InviteInput, PreReadInput, SummaryInput};
 use samband_app::App;
 use samband_domain::ids::*;
 use samband_domain::meeting::{AgendaItemInput, DecisionInput, MeetingInput};
+use samband_http::RouteBook;
 use serde::{Deserialize, Serialize};
 
 type ApiResult = Result<Response, ApiError>;
@@ -171,22 +171,7 @@ async fn calendar(
     Path(meeting): Path<String>,
 ) -> ApiResult {
     let ics = app.meeting_calendar(&ctx, ids(&meeting)?).await?;
-    Ok(calendar_response(ics))
-}
-
-/// A calendar file as a download.
-pub fn calendar_response(ics: String) -> Response {
-    let mut res = ics.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/calendar; charset=utf-8; method=REQUEST"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"meeting.ics\""),
-    );
-    res
+    Ok(samband_http::calendar_response(ics))
 }
 
 async fn add_item(

@@ -3,7 +3,6 @@
 
 use crate::extract::{Auth, IfMatch, StrictJson};
 use crate::problem::ApiError;
-use crate::route_book::RouteBook;
 use crate::routes::{page_json, parse_id, versioned, PageQuery};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -18,6 +17,7 @@ use samband_app::requests::{AnswerInput, DeclineInput, Transition};
 use samband_app::App;
 use samband_domain::ids::*;
 use samband_domain::message::RequestInput;
+use samband_http::RouteBook;
 use serde::{Deserialize, Serialize};
 
 type ApiResult = Result<Response, ApiError>;
@@ -218,39 +218,11 @@ async fn acknowledge(
 async fn attachment(State(app): State<App>, Auth(ctx): Auth, Path(id): Path<String>) -> ApiResult {
     let id = parse_id::<AttachmentId>(&id, "attachment")?;
     let (a, data) = app.attachment(&ctx, id).await?;
-    Ok(attachment_response(&a, data))
-}
-
-/// The file as a download: its checked type, never rendered inline, never sniffed.
-pub fn attachment_response(a: &samband_domain::message::Attachment, data: Vec<u8>) -> Response {
-    let mut res = data.into_response();
-    let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&a.content_type) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
-    let safe: String = a
-        .file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox"),
-    );
-    res
+    Ok(samband_http::attachment_response(
+        &a.file_name,
+        &a.content_type,
+        data,
+    ))
 }
 
 async fn patient_requests(

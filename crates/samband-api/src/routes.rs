@@ -3,7 +3,6 @@
 use crate::extract::{Auth, ClientAddr, IfMatch, StrictJson};
 use crate::openapi;
 use crate::problem::{ApiError, Problem};
-use crate::route_book::RouteBook;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +16,7 @@ use samband_domain::patient::PatientInput;
 use samband_domain::plan::{ActionInput, CrisisPlanInput, GoalInput, ServiceInput};
 use samband_domain::professional::NewProfessional;
 use samband_domain::team::MemberInput;
+use samband_http::RouteBook;
 use serde::{Deserialize, Serialize};
 
 pub fn book() -> RouteBook<App> {

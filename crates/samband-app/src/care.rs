@@ -22,7 +22,7 @@ use samband_domain::principal::Subject;
 use samband_domain::team::{validate_team, CareTeam, MemberInput, MemberKind, TeamMember};
 use samband_domain::text::{self, LONG};
 use samband_domain::ValidationErrors;
-use samband_store::{AuditEntry, CaseloadRow, HistoryEntry, HistoryFilter, PageAt, StoreError, Tx};
+use samband_store::{AuditEntry, HistoryEntry, HistoryFilter, PageAt, StoreError, Tx};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -419,7 +419,7 @@ impl App {
         &self,
         ctx: &Ctx,
         page: &PageParams,
-    ) -> Result<Page<CaseloadRow>, AppError> {
+    ) -> Result<Page<crate::views::CaseloadItem>, AppError> {
         let req = paging::parse::<String>("caseload", page)?;
         let Subject::Professional(pro) = ctx.principal.subject else {
             return Ok(req.page(Vec::new(), None, 0));
@@ -488,7 +488,7 @@ impl App {
             }
         }
         tx.commit().await?;
-        Ok(req.page(allowed, next, total))
+        Ok(req.page(allowed, next, total).map(Into::into))
     }
 
     pub async fn overview(
@@ -754,7 +754,7 @@ impl App {
         patient: PatientId,
         object_id: Option<&str>,
         page: &PageParams,
-    ) -> Result<Page<HistoryEntry>, AppError> {
+    ) -> Result<Page<crate::views::HistoryItem>, AppError> {
         let req = paging::parse::<DateTime<Utc>>("history", page)?;
         let mut tx = self.store.begin_read().await?;
         let facts = self.load_facts(&mut tx, ctx, patient).await?;
@@ -795,7 +795,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(req.page(entries, next, total))
+        Ok(req.page(entries, next, total).map(Into::into))
     }
 
     // ---- registering a patient ------------------------------------------------------

@@ -333,12 +333,12 @@ impl App {
         &self,
         ctx: &crate::Ctx,
         status: Option<&str>,
-    ) -> Result<Vec<Job>, AppError> {
+    ) -> Result<Vec<crate::views::JobItem>, AppError> {
         self.require_admin(ctx)?;
         let mut tx = self.store.begin_read().await?;
         let jobs = tx.list_jobs(status, 200).await?;
         tx.commit().await?;
-        Ok(jobs)
+        Ok(jobs.into_iter().map(Into::into).collect())
     }
 
     /// Administrators: run a buried job again from the start.

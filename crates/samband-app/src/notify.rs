@@ -77,7 +77,8 @@ pub struct PrefsInput {
     pub mode: String,
 }
 
-const MODES: [&str; 3] = ["immediate", "digest", "off"];
+/// When notifications are e-mailed (the API documents these).
+pub const EMAIL_MODES: [&str; 3] = ["immediate", "digest", "off"];
 
 impl App {
     /// Stores a notification and, by the person's preference, queues its e-mail.
@@ -302,7 +303,7 @@ impl App {
     ) -> Result<(), AppError> {
         let mut e = ValidationErrors::new();
         let mode = input.mode.trim();
-        if !MODES.contains(&mode) {
+        if !EMAIL_MODES.contains(&mode) {
             e.add(
                 "mode",
                 "bad_choice",

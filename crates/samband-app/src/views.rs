@@ -146,3 +146,81 @@ impl PatientOverview {
         self.country.medical_emergency()
     }
 }
+
+/// One row of "My patients": the patient, my part on their team, and the plan's load
+/// (zero when consent withholds the plan from me).
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseloadItem {
+    pub patient: Patient,
+    pub my_role: String,
+    pub is_coordinator: bool,
+    pub open_actions: i64,
+    pub overdue_actions: i64,
+}
+
+impl From<samband_store::CaseloadRow> for CaseloadItem {
+    fn from(r: samband_store::CaseloadRow) -> Self {
+        Self {
+            patient: r.patient,
+            my_role: r.my_role,
+            is_coordinator: r.is_coordinator,
+            open_actions: r.open_actions,
+            overdue_actions: r.overdue_actions,
+        }
+    }
+}
+
+/// One change in a patient's history: who changed which object when, and its state
+/// before and after.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryItem {
+    pub object_type: String,
+    pub object_id: String,
+    pub version: i64,
+    pub actor_name: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub reason: Option<String>,
+    pub old_value: Option<serde_json::Value>,
+    pub new_value: serde_json::Value,
+}
+
+impl From<samband_store::HistoryEntry> for HistoryItem {
+    fn from(h: samband_store::HistoryEntry) -> Self {
+        Self {
+            object_type: h.object_type,
+            object_id: h.object_id,
+            version: h.version,
+            actor_name: h.actor_name,
+            at: h.at,
+            reason: h.reason,
+            old_value: h.old_value,
+            new_value: h.new_value,
+        }
+    }
+}
+
+/// A background job as administrators see it (never its payload, which may name a
+/// patient or an address).
+#[derive(Debug, Clone, Serialize)]
+pub struct JobItem {
+    pub id: samband_domain::ids::JobId,
+    pub kind: String,
+    /// `pending`, `running`, `done` or `dead`.
+    pub status: String,
+    pub attempts: i64,
+    pub run_at: chrono::DateTime<chrono::Utc>,
+    pub last_error: Option<String>,
+}
+
+impl From<samband_store::Job> for JobItem {
+    fn from(j: samband_store::Job) -> Self {
+        Self {
+            id: j.id,
+            kind: j.kind,
+            status: j.status,
+            attempts: j.attempts,
+            run_at: j.run_at,
+            last_error: j.last_error,
+        }
+    }
+}

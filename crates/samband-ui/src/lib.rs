@@ -15,8 +15,8 @@ mod statics;
 
 use axum::routing::{get, post};
 use axum::Router;
-use samband_api::RouteBook;
 use samband_app::App;
+use samband_http::RouteBook;
 use std::sync::Arc;
 
 pub use base::Base;

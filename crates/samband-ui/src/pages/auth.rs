@@ -96,7 +96,11 @@ pub async fn login_submit(
     headers: HeaderMap,
     req: axum::extract::Request,
 ) -> Response {
-    let peer = samband_api_peer(&req, state.app.config.trust_forwarded_for);
+    let peer = samband_http::client_address(
+        req.headers(),
+        req.extensions(),
+        state.app.config.trust_forwarded_for,
+    );
     let form =
         match <FormData as axum::extract::FromRequest<UiState>>::from_request(req, &state).await {
             Ok(f) => f,
@@ -182,27 +186,6 @@ pub async fn login_submit(
         }
         Err(e) => error_response(&anon_base(&state, &headers, "/login"), e),
     }
-}
-
-/// The client address for throttling (same rule as the API's).
-fn samband_api_peer(req: &axum::extract::Request, trust_forwarded: bool) -> String {
-    let forwarded = trust_forwarded
-        .then(|| {
-            req.headers()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-        })
-        .flatten()
-        .and_then(|v| v.split(',').next_back())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty());
-    forwarded
-        .or_else(|| {
-            req.extensions()
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
 }
 
 pub async fn logout(State(state): State<UiState>, viewer: Viewer, form: FormData) -> Response {

@@ -513,7 +513,7 @@ pub async fn calendar(
     }
     .await;
     match result {
-        Ok(ics) => samband_api::calendar_response(ics),
+        Ok(ics) => samband_http::calendar_response(ics),
         Err(e) => error_response(&viewer.base, e),
     }
 }

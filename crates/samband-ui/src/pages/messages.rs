@@ -22,11 +22,11 @@ use samband_app::messaging::{
 use samband_app::notify::{NotificationView, PrefsInput, PrefsView};
 use samband_app::paging::PageParams;
 use samband_app::requests::{AnswerInput, DeclineInput, Transition};
+use samband_app::views::JobItem;
 use samband_app::AppError;
 use samband_domain::ids::*;
 use samband_domain::message::RequestInput;
 use samband_domain::ValidationErrors;
-use samband_store::Job;
 use serde::Deserialize;
 
 // ---- inbox --------------------------------------------------------------------------
@@ -550,7 +550,7 @@ pub async fn attachment(
     }
     .await;
     match result {
-        Ok((a, data)) => samband_api::attachment_response(&a, data),
+        Ok((a, data)) => samband_http::attachment_response(&a.file_name, &a.content_type, data),
         Err(e) => error_response(&viewer.base, e),
     }
 }
@@ -728,7 +728,7 @@ pub async fn prefs_submit(
 #[template(path = "admin_jobs.html")]
 struct JobsPage {
     base: Base,
-    jobs: Vec<Job>,
+    jobs: Vec<JobItem>,
 }
 
 pub async fn jobs(State(state): State<UiState>, mut viewer: Viewer) -> Response {

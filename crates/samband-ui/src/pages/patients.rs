@@ -12,10 +12,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use samband_app::paging::PageParams;
 use samband_app::views::PatientOverview;
+use samband_app::views::{CaseloadItem, HistoryItem};
 use samband_app::AppError;
 use samband_domain::ids::PatientId;
 use samband_domain::patient::PatientInput;
-use samband_store::{CaseloadRow, HistoryEntry};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -23,7 +23,7 @@ use std::collections::HashMap;
 #[template(path = "my_patients.html")]
 struct MyPatientsPage {
     base: Base,
-    rows: Vec<CaseloadRow>,
+    rows: Vec<CaseloadItem>,
     /// "N patients": the whole caseload, not the page.
     count: String,
     pager: Pager,
@@ -213,7 +213,7 @@ pub struct HistoryQuery {
 
 /// One history entry prepared for display: which fields changed, from what to what.
 pub struct HistoryRow {
-    pub entry: HistoryEntry,
+    pub entry: HistoryItem,
     pub changes: Vec<(String, String, String)>,
 }
 
