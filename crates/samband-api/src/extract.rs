@@ -242,3 +242,30 @@ impl FromRequestParts<App> for ClientAddr {
         )))
     }
 }
+
+/// The `If-Match` header as the document states it (see [`IfMatch`]): required on
+/// every versioned update, as the ETag that was read.
+pub struct IfMatchHeader;
+
+impl utoipa::IntoParams for IfMatchHeader {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        use utoipa::openapi::Required;
+        vec![ParameterBuilder::new()
+            .name("If-Match")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::True)
+            .description(Some(
+                "The ETag (version) you read, e.g. \"3\" (W/ and the quotes optional)",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::String))
+                    .pattern(Some(r#"^(W/)?"*\+?[0-9]{1,18}"*$"#)),
+            ))
+            .build()]
+    }
+}

@@ -6,6 +6,9 @@
 #![recursion_limit = "512"]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod book;
+mod dto;
+mod errors;
 mod extract;
 mod meetings;
 mod messages;
@@ -16,13 +19,14 @@ mod routes;
 use axum::Router;
 use samband_app::App;
 
+pub use openapi::spec as openapi_document;
 pub use problem::Problem;
 
 /// Builds the `/api/v1` router (with its own problem+json fallback for unknown paths),
 /// rate-limited per bearer token or, without one, per client address.
 pub fn router(app: App) -> Router {
-    let api = routes::book()
-        .into_router()
+    let (api, _) = routes::book().split();
+    let api = api
         .fallback(routes::not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -1,170 +1,192 @@
 //! `/api/v1` handlers for collaboration meetings. Parse → one use case → JSON.
 
-use crate::extract::{Auth, IfMatch, StrictJson};
+use crate::book::ApiBook;
+use crate::dto::input::*;
+use crate::dto::meetings as out;
+use crate::dto::output::Page;
+use crate::errors::*;
+use crate::extract::{Auth, IfMatch, IfMatchHeader, StrictJson};
 use crate::problem::ApiError;
-use crate::routes::{page_json, parse_id, versioned, PageQuery};
+use crate::routes::{parse_id, versioned, PageQuery};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use axum::Json;
-use samband_app::meetings::{InviteInput, PreReadInput, SummaryInput};
 use samband_app::App;
 use samband_domain::ids::*;
-use samband_domain::meeting::{AgendaItemInput, DecisionInput, MeetingInput};
-use samband_http::RouteBook;
-use serde::{Deserialize, Serialize};
+use utoipa_axum::routes;
 
 type ApiResult = Result<Response, ApiError>;
 
-pub fn book() -> RouteBook<App> {
-    RouteBook::new()
-        .route("/meetings", get(mine))
-        .route("/patients/{patient}/meetings", get(list).post(create))
-        .route("/meetings/{meeting}", get(view).put(update))
-        .route("/meetings/{meeting}/cancel", post(cancel))
-        .route("/meetings/{meeting}/participants", post(invite))
-        .route("/meetings/{meeting}/reply", post(reply))
-        .route("/meetings/{meeting}/raise", post(raise))
-        .route("/meetings/{meeting}/calendar.ics", get(calendar))
-        .route("/meetings/{meeting}/agenda", post(add_item))
-        .route("/meetings/{meeting}/agenda/{item}", put(update_item))
-        .route("/meetings/{meeting}/agenda/{item}/minutes", put(minutes))
-        .route(
-            "/meetings/{meeting}/agenda/{item}/request",
-            post(request_change),
-        )
-        .route("/meetings/{meeting}/agenda/{item}/decisions", post(decide))
-        .route("/meetings/{meeting}/pre-reads", post(pre_read))
-        .route("/meetings/{meeting}/summary", put(summary))
-}
-
-async fn mine(State(app): State<App>, Auth(ctx): Auth, Query(q): Query<PageQuery>) -> ApiResult {
-    Ok(page_json(&app.my_meetings(&ctx, &q.params()).await?))
+pub fn book() -> ApiBook {
+    ApiBook::new()
+        .routes(routes!(my_meetings))
+        .routes(routes!(patient_meetings, create_meeting))
+        .routes(routes!(meeting, update_meeting))
+        .routes(routes!(cancel_meeting))
+        .routes(routes!(invite))
+        .routes(routes!(reply_to_invitation))
+        .routes(routes!(raise))
+        .routes(routes!(calendar))
+        .routes(routes!(add_item))
+        .routes(routes!(update_item))
+        .routes(routes!(minutes))
+        .routes(routes!(request_change))
+        .routes(routes!(decide))
+        .routes(routes!(pre_read))
+        .routes(routes!(summary))
 }
 
 fn ids(meeting: &str) -> Result<MeetingId, ApiError> {
     parse_id::<MeetingId>(meeting, "meeting")
 }
 
-async fn list(
+/// My upcoming meetings across patients.
+#[utoipa::path(get, path = "/meetings", params(PageQuery),
+    responses((status = 200, description = "One page of my meetings", body = Page<out::MyMeeting>), ReadPage))]
+async fn my_meetings(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Query(q): Query<PageQuery>,
+) -> ApiResult {
+    let page = app.my_meetings(&ctx, &q.params()).await?;
+    Ok(Json(Page::from(page, out::MyMeeting::from)).into_response())
+}
+
+/// The patient's meetings the reader may see.
+#[utoipa::path(get, path = "/patients/{patient}/meetings", params(("patient" = Uuid, Path), PageQuery),
+    responses((status = 200, description = "One page of meetings", body = Page<out::Meeting>), ReadOnePage))]
+async fn patient_meetings(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    Ok(page_json(
-        &app.patient_meetings(&ctx, patient, &q.params()).await?,
-    ))
+    let page = app.patient_meetings(&ctx, patient, &q.params()).await?;
+    Ok(Json(Page::from(page, out::Meeting::from)).into_response())
 }
 
-async fn create(
+/// Plan a meeting about the patient.
+#[utoipa::path(post, path = "/patients/{patient}/meetings",
+    params(("patient" = Uuid, Path)), request_body = MeetingRequest,
+    responses((status = 201, description = "The meeting (ETag: version; Location: its address)", body = out::Meeting), Write))]
+async fn create_meeting(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
-    StrictJson(input): StrictJson<MeetingInput>,
+    StrictJson(input): StrictJson<MeetingRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let m = app.create_meeting(&ctx, patient, &input).await?;
-    let mut res = versioned(StatusCode::CREATED, m.version, &m);
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/meetings/{}", m.id)) {
+    let m = app.create_meeting(&ctx, patient, &input.into()).await?;
+    let location = format!("/api/v1/meetings/{}", m.id);
+    let mut res = versioned(StatusCode::CREATED, m.version, &out::Meeting::from(m));
+    if let Ok(v) = HeaderValue::from_str(&location) {
         res.headers_mut().insert(header::LOCATION, v);
     }
     Ok(res)
 }
 
-async fn view(State(app): State<App>, Auth(ctx): Auth, Path(meeting): Path<String>) -> ApiResult {
+/// A meeting as the reader sees it: participants, agenda, what they may read.
+#[utoipa::path(get, path = "/meetings/{meeting}", params(("meeting" = Uuid, Path)),
+    responses((status = 200, description = "The meeting (ETag: version)", body = out::MeetingView), ReadOne))]
+async fn meeting(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(meeting): Path<String>,
+) -> ApiResult {
     let v = app.meeting_view(&ctx, ids(&meeting)?).await?;
-    Ok(versioned(StatusCode::OK, v.meeting.version, &v))
+    let version = v.meeting.version;
+    Ok(versioned(
+        StatusCode::OK,
+        version,
+        &out::MeetingView::from(v),
+    ))
 }
 
-async fn update(
+/// Change a meeting (invitees are sent an updated calendar file).
+#[utoipa::path(put, path = "/meetings/{meeting}",
+    params(("meeting" = Uuid, Path), IfMatchHeader), request_body = MeetingRequest,
+    responses((status = 200, description = "The meeting (ETag: version)", body = out::Meeting), Update))]
+async fn update_meeting(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(meeting): Path<String>,
     IfMatch(v): IfMatch,
-    StrictJson(input): StrictJson<MeetingInput>,
+    StrictJson(input): StrictJson<MeetingRequest>,
 ) -> ApiResult {
-    let m = app.update_meeting(&ctx, ids(&meeting)?, &input, v).await?;
-    Ok(versioned(StatusCode::OK, m.version, &m))
+    let m = app
+        .update_meeting(&ctx, ids(&meeting)?, &input.into(), v)
+        .await?;
+    Ok(versioned(StatusCode::OK, m.version, &out::Meeting::from(m)))
 }
 
-async fn cancel(
+/// Cancel a meeting (invitees are sent a cancellation).
+#[utoipa::path(post, path = "/meetings/{meeting}/cancel", params(("meeting" = Uuid, Path), IfMatchHeader),
+    responses((status = 200, description = "The meeting (ETag: version)", body = out::Meeting), Step))]
+async fn cancel_meeting(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(meeting): Path<String>,
     IfMatch(v): IfMatch,
 ) -> ApiResult {
     let m = app.cancel_meeting(&ctx, ids(&meeting)?, v).await?;
-    Ok(versioned(StatusCode::OK, m.version, &m))
+    Ok(versioned(StatusCode::OK, m.version, &out::Meeting::from(m)))
 }
 
-#[derive(Serialize)]
-struct Invited {
-    participant: samband_domain::meeting::Participant,
-    /// For a guest: the secret link (shown once; it was also e-mailed to them).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    guest_link: Option<String>,
-}
-
+/// Invite a team member, the patient or an external guest.
+#[utoipa::path(post, path = "/meetings/{meeting}/participants",
+    params(("meeting" = Uuid, Path)), request_body = InviteRequest,
+    responses((status = 201, description = "The participant", body = out::Invited), Write))]
 async fn invite(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(meeting): Path<String>,
-    StrictJson(input): StrictJson<InviteInput>,
+    StrictJson(input): StrictJson<InviteRequest>,
 ) -> ApiResult {
-    let (participant, token) = app.invite(&ctx, ids(&meeting)?, &input).await?;
+    let (participant, token) = app.invite(&ctx, ids(&meeting)?, &input.into()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(Invited {
-            participant,
+        Json(out::Invited {
+            participant: participant.into(),
             guest_link: token.map(|t| format!("/guest/{}", t.expose())),
         }),
     )
         .into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReplyBody {
-    reply: String,
-}
-
-async fn reply(
+/// Answer my invitation.
+#[utoipa::path(post, path = "/meetings/{meeting}/reply",
+    params(("meeting" = Uuid, Path)), request_body = InvitationReply,
+    responses((status = 204, description = "Answered"), Write))]
+async fn reply_to_invitation(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(meeting): Path<String>,
-    StrictJson(b): StrictJson<ReplyBody>,
+    StrictJson(b): StrictJson<InvitationReply>,
 ) -> ApiResult {
     app.reply_to_invitation(&ctx, ids(&meeting)?, &b.reply)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// Field names as the use cases name them, so a field error names what was sent.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RaiseBody {
-    raise: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WishBody {
-    wish: String,
-}
-
+/// Write what I want to raise at the meeting.
+#[utoipa::path(post, path = "/meetings/{meeting}/raise",
+    params(("meeting" = Uuid, Path)), request_body = RaiseRequest,
+    responses((status = 204, description = "Saved"), Write))]
 async fn raise(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(meeting): Path<String>,
-    StrictJson(b): StrictJson<RaiseBody>,
+    StrictJson(b): StrictJson<RaiseRequest>,
 ) -> ApiResult {
     app.set_raise(&ctx, ids(&meeting)?, &b.raise).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// The meeting as a calendar file (iTIP REQUEST), a download.
+#[utoipa::path(get, path = "/meetings/{meeting}/calendar.ics", params(("meeting" = Uuid, Path)),
+    responses((status = 200, description = "The calendar file", content_type = "text/calendar", body = String), ReadOne))]
 async fn calendar(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -174,45 +196,58 @@ async fn calendar(
     Ok(samband_http::calendar_response(ics))
 }
 
+/// Add an agenda item.
+#[utoipa::path(post, path = "/meetings/{meeting}/agenda",
+    params(("meeting" = Uuid, Path)), request_body = AgendaItemRequest,
+    responses((status = 201, description = "The item (ETag: version)", body = out::AgendaItem), Write))]
 async fn add_item(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(meeting): Path<String>,
-    StrictJson(input): StrictJson<AgendaItemInput>,
+    StrictJson(input): StrictJson<AgendaItemRequest>,
 ) -> ApiResult {
-    let i = app.add_agenda_item(&ctx, ids(&meeting)?, &input).await?;
-    Ok(versioned(StatusCode::CREATED, i.version, &i))
+    let i = app
+        .add_agenda_item(&ctx, ids(&meeting)?, &input.into())
+        .await?;
+    Ok(versioned(
+        StatusCode::CREATED,
+        i.version,
+        &out::AgendaItem::from(i),
+    ))
 }
 
+/// Change an agenda item.
+#[utoipa::path(put, path = "/meetings/{meeting}/agenda/{item}",
+    params(("meeting" = Uuid, Path), ("item" = Uuid, Path), IfMatchHeader), request_body = AgendaItemRequest,
+    responses((status = 200, description = "The item (ETag: version)", body = out::AgendaItem), Update))]
 async fn update_item(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path((meeting, item)): Path<(String, String)>,
     IfMatch(v): IfMatch,
-    StrictJson(input): StrictJson<AgendaItemInput>,
+    StrictJson(input): StrictJson<AgendaItemRequest>,
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
     let i = app
-        .update_agenda_item(&ctx, ids(&meeting)?, item, &input, v)
+        .update_agenda_item(&ctx, ids(&meeting)?, item, &input.into(), v)
         .await?;
-    Ok(versioned(StatusCode::OK, i.version, &i))
+    Ok(versioned(
+        StatusCode::OK,
+        i.version,
+        &out::AgendaItem::from(i),
+    ))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MinutesBody {
-    minutes: String,
-    /// The information category the minutes are about (default: the item's).
-    #[serde(default)]
-    minutes_category: Option<String>,
-}
-
+/// Record an agenda item's minutes.
+#[utoipa::path(put, path = "/meetings/{meeting}/agenda/{item}/minutes",
+    params(("meeting" = Uuid, Path), ("item" = Uuid, Path), IfMatchHeader), request_body = MinutesRequest,
+    responses((status = 200, description = "The item (ETag: version)", body = out::AgendaItem), Update))]
 async fn minutes(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path((meeting, item)): Path<(String, String)>,
     IfMatch(v): IfMatch,
-    StrictJson(b): StrictJson<MinutesBody>,
+    StrictJson(b): StrictJson<MinutesRequest>,
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
     let i = app
@@ -225,14 +260,22 @@ async fn minutes(
             v,
         )
         .await?;
-    Ok(versioned(StatusCode::OK, i.version, &i))
+    Ok(versioned(
+        StatusCode::OK,
+        i.version,
+        &out::AgendaItem::from(i),
+    ))
 }
 
+/// The patient asks to change an agenda item ("I would like to be there").
+#[utoipa::path(post, path = "/meetings/{meeting}/agenda/{item}/request",
+    params(("meeting" = Uuid, Path), ("item" = Uuid, Path)), request_body = WishRequest,
+    responses((status = 204, description = "Sent to the organiser"), Write))]
 async fn request_change(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path((meeting, item)): Path<(String, String)>,
-    StrictJson(b): StrictJson<WishBody>,
+    StrictJson(b): StrictJson<WishRequest>,
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
     app.request_agenda_change(&ctx, ids(&meeting)?, item, &b.wish)
@@ -240,48 +283,60 @@ async fn request_change(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Record a decision: it becomes a care-plan action.
+#[utoipa::path(post, path = "/meetings/{meeting}/agenda/{item}/decisions",
+    params(("meeting" = Uuid, Path), ("item" = Uuid, Path)), request_body = DecisionRequest,
+    responses((status = 201, description = "The decision", body = out::Decision), Write))]
 async fn decide(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path((meeting, item)): Path<(String, String)>,
-    StrictJson(input): StrictJson<DecisionInput>,
+    StrictJson(input): StrictJson<DecisionRequest>,
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
-    let d = app.add_decision(&ctx, ids(&meeting)?, item, &input).await?;
-    Ok((StatusCode::CREATED, Json(d)).into_response())
+    let d = app
+        .add_decision(&ctx, ids(&meeting)?, item, &input.into())
+        .await?;
+    Ok((StatusCode::CREATED, Json(out::Decision::from(d))).into_response())
 }
 
+/// Add a pre-read.
+#[utoipa::path(post, path = "/meetings/{meeting}/pre-reads",
+    params(("meeting" = Uuid, Path)), request_body = PreReadRequest,
+    responses((status = 201, description = "The pre-read", body = out::PreRead), Write))]
 async fn pre_read(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(meeting): Path<String>,
-    StrictJson(input): StrictJson<PreReadInput>,
+    StrictJson(input): StrictJson<PreReadRequest>,
 ) -> ApiResult {
-    let r = app.add_pre_read(&ctx, ids(&meeting)?, &input).await?;
-    Ok((StatusCode::CREATED, Json(r)).into_response())
+    let r = app
+        .add_pre_read(&ctx, ids(&meeting)?, &input.into())
+        .await?;
+    Ok((StatusCode::CREATED, Json(out::PreRead::from(r))).into_response())
 }
 
-#[derive(Serialize)]
-struct Summarised {
-    meeting: samband_domain::meeting::Meeting,
-    next_meeting: Option<MeetingId>,
-}
-
+/// Write the summary for the patient after the meeting (and plan the next one).
+#[utoipa::path(put, path = "/meetings/{meeting}/summary",
+    params(("meeting" = Uuid, Path), IfMatchHeader), request_body = SummaryRequest,
+    responses((status = 200, description = "The meeting (ETag: version)", body = out::Summarised), Update))]
 async fn summary(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(meeting): Path<String>,
     IfMatch(v): IfMatch,
-    StrictJson(input): StrictJson<SummaryInput>,
+    StrictJson(input): StrictJson<SummaryRequest>,
 ) -> ApiResult {
-    let (m, next) = app.save_summary(&ctx, ids(&meeting)?, &input, v).await?;
+    let (m, next) = app
+        .save_summary(&ctx, ids(&meeting)?, &input.into(), v)
+        .await?;
     let version = m.version;
     Ok(versioned(
         StatusCode::OK,
         version,
-        &Summarised {
-            meeting: m,
-            next_meeting: next,
+        &out::Summarised {
+            meeting: m.into(),
+            next_meeting: next.map(|n| n.0),
         },
     ))
 }

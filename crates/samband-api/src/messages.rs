@@ -1,74 +1,75 @@
 //! `/api/v1` handlers for messages, requests, notifications, follows and the job
 //! queue's dead letters. Parse → one use case → JSON; nothing decided here.
 
-use crate::extract::{Auth, IfMatch, StrictJson};
+use crate::book::ApiBook;
+use crate::dto::input::*;
+use crate::dto::messages as out;
+use crate::dto::output::{JobItem, Page};
+use crate::errors::*;
+use crate::extract::{Auth, IfMatch, IfMatchHeader, StrictJson};
 use crate::problem::ApiError;
-use crate::routes::{page_json, parse_id, versioned, PageQuery};
+use crate::routes::{parse_id, versioned, PageQuery};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use axum::Json;
 use futures_util::StreamExt;
 use samband_app::messaging::{decode_uploads, ComposeInput, ComposeJson, ReplyInput, ReplyJson};
-use samband_app::notify::PrefsInput;
-use samband_app::requests::{AnswerInput, DeclineInput, Transition};
+use samband_app::requests::Transition;
 use samband_app::App;
 use samband_domain::ids::*;
-use samband_domain::message::RequestInput;
-use samband_http::RouteBook;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::routes;
 
 type ApiResult = Result<Response, ApiError>;
 
-pub fn book() -> RouteBook<App> {
-    RouteBook::new()
-        .route("/inbox", get(inbox))
-        .route("/inbox/unread", get(unread))
-        .route("/inbox/events", get(events))
-        .route("/notifications", get(notifications))
-        .route(
-            "/me/notification-preferences",
-            get(get_prefs).put(put_prefs),
-        )
-        .route(
-            "/patients/{patient}/threads",
-            get(patient_threads).post(start_thread),
-        )
-        .route(
-            "/patients/{patient}/requests",
-            get(patient_requests).post(create_request),
-        )
-        .route("/patients/{patient}/follow", put(follow).delete(unfollow))
-        .route("/threads/{thread}", get(thread))
-        .route("/threads/{thread}/messages", post(reply))
-        .route("/messages/{message}/acknowledge", post(acknowledge))
-        .route("/attachments/{attachment}", get(attachment))
-        .route("/requests/{request}/accept", post(accept))
-        .route("/requests/{request}/answer", post(answer))
-        .route("/requests/{request}/decline", post(decline))
-        .route("/jobs", get(jobs))
-        .route("/jobs/{job}/retry", post(retry_job))
+pub fn book() -> ApiBook {
+    ApiBook::new()
+        .routes(routes!(inbox))
+        .routes(routes!(unread))
+        .routes(routes!(events))
+        .routes(routes!(notifications))
+        .routes(routes!(get_prefs, put_prefs))
+        .routes(routes!(patient_threads, start_thread))
+        .routes(routes!(patient_requests, create_request))
+        .routes(routes!(follow, unfollow))
+        .routes(routes!(thread))
+        .routes(routes!(reply))
+        .routes(routes!(acknowledge))
+        .routes(routes!(attachment))
+        .routes(routes!(accept))
+        .routes(routes!(answer))
+        .routes(routes!(decline))
+        .routes(routes!(jobs))
+        .routes(routes!(retry_job))
 }
 
+/// My inbox: threads I take part in, newest activity first, with unread and
+/// awaiting-receipt counts (showing them marks them delivered); `total` counts every
+/// thread I take part in, including any the patient's consent now withholds (those
+/// are never listed).
+#[utoipa::path(get, path = "/inbox", params(PageQuery),
+    responses((status = 200, description = "One page of my inbox", body = Page<out::InboxItem>), ReadPage))]
 async fn inbox(State(app): State<App>, Auth(ctx): Auth, Query(q): Query<PageQuery>) -> ApiResult {
-    Ok(page_json(&app.inbox(&ctx, &q.params()).await?))
+    let page = app.inbox(&ctx, &q.params()).await?;
+    Ok(Json(Page::from(page, out::InboxItem::from)).into_response())
 }
 
-#[derive(Serialize)]
-struct Unread {
-    unread: i64,
-}
-
+/// Unread messages plus unread notifications.
+#[utoipa::path(get, path = "/inbox/unread",
+    responses((status = 200, description = "The count", body = out::Unread), Read))]
 async fn unread(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(Unread {
+    Ok(Json(out::Unread {
         unread: app.unread_count(&ctx).await?,
     })
     .into_response())
 }
 
-/// Server-sent events: `unread` with the current count at once and on every change.
+/// Server-sent events: `unread` with `{"unread": n}` at once and whenever it changes.
+#[utoipa::path(get, path = "/inbox/events",
+    responses((status = 200, description = "An event stream", content_type = "text/event-stream", body = String), Read))]
 async fn events(State(app): State<App>, Auth(ctx): Auth) -> Response {
     let stream = samband_app::live::unread_stream(app, ctx).map(|n| {
         Ok::<_, std::convert::Infallible>(
@@ -82,27 +83,41 @@ async fn events(State(app): State<App>, Auth(ctx): Auth) -> Response {
         .into_response()
 }
 
+/// My notifications, newest first (reading marks them read).
+#[utoipa::path(get, path = "/notifications", params(PageQuery),
+    responses((status = 200, description = "One page of notifications", body = Page<out::Notification>), ReadPage))]
 async fn notifications(
     State(app): State<App>,
     Auth(ctx): Auth,
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
-    Ok(page_json(&app.notifications(&ctx, &q.params()).await?))
+    let page = app.notifications(&ctx, &q.params()).await?;
+    Ok(Json(Page::from(page, out::Notification::from)).into_response())
 }
 
+/// My e-mail preferences and the patients I follow.
+#[utoipa::path(get, path = "/me/notification-preferences",
+    responses((status = 200, description = "My preferences", body = out::Prefs), Read))]
 async fn get_prefs(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(app.notification_prefs(&ctx).await?).into_response())
+    Ok(Json(out::Prefs::from(app.notification_prefs(&ctx).await?)).into_response())
 }
 
+/// Set when notifications are e-mailed (immediately, in a daily digest, or not) and
+/// where.
+#[utoipa::path(put, path = "/me/notification-preferences", request_body = PrefsRequest,
+    responses((status = 200, description = "My preferences", body = out::Prefs), Create))]
 async fn put_prefs(
     State(app): State<App>,
     Auth(ctx): Auth,
-    StrictJson(input): StrictJson<PrefsInput>,
+    StrictJson(input): StrictJson<PrefsRequest>,
 ) -> ApiResult {
-    app.save_notification_prefs(&ctx, &input).await?;
-    Ok(Json(app.notification_prefs(&ctx).await?).into_response())
+    app.save_notification_prefs(&ctx, &input.into()).await?;
+    Ok(Json(out::Prefs::from(app.notification_prefs(&ctx).await?)).into_response())
 }
 
+/// The patient's threads the reader may see.
+#[utoipa::path(get, path = "/patients/{patient}/threads", params(("patient" = Uuid, Path), PageQuery),
+    responses((status = 200, description = "One page of threads", body = Page<out::ThreadSummary>), ReadOnePage))]
 async fn patient_threads(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -110,22 +125,11 @@ async fn patient_threads(
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    Ok(page_json(
-        &app.patient_threads(&ctx, patient, &q.params()).await?,
-    ))
+    let page = app.patient_threads(&ctx, patient, &q.params()).await?;
+    Ok(Json(Page::from(page, out::ThreadSummary::from)).into_response())
 }
 
-#[derive(Serialize)]
-struct Created {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    thread_id: Option<ThreadId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message_id: Option<MessageId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request_id: Option<RequestId>,
-}
-
-fn created(body: Created, location: String) -> Response {
+fn created(body: out::Created, location: String) -> Response {
     let mut res = (StatusCode::CREATED, Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
         res.headers_mut().insert(header::LOCATION, v);
@@ -133,13 +137,19 @@ fn created(body: Created, location: String) -> Response {
     res
 }
 
+/// Start a thread: to people (`member:ID`), the team, a role (`role:GP`) or the
+/// patient.
+#[utoipa::path(post, path = "/patients/{patient}/threads",
+    params(("patient" = Uuid, Path)), request_body = ComposeRequest,
+    responses((status = 201, description = "The thread (Location: where to read it)", body = out::Created), Write))]
 async fn start_thread(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
-    StrictJson(input): StrictJson<ComposeJson>,
+    StrictJson(input): StrictJson<ComposeRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let input = ComposeJson::from(input);
     let attachments = decode_uploads(&input.attachments)?;
     let id = app
         .start_thread(
@@ -157,8 +167,8 @@ async fn start_thread(
         )
         .await?;
     Ok(created(
-        Created {
-            thread_id: Some(id),
+        out::Created {
+            thread_id: Some(id.0),
             message_id: None,
             request_id: None,
         },
@@ -166,22 +176,33 @@ async fn start_thread(
     ))
 }
 
+/// A thread with per-recipient receipts (opening it marks it read); when it is a
+/// request, the ETag is the request's version.
+#[utoipa::path(get, path = "/threads/{thread}", params(("thread" = Uuid, Path)),
+    responses((status = 200, description = "The thread", body = out::ThreadView), ReadOne))]
 async fn thread(State(app): State<App>, Auth(ctx): Auth, Path(thread): Path<String>) -> ApiResult {
     let thread = parse_id::<ThreadId>(&thread, "thread")?;
     let view = app.thread_view(&ctx, thread).await?;
-    Ok(match &view.request {
-        Some(r) => versioned(StatusCode::OK, r.version, &view),
+    let version = view.request.as_ref().map(|r| r.version);
+    let view = out::ThreadView::from(view);
+    Ok(match version {
+        Some(v) => versioned(StatusCode::OK, v, &view),
         None => Json(view).into_response(),
     })
 }
 
+/// Reply to everyone in the thread.
+#[utoipa::path(post, path = "/threads/{thread}/messages",
+    params(("thread" = Uuid, Path)), request_body = ReplyRequest,
+    responses((status = 201, description = "The message (Location: its thread)", body = out::Created), Write))]
 async fn reply(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(thread): Path<String>,
-    StrictJson(input): StrictJson<ReplyJson>,
+    StrictJson(input): StrictJson<ReplyRequest>,
 ) -> ApiResult {
     let thread = parse_id::<ThreadId>(&thread, "thread")?;
+    let input = ReplyJson::from(input);
     let attachments = decode_uploads(&input.attachments)?;
     let id = app
         .reply(
@@ -196,15 +217,18 @@ async fn reply(
         )
         .await?;
     Ok(created(
-        Created {
-            thread_id: Some(thread),
-            message_id: Some(id),
+        out::Created {
+            thread_id: Some(thread.0),
+            message_id: Some(id.0),
             request_id: None,
         },
         format!("/api/v1/threads/{thread}"),
     ))
 }
 
+/// Give the receipt the sender asked for.
+#[utoipa::path(post, path = "/messages/{message}/acknowledge", params(("message" = Uuid, Path)),
+    responses((status = 204, description = "Acknowledged"), Act))]
 async fn acknowledge(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -215,6 +239,11 @@ async fn acknowledge(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Download an attachment: served as a download with its checked type, never inline.
+#[utoipa::path(get, path = "/attachments/{attachment}", params(("attachment" = Uuid, Path)),
+    responses((status = 200, description = "The file", content(
+        (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "text/plain")
+    )), ReadOne))]
 async fn attachment(State(app): State<App>, Auth(ctx): Auth, Path(id): Path<String>) -> ApiResult {
     let id = parse_id::<AttachmentId>(&id, "attachment")?;
     let (a, data) = app.attachment(&ctx, id).await?;
@@ -225,6 +254,9 @@ async fn attachment(State(app): State<App>, Auth(ctx): Auth, Path(id): Path<Stri
     ))
 }
 
+/// Requests about the patient the reader may see.
+#[utoipa::path(get, path = "/patients/{patient}/requests", params(("patient" = Uuid, Path), PageQuery),
+    responses((status = 200, description = "One page of requests", body = Page<out::Request>), ReadOnePage))]
 async fn patient_requests(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -232,24 +264,28 @@ async fn patient_requests(
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    Ok(page_json(
-        &app.patient_requests(&ctx, patient, &q.params()).await?,
-    ))
+    let page = app.patient_requests(&ctx, patient, &q.params()).await?;
+    Ok(Json(Page::from(page, out::Request::from)).into_response())
 }
 
+/// Send a status report, advice request or task (it becomes a care-plan action owned
+/// by the addressee).
+#[utoipa::path(post, path = "/patients/{patient}/requests",
+    params(("patient" = Uuid, Path)), request_body = RequestRequest,
+    responses((status = 201, description = "The request (Location: its thread)", body = out::Created), Write))]
 async fn create_request(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
-    StrictJson(input): StrictJson<RequestInput>,
+    StrictJson(input): StrictJson<RequestRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let (thread, request) = app.create_request(&ctx, patient, &input).await?;
+    let (thread, request) = app.create_request(&ctx, patient, &input.into()).await?;
     Ok(created(
-        Created {
-            thread_id: Some(thread),
+        out::Created {
+            thread_id: Some(thread.0),
             message_id: None,
-            request_id: Some(request),
+            request_id: Some(request.0),
         },
         format!("/api/v1/threads/{thread}"),
     ))
@@ -258,9 +294,12 @@ async fn create_request(
 async fn transition(app: App, ctx: samband_app::Ctx, id: &str, v: i64, t: Transition) -> ApiResult {
     let id = parse_id::<RequestId>(id, "request")?;
     let r = app.request_transition(&ctx, id, v, t).await?;
-    Ok(versioned(StatusCode::OK, r.version, &r))
+    Ok(versioned(StatusCode::OK, r.version, &out::Request::from(r)))
 }
 
+/// Accept a request (the addressee).
+#[utoipa::path(post, path = "/requests/{request}/accept", params(("request" = Uuid, Path), IfMatchHeader),
+    responses((status = 200, description = "The request (ETag: version)", body = out::Request), Step))]
 async fn accept(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -270,32 +309,46 @@ async fn accept(
     transition(app, ctx, &id, v, Transition::Accept).await
 }
 
+/// Answer a request: one answer per question (the addressee).
+#[utoipa::path(post, path = "/requests/{request}/answer", params(("request" = Uuid, Path), IfMatchHeader),
+    request_body = AnswerRequest,
+    responses((status = 200, description = "The request (ETag: version)", body = out::Request), Update))]
 async fn answer(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(id): Path<String>,
     IfMatch(v): IfMatch,
-    StrictJson(input): StrictJson<AnswerInput>,
+    StrictJson(input): StrictJson<AnswerRequest>,
 ) -> ApiResult {
-    transition(app, ctx, &id, v, Transition::Answer(input)).await
+    transition(app, ctx, &id, v, Transition::Answer(input.into())).await
 }
 
+/// Decline a request with a reason (the addressee).
+#[utoipa::path(post, path = "/requests/{request}/decline", params(("request" = Uuid, Path), IfMatchHeader),
+    request_body = DeclineRequest,
+    responses((status = 200, description = "The request (ETag: version)", body = out::Request), Update))]
 async fn decline(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(id): Path<String>,
     IfMatch(v): IfMatch,
-    StrictJson(input): StrictJson<DeclineInput>,
+    StrictJson(input): StrictJson<DeclineRequest>,
 ) -> ApiResult {
-    transition(app, ctx, &id, v, Transition::Decline(input)).await
+    transition(app, ctx, &id, v, Transition::Decline(input.into())).await
 }
 
+/// Follow the patient (ongoing information: a daily digest of changes I may see).
+#[utoipa::path(put, path = "/patients/{patient}/follow", params(("patient" = Uuid, Path)),
+    responses((status = 204, description = "Following"), Act))]
 async fn follow(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     app.follow_patient(&ctx, patient).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Stop following the patient.
+#[utoipa::path(delete, path = "/patients/{patient}/follow", params(("patient" = Uuid, Path)),
+    responses((status = 204, description = "Not following"), Act))]
 async fn unfollow(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -306,37 +359,27 @@ async fn unfollow(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct JobQuery {
+    /// Only jobs with this status: `pending`, `running`, `done` or `dead` (the dead
+    /// letters); any other lists none.
     status: Option<String>,
 }
 
-#[derive(Serialize)]
-struct JobItem {
-    id: JobId,
-    kind: String,
-    status: String,
-    attempts: i64,
-    run_at: String,
-    last_error: Option<String>,
-}
-
+/// Background jobs, newest first (administrators).
+#[utoipa::path(get, path = "/jobs", params(JobQuery),
+    responses((status = 200, description = "Jobs", body = Vec<JobItem>), Read))]
 async fn jobs(State(app): State<App>, Auth(ctx): Auth, Query(q): Query<JobQuery>) -> ApiResult {
     let jobs = app.jobs_list(&ctx, q.status.as_deref()).await?;
-    let items: Vec<JobItem> = jobs
-        .into_iter()
-        .map(|j| JobItem {
-            id: j.id,
-            kind: j.kind,
-            status: j.status,
-            attempts: j.attempts,
-            run_at: j.run_at.to_rfc3339(),
-            last_error: j.last_error,
-        })
-        .collect();
+    let items: Vec<JobItem> = jobs.into_iter().map(JobItem::from).collect();
     Ok(Json(items).into_response())
 }
 
+/// Run a dead job again from the start (administrators).
+#[utoipa::path(post, path = "/jobs/{job}/retry", params(("job" = Uuid, Path)),
+    responses((status = 204, description = "Queued again"), Act))]
 async fn retry_job(State(app): State<App>, Auth(ctx): Auth, Path(id): Path<String>) -> ApiResult {
     let id = parse_id::<JobId>(&id, "job")?;
     app.revive_job(&ctx, id).await?;

@@ -7,18 +7,23 @@ use samband_app::AppError;
 use samband_domain::FieldError;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// `urn:samband:problem:<kind>`.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Each field that is not valid, with a message.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<FieldErrorDoc>)]
     pub errors: Vec<FieldError>,
     /// For a stale update: the current state, its version and who changed it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub current: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
@@ -28,6 +33,18 @@ pub struct Problem {
     pub changed_at: Option<String>,
     #[serde(skip)]
     retry_after: Option<i64>,
+}
+
+/// A field-level error, as `samband_domain::FieldError` serializes it.
+#[derive(utoipa::ToSchema)]
+#[schema(as = FieldError)]
+#[allow(dead_code)]
+pub struct FieldErrorDoc {
+    /// The field, as sent (`due_date`, `rules[2].category`, `If-Match`).
+    field: String,
+    /// A stable code (`required`, `too_long`, `bad_choice`, …).
+    code: String,
+    message: String,
 }
 
 impl Problem {

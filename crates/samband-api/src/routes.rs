@@ -1,71 +1,56 @@
-//! `/api/v1` handlers: parse → one use case → JSON. No policy and no SQL here.
+//! `/api/v1` handlers: parse → one use case → JSON. No policy and no SQL here. Each
+//! handler's `#[utoipa::path]` states what it takes and every status it answers;
+//! `book()` adds it to the router and to the OpenAPI document in one step.
 
-use crate::extract::{Auth, ClientAddr, IfMatch, StrictJson};
+use crate::book::ApiBook;
+use crate::dto::input::*;
+use crate::dto::output::{self as out, Page};
+use crate::errors::*;
+use crate::extract::{Auth, ClientAddr, IfMatch, IfMatchHeader, StrictJson};
 use crate::openapi;
 use crate::problem::{ApiError, Problem};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
 use axum::Json;
-use samband_app::directory::AccountInput;
-use samband_app::paging::{Page, PageParams};
+use samband_app::paging::PageParams;
 use samband_app::App;
 use samband_domain::ids::*;
 use samband_domain::patient::PatientInput;
-use samband_domain::plan::{ActionInput, CrisisPlanInput, GoalInput, ServiceInput};
 use samband_domain::professional::NewProfessional;
-use samband_domain::team::MemberInput;
-use samband_http::RouteBook;
 use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+use utoipa_axum::routes;
 
-pub fn book() -> RouteBook<App> {
-    RouteBook::new()
-        .route("/openapi.json", get(openapi::document))
-        .route("/auth/token", post(issue_token))
-        .route("/me", get(me))
-        .route("/me/tokens", get(my_tokens))
-        .route("/me/tokens/{token}", delete(revoke_my_token))
-        .route(
-            "/organisations",
-            get(list_organisations).post(create_organisation),
-        )
-        .route(
-            "/professionals",
-            get(list_professionals).post(create_professional),
-        )
-        .route("/accounts", post(create_account))
-        .route("/patients", get(my_patients).post(register_patient))
-        .route("/patients/{patient}", get(patient_overview))
-        .route("/patients/{patient}/history", get(history))
-        .route("/patients/{patient}/team/members", post(add_member))
-        .route(
-            "/patients/{patient}/team/members/{member}",
-            put(update_member),
-        )
-        .route("/patients/{patient}/plan", put(update_plan_header))
-        .route("/patients/{patient}/actions", post(add_action))
-        .route(
-            "/patients/{patient}/actions/{action}",
-            get(get_action).put(update_action),
-        )
-        .route("/patients/{patient}/goals", post(add_goal))
-        .route("/patients/{patient}/goals/{goal}", put(update_goal))
-        .route("/patients/{patient}/services", post(add_service))
-        .route(
-            "/patients/{patient}/services/{service}",
-            put(update_service),
-        )
-        .route("/patients/{patient}/crisis-plan", put(update_crisis_plan))
-        .route(
-            "/patients/{patient}/consent",
-            get(get_consent).put(put_consent),
-        )
-        .route("/patients/{patient}/emergency-access", post(break_glass))
-        .route("/patients/{patient}/access-log", get(access_log))
-        .route("/audit", get(audit_export))
-        .route("/emergency-access", get(emergency_to_review))
-        .route("/emergency-access/{grant}/review", post(review_emergency))
+pub fn book() -> ApiBook {
+    ApiBook::new()
+        .routes(routes!(openapi::document))
+        .routes(routes!(issue_token))
+        .routes(routes!(me))
+        .routes(routes!(my_tokens))
+        .routes(routes!(revoke_my_token))
+        .routes(routes!(list_organisations, create_organisation))
+        .routes(routes!(list_professionals, create_professional))
+        .routes(routes!(create_account))
+        .routes(routes!(my_patients, register_patient))
+        .routes(routes!(patient_overview))
+        .routes(routes!(history))
+        .routes(routes!(add_member))
+        .routes(routes!(update_member))
+        .routes(routes!(update_plan_header))
+        .routes(routes!(add_action))
+        .routes(routes!(get_action, update_action))
+        .routes(routes!(add_goal))
+        .routes(routes!(update_goal))
+        .routes(routes!(add_service))
+        .routes(routes!(update_service))
+        .routes(routes!(update_crisis_plan))
+        .routes(routes!(get_consent, put_consent))
+        .routes(routes!(break_glass))
+        .routes(routes!(access_log))
+        .routes(routes!(audit_export))
+        .routes(routes!(emergency_to_review))
+        .routes(routes!(review_emergency))
         .merge(crate::messages::book())
         .merge(crate::meetings::book())
 }
@@ -95,37 +80,40 @@ pub(crate) fn parse_id<T: std::str::FromStr>(raw: &str, field: &str) -> Result<T
     })
 }
 
+fn list<T, U: From<T>>(v: Vec<T>) -> Vec<U> {
+    v.into_iter().map(Into::into).collect()
+}
+
+/// A page request in a query string. Both are checked by the use case, which answers
+/// a field error (422) for a malformed cursor or a size out of bounds.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PageQuery {
+    /// The `next` of the previous page (opaque); the first page without it.
+    #[param(max_length = 1024)]
+    cursor: Option<String>,
+    /// Rows per page, 1–200 (50 when not given).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200, default = 50)]
+    limit: Option<String>,
+}
+
+impl PageQuery {
+    pub(crate) fn params(&self) -> PageParams {
+        PageParams {
+            cursor: self.cursor.clone(),
+            limit: self.limit.clone(),
+        }
+    }
+}
+
 // ---- auth ---------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TokenRequest {
-    username: String,
-    password: String,
-    /// The current two-step verification code (or a recovery code), if the account has one.
-    code: Option<String>,
-    name: String,
-    #[serde(default = "default_scopes")]
-    scopes: String,
-    /// How many days the token lasts: 90 when not given, at most the deployment's
-    /// maximum (365 unless configured).
-    days: Option<i64>,
-}
-
-fn default_scopes() -> String {
-    "read write".into()
-}
-
-#[derive(Serialize)]
-struct TokenResponse {
-    /// The token's id, to find it in `GET /me/tokens` and revoke it.
-    id: TokenId,
-    token: String,
-    token_type: &'static str,
-    scopes: String,
-    expires_at: Option<String>,
-}
-
+/// Sign in for a bearer token (username, password and, if the account has one, the
+/// current two-step verification code).
+#[utoipa::path(post, path = "/auth/token", security(()),
+    request_body = TokenRequest,
+    responses((status = 201, description = "The token: its secret is shown only here", body = out::TokenResponse), SignIn))]
 async fn issue_token(
     State(app): State<App>,
     ClientAddr(addr): ClientAddr,
@@ -145,39 +133,33 @@ async fn issue_token(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(TokenResponse {
-            id: token.id,
+        Json(out::TokenResponse {
+            id: token.id.0,
             token: secret.expose().to_owned(),
             token_type: "Bearer",
             scopes: token.scopes,
-            expires_at: token.expires_at.map(|t| t.to_rfc3339()),
+            expires_at: token.expires_at,
         }),
     )
         .into_response())
 }
 
+/// Who I am: account, role and what my token may do.
+#[utoipa::path(get, path = "/me", responses((status = 200, description = "The caller", body = out::Me), Read))]
 async fn me(Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(&ctx.principal).into_response())
+    Ok(Json(out::Me::from(ctx.principal)).into_response())
 }
 
-/// One of my API tokens as listed: never its secret.
-#[derive(Serialize)]
-struct TokenInfo {
-    id: TokenId,
-    name: String,
-    scopes: String,
-    created_at: chrono::DateTime<chrono::Utc>,
-    last_used_at: Option<chrono::DateTime<chrono::Utc>>,
-    expires_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
+/// My API tokens that still work (not revoked, not expired), newest first: name,
+/// scopes, created, last used (to the minute) and expiry; never the token itself.
+#[utoipa::path(get, path = "/me/tokens", responses((status = 200, description = "My tokens", body = Vec<out::TokenInfo>), Read))]
 async fn my_tokens(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    let list: Vec<TokenInfo> = app
+    let list: Vec<out::TokenInfo> = app
         .list_tokens(&ctx)
         .await?
         .into_iter()
-        .map(|t| TokenInfo {
-            id: t.id,
+        .map(|t| out::TokenInfo {
+            id: t.id.0,
             name: t.name,
             scopes: t.scopes.as_string(),
             created_at: t.created_at,
@@ -188,6 +170,11 @@ async fn my_tokens(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
     Ok(Json(list).into_response())
 }
 
+/// Revoke one of my API tokens: it is refused from the very next request (another
+/// person's token, or one revoked already: 404).
+#[utoipa::path(delete, path = "/me/tokens/{token}",
+    params(("token" = Uuid, Path, description = "The token's id")),
+    responses((status = 204, description = "Revoked"), Act))]
 async fn revoke_my_token(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -200,20 +187,16 @@ async fn revoke_my_token(
 
 // ---- directory ----------------------------------------------------------------------
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OrganisationRequest {
-    name: String,
-    sector: String,
-    /// `NO` or `DK`; absent or blank: not stated.
-    #[serde(default)]
-    country: Option<String>,
-}
-
+/// The organisations in the directory.
+#[utoipa::path(get, path = "/organisations", responses((status = 200, description = "Organisations", body = Vec<out::Organisation>), Read))]
 async fn list_organisations(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(app.list_organisations(&ctx).await?).into_response())
+    let list: Vec<out::Organisation> = list(app.list_organisations(&ctx).await?);
+    Ok(Json(list).into_response())
 }
 
+/// Add an organisation (administrators).
+#[utoipa::path(post, path = "/organisations", request_body = OrganisationRequest,
+    responses((status = 201, description = "Created (ETag: version)", body = out::Organisation), Create))]
 async fn create_organisation(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -222,24 +205,23 @@ async fn create_organisation(
     let o = app
         .create_organisation(&ctx, &r.name, &r.sector, r.country.as_deref())
         .await?;
-    Ok(versioned(StatusCode::CREATED, o.version, &o))
+    Ok(versioned(
+        StatusCode::CREATED,
+        o.version,
+        &out::Organisation::from(o),
+    ))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProfessionalRequest {
-    name: String,
-    title: String,
-    organisation_ids: Vec<OrganisationId>,
-    phone: Option<String>,
-    email: Option<String>,
-    availability: Option<String>,
-}
-
+/// The professionals in the directory.
+#[utoipa::path(get, path = "/professionals", responses((status = 200, description = "Professionals", body = Vec<out::Professional>), Read))]
 async fn list_professionals(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(app.list_professionals(&ctx).await?).into_response())
+    let list: Vec<out::Professional> = list(app.list_professionals(&ctx).await?);
+    Ok(Json(list).into_response())
 }
 
+/// Add a professional (administrators).
+#[utoipa::path(post, path = "/professionals", request_body = ProfessionalRequest,
+    responses((status = 201, description = "Created (ETag: version)", body = out::Professional), Create))]
 async fn create_professional(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -248,32 +230,31 @@ async fn create_professional(
     let new = NewProfessional::parse(
         &r.name,
         &r.title,
-        r.organisation_ids,
+        r.organisation_ids(),
         r.phone.as_deref(),
         r.email.as_deref(),
         r.availability.as_deref(),
     )
     .map_err(samband_app::AppError::from)?;
     let p = app.create_professional(&ctx, new).await?;
-    Ok(versioned(StatusCode::CREATED, p.version, &p))
+    Ok(versioned(
+        StatusCode::CREATED,
+        p.version,
+        &out::Professional::from(p),
+    ))
 }
 
-#[derive(Serialize)]
-struct AccountResponse {
-    id: AccountId,
-    username: String,
-    role: String,
-    display_name: String,
-}
-
+/// Create an account (administrators).
+#[utoipa::path(post, path = "/accounts", request_body = AccountRequest,
+    responses((status = 201, description = "Created", body = out::AccountCreated), Create))]
 async fn create_account(
     State(app): State<App>,
     Auth(ctx): Auth,
-    StrictJson(r): StrictJson<AccountInput>,
+    StrictJson(r): StrictJson<AccountRequest>,
 ) -> ApiResult {
-    let a = app.create_account(Some(&ctx), &r).await?;
-    let body = AccountResponse {
-        id: a.id,
+    let a = app.create_account(Some(&ctx), &r.into()).await?;
+    let body = out::AccountCreated {
+        id: a.id.0,
         username: a.username,
         role: a.role.as_str().into(),
         display_name: a.display_name,
@@ -283,74 +264,21 @@ async fn create_account(
 
 // ---- patients -----------------------------------------------------------------------
 
-#[derive(Serialize)]
-struct CaseloadItem {
-    id: PatientId,
-    name: String,
-    birth_date: String,
-    my_role: String,
-    is_coordinator: bool,
-    open_actions: i64,
-    overdue_actions: i64,
-}
-
-/// A page request in a query string: `cursor` (from the previous page's `next`) and
-/// `limit` (1–200, 50 when not given). Both are checked by the use case, which answers
-/// a field error (422) for a malformed cursor or a size out of bounds.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PageQuery {
-    cursor: Option<String>,
-    limit: Option<String>,
-}
-
-impl PageQuery {
-    pub(crate) fn params(&self) -> PageParams {
-        PageParams {
-            cursor: self.cursor.clone(),
-            limit: self.limit.clone(),
-        }
-    }
-}
-
-/// A page as the API answers it: `{items, next, total, limit}`.
-pub(crate) fn page_json<T: Serialize>(page: &Page<T>) -> Response {
-    Json(page).into_response()
-}
-
+/// My patients: those whose care team I am active on, by name, a page at a time.
+#[utoipa::path(get, path = "/patients", params(PageQuery),
+    responses((status = 200, description = "One page of my caseload", body = Page<out::CaseloadItem>), ReadPage))]
 async fn my_patients(
     State(app): State<App>,
     Auth(ctx): Auth,
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let page = app.my_patients(&ctx, &q.params()).await?;
-    let page = page.map(|r| CaseloadItem {
-        id: r.patient.id,
-        name: r.patient.name,
-        birth_date: r.patient.birth_date.to_string(),
-        my_role: r.my_role,
-        is_coordinator: r.is_coordinator,
-        open_actions: r.open_actions,
-        overdue_actions: r.overdue_actions,
-    });
-    Ok(page_json(&page))
+    Ok(Json(Page::from(page, out::CaseloadItem::from)).into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RegisterPatient {
-    name: String,
-    birth_date: String,
-    national_id_country: Option<String>,
-    national_id: Option<String>,
-    preferred_contact: String,
-    phone: Option<String>,
-    email: Option<String>,
-    /// The registering professional's role and responsibility on the new team.
-    my_role: String,
-    my_responsibility: String,
-}
-
+/// Register a patient; the caller becomes the team's coordinator.
+#[utoipa::path(post, path = "/patients", request_body = RegisterPatient,
+    responses((status = 201, description = "The new patient's overview (Location: its address)", body = out::PatientOverview), Create))]
 async fn register_patient(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -368,7 +296,7 @@ async fn register_patient(
     let id = app
         .register_patient(&ctx, input, &r.my_role, &r.my_responsibility)
         .await?;
-    let overview = app.overview(&ctx, id).await?;
+    let overview = out::PatientOverview::from(app.overview(&ctx, id).await?);
     let mut res = (StatusCode::CREATED, Json(&overview)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/patients/{id}")) {
         res.headers_mut().insert(header::LOCATION, v);
@@ -376,23 +304,39 @@ async fn register_patient(
     Ok(res)
 }
 
+/// The patient's overview: team, goals, actions, services, crisis plan — what the
+/// policy lets the reader see.
+#[utoipa::path(get, path = "/patients/{patient}", params(("patient" = Uuid, Path)),
+    responses((status = 200, description = "The overview", body = out::PatientOverview), ReadOne))]
 async fn patient_overview(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    Ok(Json(app.overview(&ctx, patient).await?).into_response())
+    let o = out::PatientOverview::from(app.overview(&ctx, patient).await?);
+    Ok(Json(o).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct HistoryQuery {
+    /// Only the changes of this object.
+    #[param(max_length = 64)]
     object_id: Option<String>,
+    /// The `next` of the previous page (opaque); the first page without it.
+    #[param(max_length = 1024)]
     cursor: Option<String>,
+    /// Rows per page, 1–200 (50 when not given).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200, default = 50)]
     limit: Option<String>,
 }
 
+/// The patient's change history, newest first: only changes to what the reader may
+/// read now.
+#[utoipa::path(get, path = "/patients/{patient}/history", params(("patient" = Uuid, Path), HistoryQuery),
+    responses((status = 200, description = "One page of the history", body = Page<out::HistoryItem>), ReadOnePage))]
 async fn history(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -407,46 +351,48 @@ async fn history(
     let page = app
         .history(&ctx, patient, q.object_id.as_deref(), &params)
         .await?;
-    let page = page.map(|h| {
-        serde_json::json!({
-            "object_type": h.object_type,
-            "object_id": h.object_id,
-            "version": h.version,
-            "changed_by": h.actor_name,
-            "changed_at": h.at.to_rfc3339(),
-            "reason": h.reason,
-            "old": h.old_value,
-            "new": h.new_value,
-        })
-    });
-    Ok(page_json(&page))
+    Ok(Json(Page::from(page, out::HistoryItem::from)).into_response())
 }
 
 // ---- team ---------------------------------------------------------------------------
 
+/// Add a team member (`If-Match`: the team's version).
+#[utoipa::path(post, path = "/patients/{patient}/team/members",
+    params(("patient" = Uuid, Path), IfMatchHeader), request_body = MemberRequest,
+    responses((status = 201, description = "The team (ETag: its version)", body = out::CareTeam), Update))]
 async fn add_member(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
     IfMatch(v): IfMatch,
-    StrictJson(input): StrictJson<MemberInput>,
+    StrictJson(input): StrictJson<MemberRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let input = samband_domain::team::MemberInput::from(input);
     let team = app
         .save_team_member(&ctx, patient, None, &input, v, input.reason.as_deref())
         .await?;
-    Ok(versioned(StatusCode::CREATED, team.version, &team))
+    Ok(versioned(
+        StatusCode::CREATED,
+        team.version,
+        &out::CareTeam::from(team),
+    ))
 }
 
+/// Replace a team member (`If-Match`: the team's version).
+#[utoipa::path(put, path = "/patients/{patient}/team/members/{member}",
+    params(("patient" = Uuid, Path), ("member" = Uuid, Path), IfMatchHeader), request_body = MemberRequest,
+    responses((status = 200, description = "The team (ETag: its version)", body = out::CareTeam), Update))]
 async fn update_member(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path((patient, member)): Path<(String, String)>,
     IfMatch(v): IfMatch,
-    StrictJson(input): StrictJson<MemberInput>,
+    StrictJson(input): StrictJson<MemberRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let member = parse_id::<MemberId>(&member, "member")?;
+    let input = samband_domain::team::MemberInput::from(input);
     let team = app
         .save_team_member(
             &ctx,
@@ -457,18 +403,19 @@ async fn update_member(
             input.reason.as_deref(),
         )
         .await?;
-    Ok(versioned(StatusCode::OK, team.version, &team))
+    Ok(versioned(
+        StatusCode::OK,
+        team.version,
+        &out::CareTeam::from(team),
+    ))
 }
 
 // ---- plan ---------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PlanHeaderRequest {
-    /// `YYYY-MM-DD`, or empty/null to clear.
-    revision_date: Option<String>,
-}
-
+/// Set or clear the plan's revision date.
+#[utoipa::path(put, path = "/patients/{patient}/plan",
+    params(("patient" = Uuid, Path), IfMatchHeader), request_body = PlanHeaderRequest,
+    responses((status = 200, description = "The plan header (ETag: version)", body = out::PlanHeader), Update))]
 async fn update_plan_header(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -480,20 +427,36 @@ async fn update_plan_header(
     let h = app
         .set_revision_date(&ctx, patient, r.revision_date.as_deref().unwrap_or(""), v)
         .await?;
-    Ok(versioned(StatusCode::OK, h.version, &h))
+    Ok(versioned(
+        StatusCode::OK,
+        h.version,
+        &out::PlanHeader::from(h),
+    ))
 }
 
+/// Add an action to the plan.
+#[utoipa::path(post, path = "/patients/{patient}/actions",
+    params(("patient" = Uuid, Path)), request_body = ActionRequest,
+    responses((status = 201, description = "The action (ETag: version)", body = out::Action), Write))]
 async fn add_action(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
-    StrictJson(input): StrictJson<ActionInput>,
+    StrictJson(input): StrictJson<ActionRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let a = app.add_action(&ctx, patient, &input).await?;
-    Ok(versioned(StatusCode::CREATED, a.version, &a))
+    let a = app.add_action(&ctx, patient, &input.into()).await?;
+    Ok(versioned(
+        StatusCode::CREATED,
+        a.version,
+        &out::Action::from(a),
+    ))
 }
 
+/// Read one action (ETag: its version).
+#[utoipa::path(get, path = "/patients/{patient}/actions/{action}",
+    params(("patient" = Uuid, Path), ("action" = Uuid, Path)),
+    responses((status = 200, description = "The action (ETag: version)", body = out::Action), ReadOne))]
 async fn get_action(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -502,92 +465,136 @@ async fn get_action(
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let action = parse_id::<ActionId>(&action, "action")?;
     let a = app.get_action(&ctx, patient, action).await?;
-    Ok(versioned(StatusCode::OK, a.version, &a))
+    Ok(versioned(StatusCode::OK, a.version, &out::Action::from(a)))
 }
 
+/// Update an action.
+#[utoipa::path(put, path = "/patients/{patient}/actions/{action}",
+    params(("patient" = Uuid, Path), ("action" = Uuid, Path), IfMatchHeader), request_body = ActionRequest,
+    responses((status = 200, description = "The action (ETag: version)", body = out::Action), Update))]
 async fn update_action(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path((patient, action)): Path<(String, String)>,
     IfMatch(v): IfMatch,
-    StrictJson(input): StrictJson<ActionInput>,
+    StrictJson(input): StrictJson<ActionRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let action = parse_id::<ActionId>(&action, "action")?;
+    let input = samband_domain::plan::ActionInput::from(input);
     let a = app
         .update_action(&ctx, patient, action, &input, v, input.reason.as_deref())
         .await?;
-    Ok(versioned(StatusCode::OK, a.version, &a))
+    Ok(versioned(StatusCode::OK, a.version, &out::Action::from(a)))
 }
 
+/// Add a goal (a patient's own goals are in their own words).
+#[utoipa::path(post, path = "/patients/{patient}/goals",
+    params(("patient" = Uuid, Path)), request_body = GoalRequest,
+    responses((status = 201, description = "The goal (ETag: version)", body = out::Goal), Write))]
 async fn add_goal(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
-    StrictJson(input): StrictJson<GoalInput>,
+    StrictJson(input): StrictJson<GoalRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let g = app.add_goal(&ctx, patient, &input).await?;
-    Ok(versioned(StatusCode::CREATED, g.version, &g))
+    let g = app.add_goal(&ctx, patient, &input.into()).await?;
+    Ok(versioned(
+        StatusCode::CREATED,
+        g.version,
+        &out::Goal::from(g),
+    ))
 }
 
+/// Update a goal.
+#[utoipa::path(put, path = "/patients/{patient}/goals/{goal}",
+    params(("patient" = Uuid, Path), ("goal" = Uuid, Path), IfMatchHeader), request_body = GoalRequest,
+    responses((status = 200, description = "The goal (ETag: version)", body = out::Goal), Update))]
 async fn update_goal(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path((patient, goal)): Path<(String, String)>,
     IfMatch(v): IfMatch,
-    StrictJson(input): StrictJson<GoalInput>,
+    StrictJson(input): StrictJson<GoalRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let goal = parse_id::<GoalId>(&goal, "goal")?;
+    let input = samband_domain::plan::GoalInput::from(input);
     let g = app
         .update_goal(&ctx, patient, goal, &input, v, input.reason.as_deref())
         .await?;
-    Ok(versioned(StatusCode::OK, g.version, &g))
+    Ok(versioned(StatusCode::OK, g.version, &out::Goal::from(g)))
 }
 
+/// Add an allocated service.
+#[utoipa::path(post, path = "/patients/{patient}/services",
+    params(("patient" = Uuid, Path)), request_body = ServiceRequest,
+    responses((status = 201, description = "The service (ETag: version)", body = out::Service), Write))]
 async fn add_service(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
-    StrictJson(input): StrictJson<ServiceInput>,
+    StrictJson(input): StrictJson<ServiceRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let s = app.add_service(&ctx, patient, &input).await?;
-    Ok(versioned(StatusCode::CREATED, s.version, &s))
+    let s = app.add_service(&ctx, patient, &input.into()).await?;
+    Ok(versioned(
+        StatusCode::CREATED,
+        s.version,
+        &out::Service::from(s),
+    ))
 }
 
+/// Update a service.
+#[utoipa::path(put, path = "/patients/{patient}/services/{service}",
+    params(("patient" = Uuid, Path), ("service" = Uuid, Path), IfMatchHeader), request_body = ServiceRequest,
+    responses((status = 200, description = "The service (ETag: version)", body = out::Service), Update))]
 async fn update_service(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path((patient, service)): Path<(String, String)>,
     IfMatch(v): IfMatch,
-    StrictJson(input): StrictJson<ServiceInput>,
+    StrictJson(input): StrictJson<ServiceRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let service = parse_id::<ServiceId>(&service, "service")?;
+    let input = samband_domain::plan::ServiceInput::from(input);
     let s = app
         .update_service(&ctx, patient, service, &input, v, input.reason.as_deref())
         .await?;
-    Ok(versioned(StatusCode::OK, s.version, &s))
+    Ok(versioned(StatusCode::OK, s.version, &out::Service::from(s)))
 }
 
+/// Update the crisis plan (`If-Match: "0"` for its first version; patients may
+/// change only `what_helps`).
+#[utoipa::path(put, path = "/patients/{patient}/crisis-plan",
+    params(("patient" = Uuid, Path), IfMatchHeader), request_body = CrisisPlanRequest,
+    responses((status = 200, description = "The crisis plan (ETag: version)", body = out::CrisisPlan), Update))]
 async fn update_crisis_plan(
     State(app): State<App>,
     Auth(ctx): Auth,
     Path(patient): Path<String>,
     IfMatch(v): IfMatch,
-    StrictJson(input): StrictJson<CrisisPlanInput>,
+    StrictJson(input): StrictJson<CrisisPlanRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let input = samband_domain::plan::CrisisPlanInput::from(input);
     let c = app
         .update_crisis_plan(&ctx, patient, &input, v, input.reason.as_deref())
         .await?;
-    Ok(versioned(StatusCode::OK, c.version, &c))
+    Ok(versioned(
+        StatusCode::OK,
+        c.version,
+        &out::CrisisPlan::from(c),
+    ))
 }
 
 // ---- consent, emergency access, access log -------------------------------------------
 
+/// The patient's consent: who may see which categories (ETag: version).
+#[utoipa::path(get, path = "/patients/{patient}/consent", params(("patient" = Uuid, Path)),
+    responses((status = 200, description = "The consent (ETag: version)", body = out::Consent), ReadOne))]
 async fn get_consent(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -595,17 +602,14 @@ async fn get_consent(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let c = app.consent(&ctx, patient).await?;
-    Ok(versioned(StatusCode::OK, c.version, &c))
+    Ok(versioned(StatusCode::OK, c.version, &out::Consent::from(c)))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConsentRequest {
-    rules: Vec<samband_domain::consent::RuleInput>,
-    /// Required when a professional records a consent given on paper (re-authentication).
-    password: Option<String>,
-}
-
+/// Replace the consent rules (the patient; or a professional recording a consent
+/// given on paper, with their password).
+#[utoipa::path(put, path = "/patients/{patient}/consent",
+    params(("patient" = Uuid, Path), IfMatchHeader), request_body = ConsentRequest,
+    responses((status = 200, description = "The consent (ETag: version)", body = out::Consent), Update))]
 async fn put_consent(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -614,28 +618,18 @@ async fn put_consent(
     StrictJson(r): StrictJson<ConsentRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let rules: Vec<samband_domain::consent::RuleInput> = list(r.rules);
     let c = app
-        .save_consent(&ctx, patient, &r.rules, v, r.password.as_deref())
+        .save_consent(&ctx, patient, &rules, v, r.password.as_deref())
         .await?;
-    Ok(versioned(StatusCode::OK, c.version, &c))
+    Ok(versioned(StatusCode::OK, c.version, &out::Consent::from(c)))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EmergencyRequest {
-    reason_code: String,
-    reason_text: String,
-    password: String,
-}
-
-#[derive(Serialize)]
-struct EmergencyResponse {
-    id: uuid::Uuid,
-    patient_id: PatientId,
-    started_at: String,
-    expires_at: String,
-}
-
+/// Break the glass: read this patient's record for at most 4 hours (reason and
+/// password required; logged and shown to the patient).
+#[utoipa::path(post, path = "/patients/{patient}/emergency-access",
+    params(("patient" = Uuid, Path)), request_body = EmergencyRequest,
+    responses((status = 201, description = "Emergency access started", body = out::EmergencyStarted), Write))]
 async fn break_glass(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -646,15 +640,18 @@ async fn break_glass(
     let g = app
         .break_glass(&ctx, patient, &r.reason_code, &r.reason_text, &r.password)
         .await?;
-    let body = EmergencyResponse {
+    let body = out::EmergencyStarted {
         id: g.id,
-        patient_id: g.patient_id,
-        started_at: g.started_at.to_rfc3339(),
-        expires_at: g.expires_at.to_rfc3339(),
+        patient_id: g.patient_id.0,
+        started_at: g.started_at,
+        expires_at: g.expires_at,
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+/// Who opened or changed the record (the patient, or a proxy for them).
+#[utoipa::path(get, path = "/patients/{patient}/access-log", params(("patient" = Uuid, Path), PageQuery),
+    responses((status = 200, description = "One page of the access log", body = Page<out::AccessLogRow>), ReadOnePage))]
 async fn access_log(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -662,20 +659,28 @@ async fn access_log(
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    Ok(page_json(
-        &app.access_log(&ctx, patient, &q.params()).await?,
-    ))
+    let page = app.access_log(&ctx, patient, &q.params()).await?;
+    Ok(Json(Page::from(page, out::AccessLogRow::from)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
+    /// `jsonl` when not given.
+    #[param(value_type = Option<crate::dto::choices::AuditFormat>)]
     format: Option<String>,
+    /// The `next` of the previous page (opaque); the first page without it.
+    #[param(max_length = 1024)]
     cursor: Option<String>,
+    /// Rows per page, 1–200 (50 when not given).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200, default = 50)]
     limit: Option<String>,
 }
 
-/// The audit trail, a page at a time in sequence order (administrators).
+/// The audit trail in sequence order, a page at a time (administrators).
+#[utoipa::path(get, path = "/audit", params(AuditQuery),
+    responses((status = 200, description = "One page of audit records", body = Page<out::AuditRecord>), ReadPage))]
 async fn audit_export(
     State(app): State<App>,
     Auth(ctx): Auth,
@@ -686,24 +691,33 @@ async fn audit_export(
         cursor: q.cursor,
         limit: q.limit,
     };
-    Ok(page_json(&app.audit_page(&ctx, format, &params).await?))
+    let page = app.audit_page(&ctx, format, &params).await?;
+    Ok(Json(Page::from(page, out::AuditRecord)).into_response())
 }
 
+/// Emergency accesses awaiting review (administrators and privacy officers).
+#[utoipa::path(get, path = "/emergency-access",
+    responses((status = 200, description = "Awaiting review", body = Vec<out::EmergencyToReview>), Read))]
 async fn emergency_to_review(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
     let grants = app.emergency_to_review(&ctx).await?;
-    let body: Vec<serde_json::Value> = grants
-        .iter()
-        .map(|g| {
-            serde_json::json!({
-                "id": g.id, "patient_id": g.patient_id, "account_id": g.account_id,
-                "reason_code": g.reason_code, "reason_text": g.reason_text,
-                "started_at": g.started_at.to_rfc3339(), "expires_at": g.expires_at.to_rfc3339()
-            })
+    let body: Vec<out::EmergencyToReview> = grants
+        .into_iter()
+        .map(|g| out::EmergencyToReview {
+            id: g.id,
+            patient_id: g.patient_id.0,
+            account_id: g.account_id.0,
+            reason_code: g.reason_code,
+            reason_text: g.reason_text,
+            started_at: g.started_at,
+            expires_at: g.expires_at,
         })
         .collect();
     Ok(Json(body).into_response())
 }
 
+/// Mark an emergency access reviewed.
+#[utoipa::path(post, path = "/emergency-access/{grant}/review", params(("grant" = Uuid, Path)),
+    responses((status = 204, description = "Reviewed"), Act))]
 async fn review_emergency(
     State(app): State<App>,
     Auth(ctx): Auth,
