@@ -55,10 +55,25 @@ const ALL: [(&str, &str); 10] = [
     ("429", "Too many requests or attempts; see Retry-After"),
 ];
 
+/// The name each error response has under `components/responses`.
+fn component(code: &str) -> String {
+    format!("Problem{code}")
+}
+
+/// Every error response once, for `components/responses` (operations refer to them).
+pub fn components() -> Vec<(String, RefOr<Response>)> {
+    ALL.iter()
+        .map(|(c, d)| (component(c), problem(d)))
+        .collect()
+}
+
 fn set(codes: &[&str]) -> BTreeMap<String, RefOr<Response>> {
     ALL.iter()
         .filter(|(c, _)| codes.contains(c))
-        .map(|(c, d)| ((*c).to_owned(), problem(d)))
+        .map(|(c, _)| {
+            let r = utoipa::openapi::Ref::new(format!("#/components/responses/{}", component(c)));
+            ((*c).to_owned(), RefOr::Ref(r))
+        })
         .collect()
 }
 

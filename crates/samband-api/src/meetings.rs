@@ -49,7 +49,7 @@ async fn my_meetings(
     Auth(ctx): Auth,
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
-    let page = app.my_meetings(&ctx, &q.params()).await?;
+    let page = app.my_meetings(&ctx, &q.params()?).await?;
     Ok(Json(Page::from(page, out::MyMeeting::from)).into_response())
 }
 
@@ -63,7 +63,7 @@ async fn patient_meetings(
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let page = app.patient_meetings(&ctx, patient, &q.params()).await?;
+    let page = app.patient_meetings(&ctx, patient, &q.params()?).await?;
     Ok(Json(Page::from(page, out::Meeting::from)).into_response())
 }
 

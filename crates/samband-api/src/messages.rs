@@ -53,7 +53,7 @@ pub fn book() -> ApiBook {
 #[utoipa::path(get, path = "/inbox", params(PageQuery),
     responses((status = 200, description = "One page of my inbox", body = Page<out::InboxItem>), ReadPage))]
 async fn inbox(State(app): State<App>, Auth(ctx): Auth, Query(q): Query<PageQuery>) -> ApiResult {
-    let page = app.inbox(&ctx, &q.params()).await?;
+    let page = app.inbox(&ctx, &q.params()?).await?;
     Ok(Json(Page::from(page, out::InboxItem::from)).into_response())
 }
 
@@ -69,7 +69,7 @@ async fn unread(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
 
 /// Server-sent events: `unread` with `{"unread": n}` at once and whenever it changes.
 #[utoipa::path(get, path = "/inbox/events",
-    responses((status = 200, description = "An event stream", content_type = "text/event-stream", body = String), Read))]
+    responses((status = 200, description = "An event stream", content_type = "text/event-stream", body = out::UnreadEvent), Read))]
 async fn events(State(app): State<App>, Auth(ctx): Auth) -> Response {
     let stream = samband_app::live::unread_stream(app, ctx).map(|n| {
         Ok::<_, std::convert::Infallible>(
@@ -91,7 +91,7 @@ async fn notifications(
     Auth(ctx): Auth,
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
-    let page = app.notifications(&ctx, &q.params()).await?;
+    let page = app.notifications(&ctx, &q.params()?).await?;
     Ok(Json(Page::from(page, out::Notification::from)).into_response())
 }
 
@@ -125,7 +125,7 @@ async fn patient_threads(
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let page = app.patient_threads(&ctx, patient, &q.params()).await?;
+    let page = app.patient_threads(&ctx, patient, &q.params()?).await?;
     Ok(Json(Page::from(page, out::ThreadSummary::from)).into_response())
 }
 
@@ -264,7 +264,7 @@ async fn patient_requests(
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let page = app.patient_requests(&ctx, patient, &q.params()).await?;
+    let page = app.patient_requests(&ctx, patient, &q.params()?).await?;
     Ok(Json(Page::from(page, out::Request::from)).into_response())
 }
 

@@ -21,7 +21,12 @@ use utoipa::{Modify, OpenApi};
         description = "Cross-sectoral care coordination. Every error is an RFC 9457 problem document (`application/problem+json`); versioned objects carry an `ETag` and updates need `If-Match`. Sign in with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),
-    components(schemas(crate::problem::Problem, crate::problem::FieldErrorDoc)),
+    components(schemas(
+        crate::problem::Problem,
+        crate::problem::FieldErrorDoc,
+        // Named by query parameters, whose schemas utoipa does not collect.
+        crate::dto::choices::AuditFormat
+    )),
     modifiers(&Bearer),
     security(("bearer" = []))
 )]
@@ -36,6 +41,9 @@ impl Modify for Bearer {
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+        for (name, response) in crate::errors::components() {
+            components.responses.insert(name, response);
+        }
     }
 }
 
@@ -194,6 +202,13 @@ mod tests {
                     assert!(has("404"), "{method} {path}");
                 }
                 for (code, resp) in r.as_object().unwrap() {
+                    let resp = match resp["$ref"].as_str() {
+                        Some(r) => {
+                            let name = r.trim_start_matches("#/components/responses/");
+                            &doc["components"]["responses"][name]
+                        }
+                        None => resp,
+                    };
                     if code.starts_with('4') {
                         assert!(
                             resp["content"]["application/problem+json"].is_object(),

@@ -99,12 +99,38 @@ pub(crate) struct PageQuery {
 }
 
 impl PageQuery {
-    pub(crate) fn params(&self) -> PageParams {
-        PageParams {
-            cursor: self.cursor.clone(),
-            limit: self.limit.clone(),
-        }
+    pub(crate) fn params(&self) -> Result<PageParams, ApiError> {
+        page_params(self.cursor.clone(), self.limit.clone())
     }
+}
+
+/// A page request as the API takes it: `limit`, when present, is a number as the
+/// document says (the forms' pager may send an empty one; an API client may not).
+fn page_params(cursor: Option<String>, limit: Option<String>) -> Result<PageParams, ApiError> {
+    if limit
+        .as_deref()
+        .is_some_and(|l| l.is_empty() || l.trim() != l)
+    {
+        return Err(Problem::field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "limit",
+            "page_size",
+            format!(
+                "limit must be a whole number from 1 to {}",
+                samband_app::paging::MAX_LIMIT
+            ),
+        )
+        .into());
+    }
+    Ok(PageParams { cursor, limit })
+}
+
+/// `reason` explains a change in the history; a new object has no history entry to
+/// keep it in, but what is sent is still checked like every other field.
+fn check_reason(reason: Option<&str>) -> Result<(), ApiError> {
+    samband_domain::text::optional("reason", reason, samband_domain::text::LONG)
+        .map_err(samband_app::AppError::from)?;
+    Ok(())
 }
 
 // ---- auth ---------------------------------------------------------------------------
@@ -272,7 +298,7 @@ async fn my_patients(
     Auth(ctx): Auth,
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
-    let page = app.my_patients(&ctx, &q.params()).await?;
+    let page = app.my_patients(&ctx, &q.params()?).await?;
     Ok(Json(Page::from(page, out::CaseloadItem::from)).into_response())
 }
 
@@ -322,8 +348,7 @@ async fn patient_overview(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct HistoryQuery {
-    /// Only the changes of this object.
-    #[param(max_length = 64)]
+    /// Only the changes of this object (an id that names none lists none).
     object_id: Option<String>,
     /// The `next` of the previous page (opaque); the first page without it.
     #[param(max_length = 1024)]
@@ -344,10 +369,7 @@ async fn history(
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let params = PageParams {
-        cursor: q.cursor,
-        limit: q.limit,
-    };
+    let params = page_params(q.cursor, q.limit)?;
     let page = app
         .history(&ctx, patient, q.object_id.as_deref(), &params)
         .await?;
@@ -445,6 +467,7 @@ async fn add_action(
     StrictJson(input): StrictJson<ActionRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
+    check_reason(input.reason.as_deref())?;
     let a = app.add_action(&ctx, patient, &input.into()).await?;
     Ok(versioned(
         StatusCode::CREATED,
@@ -499,6 +522,7 @@ async fn add_goal(
     StrictJson(input): StrictJson<GoalRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
+    check_reason(input.reason.as_deref())?;
     let g = app.add_goal(&ctx, patient, &input.into()).await?;
     Ok(versioned(
         StatusCode::CREATED,
@@ -538,6 +562,7 @@ async fn add_service(
     StrictJson(input): StrictJson<ServiceRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
+    check_reason(input.reason.as_deref())?;
     let s = app.add_service(&ctx, patient, &input.into()).await?;
     Ok(versioned(
         StatusCode::CREATED,
@@ -659,7 +684,7 @@ async fn access_log(
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let page = app.access_log(&ctx, patient, &q.params()).await?;
+    let page = app.access_log(&ctx, patient, &q.params()?).await?;
     Ok(Json(Page::from(page, out::AccessLogRow::from)).into_response())
 }
 
@@ -687,10 +712,7 @@ async fn audit_export(
     Query(q): Query<AuditQuery>,
 ) -> ApiResult {
     let format = samband_app::audit_export::parse_export_format(q.format.as_deref())?;
-    let params = PageParams {
-        cursor: q.cursor,
-        limit: q.limit,
-    };
+    let params = page_params(q.cursor, q.limit)?;
     let page = app.audit_page(&ctx, format, &params).await?;
     Ok(Json(Page::from(page, out::AuditRecord)).into_response())
 }

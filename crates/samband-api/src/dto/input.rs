@@ -20,8 +20,8 @@ pub struct TokenRequest {
     pub username: String,
     #[schema(max_length = 1024)]
     pub password: String,
-    /// The current two-step verification code (or a recovery code), if the account has one.
-    #[schema(max_length = 64)]
+    /// The current two-step verification code (or a recovery code), if the account
+    /// has one (ignored otherwise).
     pub code: Option<String>,
     /// What the token is for ("EHR sync"), to recognise it in `GET /me/tokens`.
     #[schema(value_type = TokenName)]
@@ -159,7 +159,7 @@ pub struct RegisterPatient {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberRequest {
-    /// Why the change was made (kept in the history).
+    /// Why the change was made (kept in the history of an update).
     #[serde(default)]
     #[schema(value_type = Option<LongOptional>)]
     pub reason: Option<String>,
@@ -228,7 +228,7 @@ pub struct PlanHeaderRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionRequest {
-    /// Why the change was made (kept in the history).
+    /// Why the change was made (kept in the history of an update).
     #[serde(default)]
     #[schema(value_type = Option<LongOptional>)]
     pub reason: Option<String>,
@@ -274,7 +274,7 @@ impl From<ActionRequest> for samband_domain::plan::ActionInput {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoalRequest {
-    /// Why the change was made (kept in the history).
+    /// Why the change was made (kept in the history of an update).
     #[serde(default)]
     #[schema(value_type = Option<LongOptional>)]
     pub reason: Option<String>,
@@ -311,7 +311,7 @@ impl From<GoalRequest> for samband_domain::plan::GoalInput {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceRequest {
-    /// Why the change was made (kept in the history).
+    /// Why the change was made (kept in the history of an update).
     #[serde(default)]
     #[schema(value_type = Option<LongOptional>)]
     pub reason: Option<String>,
@@ -345,7 +345,7 @@ impl From<ServiceRequest> for samband_domain::plan::ServiceInput {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CrisisPlanRequest {
-    /// Why the change was made (kept in the history).
+    /// Why the change was made (kept in the history of an update).
     #[serde(default)]
     #[schema(value_type = Option<LongOptional>)]
     pub reason: Option<String>,
@@ -423,8 +423,8 @@ impl From<RuleRequest> for samband_domain::consent::RuleInput {
 pub struct ConsentRequest {
     #[schema(max_items = 500)]
     pub rules: Vec<RuleRequest>,
-    /// Required when a professional records a consent given on paper (re-authentication).
-    #[schema(max_length = 1024)]
+    /// Required when a professional records a consent given on paper
+    /// (re-authentication); ignored otherwise.
     pub password: Option<String>,
 }
 
@@ -436,7 +436,6 @@ pub struct EmergencyRequest {
     #[schema(value_type = EmergencyReasonText)]
     pub reason_text: String,
     /// The caller's own password (re-authentication).
-    #[schema(max_length = 1024)]
     pub password: String,
 }
 
@@ -625,7 +624,6 @@ impl From<AnswerRequest> for samband_app::requests::AnswerInput {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclineRequest {
-    #[serde(default)]
     #[schema(value_type = Long)]
     pub reason: String,
 }

@@ -348,6 +348,18 @@ pub struct Unread {
     pub unread: i64,
 }
 
+/// One server-sent event of `GET /inbox/events`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UnreadEvent {
+    /// Always `unread`.
+    #[schema(value_type = String, pattern = "^unread$")]
+    event: (),
+    /// `{"unread": n}`: unread messages plus unread notifications.
+    #[schema(value_type = String, pattern = r#"^\{"unread":[0-9]+\}$"#)]
+    data: (),
+}
+
 /// What a new thread, message or request is (and `Location` says where to read it).
 #[derive(Serialize, ToSchema)]
 pub struct Created {
