@@ -2,6 +2,7 @@
 path parameter of the API (the objects of one demo patient), for the fuzzing config."""
 import json
 import sys
+import urllib.error
 import urllib.request
 
 base = sys.argv[1]
@@ -18,6 +19,15 @@ def call(method, path, token=None, body=None):
     with urllib.request.urlopen(req, data) as r:
         text = r.read()
         return json.loads(text) if text else None
+
+
+def try_call(*args):
+    """As call, or None when the demo refuses (the fuzzing then uses a fallback id)."""
+    try:
+        return call(*args)
+    except urllib.error.HTTPError as e:
+        print(f"# setup: {args[0]} {args[1]} answered {e.code}", file=sys.stderr)
+        return None
 
 
 def items(listed):
@@ -37,6 +47,13 @@ decoy = call("POST", "/api/v1/auth/token", body={
     "username": "camilla.poulsen", "password": "samband-demo-2026", "name": "decoy"})["id"]
 patient = items(call("GET", "/api/v1/patients", t))[0]["id"]
 ov = call("GET", f"/api/v1/patients/{patient}", t)
+# One of everything a path can name, so that no operation is fuzzed against 404 only.
+if not ov.get("services"):
+    try_call("POST", f"/api/v1/patients/{patient}/services", t,
+             {"what": "Fuzz service", "provider": "Fuzz", "frequency": "weekly"})
+if not ov["goals"]:
+    try_call("POST", f"/api/v1/patients/{patient}/goals", t, {"text": "Fuzz goal"})
+ov = call("GET", f"/api/v1/patients/{patient}", t)
 ids = {
     "BEARER": t,
     "TOKEN": decoy,
@@ -52,8 +69,22 @@ thread = call("GET", f"/api/v1/threads/{thread_id}", t)
 ids["THREAD"] = thread_id
 ids["MESSAGE"] = thread["messages"][0]["id"]
 attachments = [a for m in thread["messages"] for a in m.get("attachments", [])]
+if not attachments:
+    try_call("POST", f"/api/v1/threads/{thread_id}/messages", t, {
+        "body": "Fuzz attachment",
+        "attachments": [{"file_name": "fuzz.txt", "content_base64": "ZnV6eg=="}]})
+    thread = call("GET", f"/api/v1/threads/{thread_id}", t)
+    attachments = [a for m in thread["messages"] for a in m.get("attachments", [])]
 ids["ATTACHMENT"] = attachments[0]["id"] if attachments else ids["MESSAGE"]
 requests = items(call("GET", f"/api/v1/patients/{patient}/requests", t))
+if not requests:
+    others = [m for m in ov["members"] if m["active"] and m["member"]["kind"] == "professional"]
+    for m in others:
+        if try_call("POST", f"/api/v1/patients/{patient}/requests", t, {
+                "kind": "general_task", "addressee_member_id": m["member"]["id"],
+                "subject": "Fuzz request"}):
+            break
+    requests = items(call("GET", f"/api/v1/patients/{patient}/requests", t))
 ids["REQUEST"] = (requests[0].get("id") or requests[0].get("request", {}).get("id")) if requests else ids["MESSAGE"]
 meetings = items(call("GET", "/api/v1/meetings", t))
 meeting = meetings[0]["meeting"]["id"] if meetings else None
@@ -63,6 +94,11 @@ if meeting is None:
         "duration_minutes": 60, "place": "Room 1", "pre_read_policy": "at_meeting"})
     meeting = m["id"]
 view = call("GET", f"/api/v1/meetings/{meeting}", t)
+if not view["agenda"]:
+    start = view["local_start"][-5:] if view.get("local_start") else "10:00"
+    try_call("POST", f"/api/v1/meetings/{meeting}/agenda", t,
+             {"title": "Fuzz item", "start": start, "duration_minutes": 15})
+    view = call("GET", f"/api/v1/meetings/{meeting}", t)
 ids["MEETING"] = meeting
 ids["ITEM"] = view["agenda"][0]["id"] if view["agenda"] else meeting
 ids["GRANT"] = meeting

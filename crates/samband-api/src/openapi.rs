@@ -4,7 +4,6 @@
 //! for the default configuration; a test fails when the two differ, so every change
 //! to the contract shows in review.
 
-use crate::errors::*;
 use axum::extract::State;
 use axum::Json;
 use samband_app::App;
@@ -87,22 +86,6 @@ pub fn spec(token_max_days: i64) -> Value {
     }
     doc
 }
-
-// The error sets are used by the handlers' annotations; keep them named here so the
-// module's users see where the statuses come from.
-#[allow(dead_code)]
-type _ErrorSets = (
-    SignIn,
-    Read,
-    ReadPage,
-    ReadOne,
-    ReadOnePage,
-    Create,
-    Write,
-    Act,
-    Update,
-    Step,
-);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,7 @@
 //! Walking every route of the real router: which paths it has (recorded as they are
-//! added, see `samband_api::RouteBook`), which methods each answers (asked of the
-//! running server), real ids to fill the path templates with, and a fingerprint of
-//! the stored data to prove a refused request changed nothing.
+//! added, see `samband_http::RouteBook` and the API's `ApiBook`), which methods each
+//! answers (asked of the running server), real ids to fill the path templates with,
+//! and a fingerprint of the stored data to prove a refused request changed nothing.
 
 use crate::{Api, Db, TestApp};
 use reqwest::Method;
