@@ -21,6 +21,7 @@ pub mod plan;
 pub mod principal;
 pub mod professional;
 pub mod secret;
+pub mod succession;
 pub mod team;
 pub mod text;
 
