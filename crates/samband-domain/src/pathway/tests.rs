@@ -334,3 +334,121 @@ fn a_needs_mapping_hands_each_need_to_a_professional_with_a_date() {
     .unwrap();
     assert!(ok.validate(today, |_| false).unwrap().declined);
 }
+
+fn enrolment(t: &PathwayTemplate, anchor: NaiveDate) -> Enrolment {
+    Enrolment {
+        id: crate::ids::EnrolmentId::new(),
+        patient_id: crate::ids::PatientId::new(),
+        template_key: t.key.clone(),
+        template_version: t.version,
+        anchor_date: anchor,
+        enrolled_by: MemberId::new(),
+        ended_on: None,
+        completions: vec![],
+        version: 1,
+    }
+}
+
+fn complete(e: &mut Enrolment, s: &Scheduled, on: NaiveDate) {
+    e.completions.push(Completion {
+        milestone: s.milestone.clone(),
+        occurrence: s.occurrence,
+        on,
+        by: CompletedBy::Evidence {
+            reference: "meeting".into(),
+        },
+    });
+}
+
+#[test]
+fn a_held_meeting_completes_the_earliest_open_occurrence_of_its_kind_only() {
+    let t = template("smi_municipal");
+    let anchor = d(2026, 1, 5);
+    let mut e = enrolment(&t, anchor);
+    let coordination = Event::MeetingHeld(MeetingKind::Coordination);
+    // Before the first window opens (day 60), a coordination meeting completes nothing.
+    assert_eq!(e.completed_by_event(&t, &coordination, d(2026, 2, 1)), None);
+    // A meeting of another kind never does.
+    assert_eq!(
+        e.completed_by_event(&t, &Event::MeetingHeld(MeetingKind::Review), d(2026, 4, 1)),
+        None
+    );
+    // Late, in month 7: the overdue first occurrence comes first, then the second.
+    let on = d(2026, 7, 20);
+    let first = e.completed_by_event(&t, &coordination, on).unwrap();
+    assert_eq!(
+        (first.milestone.as_str(), first.occurrence),
+        ("coordination_meeting", 1)
+    );
+    complete(&mut e, &first, on);
+    let second = e.completed_by_event(&t, &coordination, on).unwrap();
+    assert_eq!(second.occurrence, 2);
+    complete(&mut e, &second, on);
+    // The third opens on day 60 + 182 = 242 (3 September): not yet.
+    assert_eq!(e.completed_by_event(&t, &coordination, on), None);
+}
+
+#[test]
+fn overdue_milestones_are_those_past_due_and_not_done_and_none_once_ended() {
+    let t = template("sick_leave_follow_up");
+    let anchor = d(2026, 1, 5);
+    let mut e = enrolment(&t, anchor);
+    let today = anchor + chrono::Duration::days(50);
+    let overdue: Vec<String> = e
+        .overdue(&t, today)
+        .into_iter()
+        .map(|s| s.milestone)
+        .collect();
+    assert_eq!(overdue, vec!["follow_up_plan", "dialogue_meeting_1"]);
+    let plan = schedule(&t, anchor).into_iter().next().unwrap();
+    complete(&mut e, &plan, today);
+    let overdue: Vec<String> = e
+        .overdue(&t, today)
+        .into_iter()
+        .map(|s| s.milestone)
+        .collect();
+    assert_eq!(overdue, vec!["dialogue_meeting_1"]);
+    e.ended_on = Some(today);
+    assert!(e.overdue(&t, today).is_empty());
+}
+
+#[test]
+fn a_manual_completion_needs_a_known_milestone_not_yet_done_and_a_note() {
+    let t = template("sick_leave_follow_up");
+    let anchor = d(2026, 1, 5);
+    let today = d(2026, 2, 1);
+    let mut e = enrolment(&t, anchor);
+    let me = MemberId::new();
+    let bad = ManualCompletionInput {
+        milestone: "party".into(),
+        occurrence: None,
+        note: " ".into(),
+        on: "2026-03-01".into(),
+    };
+    let f: Vec<_> = bad
+        .validate(&e, &t, me, today)
+        .unwrap_err()
+        .errors
+        .into_iter()
+        .map(|x| (x.field, x.code))
+        .collect();
+    assert_eq!(
+        f,
+        vec![
+            ("milestone".to_owned(), "unknown_milestone"),
+            ("note".to_owned(), "required"),
+            ("on".to_owned(), "too_late"),
+        ]
+    );
+    let good = ManualCompletionInput {
+        milestone: "follow_up_plan".into(),
+        occurrence: None,
+        note: "Plan received from the employer on paper".into(),
+        on: String::new(),
+    };
+    let c = good.validate(&e, &t, me, today).unwrap();
+    assert_eq!((c.on, c.occurrence), (today, 1));
+    e.completions.push(c);
+    let again = good.validate(&e, &t, me, today).unwrap_err();
+    assert_eq!(again.for_field("milestone").unwrap().code, "already_done");
+}
