@@ -19,7 +19,6 @@ mod routes;
 use axum::Router;
 use samband_app::App;
 
-pub use openapi::spec as openapi_document;
 pub use problem::Problem;
 
 /// Builds the `/api/v1` router (with its own problem+json fallback for unknown paths),
