@@ -123,6 +123,13 @@ domain_choice!(
 );
 
 choice!(
+    InvitationAnswer = samband_domain::meeting::Reply::ALL
+        .iter()
+        .filter(|r| **r != samband_domain::meeting::Reply::Pending)
+        .map(|r| r.as_str()),
+    "An answer to an invitation (`pending` is where every invitation starts)"
+);
+choice!(
     EmergencyReason = samband_app::consent::EMERGENCY_REASONS.iter().copied(),
     "Why the glass is broken"
 );

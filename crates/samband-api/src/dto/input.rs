@@ -448,7 +448,7 @@ pub struct Upload {
     #[schema(value_type = Short)]
     pub file_name: String,
     /// PDF, PNG, JPEG or plain text (recognised by content), at most the configured size.
-    #[schema(content_encoding = "base64")]
+    #[schema(value_type = Base64File)]
     pub content_base64: String,
 }
 
@@ -769,7 +769,7 @@ impl From<InviteRequest> for samband_app::meetings::InviteInput {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationReply {
-    #[schema(value_type = Reply)]
+    #[schema(value_type = InvitationAnswer)]
     pub reply: String,
 }
 
@@ -798,8 +798,8 @@ pub struct AgendaItemRequest {
     pub start: String,
     #[schema(minimum = 1, maximum = 480)]
     pub duration_minutes: i64,
-    /// An invited participant (the organiser when not given).
-    pub responsible: Option<Uuid>,
+    /// An invited participant.
+    pub responsible: Uuid,
     /// Invited participants who need to be there.
     #[serde(default)]
     #[schema(max_items = 100)]
@@ -822,7 +822,7 @@ impl From<AgendaItemRequest> for samband_domain::meeting::AgendaItemInput {
             title,
             start,
             duration_minutes,
-            responsible: responsible.map(ParticipantId),
+            responsible: Some(ParticipantId(responsible)),
             participants: participants.into_iter().map(ParticipantId).collect(),
             patient_present,
         }

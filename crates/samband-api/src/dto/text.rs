@@ -185,19 +185,33 @@ plain!(
     None,
     "A web address starting with https:// (or http://), at most 1000 characters; blank means none"
 );
+// chrono's `%Y-%m-%dT%H:%M` (or with `:%S`) after trimming; it takes one-digit fields.
 plain!(
     LocalDateTime,
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$".to_owned(),
+    format!(
+        "^[{SPACE}]*[0-9]{{4}}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12][0-9]|3[01])T(?:[01]?[0-9]|2[0-3]):[0-5]?[0-9](?::[0-5]?[0-9])?[{SPACE}]*$"
+    ),
     None,
     None,
     "Local date and time, YYYY-MM-DDTHH:MM, not in the past and within the planning window"
 );
 plain!(
     LocalTime,
-    format!("^[{SPACE}]*[0-9]{{1,2}}:[0-9]{{2}}[{SPACE}]*$"),
+    format!("^[{SPACE}]*(?:[01]?[0-9]|2[0-3]):[0-5]?[0-9][{SPACE}]*$"),
     None,
     None,
     "Local time, HH:MM, within the meeting"
+);
+
+// Standard base64 with padding, not empty, as `decode_uploads` reads it (trimmed).
+plain!(
+    Base64File,
+    format!(
+        "^[{SPACE}]*(?:[A-Za-z0-9+/]{{4}})*(?:[A-Za-z0-9+/]{{4}}|[A-Za-z0-9+/]{{2}}==|[A-Za-z0-9+/]{{3}}=)[{SPACE}]*$"
+    ),
+    None,
+    None,
+    "The file's bytes in standard base64 (with padding)"
 );
 
 fn date(description: String) -> RefOr<Schema> {
