@@ -1,16 +1,16 @@
 //! Consent documents and emergency-access grants.
 
 use crate::codec::*;
+use crate::db::*;
 use crate::SqliteTx;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use samband_domain::consent::Consent;
 use samband_domain::ids::*;
 use samband_store::*;
-use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
-fn grant_row(r: &SqliteRow) -> StoreResult<EmergencyGrant> {
+fn grant_row(r: &Row) -> StoreResult<EmergencyGrant> {
     Ok(EmergencyGrant {
         id: id::<Uuid>(&get::<String>(r, "id")?)?,
         patient_id: id(&get::<String>(r, "patient_id")?)?,
@@ -30,11 +30,9 @@ fn grant_row(r: &SqliteRow) -> StoreResult<EmergencyGrant> {
 #[async_trait]
 impl ConsentRepo for SqliteTx {
     async fn get_consent(&mut self, patient: PatientId) -> StoreResult<Option<Consent>> {
-        let row = sqlx::query("SELECT * FROM consents WHERE patient_id = ?")
+        let row = query("SELECT * FROM consents WHERE patient_id = ?")
             .bind(patient.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.map(|r| {
             let rules: String = get(&r, "rules")?;
             Ok(Consent {
@@ -54,27 +52,24 @@ impl ConsentRepo for SqliteTx {
         let rules =
             serde_json::to_string(&c.rules).map_err(|e| StoreError::Other(e.to_string()))?;
         let r = if expected == 0 {
-            sqlx::query("INSERT INTO consents (patient_id, rules, updated_at, version) VALUES (?, ?, ?, 1) ON CONFLICT DO NOTHING")
+            query("INSERT INTO consents (patient_id, rules, updated_at, version) VALUES (?, ?, ?, 1) ON CONFLICT DO NOTHING")
                 .bind(c.patient_id.to_string())
                 .bind(&rules)
                 .bind(c.updated_at.as_ref().map(ts))
-                .execute(&mut *self.tx)
-                .await
+                .execute(&self.tx)
         } else {
-            sqlx::query("UPDATE consents SET rules = ?, updated_at = ?, version = version + 1 WHERE patient_id = ? AND version = ?")
+            query("UPDATE consents SET rules = ?, updated_at = ?, version = version + 1 WHERE patient_id = ? AND version = ?")
                 .bind(&rules)
                 .bind(c.updated_at.as_ref().map(ts))
                 .bind(c.patient_id.to_string())
                 .bind(expected)
-                .execute(&mut *self.tx)
-                .await
-        }
-        .map_err(db_err)?;
+                .execute(&self.tx)
+        }?;
         versioned(r.rows_affected(), expected)
     }
 
     async fn insert_emergency(&mut self, g: &EmergencyGrant) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO emergency_access (id, patient_id, account_id, reason_code, reason_text, started_at, expires_at, reviewed_at, reviewed_by) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
@@ -87,9 +82,7 @@ impl ConsentRepo for SqliteTx {
         .bind(ts(&g.expires_at))
         .bind(g.reviewed_at.as_ref().map(ts))
         .bind(g.reviewed_by.map(|a| a.to_string()))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .execute(&self.tx)?;
         Ok(())
     }
 
@@ -99,7 +92,7 @@ impl ConsentRepo for SqliteTx {
         patient: PatientId,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<EmergencyGrant>> {
-        let row = sqlx::query(
+        let row = query(
             "SELECT * FROM emergency_access WHERE account_id = ? AND patient_id = ? AND started_at <= ? AND expires_at > ? \
              ORDER BY started_at DESC LIMIT 1",
         )
@@ -107,9 +100,7 @@ impl ConsentRepo for SqliteTx {
         .bind(patient.to_string())
         .bind(ts(&now))
         .bind(ts(&now))
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .fetch_optional(&self.tx)?;
         row.as_ref().map(grant_row).transpose()
     }
 
@@ -119,15 +110,13 @@ impl ConsentRepo for SqliteTx {
         unreviewed: bool,
     ) -> StoreResult<Vec<EmergencyGrant>> {
         let p = patient.map(|p| p.to_string());
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT * FROM emergency_access WHERE (? IS NULL OR patient_id = ?) AND (? = 0 OR reviewed_at IS NULL) ORDER BY started_at DESC",
         )
         .bind(&p)
         .bind(&p)
         .bind(unreviewed)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .fetch_all(&self.tx)?;
         rows.iter().map(grant_row).collect()
     }
 
@@ -137,13 +126,11 @@ impl ConsentRepo for SqliteTx {
         by: AccountId,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let r = sqlx::query("UPDATE emergency_access SET reviewed_at = ?, reviewed_by = ? WHERE id = ? AND reviewed_at IS NULL")
+        let r = query("UPDATE emergency_access SET reviewed_at = ?, reviewed_by = ? WHERE id = ? AND reviewed_at IS NULL")
             .bind(ts(&at))
             .bind(by.to_string())
             .bind(grant.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         if r.rows_affected() == 1 {
             Ok(())
         } else {

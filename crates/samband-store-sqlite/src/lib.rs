@@ -11,55 +11,49 @@
 mod access_log;
 mod codec;
 mod consent;
+mod db;
 mod directory;
 mod jobs;
 mod meetings;
 mod messages;
 mod migrate;
 mod plan;
+mod readers;
 mod records;
 mod team;
 mod writer;
 
 use async_trait::async_trait;
+use readers::{ReadConn, Readers};
+use rusqlite::{Connection, OpenFlags};
 use samband_store::{AuditEntry, Store, StoreError, StoreResult, Tx};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
-use std::str::FromStr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use writer::{WriteHold, Writer};
 
+pub use db::{count_statements, statements_run};
+
 pub struct SqliteStore {
-    readers: SqlitePool,
+    readers: Arc<Readers>,
     writer: Arc<Writer>,
 }
 
-/// The connection a transaction runs on.
+/// The connection a transaction runs on, owned by it until it ends: its statements run
+/// on the calling thread.
 pub(crate) enum Conn {
     /// A snapshot on a reader connection (`query_only`: a write fails loudly).
-    Read(Transaction<'static, Sqlite>),
+    Read(ReadConn),
     /// A savepoint on the writer, inside the open batch.
     Write(WriteHold),
 }
 
 impl std::ops::Deref for Conn {
-    type Target = SqliteConnection;
-    fn deref(&self) -> &SqliteConnection {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
         match self {
-            Conn::Read(t) => t,
+            Conn::Read(r) => r,
             Conn::Write(w) => w,
-        }
-    }
-}
-
-impl std::ops::DerefMut for Conn {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
-        match self {
-            Conn::Read(t) => &mut *t,
-            Conn::Write(w) => &mut *w,
         }
     }
 }
@@ -78,6 +72,9 @@ fn default_readers() -> u32 {
     (cores * 2).clamp(4, 16)
 }
 
+/// How long a statement waits for a lock another process holds before it fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl SqliteStore {
     /// Opens (creating if missing) the database at `url` (`sqlite://PATH`), checks the
     /// durability settings took effect, and applies pending migrations.
@@ -87,47 +84,92 @@ impl SqliteStore {
 
     /// [`Self::open`] with `readers` reader connections.
     pub async fn open_with(url: &str, readers: u32) -> StoreResult<Self> {
-        let opts = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Other(format!("bad SQLite URL: {e}")))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let mut conn = writer::connect(&opts).await?;
-        check_durability(&mut conn).await?;
-        migrate::run(&mut conn).await?;
-        let reader_opts = opts.clone().pragma("query_only", "ON");
-        // All opened up front and kept: a read never waits for a connection to open.
-        let readers = SqlitePoolOptions::new()
-            .max_connections(readers.max(1))
-            .min_connections(readers.max(1))
-            .idle_timeout(None)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(reader_opts)
-            .await
-            .map_err(codec::db_err)?;
+        let (path, create) = parse_url(url)?;
+        let n = readers.max(1);
+        // Opening files and migrating block: off the runtime's threads. All reader
+        // connections are opened up front and kept, so a read never waits for one to open.
+        let (conn, readers) = tokio::task::spawn_blocking(move || -> StoreResult<_> {
+            let mut conn = connect(&path, create, false)?;
+            check_durability(&conn)?;
+            migrate::run(&conn)?;
+            db::maybe_count(&mut conn);
+            let readers = (0..n)
+                .map(|_| connect(&path, false, true))
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok((conn, readers))
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("opening the database did not finish: {e}")))??;
         Ok(Self {
-            readers,
+            readers: Readers::new(readers),
             writer: Writer::new(conn),
         })
-    }
-
-    /// The reader pool (read-only connections), for tests and tools that inspect the file.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.readers
     }
 
     /// Runs `sql` on the writer as one use case of its own, committed durably. For tests
     /// and tools that must reach under the store's API (the tampering tests).
     pub async fn execute_raw(&self, sql: &str) -> StoreResult<()> {
-        let mut hold = self.writer.begin().await?;
-        sqlx::raw_sql(sql)
-            .execute(&mut *hold)
-            .await
-            .map_err(codec::db_err)?;
+        let hold = self.writer.begin().await?;
+        // On failure the hold is dropped, which rolls the use case back.
+        db::exec(&hold, sql)?;
         hold.release().await
     }
+}
+
+/// `sqlite://PATH` or `sqlite:PATH`, optionally `?mode=rwc` (create if missing, the
+/// default) or `?mode=rw`. Other options are refused: the settings Samband needs
+/// (WAL, synchronous=FULL, foreign keys) are not the URL's to change.
+fn parse_url(url: &str) -> StoreResult<(PathBuf, bool)> {
+    let bad = |why: &str| StoreError::Other(format!("bad SQLite URL: {why}"));
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| bad("it must start with sqlite://"))?;
+    let (path, options) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" {
+        return Err(bad(
+            "it must name a file (an in-memory database cannot be durable)",
+        ));
+    }
+    let mut create = true;
+    for option in options.split('&').filter(|o| !o.is_empty()) {
+        match option {
+            "mode=rwc" => create = true,
+            "mode=rw" => create = false,
+            other => {
+                return Err(StoreError::Other(format!(
+                    "refusing the SQLite URL option {other}: Samband sets its own (WAL, synchronous=FULL, foreign keys on)"
+                )))
+            }
+        }
+    }
+    Ok((PathBuf::from(path), create))
+}
+
+/// Opens one connection with Samband's settings: WAL, synchronous=FULL, foreign keys,
+/// a busy timeout, a statement cache that holds every statement a use case runs; a
+/// reader is `query_only`.
+fn connect(path: &Path, create: bool, reader: bool) -> StoreResult<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let mut conn = Connection::open_with_flags(path, flags).map_err(codec::db_err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(codec::db_err)?;
+    // Reports the mode it ended in (checked below, not assumed).
+    let _: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(codec::db_err)?;
+    db::exec(&conn, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")?;
+    if reader {
+        db::exec(&conn, "PRAGMA query_only = ON")?;
+    }
+    conn.set_prepared_statement_cache_capacity(db::STATEMENT_CACHE);
+    if reader {
+        check_durability(&conn)?;
+        db::maybe_count(&mut conn);
+    }
+    Ok(conn)
 }
 
 /// What the writer has done since the store opened.
@@ -152,22 +194,15 @@ impl SqliteStore {
 }
 
 /// Refuses to run on settings that could lose acknowledged writes.
-async fn check_durability(conn: &mut SqliteConnection) -> StoreResult<()> {
-    async fn pragma<T>(conn: &mut SqliteConnection, name: &str) -> StoreResult<T>
-    where
-        T: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
-    {
-        sqlx::query(&format!("PRAGMA {name}"))
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(codec::db_err)?
-            .try_get(0)
+fn check_durability(conn: &Connection) -> StoreResult<()> {
+    fn pragma<T: rusqlite::types::FromSql>(conn: &Connection, name: &str) -> StoreResult<T> {
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
             .map_err(codec::db_err)
     }
-    let journal: String = pragma(conn, "journal_mode").await?;
-    let sync: i64 = pragma(conn, "synchronous").await?;
-    let fk: i64 = pragma(conn, "foreign_keys").await?;
-    let busy: i64 = pragma(conn, "busy_timeout").await?;
+    let journal: String = pragma(conn, "journal_mode")?;
+    let sync: i64 = pragma(conn, "synchronous")?;
+    let fk: i64 = pragma(conn, "foreign_keys")?;
+    let busy: i64 = pragma(conn, "busy_timeout")?;
     check_settings(&journal, sync, fk, busy)
 }
 
@@ -213,28 +248,20 @@ impl Store for SqliteStore {
     }
 
     async fn begin_read(&self) -> StoreResult<Box<dyn Tx>> {
-        // The BEGIN runs to completion on its own task even if the request that asked
-        // is dropped halfway (a live stream whose reader left): sqlx 0.8 leaves a
-        // connection whose BEGIN was cut off in flight marked as inside a transaction
-        // that nothing rolls back. A finished begin whose caller is gone is simply
-        // dropped, which rolls it back.
-        let pool = self.readers.clone();
-        let tx = tokio::spawn(async move { pool.begin().await })
-            .await
-            .map_err(|e| StoreError::Other(format!("begin did not finish: {e}")))?
-            .map_err(codec::db_err)?;
+        // Nothing after the checkout awaits: a request dropped meanwhile either has no
+        // connection yet or owns its transaction, whose drop rolls it back.
+        let conn = self.readers.checkout().await?;
+        db::exec(&conn, "BEGIN")?;
         Ok(Box::new(SqliteTx {
-            tx: Conn::Read(tx),
+            tx: Conn::Read(conn),
             audit: Vec::new(),
             writer: self.writer.clone(),
         }))
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.readers)
-            .await
-            .map_err(codec::db_err)?;
+        let conn = self.readers.checkout().await?;
+        db::query_scalar("SELECT 1").fetch_one::<i64>(&conn)?;
         Ok(())
     }
 
@@ -250,18 +277,15 @@ impl Tx for SqliteTx {
         match tx {
             Conn::Read(read) => {
                 // The snapshot is done with; ending it first frees the reader while the
-                // audit entries wait for their batch. Once asked, the end runs to
-                // completion even if the request is dropped meanwhile (see begin_read).
-                tokio::spawn(async move { read.commit().await })
-                    .await
-                    .map_err(|e| StoreError::Other(format!("commit did not finish: {e}")))?
-                    .map_err(codec::db_err)?;
+                // audit entries wait for their batch.
+                db::exec(&read, "COMMIT")?;
+                drop(read);
                 if audit.is_empty() {
                     return Ok(());
                 }
-                let mut hold = writer.begin().await?;
+                let hold = writer.begin().await?;
                 for e in &audit {
-                    records::insert_audit(&mut hold, e).await?;
+                    records::insert_audit(&hold, e)?;
                 }
                 hold.release().await
             }
@@ -400,18 +424,19 @@ mod tests {
         let store = SqliteStore::open(&url)
             .await
             .unwrap_or_else(|e| panic!("open: {e}"));
-        let mut conn = store.pool().acquire().await.unwrap();
-        assert!(check_durability(&mut conn).await.is_ok());
+        let conn = store.readers.checkout().await.unwrap();
+        assert!(check_durability(&conn).is_ok());
+        // Readers are query-only: a write on one fails loudly.
+        assert!(db::exec(&conn, "DELETE FROM audit_head").is_err());
         drop(conn);
         drop(store);
         // A second open finds the schema in place and applies nothing twice.
         let again = SqliteStore::open(&url)
             .await
             .unwrap_or_else(|e| panic!("reopen: {e}"));
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM schema_migrations")
-            .fetch_one(again.pool())
-            .await
-            .and_then(|r| r.try_get(0))
+        let conn = again.readers.checkout().await.unwrap();
+        let n: i64 = db::query_scalar("SELECT COUNT(*) FROM schema_migrations")
+            .fetch_one(&conn)
             .unwrap_or_else(|e| panic!("count: {e}"));
         assert_eq!(n, migrate::MIGRATIONS.len() as i64);
         let _ = std::fs::remove_dir_all(dir);

@@ -1,6 +1,7 @@
 //! Care teams: the team row carries the version; members are rewritten on each save.
 
 use crate::codec::*;
+use crate::db::*;
 use crate::SqliteTx;
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -13,19 +14,15 @@ use samband_store::*;
 impl TeamRepo for SqliteTx {
     async fn get_team(&mut self, patient: PatientId) -> StoreResult<Option<CareTeam>> {
         let version: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM care_teams WHERE patient_id = ?")
+            query_scalar("SELECT version FROM care_teams WHERE patient_id = ?")
                 .bind(patient.to_string())
-                .fetch_optional(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+                .fetch_optional(&self.tx)?;
         let Some(version) = version else {
             return Ok(None);
         };
-        let rows = sqlx::query("SELECT * FROM team_members WHERE patient_id = ? ORDER BY position")
+        let rows = query("SELECT * FROM team_members WHERE patient_id = ? ORDER BY position")
             .bind(patient.to_string())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_all(&self.tx)?;
         let members = rows
             .iter()
             .map(|r| {
@@ -58,29 +55,25 @@ impl TeamRepo for SqliteTx {
     async fn save_team(&mut self, team: &CareTeam, expected: i64) -> StoreResult<i64> {
         let pid = team.patient_id.to_string();
         let new_version = if expected == 0 {
-            let r = sqlx::query(
+            let r = query(
                 "INSERT INTO care_teams (patient_id, version) VALUES (?, 1) ON CONFLICT DO NOTHING",
             )
             .bind(&pid)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
             versioned(r.rows_affected(), 0)?
         } else {
-            let r = sqlx::query(
+            let r = query(
                 "UPDATE care_teams SET version = version + 1 WHERE patient_id = ? AND version = ?",
             )
             .bind(&pid)
             .bind(expected)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
             versioned(r.rows_affected(), expected)?
         };
         // Members referenced by actions or goals must keep their ids: upsert, then
         // remove only those no longer present (the foreign keys refuse orphaning).
         for (i, m) in team.members.iter().enumerate() {
-            sqlx::query(
+            query(
                 "INSERT INTO team_members (id, patient_id, position, kind, professional_id, name, organisation_id, role, responsibility, phone, is_coordinator, active_from, active_to, patient_name) \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT name FROM patients WHERE id = ?), '')) \
                  ON CONFLICT (id) DO UPDATE SET position = excluded.position, kind = excluded.kind, professional_id = excluded.professional_id, \
@@ -102,23 +95,18 @@ impl TeamRepo for SqliteTx {
             .bind(date(&m.active_from))
             .bind(m.active_to.as_ref().map(date))
             .bind(&pid)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         }
         let keep: Vec<String> = team.members.iter().map(|m| m.id.to_string()).collect();
         let existing: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM team_members WHERE patient_id = ?")
+            query_scalar("SELECT id FROM team_members WHERE patient_id = ?")
                 .bind(&pid)
-                .fetch_all(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+                .fetch_all(&self.tx)?;
         for gone in existing.iter().filter(|e| !keep.contains(e)) {
-            sqlx::query("DELETE FROM team_members WHERE id = ?")
+            query("DELETE FROM team_members WHERE id = ?")
                 .bind(gone)
-                .execute(&mut *self.tx)
-                .await
-                .map_err(|e| match db_err(e) {
+                .execute(&self.tx)
+                .map_err(|e| match e {
                     StoreError::Other(_) => {
                         StoreError::Conflict("member still owns actions or goals".into())
                     }
@@ -129,16 +117,14 @@ impl TeamRepo for SqliteTx {
     }
 
     async fn member_contacts(&mut self, patient: PatientId) -> StoreResult<Vec<MemberContact>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT m.id AS member_id, p.name AS p_name, p.title AS p_title, p.phone AS p_phone, p.email AS p_email, \
              p.availability AS p_availability, o.id AS o_id, o.name AS o_name, o.sector AS o_sector, o.country AS o_country, o.version AS o_version \
              FROM team_members m LEFT JOIN professionals p ON p.id = m.professional_id \
              LEFT JOIN organisations o ON o.id = m.organisation_id WHERE m.patient_id = ? ORDER BY m.position",
         )
         .bind(patient.to_string())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .fetch_all(&self.tx)?;
         rows.iter()
             .map(|r| {
                 let organisation = match opt_id::<OrganisationId>(get(r, "o_id")?)? {
@@ -172,7 +158,7 @@ impl TeamRepo for SqliteTx {
         today: NaiveDate,
     ) -> StoreResult<Option<MembershipRow>> {
         let d = date(&today);
-        let row = sqlx::query(
+        let row = query(
             "SELECT m.id AS member_id, m.organisation_id AS organisation_id, o.sector AS sector \
              FROM team_members m LEFT JOIN organisations o ON o.id = m.organisation_id \
              WHERE m.patient_id = ? AND m.professional_id = ? AND m.active_from <= ? AND (m.active_to IS NULL OR m.active_to >= ?) LIMIT 1",
@@ -181,9 +167,7 @@ impl TeamRepo for SqliteTx {
         .bind(professional.to_string())
         .bind(&d)
         .bind(&d)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .fetch_optional(&self.tx)?;
         row.map(|r| {
             Ok(MembershipRow {
                 member_id: id(&get::<String>(&r, "member_id")?)?,
