@@ -27,28 +27,47 @@ fn grant_row(r: &Row) -> StoreResult<EmergencyGrant> {
     })
 }
 
+/// A consent from its stored columns.
+pub(crate) fn consent_from(
+    patient: PatientId,
+    rules: String,
+    updated_at: Option<String>,
+    version: i64,
+) -> StoreResult<Consent> {
+    Ok(Consent {
+        patient_id: patient,
+        rules: serde_json::from_str(&rules).map_err(|_| corrupt("consent rules"))?,
+        updated_at: updated_at.as_deref().map(parse_ts).transpose()?,
+        version,
+    })
+}
+
 #[async_trait]
 impl ConsentRepo for SqliteTx {
     async fn get_consent(&mut self, patient: PatientId) -> StoreResult<Option<Consent>> {
-        let row = query("SELECT * FROM consents WHERE patient_id = ?")
+        // Read with the membership a moment ago, in this same transaction.
+        if let Some((p, consent)) = &self.consent {
+            if *p == patient {
+                return Ok(consent.clone());
+            }
+        }
+        let row = query("SELECT rules, updated_at, version FROM consents WHERE patient_id = ?")
             .bind(patient.to_string())
             .fetch_optional(&self.tx)?;
         row.map(|r| {
-            let rules: String = get(&r, "rules")?;
-            Ok(Consent {
-                patient_id: patient,
-                rules: serde_json::from_str(&rules).map_err(|_| corrupt("consent rules"))?,
-                updated_at: get::<Option<String>>(&r, "updated_at")?
-                    .as_deref()
-                    .map(parse_ts)
-                    .transpose()?,
-                version: get(&r, "version")?,
-            })
+            consent_from(
+                patient,
+                get(&r, "rules")?,
+                get(&r, "updated_at")?,
+                get(&r, "version")?,
+            )
         })
         .transpose()
     }
 
     async fn save_consent(&mut self, c: &Consent, expected: i64) -> StoreResult<i64> {
+        // Whatever was read before is no longer the consent of this transaction.
+        self.consent = None;
         let rules =
             serde_json::to_string(&c.rules).map_err(|e| StoreError::Other(e.to_string()))?;
         let r = if expected == 0 {

@@ -62,6 +62,13 @@ pub(crate) struct SqliteTx {
     pub(crate) tx: Conn,
     /// A read transaction's audit entries, written through the writer at commit.
     pub(crate) audit: Vec<AuditEntry>,
+    /// The patient's consent as read together with a membership earlier in this
+    /// transaction (one statement for the policy's access facts), until the
+    /// transaction saves a consent itself.
+    pub(crate) consent: Option<(
+        samband_domain::ids::PatientId,
+        Option<samband_domain::consent::Consent>,
+    )>,
     writer: Arc<Writer>,
 }
 
@@ -243,6 +250,7 @@ impl Store for SqliteStore {
         Ok(Box::new(SqliteTx {
             tx: Conn::Write(hold),
             audit: Vec::new(),
+            consent: None,
             writer: self.writer.clone(),
         }))
     }
@@ -255,6 +263,7 @@ impl Store for SqliteStore {
         Ok(Box::new(SqliteTx {
             tx: Conn::Read(conn),
             audit: Vec::new(),
+            consent: None,
             writer: self.writer.clone(),
         }))
     }
@@ -273,7 +282,9 @@ impl Store for SqliteStore {
 #[async_trait]
 impl Tx for SqliteTx {
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        let SqliteTx { tx, audit, writer } = *self;
+        let SqliteTx {
+            tx, audit, writer, ..
+        } = *self;
         match tx {
             Conn::Read(read) => {
                 // The snapshot is done with; ending it first frees the reader while the
@@ -283,11 +294,18 @@ impl Tx for SqliteTx {
                 if audit.is_empty() {
                     return Ok(());
                 }
-                let hold = writer.begin().await?;
-                for e in &audit {
-                    records::insert_audit(&hold, e)?;
+                if audit.len() <= records::AUDIT_ROWS_PER_INSERT {
+                    // One statement, so no savepoint of its own (see `begin_single`).
+                    let hold = writer.begin_single().await?;
+                    records::insert_audits(&hold, &audit)?;
+                    hold.release().await
+                } else {
+                    let hold = writer.begin().await?;
+                    for rows in audit.chunks(records::AUDIT_ROWS_PER_INSERT) {
+                        records::insert_audits(&hold, rows)?;
+                    }
+                    hold.release().await
                 }
-                hold.release().await
             }
             Conn::Write(hold) => hold.release().await,
         }

@@ -184,23 +184,49 @@ fn history_types(filter: &HistoryFilter<'_>) -> Option<String> {
         .map(|t| serde_json::Value::from(t.to_vec()).to_string())
 }
 
+/// The most audit entries one INSERT carries (nine parameters each, far below
+/// SQLite's limit of 32,766 parameters a statement).
+pub(crate) const AUDIT_ROWS_PER_INSERT: usize = 64;
+
+const AUDIT_COLUMNS: &str = "INSERT INTO audit_log (id, at, actor_account_id, patient_id, object_type, object_id, action, purpose, request_id) VALUES ";
+
 /// Inserts an entry unsealed: the writer's flusher links it into the chain before the
 /// batch that holds it commits.
 pub(crate) fn insert_audit(conn: &rusqlite::Connection, e: &AuditEntry) -> StoreResult<()> {
-    query(
-        "INSERT INTO audit_log (id, at, actor_account_id, patient_id, object_type, object_id, action, purpose, request_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(e.id.to_string())
-    .bind(ts(&e.at))
-    .bind(e.actor_account_id.map(|a| a.to_string()))
-    .bind(e.patient_id.map(|p| p.to_string()))
-    .bind(&e.object_type)
-    .bind(&e.object_id)
-    .bind(&e.action)
-    .bind(&e.purpose)
-    .bind(&e.request_id)
-    .execute(conn)?;
+    insert_audits(conn, std::slice::from_ref(e))
+}
+
+/// Inserts entries unsealed in one statement, taking sequence numbers in the order
+/// given (at most [`AUDIT_ROWS_PER_INSERT`]).
+pub(crate) fn insert_audits(
+    conn: &rusqlite::Connection,
+    entries: &[AuditEntry],
+) -> StoreResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(AUDIT_COLUMNS);
+    for i in 0..entries.len() {
+        sql.push_str(if i == 0 {
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        } else {
+            ", (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        });
+    }
+    let mut q = query(&sql);
+    for e in entries {
+        q = q
+            .bind(e.id.to_string())
+            .bind(ts(&e.at))
+            .bind(e.actor_account_id.map(|a| a.to_string()))
+            .bind(e.patient_id.map(|p| p.to_string()))
+            .bind(&e.object_type)
+            .bind(&e.object_id)
+            .bind(&e.action)
+            .bind(&e.purpose)
+            .bind(&e.request_id);
+    }
+    q.execute(conn)?;
     Ok(())
 }
 

@@ -13,18 +13,22 @@ use samband_store::*;
 #[async_trait]
 impl TeamRepo for SqliteTx {
     async fn get_team(&mut self, patient: PatientId) -> StoreResult<Option<CareTeam>> {
-        let version: Option<i64> =
-            query_scalar("SELECT version FROM care_teams WHERE patient_id = ?")
-                .bind(patient.to_string())
-                .fetch_optional(&self.tx)?;
-        let Some(version) = version else {
+        // The team's version and its members in one statement: no team, no row; a
+        // team without members, one row of NULL members.
+        let rows = query(
+            "SELECT t.version AS team_version, m.* FROM care_teams t \
+             LEFT JOIN team_members m ON m.patient_id = t.patient_id \
+             WHERE t.patient_id = ? ORDER BY m.position",
+        )
+        .bind(patient.to_string())
+        .fetch_all(&self.tx)?;
+        let Some(first) = rows.first() else {
             return Ok(None);
         };
-        let rows = query("SELECT * FROM team_members WHERE patient_id = ? ORDER BY position")
-            .bind(patient.to_string())
-            .fetch_all(&self.tx)?;
+        let version: i64 = get(first, "team_version")?;
         let members = rows
             .iter()
+            .filter(|r| !matches!(r.get::<Option<String>>("id"), Ok(None)))
             .map(|r| {
                 Ok(TeamMember {
                     id: id(&get::<String>(r, "id")?)?,
@@ -158,25 +162,41 @@ impl TeamRepo for SqliteTx {
         today: NaiveDate,
     ) -> StoreResult<Option<MembershipRow>> {
         let d = date(&today);
+        // The policy asks for the patient's consent right after the membership: both in
+        // one statement, the consent kept for `get_consent` (see `SqliteTx::consent`).
         let row = query(
-            "SELECT m.id AS member_id, m.organisation_id AS organisation_id, o.sector AS sector \
-             FROM team_members m LEFT JOIN organisations o ON o.id = m.organisation_id \
-             WHERE m.patient_id = ? AND m.professional_id = ? AND m.active_from <= ? AND (m.active_to IS NULL OR m.active_to >= ?) LIMIT 1",
+            "SELECT m.id AS member_id, m.organisation_id AS organisation_id, o.sector AS sector, \
+             c.patient_id AS c_patient_id, c.rules AS c_rules, c.updated_at AS c_updated_at, c.version AS c_version \
+             FROM (SELECT ? AS pid) q \
+             LEFT JOIN consents c ON c.patient_id = q.pid \
+             LEFT JOIN team_members m ON m.patient_id = q.pid AND m.professional_id = ? \
+               AND m.active_from <= ? AND (m.active_to IS NULL OR m.active_to >= ?) \
+             LEFT JOIN organisations o ON o.id = m.organisation_id LIMIT 1",
         )
         .bind(patient.to_string())
         .bind(professional.to_string())
         .bind(&d)
         .bind(&d)
-        .fetch_optional(&self.tx)?;
-        row.map(|r| {
-            Ok(MembershipRow {
-                member_id: id(&get::<String>(&r, "member_id")?)?,
-                organisation_id: opt_id(get(&r, "organisation_id")?)?,
-                sector: get::<Option<String>>(&r, "sector")?
-                    .map(|s| Sector::parse("sector", &s).map_err(|_| corrupt("sector")))
-                    .transpose()?,
-            })
-        })
-        .transpose()
+        .fetch_one(&self.tx)?;
+        let consent = match get::<Option<String>>(&row, "c_patient_id")? {
+            Some(_) => Some(crate::consent::consent_from(
+                patient,
+                get(&row, "c_rules")?,
+                get(&row, "c_updated_at")?,
+                get(&row, "c_version")?,
+            )?),
+            None => None,
+        };
+        self.consent = Some((patient, consent));
+        let Some(member_id) = get::<Option<String>>(&row, "member_id")? else {
+            return Ok(None);
+        };
+        Ok(Some(MembershipRow {
+            member_id: id(&member_id)?,
+            organisation_id: opt_id(get(&row, "organisation_id")?)?,
+            sector: get::<Option<String>>(&row, "sector")?
+                .map(|s| Sector::parse("sector", &s).map_err(|_| corrupt("sector")))
+                .transpose()?,
+        }))
     }
 }

@@ -61,6 +61,9 @@ impl Drop for Writer {
 pub(crate) struct WriteHold {
     guard: Option<OwnedMutexGuard<WriterState>>,
     writer: Arc<Writer>,
+    /// The use case has a savepoint of its own. One that runs a single statement needs
+    /// none: SQLite undoes a failed statement alone and leaves the transaction open.
+    savepoint: bool,
 }
 
 impl std::ops::Deref for WriteHold {
@@ -76,6 +79,13 @@ impl std::ops::Deref for WriteHold {
 impl WriterState {
     /// Undoes a use case that did not finish (its savepoint), leaving the batch open.
     fn undo_use_case(&mut self) -> StoreResult<()> {
+        if self.open && self.conn.is_autocommit() {
+            // SQLite rolled the whole transaction back (an I/O error, a full disk):
+            // the batch is gone, and the caller must abandon it.
+            return Err(StoreError::Other(
+                "the batch transaction was rolled back by SQLite".into(),
+            ));
+        }
         if self.in_use_case {
             // It may have sealed (and moved the anchor) inside its savepoint.
             self.head = None;
@@ -147,6 +157,16 @@ impl Writer {
     /// transaction if none is open). Nothing after the lock awaits, so a request
     /// dropped while it waits holds nothing, and one that got the lock has its hold.
     pub(crate) async fn begin(self: &Arc<Self>) -> StoreResult<WriteHold> {
+        self.hold(true).await
+    }
+
+    /// [`Self::begin`] for a use case of exactly one statement, which runs without a
+    /// savepoint (a read transaction's audit entries, inserted in one statement).
+    pub(crate) async fn begin_single(self: &Arc<Self>) -> StoreResult<WriteHold> {
+        self.hold(false).await
+    }
+
+    async fn hold(self: &Arc<Self>, savepoint: bool) -> StoreResult<WriteHold> {
         self.queued.fetch_add(1, Ordering::Relaxed);
         let queued = Queued(&self.queued);
         let guard = self.state.clone().lock_owned().await;
@@ -154,6 +174,7 @@ impl Writer {
         let mut hold = WriteHold {
             guard: Some(guard),
             writer: self.clone(),
+            savepoint,
         };
         hold.open_use_case()?;
         Ok(hold)
@@ -234,15 +255,20 @@ impl WriteHold {
     }
 
     fn open_use_case(&mut self) -> StoreResult<()> {
+        let savepoint = self.savepoint;
         let state = self.state();
         // Whatever a failed predecessor left behind is undone before we start.
-        state.undo_use_case()?;
+        if let Err(e) = state.undo_use_case() {
+            state.abandon(&e.to_string());
+        }
         if !state.open {
             exec(&state.conn, "BEGIN IMMEDIATE")?;
             state.open = true;
         }
-        exec(&state.conn, "SAVEPOINT uc")?;
-        state.in_use_case = true;
+        if savepoint {
+            exec(&state.conn, "SAVEPOINT uc")?;
+            state.in_use_case = true;
+        }
         Ok(())
     }
 
@@ -252,7 +278,16 @@ impl WriteHold {
         let Some(mut state) = self.guard.take() else {
             return Err(StoreError::Other("use case released twice".into()));
         };
-        if let Err(e) = exec(&state.conn, "RELEASE uc") {
+        let kept = if self.savepoint {
+            exec(&state.conn, "RELEASE uc")
+        } else if state.conn.is_autocommit() {
+            Err(StoreError::Other(
+                "the batch transaction was rolled back by SQLite".into(),
+            ))
+        } else {
+            Ok(())
+        };
+        if let Err(e) = kept {
             // The use case could not be kept: undo it alone.
             if let Err(undo) = state.undo_use_case() {
                 state.abandon(&undo.to_string());
