@@ -612,6 +612,85 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
+    fn entry(id: uuid::Uuid, request: &str) -> AuditEntry {
+        AuditEntry {
+            id,
+            at: chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap(),
+            actor_account_id: None,
+            patient_id: None,
+            object_type: "patient".into(),
+            object_id: None,
+            action: "read".into(),
+            purpose: "care".into(),
+            request_id: Some(request.into()),
+        }
+    }
+
+    /// A read's audit entries join the writer's batch as one statement without a
+    /// savepoint: one that fails (here a clashing id) fails alone, and the batch's
+    /// other use cases commit.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_reads_audit_insert_that_fails_fails_alone() {
+        let (dir, url) = temp_url("read-audit");
+        let store = Arc::new(SqliteStore::open(&url).await.unwrap());
+        let before = store.writer_stats();
+        let clash = uuid::Uuid::now_v7();
+        let holder = store.begin().await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..3 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut tx = store.begin_read().await.unwrap();
+                // Two entries with their own ids, and the third read's clashes with
+                // the first's.
+                let first = if i == 2 { clash } else { uuid::Uuid::now_v7() };
+                let first = if i == 0 { clash } else { first };
+                tx.append_audit(&entry(first, &format!("r{i}")))
+                    .await
+                    .unwrap();
+                tx.append_audit(&entry(uuid::Uuid::now_v7(), &format!("r{i}")))
+                    .await
+                    .unwrap();
+                tx.commit().await.is_ok()
+            }));
+        }
+        let o = org("written beside them");
+        let writing = {
+            let store = store.clone();
+            let o = o.clone();
+            tokio::spawn(async move {
+                while store.writer_stats().queued < 3 {
+                    tokio::task::yield_now().await;
+                }
+                let mut tx = store.begin().await.unwrap();
+                tx.insert_organisation(&o).await.unwrap();
+                tx.commit().await.is_ok()
+            })
+        };
+        while store.writer_stats().queued < 4 {
+            tokio::task::yield_now().await;
+        }
+        holder.commit().await.unwrap();
+        let mut ok = Vec::new();
+        for t in tasks {
+            ok.push(t.await.unwrap());
+        }
+        assert!(writing.await.unwrap(), "the write beside them commits");
+        // The first of the two clashing reads to reach the writer wins.
+        assert_eq!(ok.iter().filter(|k| **k).count(), 2, "{ok:?}");
+        assert!(ok[1], "the read that clashes with nobody commits");
+        let after = store.writer_stats();
+        assert!((1..=2).contains(&(after.batches - before.batches)));
+        let mut tx = store.begin_read().await.unwrap();
+        assert!(tx.get_organisation(o.id).await.unwrap().is_some());
+        let entries = tx.list_audit(None, 100).await.unwrap();
+        // Two reads of two entries each; the failed read left neither of its own.
+        assert_eq!(entries.len(), 4, "{entries:?}");
+        assert_eq!(entries.iter().filter(|e| e.id == clash).count(), 1);
+        drop(tx);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     /// A read runs on its own snapshot while a write is in progress: it does not wait
     /// for the writer and does not see what is not committed.
     #[tokio::test]
