@@ -12,6 +12,11 @@
 //! a batch is therefore everything that was already waiting when the first use case of
 //! the batch finished, which is what makes it grow with load and shrink to one request
 //! when the server is idle.
+//!
+//! The writer's connection lives inside the lock: a use case holding the lock runs its
+//! statements on it directly, on its own thread. Only the flusher's seal and COMMIT
+//! (the fsync, which can take milliseconds) move to a blocking thread, taking the
+//! locked state with them and bringing it back.
 
 use crate::db::exec;
 use rusqlite::Connection;
