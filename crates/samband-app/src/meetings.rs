@@ -1874,6 +1874,7 @@ pub fn kind_label(k: MeetingKind) -> &'static str {
         MeetingKind::DischargePlanning => "discharge-planning meeting",
         MeetingKind::Coordination => "coordination meeting",
         MeetingKind::Review => "review meeting",
+        MeetingKind::DialogueMeeting => "dialogue meeting",
     }
 }
 
