@@ -163,10 +163,19 @@ fn first<T: FromSql>(r: &Row) -> StoreResult<T> {
     r.index(0).map_err(StoreError::Other)
 }
 
-/// Runs statements that take no parameters, one after the other (a transaction
-/// statement, a migration, a tool's raw SQL).
+/// Runs statements that take no parameters, one after the other (a migration, a
+/// tool's raw SQL), parsed afresh each time.
 pub(crate) fn exec(conn: &Connection, sql: &str) -> StoreResult<()> {
     conn.execute_batch(sql).map_err(db_err)
+}
+
+/// Runs one statement without parameters from the statement cache: the transaction
+/// statements every use case runs (`BEGIN`, `SAVEPOINT uc`, `COMMIT`, ...).
+pub(crate) fn exec_one(conn: &Connection, sql: &str) -> StoreResult<()> {
+    conn.prepare_cached(sql)
+        .and_then(|mut s| s.execute([]))
+        .map_err(db_err)?;
+    Ok(())
 }
 
 // Statement counting, for tests: SQLite's own trace hook, so it counts what SQLite ran

@@ -264,7 +264,7 @@ impl Store for SqliteStore {
         // Nothing after the checkout awaits: a request dropped meanwhile either has no
         // connection yet or owns its transaction, whose drop rolls it back.
         let conn = self.readers.checkout().await?;
-        db::exec(&conn, "BEGIN")?;
+        db::exec_one(&conn, "BEGIN")?;
         Ok(Box::new(SqliteTx {
             tx: Conn::Read(conn),
             audit: Vec::new(),
@@ -294,7 +294,7 @@ impl Tx for SqliteTx {
             Conn::Read(read) => {
                 // The snapshot is done with; ending it first frees the reader while the
                 // audit entries wait for their batch.
-                db::exec(&read, "COMMIT")?;
+                db::exec_one(&read, "COMMIT")?;
                 drop(read);
                 if audit.is_empty() {
                     return Ok(());

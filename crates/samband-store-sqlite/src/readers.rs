@@ -2,7 +2,7 @@
 //! transaction checks one out and owns it until it ends; checking out waits (FIFO) only
 //! while every reader is in use.
 
-use crate::db::exec;
+use crate::db::exec_one;
 use rusqlite::Connection;
 use samband_store::{StoreError, StoreResult};
 use std::sync::{Arc, Mutex};
@@ -74,7 +74,7 @@ impl Drop for ReadConn {
             return;
         };
         // A read transaction holds no locks worth waiting on: its rollback is quick.
-        if !conn.is_autocommit() && exec(&conn, "ROLLBACK").is_err() {
+        if !conn.is_autocommit() && exec_one(&conn, "ROLLBACK").is_err() {
             // A connection in a state nobody knows is not handed to the next read: the
             // pool is one smaller from here on.
             tracing::error!("a reader connection could not end its transaction; closing it");

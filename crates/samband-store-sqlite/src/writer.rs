@@ -18,7 +18,7 @@
 //! (the fsync, which can take milliseconds) move to a blocking thread, taking the
 //! locked state with them and bringing it back.
 
-use crate::db::exec;
+use crate::db::exec_one;
 use rusqlite::Connection;
 use samband_store::{StoreError, StoreResult};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -94,7 +94,8 @@ impl WriterState {
         if self.in_use_case {
             // It may have sealed (and moved the anchor) inside its savepoint.
             self.head = None;
-            exec(&self.conn, "ROLLBACK TO uc; RELEASE uc")?;
+            exec_one(&self.conn, "ROLLBACK TO uc")?;
+            exec_one(&self.conn, "RELEASE uc")?;
             self.in_use_case = false;
         }
         Ok(())
@@ -104,7 +105,7 @@ impl WriterState {
     /// waiting request its write did not happen.
     fn abandon(&mut self, why: &str) {
         if !self.conn.is_autocommit() {
-            let _ = exec(&self.conn, "ROLLBACK");
+            let _ = exec_one(&self.conn, "ROLLBACK");
         }
         self.open = false;
         self.in_use_case = false;
@@ -117,7 +118,7 @@ impl WriterState {
     /// Seals the batch's audit entries and commits it: the fsync. Blocking.
     fn seal_and_commit(&mut self) -> StoreResult<()> {
         crate::records::seal_pending(&self.conn, &mut self.head)?;
-        exec(&self.conn, "COMMIT")
+        exec_one(&self.conn, "COMMIT")
     }
 }
 
@@ -267,11 +268,11 @@ impl WriteHold {
             state.abandon(&e.to_string());
         }
         if !state.open {
-            exec(&state.conn, "BEGIN IMMEDIATE")?;
+            exec_one(&state.conn, "BEGIN IMMEDIATE")?;
             state.open = true;
         }
         if savepoint {
-            exec(&state.conn, "SAVEPOINT uc")?;
+            exec_one(&state.conn, "SAVEPOINT uc")?;
             state.in_use_case = true;
         }
         Ok(())
@@ -284,7 +285,7 @@ impl WriteHold {
             return Err(StoreError::Other("use case released twice".into()));
         };
         let kept = if self.savepoint {
-            exec(&state.conn, "RELEASE uc")
+            exec_one(&state.conn, "RELEASE uc")
         } else if state.conn.is_autocommit() {
             Err(StoreError::Other(
                 "the batch transaction was rolled back by SQLite".into(),
