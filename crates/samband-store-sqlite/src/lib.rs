@@ -696,6 +696,29 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
+    /// With one reader, a read transaction dropped without commit must hand its
+    /// connection back with its snapshot ended: the next read gets the connection (no
+    /// wait for a free one) and sees what was committed meanwhile.
+    #[tokio::test]
+    async fn a_dropped_read_gives_its_connection_back_with_its_snapshot_ended() {
+        let (dir, url) = temp_url("reader-drop");
+        let store = SqliteStore::open_with(&url, 1).await.unwrap();
+        let o = org("later");
+        let mut read = store.begin_read().await.unwrap();
+        assert!(read.get_organisation(o.id).await.unwrap().is_none());
+        drop(read);
+        let mut write = store.begin().await.unwrap();
+        write.insert_organisation(&o).await.unwrap();
+        write.commit().await.unwrap();
+        let mut read = tokio::time::timeout(Duration::from_secs(5), store.begin_read())
+            .await
+            .expect("the only reader was not handed back")
+            .unwrap();
+        assert!(read.get_organisation(o.id).await.unwrap().is_some());
+        read.commit().await.unwrap();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     /// A read runs on its own snapshot while a write is in progress: it does not wait
     /// for the writer and does not see what is not committed.
     #[tokio::test]
