@@ -28,6 +28,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use uuid::Uuid;
 
+mod pathways;
+use pathways::*;
+
 /// What a scenario's entry point returns.
 pub type ScenarioFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
@@ -78,6 +81,10 @@ registry![
     audit_sealer_passes_a_rolled_back_number,
     read_transactions_audit_durably_and_refuse_writes,
     access_log_pages_walk_the_patients_named_entries_newest_first,
+    // Pathways and hand-overs
+    stored_templates_are_unique_per_key_and_version,
+    enrolments_keep_their_completions_and_are_versioned,
+    handovers_round_trip_are_versioned_and_overdue_ones_found,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,
@@ -89,6 +96,7 @@ registry![
     login_failures_are_counted_per_key_and_cleared,
     // Consent
     consent_is_versioned_and_rules_round_trip,
+    consent_read_after_a_membership_follows_a_save,
     emergency_grants_expire_and_are_reviewed,
     // Messages
     threads_are_listed_by_latest_activity_with_participants,
@@ -2044,6 +2052,66 @@ async fn login_failures_are_counted_per_key_and_cleared(store: Arc<dyn Store>) {
 // ---------------------------------------------------------------------------------
 // Consent
 // ---------------------------------------------------------------------------------
+
+/// The policy reads the membership, then the consent (a backend may read both at
+/// once): the consent a transaction then saves is the one it reads back, and a
+/// membership looked up for another patient does not answer for this one.
+async fn consent_read_after_a_membership_follows_a_save(store: Arc<dyn Store>) {
+    use samband_domain::consent::Consent;
+    let store = &*store;
+    let f = seed(store).await;
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx
+        .active_membership(f.patient.id, f.gp.id, today())
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(tx.get_consent(f.patient.id).await.unwrap(), None);
+    let c = Consent {
+        patient_id: f.patient.id,
+        rules: Vec::new(),
+        updated_at: Some(t0()),
+        version: 0,
+    };
+    assert_eq!(tx.save_consent(&c, 0).await.unwrap(), 1);
+    assert_eq!(
+        tx.get_consent(f.patient.id)
+            .await
+            .unwrap()
+            .map(|c| c.version),
+        Some(1),
+        "the consent just saved, not the one read with the membership"
+    );
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    assert!(tx
+        .active_membership(f.patient.id, f.gp.id, today())
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        tx.get_consent(f.patient.id).await.unwrap(),
+        Some(Consent {
+            version: 1,
+            ..c.clone()
+        })
+    );
+    assert_eq!(
+        tx.active_membership(PatientId::new(), f.gp.id, today())
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        tx.get_consent(f.patient.id)
+            .await
+            .unwrap()
+            .map(|c| c.version),
+        Some(1),
+        "after another patient's membership"
+    );
+    tx.commit().await.unwrap();
+}
 
 async fn consent_is_versioned_and_rules_round_trip(store: Arc<dyn Store>) {
     use samband_domain::consent::{
