@@ -26,7 +26,7 @@ def try_call(*args):
     try:
         return call(*args)
     except urllib.error.HTTPError as e:
-        print(f"# setup: {args[0]} {args[1]} answered {e.code}", file=sys.stderr)
+        print(f"# setup: {args[0]} {args[1]} answered {e.code}: {e.read()[:300]!r}", file=sys.stderr)
         return None
 
 
@@ -78,7 +78,9 @@ if not attachments:
 ids["ATTACHMENT"] = attachments[0]["id"] if attachments else ids["MESSAGE"]
 requests = items(call("GET", f"/api/v1/patients/{patient}/requests", t))
 if not requests:
-    others = [m for m in ov["members"] if m["active"] and m["member"]["kind"] == "professional"]
+    me = call("GET", "/api/v1/me", t)["display_name"]
+    others = [m for m in ov["members"] if m["active"] and m["member"]["kind"] == "professional"
+              and m["display_name"] != me]
     for m in others:
         if try_call("POST", f"/api/v1/patients/{patient}/requests", t, {
                 "kind": "general_task", "addressee_member_id": m["member"]["id"],
@@ -97,7 +99,8 @@ view = call("GET", f"/api/v1/meetings/{meeting}", t)
 if not view["agenda"]:
     start = view["local_start"][-5:] if view.get("local_start") else "10:00"
     try_call("POST", f"/api/v1/meetings/{meeting}/agenda", t,
-             {"title": "Fuzz item", "start": start, "duration_minutes": 15})
+             {"title": "Fuzz item", "start": start, "duration_minutes": 15,
+              "responsible": view["participants"][0]["id"]})
     view = call("GET", f"/api/v1/meetings/{meeting}", t)
 ids["MEETING"] = meeting
 ids["ITEM"] = view["agenda"][0]["id"] if view["agenda"] else meeting
