@@ -1,6 +1,6 @@
 //! Consent, emergency access ("break the glass") and the patient's access log.
 
-use crate::care::{Change, Facts};
+use crate::kernel::{Change, Facts, Versioned};
 use crate::policy::{Detail, Object, Operation, Purpose};
 use crate::{App, AppError, Ctx};
 use chrono::{DateTime, Duration, Utc};
@@ -132,50 +132,32 @@ impl App {
             .get_consent(patient)
             .await?
             .unwrap_or_else(|| Consent::empty(patient));
-        if old.version != expected {
-            let v = old.version;
-            return Err(self
-                .conflict(
-                    tx,
-                    ctx,
-                    patient,
-                    Object::Consent,
-                    patient.to_string(),
-                    &old,
-                    v,
-                    purpose,
-                )
-                .await);
-        }
+        let at = Versioned {
+            patient,
+            object: Object::Consent,
+            id: patient.to_string(),
+            purpose,
+        };
+        let mut tx = self.check_version(tx, ctx, &at, &old, expected).await?;
         let mut next = Consent {
             patient_id: patient,
             rules: parsed,
             updated_at: Some(self.clock.now()),
             version: 0,
         };
-        match tx.save_consent(&next, expected).await {
-            Ok(v) => next.version = v,
-            Err(samband_store::StoreError::Conflict(_)) => {
-                let current = tx
-                    .get_consent(patient)
-                    .await?
-                    .unwrap_or_else(|| Consent::empty(patient));
-                let v = current.version;
-                return Err(self
-                    .conflict(
-                        tx,
-                        ctx,
-                        patient,
-                        Object::Consent,
-                        patient.to_string(),
-                        &current,
-                        v,
-                        purpose,
+        let saved = tx.save_consent(&next, expected).await;
+        let (tx, version) = self
+            .versioned_save(tx, ctx, &at, saved, move |tx| {
+                Box::pin(async move {
+                    Ok::<_, AppError>(
+                        tx.get_consent(patient)
+                            .await?
+                            .unwrap_or_else(|| Consent::empty(patient)),
                     )
-                    .await);
-            }
-            Err(e) => return Err(e.into()),
-        }
+                })
+            })
+            .await?;
+        next.version = version;
         self.commit_change(
             tx,
             ctx,

@@ -13,16 +13,15 @@
 //! dies between the two the mail is sent again, with the same Message-ID, so the
 //! receiving side sees one message.
 
+use crate::kernel::TxBox;
 use crate::{App, AppError};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use samband_domain::ids::JobId;
 use samband_domain::principal::AccountRole;
-use samband_store::{Job, Notification, Tx};
+use samband_store::{Job, Notification};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-
-type TxBox = Box<dyn Tx>;
 
 #[derive(Debug, Clone)]
 pub struct JobSettings {
@@ -314,13 +313,18 @@ impl App {
                     message: e.message,
                 })
             }
-            ACK_DEADLINE => self.run_ack_deadline(job).await.map_err(JobError::from),
+            ACK_DEADLINE => self
+                .messages()
+                .run_ack_deadline(job)
+                .await
+                .map_err(JobError::from),
             REQUEST_REMINDER | REQUEST_OVERDUE => {
                 self.run_request_deadline(job).await.map_err(JobError::from)
             }
             DAILY_DIGEST => self.run_daily_digest(job).await.map_err(JobError::from),
             ONGOING_DIGEST => self.run_ongoing_digest(job).await.map_err(JobError::from),
             MEETING_FOLLOW_UP => self
+                .meetings()
                 .run_meeting_follow_up(job)
                 .await
                 .map_err(JobError::from),

@@ -8,15 +8,14 @@
 //! and a link. It is queued in the same transaction as the notification.
 
 use crate::jobs::{self, OutgoingEmail};
+use crate::kernel::TxBox;
 use crate::policy::{Detail, Object, Operation};
 use crate::{App, AppError, Ctx};
 use chrono::{DateTime, Utc};
 use samband_domain::ids::*;
 use samband_domain::ValidationErrors;
-use samband_store::{Account, Follow, Job, Notification, NotificationPrefs, Tx};
+use samband_store::{Account, Follow, Job, Notification, NotificationPrefs};
 use serde::{Deserialize, Serialize};
-
-type TxBox = Box<dyn Tx>;
 
 /// Outgoing e-mail settings (the SMTP connection itself belongs to the server).
 #[derive(Debug, Clone)]

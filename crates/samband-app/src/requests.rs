@@ -6,8 +6,8 @@
 //! A reminder goes out the working day before the deadline; once it has passed, the
 //! requester, the addressee and the coordinator are told.
 
-use crate::care::Change;
 use crate::jobs;
+use crate::kernel::{Change, TxBox, Versioned};
 use crate::messaging::Addressee;
 use crate::notify::Notice;
 use crate::policy::{Detail, Object, Operation};
@@ -18,10 +18,8 @@ use samband_domain::ids::*;
 use samband_domain::message::*;
 use samband_domain::plan::{Action, ActionStatus};
 use samband_domain::ValidationErrors;
-use samband_store::{Job, StoreError, Tx};
+use samband_store::Job;
 use serde::Deserialize;
-
-type TxBox = Box<dyn Tx>;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -104,10 +102,12 @@ impl App {
         let member = input.addressee_member_id.map(|m| format!("member:{m}"));
         let to: Vec<String> = member.into_iter().collect();
         let addressees = self
+            .messages()
             .resolve_addressees(&mut tx, ctx, patient, &to)
             .await
             .map_err(|e| rename_field(e, "to", "addressee_member_id"))?;
-        self.check_recipients_may_read(&mut tx, patient, category, &addressees)
+        self.messages()
+            .check_recipients_may_read(&mut tx, patient, category, &addressees)
             .await
             .map_err(|e| rename_field(e, "to", "addressee_member_id"))?;
         let Some(Addressee {
@@ -196,18 +196,19 @@ impl App {
         };
         tx.insert_request(&request).await?;
         let body = request_body(&f);
-        self.post(
-            &mut tx,
-            ctx,
-            &thread,
-            MessageKind::Request,
-            body,
-            false,
-            false,
-            &addressees,
-            vec![],
-        )
-        .await?;
+        self.messages()
+            .post(
+                &mut tx,
+                ctx,
+                &thread,
+                MessageKind::Request,
+                body,
+                false,
+                false,
+                &addressees,
+                vec![],
+            )
+            .await?;
         self.schedule_request_deadlines(&mut tx, &request).await?;
         self.audit(
             &mut tx,
@@ -220,7 +221,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        self.after_post(ctx, &addressees);
+        self.messages().after_post(ctx, &addressees);
         Ok((thread.id, request.id))
     }
 
@@ -277,13 +278,13 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let facts = self.load_facts(&mut tx, ctx, thread.patient_id).await?;
         // Only the addressee moves a request on; the policy says so (and audits it).
-        let detail = match self.thread_detail(&mut tx, ctx, &thread).await? {
+        let detail = match self.messages().thread_detail(&mut tx, ctx, &thread).await? {
             Detail::None if r.addressee_account_id != ctx.principal.account_id => {
                 Detail::OthersRequest
             }
             d => d,
         };
-        let (mut tx, purpose) = self
+        let (tx, purpose) = self
             .authorize_in(
                 tx,
                 ctx,
@@ -295,21 +296,13 @@ impl App {
                 detail,
             )
             .await?;
-        if r.version != expected {
-            let v = r.version;
-            return Err(self
-                .conflict(
-                    tx,
-                    ctx,
-                    r.patient_id,
-                    Object::Message,
-                    r.id.to_string(),
-                    &r,
-                    v,
-                    purpose,
-                )
-                .await);
-        }
+        let at = Versioned {
+            patient: r.patient_id,
+            object: Object::Message,
+            id: r.id.to_string(),
+            purpose,
+        };
+        let mut tx = self.check_version(tx, ctx, &at, &r, expected).await?;
         if !r.status.is_open() {
             return Err(ValidationErrors::single(
                 "status",
@@ -359,26 +352,13 @@ impl App {
                 )
             }
         };
-        match tx.update_request(&next, expected).await {
-            Ok(v) => next.version = v,
-            Err(StoreError::Conflict(_)) => {
-                let current = tx.get_request(id).await?.ok_or(AppError::NotFound)?;
-                let v = current.version;
-                return Err(self
-                    .conflict(
-                        tx,
-                        ctx,
-                        r.patient_id,
-                        Object::Message,
-                        r.id.to_string(),
-                        &current,
-                        v,
-                        purpose,
-                    )
-                    .await);
-            }
-            Err(e) => return Err(e.into()),
-        }
+        let saved = tx.update_request(&next, expected).await;
+        let (mut tx, version) = self
+            .versioned_save(tx, ctx, &at, saved, move |tx| {
+                Box::pin(async move { tx.get_request(id).await?.ok_or(AppError::NotFound) })
+            })
+            .await?;
+        next.version = version;
         self.set_action_status(&mut tx, ctx, &r, action_status)
             .await?;
         let mut told = Vec::new();
@@ -393,18 +373,19 @@ impl App {
                 member: None,
             }];
             // The requester confirms they received the answer: an explicit receipt.
-            self.post(
-                &mut tx,
-                ctx,
-                &thread,
-                kind,
-                body,
-                kind == MessageKind::Answer,
-                false,
-                &to,
-                vec![],
-            )
-            .await?;
+            self.messages()
+                .post(
+                    &mut tx,
+                    ctx,
+                    &thread,
+                    kind,
+                    body,
+                    kind == MessageKind::Answer,
+                    false,
+                    &to,
+                    vec![],
+                )
+                .await?;
             told = to;
         }
         self.commit_change(
@@ -424,7 +405,7 @@ impl App {
             },
         )
         .await?;
-        self.after_post(ctx, &told);
+        self.messages().after_post(ctx, &told);
         self.live.publish([r.requester_account_id]);
         Ok(next)
     }
@@ -476,7 +457,11 @@ impl App {
                 let mut to = vec![r.addressee_account_id];
                 if overdue {
                     to.push(r.requester_account_id);
-                    if let Some(c) = self.coordinator_account(&mut tx, r.patient_id).await? {
+                    if let Some(c) = self
+                        .team()
+                        .coordinator_account(&mut tx, r.patient_id)
+                        .await?
+                    {
                         if !to.contains(&c) {
                             to.push(c);
                         }
@@ -529,7 +514,9 @@ impl App {
                 Detail::None,
             )
             .await?;
-        let (mine, others) = self.visible_thread_categories(ctx, patient, &facts);
+        let (mine, others) = self
+            .messages()
+            .visible_thread_categories(ctx, patient, &facts);
         let filter = samband_store::ThreadFilter {
             reader: ctx.principal.account_id,
             participant_categories: &mine,
