@@ -782,7 +782,8 @@ impl App {
                 .map(|m| m.member.id)
         };
         let (_, rid) = self
-            .create_request(
+            .requests()
+            .create(
                 &ctxs["soren.nielsen"],
                 mads,
                 &samband_domain::message::RequestInput {
@@ -801,7 +802,8 @@ impl App {
             )
             .await?;
         let answered = self
-            .request_transition(
+            .requests()
+            .transition(
                 &ctxs["mette.holm"],
                 rid,
                 1,
@@ -888,7 +890,8 @@ impl App {
                 purpose: Some("work_rehabilitation".into()),
             })
             .collect();
-        self.save_consent(&ctxs["000"], kari, &rules, 0, None)
+        self.consent()
+            .save(&ctxs["000"], kari, &rules, 0, None)
             .await?;
         let day = self.today() + Duration::days(2);
         let m = self

@@ -318,11 +318,21 @@ impl App {
                 .run_ack_deadline(job)
                 .await
                 .map_err(JobError::from),
-            REQUEST_REMINDER | REQUEST_OVERDUE => {
-                self.run_request_deadline(job).await.map_err(JobError::from)
-            }
-            DAILY_DIGEST => self.run_daily_digest(job).await.map_err(JobError::from),
-            ONGOING_DIGEST => self.run_ongoing_digest(job).await.map_err(JobError::from),
+            REQUEST_REMINDER | REQUEST_OVERDUE => self
+                .requests()
+                .run_request_deadline(job)
+                .await
+                .map_err(JobError::from),
+            DAILY_DIGEST => self
+                .notifications()
+                .run_daily_digest(job)
+                .await
+                .map_err(JobError::from),
+            ONGOING_DIGEST => self
+                .notifications()
+                .run_ongoing_digest(job)
+                .await
+                .map_err(JobError::from),
             MEETING_FOLLOW_UP => self
                 .meetings()
                 .run_meeting_follow_up(job)

@@ -186,6 +186,21 @@ impl App {
         messaging::Messages::new(self)
     }
 
+    /// Typed requests between professionals ([`requests`]).
+    pub fn requests(&self) -> requests::Requests<'_> {
+        requests::Requests::new(self)
+    }
+
+    /// Consent, emergency access and the access log ([`consent`]).
+    pub fn consent(&self) -> consent::Consents<'_> {
+        consent::Consents::new(self)
+    }
+
+    /// Notifications, preferences, digests and follows ([`notify`]).
+    pub fn notifications(&self) -> notify::Notifications<'_> {
+        notify::Notifications::new(self)
+    }
+
     pub async fn health(&self) -> Result<(), AppError> {
         self.store.ping().await.map_err(AppError::from)
     }

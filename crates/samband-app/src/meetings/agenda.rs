@@ -198,19 +198,20 @@ impl Meetings<'_> {
             ..old.clone()
         };
         next.version = tx.update_agenda_item(&next, old.version).await?;
-        self.notify(
-            &mut tx,
-            Notice {
-                account: m.organiser_account_id,
-                patient: Some(m.patient_id),
-                kind: "agenda_request",
-                thread: None,
-                actor: Some(&ctx.principal.display_name),
-                detail: Some(old.title.clone()),
-                unread: true,
-            },
-        )
-        .await?;
+        self.notifications()
+            .notify(
+                &mut tx,
+                Notice {
+                    account: m.organiser_account_id,
+                    patient: Some(m.patient_id),
+                    kind: "agenda_request",
+                    thread: None,
+                    actor: Some(&ctx.principal.display_name),
+                    detail: Some(old.title.clone()),
+                    unread: true,
+                },
+            )
+            .await?;
         self.audit(
             &mut tx,
             ctx,

@@ -190,19 +190,20 @@ impl Meetings<'_> {
         {
             if let Some(account) = p.account_id {
                 if account != ctx.principal.account_id {
-                    self.notify(
-                        tx,
-                        Notice {
-                            account,
-                            patient: Some(m.patient_id),
-                            kind,
-                            thread: None,
-                            actor: Some(&ctx.principal.display_name),
-                            detail: None,
-                            unread: true,
-                        },
-                    )
-                    .await?;
+                    self.notifications()
+                        .notify(
+                            tx,
+                            Notice {
+                                account,
+                                patient: Some(m.patient_id),
+                                kind,
+                                thread: None,
+                                actor: Some(&ctx.principal.display_name),
+                                detail: None,
+                                unread: true,
+                            },
+                        )
+                        .await?;
                     told.push(account);
                 }
             }

@@ -1,7 +1,7 @@
 //! Planning a meeting: creating it, changing time, place or policy, cancelling it.
 
 use super::Meetings;
-use crate::jobs::{self};
+use crate::jobs;
 use crate::kernel::{Change, TxBox};
 use crate::policy::{Detail, Object, Operation};
 use crate::{AppError, Ctx};

@@ -95,19 +95,20 @@ impl Meetings<'_> {
             .find(|p| p.kind == ParticipantKind::Patient)
             .and_then(|p| p.account_id)
         {
-            self.notify(
-                &mut tx,
-                Notice {
-                    account: patient_account,
-                    patient: Some(old.patient_id),
-                    kind: "meeting_changed",
-                    thread: None,
-                    actor: Some(&ctx.principal.display_name),
-                    detail: None,
-                    unread: true,
-                },
-            )
-            .await?;
+            self.notifications()
+                .notify(
+                    &mut tx,
+                    Notice {
+                        account: patient_account,
+                        patient: Some(old.patient_id),
+                        kind: "meeting_changed",
+                        thread: None,
+                        actor: Some(&ctx.principal.display_name),
+                        detail: None,
+                        unread: true,
+                    },
+                )
+                .await?;
         }
         self.finish_meeting_change(tx, ctx, &old, &next, purpose)
             .await?;
@@ -138,19 +139,20 @@ impl Meetings<'_> {
                     }
                 }
                 for a in &to {
-                    self.notify(
-                        &mut tx,
-                        Notice {
-                            account: *a,
-                            patient: Some(m.patient_id),
-                            kind: "follow_up_due",
-                            thread: None,
-                            actor: None,
-                            detail: None,
-                            unread: true,
-                        },
-                    )
-                    .await?;
+                    self.notifications()
+                        .notify(
+                            &mut tx,
+                            Notice {
+                                account: *a,
+                                patient: Some(m.patient_id),
+                                kind: "follow_up_due",
+                                thread: None,
+                                actor: None,
+                                detail: None,
+                                unread: true,
+                            },
+                        )
+                        .await?;
                 }
                 told = to;
             }

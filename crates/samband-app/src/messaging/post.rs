@@ -2,7 +2,7 @@
 //! each recipient, the receipt deadline queued, live signals after commit.
 
 use super::Messages;
-use crate::jobs::{self};
+use crate::jobs;
 use crate::kernel::TxBox;
 use crate::messaging::Addressee;
 use crate::messaging::Upload;
@@ -165,19 +165,20 @@ impl Messages<'_> {
             MessageKind::Decline => "request_declined",
         };
         for r in recipients {
-            self.notify(
-                tx,
-                Notice {
-                    account: r.account.id,
-                    patient: Some(thread.patient_id),
-                    kind: notice_kind,
-                    thread: Some(thread.id),
-                    actor: Some(&ctx.principal.display_name),
-                    detail: None,
-                    unread: false,
-                },
-            )
-            .await?;
+            self.notifications()
+                .notify(
+                    tx,
+                    Notice {
+                        account: r.account.id,
+                        patient: Some(thread.patient_id),
+                        kind: notice_kind,
+                        thread: Some(thread.id),
+                        actor: Some(&ctx.principal.display_name),
+                        detail: None,
+                        unread: false,
+                    },
+                )
+                .await?;
         }
         Ok(m.id)
     }

@@ -93,19 +93,20 @@ impl Messages<'_> {
                 }
             }
             for account in &to {
-                self.notify(
-                    &mut tx,
-                    Notice {
-                        account: *account,
-                        patient: Some(m.patient_id),
-                        kind: "ack_overdue",
-                        thread: Some(m.thread_id),
-                        actor: Some(&m.author_name),
-                        detail: Some(names.join(", ")),
-                        unread: true,
-                    },
-                )
-                .await?;
+                self.notifications()
+                    .notify(
+                        &mut tx,
+                        Notice {
+                            account: *account,
+                            patient: Some(m.patient_id),
+                            kind: "ack_overdue",
+                            thread: Some(m.thread_id),
+                            actor: Some(&m.author_name),
+                            detail: Some(names.join(", ")),
+                            unread: true,
+                        },
+                    )
+                    .await?;
             }
             told = to;
         }

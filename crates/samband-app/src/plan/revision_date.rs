@@ -6,7 +6,7 @@ use crate::policy::{Detail, Object, Operation};
 use crate::{AppError, Ctx};
 use samband_domain::ids::*;
 use samband_domain::plan::*;
-use samband_domain::text::{self};
+use samband_domain::text;
 use samband_domain::ValidationErrors;
 
 impl Plan<'_> {
