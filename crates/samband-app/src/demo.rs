@@ -239,6 +239,7 @@ impl App {
         let mut ctxs: HashMap<&'static str, Ctx> = HashMap::new();
 
         let admin = self
+            .directory()
             .create_account(
                 None,
                 &AccountInput {
@@ -260,6 +261,7 @@ impl App {
         for (key, name, sector) in ORGS {
             let country = if key.starts_with("dk_") { "DK" } else { "NO" };
             let o = self
+                .directory()
                 .create_organisation(&admin_ctx, name, sector.as_str(), Some(country))
                 .await?;
             orgs.insert(key, o);
@@ -278,8 +280,12 @@ impl App {
                 Some(&email),
                 Some(avail),
             )?;
-            let p = self.create_professional(&admin_ctx, new).await?;
+            let p = self
+                .directory()
+                .create_professional(&admin_ctx, new)
+                .await?;
             let acc = self
+                .directory()
                 .create_account(
                     Some(&admin_ctx),
                     &AccountInput {
@@ -396,6 +402,7 @@ impl App {
             patients.insert(*key, pid);
             let username = name.to_lowercase().replace(' ', ".");
             let acc = self
+                .directory()
                 .create_account(
                     Some(&admin_ctx),
                     &AccountInput {
@@ -728,19 +735,20 @@ impl App {
         self.team()
             .save_member(coord, even, None, &sister, team.version, None)
             .await?;
-        self.create_account(
-            Some(&admin_ctx),
-            &AccountInput {
-                username: "sara.lunde".into(),
-                password: DEMO_PASSWORD.into(),
-                role: "proxy".into(),
-                display_name: "Sara Lunde".into(),
-                patient_id: Some(even),
-                proxy_may_consent: true,
-                ..Default::default()
-            },
-        )
-        .await?;
+        self.directory()
+            .create_account(
+                Some(&admin_ctx),
+                &AccountInput {
+                    username: "sara.lunde".into(),
+                    password: DEMO_PASSWORD.into(),
+                    role: "proxy".into(),
+                    display_name: "Sara Lunde".into(),
+                    patient_id: Some(even),
+                    proxy_may_consent: true,
+                    ..Default::default()
+                },
+            )
+            .await?;
         logins.push(DemoLogin {
             username: "sara.lunde".into(),
             display_name: "Sara Lunde".into(),

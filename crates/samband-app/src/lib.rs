@@ -25,7 +25,6 @@ pub mod policy;
 pub mod ratelimit;
 pub mod requests;
 pub mod team;
-pub mod twofactor;
 pub mod views;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -199,6 +198,21 @@ impl App {
     /// Notifications, preferences, digests and follows ([`notify`]).
     pub fn notifications(&self) -> notify::Notifications<'_> {
         notify::Notifications::new(self)
+    }
+
+    /// Signing in, sessions, API tokens, two-step verification ([`auth`]).
+    pub fn auth(&self) -> auth::Auth<'_> {
+        auth::Auth::new(self)
+    }
+
+    /// Organisations, professionals and accounts ([`directory`]).
+    pub fn directory(&self) -> directory::Directory<'_> {
+        directory::Directory::new(self)
+    }
+
+    /// Verifying and exporting the audit trail ([`audit_export`]).
+    pub fn audit_trail(&self) -> audit_export::AuditTrail<'_> {
+        audit_export::AuditTrail::new(self)
     }
 
     pub async fn health(&self) -> Result<(), AppError> {

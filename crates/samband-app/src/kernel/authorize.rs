@@ -7,6 +7,7 @@ use crate::policy::{self, AccessFacts, Decision, DenyReason, Detail, Object, Ope
 use crate::{App, AppError, Ctx};
 use samband_domain::consent::Category;
 use samband_domain::ids::PatientId;
+use samband_domain::principal::Subject;
 
 impl App {
     pub(crate) fn decide(
@@ -170,6 +171,20 @@ impl App {
                 tx.commit().await?;
                 Err(AppError::Forbidden)
             }
+        }
+    }
+
+    pub(crate) fn require_admin(&self, ctx: &Ctx) -> Result<(), AppError> {
+        match ctx.principal.subject {
+            Subject::Admin if ctx.principal.scopes.write => Ok(()),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
+    pub(crate) fn require_staff(&self, ctx: &Ctx) -> Result<(), AppError> {
+        match ctx.principal.subject {
+            Subject::Admin | Subject::Professional(_) if ctx.principal.scopes.read => Ok(()),
+            _ => Err(AppError::Forbidden),
         }
     }
 }
