@@ -40,7 +40,9 @@ pub fn book() -> RouteBook<App> {
 }
 
 async fn mine(State(app): State<App>, Auth(ctx): Auth, Query(q): Query<PageQuery>) -> ApiResult {
-    Ok(page_json(&app.my_meetings(&ctx, &q.params()).await?))
+    Ok(page_json(
+        &app.meetings().my_meetings(&ctx, &q.params()).await?,
+    ))
 }
 
 fn ids(meeting: &str) -> Result<MeetingId, ApiError> {
@@ -55,7 +57,9 @@ async fn list(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     Ok(page_json(
-        &app.patient_meetings(&ctx, patient, &q.params()).await?,
+        &app.meetings()
+            .patient_meetings(&ctx, patient, &q.params())
+            .await?,
     ))
 }
 
@@ -66,7 +70,7 @@ async fn create(
     StrictJson(input): StrictJson<MeetingInput>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let m = app.create_meeting(&ctx, patient, &input).await?;
+    let m = app.meetings().create(&ctx, patient, &input).await?;
     let mut res = versioned(StatusCode::CREATED, m.version, &m);
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/meetings/{}", m.id)) {
         res.headers_mut().insert(header::LOCATION, v);
@@ -75,7 +79,7 @@ async fn create(
 }
 
 async fn view(State(app): State<App>, Auth(ctx): Auth, Path(meeting): Path<String>) -> ApiResult {
-    let v = app.meeting_view(&ctx, ids(&meeting)?).await?;
+    let v = app.meetings().view(&ctx, ids(&meeting)?).await?;
     Ok(versioned(StatusCode::OK, v.meeting.version, &v))
 }
 
@@ -86,7 +90,10 @@ async fn update(
     IfMatch(v): IfMatch,
     StrictJson(input): StrictJson<MeetingInput>,
 ) -> ApiResult {
-    let m = app.update_meeting(&ctx, ids(&meeting)?, &input, v).await?;
+    let m = app
+        .meetings()
+        .update(&ctx, ids(&meeting)?, &input, v)
+        .await?;
     Ok(versioned(StatusCode::OK, m.version, &m))
 }
 
@@ -96,7 +103,7 @@ async fn cancel(
     Path(meeting): Path<String>,
     IfMatch(v): IfMatch,
 ) -> ApiResult {
-    let m = app.cancel_meeting(&ctx, ids(&meeting)?, v).await?;
+    let m = app.meetings().cancel(&ctx, ids(&meeting)?, v).await?;
     Ok(versioned(StatusCode::OK, m.version, &m))
 }
 
@@ -114,7 +121,7 @@ async fn invite(
     Path(meeting): Path<String>,
     StrictJson(input): StrictJson<InviteInput>,
 ) -> ApiResult {
-    let (participant, token) = app.invite(&ctx, ids(&meeting)?, &input).await?;
+    let (participant, token) = app.meetings().invite(&ctx, ids(&meeting)?, &input).await?;
     Ok((
         StatusCode::CREATED,
         Json(Invited {
@@ -137,7 +144,8 @@ async fn reply(
     Path(meeting): Path<String>,
     StrictJson(b): StrictJson<ReplyBody>,
 ) -> ApiResult {
-    app.reply_to_invitation(&ctx, ids(&meeting)?, &b.reply)
+    app.meetings()
+        .reply_to_invitation(&ctx, ids(&meeting)?, &b.reply)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -161,7 +169,9 @@ async fn raise(
     Path(meeting): Path<String>,
     StrictJson(b): StrictJson<RaiseBody>,
 ) -> ApiResult {
-    app.set_raise(&ctx, ids(&meeting)?, &b.raise).await?;
+    app.meetings()
+        .set_raise(&ctx, ids(&meeting)?, &b.raise)
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -170,7 +180,7 @@ async fn calendar(
     Auth(ctx): Auth,
     Path(meeting): Path<String>,
 ) -> ApiResult {
-    let ics = app.meeting_calendar(&ctx, ids(&meeting)?).await?;
+    let ics = app.meetings().calendar(&ctx, ids(&meeting)?).await?;
     Ok(calendar_response(ics))
 }
 
@@ -195,7 +205,10 @@ async fn add_item(
     Path(meeting): Path<String>,
     StrictJson(input): StrictJson<AgendaItemInput>,
 ) -> ApiResult {
-    let i = app.add_agenda_item(&ctx, ids(&meeting)?, &input).await?;
+    let i = app
+        .meetings()
+        .add_agenda_item(&ctx, ids(&meeting)?, &input)
+        .await?;
     Ok(versioned(StatusCode::CREATED, i.version, &i))
 }
 
@@ -208,6 +221,7 @@ async fn update_item(
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
     let i = app
+        .meetings()
         .update_agenda_item(&ctx, ids(&meeting)?, item, &input, v)
         .await?;
     Ok(versioned(StatusCode::OK, i.version, &i))
@@ -231,6 +245,7 @@ async fn minutes(
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
     let i = app
+        .meetings()
         .save_minutes(
             &ctx,
             ids(&meeting)?,
@@ -250,7 +265,8 @@ async fn request_change(
     StrictJson(b): StrictJson<WishBody>,
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
-    app.request_agenda_change(&ctx, ids(&meeting)?, item, &b.wish)
+    app.meetings()
+        .request_agenda_change(&ctx, ids(&meeting)?, item, &b.wish)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -262,7 +278,10 @@ async fn decide(
     StrictJson(input): StrictJson<DecisionInput>,
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
-    let d = app.add_decision(&ctx, ids(&meeting)?, item, &input).await?;
+    let d = app
+        .meetings()
+        .add_decision(&ctx, ids(&meeting)?, item, &input)
+        .await?;
     Ok((StatusCode::CREATED, Json(d)).into_response())
 }
 
@@ -272,7 +291,10 @@ async fn pre_read(
     Path(meeting): Path<String>,
     StrictJson(input): StrictJson<PreReadInput>,
 ) -> ApiResult {
-    let r = app.add_pre_read(&ctx, ids(&meeting)?, &input).await?;
+    let r = app
+        .meetings()
+        .add_pre_read(&ctx, ids(&meeting)?, &input)
+        .await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
 
@@ -289,7 +311,10 @@ async fn summary(
     IfMatch(v): IfMatch,
     StrictJson(input): StrictJson<SummaryInput>,
 ) -> ApiResult {
-    let (m, next) = app.save_summary(&ctx, ids(&meeting)?, &input, v).await?;
+    let (m, next) = app
+        .meetings()
+        .save_summary(&ctx, ids(&meeting)?, &input, v)
+        .await?;
     let version = m.version;
     Ok(versioned(
         StatusCode::OK,

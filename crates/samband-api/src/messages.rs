@@ -53,7 +53,7 @@ pub fn book() -> RouteBook<App> {
 }
 
 async fn inbox(State(app): State<App>, Auth(ctx): Auth, Query(q): Query<PageQuery>) -> ApiResult {
-    Ok(page_json(&app.inbox(&ctx, &q.params()).await?))
+    Ok(page_json(&app.messages().inbox(&ctx, &q.params()).await?))
 }
 
 #[derive(Serialize)]
@@ -63,7 +63,7 @@ struct Unread {
 
 async fn unread(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
     Ok(Json(Unread {
-        unread: app.unread_count(&ctx).await?,
+        unread: app.notifications().unread_count(&ctx).await?,
     })
     .into_response())
 }
@@ -87,11 +87,13 @@ async fn notifications(
     Auth(ctx): Auth,
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
-    Ok(page_json(&app.notifications(&ctx, &q.params()).await?))
+    Ok(page_json(
+        &app.notifications().list(&ctx, &q.params()).await?,
+    ))
 }
 
 async fn get_prefs(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(app.notification_prefs(&ctx).await?).into_response())
+    Ok(Json(app.notifications().prefs(&ctx).await?).into_response())
 }
 
 async fn put_prefs(
@@ -99,8 +101,8 @@ async fn put_prefs(
     Auth(ctx): Auth,
     StrictJson(input): StrictJson<PrefsInput>,
 ) -> ApiResult {
-    app.save_notification_prefs(&ctx, &input).await?;
-    Ok(Json(app.notification_prefs(&ctx).await?).into_response())
+    app.notifications().save_prefs(&ctx, &input).await?;
+    Ok(Json(app.notifications().prefs(&ctx).await?).into_response())
 }
 
 async fn patient_threads(
@@ -111,7 +113,9 @@ async fn patient_threads(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     Ok(page_json(
-        &app.patient_threads(&ctx, patient, &q.params()).await?,
+        &app.messages()
+            .patient_threads(&ctx, patient, &q.params())
+            .await?,
     ))
 }
 
@@ -142,6 +146,7 @@ async fn start_thread(
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let attachments = decode_uploads(&input.attachments)?;
     let id = app
+        .messages()
         .start_thread(
             &ctx,
             patient,
@@ -168,7 +173,7 @@ async fn start_thread(
 
 async fn thread(State(app): State<App>, Auth(ctx): Auth, Path(thread): Path<String>) -> ApiResult {
     let thread = parse_id::<ThreadId>(&thread, "thread")?;
-    let view = app.thread_view(&ctx, thread).await?;
+    let view = app.messages().thread_view(&ctx, thread).await?;
     Ok(match &view.request {
         Some(r) => versioned(StatusCode::OK, r.version, &view),
         None => Json(view).into_response(),
@@ -184,6 +189,7 @@ async fn reply(
     let thread = parse_id::<ThreadId>(&thread, "thread")?;
     let attachments = decode_uploads(&input.attachments)?;
     let id = app
+        .messages()
         .reply(
             &ctx,
             thread,
@@ -211,13 +217,13 @@ async fn acknowledge(
     Path(message): Path<String>,
 ) -> ApiResult {
     let message = parse_id::<MessageId>(&message, "message")?;
-    app.acknowledge(&ctx, message).await?;
+    app.messages().acknowledge(&ctx, message).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn attachment(State(app): State<App>, Auth(ctx): Auth, Path(id): Path<String>) -> ApiResult {
     let id = parse_id::<AttachmentId>(&id, "attachment")?;
-    let (a, data) = app.attachment(&ctx, id).await?;
+    let (a, data) = app.messages().attachment(&ctx, id).await?;
     Ok(attachment_response(&a, data))
 }
 
@@ -261,7 +267,9 @@ async fn patient_requests(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     Ok(page_json(
-        &app.patient_requests(&ctx, patient, &q.params()).await?,
+        &app.requests()
+            .patient_requests(&ctx, patient, &q.params())
+            .await?,
     ))
 }
 
@@ -272,7 +280,7 @@ async fn create_request(
     StrictJson(input): StrictJson<RequestInput>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let (thread, request) = app.create_request(&ctx, patient, &input).await?;
+    let (thread, request) = app.requests().create(&ctx, patient, &input).await?;
     Ok(created(
         Created {
             thread_id: Some(thread),
@@ -285,7 +293,7 @@ async fn create_request(
 
 async fn transition(app: App, ctx: samband_app::Ctx, id: &str, v: i64, t: Transition) -> ApiResult {
     let id = parse_id::<RequestId>(id, "request")?;
-    let r = app.request_transition(&ctx, id, v, t).await?;
+    let r = app.requests().transition(&ctx, id, v, t).await?;
     Ok(versioned(StatusCode::OK, r.version, &r))
 }
 
@@ -320,7 +328,7 @@ async fn decline(
 
 async fn follow(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    app.follow_patient(&ctx, patient).await?;
+    app.notifications().follow(&ctx, patient).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -330,7 +338,7 @@ async fn unfollow(
     Path(patient): Path<String>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    app.unfollow_patient(&ctx, patient).await?;
+    app.notifications().unfollow(&ctx, patient).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

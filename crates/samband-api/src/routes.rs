@@ -132,6 +132,7 @@ async fn issue_token(
     StrictJson(req): StrictJson<TokenRequest>,
 ) -> ApiResult {
     let (secret, token) = app
+        .auth()
         .issue_token(
             &req.username,
             &req.password,
@@ -173,6 +174,7 @@ struct TokenInfo {
 
 async fn my_tokens(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
     let list: Vec<TokenInfo> = app
+        .auth()
         .list_tokens(&ctx)
         .await?
         .into_iter()
@@ -194,7 +196,7 @@ async fn revoke_my_token(
     Path(token): Path<String>,
 ) -> ApiResult {
     let token: TokenId = parse_id(&token, "token")?;
-    app.revoke_token(&ctx, token).await?;
+    app.auth().revoke_token(&ctx, token).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -211,7 +213,7 @@ struct OrganisationRequest {
 }
 
 async fn list_organisations(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(app.list_organisations(&ctx).await?).into_response())
+    Ok(Json(app.directory().list_organisations(&ctx).await?).into_response())
 }
 
 async fn create_organisation(
@@ -220,6 +222,7 @@ async fn create_organisation(
     StrictJson(r): StrictJson<OrganisationRequest>,
 ) -> ApiResult {
     let o = app
+        .directory()
         .create_organisation(&ctx, &r.name, &r.sector, r.country.as_deref())
         .await?;
     Ok(versioned(StatusCode::CREATED, o.version, &o))
@@ -237,7 +240,7 @@ struct ProfessionalRequest {
 }
 
 async fn list_professionals(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(app.list_professionals(&ctx).await?).into_response())
+    Ok(Json(app.directory().list_professionals(&ctx).await?).into_response())
 }
 
 async fn create_professional(
@@ -254,7 +257,7 @@ async fn create_professional(
         r.availability.as_deref(),
     )
     .map_err(samband_app::AppError::from)?;
-    let p = app.create_professional(&ctx, new).await?;
+    let p = app.directory().create_professional(&ctx, new).await?;
     Ok(versioned(StatusCode::CREATED, p.version, &p))
 }
 
@@ -271,7 +274,7 @@ async fn create_account(
     Auth(ctx): Auth,
     StrictJson(r): StrictJson<AccountInput>,
 ) -> ApiResult {
-    let a = app.create_account(Some(&ctx), &r).await?;
+    let a = app.directory().create_account(Some(&ctx), &r).await?;
     let body = AccountResponse {
         id: a.id,
         username: a.username,
@@ -323,7 +326,7 @@ async fn my_patients(
     Auth(ctx): Auth,
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
-    let page = app.my_patients(&ctx, &q.params()).await?;
+    let page = app.patients().my_patients(&ctx, &q.params()).await?;
     let page = page.map(|r| CaseloadItem {
         id: r.patient.id,
         name: r.patient.name,
@@ -366,9 +369,10 @@ async fn register_patient(
         email: r.email.as_deref(),
     };
     let id = app
-        .register_patient(&ctx, input, &r.my_role, &r.my_responsibility)
+        .patients()
+        .register(&ctx, input, &r.my_role, &r.my_responsibility)
         .await?;
-    let overview = app.overview(&ctx, id).await?;
+    let overview = app.patients().overview(&ctx, id).await?;
     let mut res = (StatusCode::CREATED, Json(&overview)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/patients/{id}")) {
         res.headers_mut().insert(header::LOCATION, v);
@@ -382,7 +386,7 @@ async fn patient_overview(
     Path(patient): Path<String>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    Ok(Json(app.overview(&ctx, patient).await?).into_response())
+    Ok(Json(app.patients().overview(&ctx, patient).await?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -405,6 +409,7 @@ async fn history(
         limit: q.limit,
     };
     let page = app
+        .patients()
         .history(&ctx, patient, q.object_id.as_deref(), &params)
         .await?;
     let page = page.map(|h| {
@@ -433,7 +438,8 @@ async fn add_member(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let team = app
-        .save_team_member(&ctx, patient, None, &input, v, input.reason.as_deref())
+        .team()
+        .save_member(&ctx, patient, None, &input, v, input.reason.as_deref())
         .await?;
     Ok(versioned(StatusCode::CREATED, team.version, &team))
 }
@@ -448,7 +454,8 @@ async fn update_member(
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let member = parse_id::<MemberId>(&member, "member")?;
     let team = app
-        .save_team_member(
+        .team()
+        .save_member(
             &ctx,
             patient,
             Some(member),
@@ -478,6 +485,7 @@ async fn update_plan_header(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let h = app
+        .plan()
         .set_revision_date(&ctx, patient, r.revision_date.as_deref().unwrap_or(""), v)
         .await?;
     Ok(versioned(StatusCode::OK, h.version, &h))
@@ -490,7 +498,7 @@ async fn add_action(
     StrictJson(input): StrictJson<ActionInput>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let a = app.add_action(&ctx, patient, &input).await?;
+    let a = app.plan().add_action(&ctx, patient, &input).await?;
     Ok(versioned(StatusCode::CREATED, a.version, &a))
 }
 
@@ -501,7 +509,7 @@ async fn get_action(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let action = parse_id::<ActionId>(&action, "action")?;
-    let a = app.get_action(&ctx, patient, action).await?;
+    let a = app.plan().get_action(&ctx, patient, action).await?;
     Ok(versioned(StatusCode::OK, a.version, &a))
 }
 
@@ -515,6 +523,7 @@ async fn update_action(
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let action = parse_id::<ActionId>(&action, "action")?;
     let a = app
+        .plan()
         .update_action(&ctx, patient, action, &input, v, input.reason.as_deref())
         .await?;
     Ok(versioned(StatusCode::OK, a.version, &a))
@@ -527,7 +536,7 @@ async fn add_goal(
     StrictJson(input): StrictJson<GoalInput>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let g = app.add_goal(&ctx, patient, &input).await?;
+    let g = app.plan().add_goal(&ctx, patient, &input).await?;
     Ok(versioned(StatusCode::CREATED, g.version, &g))
 }
 
@@ -541,6 +550,7 @@ async fn update_goal(
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let goal = parse_id::<GoalId>(&goal, "goal")?;
     let g = app
+        .plan()
         .update_goal(&ctx, patient, goal, &input, v, input.reason.as_deref())
         .await?;
     Ok(versioned(StatusCode::OK, g.version, &g))
@@ -553,7 +563,7 @@ async fn add_service(
     StrictJson(input): StrictJson<ServiceInput>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let s = app.add_service(&ctx, patient, &input).await?;
+    let s = app.plan().add_service(&ctx, patient, &input).await?;
     Ok(versioned(StatusCode::CREATED, s.version, &s))
 }
 
@@ -567,6 +577,7 @@ async fn update_service(
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let service = parse_id::<ServiceId>(&service, "service")?;
     let s = app
+        .plan()
         .update_service(&ctx, patient, service, &input, v, input.reason.as_deref())
         .await?;
     Ok(versioned(StatusCode::OK, s.version, &s))
@@ -581,6 +592,7 @@ async fn update_crisis_plan(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let c = app
+        .plan()
         .update_crisis_plan(&ctx, patient, &input, v, input.reason.as_deref())
         .await?;
     Ok(versioned(StatusCode::OK, c.version, &c))
@@ -594,7 +606,7 @@ async fn get_consent(
     Path(patient): Path<String>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let c = app.consent(&ctx, patient).await?;
+    let c = app.consent().current(&ctx, patient).await?;
     Ok(versioned(StatusCode::OK, c.version, &c))
 }
 
@@ -615,7 +627,8 @@ async fn put_consent(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let c = app
-        .save_consent(&ctx, patient, &r.rules, v, r.password.as_deref())
+        .consent()
+        .save(&ctx, patient, &r.rules, v, r.password.as_deref())
         .await?;
     Ok(versioned(StatusCode::OK, c.version, &c))
 }
@@ -644,6 +657,7 @@ async fn break_glass(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let g = app
+        .consent()
         .break_glass(&ctx, patient, &r.reason_code, &r.reason_text, &r.password)
         .await?;
     let body = EmergencyResponse {
@@ -663,7 +677,7 @@ async fn access_log(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     Ok(page_json(
-        &app.access_log(&ctx, patient, &q.params()).await?,
+        &app.consent().access_log(&ctx, patient, &q.params()).await?,
     ))
 }
 
@@ -686,11 +700,13 @@ async fn audit_export(
         cursor: q.cursor,
         limit: q.limit,
     };
-    Ok(page_json(&app.audit_page(&ctx, format, &params).await?))
+    Ok(page_json(
+        &app.audit_trail().audit_page(&ctx, format, &params).await?,
+    ))
 }
 
 async fn emergency_to_review(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    let grants = app.emergency_to_review(&ctx).await?;
+    let grants = app.consent().emergency_to_review(&ctx).await?;
     let body: Vec<serde_json::Value> = grants
         .iter()
         .map(|g| {
@@ -710,6 +726,6 @@ async fn review_emergency(
     Path(grant): Path<String>,
 ) -> ApiResult {
     let grant = parse_id::<uuid::Uuid>(&grant, "grant")?;
-    app.mark_emergency_reviewed(&ctx, grant).await?;
+    app.consent().mark_emergency_reviewed(&ctx, grant).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
