@@ -244,8 +244,7 @@ impl App {
             return Ok(());
         }
         tx.commit().await?;
-        self.live.publish(told);
-        self.job_wake.notify_one();
+        self.after_commit(told);
         Ok(())
     }
 
@@ -424,5 +423,96 @@ mod tests {
         let back: OutgoingEmail =
             serde_json::from_value(serde_json::to_value(&dated).unwrap()).unwrap();
         assert_eq!(back, dated, "the date survives the job payload");
+    }
+
+    /// A claimed job and a transaction holding its effect (one more job queued).
+    async fn claimed_with_effect(app: &App) -> (Job, Job, TxBox) {
+        let now = app.clock.now();
+        let mut tx = app.store.begin().await.unwrap();
+        app.enqueue(&mut tx, Job::new("test", serde_json::json!({}), now, now))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        let job = tx
+            .claim_job(now, now + app.config.jobs.lease)
+            .await
+            .unwrap()
+            .unwrap();
+        tx.commit().await.unwrap();
+        let effect = Job::new(
+            "effect",
+            serde_json::json!({}),
+            now + Duration::days(1),
+            now,
+        );
+        let mut tx = app.store.begin().await.unwrap();
+        app.enqueue(&mut tx, effect.clone()).await.unwrap();
+        (job, effect, tx)
+    }
+
+    async fn stored(app: &App, id: JobId) -> Option<Job> {
+        let mut tx = app.store.begin_read().await.unwrap();
+        let job = tx.get_job(id).await.unwrap();
+        tx.commit().await.unwrap();
+        job
+    }
+
+    async fn woken(app: &App) -> bool {
+        tokio::time::timeout(
+            std::time::Duration::from_millis(50),
+            app.job_wake.notified(),
+        )
+        .await
+        .is_ok()
+    }
+
+    #[tokio::test]
+    async fn a_run_that_still_holds_its_claim_commits_its_effect_and_tells_the_accounts() {
+        let (app, _clock) = crate::kernel::testing::app().await;
+        let (job, effect, tx) = claimed_with_effect(&app).await;
+        let mut live = app.live.subscribe();
+        let told = samband_domain::ids::AccountId::new();
+        app.finish_run(tx, &job, app.clock.now(), vec![told])
+            .await
+            .unwrap();
+        assert_eq!(stored(&app, job.id).await.unwrap().status, "done");
+        assert!(
+            stored(&app, effect.id).await.is_some(),
+            "the effect committed"
+        );
+        assert_eq!(live.try_recv().unwrap().account, told);
+        assert!(
+            woken(&app).await,
+            "the runner is woken for what the job queued"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_run_whose_claim_passed_to_another_runner_is_undone() {
+        let (app, clock) = crate::kernel::testing::app().await;
+        let (job, effect, tx) = claimed_with_effect(&app).await;
+        // The lease runs out and another runner claims the job (a second attempt).
+        clock.advance(app.config.jobs.lease + Duration::seconds(1));
+        let now = app.clock.now();
+        let mut other = app.store.begin().await.unwrap();
+        let again = other
+            .claim_job(now, now + app.config.jobs.lease)
+            .await
+            .unwrap()
+            .unwrap();
+        other.commit().await.unwrap();
+        assert_eq!(again.attempts, job.attempts + 1);
+        let mut live = app.live.subscribe();
+        app.finish_run(tx, &job, now, vec![samband_domain::ids::AccountId::new()])
+            .await
+            .unwrap();
+        assert!(
+            stored(&app, effect.id).await.is_none(),
+            "the effect is dropped"
+        );
+        assert_eq!(stored(&app, job.id).await.unwrap().status, "running");
+        assert!(live.try_recv().is_err(), "nobody is told");
+        assert!(!woken(&app).await);
     }
 }

@@ -1,9 +1,16 @@
-//! Samband's use cases. Every method follows one shape:
+//! Samband's use cases. Every use case follows one shape:
 //! **authorize (the one access policy) → transaction → domain rules → persist → audit →
 //! commit**, and returns domain values or read models — never HTTP responses.
 //!
-//! Surfaces (JSON API, HTML UI, later FHIR) call these methods and nothing below them,
-//! so a rule enforced here holds on every path.
+//! The use cases are grouped by capability, one folder each, reached through a handle
+//! on [`App`]: `app.patients()`, `app.team()`, `app.plan()`, `app.meetings()`,
+//! `app.messages()`, `app.requests()`, `app.consent()`, `app.notifications()`,
+//! `app.auth()`, `app.directory()`, `app.audit_trail()`. What they all share — policy
+//! facts, authorization, audit, versioned saves, the transaction shapes — is the
+//! `kernel` module.
+//!
+//! Surfaces (JSON API, HTML UI, later FHIR) call these use cases and nothing below
+//! them, so a rule enforced here holds on every path.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod audit_export;

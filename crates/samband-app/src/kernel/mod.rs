@@ -12,6 +12,8 @@
 pub(crate) mod audit;
 pub(crate) mod authorize;
 pub(crate) mod facts;
+#[cfg(test)]
+pub(crate) mod testing;
 pub(crate) mod transactions;
 pub(crate) mod versioned;
 

@@ -265,15 +265,11 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::AppConfig;
-    use chrono::{NaiveDate, TimeZone, Utc};
-    use samband_domain::clock::ManualClock;
+    use chrono::NaiveDate;
     use samband_domain::ids::{AccountId, GoalId};
     use samband_domain::patient::{ContactChannel, Patient};
     use samband_domain::plan::{Goal, GoalAuthor};
     use samband_domain::principal::{Principal, Scopes, Subject};
-    use samband_store::Store;
-    use std::sync::Arc;
 
     struct World {
         app: App,
@@ -285,15 +281,7 @@ mod tests {
     /// A fresh SQLite store with one patient and one goal at version 1, whose history
     /// row names "Kari Nordmann" as the last to change it.
     async fn world() -> World {
-        let dir = std::env::temp_dir().join(format!("samband-app-{}", Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("t.db").display());
-        let store: Arc<dyn Store> =
-            Arc::new(samband_store_sqlite::SqliteStore::open(&url).await.unwrap());
-        let clock = Arc::new(ManualClock::new(
-            Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
-        ));
-        let app = App::new(store, clock, AppConfig::default());
+        let (app, _clock) = crate::kernel::testing::app().await;
         let ctx = Ctx {
             principal: Principal {
                 account_id: AccountId::new(),

@@ -166,8 +166,7 @@ impl Meetings<'_> {
         )
         .await?;
         tx.commit().await?;
-        self.live.publish(told);
-        self.job_wake.notify_one();
+        self.after_commit(told);
         Ok((p, token.map(samband_store::Secret::from)))
     }
 

@@ -170,8 +170,7 @@ impl Meetings<'_> {
             .await?;
         self.finish_meeting_change(tx, ctx, &old, &next, purpose)
             .await?;
-        self.live.publish(told);
-        self.job_wake.notify_one();
+        self.after_commit(told);
         Ok(next)
     }
 
@@ -194,8 +193,7 @@ impl Meetings<'_> {
             .await?;
         self.finish_meeting_change(tx, ctx, &old, &next, purpose)
             .await?;
-        self.live.publish(told);
-        self.job_wake.notify_one();
+        self.after_commit(told);
         Ok(next)
     }
 }

@@ -185,12 +185,11 @@ impl Messages<'_> {
 
     /// After the commit: live updates for the recipients, and the e-mail runner.
     pub(crate) fn after_post(&self, ctx: &Ctx, recipients: &[Addressee]) {
-        self.live.publish(
+        self.after_commit(
             recipients
                 .iter()
                 .map(|r| r.account.id)
                 .chain([ctx.principal.account_id]),
         );
-        self.job_wake.notify_one();
     }
 }
