@@ -391,7 +391,7 @@ fn meetings_spec(doc: &mut Value) {
         (
             "MeetingInput",
             json!({"type": "object", "additionalProperties": false, "required": ["kind", "mode", "title", "starts_at", "duration_minutes", "pre_read_policy"], "properties": {
-                "kind": {"type": "string", "enum": ["collaboration_after_assessment", "discharge_planning", "coordination", "review"]},
+                "kind": {"type": "string", "enum": ["collaboration_after_assessment", "discharge_planning", "coordination", "review", "dialogue_meeting"]},
                 "mode": {"type": "string", "enum": ["digital", "hybrid", "in_person"]},
                 "title": s(200), "starts_at": {"type": "string", "description": format!("local YYYY-MM-DDTHH:MM, from now up to {} years ahead", samband_domain::text::PLANNING_YEARS)},
                 "duration_minutes": {"type": "integer", "minimum": 15, "maximum": 480},

@@ -67,4 +67,6 @@ id_type!(
     AgendaItemId,
     DecisionId,
     PreReadId,
+    HandoverId,
+    EnrolmentId,
 );

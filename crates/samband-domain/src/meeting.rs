@@ -25,6 +25,8 @@ string_enum!(
         DischargePlanning = "discharge_planning",
         Coordination = "coordination",
         Review = "review",
+        /// A dialogue meeting of the sick-leave follow-up (dialogmøte, DOMAIN.md §1.4).
+        DialogueMeeting = "dialogue_meeting",
     }
 );
 

@@ -231,20 +231,12 @@ fn audit_verify_and_export_detect_direct_database_edits() {
     assert_eq!(first["prev_hash"].as_str().unwrap().len(), 64);
 
     // An edit made directly in the database, past the append-only triggers.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        sqlx::raw_sql(
-            "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET action = 'read' WHERE seq = 2;",
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
-        pool.close().await;
-    });
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET action = 'read' WHERE seq = 2;",
+    )
+    .unwrap();
+    drop(conn);
     let out = bin()
         .args(["audit", "verify", "--database-url", &url])
         .output()

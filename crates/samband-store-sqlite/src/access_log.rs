@@ -1,6 +1,7 @@
 //! The patient's access log, read from the audit trail a page at a time.
 
 use crate::codec::*;
+use crate::db::*;
 use crate::SqliteTx;
 use async_trait::async_trait;
 use samband_domain::ids::*;
@@ -24,15 +25,11 @@ impl AccessLogRepo for SqliteTx {
              FROM audit_log WHERE patient_id = ? AND actor_account_id IS NOT NULL {seek}\
              ORDER BY seq DESC LIMIT ?"
         );
-        let mut q = sqlx::query(&sql).bind(patient.to_string());
+        let mut q = query(&sql).bind(patient.to_string());
         if let Some(after) = &page.after {
             q = q.bind(after.key);
         }
-        let rows = q
-            .bind(page.limit)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = q.bind(page.limit).fetch_all(&self.tx)?;
         rows.iter()
             .map(|r| {
                 Ok((
@@ -54,12 +51,10 @@ impl AccessLogRepo for SqliteTx {
     }
 
     async fn count_access_log(&mut self, patient: PatientId) -> StoreResult<i64> {
-        sqlx::query_scalar(
+        query_scalar(
             "SELECT COUNT(*) FROM audit_log WHERE patient_id = ? AND actor_account_id IS NOT NULL",
         )
         .bind(patient.to_string())
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db_err)
+        .fetch_one(&self.tx)
     }
 }

@@ -1,13 +1,18 @@
 //! Conversions between domain values and SQLite's text columns, and error mapping.
 
+use crate::db::Row;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use samband_store::StoreError;
 use std::str::FromStr;
 use uuid::Uuid;
 
-pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(d) = &e {
-        if d.is_unique_violation() {
+pub(crate) fn db_err(e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e {
+        // A unique index or a primary key: the row exists already.
+        if matches!(
+            f.extended_code,
+            rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        ) {
             return StoreError::Conflict("already exists".into());
         }
     }
@@ -45,11 +50,8 @@ pub(crate) fn opt_id<T: From<Uuid>>(s: Option<String>) -> Result<Option<T>, Stor
 }
 
 /// Reads a column, mapping decode errors to `StoreError`.
-pub(crate) fn get<'r, T>(row: &'r sqlx::sqlite::SqliteRow, col: &str) -> Result<T, StoreError>
-where
-    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
-{
-    sqlx::Row::try_get(row, col).map_err(|e| StoreError::Other(format!("column {col}: {e}")))
+pub(crate) fn get<T: rusqlite::types::FromSql>(row: &Row, col: &str) -> Result<T, StoreError> {
+    row.get(col)
 }
 
 /// Result of an optimistic update: zero rows means someone else changed it first.

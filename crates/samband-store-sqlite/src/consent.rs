@@ -1,16 +1,16 @@
 //! Consent documents and emergency-access grants.
 
 use crate::codec::*;
+use crate::db::*;
 use crate::SqliteTx;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use samband_domain::consent::Consent;
 use samband_domain::ids::*;
 use samband_store::*;
-use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
-fn grant_row(r: &SqliteRow) -> StoreResult<EmergencyGrant> {
+fn grant_row(r: &Row) -> StoreResult<EmergencyGrant> {
     Ok(EmergencyGrant {
         id: id::<Uuid>(&get::<String>(r, "id")?)?,
         patient_id: id(&get::<String>(r, "patient_id")?)?,
@@ -27,54 +27,68 @@ fn grant_row(r: &SqliteRow) -> StoreResult<EmergencyGrant> {
     })
 }
 
+/// A consent from its stored columns.
+pub(crate) fn consent_from(
+    patient: PatientId,
+    rules: String,
+    updated_at: Option<String>,
+    version: i64,
+) -> StoreResult<Consent> {
+    Ok(Consent {
+        patient_id: patient,
+        rules: serde_json::from_str(&rules).map_err(|_| corrupt("consent rules"))?,
+        updated_at: updated_at.as_deref().map(parse_ts).transpose()?,
+        version,
+    })
+}
+
 #[async_trait]
 impl ConsentRepo for SqliteTx {
     async fn get_consent(&mut self, patient: PatientId) -> StoreResult<Option<Consent>> {
-        let row = sqlx::query("SELECT * FROM consents WHERE patient_id = ?")
+        // Read with the membership a moment ago, in this same transaction.
+        if let Some((p, consent)) = &self.consent {
+            if *p == patient {
+                return Ok(consent.clone());
+            }
+        }
+        let row = query("SELECT rules, updated_at, version FROM consents WHERE patient_id = ?")
             .bind(patient.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.map(|r| {
-            let rules: String = get(&r, "rules")?;
-            Ok(Consent {
-                patient_id: patient,
-                rules: serde_json::from_str(&rules).map_err(|_| corrupt("consent rules"))?,
-                updated_at: get::<Option<String>>(&r, "updated_at")?
-                    .as_deref()
-                    .map(parse_ts)
-                    .transpose()?,
-                version: get(&r, "version")?,
-            })
+            consent_from(
+                patient,
+                get(&r, "rules")?,
+                get(&r, "updated_at")?,
+                get(&r, "version")?,
+            )
         })
         .transpose()
     }
 
     async fn save_consent(&mut self, c: &Consent, expected: i64) -> StoreResult<i64> {
+        // Whatever was read before is no longer the consent of this transaction.
+        self.consent = None;
         let rules =
             serde_json::to_string(&c.rules).map_err(|e| StoreError::Other(e.to_string()))?;
         let r = if expected == 0 {
-            sqlx::query("INSERT INTO consents (patient_id, rules, updated_at, version) VALUES (?, ?, ?, 1) ON CONFLICT DO NOTHING")
+            query("INSERT INTO consents (patient_id, rules, updated_at, version) VALUES (?, ?, ?, 1) ON CONFLICT DO NOTHING")
                 .bind(c.patient_id.to_string())
                 .bind(&rules)
                 .bind(c.updated_at.as_ref().map(ts))
-                .execute(&mut *self.tx)
-                .await
+                .execute(&self.tx)
         } else {
-            sqlx::query("UPDATE consents SET rules = ?, updated_at = ?, version = version + 1 WHERE patient_id = ? AND version = ?")
+            query("UPDATE consents SET rules = ?, updated_at = ?, version = version + 1 WHERE patient_id = ? AND version = ?")
                 .bind(&rules)
                 .bind(c.updated_at.as_ref().map(ts))
                 .bind(c.patient_id.to_string())
                 .bind(expected)
-                .execute(&mut *self.tx)
-                .await
-        }
-        .map_err(db_err)?;
+                .execute(&self.tx)
+        }?;
         versioned(r.rows_affected(), expected)
     }
 
     async fn insert_emergency(&mut self, g: &EmergencyGrant) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO emergency_access (id, patient_id, account_id, reason_code, reason_text, started_at, expires_at, reviewed_at, reviewed_by) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
@@ -87,9 +101,7 @@ impl ConsentRepo for SqliteTx {
         .bind(ts(&g.expires_at))
         .bind(g.reviewed_at.as_ref().map(ts))
         .bind(g.reviewed_by.map(|a| a.to_string()))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .execute(&self.tx)?;
         Ok(())
     }
 
@@ -99,7 +111,7 @@ impl ConsentRepo for SqliteTx {
         patient: PatientId,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<EmergencyGrant>> {
-        let row = sqlx::query(
+        let row = query(
             "SELECT * FROM emergency_access WHERE account_id = ? AND patient_id = ? AND started_at <= ? AND expires_at > ? \
              ORDER BY started_at DESC LIMIT 1",
         )
@@ -107,9 +119,7 @@ impl ConsentRepo for SqliteTx {
         .bind(patient.to_string())
         .bind(ts(&now))
         .bind(ts(&now))
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .fetch_optional(&self.tx)?;
         row.as_ref().map(grant_row).transpose()
     }
 
@@ -119,15 +129,13 @@ impl ConsentRepo for SqliteTx {
         unreviewed: bool,
     ) -> StoreResult<Vec<EmergencyGrant>> {
         let p = patient.map(|p| p.to_string());
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT * FROM emergency_access WHERE (? IS NULL OR patient_id = ?) AND (? = 0 OR reviewed_at IS NULL) ORDER BY started_at DESC",
         )
         .bind(&p)
         .bind(&p)
         .bind(unreviewed)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .fetch_all(&self.tx)?;
         rows.iter().map(grant_row).collect()
     }
 
@@ -137,13 +145,11 @@ impl ConsentRepo for SqliteTx {
         by: AccountId,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let r = sqlx::query("UPDATE emergency_access SET reviewed_at = ?, reviewed_by = ? WHERE id = ? AND reviewed_at IS NULL")
+        let r = query("UPDATE emergency_access SET reviewed_at = ?, reviewed_by = ? WHERE id = ? AND reviewed_at IS NULL")
             .bind(ts(&at))
             .bind(by.to_string())
             .bind(grant.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         if r.rows_affected() == 1 {
             Ok(())
         } else {

@@ -1,6 +1,7 @@
 //! Organisations, professionals and patients.
 
 use crate::codec::*;
+use crate::db::*;
 use crate::SqliteTx;
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -11,9 +12,8 @@ use samband_domain::organisation::{Organisation, Sector};
 use samband_domain::patient::{ContactChannel, Patient};
 use samband_domain::professional::Professional;
 use samband_store::*;
-use sqlx::sqlite::SqliteRow;
 
-fn org_row(r: &SqliteRow) -> StoreResult<Organisation> {
+fn org_row(r: &Row) -> StoreResult<Organisation> {
     Ok(Organisation {
         id: id(&get::<String>(r, "id")?)?,
         name: get(r, "name")?,
@@ -30,7 +30,7 @@ pub(crate) fn country(raw: Option<String>) -> StoreResult<Option<Country>> {
         .transpose()
 }
 
-pub(crate) fn patient_row(r: &SqliteRow) -> StoreResult<Patient> {
+pub(crate) fn patient_row(r: &Row) -> StoreResult<Patient> {
     let kind: Option<String> = get(r, "national_id_kind")?;
     let value: Option<String> = get(r, "national_id")?;
     let national_id = match (kind, value) {
@@ -67,17 +67,15 @@ fn id_kind_str(k: IdKind) -> String {
 
 impl SqliteTx {
     async fn professional_orgs(&mut self, pid: &str) -> StoreResult<Vec<OrganisationId>> {
-        let rows = sqlx::query("SELECT organisation_id FROM professional_organisations WHERE professional_id = ? ORDER BY position")
+        let rows = query("SELECT organisation_id FROM professional_organisations WHERE professional_id = ? ORDER BY position")
             .bind(pid)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_all(&self.tx)?;
         rows.iter()
             .map(|r| id(&get::<String>(r, "organisation_id")?))
             .collect()
     }
 
-    async fn professional_from_row(&mut self, r: &SqliteRow) -> StoreResult<Professional> {
+    async fn professional_from_row(&mut self, r: &Row) -> StoreResult<Professional> {
         let pid: String = get(r, "id")?;
         Ok(Professional {
             id: id(&pid)?,
@@ -95,7 +93,7 @@ impl SqliteTx {
 #[async_trait]
 impl OrganisationRepo for SqliteTx {
     async fn insert_organisation(&mut self, o: &Organisation) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO organisations (id, name, sector, country, version) VALUES (?, ?, ?, ?, ?)",
         )
         .bind(o.id.to_string())
@@ -103,26 +101,19 @@ impl OrganisationRepo for SqliteTx {
         .bind(o.sector.as_str())
         .bind(o.country.map(|c| c.as_str()))
         .bind(o.version)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .execute(&self.tx)?;
         Ok(())
     }
 
     async fn get_organisation(&mut self, oid: OrganisationId) -> StoreResult<Option<Organisation>> {
-        let row = sqlx::query("SELECT * FROM organisations WHERE id = ?")
+        let row = query("SELECT * FROM organisations WHERE id = ?")
             .bind(oid.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.as_ref().map(org_row).transpose()
     }
 
     async fn list_organisations(&mut self) -> StoreResult<Vec<Organisation>> {
-        let rows = sqlx::query("SELECT * FROM organisations ORDER BY name")
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = query("SELECT * FROM organisations ORDER BY name").fetch_all(&self.tx)?;
         rows.iter().map(org_row).collect()
     }
 }
@@ -130,7 +121,7 @@ impl OrganisationRepo for SqliteTx {
 #[async_trait]
 impl ProfessionalRepo for SqliteTx {
     async fn insert_professional(&mut self, p: &Professional) -> StoreResult<()> {
-        sqlx::query("INSERT INTO professionals (id, name, title, phone, email, availability, version) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        query("INSERT INTO professionals (id, name, title, phone, email, availability, version) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(p.id.to_string())
             .bind(&p.name)
             .bind(&p.title)
@@ -138,27 +129,21 @@ impl ProfessionalRepo for SqliteTx {
             .bind(&p.email)
             .bind(&p.availability)
             .bind(p.version)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         for (i, o) in p.organisation_ids.iter().enumerate() {
-            sqlx::query("INSERT INTO professional_organisations (professional_id, organisation_id, position) VALUES (?, ?, ?)")
+            query("INSERT INTO professional_organisations (professional_id, organisation_id, position) VALUES (?, ?, ?)")
                 .bind(p.id.to_string())
                 .bind(o.to_string())
                 .bind(i as i64)
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+                .execute(&self.tx)?;
         }
         Ok(())
     }
 
     async fn get_professional(&mut self, pid: ProfessionalId) -> StoreResult<Option<Professional>> {
-        let row = sqlx::query("SELECT * FROM professionals WHERE id = ?")
+        let row = query("SELECT * FROM professionals WHERE id = ?")
             .bind(pid.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         match row {
             Some(r) => Ok(Some(self.professional_from_row(&r).await?)),
             None => Ok(None),
@@ -179,10 +164,7 @@ impl ProfessionalRepo for SqliteTx {
     }
 
     async fn list_professionals(&mut self) -> StoreResult<Vec<Professional>> {
-        let rows = sqlx::query("SELECT * FROM professionals ORDER BY name")
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = query("SELECT * FROM professionals ORDER BY name").fetch_all(&self.tx)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             out.push(self.professional_from_row(r).await?);
@@ -194,7 +176,7 @@ impl ProfessionalRepo for SqliteTx {
 #[async_trait]
 impl PatientRepo for SqliteTx {
     async fn insert_patient(&mut self, p: &Patient) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO patients (id, name, birth_date, national_id_kind, national_id, preferred_contact, phone, email, version) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
@@ -207,28 +189,22 @@ impl PatientRepo for SqliteTx {
         .bind(&p.phone)
         .bind(&p.email)
         .bind(p.version)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .execute(&self.tx)?;
         Ok(())
     }
 
     async fn get_patient(&mut self, pid: PatientId) -> StoreResult<Option<Patient>> {
-        let row = sqlx::query("SELECT * FROM patients WHERE id = ?")
+        let row = query("SELECT * FROM patients WHERE id = ?")
             .bind(pid.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.as_ref().map(patient_row).transpose()
     }
 
     async fn find_patient_by_national_id(&mut self, value: &str) -> StoreResult<Option<PatientId>> {
         let row: Option<String> =
-            sqlx::query_scalar("SELECT id FROM patients WHERE national_id = ? LIMIT 1")
+            query_scalar("SELECT id FROM patients WHERE national_id = ? LIMIT 1")
                 .bind(value)
-                .fetch_optional(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+                .fetch_optional(&self.tx)?;
         opt_id(row)
     }
 
@@ -254,7 +230,7 @@ impl PatientRepo for SqliteTx {
              WHERE m.professional_id = ? AND m.active_from <= ? AND (m.active_to IS NULL OR m.active_to >= ?) {seek}\
              ORDER BY m.patient_name, m.patient_id LIMIT ?"
         );
-        let mut q = sqlx::query(&sql)
+        let mut q = query(&sql)
             .bind(&d)
             .bind(professional.to_string())
             .bind(&d)
@@ -262,11 +238,7 @@ impl PatientRepo for SqliteTx {
         if let Some(after) = &page.after {
             q = q.bind(&after.key).bind(after.id.to_string());
         }
-        let rows = q
-            .bind(page.limit)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = q.bind(page.limit).fetch_all(&self.tx)?;
         rows.iter()
             .map(|r| {
                 Ok(CaseloadRow {
@@ -291,15 +263,13 @@ impl PatientRepo for SqliteTx {
         today: NaiveDate,
     ) -> StoreResult<i64> {
         let d = date(&today);
-        sqlx::query_scalar(
+        query_scalar(
             "SELECT COUNT(*) FROM team_members m \
              WHERE m.professional_id = ? AND m.active_from <= ? AND (m.active_to IS NULL OR m.active_to >= ?)",
         )
         .bind(professional.to_string())
         .bind(&d)
         .bind(&d)
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db_err)
+        .fetch_one(&self.tx)
     }
 }

@@ -4,18 +4,18 @@
 //! that dies holding a job.
 
 use crate::codec::*;
+use crate::db::*;
 use crate::SqliteTx;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use samband_domain::ids::*;
 use samband_store::*;
-use sqlx::sqlite::SqliteRow;
 
 fn opt_ts(s: Option<String>) -> StoreResult<Option<DateTime<Utc>>> {
     s.as_deref().map(parse_ts).transpose()
 }
 
-fn job_row(r: &SqliteRow) -> StoreResult<Job> {
+fn job_row(r: &Row) -> StoreResult<Job> {
     Ok(Job {
         id: id(&get::<String>(r, "id")?)?,
         kind: get(r, "kind")?,
@@ -33,7 +33,7 @@ fn job_row(r: &SqliteRow) -> StoreResult<Job> {
     })
 }
 
-fn notification_row(r: &SqliteRow) -> StoreResult<Notification> {
+fn notification_row(r: &Row) -> StoreResult<Notification> {
     Ok(Notification {
         id: id(&get::<String>(r, "id")?)?,
         account_id: id(&get::<String>(r, "account_id")?)?,
@@ -48,7 +48,7 @@ fn notification_row(r: &SqliteRow) -> StoreResult<Notification> {
     })
 }
 
-fn follow_row(r: &SqliteRow) -> StoreResult<Follow> {
+fn follow_row(r: &Row) -> StoreResult<Follow> {
     Ok(Follow {
         account_id: id(&get::<String>(r, "account_id")?)?,
         patient_id: id(&get::<String>(r, "patient_id")?)?,
@@ -60,7 +60,7 @@ fn follow_row(r: &SqliteRow) -> StoreResult<Follow> {
 #[async_trait]
 impl JobRepo for SqliteTx {
     async fn enqueue_job(&mut self, j: &Job) -> StoreResult<bool> {
-        let r = sqlx::query("INSERT INTO jobs (id, kind, payload, run_at, status, attempts, max_attempts, lease_until, last_error, dedupe_key, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING")
+        let r = query("INSERT INTO jobs (id, kind, payload, run_at, status, attempts, max_attempts, lease_until, last_error, dedupe_key, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING")
             .bind(j.id.to_string())
             .bind(&j.kind)
             .bind(j.payload.to_string())
@@ -73,9 +73,7 @@ impl JobRepo for SqliteTx {
             .bind(&j.dedupe_key)
             .bind(ts(&j.created_at))
             .bind(j.finished_at.as_ref().map(ts))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(r.rows_affected() == 1)
     }
 
@@ -84,7 +82,7 @@ impl JobRepo for SqliteTx {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> StoreResult<Option<Job>> {
-        let row = sqlx::query(
+        let row = query(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?2
              WHERE id = (SELECT id FROM jobs
                           WHERE (status = 'pending' AND run_at <= ?1)
@@ -94,9 +92,7 @@ impl JobRepo for SqliteTx {
         )
         .bind(ts(&now))
         .bind(ts(&lease_until))
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .fetch_optional(&self.tx)?;
         row.as_ref().map(job_row).transpose()
     }
 
@@ -106,16 +102,14 @@ impl JobRepo for SqliteTx {
         attempts: i64,
         at: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE jobs SET status = 'done', finished_at = ?, lease_until = NULL \
              WHERE id = ? AND attempts = ? AND status <> 'done'",
         )
         .bind(ts(&at))
         .bind(jid.to_string())
         .bind(attempts)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .execute(&self.tx)?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -125,72 +119,58 @@ impl JobRepo for SqliteTx {
         run_at: DateTime<Utc>,
         error: &str,
     ) -> StoreResult<()> {
-        sqlx::query("UPDATE jobs SET status = 'pending', run_at = ?, last_error = ?, lease_until = NULL WHERE id = ?")
+        query("UPDATE jobs SET status = 'pending', run_at = ?, last_error = ?, lease_until = NULL WHERE id = ?")
             .bind(ts(&run_at))
             .bind(error)
             .bind(jid.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn bury_job(&mut self, jid: JobId, at: DateTime<Utc>, error: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE jobs SET status = 'dead', finished_at = ?, last_error = ?, lease_until = NULL WHERE id = ?")
+        query("UPDATE jobs SET status = 'dead', finished_at = ?, last_error = ?, lease_until = NULL WHERE id = ?")
             .bind(ts(&at))
             .bind(error)
             .bind(jid.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn get_job(&mut self, jid: JobId) -> StoreResult<Option<Job>> {
-        let row = sqlx::query("SELECT * FROM jobs WHERE id = ?")
+        let row = query("SELECT * FROM jobs WHERE id = ?")
             .bind(jid.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.as_ref().map(job_row).transpose()
     }
 
     async fn list_jobs(&mut self, status: Option<&str>, limit: i64) -> StoreResult<Vec<Job>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT * FROM jobs WHERE (?1 IS NULL OR status = ?1) ORDER BY created_at DESC, id DESC LIMIT ?2",
         )
         .bind(status)
         .bind(limit)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .fetch_all(&self.tx)?;
         rows.iter().map(job_row).collect()
     }
 
     async fn count_jobs(&mut self, status: &str) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE status = ?")
+        let row = query("SELECT COUNT(*) AS n FROM jobs WHERE status = ?")
             .bind(status)
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_one(&self.tx)?;
         get(&row, "n")
     }
 
     async fn next_job_at(&mut self) -> StoreResult<Option<DateTime<Utc>>> {
-        let row = sqlx::query("SELECT MIN(run_at) AS t FROM jobs WHERE status = 'pending'")
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let row = query("SELECT MIN(run_at) AS t FROM jobs WHERE status = 'pending'")
+            .fetch_one(&self.tx)?;
         opt_ts(get(&row, "t")?)
     }
 
     async fn revive_job(&mut self, jid: JobId, run_at: DateTime<Utc>) -> StoreResult<bool> {
-        let r = sqlx::query("UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?, finished_at = NULL, lease_until = NULL WHERE id = ? AND status = 'dead'")
+        let r = query("UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?, finished_at = NULL, lease_until = NULL WHERE id = ? AND status = 'dead'")
             .bind(ts(&run_at))
             .bind(jid.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(r.rows_affected() == 1)
     }
 }
@@ -198,7 +178,7 @@ impl JobRepo for SqliteTx {
 #[async_trait]
 impl NotificationRepo for SqliteTx {
     async fn insert_notification(&mut self, n: &Notification) -> StoreResult<()> {
-        sqlx::query("INSERT INTO notifications (id, account_id, patient_id, kind, thread_id, actor_name, detail, created_at, read_at, email_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        query("INSERT INTO notifications (id, account_id, patient_id, kind, thread_id, actor_name, detail, created_at, read_at, email_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(n.id.to_string())
             .bind(n.account_id.to_string())
             .bind(n.patient_id.map(|p| p.to_string()))
@@ -209,9 +189,7 @@ impl NotificationRepo for SqliteTx {
             .bind(ts(&n.created_at))
             .bind(n.read_at.as_ref().map(ts))
             .bind(&n.email_status)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
@@ -228,34 +206,26 @@ impl NotificationRepo for SqliteTx {
         let sql = format!(
             "SELECT * FROM notifications WHERE account_id = ? {seek}ORDER BY created_at DESC, id DESC LIMIT ?"
         );
-        let mut q = sqlx::query(&sql).bind(account.to_string());
+        let mut q = query(&sql).bind(account.to_string());
         if let Some(after) = &page.after {
             q = q.bind(ts(&after.key)).bind(after.id.to_string());
         }
-        let rows = q
-            .bind(page.limit)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = q.bind(page.limit).fetch_all(&self.tx)?;
         rows.iter().map(notification_row).collect()
     }
 
     async fn count_notifications(&mut self, account: AccountId) -> StoreResult<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE account_id = ?")
+        query_scalar("SELECT COUNT(*) FROM notifications WHERE account_id = ?")
             .bind(account.to_string())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db_err)
+            .fetch_one(&self.tx)
     }
 
     async fn unread_notifications(&mut self, account: AccountId) -> StoreResult<i64> {
-        let row = sqlx::query(
+        let row = query(
             "SELECT COUNT(*) AS n FROM notifications WHERE account_id = ? AND read_at IS NULL",
         )
         .bind(account.to_string())
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .fetch_one(&self.tx)?;
         get(&row, "n")
     }
 
@@ -264,23 +234,18 @@ impl NotificationRepo for SqliteTx {
         account: AccountId,
         at: DateTime<Utc>,
     ) -> StoreResult<u64> {
-        let r = sqlx::query(
-            "UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL",
-        )
-        .bind(ts(&at))
-        .bind(account.to_string())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        let r =
+            query("UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL")
+                .bind(ts(&at))
+                .bind(account.to_string())
+                .execute(&self.tx)?;
         Ok(r.rows_affected())
     }
 
     async fn take_digest(&mut self, account: AccountId) -> StoreResult<Vec<Notification>> {
-        let rows = sqlx::query("UPDATE notifications SET email_status = 'digested' WHERE account_id = ? AND email_status = 'digest' RETURNING *")
+        let rows = query("UPDATE notifications SET email_status = 'digested' WHERE account_id = ? AND email_status = 'digest' RETURNING *")
             .bind(account.to_string())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_all(&self.tx)?;
         let mut out = rows
             .iter()
             .map(notification_row)
@@ -291,21 +256,17 @@ impl NotificationRepo for SqliteTx {
     }
 
     async fn digest_accounts(&mut self) -> StoreResult<Vec<AccountId>> {
-        let rows = sqlx::query("SELECT DISTINCT account_id FROM notifications WHERE email_status = 'digest' ORDER BY account_id")
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = query("SELECT DISTINCT account_id FROM notifications WHERE email_status = 'digest' ORDER BY account_id")
+            .fetch_all(&self.tx)?;
         rows.iter()
             .map(|r| id(&get::<String>(r, "account_id")?))
             .collect()
     }
 
     async fn get_prefs(&mut self, account: AccountId) -> StoreResult<Option<NotificationPrefs>> {
-        let row = sqlx::query("SELECT * FROM notification_prefs WHERE account_id = ?")
+        let row = query("SELECT * FROM notification_prefs WHERE account_id = ?")
             .bind(account.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.map(|r| {
             Ok(NotificationPrefs {
                 account_id: account,
@@ -317,44 +278,36 @@ impl NotificationRepo for SqliteTx {
     }
 
     async fn save_prefs(&mut self, p: &NotificationPrefs) -> StoreResult<()> {
-        sqlx::query("INSERT INTO notification_prefs (account_id, email, mode) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, mode = excluded.mode")
+        query("INSERT INTO notification_prefs (account_id, email, mode) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, mode = excluded.mode")
             .bind(p.account_id.to_string())
             .bind(&p.email)
             .bind(&p.mode)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn follow(&mut self, f: &Follow) -> StoreResult<()> {
-        sqlx::query("INSERT INTO follows (account_id, patient_id, since, digested_until) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        query("INSERT INTO follows (account_id, patient_id, since, digested_until) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
             .bind(f.account_id.to_string())
             .bind(f.patient_id.to_string())
             .bind(ts(&f.since))
             .bind(ts(&f.digested_until))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn unfollow(&mut self, account: AccountId, patient: PatientId) -> StoreResult<bool> {
-        let r = sqlx::query("DELETE FROM follows WHERE account_id = ? AND patient_id = ?")
+        let r = query("DELETE FROM follows WHERE account_id = ? AND patient_id = ?")
             .bind(account.to_string())
             .bind(patient.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(r.rows_affected() == 1)
     }
 
     async fn list_follows(&mut self, account: Option<AccountId>) -> StoreResult<Vec<Follow>> {
-        let rows = sqlx::query("SELECT * FROM follows WHERE (?1 IS NULL OR account_id = ?1) ORDER BY account_id, patient_id")
+        let rows = query("SELECT * FROM follows WHERE (?1 IS NULL OR account_id = ?1) ORDER BY account_id, patient_id")
             .bind(account.map(|a| a.to_string()))
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_all(&self.tx)?;
         rows.iter().map(follow_row).collect()
     }
 
@@ -364,15 +317,11 @@ impl NotificationRepo for SqliteTx {
         patient: PatientId,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE follows SET digested_until = ? WHERE account_id = ? AND patient_id = ?",
-        )
-        .bind(ts(&at))
-        .bind(account.to_string())
-        .bind(patient.to_string())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        query("UPDATE follows SET digested_until = ? WHERE account_id = ? AND patient_id = ?")
+            .bind(ts(&at))
+            .bind(account.to_string())
+            .bind(patient.to_string())
+            .execute(&self.tx)?;
         Ok(())
     }
 }

@@ -6,60 +6,59 @@
 //! audit entries are handed to the writer at commit. Writes go through the single
 //! writer (`writer.rs`), which runs concurrent use cases back to back in savepoints of
 //! one transaction and commits them with one fsync (group commit).
+//!
+//! The driver is rusqlite (bundled SQLite). A transaction owns its connection and runs
+//! its statements inline from the connection's prepared-statement cache (`db.rs`):
+//! handing each statement to a worker thread, as sqlx's SQLite driver does, cost two
+//! thread wake-ups per statement and most of the server's CPU.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod access_log;
 mod codec;
 mod consent;
+mod db;
 mod directory;
 mod jobs;
 mod meetings;
 mod messages;
 mod migrate;
 mod plan;
+mod readers;
 mod records;
 mod team;
 mod writer;
 
 use async_trait::async_trait;
+use readers::{ReadConn, Readers};
+use rusqlite::{Connection, OpenFlags};
 use samband_store::{AuditEntry, Store, StoreError, StoreResult, Tx};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
-use std::str::FromStr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use writer::{WriteHold, Writer};
 
+pub use db::{count_statements, statements_run};
+
 pub struct SqliteStore {
-    readers: SqlitePool,
+    readers: Arc<Readers>,
     writer: Arc<Writer>,
 }
 
-/// The connection a transaction runs on.
+/// The connection a transaction runs on, owned by it until it ends: its statements run
+/// on the calling thread.
 pub(crate) enum Conn {
     /// A snapshot on a reader connection (`query_only`: a write fails loudly).
-    Read(Transaction<'static, Sqlite>),
+    Read(ReadConn),
     /// A savepoint on the writer, inside the open batch.
     Write(WriteHold),
 }
 
 impl std::ops::Deref for Conn {
-    type Target = SqliteConnection;
-    fn deref(&self) -> &SqliteConnection {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
         match self {
-            Conn::Read(t) => t,
+            Conn::Read(r) => r,
             Conn::Write(w) => w,
-        }
-    }
-}
-
-impl std::ops::DerefMut for Conn {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
-        match self {
-            Conn::Read(t) => &mut *t,
-            Conn::Write(w) => &mut *w,
         }
     }
 }
@@ -68,6 +67,13 @@ pub(crate) struct SqliteTx {
     pub(crate) tx: Conn,
     /// A read transaction's audit entries, written through the writer at commit.
     pub(crate) audit: Vec<AuditEntry>,
+    /// The patient's consent as read together with a membership earlier in this
+    /// transaction (one statement for the policy's access facts), until the
+    /// transaction saves a consent itself.
+    pub(crate) consent: Option<(
+        samband_domain::ids::PatientId,
+        Option<samband_domain::consent::Consent>,
+    )>,
     writer: Arc<Writer>,
 }
 
@@ -78,6 +84,9 @@ fn default_readers() -> u32 {
     (cores * 2).clamp(4, 16)
 }
 
+/// How long a statement waits for a lock another process holds before it fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl SqliteStore {
     /// Opens (creating if missing) the database at `url` (`sqlite://PATH`), checks the
     /// durability settings took effect, and applies pending migrations.
@@ -87,47 +96,92 @@ impl SqliteStore {
 
     /// [`Self::open`] with `readers` reader connections.
     pub async fn open_with(url: &str, readers: u32) -> StoreResult<Self> {
-        let opts = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Other(format!("bad SQLite URL: {e}")))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let mut conn = writer::connect(&opts).await?;
-        check_durability(&mut conn).await?;
-        migrate::run(&mut conn).await?;
-        let reader_opts = opts.clone().pragma("query_only", "ON");
-        // All opened up front and kept: a read never waits for a connection to open.
-        let readers = SqlitePoolOptions::new()
-            .max_connections(readers.max(1))
-            .min_connections(readers.max(1))
-            .idle_timeout(None)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(reader_opts)
-            .await
-            .map_err(codec::db_err)?;
+        let (path, create) = parse_url(url)?;
+        let n = readers.max(1);
+        // Opening files and migrating block: off the runtime's threads. All reader
+        // connections are opened up front and kept, so a read never waits for one to open.
+        let (conn, readers) = tokio::task::spawn_blocking(move || -> StoreResult<_> {
+            let mut conn = connect(&path, create, false)?;
+            check_durability(&conn)?;
+            migrate::run(&conn)?;
+            db::maybe_count(&mut conn);
+            let readers = (0..n)
+                .map(|_| connect(&path, false, true))
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok((conn, readers))
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("opening the database did not finish: {e}")))??;
         Ok(Self {
-            readers,
+            readers: Readers::new(readers),
             writer: Writer::new(conn),
         })
-    }
-
-    /// The reader pool (read-only connections), for tests and tools that inspect the file.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.readers
     }
 
     /// Runs `sql` on the writer as one use case of its own, committed durably. For tests
     /// and tools that must reach under the store's API (the tampering tests).
     pub async fn execute_raw(&self, sql: &str) -> StoreResult<()> {
-        let mut hold = self.writer.begin().await?;
-        sqlx::raw_sql(sql)
-            .execute(&mut *hold)
-            .await
-            .map_err(codec::db_err)?;
+        let hold = self.writer.begin().await?;
+        // On failure the hold is dropped, which rolls the use case back.
+        db::exec(&hold, sql)?;
         hold.release().await
     }
+}
+
+/// `sqlite://PATH` or `sqlite:PATH`, optionally `?mode=rwc` (create if missing, the
+/// default) or `?mode=rw`. Other options are refused: the settings Samband needs
+/// (WAL, synchronous=FULL, foreign keys) are not the URL's to change.
+fn parse_url(url: &str) -> StoreResult<(PathBuf, bool)> {
+    let bad = |why: &str| StoreError::Other(format!("bad SQLite URL: {why}"));
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| bad("it must start with sqlite://"))?;
+    let (path, options) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" {
+        return Err(bad(
+            "it must name a file (an in-memory database cannot be durable)",
+        ));
+    }
+    let mut create = true;
+    for option in options.split('&').filter(|o| !o.is_empty()) {
+        match option {
+            "mode=rwc" => create = true,
+            "mode=rw" => create = false,
+            other => {
+                return Err(StoreError::Other(format!(
+                    "refusing the SQLite URL option {other}: Samband sets its own (WAL, synchronous=FULL, foreign keys on)"
+                )))
+            }
+        }
+    }
+    Ok((PathBuf::from(path), create))
+}
+
+/// Opens one connection with Samband's settings: WAL, synchronous=FULL, foreign keys,
+/// a busy timeout, a statement cache that holds every statement a use case runs; a
+/// reader is `query_only`.
+fn connect(path: &Path, create: bool, reader: bool) -> StoreResult<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let mut conn = Connection::open_with_flags(path, flags).map_err(codec::db_err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(codec::db_err)?;
+    // Reports the mode it ended in (checked below, not assumed).
+    let _: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(codec::db_err)?;
+    db::exec(&conn, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")?;
+    if reader {
+        db::exec(&conn, "PRAGMA query_only = ON")?;
+    }
+    conn.set_prepared_statement_cache_capacity(db::STATEMENT_CACHE);
+    if reader {
+        check_durability(&conn)?;
+        db::maybe_count(&mut conn);
+    }
+    Ok(conn)
 }
 
 /// What the writer has done since the store opened.
@@ -152,22 +206,15 @@ impl SqliteStore {
 }
 
 /// Refuses to run on settings that could lose acknowledged writes.
-async fn check_durability(conn: &mut SqliteConnection) -> StoreResult<()> {
-    async fn pragma<T>(conn: &mut SqliteConnection, name: &str) -> StoreResult<T>
-    where
-        T: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
-    {
-        sqlx::query(&format!("PRAGMA {name}"))
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(codec::db_err)?
-            .try_get(0)
+fn check_durability(conn: &Connection) -> StoreResult<()> {
+    fn pragma<T: rusqlite::types::FromSql>(conn: &Connection, name: &str) -> StoreResult<T> {
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
             .map_err(codec::db_err)
     }
-    let journal: String = pragma(conn, "journal_mode").await?;
-    let sync: i64 = pragma(conn, "synchronous").await?;
-    let fk: i64 = pragma(conn, "foreign_keys").await?;
-    let busy: i64 = pragma(conn, "busy_timeout").await?;
+    let journal: String = pragma(conn, "journal_mode")?;
+    let sync: i64 = pragma(conn, "synchronous")?;
+    let fk: i64 = pragma(conn, "foreign_keys")?;
+    let busy: i64 = pragma(conn, "busy_timeout")?;
     check_settings(&journal, sync, fk, busy)
 }
 
@@ -208,33 +255,27 @@ impl Store for SqliteStore {
         Ok(Box::new(SqliteTx {
             tx: Conn::Write(hold),
             audit: Vec::new(),
+            consent: None,
             writer: self.writer.clone(),
         }))
     }
 
     async fn begin_read(&self) -> StoreResult<Box<dyn Tx>> {
-        // The BEGIN runs to completion on its own task even if the request that asked
-        // is dropped halfway (a live stream whose reader left): sqlx 0.8 leaves a
-        // connection whose BEGIN was cut off in flight marked as inside a transaction
-        // that nothing rolls back. A finished begin whose caller is gone is simply
-        // dropped, which rolls it back.
-        let pool = self.readers.clone();
-        let tx = tokio::spawn(async move { pool.begin().await })
-            .await
-            .map_err(|e| StoreError::Other(format!("begin did not finish: {e}")))?
-            .map_err(codec::db_err)?;
+        // Nothing after the checkout awaits: a request dropped meanwhile either has no
+        // connection yet or owns its transaction, whose drop rolls it back.
+        let conn = self.readers.checkout().await?;
+        db::exec_one(&conn, "BEGIN")?;
         Ok(Box::new(SqliteTx {
-            tx: Conn::Read(tx),
+            tx: Conn::Read(conn),
             audit: Vec::new(),
+            consent: None,
             writer: self.writer.clone(),
         }))
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.readers)
-            .await
-            .map_err(codec::db_err)?;
+        let conn = self.readers.checkout().await?;
+        db::query_scalar("SELECT 1").fetch_one::<i64>(&conn)?;
         Ok(())
     }
 
@@ -246,24 +287,30 @@ impl Store for SqliteStore {
 #[async_trait]
 impl Tx for SqliteTx {
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        let SqliteTx { tx, audit, writer } = *self;
+        let SqliteTx {
+            tx, audit, writer, ..
+        } = *self;
         match tx {
             Conn::Read(read) => {
                 // The snapshot is done with; ending it first frees the reader while the
-                // audit entries wait for their batch. Once asked, the end runs to
-                // completion even if the request is dropped meanwhile (see begin_read).
-                tokio::spawn(async move { read.commit().await })
-                    .await
-                    .map_err(|e| StoreError::Other(format!("commit did not finish: {e}")))?
-                    .map_err(codec::db_err)?;
+                // audit entries wait for their batch.
+                db::exec_one(&read, "COMMIT")?;
+                drop(read);
                 if audit.is_empty() {
                     return Ok(());
                 }
-                let mut hold = writer.begin().await?;
-                for e in &audit {
-                    records::insert_audit(&mut hold, e).await?;
+                if audit.len() <= records::AUDIT_ROWS_PER_INSERT {
+                    // One statement, so no savepoint of its own (see `begin_single`).
+                    let hold = writer.begin_single().await?;
+                    records::insert_audits(&hold, &audit)?;
+                    hold.release().await
+                } else {
+                    let hold = writer.begin().await?;
+                    for rows in audit.chunks(records::AUDIT_ROWS_PER_INSERT) {
+                        records::insert_audits(&hold, rows)?;
+                    }
+                    hold.release().await
                 }
-                hold.release().await
             }
             Conn::Write(hold) => hold.release().await,
         }
@@ -400,18 +447,19 @@ mod tests {
         let store = SqliteStore::open(&url)
             .await
             .unwrap_or_else(|e| panic!("open: {e}"));
-        let mut conn = store.pool().acquire().await.unwrap();
-        assert!(check_durability(&mut conn).await.is_ok());
+        let conn = store.readers.checkout().await.unwrap();
+        assert!(check_durability(&conn).is_ok());
+        // Readers are query-only: a write on one fails loudly.
+        assert!(db::exec(&conn, "DELETE FROM audit_head").is_err());
         drop(conn);
         drop(store);
         // A second open finds the schema in place and applies nothing twice.
         let again = SqliteStore::open(&url)
             .await
             .unwrap_or_else(|e| panic!("reopen: {e}"));
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM schema_migrations")
-            .fetch_one(again.pool())
-            .await
-            .and_then(|r| r.try_get(0))
+        let conn = again.readers.checkout().await.unwrap();
+        let n: i64 = db::query_scalar("SELECT COUNT(*) FROM schema_migrations")
+            .fetch_one(&conn)
             .unwrap_or_else(|e| panic!("count: {e}"));
         assert_eq!(n, migrate::MIGRATIONS.len() as i64);
         let _ = std::fs::remove_dir_all(dir);
@@ -566,6 +614,108 @@ mod tests {
             assert_eq!(tx.get_organisation(id).await.unwrap().is_some(), kept);
         }
         drop(tx);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn entry(id: uuid::Uuid, request: &str) -> AuditEntry {
+        AuditEntry {
+            id,
+            at: chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap(),
+            actor_account_id: None,
+            patient_id: None,
+            object_type: "patient".into(),
+            object_id: None,
+            action: "read".into(),
+            purpose: "care".into(),
+            request_id: Some(request.into()),
+        }
+    }
+
+    /// A read's audit entries join the writer's batch as one statement without a
+    /// savepoint: one that fails (here a clashing id) fails alone, and the batch's
+    /// other use cases commit.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_reads_audit_insert_that_fails_fails_alone() {
+        let (dir, url) = temp_url("read-audit");
+        let store = Arc::new(SqliteStore::open(&url).await.unwrap());
+        let before = store.writer_stats();
+        let clash = uuid::Uuid::now_v7();
+        let holder = store.begin().await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..3 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut tx = store.begin_read().await.unwrap();
+                // Two entries with their own ids, and the third read's clashes with
+                // the first's.
+                let first = if i == 2 { clash } else { uuid::Uuid::now_v7() };
+                let first = if i == 0 { clash } else { first };
+                tx.append_audit(&entry(first, &format!("r{i}")))
+                    .await
+                    .unwrap();
+                tx.append_audit(&entry(uuid::Uuid::now_v7(), &format!("r{i}")))
+                    .await
+                    .unwrap();
+                tx.commit().await.is_ok()
+            }));
+        }
+        let o = org("written beside them");
+        let writing = {
+            let store = store.clone();
+            let o = o.clone();
+            tokio::spawn(async move {
+                while store.writer_stats().queued < 3 {
+                    tokio::task::yield_now().await;
+                }
+                let mut tx = store.begin().await.unwrap();
+                tx.insert_organisation(&o).await.unwrap();
+                tx.commit().await.is_ok()
+            })
+        };
+        while store.writer_stats().queued < 4 {
+            tokio::task::yield_now().await;
+        }
+        holder.commit().await.unwrap();
+        let mut ok = Vec::new();
+        for t in tasks {
+            ok.push(t.await.unwrap());
+        }
+        assert!(writing.await.unwrap(), "the write beside them commits");
+        // The first of the two clashing reads to reach the writer wins.
+        assert_eq!(ok.iter().filter(|k| **k).count(), 2, "{ok:?}");
+        assert!(ok[1], "the read that clashes with nobody commits");
+        let after = store.writer_stats();
+        assert!((1..=2).contains(&(after.batches - before.batches)));
+        let mut tx = store.begin_read().await.unwrap();
+        assert!(tx.get_organisation(o.id).await.unwrap().is_some());
+        let entries = tx.list_audit(None, 100).await.unwrap();
+        // Two reads of two entries each; the failed read left neither of its own.
+        assert_eq!(entries.len(), 4, "{entries:?}");
+        assert_eq!(entries.iter().filter(|e| e.id == clash).count(), 1);
+        drop(tx);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// With one reader, a read transaction dropped without commit must hand its
+    /// connection back with its snapshot ended: the next read gets the connection (no
+    /// wait for a free one) and sees what was committed meanwhile.
+    #[tokio::test]
+    async fn a_dropped_read_gives_its_connection_back_with_its_snapshot_ended() {
+        let (dir, url) = temp_url("reader-drop");
+        let store = SqliteStore::open_with(&url, 1).await.unwrap();
+        let o = org("later");
+        let mut read = store.begin_read().await.unwrap();
+        assert!(read.get_organisation(o.id).await.unwrap().is_none());
+        drop(read);
+        let mut write = store.begin().await.unwrap();
+        write.insert_organisation(&o).await.unwrap();
+        write.commit().await.unwrap();
+        let mut read = tokio::time::timeout(Duration::from_secs(5), store.begin_read())
+            .await
+            .expect("the only reader was not handed back")
+            .unwrap();
+        assert!(read.get_organisation(o.id).await.unwrap().is_some());
+        read.commit().await.unwrap();
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -1,6 +1,7 @@
 //! Meetings, participants, agenda items, pre-reads and decisions.
 
 use crate::codec::*;
+use crate::db::*;
 use crate::SqliteTx;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -8,13 +9,12 @@ use samband_domain::consent::Category;
 use samband_domain::ids::*;
 use samband_domain::meeting::*;
 use samband_store::*;
-use sqlx::sqlite::SqliteRow;
 
 fn opt_ts(s: Option<String>) -> StoreResult<Option<DateTime<Utc>>> {
     s.as_deref().map(parse_ts).transpose()
 }
 
-fn meeting_row(r: &SqliteRow) -> StoreResult<Meeting> {
+fn meeting_row(r: &Row) -> StoreResult<Meeting> {
     Ok(Meeting {
         id: id(&get::<String>(r, "id")?)?,
         patient_id: id(&get::<String>(r, "patient_id")?)?,
@@ -45,7 +45,7 @@ fn meeting_row(r: &SqliteRow) -> StoreResult<Meeting> {
     })
 }
 
-fn participant_row(r: &SqliteRow) -> StoreResult<Participant> {
+fn participant_row(r: &Row) -> StoreResult<Participant> {
     Ok(Participant {
         id: id(&get::<String>(r, "id")?)?,
         meeting_id: id(&get::<String>(r, "meeting_id")?)?,
@@ -63,7 +63,7 @@ fn participant_row(r: &SqliteRow) -> StoreResult<Participant> {
     })
 }
 
-fn item_row(r: &SqliteRow) -> StoreResult<AgendaItem> {
+fn item_row(r: &Row) -> StoreResult<AgendaItem> {
     Ok(AgendaItem {
         id: id(&get::<String>(r, "id")?)?,
         meeting_id: id(&get::<String>(r, "meeting_id")?)?,
@@ -85,7 +85,7 @@ fn item_row(r: &SqliteRow) -> StoreResult<AgendaItem> {
     })
 }
 
-fn pre_read_row(r: &SqliteRow) -> StoreResult<PreRead> {
+fn pre_read_row(r: &Row) -> StoreResult<PreRead> {
     Ok(PreRead {
         id: id(&get::<String>(r, "id")?)?,
         meeting_id: id(&get::<String>(r, "meeting_id")?)?,
@@ -100,7 +100,7 @@ fn pre_read_row(r: &SqliteRow) -> StoreResult<PreRead> {
     })
 }
 
-fn decision_row(r: &SqliteRow) -> StoreResult<Decision> {
+fn decision_row(r: &Row) -> StoreResult<Decision> {
     Ok(Decision {
         id: id(&get::<String>(r, "id")?)?,
         meeting_id: id(&get::<String>(r, "meeting_id")?)?,
@@ -121,7 +121,7 @@ fn ids_json(v: &[ParticipantId]) -> String {
 #[async_trait]
 impl MeetingRepo for SqliteTx {
     async fn insert_meeting(&mut self, m: &Meeting) -> StoreResult<()> {
-        sqlx::query("INSERT INTO meetings (id, patient_id, kind, mode, title, starts_at, duration_minutes, video_link, place, organiser_account_id, organiser_name, pre_read_policy, pre_read_days, follow_up_date, summary, status, sequence, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        query("INSERT INTO meetings (id, patient_id, kind, mode, title, starts_at, duration_minutes, video_link, place, organiser_account_id, organiser_name, pre_read_policy, pre_read_days, follow_up_date, summary, status, sequence, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(m.id.to_string())
             .bind(m.patient_id.to_string())
             .bind(m.kind.as_str())
@@ -141,23 +141,19 @@ impl MeetingRepo for SqliteTx {
             .bind(m.sequence)
             .bind(ts(&m.created_at))
             .bind(m.version)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn get_meeting(&mut self, mid: MeetingId) -> StoreResult<Option<Meeting>> {
-        let row = sqlx::query("SELECT * FROM meetings WHERE id = ?")
+        let row = query("SELECT * FROM meetings WHERE id = ?")
             .bind(mid.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.as_ref().map(meeting_row).transpose()
     }
 
     async fn update_meeting(&mut self, m: &Meeting, expected: i64) -> StoreResult<i64> {
-        let r = sqlx::query("UPDATE meetings SET kind = ?, mode = ?, title = ?, starts_at = ?, duration_minutes = ?, video_link = ?, place = ?, pre_read_policy = ?, pre_read_days = ?, follow_up_date = ?, summary = ?, status = ?, sequence = ?, version = ? WHERE id = ? AND version = ?")
+        let r = query("UPDATE meetings SET kind = ?, mode = ?, title = ?, starts_at = ?, duration_minutes = ?, video_link = ?, place = ?, pre_read_policy = ?, pre_read_days = ?, follow_up_date = ?, summary = ?, status = ?, sequence = ?, version = ? WHERE id = ? AND version = ?")
             .bind(m.kind.as_str())
             .bind(m.mode.as_str())
             .bind(&m.title)
@@ -174,9 +170,7 @@ impl MeetingRepo for SqliteTx {
             .bind(expected + 1)
             .bind(m.id.to_string())
             .bind(expected)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         versioned(r.rows_affected(), expected)
     }
 
@@ -193,24 +187,18 @@ impl MeetingRepo for SqliteTx {
         let sql = format!(
             "SELECT * FROM meetings WHERE patient_id = ? {seek}ORDER BY starts_at, id LIMIT ?"
         );
-        let mut q = sqlx::query(&sql).bind(patient.to_string());
+        let mut q = query(&sql).bind(patient.to_string());
         if let Some(after) = &page.after {
             q = q.bind(ts(&after.key)).bind(after.id.to_string());
         }
-        let rows = q
-            .bind(page.limit)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = q.bind(page.limit).fetch_all(&self.tx)?;
         rows.iter().map(meeting_row).collect()
     }
 
     async fn count_meetings(&mut self, patient: PatientId) -> StoreResult<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM meetings WHERE patient_id = ?")
+        query_scalar("SELECT COUNT(*) FROM meetings WHERE patient_id = ?")
             .bind(patient.to_string())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db_err)
+            .fetch_one(&self.tx)
     }
 
     async fn meetings_for_account(
@@ -227,17 +215,11 @@ impl MeetingRepo for SqliteTx {
         let sql = format!(
             "SELECT m.* FROM meetings m WHERE {MINE_FROM} {seek}ORDER BY m.starts_at, m.id LIMIT ?"
         );
-        let mut q = sqlx::query(&sql)
-            .bind(account.to_string())
-            .bind(end_key(&from));
+        let mut q = query(&sql).bind(account.to_string()).bind(end_key(&from));
         if let Some(after) = &page.after {
             q = q.bind(ts(&after.key)).bind(after.id.to_string());
         }
-        let rows = q
-            .bind(page.limit)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = q.bind(page.limit).fetch_all(&self.tx)?;
         rows.iter().map(meeting_row).collect()
     }
 
@@ -246,18 +228,16 @@ impl MeetingRepo for SqliteTx {
         account: AccountId,
         from: DateTime<Utc>,
     ) -> StoreResult<i64> {
-        sqlx::query_scalar(&format!(
+        query_scalar(&format!(
             "SELECT COUNT(*) FROM meetings m WHERE {MINE_FROM}"
         ))
         .bind(account.to_string())
         .bind(end_key(&from))
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db_err)
+        .fetch_one(&self.tx)
     }
 
     async fn insert_participant(&mut self, p: &Participant) -> StoreResult<()> {
-        let r = sqlx::query("INSERT INTO meeting_participants (id, meeting_id, kind, member_id, account_id, name, organisation, email, reply, raise, pre_reads_read_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        let r = query("INSERT INTO meeting_participants (id, meeting_id, kind, member_id, account_id, name, organisation, email, reply, raise, pre_reads_read_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
             .bind(p.id.to_string())
             .bind(p.meeting_id.to_string())
             .bind(p.kind.as_str())
@@ -270,9 +250,7 @@ impl MeetingRepo for SqliteTx {
             .bind(&p.raise)
             .bind(p.pre_reads_read_at.as_ref().map(ts))
             .bind(p.version)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         if r.rows_affected() == 0 {
             return Err(StoreError::Conflict("already invited".into()));
         }
@@ -280,18 +258,15 @@ impl MeetingRepo for SqliteTx {
     }
 
     async fn list_participants(&mut self, meeting: MeetingId) -> StoreResult<Vec<Participant>> {
-        let rows = sqlx::query(
-            "SELECT * FROM meeting_participants WHERE meeting_id = ? ORDER BY name, id",
-        )
-        .bind(meeting.to_string())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        let rows =
+            query("SELECT * FROM meeting_participants WHERE meeting_id = ? ORDER BY name, id")
+                .bind(meeting.to_string())
+                .fetch_all(&self.tx)?;
         rows.iter().map(participant_row).collect()
     }
 
     async fn update_participant(&mut self, p: &Participant, expected: i64) -> StoreResult<i64> {
-        let r = sqlx::query("UPDATE meeting_participants SET reply = ?, raise = ?, pre_reads_read_at = ?, name = ?, organisation = ?, email = ?, version = ? WHERE id = ? AND version = ?")
+        let r = query("UPDATE meeting_participants SET reply = ?, raise = ?, pre_reads_read_at = ?, name = ?, organisation = ?, email = ?, version = ? WHERE id = ? AND version = ?")
             .bind(p.reply.as_str())
             .bind(&p.raise)
             .bind(p.pre_reads_read_at.as_ref().map(ts))
@@ -301,33 +276,27 @@ impl MeetingRepo for SqliteTx {
             .bind(expected + 1)
             .bind(p.id.to_string())
             .bind(expected)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         versioned(r.rows_affected(), expected)
     }
 
     async fn set_guest_token(&mut self, participant: ParticipantId, hash: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE meeting_participants SET guest_token_hash = ? WHERE id = ?")
+        query("UPDATE meeting_participants SET guest_token_hash = ? WHERE id = ?")
             .bind(hash)
             .bind(participant.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn participant_by_guest_token(&mut self, hash: &str) -> StoreResult<Option<Participant>> {
-        let row = sqlx::query("SELECT * FROM meeting_participants WHERE guest_token_hash = ?")
+        let row = query("SELECT * FROM meeting_participants WHERE guest_token_hash = ?")
             .bind(hash)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.as_ref().map(participant_row).transpose()
     }
 
     async fn insert_agenda_item(&mut self, i: &AgendaItem) -> StoreResult<()> {
-        sqlx::query("INSERT INTO agenda_items (id, meeting_id, title, start_offset, duration_minutes, responsible, participants, patient_present, patient_request, minutes, minutes_category, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        query("INSERT INTO agenda_items (id, meeting_id, title, start_offset, duration_minutes, responsible, participants, patient_present, patient_request, minutes, minutes_category, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(i.id.to_string())
             .bind(i.meeting_id.to_string())
             .bind(&i.title)
@@ -340,25 +309,20 @@ impl MeetingRepo for SqliteTx {
             .bind(&i.minutes)
             .bind(i.minutes_category.as_str())
             .bind(i.version)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn list_agenda(&mut self, meeting: MeetingId) -> StoreResult<Vec<AgendaItem>> {
-        let rows = sqlx::query(
-            "SELECT * FROM agenda_items WHERE meeting_id = ? ORDER BY start_offset, id",
-        )
-        .bind(meeting.to_string())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        let rows =
+            query("SELECT * FROM agenda_items WHERE meeting_id = ? ORDER BY start_offset, id")
+                .bind(meeting.to_string())
+                .fetch_all(&self.tx)?;
         rows.iter().map(item_row).collect()
     }
 
     async fn update_agenda_item(&mut self, i: &AgendaItem, expected: i64) -> StoreResult<i64> {
-        let r = sqlx::query("UPDATE agenda_items SET title = ?, start_offset = ?, duration_minutes = ?, responsible = ?, participants = ?, patient_present = ?, patient_request = ?, minutes = ?, minutes_category = ?, version = ? WHERE id = ? AND version = ?")
+        let r = query("UPDATE agenda_items SET title = ?, start_offset = ?, duration_minutes = ?, responsible = ?, participants = ?, patient_present = ?, patient_request = ?, minutes = ?, minutes_category = ?, version = ? WHERE id = ? AND version = ?")
             .bind(&i.title)
             .bind(i.start_offset)
             .bind(i.duration_minutes)
@@ -371,14 +335,12 @@ impl MeetingRepo for SqliteTx {
             .bind(expected + 1)
             .bind(i.id.to_string())
             .bind(expected)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         versioned(r.rows_affected(), expected)
     }
 
     async fn insert_pre_read(&mut self, r: &PreRead) -> StoreResult<()> {
-        sqlx::query("INSERT INTO pre_reads (id, meeting_id, kind, title, body, category, author_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        query("INSERT INTO pre_reads (id, meeting_id, kind, title, body, category, author_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(r.id.to_string())
             .bind(r.meeting_id.to_string())
             .bind(r.kind.as_str())
@@ -387,24 +349,19 @@ impl MeetingRepo for SqliteTx {
             .bind(r.category.as_str())
             .bind(&r.author_name)
             .bind(ts(&r.created_at))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn list_pre_reads(&mut self, meeting: MeetingId) -> StoreResult<Vec<PreRead>> {
-        let rows =
-            sqlx::query("SELECT * FROM pre_reads WHERE meeting_id = ? ORDER BY created_at, id")
-                .bind(meeting.to_string())
-                .fetch_all(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+        let rows = query("SELECT * FROM pre_reads WHERE meeting_id = ? ORDER BY created_at, id")
+            .bind(meeting.to_string())
+            .fetch_all(&self.tx)?;
         rows.iter().map(pre_read_row).collect()
     }
 
     async fn insert_decision(&mut self, d: &Decision) -> StoreResult<()> {
-        sqlx::query("INSERT INTO decisions (id, meeting_id, item_id, text, owner_member_id, due_date, goal_id, action_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        query("INSERT INTO decisions (id, meeting_id, item_id, text, owner_member_id, due_date, goal_id, action_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(d.id.to_string())
             .bind(d.meeting_id.to_string())
             .bind(d.item_id.to_string())
@@ -414,19 +371,14 @@ impl MeetingRepo for SqliteTx {
             .bind(d.goal_id.map(|g| g.to_string()))
             .bind(d.action_id.to_string())
             .bind(ts(&d.created_at))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn list_decisions(&mut self, meeting: MeetingId) -> StoreResult<Vec<Decision>> {
-        let rows =
-            sqlx::query("SELECT * FROM decisions WHERE meeting_id = ? ORDER BY created_at, id")
-                .bind(meeting.to_string())
-                .fetch_all(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+        let rows = query("SELECT * FROM decisions WHERE meeting_id = ? ORDER BY created_at, id")
+            .bind(meeting.to_string())
+            .fetch_all(&self.tx)?;
         rows.iter().map(decision_row).collect()
     }
 }

@@ -1,6 +1,7 @@
 //! Threads, messages with per-recipient receipts, attachments and typed requests.
 
 use crate::codec::*;
+use crate::db::*;
 use crate::records::account_row;
 use crate::SqliteTx;
 use async_trait::async_trait;
@@ -9,13 +10,12 @@ use samband_domain::consent::Category;
 use samband_domain::ids::*;
 use samband_domain::message::*;
 use samband_store::*;
-use sqlx::sqlite::SqliteRow;
 
 fn opt_ts(s: Option<String>) -> StoreResult<Option<DateTime<Utc>>> {
     s.as_deref().map(parse_ts).transpose()
 }
 
-fn thread_row(r: &SqliteRow) -> StoreResult<Thread> {
+fn thread_row(r: &Row) -> StoreResult<Thread> {
     Ok(Thread {
         id: id(&get::<String>(r, "id")?)?,
         patient_id: id(&get::<String>(r, "patient_id")?)?,
@@ -28,7 +28,7 @@ fn thread_row(r: &SqliteRow) -> StoreResult<Thread> {
     })
 }
 
-fn message_row(r: &SqliteRow) -> StoreResult<Message> {
+fn message_row(r: &Row) -> StoreResult<Message> {
     Ok(Message {
         id: id(&get::<String>(r, "id")?)?,
         thread_id: id(&get::<String>(r, "thread_id")?)?,
@@ -48,7 +48,7 @@ fn message_row(r: &SqliteRow) -> StoreResult<Message> {
     })
 }
 
-fn recipient_row(r: &SqliteRow) -> StoreResult<Recipient> {
+fn recipient_row(r: &Row) -> StoreResult<Recipient> {
     Ok(Recipient {
         message_id: id(&get::<String>(r, "message_id")?)?,
         account_id: id(&get::<String>(r, "account_id")?)?,
@@ -60,7 +60,7 @@ fn recipient_row(r: &SqliteRow) -> StoreResult<Recipient> {
     })
 }
 
-fn attachment_row(r: &SqliteRow) -> StoreResult<Attachment> {
+fn attachment_row(r: &Row) -> StoreResult<Attachment> {
     Ok(Attachment {
         id: id(&get::<String>(r, "id")?)?,
         message_id: id(&get::<String>(r, "message_id")?)?,
@@ -71,11 +71,11 @@ fn attachment_row(r: &SqliteRow) -> StoreResult<Attachment> {
     })
 }
 
-fn strings(r: &SqliteRow, col: &str) -> StoreResult<Vec<String>> {
+fn strings(r: &Row, col: &str) -> StoreResult<Vec<String>> {
     serde_json::from_str(&get::<String>(r, col)?).map_err(|_| corrupt(col))
 }
 
-fn request_row(r: &SqliteRow) -> StoreResult<Request> {
+fn request_row(r: &Row) -> StoreResult<Request> {
     Ok(Request {
         id: id(&get::<String>(r, "id")?)?,
         thread_id: id(&get::<String>(r, "thread_id")?)?,
@@ -108,7 +108,7 @@ fn json_list(v: &[String]) -> String {
 #[async_trait]
 impl MessageRepo for SqliteTx {
     async fn insert_thread(&mut self, t: &Thread) -> StoreResult<()> {
-        sqlx::query("INSERT INTO threads (id, patient_id, subject, category, created_by, created_at, last_message_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        query("INSERT INTO threads (id, patient_id, subject, category, created_by, created_at, last_message_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(t.id.to_string())
             .bind(t.patient_id.to_string())
             .bind(&t.subject)
@@ -116,18 +116,14 @@ impl MessageRepo for SqliteTx {
             .bind(t.created_by.to_string())
             .bind(ts(&t.created_at))
             .bind(ts(&t.last_message_at))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn get_thread(&mut self, tid: ThreadId) -> StoreResult<Option<Thread>> {
-        let row = sqlx::query("SELECT * FROM threads WHERE id = ?")
+        let row = query("SELECT * FROM threads WHERE id = ?")
             .bind(tid.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.as_ref().map(thread_row).transpose()
     }
 
@@ -146,15 +142,11 @@ impl MessageRepo for SqliteTx {
             "SELECT t.* FROM threads t WHERE t.patient_id = ? AND {VISIBLE_THREAD} {seek}\
              ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?"
         );
-        let mut q = bind_thread_filter(sqlx::query(&sql).bind(patient.to_string()), filter);
+        let mut q = bind_thread_filter(query(&sql).bind(patient.to_string()), filter);
         if let Some(after) = &page.after {
             q = q.bind(ts(&after.key)).bind(after.id.to_string());
         }
-        let rows = q
-            .bind(page.limit)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = q.bind(page.limit).fetch_all(&self.tx)?;
         rows.iter().map(thread_row).collect()
     }
 
@@ -165,33 +157,28 @@ impl MessageRepo for SqliteTx {
     ) -> StoreResult<i64> {
         let sql =
             format!("SELECT COUNT(*) FROM threads t WHERE t.patient_id = ? AND {VISIBLE_THREAD}");
-        let q = sqlx::query_scalar(&sql).bind(patient.to_string());
+        let q = query_scalar(&sql).bind(patient.to_string());
         let q = q
             .bind(filter.reader.to_string())
             .bind(categories(filter.participant_categories))
             .bind(categories(filter.other_categories));
-        q.fetch_one(&mut *self.tx).await.map_err(db_err)
+        q.fetch_one(&self.tx)
     }
 
     async fn add_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<()> {
-        sqlx::query("INSERT INTO thread_participants (thread_id, account_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        query("INSERT INTO thread_participants (thread_id, account_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
             .bind(thread.to_string())
             .bind(account.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn is_participant(&mut self, thread: ThreadId, account: AccountId) -> StoreResult<bool> {
-        let row = sqlx::query(
-            "SELECT 1 AS x FROM thread_participants WHERE thread_id = ? AND account_id = ?",
-        )
-        .bind(thread.to_string())
-        .bind(account.to_string())
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        let row =
+            query("SELECT 1 AS x FROM thread_participants WHERE thread_id = ? AND account_id = ?")
+                .bind(thread.to_string())
+                .bind(account.to_string())
+                .fetch_optional(&self.tx)?;
         Ok(row.is_some())
     }
 
@@ -216,15 +203,11 @@ impl MessageRepo for SqliteTx {
              WHERE p.account_id = ? {seek}
              ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?"
         );
-        let mut q = sqlx::query(&sql).bind(account.to_string());
+        let mut q = query(&sql).bind(account.to_string());
         if let Some(after) = &page.after {
             q = q.bind(ts(&after.key)).bind(after.id.to_string());
         }
-        let rows = q
-            .bind(page.limit)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = q.bind(page.limit).fetch_all(&self.tx)?;
         rows.iter()
             .map(|r| {
                 Ok(InboxThread {
@@ -237,15 +220,13 @@ impl MessageRepo for SqliteTx {
     }
 
     async fn count_inbox(&mut self, account: AccountId) -> StoreResult<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM thread_participants WHERE account_id = ?")
+        query_scalar("SELECT COUNT(*) FROM thread_participants WHERE account_id = ?")
             .bind(account.to_string())
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db_err)
+            .fetch_one(&self.tx)
     }
 
     async fn insert_message(&mut self, m: &Message, recipients: &[Recipient]) -> StoreResult<()> {
-        sqlx::query("INSERT INTO messages (id, thread_id, patient_id, author_account_id, author_name, kind, body, sent_at, needs_ack, urgent, ack_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        query("INSERT INTO messages (id, thread_id, patient_id, author_account_id, author_name, kind, body, sent_at, needs_ack, urgent, ack_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(m.id.to_string())
             .bind(m.thread_id.to_string())
             .bind(m.patient_id.to_string())
@@ -257,11 +238,9 @@ impl MessageRepo for SqliteTx {
             .bind(m.needs_ack)
             .bind(m.urgent)
             .bind(m.ack_due.as_ref().map(date))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         for r in recipients {
-            sqlx::query("INSERT INTO message_recipients (message_id, account_id, thread_id, name, needs_ack, delivered_at, read_at, acknowledged_at, escalated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            query("INSERT INTO message_recipients (message_id, account_id, thread_id, name, needs_ack, delivered_at, read_at, acknowledged_at, escalated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .bind(m.id.to_string())
                 .bind(r.account_id.to_string())
                 .bind(m.thread_id.to_string())
@@ -271,55 +250,43 @@ impl MessageRepo for SqliteTx {
                 .bind(r.read_at.as_ref().map(ts))
                 .bind(r.acknowledged_at.as_ref().map(ts))
                 .bind(r.escalated_at.as_ref().map(ts))
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+                .execute(&self.tx)?;
         }
-        sqlx::query("UPDATE threads SET last_message_at = ? WHERE id = ?")
+        query("UPDATE threads SET last_message_at = ? WHERE id = ?")
             .bind(ts(&m.sent_at))
             .bind(m.thread_id.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn get_message(&mut self, mid: MessageId) -> StoreResult<Option<Message>> {
-        let row = sqlx::query("SELECT * FROM messages WHERE id = ?")
+        let row = query("SELECT * FROM messages WHERE id = ?")
             .bind(mid.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.as_ref().map(message_row).transpose()
     }
 
     async fn list_messages(&mut self, thread: ThreadId) -> StoreResult<Vec<Message>> {
-        let rows = sqlx::query("SELECT * FROM messages WHERE thread_id = ? ORDER BY sent_at, id")
+        let rows = query("SELECT * FROM messages WHERE thread_id = ? ORDER BY sent_at, id")
             .bind(thread.to_string())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_all(&self.tx)?;
         rows.iter().map(message_row).collect()
     }
 
     async fn list_recipients(&mut self, thread: ThreadId) -> StoreResult<Vec<Recipient>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT * FROM message_recipients WHERE thread_id = ? ORDER BY message_id, name, account_id",
         )
         .bind(thread.to_string())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .fetch_all(&self.tx)?;
         rows.iter().map(recipient_row).collect()
     }
 
     async fn mark_delivered(&mut self, account: AccountId, at: DateTime<Utc>) -> StoreResult<u64> {
-        let r = sqlx::query("UPDATE message_recipients SET delivered_at = ? WHERE account_id = ? AND delivered_at IS NULL")
+        let r = query("UPDATE message_recipients SET delivered_at = ? WHERE account_id = ? AND delivered_at IS NULL")
             .bind(ts(&at))
             .bind(account.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(r.rows_affected())
     }
 
@@ -329,13 +296,11 @@ impl MessageRepo for SqliteTx {
         account: AccountId,
         at: DateTime<Utc>,
     ) -> StoreResult<u64> {
-        let r = sqlx::query("UPDATE message_recipients SET read_at = ?1, delivered_at = COALESCE(delivered_at, ?1) WHERE thread_id = ?2 AND account_id = ?3 AND read_at IS NULL")
+        let r = query("UPDATE message_recipients SET read_at = ?1, delivered_at = COALESCE(delivered_at, ?1) WHERE thread_id = ?2 AND account_id = ?3 AND read_at IS NULL")
             .bind(ts(&at))
             .bind(thread.to_string())
             .bind(account.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(r.rows_affected())
     }
 
@@ -345,13 +310,11 @@ impl MessageRepo for SqliteTx {
         account: AccountId,
         at: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let r = sqlx::query("UPDATE message_recipients SET acknowledged_at = ?1, read_at = COALESCE(read_at, ?1), delivered_at = COALESCE(delivered_at, ?1) WHERE message_id = ?2 AND account_id = ?3 AND acknowledged_at IS NULL")
+        let r = query("UPDATE message_recipients SET acknowledged_at = ?1, read_at = COALESCE(read_at, ?1), delivered_at = COALESCE(delivered_at, ?1) WHERE message_id = ?2 AND account_id = ?3 AND acknowledged_at IS NULL")
             .bind(ts(&at))
             .bind(message.to_string())
             .bind(account.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(r.rows_affected() == 1)
     }
 
@@ -360,12 +323,10 @@ impl MessageRepo for SqliteTx {
         message: MessageId,
         at: DateTime<Utc>,
     ) -> StoreResult<Vec<Recipient>> {
-        let rows = sqlx::query("UPDATE message_recipients SET escalated_at = ? WHERE message_id = ? AND acknowledged_at IS NULL AND escalated_at IS NULL RETURNING *")
+        let rows = query("UPDATE message_recipients SET escalated_at = ? WHERE message_id = ? AND acknowledged_at IS NULL AND escalated_at IS NULL RETURNING *")
             .bind(ts(&at))
             .bind(message.to_string())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_all(&self.tx)?;
         let mut out = rows
             .iter()
             .map(recipient_row)
@@ -376,20 +337,18 @@ impl MessageRepo for SqliteTx {
     }
 
     async fn unread_messages(&mut self, account: AccountId) -> StoreResult<i64> {
-        let row = sqlx::query(
+        let row = query(
             "SELECT COUNT(*) AS n FROM message_recipients WHERE account_id = ? AND read_at IS NULL",
         )
         .bind(account.to_string())
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .fetch_one(&self.tx)?;
         get(&row, "n")
     }
 
     async fn insert_attachment(&mut self, a: &Attachment, data: &[u8]) -> StoreResult<()> {
         // The thread is the message's; taking it from there keeps the two consistent,
         // and an unknown message inserts nothing (NotFound), as on PostgreSQL.
-        let r = sqlx::query("INSERT INTO attachments (id, message_id, thread_id, file_name, content_type, size_bytes, sha256, data) SELECT ?, m.id, m.thread_id, ?, ?, ?, ?, ? FROM messages m WHERE m.id = ?")
+        let r = query("INSERT INTO attachments (id, message_id, thread_id, file_name, content_type, size_bytes, sha256, data) SELECT ?, m.id, m.thread_id, ?, ?, ?, ?, ? FROM messages m WHERE m.id = ?")
             .bind(a.id.to_string())
             .bind(&a.file_name)
             .bind(&a.content_type)
@@ -397,9 +356,7 @@ impl MessageRepo for SqliteTx {
             .bind(&a.sha256)
             .bind(data)
             .bind(a.message_id.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         if r.rows_affected() == 1 {
             Ok(())
         } else {
@@ -408,11 +365,9 @@ impl MessageRepo for SqliteTx {
     }
 
     async fn list_attachments(&mut self, thread: ThreadId) -> StoreResult<Vec<Attachment>> {
-        let rows = sqlx::query("SELECT id, message_id, file_name, content_type, size_bytes, sha256 FROM attachments WHERE thread_id = ? ORDER BY id")
+        let rows = query("SELECT id, message_id, file_name, content_type, size_bytes, sha256 FROM attachments WHERE thread_id = ? ORDER BY id")
             .bind(thread.to_string())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_all(&self.tx)?;
         rows.iter().map(attachment_row).collect()
     }
 
@@ -420,11 +375,9 @@ impl MessageRepo for SqliteTx {
         &mut self,
         aid: AttachmentId,
     ) -> StoreResult<Option<(Attachment, ThreadId, Vec<u8>)>> {
-        let row = sqlx::query("SELECT * FROM attachments WHERE id = ?")
+        let row = query("SELECT * FROM attachments WHERE id = ?")
             .bind(aid.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         match row {
             None => Ok(None),
             Some(r) => Ok(Some((
@@ -439,24 +392,20 @@ impl MessageRepo for SqliteTx {
         &mut self,
         professional: ProfessionalId,
     ) -> StoreResult<Option<Account>> {
-        let row = sqlx::query(
+        let row = query(
             "SELECT * FROM accounts WHERE professional_id = ? AND disabled = 0 ORDER BY created_at, id LIMIT 1",
         )
         .bind(professional.to_string())
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .fetch_optional(&self.tx)?;
         row.as_ref().map(account_row).transpose()
     }
 
     async fn accounts_for_patient(&mut self, patient: PatientId) -> StoreResult<Vec<Account>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT * FROM accounts WHERE patient_id = ? AND role IN ('patient', 'proxy') AND disabled = 0 ORDER BY role, username",
         )
         .bind(patient.to_string())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .fetch_all(&self.tx)?;
         rows.iter().map(account_row).collect()
     }
 }
@@ -464,7 +413,7 @@ impl MessageRepo for SqliteTx {
 #[async_trait]
 impl RequestRepo for SqliteTx {
     async fn insert_request(&mut self, r: &Request) -> StoreResult<()> {
-        sqlx::query("INSERT INTO requests (id, thread_id, patient_id, kind, status, questions, answers, answer_note, decline_reason, requester_account_id, requester_name, addressee_account_id, addressee_member_id, addressee_name, action_id, due_date, created_at, answered_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        query("INSERT INTO requests (id, thread_id, patient_id, kind, status, questions, answers, answer_note, decline_reason, requester_account_id, requester_name, addressee_account_id, addressee_member_id, addressee_name, action_id, due_date, created_at, answered_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(r.id.to_string())
             .bind(r.thread_id.to_string())
             .bind(r.patient_id.to_string())
@@ -484,32 +433,26 @@ impl RequestRepo for SqliteTx {
             .bind(ts(&r.created_at))
             .bind(r.answered_at.as_ref().map(ts))
             .bind(r.version)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn get_request(&mut self, rid: RequestId) -> StoreResult<Option<Request>> {
-        let row = sqlx::query("SELECT * FROM requests WHERE id = ?")
+        let row = query("SELECT * FROM requests WHERE id = ?")
             .bind(rid.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.as_ref().map(request_row).transpose()
     }
 
     async fn request_for_thread(&mut self, thread: ThreadId) -> StoreResult<Option<Request>> {
-        let row = sqlx::query("SELECT * FROM requests WHERE thread_id = ?")
+        let row = query("SELECT * FROM requests WHERE thread_id = ?")
             .bind(thread.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.as_ref().map(request_row).transpose()
     }
 
     async fn update_request(&mut self, r: &Request, expected: i64) -> StoreResult<i64> {
-        let res = sqlx::query("UPDATE requests SET status = ?, answers = ?, answer_note = ?, decline_reason = ?, answered_at = ?, due_date = ?, version = ? WHERE id = ? AND version = ?")
+        let res = query("UPDATE requests SET status = ?, answers = ?, answer_note = ?, decline_reason = ?, answered_at = ?, due_date = ?, version = ? WHERE id = ? AND version = ?")
             .bind(r.status.as_str())
             .bind(json_list(&r.answers))
             .bind(&r.answer_note)
@@ -519,9 +462,7 @@ impl RequestRepo for SqliteTx {
             .bind(expected + 1)
             .bind(r.id.to_string())
             .bind(expected)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         versioned(res.rows_affected(), expected)
     }
 
@@ -541,15 +482,11 @@ impl RequestRepo for SqliteTx {
              WHERE r.patient_id = ? AND {VISIBLE_THREAD} {seek}\
              ORDER BY r.created_at DESC, r.id DESC LIMIT ?"
         );
-        let mut q = bind_thread_filter(sqlx::query(&sql).bind(patient.to_string()), filter);
+        let mut q = bind_thread_filter(query(&sql).bind(patient.to_string()), filter);
         if let Some(after) = &page.after {
             q = q.bind(ts(&after.key)).bind(after.id.to_string());
         }
-        let rows = q
-            .bind(page.limit)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows = q.bind(page.limit).fetch_all(&self.tx)?;
         rows.iter().map(request_row).collect()
     }
 
@@ -562,14 +499,12 @@ impl RequestRepo for SqliteTx {
             "SELECT COUNT(*) FROM requests r JOIN threads t ON t.id = r.thread_id \
              WHERE r.patient_id = ? AND {VISIBLE_THREAD}"
         );
-        sqlx::query_scalar(&sql)
+        query_scalar(&sql)
             .bind(patient.to_string())
             .bind(filter.reader.to_string())
             .bind(categories(filter.participant_categories))
             .bind(categories(filter.other_categories))
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db_err)
+            .fetch_one(&self.tx)
     }
 }
 
@@ -582,10 +517,7 @@ fn categories(c: &[&str]) -> String {
     serde_json::Value::from(c.to_vec()).to_string()
 }
 
-fn bind_thread_filter<'q>(
-    q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
-    filter: &ThreadFilter<'_>,
-) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+fn bind_thread_filter<'q>(q: Query<'q>, filter: &ThreadFilter<'_>) -> Query<'q> {
     q.bind(filter.reader.to_string())
         .bind(categories(filter.participant_categories))
         .bind(categories(filter.other_categories))

@@ -1,10 +1,10 @@
 //! Embedded migrations, applied in order, each in its own transaction. A migration that
 //! was applied and later edited is refused (checksum drift), never silently re-run.
 
-use crate::codec::db_err;
+use crate::db::{exec, query, query_scalar};
+use rusqlite::Connection;
 use samband_store::{StoreError, StoreResult};
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqliteConnection};
 
 pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("../migrations/0001_init.sql")),
@@ -65,47 +65,51 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
-pub(crate) async fn run(conn: &mut SqliteConnection) -> StoreResult<()> {
-    sqlx::raw_sql(
+/// Applies what is pending. Blocking (it may run long): the caller runs it off the
+/// async runtime's threads.
+pub(crate) fn run(conn: &Connection) -> StoreResult<()> {
+    exec(
+        conn,
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL)",
-    )
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err)?;
+    )?;
     for (version, name, sql) in MIGRATIONS {
         let sum = checksum(sql);
-        let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)?;
-        let applied = sqlx::query("SELECT checksum FROM schema_migrations WHERE version = ?")
-            .bind(version)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        exec(conn, "BEGIN IMMEDIATE")?;
+        // Whatever fails below leaves the migration unapplied, not half applied.
+        let applied = apply(conn, *version, name, sql, &sum);
         match applied {
-            Some(row) => {
-                let stored: String = row.try_get(0).map_err(db_err)?;
-                if stored != sum {
-                    return Err(StoreError::Other(format!(
-                        "migration {name} was changed after it was applied"
-                    )));
-                }
-            }
-            None => {
-                sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(db_err)?;
-                sqlx::query(
-                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
-                )
-                .bind(version)
-                .bind(name)
-                .bind(&sum)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                tracing::info!(migration = name, "applied migration");
+            Ok(()) => exec(conn, "COMMIT")?,
+            Err(e) => {
+                let _ = exec(conn, "ROLLBACK");
+                return Err(e);
             }
         }
-        tx.commit().await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+fn apply(conn: &Connection, version: i64, name: &str, sql: &str, sum: &str) -> StoreResult<()> {
+    let applied: Option<String> =
+        query_scalar("SELECT checksum FROM schema_migrations WHERE version = ?")
+            .bind(version)
+            .fetch_optional(conn)?;
+    match applied {
+        Some(stored) => {
+            if stored != sum {
+                return Err(StoreError::Other(format!(
+                    "migration {name} was changed after it was applied"
+                )));
+            }
+        }
+        None => {
+            exec(conn, sql)?;
+            query("INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)")
+                .bind(version)
+                .bind(name)
+                .bind(sum)
+                .execute(conn)?;
+            tracing::info!(migration = name, "applied migration");
+        }
     }
     Ok(())
 }

@@ -2,15 +2,15 @@
 //! own version checked on update.
 
 use crate::codec::*;
+use crate::db::*;
 use crate::SqliteTx;
 use async_trait::async_trait;
 use samband_domain::ids::*;
 use samband_domain::organisation::Sector;
 use samband_domain::plan::*;
 use samband_store::*;
-use sqlx::sqlite::SqliteRow;
 
-fn goal_row(r: &SqliteRow) -> StoreResult<Goal> {
+fn goal_row(r: &Row) -> StoreResult<Goal> {
     Ok(Goal {
         id: id(&get::<String>(r, "id")?)?,
         patient_id: id(&get::<String>(r, "patient_id")?)?,
@@ -24,7 +24,7 @@ fn goal_row(r: &SqliteRow) -> StoreResult<Goal> {
     })
 }
 
-fn action_row(r: &SqliteRow) -> StoreResult<Action> {
+fn action_row(r: &Row) -> StoreResult<Action> {
     Ok(Action {
         id: id(&get::<String>(r, "id")?)?,
         patient_id: id(&get::<String>(r, "patient_id")?)?,
@@ -41,7 +41,7 @@ fn action_row(r: &SqliteRow) -> StoreResult<Action> {
     })
 }
 
-fn service_row(r: &SqliteRow) -> StoreResult<Service> {
+fn service_row(r: &Row) -> StoreResult<Service> {
     Ok(Service {
         id: id(&get::<String>(r, "id")?)?,
         patient_id: id(&get::<String>(r, "patient_id")?)?,
@@ -55,11 +55,9 @@ fn service_row(r: &SqliteRow) -> StoreResult<Service> {
 #[async_trait]
 impl PlanRepo for SqliteTx {
     async fn get_plan_header(&mut self, patient: PatientId) -> StoreResult<Option<PlanHeader>> {
-        let row = sqlx::query("SELECT * FROM care_plans WHERE patient_id = ?")
+        let row = query("SELECT * FROM care_plans WHERE patient_id = ?")
             .bind(patient.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.map(|r| {
             Ok(PlanHeader {
                 patient_id: patient,
@@ -75,45 +73,37 @@ impl PlanRepo for SqliteTx {
 
     async fn save_plan_header(&mut self, h: &PlanHeader, expected: i64) -> StoreResult<i64> {
         if expected == 0 {
-            let r = sqlx::query("INSERT INTO care_plans (patient_id, revision_date, version) VALUES (?, ?, 1) ON CONFLICT DO NOTHING")
+            let r = query("INSERT INTO care_plans (patient_id, revision_date, version) VALUES (?, ?, 1) ON CONFLICT DO NOTHING")
                 .bind(h.patient_id.to_string())
                 .bind(h.revision_date.as_ref().map(date))
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+                .execute(&self.tx)?;
             return versioned(r.rows_affected(), 0);
         }
-        let r = sqlx::query("UPDATE care_plans SET revision_date = ?, version = version + 1 WHERE patient_id = ? AND version = ?")
+        let r = query("UPDATE care_plans SET revision_date = ?, version = version + 1 WHERE patient_id = ? AND version = ?")
             .bind(h.revision_date.as_ref().map(date))
             .bind(h.patient_id.to_string())
             .bind(expected)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         versioned(r.rows_affected(), expected)
     }
 
     async fn list_goals(&mut self, patient: PatientId) -> StoreResult<Vec<Goal>> {
-        let rows = sqlx::query("SELECT * FROM goals WHERE patient_id = ? ORDER BY created_at, id")
+        let rows = query("SELECT * FROM goals WHERE patient_id = ? ORDER BY created_at, id")
             .bind(patient.to_string())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_all(&self.tx)?;
         rows.iter().map(goal_row).collect()
     }
 
     async fn get_goal(&mut self, patient: PatientId, id: GoalId) -> StoreResult<Option<Goal>> {
-        let row = sqlx::query("SELECT * FROM goals WHERE id = ? AND patient_id = ?")
+        let row = query("SELECT * FROM goals WHERE id = ? AND patient_id = ?")
             .bind(id.to_string())
             .bind(patient.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.as_ref().map(goal_row).transpose()
     }
 
     async fn insert_goal(&mut self, g: &Goal) -> StoreResult<()> {
-        sqlx::query("INSERT INTO goals (id, patient_id, author, owner_member_id, text, achieved, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        query("INSERT INTO goals (id, patient_id, author, owner_member_id, text, achieved, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(g.id.to_string())
             .bind(g.patient_id.to_string())
             .bind(g.author.as_str())
@@ -122,14 +112,12 @@ impl PlanRepo for SqliteTx {
             .bind(g.achieved)
             .bind(ts(&g.created_at))
             .bind(g.version)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn update_goal(&mut self, g: &Goal, expected: i64) -> StoreResult<i64> {
-        let r = sqlx::query(
+        let r = query(
             "UPDATE goals SET author = ?, owner_member_id = ?, text = ?, achieved = ?, version = version + 1 \
              WHERE id = ? AND patient_id = ? AND version = ?",
         )
@@ -140,20 +128,15 @@ impl PlanRepo for SqliteTx {
         .bind(g.id.to_string())
         .bind(g.patient_id.to_string())
         .bind(expected)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .execute(&self.tx)?;
         versioned(r.rows_affected(), expected)
     }
 
     async fn list_actions(&mut self, patient: PatientId) -> StoreResult<Vec<Action>> {
-        let rows = sqlx::query(
-            "SELECT * FROM actions WHERE patient_id = ? ORDER BY due_date, created_at, id",
-        )
-        .bind(patient.to_string())
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        let rows =
+            query("SELECT * FROM actions WHERE patient_id = ? ORDER BY due_date, created_at, id")
+                .bind(patient.to_string())
+                .fetch_all(&self.tx)?;
         rows.iter().map(action_row).collect()
     }
 
@@ -162,17 +145,15 @@ impl PlanRepo for SqliteTx {
         patient: PatientId,
         aid: ActionId,
     ) -> StoreResult<Option<Action>> {
-        let row = sqlx::query("SELECT * FROM actions WHERE id = ? AND patient_id = ?")
+        let row = query("SELECT * FROM actions WHERE id = ? AND patient_id = ?")
             .bind(aid.to_string())
             .bind(patient.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.as_ref().map(action_row).transpose()
     }
 
     async fn insert_action(&mut self, a: &Action) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO actions (id, patient_id, title, owner_member_id, sector, due_date, status, goal_id, created_at, version) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
@@ -186,14 +167,12 @@ impl PlanRepo for SqliteTx {
         .bind(a.goal_id.map(|g| g.to_string()))
         .bind(ts(&a.created_at))
         .bind(a.version)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .execute(&self.tx)?;
         Ok(())
     }
 
     async fn update_action(&mut self, a: &Action, expected: i64) -> StoreResult<i64> {
-        let r = sqlx::query(
+        let r = query(
             "UPDATE actions SET title = ?, owner_member_id = ?, sector = ?, due_date = ?, status = ?, goal_id = ?, version = version + 1 \
              WHERE id = ? AND patient_id = ? AND version = ?",
         )
@@ -206,18 +185,14 @@ impl PlanRepo for SqliteTx {
         .bind(a.id.to_string())
         .bind(a.patient_id.to_string())
         .bind(expected)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .execute(&self.tx)?;
         versioned(r.rows_affected(), expected)
     }
 
     async fn list_services(&mut self, patient: PatientId) -> StoreResult<Vec<Service>> {
-        let rows = sqlx::query("SELECT * FROM services WHERE patient_id = ? ORDER BY id")
+        let rows = query("SELECT * FROM services WHERE patient_id = ? ORDER BY id")
             .bind(patient.to_string())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_all(&self.tx)?;
         rows.iter().map(service_row).collect()
     }
 
@@ -226,31 +201,27 @@ impl PlanRepo for SqliteTx {
         patient: PatientId,
         id: ServiceId,
     ) -> StoreResult<Option<Service>> {
-        let row = sqlx::query("SELECT * FROM services WHERE id = ? AND patient_id = ?")
+        let row = query("SELECT * FROM services WHERE id = ? AND patient_id = ?")
             .bind(id.to_string())
             .bind(patient.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.as_ref().map(service_row).transpose()
     }
 
     async fn insert_service(&mut self, s: &Service) -> StoreResult<()> {
-        sqlx::query("INSERT INTO services (id, patient_id, what, provider, frequency, version) VALUES (?, ?, ?, ?, ?, ?)")
+        query("INSERT INTO services (id, patient_id, what, provider, frequency, version) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(s.id.to_string())
             .bind(s.patient_id.to_string())
             .bind(&s.what)
             .bind(&s.provider)
             .bind(&s.frequency)
             .bind(s.version)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .execute(&self.tx)?;
         Ok(())
     }
 
     async fn update_service(&mut self, s: &Service, expected: i64) -> StoreResult<i64> {
-        let r = sqlx::query(
+        let r = query(
             "UPDATE services SET what = ?, provider = ?, frequency = ?, version = version + 1 WHERE id = ? AND patient_id = ? AND version = ?",
         )
         .bind(&s.what)
@@ -259,18 +230,14 @@ impl PlanRepo for SqliteTx {
         .bind(s.id.to_string())
         .bind(s.patient_id.to_string())
         .bind(expected)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .execute(&self.tx)?;
         versioned(r.rows_affected(), expected)
     }
 
     async fn get_crisis_plan(&mut self, patient: PatientId) -> StoreResult<Option<CrisisPlan>> {
-        let row = sqlx::query("SELECT * FROM crisis_plans WHERE patient_id = ?")
+        let row = query("SELECT * FROM crisis_plans WHERE patient_id = ?")
             .bind(patient.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+            .fetch_optional(&self.tx)?;
         row.map(|r| {
             Ok(CrisisPlan {
                 patient_id: patient,
@@ -289,18 +256,16 @@ impl PlanRepo for SqliteTx {
 
     async fn save_crisis_plan(&mut self, c: &CrisisPlan, expected: i64) -> StoreResult<i64> {
         if expected == 0 {
-            let r = sqlx::query("INSERT INTO crisis_plans (patient_id, warning_signs, what_helps, contacts, updated_at, version) VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING")
+            let r = query("INSERT INTO crisis_plans (patient_id, warning_signs, what_helps, contacts, updated_at, version) VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING")
                 .bind(c.patient_id.to_string())
                 .bind(&c.warning_signs)
                 .bind(&c.what_helps)
                 .bind(&c.contacts)
                 .bind(c.updated_at.as_ref().map(ts))
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+                .execute(&self.tx)?;
             return versioned(r.rows_affected(), 0);
         }
-        let r = sqlx::query(
+        let r = query(
             "UPDATE crisis_plans SET warning_signs = ?, what_helps = ?, contacts = ?, updated_at = ?, version = version + 1 \
              WHERE patient_id = ? AND version = ?",
         )
@@ -310,9 +275,7 @@ impl PlanRepo for SqliteTx {
         .bind(c.updated_at.as_ref().map(ts))
         .bind(c.patient_id.to_string())
         .bind(expected)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        .execute(&self.tx)?;
         versioned(r.rows_affected(), expected)
     }
 }

@@ -12,11 +12,15 @@
 //! a batch is therefore everything that was already waiting when the first use case of
 //! the batch finished, which is what makes it grow with load and shrink to one request
 //! when the server is idle.
+//!
+//! The writer's connection lives inside the lock: a use case holding the lock runs its
+//! statements on it directly, on its own thread. Only the flusher's seal and COMMIT
+//! (the fsync, which can take milliseconds) move to a blocking thread, taking the
+//! locked state with them and bringing it back.
 
-use crate::codec::db_err;
+use crate::db::exec_one;
+use rusqlite::Connection;
 use samband_store::{StoreError, StoreResult};
-use sqlx::sqlite::SqliteConnection;
-use sqlx::Connection;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -26,11 +30,11 @@ use tokio::sync::{oneshot, Mutex, Notify, OwnedMutexGuard};
 type Ack = oneshot::Sender<Result<(), String>>;
 
 pub(crate) struct WriterState {
-    pub(crate) conn: SqliteConnection,
+    pub(crate) conn: Connection,
     /// The batch transaction is open (`BEGIN IMMEDIATE` ran, `COMMIT` not yet).
     open: bool,
     /// A use case's savepoint is open (between `begin` and `commit`, or left behind by
-    /// a use case that was dropped and not cleaned up yet).
+    /// a use case whose clean-up failed).
     in_use_case: bool,
     /// Requests whose use case is released into the batch and who wait for its commit.
     acks: Vec<Ack>,
@@ -57,15 +61,19 @@ impl Drop for Writer {
 }
 
 /// Holds the writer for one use case. Dropping it without [`WriteHold::release`] rolls
-/// the use case back (on a task of its own: a drop cannot wait).
+/// the use case back: the savepoint's rollback is quick (no fsync), so the drop runs it
+/// there and then, on the connection it holds.
 pub(crate) struct WriteHold {
     guard: Option<OwnedMutexGuard<WriterState>>,
     writer: Arc<Writer>,
+    /// The use case has a savepoint of its own. One that runs a single statement needs
+    /// none: SQLite undoes a failed statement alone and leaves the transaction open.
+    savepoint: bool,
 }
 
 impl std::ops::Deref for WriteHold {
-    type Target = SqliteConnection;
-    fn deref(&self) -> &SqliteConnection {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
         match &self.guard {
             Some(g) => &g.conn,
             None => unreachable!("a released writer hold is never used again"),
@@ -73,35 +81,21 @@ impl std::ops::Deref for WriteHold {
     }
 }
 
-impl std::ops::DerefMut for WriteHold {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
-        match &mut self.guard {
-            Some(g) => &mut g.conn,
-            None => unreachable!("a released writer hold is never used again"),
-        }
-    }
-}
-
-/// Boxed so the futures that call it stay `Send` for any lifetime (sqlx's executor
-/// futures otherwise trip the compiler's higher-ranked lifetime check in `spawn`).
-fn exec<'c>(
-    conn: &'c mut SqliteConnection,
-    sql: &'static str,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = StoreResult<()>> + Send + 'c>> {
-    Box::pin(async move {
-        sqlx::query(sql).execute(conn).await.map_err(db_err)?;
-        Ok(())
-    })
-}
-
 impl WriterState {
     /// Undoes a use case that did not finish (its savepoint), leaving the batch open.
-    async fn undo_use_case(&mut self) -> StoreResult<()> {
+    fn undo_use_case(&mut self) -> StoreResult<()> {
+        if self.open && self.conn.is_autocommit() {
+            // SQLite rolled the whole transaction back (an I/O error, a full disk):
+            // the batch is gone, and the caller must abandon it.
+            return Err(StoreError::Other(
+                "the batch transaction was rolled back by SQLite".into(),
+            ));
+        }
         if self.in_use_case {
             // It may have sealed (and moved the anchor) inside its savepoint.
             self.head = None;
-            exec(&mut self.conn, "ROLLBACK TO uc").await?;
-            exec(&mut self.conn, "RELEASE uc").await?;
+            exec_one(&self.conn, "ROLLBACK TO uc")?;
+            exec_one(&self.conn, "RELEASE uc")?;
             self.in_use_case = false;
         }
         Ok(())
@@ -109,9 +103,9 @@ impl WriterState {
 
     /// After a failure the batch cannot be trusted: roll everything back and tell every
     /// waiting request its write did not happen.
-    async fn abandon(&mut self, why: &str) {
-        if self.open {
-            let _ = exec(&mut self.conn, "ROLLBACK").await;
+    fn abandon(&mut self, why: &str) {
+        if !self.conn.is_autocommit() {
+            let _ = exec_one(&self.conn, "ROLLBACK");
         }
         self.open = false;
         self.in_use_case = false;
@@ -120,10 +114,25 @@ impl WriterState {
             let _ = ack.send(Err(why.to_owned()));
         }
     }
+
+    /// Seals the batch's audit entries and commits it: the fsync. Blocking.
+    fn seal_and_commit(&mut self) -> StoreResult<()> {
+        crate::records::seal_pending(&self.conn, &mut self.head)?;
+        exec_one(&self.conn, "COMMIT")
+    }
+}
+
+/// Counts a use case as queued for the writer until it has the lock or gave up.
+struct Queued<'a>(&'a AtomicUsize);
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Writer {
-    pub(crate) fn new(conn: SqliteConnection) -> Arc<Self> {
+    pub(crate) fn new(conn: Connection) -> Arc<Self> {
         let writer = Arc::new(Self {
             state: Arc::new(Mutex::new(WriterState {
                 conn,
@@ -151,32 +160,40 @@ impl Writer {
     }
 
     /// Takes the writer for one use case and opens its savepoint (and the batch
-    /// transaction if none is open).
+    /// transaction if none is open). Nothing after the lock awaits, so a request
+    /// dropped while it waits holds nothing, and one that got the lock has its hold.
     pub(crate) async fn begin(self: &Arc<Self>) -> StoreResult<WriteHold> {
-        self.queued.fetch_add(1, Ordering::Relaxed);
-        let guard = self.state.clone().lock_owned().await;
-        self.queued.fetch_sub(1, Ordering::Relaxed);
-        // From here the statements run to completion on their own task even if the
-        // request is dropped: cut off halfway they would leave the connection in a
-        // state nobody knows.
-        let writer = self.clone();
-        tokio::spawn(async move {
-            let mut hold = WriteHold {
-                guard: Some(guard),
-                writer,
-            };
-            hold.open_use_case().await.map(|()| hold)
-        })
-        .await
-        .map_err(|e| StoreError::Other(format!("begin did not finish: {e}")))?
+        self.hold(true).await
     }
 
-    /// Commits the open batch and answers everyone in it. Runs on the flusher task.
+    /// [`Self::begin`] for a use case of exactly one statement, which runs without a
+    /// savepoint (a read transaction's audit entries, inserted in one statement).
+    pub(crate) async fn begin_single(self: &Arc<Self>) -> StoreResult<WriteHold> {
+        self.hold(false).await
+    }
+
+    async fn hold(self: &Arc<Self>, savepoint: bool) -> StoreResult<WriteHold> {
+        self.queued.fetch_add(1, Ordering::Relaxed);
+        let queued = Queued(&self.queued);
+        let guard = self.state.clone().lock_owned().await;
+        drop(queued);
+        let mut hold = WriteHold {
+            guard: Some(guard),
+            writer: self.clone(),
+            savepoint,
+        };
+        hold.open_use_case()?;
+        Ok(hold)
+    }
+
+    /// Commits the open batch and answers everyone in it. Runs on the flusher task; the
+    /// sealing and the COMMIT (the fsync) run on a blocking thread, with the writer's
+    /// lock held so no use case can start inside the batch meanwhile.
     async fn flush_batch(&self) {
         let mut state = self.state.clone().lock_owned().await;
-        // A use case dropped halfway whose cleanup has not run yet: undo it first.
-        if let Err(e) = state.undo_use_case().await {
-            state.abandon(&e.to_string()).await;
+        // A use case whose clean-up failed: undo it first.
+        if let Err(e) = state.undo_use_case() {
+            state.abandon(&e.to_string());
             return;
         }
         if !state.open {
@@ -184,29 +201,45 @@ impl Writer {
         }
         let size = state.acks.len();
         let started = Instant::now();
-        let state = &mut *state;
-        let sealed = crate::records::seal_pending(&mut state.conn, &mut state.head).await;
-        let result = match sealed {
-            Ok(_) => exec(&mut state.conn, "COMMIT").await,
-            Err(e) => Err(e),
+        let done = tokio::task::spawn_blocking(move || {
+            let result = state.seal_and_commit();
+            (state, result)
+        })
+        .await;
+        let (mut state, result) = match done {
+            Ok(done) => done,
+            Err(e) => {
+                // The lock went down with the blocking task and every waiter's ack
+                // with it (each learns its write is not known to be durable). Whatever
+                // the transaction holds is rolled back, not left for the next batch.
+                tracing::error!(error = %e, size, "writer batch commit did not finish");
+                self.state
+                    .clone()
+                    .lock_owned()
+                    .await
+                    .abandon(&e.to_string());
+                return;
+            }
         };
         match result {
             Ok(()) => {
                 state.open = false;
+                let commit = started.elapsed();
                 self.batches.fetch_add(1, Ordering::Relaxed);
                 self.batched.fetch_add(size as u64, Ordering::Relaxed);
                 for ack in state.acks.drain(..) {
                     let _ = ack.send(Ok(()));
                 }
+                samband_metrics::record_batch(samband_metrics::WRITER, size, commit);
                 tracing::trace!(
                     size,
-                    micros = started.elapsed().as_micros() as u64,
+                    micros = commit.as_micros() as u64,
                     "writer batch committed"
                 );
             }
             Err(e) => {
                 tracing::error!(error = %e, size, "writer batch failed to commit");
-                state.abandon(&e.to_string()).await;
+                state.abandon(&e.to_string());
             }
         }
     }
@@ -215,9 +248,9 @@ impl Writer {
 impl WriteHold {
     /// The connection and the writer's copy of the chain's anchor, for sealing inside
     /// a use case (the copy must move with what the use case seals).
-    pub(crate) fn conn_and_head(&mut self) -> (&mut SqliteConnection, &mut Option<(i64, String)>) {
+    pub(crate) fn conn_and_head(&mut self) -> (&Connection, &mut Option<(i64, String)>) {
         let state = self.state();
-        (&mut state.conn, &mut state.head)
+        (&state.conn, &mut state.head)
     }
 
     fn state(&mut self) -> &mut WriterState {
@@ -227,43 +260,54 @@ impl WriteHold {
         }
     }
 
-    async fn open_use_case(&mut self) -> StoreResult<()> {
+    fn open_use_case(&mut self) -> StoreResult<()> {
+        let savepoint = self.savepoint;
         let state = self.state();
-        // Whatever a dropped predecessor left behind is undone before we start.
-        state.undo_use_case().await?;
+        // Whatever a failed predecessor left behind is undone before we start.
+        if let Err(e) = state.undo_use_case() {
+            state.abandon(&e.to_string());
+        }
         if !state.open {
-            exec(&mut state.conn, "BEGIN IMMEDIATE").await?;
+            exec_one(&state.conn, "BEGIN IMMEDIATE")?;
             state.open = true;
         }
-        exec(&mut state.conn, "SAVEPOINT uc").await?;
-        state.in_use_case = true;
+        if savepoint {
+            exec_one(&state.conn, "SAVEPOINT uc")?;
+            state.in_use_case = true;
+        }
         Ok(())
     }
 
     /// Keeps the use case's writes in the batch, lets the next request have the writer,
     /// and waits until the batch is durable.
     pub(crate) async fn release(mut self) -> StoreResult<()> {
-        let Some(guard) = self.guard.take() else {
+        let Some(mut state) = self.guard.take() else {
             return Err(StoreError::Other("use case released twice".into()));
         };
-        let writer = self.writer.clone();
-        let waiting = tokio::spawn(async move {
-            let mut state = guard;
-            if let Err(e) = exec(&mut state.conn, "RELEASE uc").await {
-                // The use case could not be kept: undo it alone.
-                let _ = state.undo_use_case().await;
-                return Err(e);
+        let kept = if self.savepoint {
+            exec_one(&state.conn, "RELEASE uc")
+        } else if state.conn.is_autocommit() {
+            Err(StoreError::Other(
+                "the batch transaction was rolled back by SQLite".into(),
+            ))
+        } else {
+            Ok(())
+        };
+        if let Err(e) = kept {
+            // The use case could not be kept: undo it alone.
+            if let Err(undo) = state.undo_use_case() {
+                state.abandon(&undo.to_string());
             }
-            state.in_use_case = false;
-            let (tx, rx) = oneshot::channel();
-            state.acks.push(tx);
             drop(state);
-            writer.flush.notify_one();
-            Ok(rx)
-        })
-        .await
-        .map_err(|e| StoreError::Other(format!("commit did not finish: {e}")))??;
-        match waiting.await {
+            self.writer.flush.notify_one();
+            return Err(e);
+        }
+        state.in_use_case = false;
+        let (tx, rx) = oneshot::channel();
+        state.acks.push(tx);
+        drop(state);
+        self.writer.flush.notify_one();
+        match rx.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(StoreError::Other(format!("commit failed: {e}"))),
             Err(_) => Err(StoreError::Other(
@@ -275,27 +319,14 @@ impl WriteHold {
 
 impl Drop for WriteHold {
     fn drop(&mut self) {
-        // Not released: the use case failed or its request went away. Undo it on a
-        // task of its own, then let the flusher commit whatever else is in the batch.
+        // Not released: the use case failed or its request went away. Undo it now,
+        // then let the flusher commit whatever else is in the batch.
         if let Some(mut state) = self.guard.take() {
-            let writer = self.writer.clone();
-            if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                handle.spawn(async move {
-                    if let Err(e) = state.undo_use_case().await {
-                        state.abandon(&e.to_string()).await;
-                    }
-                    drop(state);
-                    writer.flush.notify_one();
-                });
+            if let Err(e) = state.undo_use_case() {
+                state.abandon(&e.to_string());
             }
+            drop(state);
+            self.writer.flush.notify_one();
         }
     }
-}
-
-/// Opens the writer's own connection (outside any pool: its transactions are managed
-/// here, statement by statement).
-pub(crate) async fn connect(
-    opts: &sqlx::sqlite::SqliteConnectOptions,
-) -> StoreResult<SqliteConnection> {
-    SqliteConnection::connect_with(opts).await.map_err(db_err)
 }

@@ -89,6 +89,7 @@ registry![
     login_failures_are_counted_per_key_and_cleared,
     // Consent
     consent_is_versioned_and_rules_round_trip,
+    consent_read_after_a_membership_follows_a_save,
     emergency_grants_expire_and_are_reviewed,
     // Messages
     threads_are_listed_by_latest_activity_with_participants,
@@ -2044,6 +2045,66 @@ async fn login_failures_are_counted_per_key_and_cleared(store: Arc<dyn Store>) {
 // ---------------------------------------------------------------------------------
 // Consent
 // ---------------------------------------------------------------------------------
+
+/// The policy reads the membership, then the consent (a backend may read both at
+/// once): the consent a transaction then saves is the one it reads back, and a
+/// membership looked up for another patient does not answer for this one.
+async fn consent_read_after_a_membership_follows_a_save(store: Arc<dyn Store>) {
+    use samband_domain::consent::Consent;
+    let store = &*store;
+    let f = seed(store).await;
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx
+        .active_membership(f.patient.id, f.gp.id, today())
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(tx.get_consent(f.patient.id).await.unwrap(), None);
+    let c = Consent {
+        patient_id: f.patient.id,
+        rules: Vec::new(),
+        updated_at: Some(t0()),
+        version: 0,
+    };
+    assert_eq!(tx.save_consent(&c, 0).await.unwrap(), 1);
+    assert_eq!(
+        tx.get_consent(f.patient.id)
+            .await
+            .unwrap()
+            .map(|c| c.version),
+        Some(1),
+        "the consent just saved, not the one read with the membership"
+    );
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    assert!(tx
+        .active_membership(f.patient.id, f.gp.id, today())
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        tx.get_consent(f.patient.id).await.unwrap(),
+        Some(Consent {
+            version: 1,
+            ..c.clone()
+        })
+    );
+    assert_eq!(
+        tx.active_membership(PatientId::new(), f.gp.id, today())
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        tx.get_consent(f.patient.id)
+            .await
+            .unwrap()
+            .map(|c| c.version),
+        Some(1),
+        "after another patient's membership"
+    );
+    tx.commit().await.unwrap();
+}
 
 async fn consent_is_versioned_and_rules_round_trip(store: Arc<dyn Store>) {
     use samband_domain::consent::{

@@ -9,6 +9,7 @@
 pub mod chain;
 pub mod conformance;
 pub mod paging;
+pub mod pathways;
 pub mod records;
 
 use async_trait::async_trait;
@@ -25,6 +26,7 @@ use samband_domain::team::CareTeam;
 use uuid::Uuid;
 
 pub use paging::{After, HistoryFilter, PageAt, ThreadFilter};
+pub use pathways::{HandoverRepo, PathwayRepo, StoredTemplate};
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]

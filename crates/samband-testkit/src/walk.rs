@@ -191,43 +191,46 @@ impl TestApp {
 }
 
 async fn sqlite_fingerprint(file: &std::path::Path) -> String {
-    use sqlx::Connection;
-    let url = format!("sqlite://{}?mode=ro", file.display());
-    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
-    let tables: Vec<String> = sqlx::query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(&mut conn)
+    // Read-only, on a connection of its own beside the store's (a WAL snapshot of what
+    // is committed); a blocking read, so off the runtime's threads.
+    let file = file.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let conn =
+            rusqlite::Connection::open_with_flags(&file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
+        let strings = |sql: &str, col: usize| -> Vec<String> {
+            let mut stmt = conn.prepare(sql).unwrap();
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(col))
+                .unwrap()
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap();
+            rows
+        };
+        let tables: Vec<String> = strings(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            0,
+        )
+        .into_iter()
+        .filter(|n| !CHURNING_TABLES.contains(&n.as_str()))
+        .collect();
+        let mut out = String::new();
+        for table in tables {
+            let cols: Vec<String> = strings(&format!("PRAGMA table_info(\"{table}\")"), 1)
+                .into_iter()
+                .filter(|c| !churning(&table, c))
+                .map(|c| format!("quote(\"{c}\")"))
+                .collect();
+            let rows = strings(
+                &format!("SELECT {} FROM \"{table}\"", cols.join(" || ',' || ")),
+                0,
+            );
+            push_table(&mut out, &table, rows);
+        }
+        out
+    })
     .await
     .unwrap()
-    .iter()
-    .map(|r| r.get::<String, _>(0))
-    .filter(|n| !CHURNING_TABLES.contains(&n.as_str()))
-    .collect();
-    let mut out = String::new();
-    for table in tables {
-        let cols: Vec<String> = sqlx::query(&format!("PRAGMA table_info(\"{table}\")"))
-            .fetch_all(&mut conn)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get::<String, _>(1))
-            .filter(|c| !churning(&table, c))
-            .map(|c| format!("quote(\"{c}\")"))
-            .collect();
-        let rows: Vec<String> = sqlx::query(&format!(
-            "SELECT {} FROM \"{table}\"",
-            cols.join(" || ',' || ")
-        ))
-        .fetch_all(&mut conn)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get::<String, _>(0))
-        .collect();
-        push_table(&mut out, &table, rows);
-    }
-    out
 }
 
 async fn postgres_fingerprint(url: &str, schema: &str) -> String {

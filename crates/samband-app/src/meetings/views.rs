@@ -142,5 +142,6 @@ pub fn kind_label(k: MeetingKind) -> &'static str {
         MeetingKind::DischargePlanning => "discharge-planning meeting",
         MeetingKind::Coordination => "coordination meeting",
         MeetingKind::Review => "review meeting",
+        MeetingKind::DialogueMeeting => "dialogue meeting",
     }
 }

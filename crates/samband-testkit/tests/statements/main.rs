@@ -1,11 +1,14 @@
-//! Statements per use case, counted from the database driver's own log of every
-//! statement it runs (target `sqlx::query`), on both backends. Each use case has a
-//! budget, and none may grow with the data: the same request against a patient with a
-//! much larger plan runs exactly as many statements.
+//! Statements per use case, counted by the database layer itself: on SQLite by
+//! SQLite's trace hook on every connection of the store (every statement SQLite starts,
+//! transaction statements included: `samband_store_sqlite::count_statements`), on
+//! PostgreSQL from the driver's log of every statement it runs (target `sqlx::query`).
+//! Each use case has a budget, and none may grow with the data: the same request
+//! against a patient with a much larger plan runs exactly as many statements.
 //!
-//! Its own test binary, because counting needs a global subscriber. Statements of the
-//! PostgreSQL audit sealer (a background task, span `audit_sealer`) are not counted;
-//! nothing else runs in the background of a test server.
+//! Its own test binary, because counting needs a global subscriber and a process-wide
+//! switch. Statements of the PostgreSQL audit sealer (a background task, span
+//! `audit_sealer`) are not counted; nothing else runs in the background of a test
+//! server.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use samband_testkit::{Backend, TestApp};
@@ -65,6 +68,10 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CountStatements {
 fn install() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
+        // Before any store opens: the hook is installed on connections as they open.
+        samband_store_sqlite::count_statements(
+            std::env::var_os("SAMBAND_SHOW_STATEMENTS").is_some(),
+        );
         let filter = tracing_subscriber::filter::Targets::new()
             .with_target("sqlx::query", tracing::Level::TRACE)
             .with_target("samband_server", tracing::Level::INFO);
@@ -73,17 +80,25 @@ fn install() {
     });
 }
 
+/// Statements run on `backend` so far.
+fn statements(backend: Backend) -> u64 {
+    match backend {
+        Backend::Sqlite => samband_store_sqlite::statements_run(),
+        Backend::Postgres => STATEMENTS.load(Ordering::SeqCst),
+    }
+}
+
 /// Statements the future ran.
-async fn count<F: std::future::Future>(f: F) -> (u64, F::Output) {
-    let before = STATEMENTS.load(Ordering::SeqCst);
+async fn count<F: std::future::Future>(backend: Backend, f: F) -> (u64, F::Output) {
+    let before = statements(backend);
     let out = f.await;
-    (STATEMENTS.load(Ordering::SeqCst) - before, out)
+    (statements(backend) - before, out)
 }
 
 /// (use case, SQLite budget, PostgreSQL budget)
-/// SQLite counts include the writer's batch statements (BEGIN, SAVEPOINT, RELEASE,
-/// sealing, COMMIT) of a batch that holds only this request; under load a batch holds
-/// many and those are shared.
+/// SQLite counts include the read snapshot's BEGIN and COMMIT and the writer's batch
+/// statements (BEGIN, SAVEPOINT, RELEASE, sealing, COMMIT) of a batch that holds only
+/// this request; under load a batch holds many and those are shared.
 const BUDGETS: &[(&str, u64, u64)] = &[
     ("GET /api/v1/patients/{id}", 21, 15),
     ("PUT /api/v1/patients/{id}/actions/{id}", 16, 10),
@@ -132,16 +147,16 @@ async fn count_on_a_small_and_a_large_plan(b: Backend) -> (Counts, Counts) {
     for (done, round) in ["small plan", "large plan"].into_iter().enumerate() {
         // Both were created at version 1 and each round updates them once.
         let version = done + 1;
-        let (read, r) = count(gp.get(&patient)).await;
+        let (read, r) = count(b, gp.get(&patient)).await;
         assert_eq!(r.status, 200);
-        let (update, r) = count(gp.put(
+        let (update, r) = count(b, gp.put(
             &action_path,
             Some(&format!("\"{version}\"")),
             json!({"title": "Review medication", "owner_member_id": w.m_gp, "due_date": "2026-12-01", "status": "in_progress"}),
         ))
         .await;
         assert_eq!(r.status, 200, "{}", r.text);
-        let (goal_update, r) = count(gp.put(
+        let (goal_update, r) = count(b, gp.put(
             &goal_path,
             Some(&format!("\"{version}\"")),
             json!({"text": format!("Sleep through the night ({round})"), "author": "professional", "owner_member_id": w.m_gp}),
@@ -189,7 +204,7 @@ fn within_budget(b: Backend, small: Counts) -> Vec<String> {
     .filter_map(|(what, n)| {
         if n == 0 {
             Some(format!(
-                "{what}: nothing counted — is the driver's log reaching us?"
+                "{what}: nothing counted — is the statement count reaching us?"
             ))
         } else if n > budget(b, what) {
             Some(format!(
