@@ -425,8 +425,8 @@ mod tests {
         assert_eq!(back, dated, "the date survives the job payload");
     }
 
-    /// A claimed job and a transaction holding its effect (one more job queued).
-    async fn claimed_with_effect(app: &App) -> (Job, Job, TxBox) {
+    /// A job queued and claimed by a runner, the claim committed.
+    async fn claimed(app: &App) -> Job {
         let now = app.clock.now();
         let mut tx = app.store.begin().await.unwrap();
         app.enqueue(&mut tx, Job::new("test", serde_json::json!({}), now, now))
@@ -440,6 +440,13 @@ mod tests {
             .unwrap()
             .unwrap();
         tx.commit().await.unwrap();
+        job
+    }
+
+    /// A handler's open transaction holding its effect (one more job queued). It holds
+    /// the writer until it ends, so every other write comes before it.
+    async fn with_effect(app: &App) -> (Job, TxBox) {
+        let now = app.clock.now();
         let effect = Job::new(
             "effect",
             serde_json::json!({}),
@@ -448,7 +455,7 @@ mod tests {
         );
         let mut tx = app.store.begin().await.unwrap();
         app.enqueue(&mut tx, effect.clone()).await.unwrap();
-        (job, effect, tx)
+        (effect, tx)
     }
 
     async fn stored(app: &App, id: JobId) -> Option<Job> {
@@ -470,7 +477,8 @@ mod tests {
     #[tokio::test]
     async fn a_run_that_still_holds_its_claim_commits_its_effect_and_tells_the_accounts() {
         let (app, _clock) = crate::kernel::testing::app().await;
-        let (job, effect, tx) = claimed_with_effect(&app).await;
+        let job = claimed(&app).await;
+        let (effect, tx) = with_effect(&app).await;
         let mut live = app.live.subscribe();
         let told = samband_domain::ids::AccountId::new();
         app.finish_run(tx, &job, app.clock.now(), vec![told])
@@ -491,7 +499,7 @@ mod tests {
     #[tokio::test]
     async fn a_run_whose_claim_passed_to_another_runner_is_undone() {
         let (app, clock) = crate::kernel::testing::app().await;
-        let (job, effect, tx) = claimed_with_effect(&app).await;
+        let job = claimed(&app).await;
         // The lease runs out and another runner claims the job (a second attempt).
         clock.advance(app.config.jobs.lease + Duration::seconds(1));
         let now = app.clock.now();
@@ -503,6 +511,7 @@ mod tests {
             .unwrap();
         other.commit().await.unwrap();
         assert_eq!(again.attempts, job.attempts + 1);
+        let (effect, tx) = with_effect(&app).await;
         let mut live = app.live.subscribe();
         app.finish_run(tx, &job, now, vec![samband_domain::ids::AccountId::new()])
             .await
