@@ -63,6 +63,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0012_list_paging",
         include_str!("../migrations/0012_list_paging.sql"),
     ),
+    (
+        13,
+        "0013_pathways_handovers",
+        include_str!("../migrations/0013_pathways_handovers.sql"),
+    ),
 ];
 
 /// Applies what is pending. Blocking (it may run long): the caller runs it off the

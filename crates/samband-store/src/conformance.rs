@@ -28,6 +28,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use uuid::Uuid;
 
+mod pathways;
+use pathways::*;
+
 /// What a scenario's entry point returns.
 pub type ScenarioFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
@@ -78,6 +81,10 @@ registry![
     audit_sealer_passes_a_rolled_back_number,
     read_transactions_audit_durably_and_refuse_writes,
     access_log_pages_walk_the_patients_named_entries_newest_first,
+    // Pathways and hand-overs
+    stored_templates_are_unique_per_key_and_version,
+    enrolments_keep_their_completions_and_are_versioned,
+    handovers_round_trip_are_versioned_and_overdue_ones_found,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,

@@ -103,6 +103,8 @@ pub trait Tx:
     + JobRepo
     + NotificationRepo
     + MeetingRepo
+    + PathwayRepo
+    + HandoverRepo
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }
