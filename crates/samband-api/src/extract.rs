@@ -28,6 +28,7 @@ impl FromRequestParts<App> for Auth {
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or(samband_app::AppError::Unauthenticated)?;
         let principal = app
+            .auth()
             .token_principal(raw)
             .await?
             .ok_or(samband_app::AppError::Unauthenticated)?;
@@ -47,7 +48,8 @@ impl FromRequestParts<App> for Auth {
                 .extensions
                 .get::<axum::extract::MatchedPath>()
                 .map_or_else(|| parts.uri.path().to_owned(), |m| m.as_str().to_owned());
-            app.require_write_scope(&ctx, &format!("{} {route}", parts.method))
+            app.auth()
+                .require_write_scope(&ctx, &format!("{} {route}", parts.method))
                 .await?;
         }
         Ok(Auth(ctx))

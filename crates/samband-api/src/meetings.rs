@@ -49,7 +49,7 @@ async fn my_meetings(
     Auth(ctx): Auth,
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
-    let page = app.my_meetings(&ctx, &q.params()?).await?;
+    let page = app.meetings().my_meetings(&ctx, &q.params()?).await?;
     Ok(Json(Page::from(page, out::MyMeeting::from)).into_response())
 }
 
@@ -63,7 +63,10 @@ async fn patient_meetings(
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let page = app.patient_meetings(&ctx, patient, &q.params()?).await?;
+    let page = app
+        .meetings()
+        .patient_meetings(&ctx, patient, &q.params()?)
+        .await?;
     Ok(Json(Page::from(page, out::Meeting::from)).into_response())
 }
 
@@ -78,7 +81,7 @@ async fn create_meeting(
     StrictJson(input): StrictJson<MeetingRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let m = app.create_meeting(&ctx, patient, &input.into()).await?;
+    let m = app.meetings().create(&ctx, patient, &input.into()).await?;
     let location = format!("/api/v1/meetings/{}", m.id);
     let mut res = versioned(StatusCode::CREATED, m.version, &out::Meeting::from(m));
     if let Ok(v) = HeaderValue::from_str(&location) {
@@ -95,7 +98,7 @@ async fn meeting(
     Auth(ctx): Auth,
     Path(meeting): Path<String>,
 ) -> ApiResult {
-    let v = app.meeting_view(&ctx, ids(&meeting)?).await?;
+    let v = app.meetings().view(&ctx, ids(&meeting)?).await?;
     let version = v.meeting.version;
     Ok(versioned(
         StatusCode::OK,
@@ -116,7 +119,8 @@ async fn update_meeting(
     StrictJson(input): StrictJson<MeetingRequest>,
 ) -> ApiResult {
     let m = app
-        .update_meeting(&ctx, ids(&meeting)?, &input.into(), v)
+        .meetings()
+        .update(&ctx, ids(&meeting)?, &input.into(), v)
         .await?;
     Ok(versioned(StatusCode::OK, m.version, &out::Meeting::from(m)))
 }
@@ -130,7 +134,7 @@ async fn cancel_meeting(
     Path(meeting): Path<String>,
     IfMatch(v): IfMatch,
 ) -> ApiResult {
-    let m = app.cancel_meeting(&ctx, ids(&meeting)?, v).await?;
+    let m = app.meetings().cancel(&ctx, ids(&meeting)?, v).await?;
     Ok(versioned(StatusCode::OK, m.version, &out::Meeting::from(m)))
 }
 
@@ -144,7 +148,10 @@ async fn invite(
     Path(meeting): Path<String>,
     StrictJson(input): StrictJson<InviteRequest>,
 ) -> ApiResult {
-    let (participant, token) = app.invite(&ctx, ids(&meeting)?, &input.into()).await?;
+    let (participant, token) = app
+        .meetings()
+        .invite(&ctx, ids(&meeting)?, &input.into())
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(out::Invited {
@@ -165,7 +172,8 @@ async fn reply_to_invitation(
     Path(meeting): Path<String>,
     StrictJson(b): StrictJson<InvitationReply>,
 ) -> ApiResult {
-    app.reply_to_invitation(&ctx, ids(&meeting)?, &b.reply)
+    app.meetings()
+        .reply_to_invitation(&ctx, ids(&meeting)?, &b.reply)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -180,7 +188,9 @@ async fn raise(
     Path(meeting): Path<String>,
     StrictJson(b): StrictJson<RaiseRequest>,
 ) -> ApiResult {
-    app.set_raise(&ctx, ids(&meeting)?, &b.raise).await?;
+    app.meetings()
+        .set_raise(&ctx, ids(&meeting)?, &b.raise)
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -192,7 +202,7 @@ async fn calendar(
     Auth(ctx): Auth,
     Path(meeting): Path<String>,
 ) -> ApiResult {
-    let ics = app.meeting_calendar(&ctx, ids(&meeting)?).await?;
+    let ics = app.meetings().calendar(&ctx, ids(&meeting)?).await?;
     Ok(samband_http::calendar_response(ics))
 }
 
@@ -207,6 +217,7 @@ async fn add_item(
     StrictJson(input): StrictJson<AgendaItemRequest>,
 ) -> ApiResult {
     let i = app
+        .meetings()
         .add_agenda_item(&ctx, ids(&meeting)?, &input.into())
         .await?;
     Ok(versioned(
@@ -229,6 +240,7 @@ async fn update_item(
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
     let i = app
+        .meetings()
         .update_agenda_item(&ctx, ids(&meeting)?, item, &input.into(), v)
         .await?;
     Ok(versioned(
@@ -251,6 +263,7 @@ async fn minutes(
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
     let i = app
+        .meetings()
         .save_minutes(
             &ctx,
             ids(&meeting)?,
@@ -278,7 +291,8 @@ async fn request_change(
     StrictJson(b): StrictJson<WishRequest>,
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
-    app.request_agenda_change(&ctx, ids(&meeting)?, item, &b.wish)
+    app.meetings()
+        .request_agenda_change(&ctx, ids(&meeting)?, item, &b.wish)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -295,6 +309,7 @@ async fn decide(
 ) -> ApiResult {
     let item = parse_id::<AgendaItemId>(&item, "item")?;
     let d = app
+        .meetings()
         .add_decision(&ctx, ids(&meeting)?, item, &input.into())
         .await?;
     Ok((StatusCode::CREATED, Json(out::Decision::from(d))).into_response())
@@ -311,6 +326,7 @@ async fn pre_read(
     StrictJson(input): StrictJson<PreReadRequest>,
 ) -> ApiResult {
     let r = app
+        .meetings()
         .add_pre_read(&ctx, ids(&meeting)?, &input.into())
         .await?;
     Ok((StatusCode::CREATED, Json(out::PreRead::from(r))).into_response())
@@ -328,6 +344,7 @@ async fn summary(
     StrictJson(input): StrictJson<SummaryRequest>,
 ) -> ApiResult {
     let (m, next) = app
+        .meetings()
         .save_summary(&ctx, ids(&meeting)?, &input.into(), v)
         .await?;
     let version = m.version;

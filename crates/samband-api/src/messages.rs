@@ -53,7 +53,7 @@ pub fn book() -> ApiBook {
 #[utoipa::path(get, path = "/inbox", params(PageQuery),
     responses((status = 200, description = "One page of my inbox", body = Page<out::InboxItem>), ReadPage))]
 async fn inbox(State(app): State<App>, Auth(ctx): Auth, Query(q): Query<PageQuery>) -> ApiResult {
-    let page = app.inbox(&ctx, &q.params()?).await?;
+    let page = app.messages().inbox(&ctx, &q.params()?).await?;
     Ok(Json(Page::from(page, out::InboxItem::from)).into_response())
 }
 
@@ -62,7 +62,7 @@ async fn inbox(State(app): State<App>, Auth(ctx): Auth, Query(q): Query<PageQuer
     responses((status = 200, description = "The count", body = out::Unread), Read))]
 async fn unread(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
     Ok(Json(out::Unread {
-        unread: app.unread_count(&ctx).await?,
+        unread: app.notifications().unread_count(&ctx).await?,
     })
     .into_response())
 }
@@ -91,7 +91,7 @@ async fn notifications(
     Auth(ctx): Auth,
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
-    let page = app.notifications(&ctx, &q.params()?).await?;
+    let page = app.notifications().list(&ctx, &q.params()?).await?;
     Ok(Json(Page::from(page, out::Notification::from)).into_response())
 }
 
@@ -99,7 +99,7 @@ async fn notifications(
 #[utoipa::path(get, path = "/me/notification-preferences",
     responses((status = 200, description = "My preferences", body = out::Prefs), Read))]
 async fn get_prefs(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    Ok(Json(out::Prefs::from(app.notification_prefs(&ctx).await?)).into_response())
+    Ok(Json(out::Prefs::from(app.notifications().prefs(&ctx).await?)).into_response())
 }
 
 /// Set when notifications are e-mailed (immediately, in a daily digest, or not) and
@@ -111,8 +111,8 @@ async fn put_prefs(
     Auth(ctx): Auth,
     StrictJson(input): StrictJson<PrefsRequest>,
 ) -> ApiResult {
-    app.save_notification_prefs(&ctx, &input.into()).await?;
-    Ok(Json(out::Prefs::from(app.notification_prefs(&ctx).await?)).into_response())
+    app.notifications().save_prefs(&ctx, &input.into()).await?;
+    Ok(Json(out::Prefs::from(app.notifications().prefs(&ctx).await?)).into_response())
 }
 
 /// The patient's threads the reader may see.
@@ -125,7 +125,10 @@ async fn patient_threads(
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let page = app.patient_threads(&ctx, patient, &q.params()?).await?;
+    let page = app
+        .messages()
+        .patient_threads(&ctx, patient, &q.params()?)
+        .await?;
     Ok(Json(Page::from(page, out::ThreadSummary::from)).into_response())
 }
 
@@ -152,6 +155,7 @@ async fn start_thread(
     let input = ComposeJson::from(input);
     let attachments = decode_uploads(&input.attachments)?;
     let id = app
+        .messages()
         .start_thread(
             &ctx,
             patient,
@@ -182,7 +186,7 @@ async fn start_thread(
     responses((status = 200, description = "The thread", body = out::ThreadView), ReadOne))]
 async fn thread(State(app): State<App>, Auth(ctx): Auth, Path(thread): Path<String>) -> ApiResult {
     let thread = parse_id::<ThreadId>(&thread, "thread")?;
-    let view = app.thread_view(&ctx, thread).await?;
+    let view = app.messages().thread_view(&ctx, thread).await?;
     let version = view.request.as_ref().map(|r| r.version);
     let view = out::ThreadView::from(view);
     Ok(match version {
@@ -205,6 +209,7 @@ async fn reply(
     let input = ReplyJson::from(input);
     let attachments = decode_uploads(&input.attachments)?;
     let id = app
+        .messages()
         .reply(
             &ctx,
             thread,
@@ -235,7 +240,7 @@ async fn acknowledge(
     Path(message): Path<String>,
 ) -> ApiResult {
     let message = parse_id::<MessageId>(&message, "message")?;
-    app.acknowledge(&ctx, message).await?;
+    app.messages().acknowledge(&ctx, message).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -246,7 +251,7 @@ async fn acknowledge(
     )), ReadOne))]
 async fn attachment(State(app): State<App>, Auth(ctx): Auth, Path(id): Path<String>) -> ApiResult {
     let id = parse_id::<AttachmentId>(&id, "attachment")?;
-    let (a, data) = app.attachment(&ctx, id).await?;
+    let (a, data) = app.messages().attachment(&ctx, id).await?;
     Ok(samband_http::attachment_response(
         &a.file_name,
         &a.content_type,
@@ -264,7 +269,10 @@ async fn patient_requests(
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let page = app.patient_requests(&ctx, patient, &q.params()?).await?;
+    let page = app
+        .requests()
+        .patient_requests(&ctx, patient, &q.params()?)
+        .await?;
     Ok(Json(Page::from(page, out::Request::from)).into_response())
 }
 
@@ -280,7 +288,7 @@ async fn create_request(
     StrictJson(input): StrictJson<RequestRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let (thread, request) = app.create_request(&ctx, patient, &input.into()).await?;
+    let (thread, request) = app.requests().create(&ctx, patient, &input.into()).await?;
     Ok(created(
         out::Created {
             thread_id: Some(thread.0),
@@ -293,7 +301,7 @@ async fn create_request(
 
 async fn transition(app: App, ctx: samband_app::Ctx, id: &str, v: i64, t: Transition) -> ApiResult {
     let id = parse_id::<RequestId>(id, "request")?;
-    let r = app.request_transition(&ctx, id, v, t).await?;
+    let r = app.requests().transition(&ctx, id, v, t).await?;
     Ok(versioned(StatusCode::OK, r.version, &out::Request::from(r)))
 }
 
@@ -342,7 +350,7 @@ async fn decline(
     responses((status = 204, description = "Following"), Act))]
 async fn follow(State(app): State<App>, Auth(ctx): Auth, Path(patient): Path<String>) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    app.follow_patient(&ctx, patient).await?;
+    app.notifications().follow(&ctx, patient).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -355,7 +363,7 @@ async fn unfollow(
     Path(patient): Path<String>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    app.unfollow_patient(&ctx, patient).await?;
+    app.notifications().unfollow(&ctx, patient).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -146,6 +146,7 @@ async fn issue_token(
     StrictJson(req): StrictJson<TokenRequest>,
 ) -> ApiResult {
     let (secret, token) = app
+        .auth()
         .issue_token(
             &req.username,
             &req.password,
@@ -181,6 +182,7 @@ async fn me(Auth(ctx): Auth) -> ApiResult {
 #[utoipa::path(get, path = "/me/tokens", responses((status = 200, description = "My tokens", body = Vec<out::TokenInfo>), Read))]
 async fn my_tokens(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
     let list: Vec<out::TokenInfo> = app
+        .auth()
         .list_tokens(&ctx)
         .await?
         .into_iter()
@@ -207,7 +209,7 @@ async fn revoke_my_token(
     Path(token): Path<String>,
 ) -> ApiResult {
     let token: TokenId = parse_id(&token, "token")?;
-    app.revoke_token(&ctx, token).await?;
+    app.auth().revoke_token(&ctx, token).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -216,7 +218,7 @@ async fn revoke_my_token(
 /// The organisations in the directory.
 #[utoipa::path(get, path = "/organisations", responses((status = 200, description = "Organisations", body = Vec<out::Organisation>), Read))]
 async fn list_organisations(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    let list: Vec<out::Organisation> = list(app.list_organisations(&ctx).await?);
+    let list: Vec<out::Organisation> = list(app.directory().list_organisations(&ctx).await?);
     Ok(Json(list).into_response())
 }
 
@@ -229,6 +231,7 @@ async fn create_organisation(
     StrictJson(r): StrictJson<OrganisationRequest>,
 ) -> ApiResult {
     let o = app
+        .directory()
         .create_organisation(&ctx, &r.name, &r.sector, r.country.as_deref())
         .await?;
     Ok(versioned(
@@ -241,7 +244,7 @@ async fn create_organisation(
 /// The professionals in the directory.
 #[utoipa::path(get, path = "/professionals", responses((status = 200, description = "Professionals", body = Vec<out::Professional>), Read))]
 async fn list_professionals(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    let list: Vec<out::Professional> = list(app.list_professionals(&ctx).await?);
+    let list: Vec<out::Professional> = list(app.directory().list_professionals(&ctx).await?);
     Ok(Json(list).into_response())
 }
 
@@ -262,7 +265,7 @@ async fn create_professional(
         r.availability.as_deref(),
     )
     .map_err(samband_app::AppError::from)?;
-    let p = app.create_professional(&ctx, new).await?;
+    let p = app.directory().create_professional(&ctx, new).await?;
     Ok(versioned(
         StatusCode::CREATED,
         p.version,
@@ -278,7 +281,10 @@ async fn create_account(
     Auth(ctx): Auth,
     StrictJson(r): StrictJson<AccountRequest>,
 ) -> ApiResult {
-    let a = app.create_account(Some(&ctx), &r.into()).await?;
+    let a = app
+        .directory()
+        .create_account(Some(&ctx), &r.into())
+        .await?;
     let body = out::AccountCreated {
         id: a.id.0,
         username: a.username,
@@ -298,7 +304,7 @@ async fn my_patients(
     Auth(ctx): Auth,
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
-    let page = app.my_patients(&ctx, &q.params()?).await?;
+    let page = app.patients().my_patients(&ctx, &q.params()?).await?;
     Ok(Json(Page::from(page, out::CaseloadItem::from)).into_response())
 }
 
@@ -320,9 +326,10 @@ async fn register_patient(
         email: r.email.as_deref(),
     };
     let id = app
-        .register_patient(&ctx, input, &r.my_role, &r.my_responsibility)
+        .patients()
+        .register(&ctx, input, &r.my_role, &r.my_responsibility)
         .await?;
-    let overview = out::PatientOverview::from(app.overview(&ctx, id).await?);
+    let overview = out::PatientOverview::from(app.patients().overview(&ctx, id).await?);
     let mut res = (StatusCode::CREATED, Json(&overview)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/patients/{id}")) {
         res.headers_mut().insert(header::LOCATION, v);
@@ -340,7 +347,7 @@ async fn patient_overview(
     Path(patient): Path<String>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let o = out::PatientOverview::from(app.overview(&ctx, patient).await?);
+    let o = out::PatientOverview::from(app.patients().overview(&ctx, patient).await?);
     Ok(Json(o).into_response())
 }
 
@@ -371,6 +378,7 @@ async fn history(
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let params = page_params(q.cursor, q.limit)?;
     let page = app
+        .patients()
         .history(&ctx, patient, q.object_id.as_deref(), &params)
         .await?;
     Ok(Json(Page::from(page, out::HistoryItem::from)).into_response())
@@ -392,7 +400,8 @@ async fn add_member(
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let input = samband_domain::team::MemberInput::from(input);
     let team = app
-        .save_team_member(&ctx, patient, None, &input, v, input.reason.as_deref())
+        .team()
+        .save_member(&ctx, patient, None, &input, v, input.reason.as_deref())
         .await?;
     Ok(versioned(
         StatusCode::CREATED,
@@ -416,7 +425,8 @@ async fn update_member(
     let member = parse_id::<MemberId>(&member, "member")?;
     let input = samband_domain::team::MemberInput::from(input);
     let team = app
-        .save_team_member(
+        .team()
+        .save_member(
             &ctx,
             patient,
             Some(member),
@@ -447,6 +457,7 @@ async fn update_plan_header(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let h = app
+        .plan()
         .set_revision_date(&ctx, patient, r.revision_date.as_deref().unwrap_or(""), v)
         .await?;
     Ok(versioned(
@@ -468,7 +479,7 @@ async fn add_action(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     check_reason(input.reason.as_deref())?;
-    let a = app.add_action(&ctx, patient, &input.into()).await?;
+    let a = app.plan().add_action(&ctx, patient, &input.into()).await?;
     Ok(versioned(
         StatusCode::CREATED,
         a.version,
@@ -487,7 +498,7 @@ async fn get_action(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let action = parse_id::<ActionId>(&action, "action")?;
-    let a = app.get_action(&ctx, patient, action).await?;
+    let a = app.plan().get_action(&ctx, patient, action).await?;
     Ok(versioned(StatusCode::OK, a.version, &out::Action::from(a)))
 }
 
@@ -506,6 +517,7 @@ async fn update_action(
     let action = parse_id::<ActionId>(&action, "action")?;
     let input = samband_domain::plan::ActionInput::from(input);
     let a = app
+        .plan()
         .update_action(&ctx, patient, action, &input, v, input.reason.as_deref())
         .await?;
     Ok(versioned(StatusCode::OK, a.version, &out::Action::from(a)))
@@ -523,7 +535,7 @@ async fn add_goal(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     check_reason(input.reason.as_deref())?;
-    let g = app.add_goal(&ctx, patient, &input.into()).await?;
+    let g = app.plan().add_goal(&ctx, patient, &input.into()).await?;
     Ok(versioned(
         StatusCode::CREATED,
         g.version,
@@ -546,6 +558,7 @@ async fn update_goal(
     let goal = parse_id::<GoalId>(&goal, "goal")?;
     let input = samband_domain::plan::GoalInput::from(input);
     let g = app
+        .plan()
         .update_goal(&ctx, patient, goal, &input, v, input.reason.as_deref())
         .await?;
     Ok(versioned(StatusCode::OK, g.version, &out::Goal::from(g)))
@@ -563,7 +576,7 @@ async fn add_service(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     check_reason(input.reason.as_deref())?;
-    let s = app.add_service(&ctx, patient, &input.into()).await?;
+    let s = app.plan().add_service(&ctx, patient, &input.into()).await?;
     Ok(versioned(
         StatusCode::CREATED,
         s.version,
@@ -586,6 +599,7 @@ async fn update_service(
     let service = parse_id::<ServiceId>(&service, "service")?;
     let input = samband_domain::plan::ServiceInput::from(input);
     let s = app
+        .plan()
         .update_service(&ctx, patient, service, &input, v, input.reason.as_deref())
         .await?;
     Ok(versioned(StatusCode::OK, s.version, &out::Service::from(s)))
@@ -606,6 +620,7 @@ async fn update_crisis_plan(
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let input = samband_domain::plan::CrisisPlanInput::from(input);
     let c = app
+        .plan()
         .update_crisis_plan(&ctx, patient, &input, v, input.reason.as_deref())
         .await?;
     Ok(versioned(
@@ -626,7 +641,7 @@ async fn get_consent(
     Path(patient): Path<String>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let c = app.consent(&ctx, patient).await?;
+    let c = app.consent().current(&ctx, patient).await?;
     Ok(versioned(StatusCode::OK, c.version, &out::Consent::from(c)))
 }
 
@@ -645,7 +660,8 @@ async fn put_consent(
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let rules: Vec<samband_domain::consent::RuleInput> = list(r.rules);
     let c = app
-        .save_consent(&ctx, patient, &rules, v, r.password.as_deref())
+        .consent()
+        .save(&ctx, patient, &rules, v, r.password.as_deref())
         .await?;
     Ok(versioned(StatusCode::OK, c.version, &out::Consent::from(c)))
 }
@@ -663,6 +679,7 @@ async fn break_glass(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let g = app
+        .consent()
         .break_glass(&ctx, patient, &r.reason_code, &r.reason_text, &r.password)
         .await?;
     let body = out::EmergencyStarted {
@@ -684,7 +701,10 @@ async fn access_log(
     Query(q): Query<PageQuery>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let page = app.access_log(&ctx, patient, &q.params()?).await?;
+    let page = app
+        .consent()
+        .access_log(&ctx, patient, &q.params()?)
+        .await?;
     Ok(Json(Page::from(page, out::AccessLogRow::from)).into_response())
 }
 
@@ -713,7 +733,7 @@ async fn audit_export(
 ) -> ApiResult {
     let format = samband_app::audit_export::parse_export_format(q.format.as_deref())?;
     let params = page_params(q.cursor, q.limit)?;
-    let page = app.audit_page(&ctx, format, &params).await?;
+    let page = app.audit_trail().audit_page(&ctx, format, &params).await?;
     Ok(Json(Page::from(page, out::AuditRecord)).into_response())
 }
 
@@ -721,7 +741,7 @@ async fn audit_export(
 #[utoipa::path(get, path = "/emergency-access",
     responses((status = 200, description = "Awaiting review", body = Vec<out::EmergencyToReview>), Read))]
 async fn emergency_to_review(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    let grants = app.emergency_to_review(&ctx).await?;
+    let grants = app.consent().emergency_to_review(&ctx).await?;
     let body: Vec<out::EmergencyToReview> = grants
         .into_iter()
         .map(|g| out::EmergencyToReview {
@@ -746,6 +766,6 @@ async fn review_emergency(
     Path(grant): Path<String>,
 ) -> ApiResult {
     let grant = parse_id::<uuid::Uuid>(&grant, "grant")?;
-    app.mark_emergency_reviewed(&ctx, grant).await?;
+    app.consent().mark_emergency_reviewed(&ctx, grant).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -3,7 +3,7 @@
 //! AuditEvent resources — streamed page by page so a large trail needs little memory.
 
 use crate::paging::{Page, PageParams};
-use crate::{App, AppError};
+use crate::AppError;
 use samband_store::chain::{verify_chain, ChainBreak, VerifyError};
 use samband_store::{AuditEntry, AuditRecord};
 use serde_json::{json, Value};
@@ -40,7 +40,12 @@ pub fn parse_export_format(raw: Option<&str>) -> Result<ExportFormat, AppError> 
     }
 }
 
-impl App {
+crate::kernel::capability!(
+    /// Use cases on the audit trail as a whole (`app.audit_trail()`).
+    AuditTrail
+);
+
+impl AuditTrail<'_> {
     /// One page of the audit trail in sequence order (the API's export), each entry as
     /// Samband's own record or a FHIR AuditEvent, with how many entries there are. For
     /// administrators; the export is itself audited.

@@ -239,6 +239,7 @@ impl App {
         let mut ctxs: HashMap<&'static str, Ctx> = HashMap::new();
 
         let admin = self
+            .directory()
             .create_account(
                 None,
                 &AccountInput {
@@ -260,6 +261,7 @@ impl App {
         for (key, name, sector) in ORGS {
             let country = if key.starts_with("dk_") { "DK" } else { "NO" };
             let o = self
+                .directory()
                 .create_organisation(&admin_ctx, name, sector.as_str(), Some(country))
                 .await?;
             orgs.insert(key, o);
@@ -278,8 +280,12 @@ impl App {
                 Some(&email),
                 Some(avail),
             )?;
-            let p = self.create_professional(&admin_ctx, new).await?;
+            let p = self
+                .directory()
+                .create_professional(&admin_ctx, new)
+                .await?;
             let acc = self
+                .directory()
                 .create_account(
                     Some(&admin_ctx),
                     &AccountInput {
@@ -377,7 +383,8 @@ impl App {
         for (key, coord, name, birth, country, nid, contact, phone, role, resp) in &stories {
             let ctx = &ctxs[coord];
             let pid = self
-                .register_patient(
+                .patients()
+                .register(
                     ctx,
                     PatientInput {
                         name,
@@ -395,6 +402,7 @@ impl App {
             patients.insert(*key, pid);
             let username = name.to_lowercase().replace(' ', ".");
             let acc = self
+                .directory()
                 .create_account(
                     Some(&admin_ctx),
                     &AccountInput {
@@ -489,7 +497,7 @@ impl App {
         for (story, username, role, resp) in members {
             let pid = patients[story];
             let coord_ctx = self.coordinator_ctx(&stories, story, &ctxs)?;
-            let team = self.overview(coord_ctx, pid).await?.team;
+            let team = self.patients().overview(coord_ctx, pid).await?.team;
             let input = MemberInput {
                 kind: "professional".into(),
                 professional_id: Some(pros[username].id),
@@ -498,7 +506,8 @@ impl App {
                 active_from: d(-30),
                 ..Default::default()
             };
-            self.save_team_member(coord_ctx, pid, None, &input, team.version, None)
+            self.team()
+                .save_member(coord_ctx, pid, None, &input, team.version, None)
                 .await?;
         }
         // The patient is on their own team too, with their own part.
@@ -512,7 +521,7 @@ impl App {
         ] {
             let pid = patients[story];
             let coord_ctx = self.coordinator_ctx(&stories, story, &ctxs)?;
-            let team = self.overview(coord_ctx, pid).await?.team;
+            let team = self.patients().overview(coord_ctx, pid).await?.team;
             let input = MemberInput {
                 kind: "patient".into(),
                 role: "Patient".into(),
@@ -520,7 +529,8 @@ impl App {
                 active_from: d(-30),
                 ..Default::default()
             };
-            self.save_team_member(coord_ctx, pid, None, &input, team.version, None)
+            self.team()
+                .save_member(coord_ctx, pid, None, &input, team.version, None)
                 .await?;
         }
 
@@ -530,31 +540,36 @@ impl App {
             ..Default::default()
         };
         let g000 = self
+            .plan()
             .add_goal(
                 &ctxs["000"],
                 patients["000"],
                 &goal("Have the energy to be with my children after school"),
             )
             .await?;
-        let ov = self.overview(&ctxs["ingrid.berg"], patients["000"]).await?;
+        let ov = self
+            .patients()
+            .overview(&ctxs["ingrid.berg"], patients["000"])
+            .await?;
         let member_of = |ov: &crate::views::PatientOverview, username: &str| {
             ov.members
                 .iter()
                 .find(|m| m.member.professional_id == Some(pros[username].id))
                 .map(|m| m.member.id)
         };
-        self.add_goal(
-            &ctxs["ingrid.berg"],
-            patients["000"],
-            &GoalInput {
-                text: "Return to work at 50 % within six months".into(),
-                author: Some("professional".into()),
-                owner_member_id: member_of(&ov, "silje.nilsen"),
-                achieved: false,
-                reason: None,
-            },
-        )
-        .await?;
+        self.plan()
+            .add_goal(
+                &ctxs["ingrid.berg"],
+                patients["000"],
+                &GoalInput {
+                    text: "Return to work at 50 % within six months".into(),
+                    author: Some("professional".into()),
+                    owner_member_id: member_of(&ov, "silje.nilsen"),
+                    achieved: false,
+                    reason: None,
+                },
+            )
+            .await?;
         for (who, title, due) in [
             (
                 "ingrid.berg",
@@ -572,53 +587,61 @@ impl App {
                 21,
             ),
         ] {
-            self.add_action(
-                &ctxs["ingrid.berg"],
-                patients["000"],
+            self.plan()
+                .add_action(
+                    &ctxs["ingrid.berg"],
+                    patients["000"],
+                    &ActionInput {
+                        title: title.into(),
+                        owner_member_id: member_of(&ov, who),
+                        due_date: d(due),
+                        goal_id: Some(g000.id),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+        }
+
+        let ov = self
+            .patients()
+            .overview(&ctxs["anne.moe"], patients["001"])
+            .await?;
+        self.plan()
+            .add_action(
+                &ctxs["anne.moe"],
+                patients["001"],
                 &ActionInput {
-                    title: title.into(),
-                    owner_member_id: member_of(&ov, who),
-                    due_date: d(due),
-                    goal_id: Some(g000.id),
+                    title: "Mapping conversation: home situation and psychosocial needs".into(),
+                    owner_member_id: ov.coordinator().map(|m| m.member.id),
+                    due_date: d(7),
                     ..Default::default()
                 },
             )
             .await?;
-        }
-
-        let ov = self.overview(&ctxs["anne.moe"], patients["001"]).await?;
-        self.add_action(
-            &ctxs["anne.moe"],
-            patients["001"],
-            &ActionInput {
-                title: "Mapping conversation: home situation and psychosocial needs".into(),
-                owner_member_id: ov.coordinator().map(|m| m.member.id),
-                due_date: d(7),
-                ..Default::default()
-            },
-        )
-        .await?;
-        self.add_service(
-            &ctxs["anne.moe"],
-            patients["001"],
-            &ServiceInput {
-                what: "Home nursing: symptom follow-up and ESAS-r".into(),
-                provider: orgs["home"].name.clone(),
-                frequency: "Three times a week".into(),
-                reason: None,
-            },
-        )
-        .await?;
+        self.plan()
+            .add_service(
+                &ctxs["anne.moe"],
+                patients["001"],
+                &ServiceInput {
+                    what: "Home nursing: symptom follow-up and ESAS-r".into(),
+                    provider: orgs["home"].name.clone(),
+                    frequency: "Three times a week".into(),
+                    reason: None,
+                },
+            )
+            .await?;
 
         let ov = self
+            .patients()
             .overview(&ctxs["camilla.poulsen"], patients["003"])
             .await?;
-        self.add_goal(
-            &ctxs["003"],
-            patients["003"],
-            &goal("Sleep through the night and see my friends again"),
-        )
-        .await?;
+        self.plan()
+            .add_goal(
+                &ctxs["003"],
+                patients["003"],
+                &goal("Sleep through the night and see my friends again"),
+            )
+            .await?;
         for (who, title, due) in [
             ("mette.holm", "Planning meeting before discharge", 2),
             (
@@ -632,68 +655,73 @@ impl App {
                 30,
             ),
         ] {
-            self.add_action(
-                &ctxs["camilla.poulsen"],
-                patients["003"],
+            self.plan()
+                .add_action(
+                    &ctxs["camilla.poulsen"],
+                    patients["003"],
+                    &ActionInput {
+                        title: title.into(),
+                        owner_member_id: member_of(&ov, who),
+                        due_date: d(due),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+        }
+
+        let ov = self
+            .patients()
+            .overview(&ctxs["tone.eriksen"], patients["004"])
+            .await?;
+        self.plan()
+            .add_action(
+                &ctxs["tone.eriksen"],
+                patients["004"],
                 &ActionInput {
-                    title: title.into(),
-                    owner_member_id: member_of(&ov, who),
-                    due_date: d(due),
+                    title: "Accompany Even to the social services office".into(),
+                    owner_member_id: ov.coordinator().map(|m| m.member.id),
+                    due_date: d(5),
                     ..Default::default()
                 },
             )
             .await?;
-        }
-
-        let ov = self
-            .overview(&ctxs["tone.eriksen"], patients["004"])
+        self.plan()
+            .add_service(
+                &ctxs["tone.eriksen"],
+                patients["004"],
+                &ServiceInput {
+                    what: "Medication administered at home".into(),
+                    provider: orgs["home"].name.clone(),
+                    frequency: "Twice daily".into(),
+                    reason: None,
+                },
+            )
             .await?;
-        self.add_action(
-            &ctxs["tone.eriksen"],
-            patients["004"],
-            &ActionInput {
-                title: "Accompany Even to the social services office".into(),
-                owner_member_id: ov.coordinator().map(|m| m.member.id),
-                due_date: d(5),
-                ..Default::default()
-            },
-        )
-        .await?;
-        self.add_service(
-            &ctxs["tone.eriksen"],
-            patients["004"],
-            &ServiceInput {
-                what: "Medication administered at home".into(),
-                provider: orgs["home"].name.clone(),
-                frequency: "Twice daily".into(),
-                reason: None,
-            },
-        )
-        .await?;
         let cp = self
-            .update_crisis_plan(&ctxs["tone.eriksen"], patients["004"], &CrisisPlanInput {
+            .plan().update_crisis_plan(&ctxs["tone.eriksen"], patients["004"], &CrisisPlanInput {
                 warning_signs: Some("Stops answering the phone; sleeps less than four hours; talks about the neighbours watching him".into()),
                 what_helps: None,
                 reason: None,
                 contacts: Some("Daytime: Tone Eriksen +47 55 60 71 00. Night: home care night shift +47 55 60 70 99. Emergency: 113.".into()),
             }, 0, None)
             .await?;
-        self.update_crisis_plan(
-            &ctxs["004"],
-            patients["004"],
-            &CrisisPlanInput {
-                what_helps: Some("Talk calmly, sit down with me, let me call my sister".into()),
-                ..Default::default()
-            },
-            cp.version,
-            None,
-        )
-        .await?;
+        self.plan()
+            .update_crisis_plan(
+                &ctxs["004"],
+                patients["004"],
+                &CrisisPlanInput {
+                    what_helps: Some("Talk calmly, sit down with me, let me call my sister".into()),
+                    ..Default::default()
+                },
+                cp.version,
+                None,
+            )
+            .await?;
 
         // Story 004: Even's sister is on his team and, by a power of attorney, his proxy.
         let even = patients["004"];
         let coord = self.coordinator_ctx(&stories, "004", &ctxs)?;
-        let team = self.overview(coord, even).await?.team;
+        let team = self.patients().overview(coord, even).await?.team;
         let sister = MemberInput {
             kind: "proxy".into(),
             name: Some("Sara Lunde".into()),
@@ -704,21 +732,23 @@ impl App {
             active_from: d(-30),
             ..Default::default()
         };
-        self.save_team_member(coord, even, None, &sister, team.version, None)
+        self.team()
+            .save_member(coord, even, None, &sister, team.version, None)
             .await?;
-        self.create_account(
-            Some(&admin_ctx),
-            &AccountInput {
-                username: "sara.lunde".into(),
-                password: DEMO_PASSWORD.into(),
-                role: "proxy".into(),
-                display_name: "Sara Lunde".into(),
-                patient_id: Some(even),
-                proxy_may_consent: true,
-                ..Default::default()
-            },
-        )
-        .await?;
+        self.directory()
+            .create_account(
+                Some(&admin_ctx),
+                &AccountInput {
+                    username: "sara.lunde".into(),
+                    password: DEMO_PASSWORD.into(),
+                    role: "proxy".into(),
+                    display_name: "Sara Lunde".into(),
+                    patient_id: Some(even),
+                    proxy_may_consent: true,
+                    ..Default::default()
+                },
+            )
+            .await?;
         logins.push(DemoLogin {
             username: "sara.lunde".into(),
             display_name: "Sara Lunde".into(),
@@ -749,7 +779,10 @@ impl App {
         use crate::messaging::ComposeInput;
         use crate::requests::{AnswerInput, Transition};
         let mads = patients["003"];
-        let ov = self.overview(&ctxs["camilla.poulsen"], mads).await?;
+        let ov = self
+            .patients()
+            .overview(&ctxs["camilla.poulsen"], mads)
+            .await?;
         let member = |username: &str| {
             ov.members
                 .iter()
@@ -757,7 +790,8 @@ impl App {
                 .map(|m| m.member.id)
         };
         let (_, rid) = self
-            .create_request(
+            .requests()
+            .create(
                 &ctxs["soren.nielsen"],
                 mads,
                 &samband_domain::message::RequestInput {
@@ -776,7 +810,8 @@ impl App {
             )
             .await?;
         let answered = self
-            .request_transition(
+            .requests()
+            .transition(
                 &ctxs["mette.holm"],
                 rid,
                 1,
@@ -791,14 +826,16 @@ impl App {
             )
             .await?;
         let thread = self
+            .messages()
             .thread_view(&ctxs["soren.nielsen"], answered.thread_id)
             .await?;
         for m in thread.messages.iter().filter(|m| m.awaiting_my_ack) {
-            self.acknowledge(&ctxs["soren.nielsen"], m.message.id)
+            self.messages()
+                .acknowledge(&ctxs["soren.nielsen"], m.message.id)
                 .await?;
         }
         let t = self
-            .start_thread(
+            .messages().start_thread(
                 &ctxs["003"],
                 mads,
                 ComposeInput {
@@ -808,8 +845,10 @@ impl App {
                 },
             )
             .await?;
-        self.thread_view(&ctxs["camilla.poulsen"], t).await?;
-        self.reply(
+        self.messages()
+            .thread_view(&ctxs["camilla.poulsen"], t)
+            .await?;
+        self.messages().reply(
             &ctxs["camilla.poulsen"],
             t,
             crate::messaging::ReplyInput {
@@ -818,7 +857,7 @@ impl App {
             },
         )
         .await?;
-        self.start_thread(
+        self.messages().start_thread(
             &ctxs["tone.eriksen"],
             patients["004"],
             ComposeInput {
@@ -859,11 +898,13 @@ impl App {
                 purpose: Some("work_rehabilitation".into()),
             })
             .collect();
-        self.save_consent(&ctxs["000"], kari, &rules, 0, None)
+        self.consent()
+            .save(&ctxs["000"], kari, &rules, 0, None)
             .await?;
         let day = self.today() + Duration::days(2);
         let m = self
-            .create_meeting(
+            .meetings()
+            .create(
                 chair,
                 kari,
                 &MeetingInput {
@@ -880,7 +921,7 @@ impl App {
                 },
             )
             .await?;
-        let ov = self.overview(chair, kari).await?;
+        let ov = self.patients().overview(chair, kari).await?;
         let member = |username: &str| {
             ov.members
                 .iter()
@@ -901,16 +942,16 @@ impl App {
                 ..Default::default()
             },
         ] {
-            self.invite(chair, m.id, &input).await?;
+            self.meetings().invite(chair, m.id, &input).await?;
         }
         for (kind, title, body) in [
             ("assessment", "Summary of the multidisciplinary assessment", "Kari has had fatigue and widespread pain for two years. Sleep is fragmented; activity varies from day to day (boom and bust). No signs of inflammatory disease. She wants to be able to be with her children after school and to return to work gradually."),
             ("suggested_actions", "Suggested actions for the common plan", "1. Graded activity with the physiotherapist. 2. Review of sleep medication by the GP in four weeks. 3. A work trial at 20 % planned with NAV. 4. Follow-up meeting in four weeks."),
         ] {
-            self.add_pre_read(chair, m.id, &PreReadInput { kind: kind.into(), title: title.into(), body: body.into(), category: None })
+            self.meetings().add_pre_read(chair, m.id, &PreReadInput { kind: kind.into(), title: title.into(), body: body.into(), category: None })
                 .await?;
         }
-        let view = self.meeting_view(chair, m.id).await?;
+        let view = self.meetings().view(chair, m.id).await?;
         let who = |name: &str| {
             view.participants
                 .iter()
@@ -952,27 +993,29 @@ impl App {
                 true,
             ),
         ] {
-            self.add_agenda_item(
-                chair,
-                m.id,
-                &AgendaItemInput {
-                    title: title.into(),
-                    start: start.into(),
-                    duration_minutes: minutes,
-                    responsible,
-                    participants: people.into_iter().flatten().collect(),
-                    patient_present: present,
-                },
-            )
-            .await?;
+            self.meetings()
+                .add_agenda_item(
+                    chair,
+                    m.id,
+                    &AgendaItemInput {
+                        title: title.into(),
+                        start: start.into(),
+                        duration_minutes: minutes,
+                        responsible,
+                        participants: people.into_iter().flatten().collect(),
+                        patient_present: present,
+                    },
+                )
+                .await?;
         }
-        self.set_raise(
+        self.meetings().set_raise(
             &ctxs["silje.nilsen"],
             m.id,
             "I have not met Kari before. I would like to understand what a normal week looks like, so that the work trial fits it.",
         )
         .await?;
-        self.reply_to_invitation(&ctxs["per.hansen"], m.id, "accepted")
+        self.meetings()
+            .reply_to_invitation(&ctxs["per.hansen"], m.id, "accepted")
             .await?;
         Ok(())
     }

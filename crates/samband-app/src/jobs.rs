@@ -13,16 +13,15 @@
 //! dies between the two the mail is sent again, with the same Message-ID, so the
 //! receiving side sees one message.
 
+use crate::kernel::TxBox;
 use crate::{App, AppError};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use samband_domain::ids::JobId;
 use samband_domain::principal::AccountRole;
-use samband_store::{Job, Notification, Tx};
+use samband_store::{Job, Notification};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-
-type TxBox = Box<dyn Tx>;
 
 #[derive(Debug, Clone)]
 pub struct JobSettings {
@@ -245,8 +244,7 @@ impl App {
             return Ok(());
         }
         tx.commit().await?;
-        self.live.publish(told);
-        self.job_wake.notify_one();
+        self.after_commit(told);
         Ok(())
     }
 
@@ -314,13 +312,28 @@ impl App {
                     message: e.message,
                 })
             }
-            ACK_DEADLINE => self.run_ack_deadline(job).await.map_err(JobError::from),
-            REQUEST_REMINDER | REQUEST_OVERDUE => {
-                self.run_request_deadline(job).await.map_err(JobError::from)
-            }
-            DAILY_DIGEST => self.run_daily_digest(job).await.map_err(JobError::from),
-            ONGOING_DIGEST => self.run_ongoing_digest(job).await.map_err(JobError::from),
+            ACK_DEADLINE => self
+                .messages()
+                .run_ack_deadline(job)
+                .await
+                .map_err(JobError::from),
+            REQUEST_REMINDER | REQUEST_OVERDUE => self
+                .requests()
+                .run_request_deadline(job)
+                .await
+                .map_err(JobError::from),
+            DAILY_DIGEST => self
+                .notifications()
+                .run_daily_digest(job)
+                .await
+                .map_err(JobError::from),
+            ONGOING_DIGEST => self
+                .notifications()
+                .run_ongoing_digest(job)
+                .await
+                .map_err(JobError::from),
             MEETING_FOLLOW_UP => self
+                .meetings()
                 .run_meeting_follow_up(job)
                 .await
                 .map_err(JobError::from),
@@ -410,5 +423,105 @@ mod tests {
         let back: OutgoingEmail =
             serde_json::from_value(serde_json::to_value(&dated).unwrap()).unwrap();
         assert_eq!(back, dated, "the date survives the job payload");
+    }
+
+    /// A job queued and claimed by a runner, the claim committed.
+    async fn claimed(app: &App) -> Job {
+        let now = app.clock.now();
+        let mut tx = app.store.begin().await.unwrap();
+        app.enqueue(&mut tx, Job::new("test", serde_json::json!({}), now, now))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        let job = tx
+            .claim_job(now, now + app.config.jobs.lease)
+            .await
+            .unwrap()
+            .unwrap();
+        tx.commit().await.unwrap();
+        job
+    }
+
+    /// A handler's open transaction holding its effect (one more job queued). It holds
+    /// the writer until it ends, so every other write comes before it.
+    async fn with_effect(app: &App) -> (Job, TxBox) {
+        let now = app.clock.now();
+        let effect = Job::new(
+            "effect",
+            serde_json::json!({}),
+            now + Duration::days(1),
+            now,
+        );
+        let mut tx = app.store.begin().await.unwrap();
+        app.enqueue(&mut tx, effect.clone()).await.unwrap();
+        (effect, tx)
+    }
+
+    async fn stored(app: &App, id: JobId) -> Option<Job> {
+        let mut tx = app.store.begin_read().await.unwrap();
+        let job = tx.get_job(id).await.unwrap();
+        tx.commit().await.unwrap();
+        job
+    }
+
+    async fn woken(app: &App) -> bool {
+        tokio::time::timeout(
+            std::time::Duration::from_millis(50),
+            app.job_wake.notified(),
+        )
+        .await
+        .is_ok()
+    }
+
+    #[tokio::test]
+    async fn a_run_that_still_holds_its_claim_commits_its_effect_and_tells_the_accounts() {
+        let (app, _clock) = crate::kernel::testing::app().await;
+        let job = claimed(&app).await;
+        let (effect, tx) = with_effect(&app).await;
+        let mut live = app.live.subscribe();
+        let told = samband_domain::ids::AccountId::new();
+        app.finish_run(tx, &job, app.clock.now(), vec![told])
+            .await
+            .unwrap();
+        assert_eq!(stored(&app, job.id).await.unwrap().status, "done");
+        assert!(
+            stored(&app, effect.id).await.is_some(),
+            "the effect committed"
+        );
+        assert_eq!(live.try_recv().unwrap().account, told);
+        assert!(
+            woken(&app).await,
+            "the runner is woken for what the job queued"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_run_whose_claim_passed_to_another_runner_is_undone() {
+        let (app, clock) = crate::kernel::testing::app().await;
+        let job = claimed(&app).await;
+        // The lease runs out and another runner claims the job (a second attempt).
+        clock.advance(app.config.jobs.lease + Duration::seconds(1));
+        let now = app.clock.now();
+        let mut other = app.store.begin().await.unwrap();
+        let again = other
+            .claim_job(now, now + app.config.jobs.lease)
+            .await
+            .unwrap()
+            .unwrap();
+        other.commit().await.unwrap();
+        assert_eq!(again.attempts, job.attempts + 1);
+        let (effect, tx) = with_effect(&app).await;
+        let mut live = app.live.subscribe();
+        app.finish_run(tx, &job, now, vec![samband_domain::ids::AccountId::new()])
+            .await
+            .unwrap();
+        assert!(
+            stored(&app, effect.id).await.is_none(),
+            "the effect is dropped"
+        );
+        assert_eq!(stored(&app, job.id).await.unwrap().status, "running");
+        assert!(live.try_recv().is_err(), "nobody is told");
+        assert!(!woken(&app).await);
     }
 }

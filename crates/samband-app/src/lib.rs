@@ -1,31 +1,40 @@
-//! Samband's use cases. Every method follows one shape:
+//! Samband's use cases. Every use case follows one shape:
 //! **authorize (the one access policy) → transaction → domain rules → persist → audit →
 //! commit**, and returns domain values or read models — never HTTP responses.
 //!
-//! Surfaces (JSON API, HTML UI, later FHIR) call these methods and nothing below them,
-//! so a rule enforced here holds on every path.
+//! The use cases are grouped by capability, one folder each, reached through a handle
+//! on [`App`]: `app.patients()`, `app.team()`, `app.plan()`, `app.meetings()`,
+//! `app.messages()`, `app.requests()`, `app.consent()`, `app.notifications()`,
+//! `app.auth()`, `app.directory()`, `app.audit_trail()`. What they all share — policy
+//! facts, authorization, audit, versioned saves, the transaction shapes — is the
+//! `kernel` module.
+//!
+//! Surfaces (JSON API, HTML UI, later FHIR) call these use cases and nothing below
+//! them, so a rule enforced here holds on every path.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod audit_export;
 pub mod auth;
-pub mod care;
 pub mod consent;
 pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod jobs;
+pub(crate) mod kernel;
 pub mod live;
 pub mod meetings;
 pub mod messaging;
 pub mod notify;
 pub mod paging;
+pub mod patients;
+pub mod plan;
 pub mod policy;
 pub mod ratelimit;
 pub mod requests;
-pub mod twofactor;
+pub mod team;
 pub mod views;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use samband_domain::clock::Clock;
 use samband_domain::principal::Principal;
@@ -142,11 +151,75 @@ impl App {
             .date_naive()
     }
 
+    /// The first moment after the local day `d` ends (when "by d" has passed).
+    pub(crate) fn end_of_day(&self, d: NaiveDate) -> DateTime<Utc> {
+        d.succ_opt()
+            .and_then(|n| n.and_hms_opt(0, 0, 0))
+            .and_then(|t| t.and_local_timezone(self.config.time_zone).earliest())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| self.clock.now())
+    }
+
     /// Counts a request against a rate limit (see [`ratelimit`]).
     pub fn rate_limit(&self, class: ratelimit::LimitClass, key: &str) -> Result<(), AppError> {
         self.limiter
             .check(&self.config.rate_limits, class, key, self.clock.now())
             .map_err(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs })
+    }
+
+    /// Registering patients, the caseload, the overview, history ([`patients`]).
+    pub fn patients(&self) -> patients::Patients<'_> {
+        patients::Patients::new(self)
+    }
+
+    /// The care team ([`team`]).
+    pub fn team(&self) -> team::Team<'_> {
+        team::Team::new(self)
+    }
+
+    /// Goals, actions, services, the crisis plan, the revision date ([`plan`]).
+    pub fn plan(&self) -> plan::Plan<'_> {
+        plan::Plan::new(self)
+    }
+
+    /// Collaboration meetings ([`meetings`]).
+    pub fn meetings(&self) -> meetings::Meetings<'_> {
+        meetings::Meetings::new(self)
+    }
+
+    /// Message threads, receipts and attachments ([`messaging`]).
+    pub fn messages(&self) -> messaging::Messages<'_> {
+        messaging::Messages::new(self)
+    }
+
+    /// Typed requests between professionals ([`requests`]).
+    pub fn requests(&self) -> requests::Requests<'_> {
+        requests::Requests::new(self)
+    }
+
+    /// Consent, emergency access and the access log ([`consent`]).
+    pub fn consent(&self) -> consent::Consents<'_> {
+        consent::Consents::new(self)
+    }
+
+    /// Notifications, preferences, digests and follows ([`notify`]).
+    pub fn notifications(&self) -> notify::Notifications<'_> {
+        notify::Notifications::new(self)
+    }
+
+    /// Signing in, sessions, API tokens, two-step verification ([`auth`]).
+    pub fn auth(&self) -> auth::Auth<'_> {
+        auth::Auth::new(self)
+    }
+
+    /// Organisations, professionals and accounts ([`directory`]).
+    pub fn directory(&self) -> directory::Directory<'_> {
+        directory::Directory::new(self)
+    }
+
+    /// Verifying and exporting the audit trail ([`audit_export`]).
+    pub fn audit_trail(&self) -> audit_export::AuditTrail<'_> {
+        audit_export::AuditTrail::new(self)
     }
 
     pub async fn health(&self) -> Result<(), AppError> {

@@ -117,7 +117,7 @@ pub fn unread_stream(app: App, ctx: Ctx) -> impl Stream<Item = i64> + Send + 'st
                     }
                 }
             }
-            let n = app.unread_count(&ctx).await.unwrap_or(-1);
+            let n = app.notifications().unread_count(&ctx).await.unwrap_or(-1);
             Some((n, (app, ctx, rx, closed, false)))
         },
     )

@@ -115,19 +115,20 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         pros.push(p);
     }
     tx.commit().await?;
-    app.create_account(
-        None,
-        &AccountInput {
-            username: BENCH_USER.into(),
-            password: BENCH_PASSWORD.into(),
-            role: "professional".into(),
-            display_name: pros[0].name.clone(),
-            professional_id: Some(pros[0].id),
-            ..Default::default()
-        },
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("bench account: {e}"))?;
+    app.directory()
+        .create_account(
+            None,
+            &AccountInput {
+                username: BENCH_USER.into(),
+                password: BENCH_PASSWORD.into(),
+                role: "professional".into(),
+                display_name: pros[0].name.clone(),
+                professional_id: Some(pros[0].id),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("bench account: {e}"))?;
 
     let created = Utc
         .with_ymd_and_hms(2026, 1, 5, 9, 0, 0)

@@ -116,7 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = load(&cli, None, DEFAULT_DATABASE_URL)?;
             let app = crate::build_app(&cfg, crate::system_clock()).await?;
             match cmd {
-                AuditCommand::Verify => match app.verify_audit().await? {
+                AuditCommand::Verify => match app.audit_trail().verify_audit().await? {
                     Verified::Intact { entries, unsealed } => {
                         println!("audit trail intact: {entries} entries verified");
                         if unsealed > 0 {
@@ -142,12 +142,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             let file = std::fs::File::create(path)
                                 .with_context(|| format!("creating {}", path.display()))?;
                             let mut w = std::io::BufWriter::new(file);
-                            app.export_audit(format, &mut w).await?
+                            app.audit_trail().export_audit(format, &mut w).await?
                         }
                         None => {
                             let stdout = std::io::stdout();
                             let mut w = std::io::BufWriter::new(stdout.lock());
-                            app.export_audit(format, &mut w).await?
+                            app.audit_trail().export_audit(format, &mut w).await?
                         }
                     };
                     eprintln!("exported {n} audit entries");
@@ -200,7 +200,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 privacy_officer: *privacy_officer,
                 proxy_may_consent: false,
             };
-            match app.create_account(None, &input).await {
+            match app.directory().create_account(None, &input).await {
                 Ok(a) => {
                     println!("created {} account {}", a.role, a.username);
                     Ok(())

@@ -5,9 +5,9 @@
 
 use chrono::{TimeZone, Utc};
 use clap::Parser;
+use samband_app::auth::Enrollment;
 use samband_app::auth::{ActiveSession, NewSession, SessionView};
 use samband_app::directory::AccountInput;
-use samband_app::twofactor::Enrollment;
 use samband_domain::ids::{AccountId, TokenId};
 use samband_domain::principal::{AccountRole, Principal, Scopes, Subject};
 use samband_domain::secret::Secret;

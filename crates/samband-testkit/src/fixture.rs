@@ -48,6 +48,7 @@ impl TestApp {
     pub async fn world(&self) -> World {
         let app = &self.app;
         let admin = app
+            .directory()
             .create_account(
                 None,
                 &AccountInput {
@@ -62,14 +63,17 @@ impl TestApp {
             .unwrap();
         let a = ctx(admin.id, Subject::Admin);
         let gp_org = app
+            .directory()
             .create_organisation(&a, "Testby legesenter", "primary_care", Some("NO"))
             .await
             .unwrap();
         let nav_org = app
+            .directory()
             .create_organisation(&a, "NAV Testby", "social_security", Some("NO"))
             .await
             .unwrap();
         let er_org = app
+            .directory()
             .create_organisation(&a, "Testby akuttmottak", "specialist_health", Some("NO"))
             .await
             .unwrap();
@@ -81,6 +85,7 @@ impl TestApp {
             ("er", "Erik Akutt", "Emergency physician", er_org.id),
         ] {
             let p = app
+                .directory()
                 .create_professional(
                     &a,
                     NewProfessional::parse(
@@ -96,6 +101,7 @@ impl TestApp {
                 .await
                 .unwrap();
             let acc = app
+                .directory()
                 .create_account(
                     Some(&a),
                     &AccountInput {
@@ -124,7 +130,8 @@ impl TestApp {
             email: None,
         };
         let p = app
-            .register_patient(
+            .patients()
+            .register(
                 &cm_ctx,
                 input("Pia Pasient", "1980-02-03"),
                 "Care manager",
@@ -133,7 +140,8 @@ impl TestApp {
             .await
             .unwrap();
         let q = app
-            .register_patient(
+            .patients()
+            .register(
                 &gp_ctx,
                 input("Quentin Annen", "1975-07-08"),
                 "GP",
@@ -146,7 +154,13 @@ impl TestApp {
             (gp.0, "GP", "Responsible for medication"),
             (nav.0, "NAV supervisor", "Work-capacity follow-up"),
         ] {
-            let v = app.overview(&cm_ctx, p).await.unwrap().team.version;
+            let v = app
+                .patients()
+                .overview(&cm_ctx, p)
+                .await
+                .unwrap()
+                .team
+                .version;
             let m = MemberInput {
                 kind: "professional".into(),
                 professional_id: Some(pro),
@@ -155,11 +169,18 @@ impl TestApp {
                 active_from: today.clone(),
                 ..Default::default()
             };
-            app.save_team_member(&cm_ctx, p, None, &m, v, None)
+            app.team()
+                .save_member(&cm_ctx, p, None, &m, v, None)
                 .await
                 .unwrap();
         }
-        let v = app.overview(&cm_ctx, p).await.unwrap().team.version;
+        let v = app
+            .patients()
+            .overview(&cm_ctx, p)
+            .await
+            .unwrap()
+            .team
+            .version;
         let m = MemberInput {
             kind: "patient".into(),
             role: "Patient".into(),
@@ -168,23 +189,25 @@ impl TestApp {
             ..Default::default()
         };
         let team = app
-            .save_team_member(&cm_ctx, p, None, &m, v, None)
+            .team()
+            .save_member(&cm_ctx, p, None, &m, v, None)
             .await
             .unwrap();
         for (user, name, pid) in [("pia", "Pia Pasient", p), ("quentin", "Quentin Annen", q)] {
-            app.create_account(
-                Some(&a),
-                &AccountInput {
-                    username: user.into(),
-                    password: PASSWORD.into(),
-                    role: "patient".into(),
-                    display_name: name.into(),
-                    patient_id: Some(pid),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+            app.directory()
+                .create_account(
+                    Some(&a),
+                    &AccountInput {
+                        username: user.into(),
+                        password: PASSWORD.into(),
+                        role: "patient".into(),
+                        display_name: name.into(),
+                        patient_id: Some(pid),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
         }
         let member_of = |pro: ProfessionalId| {
             team.members

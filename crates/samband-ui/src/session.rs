@@ -75,7 +75,7 @@ impl FromRequestParts<UiState> for Viewer {
         let Some(cookie) = cookie_value(&parts.headers, SESSION_COOKIE) else {
             return Err(to_login());
         };
-        let session = match state.app.session(&cookie).await {
+        let session = match state.app.auth().session(&cookie).await {
             Ok(Some(s)) => s,
             Ok(None) => return Err(to_login()),
             Err(e) => {

@@ -24,11 +24,13 @@ struct AccountPage {
 pub async fn page(State(state): State<UiState>, mut viewer: Viewer) -> Response {
     let listed = match state
         .app
+        .auth()
         .my_sessions(&viewer.ctx, Some(&viewer.cookie))
         .await
     {
         Ok(sessions) => state
             .app
+            .auth()
             .list_tokens(&viewer.ctx)
             .await
             .map(|tokens| (sessions, tokens)),
@@ -38,7 +40,12 @@ pub async fn page(State(state): State<UiState>, mut viewer: Viewer) -> Response 
         Ok((sessions, tokens)) => {
             // Privacy officers review emergency access by their organisation's people here.
             let reviews = if viewer.base.is_professional() {
-                state.app.emergency_review_list(&viewer.ctx).await.ok()
+                state
+                    .app
+                    .consent()
+                    .emergency_review_list(&viewer.ctx)
+                    .await
+                    .ok()
             } else {
                 None
             };
@@ -63,6 +70,7 @@ pub async fn revoke(State(state): State<UiState>, viewer: Viewer, form: FormData
     }
     match state
         .app
+        .auth()
         .revoke_my_session(&viewer.ctx, form.get("session"))
         .await
     {
@@ -84,7 +92,7 @@ pub async fn revoke_token(
     let Ok(token) = form.get("token").parse::<samband_domain::ids::TokenId>() else {
         return error_response(&viewer.base, samband_app::AppError::NotFound);
     };
-    match state.app.revoke_token(&viewer.ctx, token).await {
+    match state.app.auth().revoke_token(&viewer.ctx, token).await {
         Ok(()) => Redirect::to("/account").into_response(),
         Err(e) => error_response(&viewer.base, e),
     }
@@ -101,7 +109,7 @@ struct TwoFactorPage {
 }
 
 pub async fn two_factor(mut viewer: Viewer, State(state): State<UiState>) -> Response {
-    let e = state.app.start_totp_enrollment(&viewer.ctx);
+    let e = state.app.auth().start_totp_enrollment(&viewer.ctx);
     viewer.base.title = viewer.base.t("twofactor.title");
     render(
         StatusCode::OK,
@@ -127,6 +135,7 @@ pub async fn two_factor_confirm(
     let secret = form.get("secret").to_owned();
     match state
         .app
+        .auth()
         .confirm_totp(&viewer.ctx, &secret, form.get("code"))
         .await
     {

@@ -42,9 +42,21 @@ async fn show(
     }
     let loaded = async {
         Ok::<_, AppError>((
-            state.app.list_organisations(&viewer.ctx).await?,
-            state.app.list_professionals(&viewer.ctx).await?,
-            state.app.emergency_review_list(&viewer.ctx).await?,
+            state
+                .app
+                .directory()
+                .list_organisations(&viewer.ctx)
+                .await?,
+            state
+                .app
+                .directory()
+                .list_professionals(&viewer.ctx)
+                .await?,
+            state
+                .app
+                .consent()
+                .emergency_review_list(&viewer.ctx)
+                .await?,
         ))
     }
     .await;
@@ -86,6 +98,7 @@ pub async fn create_organisation(
     }
     match state
         .app
+        .directory()
         .create_organisation(
             &viewer.ctx,
             form.get("name"),
@@ -136,6 +149,7 @@ pub async fn create_professional(
     ) {
         Ok(new) => state
             .app
+            .directory()
             .create_professional(&viewer.ctx, new)
             .await
             .map(|_| ()),
@@ -201,6 +215,7 @@ pub async fn create_account(
     let result = if bad.is_empty() {
         state
             .app
+            .directory()
             .create_account(Some(&viewer.ctx), &input)
             .await
             .map(|a| a.username)

@@ -127,6 +127,7 @@ pub async fn login_submit(
         .map(str::to_owned);
     match state
         .app
+        .auth()
         .login(
             form.get("username"),
             form.get("password"),
@@ -194,6 +195,7 @@ pub async fn logout(State(state): State<UiState>, viewer: Viewer, form: FormData
     }
     if let Err(e) = state
         .app
+        .auth()
         .logout(&viewer.cookie, viewer.ctx.request_id.clone())
         .await
     {

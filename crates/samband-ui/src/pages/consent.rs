@@ -85,8 +85,8 @@ fn withdrawn(now: &[GridRow], chosen: &[GridRow]) -> Vec<(String, Category)> {
 
 async fn grid(state: &UiState, viewer: &Visitor) -> Result<(Vec<GridRow>, Consent), AppError> {
     let patient = own_patient(viewer)?;
-    let ov = state.app.overview(&viewer.ctx, patient).await?;
-    let consent = state.app.consent(&viewer.ctx, patient).await?;
+    let ov = state.app.patients().overview(&viewer.ctx, patient).await?;
+    let consent = state.app.consent().current(&viewer.ctx, patient).await?;
     let today = state.app.today();
     let defaults = &state.app.config.consent_defaults;
     let mut orgs: Vec<Organisation> = Vec::new();
@@ -217,7 +217,8 @@ pub async fn submit(State(state): State<UiState>, mut viewer: Visitor, form: For
     }
     match state
         .app
-        .save_consent(&viewer.ctx, patient, &rules, version, None)
+        .consent()
+        .save(&viewer.ctx, patient, &rules, version, None)
         .await
     {
         Ok(_) => Redirect::to("/me/consent").into_response(),
@@ -249,6 +250,7 @@ pub async fn access_log(
     let result = async {
         state
             .app
+            .consent()
             .access_log(&viewer.ctx, own_patient(&viewer)?, &asked)
             .await
     }
@@ -305,6 +307,7 @@ pub async fn emergency_submit(
     }
     let result = state
         .app
+        .consent()
         .break_glass_by_identifier(
             &viewer.ctx,
             form.get("identifier"),
@@ -350,7 +353,12 @@ pub async fn review(State(state): State<UiState>, viewer: Visitor, form: FormDat
     let Ok(id) = form.get("grant").parse::<uuid::Uuid>() else {
         return error_response(&viewer.base, AppError::NotFound);
     };
-    match state.app.mark_emergency_reviewed(&viewer.ctx, id).await {
+    match state
+        .app
+        .consent()
+        .mark_emergency_reviewed(&viewer.ctx, id)
+        .await
+    {
         Ok(()) => Redirect::to(if viewer.base.is_admin() {
             "/admin"
         } else {
@@ -397,9 +405,13 @@ async fn paper_page(
 ) -> Response {
     let loaded = async {
         let pid = super::patients::parse_patient(patient)?;
-        let ov = state.app.overview(&viewer.ctx, pid).await?;
-        let consent = state.app.consent(&viewer.ctx, pid).await?;
-        let organisations = state.app.list_organisations(&viewer.ctx).await?;
+        let ov = state.app.patients().overview(&viewer.ctx, pid).await?;
+        let consent = state.app.consent().current(&viewer.ctx, pid).await?;
+        let organisations = state
+            .app
+            .directory()
+            .list_organisations(&viewer.ctx)
+            .await?;
         Ok::<_, AppError>((pid, ov.patient.name, consent, organisations))
     }
     .await;
@@ -446,7 +458,7 @@ pub async fn paper_submit(
     }
     let result = async {
         let pid = super::patients::parse_patient(&patient)?;
-        let current = state.app.consent(&viewer.ctx, pid).await?;
+        let current = state.app.consent().current(&viewer.ctx, pid).await?;
         let mut rules: Vec<RuleInput> = current.rules.iter().map(rule_input).collect();
         let (kind, recipient) = match form.get("recipient").split_once(':') {
             Some((k, v)) => (k.to_owned(), v.to_owned()),
@@ -463,7 +475,8 @@ pub async fn paper_submit(
         });
         state
             .app
-            .save_consent(
+            .consent()
+            .save(
                 &viewer.ctx,
                 pid,
                 &rules,

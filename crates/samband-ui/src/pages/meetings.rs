@@ -49,6 +49,7 @@ async fn list_page(
 ) -> Response {
     match state
         .app
+        .meetings()
         .patient_meetings(&viewer.ctx, patient, asked)
         .await
     {
@@ -141,7 +142,8 @@ pub async fn create(
     };
     match state
         .app
-        .create_meeting(&viewer.ctx, patient, &meeting_input(&form))
+        .meetings()
+        .create(&viewer.ctx, patient, &meeting_input(&form))
         .await
     {
         Ok(m) => see_other(&format!("/meetings/{}", m.id)),
@@ -174,7 +176,7 @@ pub async fn mine(
     mut viewer: Viewer,
     Query(asked): Query<PageParams>,
 ) -> Response {
-    match state.app.my_meetings(&viewer.ctx, &asked).await {
+    match state.app.meetings().my_meetings(&viewer.ctx, &asked).await {
         Ok(page) => {
             viewer.base.title = viewer.base.t("meeting.mine_title");
             let pager = Pager::new(&page, "/meetings", &[], &asked);
@@ -397,7 +399,7 @@ async fn meeting_page(
     guest_link: Option<String>,
     ok_status: StatusCode,
 ) -> Response {
-    let v = match state.app.meeting_view(&viewer.ctx, id).await {
+    let v = match state.app.meetings().view(&viewer.ctx, id).await {
         Ok(v) => v,
         Err(e) => return error_response(&viewer.base, e),
     };
@@ -467,7 +469,7 @@ pub async fn chair(
 ) -> Response {
     let result = async {
         let id = parse::<MeetingId>(&id)?;
-        state.app.meeting_view(&viewer.ctx, id).await
+        state.app.meetings().view(&viewer.ctx, id).await
     }
     .await;
     match result {
@@ -509,7 +511,7 @@ pub async fn calendar(
 ) -> Response {
     let result = async {
         let id = parse::<MeetingId>(&id)?;
-        state.app.meeting_calendar(&viewer.ctx, id).await
+        state.app.meetings().calendar(&viewer.ctx, id).await
     }
     .await;
     match result {
@@ -592,7 +594,7 @@ pub async fn act(
     let app = &state.app;
     let ctx = &viewer.ctx;
     // The page as it was shown, to tell what was typed from what the action changes.
-    let shown = match app.meeting_view(ctx, id).await {
+    let shown = match app.meetings().view(ctx, id).await {
         Ok(v) => meeting_values(&v, viewer.base.is_patient()),
         Err(e) => return error_response(&viewer.base, e),
     };
@@ -609,8 +611,12 @@ pub async fn act(
     let result: Result<(), AppError> = async {
         match action.as_str() {
             "keep" => Ok(()),
-            "reply" => app.reply_to_invitation(ctx, id, f("answer")).await,
-            "raise" => app.set_raise(ctx, id, f("text")).await,
+            "reply" => {
+                app.meetings()
+                    .reply_to_invitation(ctx, id, f("answer"))
+                    .await
+            }
+            "raise" => app.meetings().set_raise(ctx, id, f("text")).await,
             "invite" => {
                 let who = f("who");
                 let input = if who == "guest" {
@@ -633,10 +639,14 @@ pub async fn act(
                         ..Default::default()
                     }
                 };
-                let (_, token) = app.invite(ctx, id, &input).await.map_err(|e| match e {
-                    AppError::Validation(v) => AppError::Validation(invite_errors(v)),
-                    other => other,
-                })?;
+                let (_, token) =
+                    app.meetings()
+                        .invite(ctx, id, &input)
+                        .await
+                        .map_err(|e| match e {
+                            AppError::Validation(v) => AppError::Validation(invite_errors(v)),
+                            other => other,
+                        })?;
                 guest_link = token.map(|t| format!("/guest/{}", t.expose()));
                 Ok(())
             }
@@ -657,7 +667,10 @@ pub async fn act(
                     participants,
                     patient_present: f("patient_present") == "on",
                 };
-                app.add_agenda_item(ctx, id, &input).await.map(|_| ())
+                app.meetings()
+                    .add_agenda_item(ctx, id, &input)
+                    .await
+                    .map(|_| ())
             }
             "pre-read" => {
                 let input = PreReadInput {
@@ -666,15 +679,25 @@ pub async fn act(
                     body: f("body").into(),
                     category: given("category"),
                 };
-                app.add_pre_read(ctx, id, &input).await.map(|_| ())
+                app.meetings()
+                    .add_pre_read(ctx, id, &input)
+                    .await
+                    .map(|_| ())
             }
-            "request" => app.request_agenda_change(ctx, id, item()?, f("text")).await,
+            "request" => {
+                app.meetings()
+                    .request_agenda_change(ctx, id, item()?, f("text"))
+                    .await
+            }
             "summary" => {
                 let input = SummaryInput {
                     summary: f("summary").into(),
                     plan_next: f("plan_next") == "on",
                 };
-                app.save_summary(ctx, id, &input, version).await.map(|_| ())
+                app.meetings()
+                    .save_summary(ctx, id, &input, version)
+                    .await
+                    .map(|_| ())
             }
             "cancel" => {
                 // Cancelling tells everyone invited and cannot be undone: the box must
@@ -686,7 +709,7 @@ pub async fn act(
                         "tick the box to confirm",
                     )));
                 }
-                app.cancel_meeting(ctx, id, version).await.map(|_| ())
+                app.meetings().cancel(ctx, id, version).await.map(|_| ())
             }
             "edit" => {
                 let input = MeetingInput {
@@ -701,7 +724,8 @@ pub async fn act(
                     pre_read_days: given("pre_read_days").and_then(|d| d.parse().ok()),
                     follow_up_date: given("follow_up_date"),
                 };
-                app.update_meeting(ctx, id, &input, version)
+                app.meetings()
+                    .update(ctx, id, &input, version)
                     .await
                     .map(|_| ())
                     .map_err(|e| match e {
@@ -721,7 +745,8 @@ pub async fn act(
                         .collect(),
                     patient_present: f("patient_present") == "on",
                 };
-                app.update_agenda_item(ctx, id, item()?, &input, version)
+                app.meetings()
+                    .update_agenda_item(ctx, id, item()?, &input, version)
                     .await
                     .map(|_| ())
             }
@@ -734,7 +759,7 @@ pub async fn act(
         Ok(()) => {
             // Back to the page (See Other) unless something typed elsewhere is not
             // saved yet, or the guest's link is to be shown once.
-            let v = match app.meeting_view(ctx, id).await {
+            let v = match app.meetings().view(ctx, id).await {
                 Ok(v) => v,
                 Err(e) => return error_response(&viewer.base, e),
             };
@@ -806,7 +831,7 @@ async fn chair_act(
     form: &FormData,
 ) -> Response {
     let app = &state.app;
-    let v = match app.meeting_view(&viewer.ctx, id).await {
+    let v = match app.meetings().view(&viewer.ctx, id).await {
         Ok(v) if v.can_plan => v,
         Ok(_) => return error_response(&viewer.base, AppError::Forbidden),
         Err(e) => return error_response(&viewer.base, e),
@@ -832,6 +857,7 @@ async fn chair_act(
             .parse()
             .unwrap_or(-1);
         match app
+            .meetings()
             .save_minutes(
                 &viewer.ctx,
                 id,
@@ -864,14 +890,18 @@ async fn chair_act(
             due_date: f("due_date").into(),
             goal_id: f("goal_id").parse().ok(),
         };
-        match app.add_decision(&viewer.ctx, id, item, &input).await {
+        match app
+            .meetings()
+            .add_decision(&viewer.ctx, id, item, &input)
+            .await
+        {
             Ok(_) => saved.push(part),
             Err(AppError::Validation(e)) => errors.errors.extend(in_part(&part, e).errors),
             Err(e) => return error_response(&viewer.base, e),
         }
     }
     let before = chair_values(&v);
-    let v = match app.meeting_view(&viewer.ctx, id).await {
+    let v = match app.meetings().view(&viewer.ctx, id).await {
         Ok(v) => v,
         Err(e) => return error_response(&viewer.base, e),
     };
@@ -925,7 +955,7 @@ pub async fn guest(
     Path(token): Path<String>,
 ) -> Response {
     let mut base = crate::session::anon_base(&state, &headers, "/guest");
-    match state.app.guest_view(&token).await {
+    match state.app.meetings().guest_view(&token).await {
         Ok(g) => {
             base.title = g.title.clone();
             render(StatusCode::OK, &GuestPage { base, g, token })
@@ -941,7 +971,12 @@ pub async fn guest_reply(
     form: FormData,
 ) -> Response {
     let base = crate::session::anon_base(&state, &headers, "/guest");
-    match state.app.guest_reply(&token, form.get("reply")).await {
+    match state
+        .app
+        .meetings()
+        .guest_reply(&token, form.get("reply"))
+        .await
+    {
         Ok(()) => see_other(&format!("/guest/{token}")),
         Err(e) => error_response(&base, e),
     }

@@ -65,8 +65,12 @@ pub async fn inbox(
         limit: q.limit.clone(),
     };
     let result = async {
-        let items = state.app.inbox(&viewer.ctx, &asked).await?;
-        let notifications = state.app.notifications(&viewer.ctx, &notes_asked).await?;
+        let items = state.app.messages().inbox(&viewer.ctx, &asked).await?;
+        let notifications = state
+            .app
+            .notifications()
+            .list(&viewer.ctx, &notes_asked)
+            .await?;
         Ok::<_, AppError>((items, notifications))
     }
     .await;
@@ -142,12 +146,21 @@ async fn patient_messages_page(
     asked: &PageParams,
 ) -> Response {
     let result = async {
-        let compose = state.app.compose_view(&viewer.ctx, patient).await?;
+        let compose = state
+            .app
+            .messages()
+            .compose_view(&viewer.ctx, patient)
+            .await?;
         let threads = state
             .app
+            .messages()
             .patient_threads(&viewer.ctx, patient, asked)
             .await?;
-        let following = state.app.is_following(&viewer.ctx, patient).await?;
+        let following = state
+            .app
+            .notifications()
+            .is_following(&viewer.ctx, patient)
+            .await?;
         Ok::<_, AppError>((compose, threads, following))
     }
     .await;
@@ -230,6 +243,7 @@ pub async fn start_thread(
     };
     match state
         .app
+        .messages()
         .start_thread(&viewer.ctx, patient, compose_input(&sub))
         .await
     {
@@ -294,7 +308,8 @@ pub async fn create_request(
     };
     match state
         .app
-        .create_request(&viewer.ctx, patient, &request_input(&form))
+        .requests()
+        .create(&viewer.ctx, patient, &request_input(&form))
         .await
     {
         Ok((t, _)) => see_other(&format!("/threads/{t}")),
@@ -327,9 +342,9 @@ pub async fn follow(
     let result = async {
         let p = parse_patient(&patient)?;
         if form.get("follow") == "off" {
-            state.app.unfollow_patient(&viewer.ctx, p).await?;
+            state.app.notifications().unfollow(&viewer.ctx, p).await?;
         } else {
-            state.app.follow_patient(&viewer.ctx, p).await?;
+            state.app.notifications().follow(&viewer.ctx, p).await?;
         }
         Ok::<_, AppError>(p)
     }
@@ -361,7 +376,7 @@ async fn thread_page(
     conflict: bool,
     status: StatusCode,
 ) -> Response {
-    match state.app.thread_view(&viewer.ctx, id).await {
+    match state.app.messages().thread_view(&viewer.ctx, id).await {
         Ok(view) => {
             viewer.base.title = view.thread.subject.clone();
             render(
@@ -420,7 +435,7 @@ pub async fn reply(
         urgent: sub.form.get("urgent") == "on",
         attachments: sub.files.clone(),
     };
-    match state.app.reply(&viewer.ctx, id, input).await {
+    match state.app.messages().reply(&viewer.ctx, id, input).await {
         Ok(_) => see_other(&format!("/threads/{id}#latest")),
         Err(AppError::Validation(errors)) => {
             let form = FormState::from_form(&sub.form, errors);
@@ -450,7 +465,7 @@ pub async fn acknowledge(
     }
     let result = async {
         let id = parse::<MessageId>(&id)?;
-        state.app.acknowledge(&viewer.ctx, id).await
+        state.app.messages().acknowledge(&viewer.ctx, id).await
     }
     .await;
     let back = form.opt("thread").unwrap_or_else(|| "/inbox".into());
@@ -503,7 +518,8 @@ pub async fn request_step(
     };
     match state
         .app
-        .request_transition(&viewer.ctx, id, form.version(), t)
+        .requests()
+        .transition(&viewer.ctx, id, form.version(), t)
         .await
     {
         Ok(_) => see_other(&format!("/threads/{thread}")),
@@ -546,7 +562,7 @@ pub async fn attachment(
 ) -> Response {
     let result = async {
         let id = parse::<AttachmentId>(&id)?;
-        state.app.attachment(&viewer.ctx, id).await
+        state.app.messages().attachment(&viewer.ctx, id).await
     }
     .await;
     match result {
@@ -579,8 +595,12 @@ async fn me_messages_page(
 ) -> Response {
     let result = async {
         let p = super::patient_portal::own_patient(&viewer)?;
-        let threads = state.app.patient_threads(&viewer.ctx, p, asked).await?;
-        let country = state.app.patient_country(&viewer.ctx, p).await?;
+        let threads = state
+            .app
+            .messages()
+            .patient_threads(&viewer.ctx, p, asked)
+            .await?;
+        let country = state.app.patients().country(&viewer.ctx, p).await?;
         Ok::<_, AppError>((threads, country))
     }
     .await;
@@ -625,7 +645,11 @@ pub async fn me_write(State(state): State<UiState>, viewer: Viewer, sub: Submitt
         let mut input = compose_input(&sub);
         input.to = vec![];
         input.needs_ack = false;
-        state.app.start_thread(&viewer.ctx, p, input).await
+        state
+            .app
+            .messages()
+            .start_thread(&viewer.ctx, p, input)
+            .await
     }
     .await;
     match result {
@@ -662,7 +686,7 @@ async fn prefs_page(
     form: Option<FormState>,
     saved: bool,
 ) -> Response {
-    match state.app.notification_prefs(&viewer.ctx).await {
+    match state.app.notifications().prefs(&viewer.ctx).await {
         Ok(prefs) => {
             viewer.base.title = viewer.base.t("prefs.title");
             let status = if form.as_ref().is_some_and(|f| f.has_errors()) {
@@ -707,7 +731,12 @@ pub async fn prefs_submit(
         email: form.opt("email"),
         mode: form.get("mode").to_owned(),
     };
-    match state.app.save_notification_prefs(&viewer.ctx, &input).await {
+    match state
+        .app
+        .notifications()
+        .save_prefs(&viewer.ctx, &input)
+        .await
+    {
         Ok(()) => prefs_page(&state, viewer, None, true).await,
         Err(AppError::Validation(errors)) => {
             prefs_page(

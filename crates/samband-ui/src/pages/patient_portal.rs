@@ -27,7 +27,7 @@ pub fn own_patient(viewer: &Viewer) -> Result<PatientId, AppError> {
 
 async fn load(state: &UiState, viewer: &Viewer) -> Result<PatientOverview, AppError> {
     let pid = own_patient(viewer)?;
-    state.app.overview(&viewer.ctx, pid).await
+    state.app.patients().overview(&viewer.ctx, pid).await
 }
 
 #[derive(Template)]
@@ -129,6 +129,7 @@ pub async fn crisis_plan_submit(
     let input = crisis_input(&only_helps);
     let (errors, conflict, version) = match state
         .app
+        .plan()
         .update_crisis_plan(&viewer.ctx, pid, &input, form.version(), None)
         .await
     {
@@ -203,7 +204,7 @@ pub async fn goal_create(
         text: form.get("text").into(),
         ..Default::default()
     };
-    match state.app.add_goal(&viewer.ctx, pid, &input).await {
+    match state.app.plan().add_goal(&viewer.ctx, pid, &input).await {
         Ok(_) => Redirect::to("/me").into_response(),
         Err(AppError::Validation(errors)) => {
             viewer.base.title = viewer.base.t("me.goal_title");

@@ -37,7 +37,7 @@ pub async fn my_patients(
     if viewer.base.is_patient() {
         return Redirect::to("/me").into_response();
     }
-    match state.app.my_patients(&viewer.ctx, &q).await {
+    match state.app.patients().my_patients(&viewer.ctx, &q).await {
         Ok(page) => {
             viewer.base.title = viewer.base.t("patients.title");
             let pager = Pager::new(&page, "/patients", &[], &q);
@@ -103,7 +103,8 @@ pub async fn register_submit(
     };
     match state
         .app
-        .register_patient(
+        .patients()
+        .register(
             &viewer.ctx,
             input,
             form.get("my_role"),
@@ -166,7 +167,7 @@ pub async fn overview(
 ) -> Response {
     let result = async {
         let id = parse_patient(&patient)?;
-        state.app.overview(&viewer.ctx, id).await
+        state.app.patients().overview(&viewer.ctx, id).await
     }
     .await;
     match result {
@@ -283,9 +284,10 @@ pub async fn history(
     };
     let result = async {
         let id = parse_patient(&patient)?;
-        let ov = state.app.overview(&viewer.ctx, id).await?;
+        let ov = state.app.patients().overview(&viewer.ctx, id).await?;
         let page = state
             .app
+            .patients()
             .history(&viewer.ctx, id, q.object_id.as_deref(), &asked)
             .await?;
         Ok::<_, AppError>((id, ov.patient.name, page))

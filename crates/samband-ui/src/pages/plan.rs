@@ -129,6 +129,7 @@ pub async fn action_new(
     let result = async {
         state
             .app
+            .patients()
             .overview(&viewer.ctx, parse_patient(&patient)?)
             .await
     }
@@ -170,6 +171,7 @@ pub async fn action_create(
     let result = if ids.is_empty() {
         state
             .app
+            .plan()
             .add_action(&viewer.ctx, pid, &action_input(&form))
             .await
             .map(|_| ())
@@ -178,23 +180,25 @@ pub async fn action_create(
     };
     match result {
         Ok(()) => to_overview(pid),
-        Err(AppError::Validation(errors)) => match state.app.overview(&viewer.ctx, pid).await {
-            Ok(ov) => {
-                viewer.base.title = viewer.base.t("action.new_title");
-                let form = FormState::from_form(&form, errors);
-                render(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &ActionForm {
-                        base: viewer.base,
-                        ov,
-                        form,
-                        action_id: None,
-                        conflict: None,
-                    },
-                )
+        Err(AppError::Validation(errors)) => {
+            match state.app.patients().overview(&viewer.ctx, pid).await {
+                Ok(ov) => {
+                    viewer.base.title = viewer.base.t("action.new_title");
+                    let form = FormState::from_form(&form, errors);
+                    render(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &ActionForm {
+                            base: viewer.base,
+                            ov,
+                            form,
+                            action_id: None,
+                            conflict: None,
+                        },
+                    )
+                }
+                Err(e) => error_response(&viewer.base, e),
             }
-            Err(e) => error_response(&viewer.base, e),
-        },
+        }
         Err(e) => error_response(&viewer.base, e),
     }
 }
@@ -207,8 +211,8 @@ pub async fn action_edit(
     let result = async {
         let pid = parse_patient(&patient)?;
         let aid: ActionId = action.parse().map_err(|_| AppError::NotFound)?;
-        let a = state.app.get_action(&viewer.ctx, pid, aid).await?;
-        let ov = state.app.overview(&viewer.ctx, pid).await?;
+        let a = state.app.plan().get_action(&viewer.ctx, pid, aid).await?;
+        let ov = state.app.patients().overview(&viewer.ctx, pid).await?;
         Ok::<_, AppError>((ov, a))
     }
     .await;
@@ -260,6 +264,7 @@ async fn save_action(
     let result = if ids.is_empty() {
         state
             .app
+            .plan()
             .update_action(
                 &viewer.ctx,
                 pid,
@@ -291,6 +296,7 @@ async fn save_action(
     };
     let ov = state
         .app
+        .patients()
         .overview(&viewer.ctx, pid)
         .await
         .map_err(|e| error_response(&viewer.base, e))?;
@@ -343,8 +349,8 @@ pub async fn action_status(
     let loaded = async {
         let pid = parse_patient(&patient)?;
         let aid: ActionId = action.parse().map_err(|_| AppError::NotFound)?;
-        let a = state.app.get_action(&viewer.ctx, pid, aid).await?;
-        let ov = state.app.overview(&viewer.ctx, pid).await?;
+        let a = state.app.plan().get_action(&viewer.ctx, pid, aid).await?;
+        let ov = state.app.patients().overview(&viewer.ctx, pid).await?;
         Ok::<_, AppError>((a, ov))
     }
     .await;
@@ -397,7 +403,7 @@ async fn after_plan_part(
     posted: &FormData,
     part: &str,
 ) -> Response {
-    let ov = match state.app.overview(&viewer.ctx, pid).await {
+    let ov = match state.app.patients().overview(&viewer.ctx, pid).await {
         Ok(ov) => ov,
         Err(e) => return error_response(&viewer.base, e),
     };
@@ -438,6 +444,7 @@ pub async fn goal_new(
     match async {
         state
             .app
+            .patients()
             .overview(&viewer.ctx, parse_patient(&patient)?)
             .await
     }
@@ -477,26 +484,29 @@ pub async fn goal_create(
     };
     match state
         .app
+        .plan()
         .add_goal(&viewer.ctx, pid, &goal_input(&form))
         .await
     {
         Ok(_) => to_overview(pid),
-        Err(AppError::Validation(errors)) => match state.app.overview(&viewer.ctx, pid).await {
-            Ok(ov) => {
-                viewer.base.title = viewer.base.t("goal.new_title");
-                render(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &GoalForm {
-                        base: viewer.base,
-                        ov,
-                        form: FormState::from_form(&form, errors),
-                        goal_id: None,
-                        conflict: None,
-                    },
-                )
+        Err(AppError::Validation(errors)) => {
+            match state.app.patients().overview(&viewer.ctx, pid).await {
+                Ok(ov) => {
+                    viewer.base.title = viewer.base.t("goal.new_title");
+                    render(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &GoalForm {
+                            base: viewer.base,
+                            ov,
+                            form: FormState::from_form(&form, errors),
+                            goal_id: None,
+                            conflict: None,
+                        },
+                    )
+                }
+                Err(e) => error_response(&viewer.base, e),
             }
-            Err(e) => error_response(&viewer.base, e),
-        },
+        }
         Err(e) => error_response(&viewer.base, e),
     }
 }
@@ -509,6 +519,7 @@ pub async fn goal_edit(
     let result = async {
         let ov = state
             .app
+            .patients()
             .overview(&viewer.ctx, parse_patient(&patient)?)
             .await?;
         let gid: GoalId = goal.parse().map_err(|_| AppError::NotFound)?;
@@ -573,6 +584,7 @@ pub async fn goal_update(
     };
     let (errors, conflict, version) = match state
         .app
+        .plan()
         .update_goal(
             &viewer.ctx,
             pid,
@@ -589,7 +601,7 @@ pub async fn goal_update(
             Err(e) => return error_response(&viewer.base, e),
         },
     };
-    match state.app.overview(&viewer.ctx, pid).await {
+    match state.app.patients().overview(&viewer.ctx, pid).await {
         Ok(ov) => {
             viewer.base.title = viewer.base.t("goal.edit_title");
             let status = if conflict.is_some() {
@@ -641,6 +653,7 @@ pub async fn service_new(
     match async {
         state
             .app
+            .patients()
             .overview(&viewer.ctx, parse_patient(&patient)?)
             .await
     }
@@ -678,26 +691,29 @@ pub async fn service_create(
     };
     match state
         .app
+        .plan()
         .add_service(&viewer.ctx, pid, &service_input(&form))
         .await
     {
         Ok(_) => to_overview(pid),
-        Err(AppError::Validation(errors)) => match state.app.overview(&viewer.ctx, pid).await {
-            Ok(ov) => {
-                viewer.base.title = viewer.base.t("service.new_title");
-                render(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &ServiceForm {
-                        base: viewer.base,
-                        ov,
-                        form: FormState::from_form(&form, errors),
-                        service_id: None,
-                        conflict: None,
-                    },
-                )
+        Err(AppError::Validation(errors)) => {
+            match state.app.patients().overview(&viewer.ctx, pid).await {
+                Ok(ov) => {
+                    viewer.base.title = viewer.base.t("service.new_title");
+                    render(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &ServiceForm {
+                            base: viewer.base,
+                            ov,
+                            form: FormState::from_form(&form, errors),
+                            service_id: None,
+                            conflict: None,
+                        },
+                    )
+                }
+                Err(e) => error_response(&viewer.base, e),
             }
-            Err(e) => error_response(&viewer.base, e),
-        },
+        }
         Err(e) => error_response(&viewer.base, e),
     }
 }
@@ -710,6 +726,7 @@ pub async fn service_edit(
     let result = async {
         let ov = state
             .app
+            .patients()
             .overview(&viewer.ctx, parse_patient(&patient)?)
             .await?;
         let sid: ServiceId = service.parse().map_err(|_| AppError::NotFound)?;
@@ -773,6 +790,7 @@ pub async fn service_update(
     };
     let (errors, conflict, version) = match state
         .app
+        .plan()
         .update_service(
             &viewer.ctx,
             pid,
@@ -798,7 +816,7 @@ pub async fn service_update(
             Err(e) => return error_response(&viewer.base, e),
         },
     };
-    match state.app.overview(&viewer.ctx, pid).await {
+    match state.app.patients().overview(&viewer.ctx, pid).await {
         Ok(ov) => {
             viewer.base.title = viewer.base.t("service.edit_title");
             let status = if conflict.is_some() {
@@ -849,6 +867,7 @@ pub async fn crisis_edit(
     match async {
         state
             .app
+            .patients()
             .overview(&viewer.ctx, parse_patient(&patient)?)
             .await
     }
@@ -897,6 +916,7 @@ pub async fn crisis_update(
     };
     let (errors, conflict, version) = match state
         .app
+        .plan()
         .update_crisis_plan(
             &viewer.ctx,
             pid,
@@ -921,7 +941,7 @@ pub async fn crisis_update(
             Err(e) => return error_response(&viewer.base, e),
         },
     };
-    match state.app.overview(&viewer.ctx, pid).await {
+    match state.app.patients().overview(&viewer.ctx, pid).await {
         Ok(ov) => {
             viewer.base.title = viewer.base.t("crisis.edit_title");
             let status = if conflict.is_some() {
@@ -956,7 +976,7 @@ pub async fn revision_submit(
     }
     let loaded = async {
         let pid = parse_patient(&patient)?;
-        let ov = state.app.overview(&viewer.ctx, pid).await?;
+        let ov = state.app.patients().overview(&viewer.ctx, pid).await?;
         Ok::<_, AppError>((pid, ov))
     }
     .await;
@@ -968,6 +988,7 @@ pub async fn revision_submit(
     let version = field("version").trim().parse().unwrap_or(-1);
     let refusal = match state
         .app
+        .plan()
         .set_revision_date(&viewer.ctx, pid, &field("revision_date"), version)
         .await
     {
@@ -989,7 +1010,7 @@ pub async fn revision_submit(
     };
     // Shown again beside the date field, with everything typed on the page kept.
     let (errors, current, status) = refusal;
-    match state.app.overview(&viewer.ctx, pid).await {
+    match state.app.patients().overview(&viewer.ctx, pid).await {
         Ok(ov) => {
             let mut again = FormState::keep_typed(&shown, overview_values(&ov), &form, &[]);
             again.keep_part("revision", &form);

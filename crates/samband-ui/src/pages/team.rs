@@ -59,9 +59,17 @@ async fn show(
     status: StatusCode,
 ) -> Response {
     let loaded = async {
-        let ov = state.app.overview(&viewer.ctx, pid).await?;
-        let professionals = state.app.list_professionals(&viewer.ctx).await?;
-        let organisations = state.app.list_organisations(&viewer.ctx).await?;
+        let ov = state.app.patients().overview(&viewer.ctx, pid).await?;
+        let professionals = state
+            .app
+            .directory()
+            .list_professionals(&viewer.ctx)
+            .await?;
+        let organisations = state
+            .app
+            .directory()
+            .list_organisations(&viewer.ctx)
+            .await?;
         Ok::<_, AppError>((ov, professionals, organisations))
     }
     .await;
@@ -104,7 +112,7 @@ pub async fn member_new(
         Ok(p) => p,
         Err(e) => return error_response(&viewer.base, e),
     };
-    let version = match state.app.overview(&viewer.ctx, pid).await {
+    let version = match state.app.patients().overview(&viewer.ctx, pid).await {
         Ok(ov) => ov.team.version,
         Err(e) => return error_response(&viewer.base, e),
     };
@@ -128,7 +136,7 @@ pub async fn member_edit(
     let Ok(mid) = member.parse::<MemberId>() else {
         return error_response(&viewer.base, AppError::NotFound);
     };
-    let ov = match state.app.overview(&viewer.ctx, pid).await {
+    let ov = match state.app.patients().overview(&viewer.ctx, pid).await {
         Ok(ov) => ov,
         Err(e) => return error_response(&viewer.base, e),
     };
@@ -197,7 +205,7 @@ async fn save(
             raw.and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
                 .is_some_and(|d| d <= today)
         };
-        let stored_until = match state.app.overview(&viewer.ctx, pid).await {
+        let stored_until = match state.app.patients().overview(&viewer.ctx, pid).await {
             Ok(ov) => ov.team.member(mid).map(|m| m.active_to),
             Err(e) => return error_response(&viewer.base, e),
         };
@@ -222,7 +230,8 @@ async fn save(
     }
     match state
         .app
-        .save_team_member(
+        .team()
+        .save_member(
             &viewer.ctx,
             pid,
             mid,

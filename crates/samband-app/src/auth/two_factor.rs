@@ -3,8 +3,9 @@
 //! every professional; sign-in then needs the current code (or a recovery code), and
 //! a code is never accepted twice.
 
+use super::Auth;
 use crate::auth::sha256_hex;
-use crate::{App, AppError, Ctx};
+use crate::{AppError, Ctx};
 use base64::Engine;
 use rand::RngCore;
 use samband_domain::principal::Subject;
@@ -22,7 +23,7 @@ pub struct Enrollment {
     pub uri: samband_store::Secret,
 }
 
-fn totp(secret_b32: &str) -> Result<Totp, AppError> {
+pub(crate) fn totp(secret_b32: &str) -> Result<Totp, AppError> {
     let secret = Secret::try_from_base32(secret_b32).map_err(|_| {
         ValidationErrors::single("secret", "bad_secret", "the setup key is not valid")
     })?;
@@ -32,7 +33,7 @@ fn totp(secret_b32: &str) -> Result<Totp, AppError> {
         .map_err(|e| AppError::Internal(format!("totp: {e}")))
 }
 
-fn recovery_code() -> String {
+pub(crate) fn recovery_code() -> String {
     let mut b = [0u8; 8];
     rand::rngs::OsRng.fill_bytes(&mut b);
     let s = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -42,7 +43,7 @@ fn recovery_code() -> String {
     format!("{}-{}", &s[..5], &s[5..10])
 }
 
-impl App {
+impl Auth<'_> {
     /// Does this account have to use two-step verification but has not set it up?
     pub fn must_enroll(&self, a: &Account) -> bool {
         self.config.require_totp_for_professionals

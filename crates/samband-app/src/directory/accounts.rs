@@ -1,15 +1,12 @@
-//! The directory: organisations, professionals and accounts. No patient data lives
-//! here; administrators manage it, and any signed-in professional may look people up
-//! (to add them to a team).
+//! Sign-in accounts created by an administrator for professionals, patients and
+//! proxies.
 
-use crate::{App, AppError, Ctx};
+use super::Directory;
+use crate::{AppError, Ctx};
 use samband_domain::ids::*;
-use samband_domain::organisation::{NewOrganisation, Organisation};
 use samband_domain::principal::{AccountRole, Subject};
-use samband_domain::professional::{NewProfessional, Professional};
 use samband_domain::ValidationErrors;
-use samband_store::{Account, AuditEntry};
-use uuid::Uuid;
+use samband_store::Account;
 
 /// Input for a new account (the CLI's `user add` and the admin API).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -30,121 +27,7 @@ pub struct AccountInput {
     pub proxy_may_consent: bool,
 }
 
-impl App {
-    pub(crate) fn require_admin(&self, ctx: &Ctx) -> Result<(), AppError> {
-        match ctx.principal.subject {
-            Subject::Admin if ctx.principal.scopes.write => Ok(()),
-            _ => Err(AppError::Forbidden),
-        }
-    }
-
-    fn require_staff(&self, ctx: &Ctx) -> Result<(), AppError> {
-        match ctx.principal.subject {
-            Subject::Admin | Subject::Professional(_) if ctx.principal.scopes.read => Ok(()),
-            _ => Err(AppError::Forbidden),
-        }
-    }
-
-    fn directory_audit(
-        &self,
-        ctx: Option<&Ctx>,
-        object: &str,
-        id: String,
-        action: &str,
-    ) -> AuditEntry {
-        AuditEntry {
-            id: Uuid::now_v7(),
-            at: self.clock.now(),
-            actor_account_id: ctx.map(|c| c.principal.account_id),
-            patient_id: None,
-            object_type: object.into(),
-            object_id: Some(id),
-            action: action.into(),
-            purpose: "administration".into(),
-            request_id: ctx.and_then(|c| c.request_id.clone()),
-        }
-    }
-
-    pub async fn create_organisation(
-        &self,
-        ctx: &Ctx,
-        name: &str,
-        sector: &str,
-        country: Option<&str>,
-    ) -> Result<Organisation, AppError> {
-        self.require_admin(ctx)?;
-        let new = NewOrganisation::parse(name, sector, country)?;
-        let org = Organisation {
-            id: OrganisationId::new(),
-            name: new.name,
-            sector: new.sector,
-            country: new.country,
-            version: 1,
-        };
-        let mut tx = self.store.begin().await?;
-        tx.insert_organisation(&org).await?;
-        tx.append_audit(&self.directory_audit(
-            Some(ctx),
-            "organisation",
-            org.id.to_string(),
-            "create",
-        ))
-        .await?;
-        tx.commit().await?;
-        Ok(org)
-    }
-
-    pub async fn list_organisations(&self, ctx: &Ctx) -> Result<Vec<Organisation>, AppError> {
-        self.require_staff(ctx)?;
-        let mut tx = self.store.begin_read().await?;
-        Ok(tx.list_organisations().await?)
-    }
-
-    pub async fn create_professional(
-        &self,
-        ctx: &Ctx,
-        new: NewProfessional,
-    ) -> Result<Professional, AppError> {
-        self.require_admin(ctx)?;
-        let mut tx = self.store.begin().await?;
-        for o in &new.organisation_ids {
-            if tx.get_organisation(*o).await?.is_none() {
-                return Err(ValidationErrors::single(
-                    "organisation_ids",
-                    "unknown",
-                    "no such organisation",
-                )
-                .into());
-            }
-        }
-        let p = Professional {
-            id: ProfessionalId::new(),
-            name: new.name,
-            title: new.title,
-            organisation_ids: new.organisation_ids,
-            phone: new.phone,
-            email: new.email,
-            availability: new.availability,
-            version: 1,
-        };
-        tx.insert_professional(&p).await?;
-        tx.append_audit(&self.directory_audit(
-            Some(ctx),
-            "professional",
-            p.id.to_string(),
-            "create",
-        ))
-        .await?;
-        tx.commit().await?;
-        Ok(p)
-    }
-
-    pub async fn list_professionals(&self, ctx: &Ctx) -> Result<Vec<Professional>, AppError> {
-        self.require_staff(ctx)?;
-        let mut tx = self.store.begin_read().await?;
-        Ok(tx.list_professionals().await?)
-    }
-
+impl Directory<'_> {
     /// Creates an account. `ctx` None means the local operator (CLI), who is trusted.
     pub async fn create_account(
         &self,
@@ -218,6 +101,7 @@ impl App {
         errs.into_result()?;
         let display_name = display_name.unwrap_or_default();
         let account = self
+            .auth()
             .insert_account(
                 &mut *tx,
                 &input.username,
