@@ -56,7 +56,23 @@ impl AuditTrail<'_> {
         page: &PageParams,
     ) -> Result<Page<Value>, AppError> {
         let req = crate::paging::parse::<i64>("audit", page)?;
+        let entry = |action: &str| AuditEntry {
+            id: uuid::Uuid::now_v7(),
+            at: self.clock.now(),
+            actor_account_id: Some(ctx.principal.account_id),
+            patient_id: None,
+            object_type: "audit_log".into(),
+            object_id: None,
+            action: action.into(),
+            purpose: "administration".into(),
+            request_id: ctx.request_id.clone(),
+        };
         if !crate::policy::may_export_audit(&ctx.principal) {
+            // A refused attempt on the whole trail is itself worth a trace, as every
+            // refused read of patient data is.
+            let mut tx = self.store.begin_read().await?;
+            tx.append_audit(&entry("deny")).await?;
+            tx.commit().await?;
             return Err(AppError::Forbidden);
         }
         let mut tx = self.store.begin_read().await?;
@@ -64,18 +80,7 @@ impl AuditTrail<'_> {
         let rows = tx.audit_records(after, req.probe().limit).await?;
         let (rows, next) = req.cut(rows, |r| (r.seq, r.entry.id));
         let total = tx.count_audit().await?;
-        tx.append_audit(&AuditEntry {
-            id: uuid::Uuid::now_v7(),
-            at: self.clock.now(),
-            actor_account_id: Some(ctx.principal.account_id),
-            patient_id: None,
-            object_type: "audit_log".into(),
-            object_id: None,
-            action: "export".into(),
-            purpose: "administration".into(),
-            request_id: ctx.request_id.clone(),
-        })
-        .await?;
+        tx.append_audit(&entry("export")).await?;
         tx.commit().await?;
         let items = rows
             .iter()

@@ -261,12 +261,19 @@ impl App {
             JobOutcome::Retry(err) => {
                 let at = now + self.config.jobs.backoff(job.attempts);
                 tracing::info!(job.kind = %job.kind, attempts = job.attempts, "job will be retried");
-                tx.retry_job(job.id, at, err).await?;
+                if !tx.retry_job(job.id, job.attempts, at, err).await? {
+                    tracing::info!(job.kind = %job.kind, "job's lease passed to another runner; its retry is theirs");
+                }
             }
             JobOutcome::Dead(err) => {
-                tracing::warn!(job.kind = %job.kind, attempts = job.attempts, "job buried after failing");
-                tx.bury_job(job.id, now, err).await?;
-                self.alert_administrators(&mut tx, &job.kind).await?;
+                // Under the claim that ran it: a runner whose lease ran out must not bury
+                // a job another runner is running now (nor alert for it).
+                if tx.bury_job(job.id, job.attempts, now, err).await? {
+                    tracing::warn!(job.kind = %job.kind, attempts = job.attempts, "job buried after failing");
+                    self.alert_administrators(&mut tx, &job.kind).await?;
+                } else {
+                    tracing::info!(job.kind = %job.kind, "job's lease passed to another runner; not buried");
+                }
             }
         }
         tx.commit().await?;

@@ -127,32 +127,43 @@ impl JobRepo for PgTx {
     async fn retry_job(
         &mut self,
         id: JobId,
+        attempts: i64,
         run_at: DateTime<Utc>,
         error: &str,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE jobs SET status = 'pending', run_at = $1, last_error = $2, lease_until = NULL WHERE id = $3",
+    ) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE jobs SET status = 'pending', run_at = $1, last_error = $2, lease_until = NULL \
+             WHERE id = $3 AND attempts = $4 AND status NOT IN ('done', 'dead')",
         )
         .bind(run_at)
         .bind(error)
         .bind(id.as_uuid())
+        .bind(attempts)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
-        Ok(())
+        Ok(r.rows_affected() == 1)
     }
 
-    async fn bury_job(&mut self, id: JobId, at: DateTime<Utc>, error: &str) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE jobs SET status = 'dead', finished_at = $1, last_error = $2, lease_until = NULL WHERE id = $3",
+    async fn bury_job(
+        &mut self,
+        id: JobId,
+        attempts: i64,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE jobs SET status = 'dead', finished_at = $1, last_error = $2, lease_until = NULL \
+             WHERE id = $3 AND attempts = $4 AND status NOT IN ('done', 'dead')",
         )
         .bind(at)
         .bind(error)
         .bind(id.as_uuid())
+        .bind(attempts)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
-        Ok(())
+        Ok(r.rows_affected() == 1)
     }
 
     async fn get_job(&mut self, id: JobId) -> StoreResult<Option<Job>> {

@@ -116,24 +116,39 @@ impl JobRepo for SqliteTx {
     async fn retry_job(
         &mut self,
         jid: JobId,
+        attempts: i64,
         run_at: DateTime<Utc>,
         error: &str,
-    ) -> StoreResult<()> {
-        query("UPDATE jobs SET status = 'pending', run_at = ?, last_error = ?, lease_until = NULL WHERE id = ?")
-            .bind(ts(&run_at))
-            .bind(error)
-            .bind(jid.to_string())
-            .execute(&self.tx)?;
-        Ok(())
+    ) -> StoreResult<bool> {
+        let r = query(
+            "UPDATE jobs SET status = 'pending', run_at = ?, last_error = ?, lease_until = NULL \
+             WHERE id = ? AND attempts = ? AND status NOT IN ('done', 'dead')",
+        )
+        .bind(ts(&run_at))
+        .bind(error)
+        .bind(jid.to_string())
+        .bind(attempts)
+        .execute(&self.tx)?;
+        Ok(r.rows_affected() == 1)
     }
 
-    async fn bury_job(&mut self, jid: JobId, at: DateTime<Utc>, error: &str) -> StoreResult<()> {
-        query("UPDATE jobs SET status = 'dead', finished_at = ?, last_error = ?, lease_until = NULL WHERE id = ?")
-            .bind(ts(&at))
-            .bind(error)
-            .bind(jid.to_string())
-            .execute(&self.tx)?;
-        Ok(())
+    async fn bury_job(
+        &mut self,
+        jid: JobId,
+        attempts: i64,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> StoreResult<bool> {
+        let r = query(
+            "UPDATE jobs SET status = 'dead', finished_at = ?, last_error = ?, lease_until = NULL \
+             WHERE id = ? AND attempts = ? AND status NOT IN ('done', 'dead')",
+        )
+        .bind(ts(&at))
+        .bind(error)
+        .bind(jid.to_string())
+        .bind(attempts)
+        .execute(&self.tx)?;
+        Ok(r.rows_affected() == 1)
     }
 
     async fn get_job(&mut self, jid: JobId) -> StoreResult<Option<Job>> {

@@ -3225,9 +3225,18 @@ async fn job_leases_expire_and_jobs_retry_die_and_revive(store: Arc<dyn Store>) 
     assert_eq!((again.id, again.attempts), (j.id, 2));
     assert_eq!(again.lease_until, Some(now + Duration::seconds(90)));
 
-    // Retry: pending again at a later time, with the error kept.
+    // Retry: only under the current claim (attempt 2); the runner that lost its lease
+    // (attempt 1) changes nothing.
     let retry_at = now + Duration::minutes(1);
-    tx.retry_job(j.id, retry_at, "421 try later").await.unwrap();
+    assert!(!tx.retry_job(j.id, 1, retry_at, "stale").await.unwrap());
+    assert!(!tx.bury_job(j.id, 1, retry_at, "stale").await.unwrap());
+    let still = tx.get_job(j.id).await.unwrap().unwrap();
+    assert_eq!((still.status.as_str(), still.last_error), ("running", None));
+    // Pending again at a later time, with the error kept.
+    assert!(tx
+        .retry_job(j.id, 2, retry_at, "421 try later")
+        .await
+        .unwrap());
     let r = tx.get_job(j.id).await.unwrap().unwrap();
     assert_eq!(
         (
@@ -3253,7 +3262,11 @@ async fn job_leases_expire_and_jobs_retry_die_and_revive(store: Arc<dyn Store>) 
     );
     // Buried.
     let buried_at = now + Duration::minutes(2);
-    tx.bury_job(j.id, buried_at, "gave up").await.unwrap();
+    assert!(tx.bury_job(j.id, 2, buried_at, "gave up").await.unwrap());
+    assert!(
+        !tx.retry_job(j.id, 2, buried_at, "late").await.unwrap(),
+        "a dead job is not retried by a runner"
+    );
     let dead = tx.get_job(j.id).await.unwrap().unwrap();
     assert_eq!(
         (
@@ -3341,7 +3354,7 @@ async fn jobs_are_listed_newest_first_and_counted(store: Arc<dyn Store>) {
     for j in &jobs {
         assert!(tx.enqueue_job(j).await.unwrap());
     }
-    tx.bury_job(jobs[1].id, now, "broken").await.unwrap();
+    assert!(tx.bury_job(jobs[1].id, 0, now, "broken").await.unwrap());
     assert!(tx.finish_job(jobs[2].id, 0, now).await.unwrap());
     let ids = |v: Vec<Job>| v.into_iter().map(|j| j.id).collect::<Vec<_>>();
     assert_eq!(

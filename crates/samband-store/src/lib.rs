@@ -481,11 +481,24 @@ pub trait JobRepo {
         attempts: i64,
         at: DateTime<Utc>,
     ) -> StoreResult<bool>;
-    /// Back to pending, to run again at `run_at`.
-    async fn retry_job(&mut self, id: JobId, run_at: DateTime<Utc>, error: &str)
-        -> StoreResult<()>;
-    /// Gives up on the job (dead-lettered).
-    async fn bury_job(&mut self, id: JobId, at: DateTime<Utc>, error: &str) -> StoreResult<()>;
+    /// Back to pending, to run again at `run_at` — under the same fence as
+    /// [`JobRepo::finish_job`]: false, and nothing written, if the job is no longer at
+    /// the caller's attempt (another runner claimed it) or is done or dead.
+    async fn retry_job(
+        &mut self,
+        id: JobId,
+        attempts: i64,
+        run_at: DateTime<Utc>,
+        error: &str,
+    ) -> StoreResult<bool>;
+    /// Gives up on the job (dead-lettered), under the same fence as `retry_job`.
+    async fn bury_job(
+        &mut self,
+        id: JobId,
+        attempts: i64,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> StoreResult<bool>;
     async fn get_job(&mut self, id: JobId) -> StoreResult<Option<Job>>;
     /// Newest first; `status` narrows.
     async fn list_jobs(&mut self, status: Option<&str>, limit: i64) -> StoreResult<Vec<Job>>;

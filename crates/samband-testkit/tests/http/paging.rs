@@ -285,7 +285,14 @@ async fn the_audit_export_pages_the_whole_trail_in_sequence_for_administrators(b
         (bad.status, bad.error_fields()),
         (422, vec!["format".to_owned()])
     );
-    // Professionals and patients may not export it.
+    // Professionals and patients may not export it, and each refusal is in the trail.
+    let denials = |items: &[serde_json::Value]| {
+        items
+            .iter()
+            .filter(|i| i["object_type"] == "audit_log" && i["action"] == "deny")
+            .count()
+    };
+    let before = denials(&walk(&admin, "/api/v1/audit?limit=200").await.1);
     assert_eq!(gp.get("/api/v1/audit").await.status, 403);
     assert_eq!(
         t.api(&t.token("pia").await)
@@ -294,6 +301,8 @@ async fn the_audit_export_pages_the_whole_trail_in_sequence_for_administrators(b
             .status,
         403
     );
+    let after = denials(&walk(&admin, "/api/v1/audit?limit=200").await.1);
+    assert_eq!(after, before + 2, "both refused exports are audited");
 }
 
 async fn the_access_log_pages_newest_first_with_its_count(b: Backend) {
