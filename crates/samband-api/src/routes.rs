@@ -53,6 +53,7 @@ pub fn book() -> ApiBook {
         .routes(routes!(review_emergency))
         .merge(crate::messages::book())
         .merge(crate::meetings::book())
+        .merge(crate::pathways::book())
 }
 
 type ApiResult = Result<Response, ApiError>;

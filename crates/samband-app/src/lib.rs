@@ -26,6 +26,7 @@ pub mod meetings;
 pub mod messaging;
 pub mod notify;
 pub mod paging;
+pub mod pathways;
 pub mod patients;
 pub mod plan;
 pub mod policy;
@@ -180,6 +181,11 @@ impl App {
     /// Goals, actions, services, the crisis plan, the revision date ([`plan`]).
     pub fn plan(&self) -> plan::Plan<'_> {
         plan::Plan::new(self)
+    }
+
+    /// Care pathways: the catalogue, enrolments, milestones ([`pathways`]).
+    pub fn pathways(&self) -> pathways::Pathways<'_> {
+        pathways::Pathways::new(self)
     }
 
     /// Collaboration meetings ([`meetings`]).

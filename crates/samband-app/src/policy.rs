@@ -37,6 +37,8 @@ samband_domain::string_enum! {
         /// Collaboration meetings; a pre-read and an item's minutes declare their own
         /// category.
         Meeting = "meeting",
+        /// A patient's enrolment on a care pathway and its milestones.
+        Pathway = "pathway",
     }
 }
 
@@ -53,7 +55,8 @@ impl Object {
             | Object::Consent
             | Object::AccessLog
             | Object::Message
-            | Object::Meeting => Category::PlanAndActions,
+            | Object::Meeting
+            | Object::Pathway => Category::PlanAndActions,
             Object::CrisisPlan => Category::CrisisPlan,
         }
     }
@@ -71,7 +74,8 @@ impl Object {
             | Object::Service
             | Object::History
             | Object::Consent
-            | Object::AccessLog => &[Category::PlanAndActions],
+            | Object::AccessLog
+            | Object::Pathway => &[Category::PlanAndActions],
             Object::CrisisPlan => &[Category::CrisisPlan],
         }
     }

@@ -207,3 +207,16 @@ choice!(
     ],
     "What an emergency number is for"
 );
+
+domain_choice!(
+    AnchorKind = samband_domain::pathway::AnchorKind,
+    "The date a pathway's milestone windows are counted from"
+);
+domain_choice!(
+    CareRole = samband_domain::pathway::CareRole,
+    "The role that answers for a pathway milestone"
+);
+choice!(
+    MilestoneState = ["upcoming", "open", "overdue", "done"],
+    "Where a milestone stands today: its window not yet open, open, past due, or done"
+);

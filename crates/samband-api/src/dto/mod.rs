@@ -7,4 +7,5 @@ pub mod input;
 pub mod meetings;
 pub mod messages;
 pub mod output;
+pub mod pathways;
 pub mod text;

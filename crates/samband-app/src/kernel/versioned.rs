@@ -67,6 +67,7 @@ has_version!(
     samband_domain::meeting::Meeting,
     samband_domain::meeting::AgendaItem,
     samband_domain::message::Request,
+    samband_domain::pathway::Enrolment,
 );
 
 /// A reason given for a change ("patient asked", "after meeting 12 May").

@@ -29,6 +29,7 @@ mod meetings;
 mod messages;
 mod observability;
 mod paging;
+mod pathways;
 mod policy;
 mod routes;
 mod tokens;

@@ -1,0 +1,190 @@
+//! Request and response types of the pathway endpoints.
+
+use super::choices::*;
+use super::text::*;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A user-facing text in each of Samband's languages.
+#[derive(Serialize, ToSchema)]
+pub struct Localised {
+    pub en: String,
+    pub nb: String,
+    pub da: String,
+}
+
+impl From<samband_domain::pathway::Localised> for Localised {
+    fn from(l: samband_domain::pathway::Localised) -> Self {
+        let samband_domain::pathway::Localised { en, nb, da } = l;
+        Self { en, nb, da }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PathwayTemplate {
+    pub key: String,
+    pub version: u32,
+    pub title: Localised,
+    pub summary: Localised,
+    #[schema(value_type = AnchorKind)]
+    pub anchor: String,
+    /// How many milestones the template has (before repetitions).
+    pub milestones: usize,
+    /// Shipped with Samband (cloned, never edited) or the deployment's own.
+    pub shipped: bool,
+}
+
+impl From<samband_app::pathways::TemplateSummary> for PathwayTemplate {
+    fn from(t: samband_app::pathways::TemplateSummary) -> Self {
+        Self {
+            key: t.key,
+            version: t.version,
+            title: t.title.into(),
+            summary: t.summary.into(),
+            anchor: t.anchor.as_str().into(),
+            milestones: t.milestones,
+            shipped: t.shipped,
+        }
+    }
+}
+
+/// One occurrence of a milestone on the patient's calendar.
+#[derive(Serialize, ToSchema)]
+pub struct Milestone {
+    pub phase: String,
+    pub milestone: String,
+    /// 1 for the first (or only) occurrence, then 2, 3 … for repetitions.
+    pub occurrence: u32,
+    pub opens: NaiveDate,
+    pub due: NaiveDate,
+    #[schema(value_type = CareRole)]
+    pub role: String,
+    #[schema(value_type = MilestoneState)]
+    pub state: String,
+    pub title: Localised,
+    /// What it means for the patient, in plain words.
+    pub patient_text: Localised,
+    pub completed_on: Option<NaiveDate>,
+    /// `evidence` (the event the template names happened) or `manual` (with a note).
+    pub completed_by: Option<String>,
+    pub completion_note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Enrolment {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub template_key: String,
+    pub template_version: u32,
+    pub anchor_date: NaiveDate,
+    /// The team member who enrolled the patient.
+    pub enrolled_by: Uuid,
+    pub ended_on: Option<NaiveDate>,
+    pub version: i64,
+    pub title: Localised,
+    pub summary: Localised,
+    /// Milestones past due and not done (none once the enrolment has ended).
+    pub overdue: usize,
+    pub milestones: Vec<Milestone>,
+}
+
+impl From<samband_app::pathways::EnrolmentView> for Enrolment {
+    fn from(v: samband_app::pathways::EnrolmentView) -> Self {
+        use samband_domain::pathway::CompletedBy;
+        let e = v.enrolment;
+        Self {
+            id: e.id.0,
+            patient_id: e.patient_id.0,
+            template_key: e.template_key,
+            template_version: e.template_version,
+            anchor_date: e.anchor_date,
+            enrolled_by: e.enrolled_by.0,
+            ended_on: e.ended_on,
+            version: e.version,
+            title: v.title.into(),
+            summary: v.summary.into(),
+            overdue: v.overdue,
+            milestones: v
+                .milestones
+                .into_iter()
+                .map(|m| {
+                    let s = m.view.scheduled;
+                    let (completed_by, completion_note) = match &m.view.completion {
+                        None => (None, None),
+                        Some(c) => match &c.by {
+                            CompletedBy::Evidence { .. } => (Some("evidence".into()), None),
+                            CompletedBy::Manual { note, .. } => {
+                                (Some("manual".into()), Some(note.clone()))
+                            }
+                        },
+                    };
+                    Milestone {
+                        phase: s.phase,
+                        milestone: s.milestone,
+                        occurrence: s.occurrence,
+                        opens: s.opens,
+                        due: s.due,
+                        role: s.role.as_str().into(),
+                        state: m.view.state.as_str().into(),
+                        title: m.title.into(),
+                        patient_text: m.patient_text.into(),
+                        completed_on: m.view.completion.as_ref().map(|c| c.on),
+                        completed_by,
+                        completion_note,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Enrol the patient on a pathway.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    /// A template of the catalogue (`GET /pathways`).
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
+    pub template_key: String,
+    /// The date the windows count from (the template's `anchor`).
+    #[schema(value_type = PlanningDate)]
+    pub anchor_date: String,
+}
+
+impl From<EnrolRequest> for samband_domain::pathway::EnrolmentInput {
+    fn from(r: EnrolRequest) -> Self {
+        Self {
+            template_key: r.template_key,
+            anchor_date: r.anchor_date,
+        }
+    }
+}
+
+/// Complete a milestone occurrence by hand.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompletionRequest {
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
+    pub milestone: String,
+    /// Which occurrence of a repeating milestone; 1 when not given.
+    #[schema(minimum = 1)]
+    pub occurrence: Option<u32>,
+    /// Why it is done (what happened, where the evidence is).
+    #[schema(value_type = Long)]
+    pub note: String,
+    /// When it was done: between the anchor date and today; today when not given.
+    #[schema(value_type = Option<PlanningDate>)]
+    pub on: Option<String>,
+}
+
+impl From<CompletionRequest> for samband_domain::pathway::ManualCompletionInput {
+    fn from(r: CompletionRequest) -> Self {
+        Self {
+            milestone: r.milestone,
+            occurrence: r.occurrence,
+            note: r.note,
+            on: r.on.unwrap_or_default(),
+        }
+    }
+}

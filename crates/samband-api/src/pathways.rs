@@ -1,0 +1,100 @@
+//! `/api/v1` handlers for care pathways. Parse → one use case → JSON.
+
+use crate::book::ApiBook;
+use crate::dto::pathways::{self as out, CompletionRequest, EnrolRequest};
+use crate::errors::*;
+use crate::extract::{Auth, IfMatch, IfMatchHeader, StrictJson};
+use crate::problem::ApiError;
+use crate::routes::{parse_id, versioned};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use samband_app::App;
+use samband_domain::ids::*;
+use utoipa_axum::routes;
+
+type ApiResult = Result<Response, ApiError>;
+
+pub fn book() -> ApiBook {
+    ApiBook::new()
+        .routes(routes!(templates))
+        .routes(routes!(enrolments, enrol))
+        .routes(routes!(complete))
+}
+
+/// The pathway catalogue: the templates Samband ships and the deployment's own.
+#[utoipa::path(get, path = "/pathways",
+    responses((status = 200, description = "Every template", body = Vec<out::PathwayTemplate>), Read))]
+async fn templates(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
+    let list = app.pathways().templates(&ctx).await?;
+    let list: Vec<out::PathwayTemplate> = list.into_iter().map(Into::into).collect();
+    Ok(Json(list).into_response())
+}
+
+/// The patient's pathways, each milestone with its window and its state today.
+#[utoipa::path(get, path = "/patients/{patient}/pathways", params(("patient" = Uuid, Path)),
+    responses((status = 200, description = "The patient's enrolments, oldest first", body = Vec<out::Enrolment>), ReadOne))]
+async fn enrolments(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let list = app.pathways().enrolments(&ctx, patient).await?;
+    let list: Vec<out::Enrolment> = list.into_iter().map(Into::into).collect();
+    Ok(Json(list).into_response())
+}
+
+/// Enrol the patient on a pathway from an anchor date.
+#[utoipa::path(post, path = "/patients/{patient}/pathways",
+    params(("patient" = Uuid, Path)), request_body = EnrolRequest,
+    responses((status = 201, description = "The enrolment (ETag: version)", body = out::Enrolment), Write))]
+async fn enrol(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    StrictJson(input): StrictJson<EnrolRequest>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let e = app.pathways().enrol(&ctx, patient, &input.into()).await?;
+    let view = enrolment_view(&app, &ctx, patient, e.id).await?;
+    Ok(versioned(StatusCode::CREATED, e.version, &view))
+}
+
+/// Complete a milestone by hand, with a note.
+#[utoipa::path(post, path = "/patients/{patient}/pathways/{enrolment}/completions",
+    params(("patient" = Uuid, Path), ("enrolment" = Uuid, Path), IfMatchHeader), request_body = CompletionRequest,
+    responses((status = 200, description = "The enrolment (ETag: version)", body = out::Enrolment), Update))]
+async fn complete(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path((patient, enrolment)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+    StrictJson(input): StrictJson<CompletionRequest>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let id = parse_id::<EnrolmentId>(&enrolment, "enrolment")?;
+    let e = app
+        .pathways()
+        .complete_by_hand(&ctx, patient, id, &input.into(), v)
+        .await?;
+    let view = enrolment_view(&app, &ctx, patient, e.id).await?;
+    Ok(versioned(StatusCode::OK, e.version, &view))
+}
+
+/// The enrolment as the reader sees it now (its milestones' states included).
+async fn enrolment_view(
+    app: &App,
+    ctx: &samband_app::Ctx,
+    patient: PatientId,
+    id: EnrolmentId,
+) -> Result<out::Enrolment, ApiError> {
+    app.pathways()
+        .enrolments(ctx, patient)
+        .await?
+        .into_iter()
+        .find(|v| v.enrolment.id == id)
+        .map(Into::into)
+        .ok_or_else(|| samband_app::AppError::NotFound.into())
+}

@@ -1,0 +1,22 @@
+//! Care pathways (capability 5): the template catalogue (shipped in the binary, plus
+//! the deployment's own versions), a patient's enrolments with each milestone's window
+//! and state, and completing a milestone by hand with a note. Entry point:
+//! [`crate::App::pathways`].
+//!
+//! Evidence-based completion (a meeting held, a hand-over acknowledged, a needs mapping
+//! recorded, a questionnaire answered) is the domain's
+//! (`samband_domain::pathway::Enrolment::completed_by_event`); wiring each event's use
+//! case to it follows with those capabilities.
+
+mod catalogue;
+mod complete;
+mod enrol;
+mod view;
+
+pub use catalogue::TemplateSummary;
+pub use view::EnrolmentView;
+
+crate::kernel::capability!(
+    /// Use cases on care pathways (`app.pathways()`).
+    Pathways
+);
