@@ -45,6 +45,20 @@ impl Meetings<'_> {
         };
         let (mut tx, version) = self.save_meeting(tx, ctx, &next, expected, purpose).await?;
         next.version = version;
+        if old.status != MeetingStatus::Held {
+            // A pathway milestone that asks for a meeting of this kind is done by it.
+            let on = self.in_local_time(old.starts_at).date();
+            self.pathways()
+                .record_evidence(
+                    &mut tx,
+                    ctx,
+                    old.patient_id,
+                    &samband_domain::pathway::Event::MeetingHeld(old.kind),
+                    on,
+                    &format!("meeting:{}", old.id),
+                )
+                .await?;
+        }
         let mut next_id = None;
         if let (true, Some(d)) = (input.plan_next, old.follow_up_date) {
             let local = self.in_local_time(old.starts_at);

@@ -11,6 +11,7 @@
 mod catalogue;
 mod complete;
 mod enrol;
+mod evidence;
 mod view;
 
 pub use catalogue::TemplateSummary;

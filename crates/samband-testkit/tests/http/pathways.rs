@@ -9,6 +9,7 @@ both_backends!(
     the_catalogue_lists_every_shipped_template_for_staff_only,
     a_patient_is_enrolled_and_milestones_show_their_state_and_complete_by_hand,
     bad_enrolments_and_completions_are_field_errors_that_write_nothing,
+    a_held_meeting_of_the_kind_a_milestone_asks_for_completes_it,
 );
 
 async fn the_catalogue_lists_every_shipped_template_for_staff_only(b: Backend) {
@@ -209,4 +210,73 @@ async fn bad_enrolments_and_completions_are_field_errors_that_write_nothing(b: B
         list.body[0]["version"], 1,
         "the bad completion wrote nothing"
     );
+}
+
+async fn a_held_meeting_of_the_kind_a_milestone_asks_for_completes_it(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    let base = format!("/api/v1/patients/{}/pathways", w.p);
+    // Enrolled 1 August: the first responsibility-group meeting was due by 31 October.
+    let r = cm
+        .post(
+            &base,
+            json!({"template_key": "smi_municipal", "anchor_date": "2026-08-01"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["overdue"], 1);
+    let meeting = |kind: &str| json!({"kind": kind, "mode": "in_person", "title": "Ansvarsgruppemøte", "starts_at": "2026-12-01T09:00", "duration_minutes": 60, "place": "Room 1", "pre_read_policy": "at_meeting"});
+    // A review meeting is not what the milestone asks for: held, it completes nothing.
+    let hold = |id: String| {
+        let cm = &cm;
+        async move {
+            let path = format!("/api/v1/meetings/{id}");
+            let etag = cm.get(&path).await.etag().unwrap();
+            let r = cm
+                .put(
+                    &format!("{path}/summary"),
+                    Some(&etag),
+                    json!({"summary": "We went through how things are going.", "plan_next": false}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+    };
+    let m = cm
+        .post(
+            &format!("/api/v1/patients/{}/meetings", w.p),
+            meeting("review"),
+        )
+        .await;
+    assert_eq!(m.status, 201, "{}", m.text);
+    hold(m.body["id"].as_str().unwrap().to_owned()).await;
+    let now = cm.get(&base).await;
+    assert_eq!(now.body[0]["overdue"], 1, "{}", now.text);
+    // A coordination meeting held is the evidence: the overdue occurrence is done.
+    let m = cm
+        .post(
+            &format!("/api/v1/patients/{}/meetings", w.p),
+            meeting("coordination"),
+        )
+        .await;
+    assert_eq!(m.status, 201, "{}", m.text);
+    let id = m.body["id"].as_str().unwrap().to_owned();
+    hold(id.clone()).await;
+    let now = cm.get(&base).await;
+    let e = &now.body[0];
+    assert_eq!(e["overdue"], 0, "{}", now.text);
+    let first = e["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["milestone"] == "coordination_meeting" && m["occurrence"] == 1)
+        .unwrap();
+    assert_eq!(first["state"], "done");
+    assert_eq!(first["completed_by"], "evidence");
+    assert_eq!(first["completed_on"], "2026-12-01");
+    assert_eq!(e["version"], 2);
+    // Saving the summary again does not complete a second occurrence.
+    hold(id).await;
+    assert_eq!(cm.get(&base).await.body[0]["version"], 2);
 }
