@@ -136,6 +136,13 @@ pub async fn populate(t: &TestApp, w: &crate::fixture::World) -> Ids {
         .await;
     ids.insert("request", id(&r, "request_id"));
     let r = cm
+        .post(
+            &format!("/api/v1/patients/{p}/pathways"),
+            json!({"template_key": "sick_leave_follow_up", "anchor_date": "2026-11-02"}),
+        )
+        .await;
+    ids.insert("enrolment", id(&r, "id"));
+    let r = cm
         .post(&format!("/api/v1/patients/{p}/meetings"), json!({"kind": "review", "mode": "in_person", "title": "Walk meeting", "starts_at": "2026-12-03T09:00", "duration_minutes": 60, "place": "Room 1", "pre_read_policy": "at_meeting"}))
         .await;
     let meeting = id(&r, "id");
