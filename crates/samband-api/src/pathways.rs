@@ -57,9 +57,13 @@ async fn enrol(
     StrictJson(input): StrictJson<EnrolRequest>,
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
-    let e = app.pathways().enrol(&ctx, patient, &input.into()).await?;
-    let view = enrolment_view(&app, &ctx, patient, e.id).await?;
-    Ok(versioned(StatusCode::CREATED, e.version, &view))
+    let v = app.pathways().enrol(&ctx, patient, &input.into()).await?;
+    let version = v.enrolment.version;
+    Ok(versioned(
+        StatusCode::CREATED,
+        version,
+        &out::Enrolment::from(v),
+    ))
 }
 
 /// Complete a milestone by hand, with a note.
@@ -79,22 +83,6 @@ async fn complete(
         .pathways()
         .complete_by_hand(&ctx, patient, id, &input.into(), v)
         .await?;
-    let view = enrolment_view(&app, &ctx, patient, e.id).await?;
-    Ok(versioned(StatusCode::OK, e.version, &view))
-}
-
-/// The enrolment as the reader sees it now (its milestones' states included).
-async fn enrolment_view(
-    app: &App,
-    ctx: &samband_app::Ctx,
-    patient: PatientId,
-    id: EnrolmentId,
-) -> Result<out::Enrolment, ApiError> {
-    app.pathways()
-        .enrolments(ctx, patient)
-        .await?
-        .into_iter()
-        .find(|v| v.enrolment.id == id)
-        .map(Into::into)
-        .ok_or_else(|| samband_app::AppError::NotFound.into())
+    let version = e.enrolment.version;
+    Ok(versioned(StatusCode::OK, version, &out::Enrolment::from(e)))
 }

@@ -1,11 +1,12 @@
 //! Completing a milestone occurrence by hand, with a note saying why.
 
+use super::EnrolmentView;
 use super::Pathways;
 use crate::kernel::{Change, Versioned};
 use crate::policy::{Detail, Object, Operation};
 use crate::{AppError, Ctx};
 use samband_domain::ids::*;
-use samband_domain::pathway::{Enrolment, ManualCompletionInput};
+use samband_domain::pathway::ManualCompletionInput;
 
 impl Pathways<'_> {
     /// Records `input` on the enrolment at `expected_version`; a stale version is
@@ -17,7 +18,7 @@ impl Pathways<'_> {
         id: EnrolmentId,
         input: &ManualCompletionInput,
         expected_version: i64,
-    ) -> Result<Enrolment, AppError> {
+    ) -> Result<EnrolmentView, AppError> {
         let mut tx = self.store.begin().await?;
         let facts = self.load_facts(&mut tx, ctx, patient).await?;
         let (mut tx, purpose) = self
@@ -85,6 +86,6 @@ impl Pathways<'_> {
             },
         )
         .await?;
-        Ok(next)
+        Ok(EnrolmentView::of(next, &template, self.today()))
     }
 }

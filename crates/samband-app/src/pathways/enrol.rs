@@ -8,6 +8,8 @@ use samband_domain::ids::*;
 use samband_domain::pathway::{Enrolment, EnrolmentInput};
 use samband_domain::ValidationErrors;
 
+use super::EnrolmentView;
+
 impl Pathways<'_> {
     /// Enrols the patient on the newest version of `input.template_key`, counted from
     /// `input.anchor_date`. A professional on the team with the plan's consent; the
@@ -17,7 +19,7 @@ impl Pathways<'_> {
         ctx: &Ctx,
         patient: PatientId,
         input: &EnrolmentInput,
-    ) -> Result<Enrolment, AppError> {
+    ) -> Result<EnrolmentView, AppError> {
         let mut tx = self.store.begin().await?;
         let facts = self.load_facts(&mut tx, ctx, patient).await?;
         let (mut tx, purpose) = self
@@ -97,6 +99,6 @@ impl Pathways<'_> {
             },
         )
         .await?;
-        Ok(e)
+        Ok(EnrolmentView::of(e, &template, self.today()))
     }
 }

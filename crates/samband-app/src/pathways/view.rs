@@ -3,8 +3,11 @@
 use super::Pathways;
 use crate::policy::{Detail, Object, Operation};
 use crate::{AppError, Ctx};
+use chrono::NaiveDate;
 use samband_domain::ids::*;
-use samband_domain::pathway::{Enrolment, Localised, MilestoneState, MilestoneView};
+use samband_domain::pathway::{
+    Enrolment, Localised, MilestoneState, MilestoneView, PathwayTemplate,
+};
 use serde::Serialize;
 
 /// One enrolment with its template's words and every milestone occurrence's state today.
@@ -24,6 +27,39 @@ pub struct MilestoneLine {
     pub patient_text: Localised,
     #[serde(flatten)]
     pub view: MilestoneView,
+}
+
+impl EnrolmentView {
+    /// The enrolment on `today`, in the words of its template (the version it started on).
+    pub(crate) fn of(e: Enrolment, t: &PathwayTemplate, today: NaiveDate) -> Self {
+        let milestones: Vec<MilestoneLine> = e
+            .milestones(t, today)
+            .into_iter()
+            .filter_map(|v| {
+                let m = t.milestone(&v.scheduled.milestone)?;
+                Some(MilestoneLine {
+                    title: m.title.clone(),
+                    patient_text: m.patient_text.clone(),
+                    view: v,
+                })
+            })
+            .collect();
+        let overdue = if e.ended_on.is_some() {
+            0
+        } else {
+            milestones
+                .iter()
+                .filter(|m| m.view.state == MilestoneState::Overdue)
+                .count()
+        };
+        EnrolmentView {
+            enrolment: e,
+            title: t.title.clone(),
+            summary: t.summary.clone(),
+            milestones,
+            overdue,
+        }
+    }
 }
 
 impl Pathways<'_> {
@@ -57,33 +93,7 @@ impl Pathways<'_> {
                     e.id
                 )));
             };
-            let milestones: Vec<MilestoneLine> = e
-                .milestones(&t, today)
-                .into_iter()
-                .filter_map(|v| {
-                    let m = t.milestone(&v.scheduled.milestone)?;
-                    Some(MilestoneLine {
-                        title: m.title.clone(),
-                        patient_text: m.patient_text.clone(),
-                        view: v,
-                    })
-                })
-                .collect();
-            let overdue = if e.ended_on.is_some() {
-                0
-            } else {
-                milestones
-                    .iter()
-                    .filter(|m| m.view.state == MilestoneState::Overdue)
-                    .count()
-            };
-            out.push(EnrolmentView {
-                enrolment: e,
-                title: t.title.clone(),
-                summary: t.summary.clone(),
-                milestones,
-                overdue,
-            });
+            out.push(EnrolmentView::of(e, &t, today));
         }
         self.audit(
             &mut tx,
