@@ -738,24 +738,35 @@ async fn audit_export(
     Ok(Json(Page::from(page, out::AuditRecord)).into_response())
 }
 
-/// Emergency accesses awaiting review (administrators and privacy officers).
-#[utoipa::path(get, path = "/emergency-access",
-    responses((status = 200, description = "Awaiting review", body = Vec<out::EmergencyToReview>), Read))]
-async fn emergency_to_review(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    let grants = app.consent().emergency_to_review(&ctx).await?;
-    let body: Vec<out::EmergencyToReview> = grants
-        .into_iter()
-        .map(|g| out::EmergencyToReview {
+/// Emergency accesses awaiting review, newest first, a page at a time: all of them for
+/// administrators, those by people in their organisations for a privacy officer.
+#[utoipa::path(get, path = "/emergency-access", params(PageQuery),
+    responses((status = 200, description = "One page of the accesses awaiting review", body = Page<out::EmergencyToReview>), ReadPage))]
+async fn emergency_to_review(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Query(q): Query<PageQuery>,
+) -> ApiResult {
+    let page = app
+        .consent()
+        .emergency_review_page(&ctx, &q.params()?)
+        .await?;
+    Ok(Json(Page::from(page, |item| {
+        let g = item.grant;
+        out::EmergencyToReview {
             id: g.id,
             patient_id: g.patient_id.0,
             account_id: g.account_id.0,
+            used_by: item.who,
+            used_by_title: item.role,
+            used_by_organisation: item.organisation,
             reason_code: g.reason_code,
             reason_text: g.reason_text,
             started_at: g.started_at,
             expires_at: g.expires_at,
-        })
-        .collect();
-    Ok(Json(body).into_response())
+        }
+    }))
+    .into_response())
 }
 
 /// Mark an emergency access reviewed.

@@ -24,6 +24,14 @@ fn grant_row(r: &PgRow) -> StoreResult<EmergencyGrant> {
     })
 }
 
+/// A grant is in a reviewer's share when the one who used it works in an organisation
+/// the reviewer works in; no reviewer (`$1` NULL) is every grant.
+const SHARE: &str = "($1::uuid IS NULL OR EXISTS (\
+    SELECT 1 FROM accounts a \
+    JOIN professional_organisations theirs ON theirs.professional_id = a.professional_id \
+    JOIN professional_organisations mine ON mine.organisation_id = theirs.organisation_id \
+    WHERE a.id = e.account_id AND mine.professional_id = $1))";
+
 #[async_trait]
 impl ConsentRepo for PgTx {
     async fn get_consent(&mut self, patient: PatientId) -> StoreResult<Option<Consent>> {
@@ -119,6 +127,59 @@ impl ConsentRepo for PgTx {
         .await
         .map_err(db_err)?;
         rows.iter().map(grant_row).collect()
+    }
+
+    async fn emergency_review_page(
+        &mut self,
+        reviewer: Option<ProfessionalId>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<EmergencyGrant>> {
+        let seek = if page.after.is_some() {
+            "AND (e.started_at, e.id) < ($3, $4) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT e.* FROM emergency_access e WHERE e.reviewed_at IS NULL AND {SHARE} {seek}\
+             ORDER BY e.started_at DESC, e.id DESC LIMIT $2"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(reviewer.map(|p| p.as_uuid()))
+            .bind(page.limit);
+        if let Some(after) = &page.after {
+            q = q.bind(after.key).bind(after.id);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
+        rows.iter().map(grant_row).collect()
+    }
+
+    async fn count_emergency_review(
+        &mut self,
+        reviewer: Option<ProfessionalId>,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM emergency_access e WHERE e.reviewed_at IS NULL AND {SHARE}"
+        ))
+        .bind(reviewer.map(|p| p.as_uuid()))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn emergency_for_review(
+        &mut self,
+        grant: Uuid,
+        reviewer: Option<ProfessionalId>,
+    ) -> StoreResult<Option<EmergencyGrant>> {
+        let row = sqlx::query(&format!(
+            "SELECT e.* FROM emergency_access e WHERE e.reviewed_at IS NULL AND {SHARE} AND e.id = $2"
+        ))
+        .bind(reviewer.map(|p| p.as_uuid()))
+        .bind(grant)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(grant_row).transpose()
     }
 
     async fn mark_emergency_reviewed(

@@ -68,6 +68,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0013_pathways_handovers",
         include_str!("../migrations/0013_pathways_handovers.sql"),
     ),
+    (
+        17,
+        "0017_emergency_review",
+        include_str!("../migrations/0017_emergency_review.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Samband's migration lock.

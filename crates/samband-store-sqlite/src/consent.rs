@@ -42,6 +42,14 @@ pub(crate) fn consent_from(
     })
 }
 
+/// A grant is in a reviewer's share when the one who used it works in an organisation
+/// the reviewer works in; no reviewer (bound twice, as NULL) is every grant.
+const SHARE: &str = "(? IS NULL OR EXISTS (\
+    SELECT 1 FROM accounts a \
+    JOIN professional_organisations theirs ON theirs.professional_id = a.professional_id \
+    JOIN professional_organisations mine ON mine.organisation_id = theirs.organisation_id \
+    WHERE a.id = e.account_id AND mine.professional_id = ?))";
+
 #[async_trait]
 impl ConsentRepo for SqliteTx {
     async fn get_consent(&mut self, patient: PatientId) -> StoreResult<Option<Consent>> {
@@ -137,6 +145,58 @@ impl ConsentRepo for SqliteTx {
         .bind(unreviewed)
         .fetch_all(&self.tx)?;
         rows.iter().map(grant_row).collect()
+    }
+
+    async fn emergency_review_page(
+        &mut self,
+        reviewer: Option<ProfessionalId>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<EmergencyGrant>> {
+        let seek = if page.after.is_some() {
+            "AND (e.started_at, e.id) < (?, ?) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT e.* FROM emergency_access e WHERE e.reviewed_at IS NULL AND {SHARE} {seek}\
+             ORDER BY e.started_at DESC, e.id DESC LIMIT ?"
+        );
+        let r = reviewer.map(|p| p.to_string());
+        let mut q = query(&sql).bind(&r).bind(&r);
+        if let Some(after) = &page.after {
+            q = q.bind(ts(&after.key)).bind(after.id.to_string());
+        }
+        let rows = q.bind(page.limit).fetch_all(&self.tx)?;
+        rows.iter().map(grant_row).collect()
+    }
+
+    async fn count_emergency_review(
+        &mut self,
+        reviewer: Option<ProfessionalId>,
+    ) -> StoreResult<i64> {
+        let r = reviewer.map(|p| p.to_string());
+        query_scalar(&format!(
+            "SELECT COUNT(*) FROM emergency_access e WHERE e.reviewed_at IS NULL AND {SHARE}"
+        ))
+        .bind(&r)
+        .bind(&r)
+        .fetch_one(&self.tx)
+    }
+
+    async fn emergency_for_review(
+        &mut self,
+        grant: Uuid,
+        reviewer: Option<ProfessionalId>,
+    ) -> StoreResult<Option<EmergencyGrant>> {
+        let r = reviewer.map(|p| p.to_string());
+        let row = query(&format!(
+            "SELECT e.* FROM emergency_access e WHERE e.id = ? AND e.reviewed_at IS NULL AND {SHARE}"
+        ))
+        .bind(grant.to_string())
+        .bind(&r)
+        .bind(&r)
+        .fetch_optional(&self.tx)?;
+        row.as_ref().map(grant_row).transpose()
     }
 
     async fn mark_emergency_reviewed(

@@ -2260,6 +2260,69 @@ async fn emergency_grants_expire_and_are_reviewed(store: Arc<dyn Store>) {
         tx.list_emergency(Some(f.patient.id), true).await.unwrap(),
         vec![g.clone()]
     );
+    // The review list, a page at a time, and each reviewer's share of it: a colleague
+    // of the one who used the grants (same organisation) sees both, someone from
+    // another organisation neither, an administrator (no reviewer) all.
+    let elsewhere = organisation("Annen kommune", Sector::Municipal);
+    let outsider = professional("Ute Sider", "Nurse", vec![elsewhere.id]);
+    tx.insert_organisation(&elsewhere).await.unwrap();
+    tx.insert_professional(&outsider).await.unwrap();
+    let first = |limit| PageAt { after: None, limit };
+    for reviewer in [None, Some(f.gp.id)] {
+        assert_eq!(
+            tx.emergency_review_page(reviewer, &first(10))
+                .await
+                .unwrap(),
+            vec![later.clone(), g.clone()],
+            "newest first, for {reviewer:?}"
+        );
+        assert_eq!(tx.count_emergency_review(reviewer).await.unwrap(), 2);
+        assert_eq!(
+            tx.emergency_for_review(g.id, reviewer)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(&g)
+        );
+    }
+    assert_eq!(
+        tx.emergency_review_page(Some(outsider.id), &first(10))
+            .await
+            .unwrap(),
+        vec![],
+        "not another organisation's grants"
+    );
+    assert_eq!(
+        tx.count_emergency_review(Some(outsider.id)).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        tx.emergency_for_review(g.id, Some(outsider.id))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        tx.emergency_review_page(None, &first(1)).await.unwrap(),
+        vec![later.clone()],
+        "the page is bounded"
+    );
+    assert_eq!(
+        tx.emergency_review_page(
+            None,
+            &PageAt {
+                after: Some(After {
+                    key: later.started_at,
+                    id: later.id,
+                }),
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap(),
+        vec![g.clone()],
+        "the next page goes on after the cursor"
+    );
     let at = t0() + Duration::days(1);
     tx.mark_emergency_reviewed(g.id, reviewer.id, at)
         .await
@@ -2274,6 +2337,13 @@ async fn emergency_grants_expire_and_are_reviewed(store: Arc<dyn Store>) {
         vec![later.clone()],
         "reviewed grants are no longer open"
     );
+    assert_eq!(
+        tx.emergency_review_page(None, &first(10)).await.unwrap(),
+        vec![later.clone()],
+        "a reviewed grant leaves the review list"
+    );
+    assert_eq!(tx.count_emergency_review(None).await.unwrap(), 1);
+    assert_eq!(tx.emergency_for_review(g.id, None).await.unwrap(), None);
     assert_eq!(
         tx.list_emergency(Some(f.patient.id), false).await.unwrap(),
         vec![reviewed.clone()]

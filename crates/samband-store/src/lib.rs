@@ -232,6 +232,27 @@ pub trait ConsentRepo {
         patient: Option<PatientId>,
         unreviewed: bool,
     ) -> StoreResult<Vec<EmergencyGrant>>;
+    /// One page of the grants still awaiting review, newest first (`started_at`, then
+    /// id, descending). `reviewer` narrows them to grants used by someone who works in
+    /// one of that professional's organisations (a privacy officer's share); `None` is
+    /// every open grant (an administrator's).
+    async fn emergency_review_page(
+        &mut self,
+        reviewer: Option<ProfessionalId>,
+        page: &PageAt<DateTime<Utc>>,
+    ) -> StoreResult<Vec<EmergencyGrant>>;
+    /// How many grants [`ConsentRepo::emergency_review_page`] holds in all.
+    async fn count_emergency_review(
+        &mut self,
+        reviewer: Option<ProfessionalId>,
+    ) -> StoreResult<i64>;
+    /// The open grant `id` if it is in `reviewer`'s share (see
+    /// [`ConsentRepo::emergency_review_page`]).
+    async fn emergency_for_review(
+        &mut self,
+        id: Uuid,
+        reviewer: Option<ProfessionalId>,
+    ) -> StoreResult<Option<EmergencyGrant>>;
     /// `NotFound` if there is no such grant or it was reviewed already.
     async fn mark_emergency_reviewed(
         &mut self,

@@ -798,6 +798,12 @@ pub struct EmergencyToReview {
     pub id: Uuid,
     pub patient_id: Uuid,
     pub account_id: Uuid,
+    /// The name of the one who used it.
+    pub used_by: String,
+    /// Their title.
+    pub used_by_title: String,
+    /// Their organisation, when they have one.
+    pub used_by_organisation: Option<String>,
     #[schema(value_type = EmergencyReason)]
     pub reason_code: String,
     pub reason_text: String,

@@ -319,17 +319,38 @@ async fn emergency_access_is_limited_logged_and_shown_to_the_patient(b: Backend)
     assert_eq!(er.get("/api/v1/emergency-access").await.status, 403);
     let admin = t.api(&t.token("admin").await);
     let open = admin.get("/api/v1/emergency-access").await;
-    assert_eq!(open.body.as_array().unwrap().len(), 1);
-    assert_eq!(open.body[0]["reason_code"], "patient_unconscious");
-    let id = open.body[0]["id"].as_str().unwrap();
+    assert_eq!(open.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(open.body["total"], 1);
+    assert_eq!(open.body["next"], serde_json::Value::Null, "one page");
+    let item = &open.body["items"][0];
+    assert_eq!(item["reason_code"], "patient_unconscious");
+    assert_eq!(
+        (
+            &item["used_by"],
+            &item["used_by_title"],
+            &item["used_by_organisation"]
+        ),
+        (
+            &json!("Erik Akutt"),
+            &json!("Emergency physician"),
+            &json!("Testby akuttmottak")
+        ),
+        "the list names who used it"
+    );
+    assert_eq!(
+        admin
+            .get("/api/v1/emergency-access?limit=0")
+            .await
+            .error_fields(),
+        vec!["limit"],
+        "the page size is bounded"
+    );
+    let id = item["id"].as_str().unwrap();
     let r = admin
         .post(&format!("/api/v1/emergency-access/{id}/review"), json!({}))
         .await;
     assert_eq!(r.status, 204);
-    assert!(admin
-        .get("/api/v1/emergency-access")
-        .await
-        .body
+    assert!(admin.get("/api/v1/emergency-access").await.body["items"]
         .as_array()
         .unwrap()
         .is_empty());
@@ -561,19 +582,21 @@ async fn privacy_officers_review_emergency_access_in_their_own_organisation(b: B
     let po_gp = t.api(&t.token("po.gp").await);
     let list = po_er.get("/api/v1/emergency-access").await;
     assert_eq!(
-        list.body.as_array().unwrap().len(),
-        1,
+        (
+            list.body["items"].as_array().unwrap().len(),
+            &list.body["total"]
+        ),
+        (1, &json!(1)),
         "the ER's officer sees the ER doctor's access"
     );
-    assert!(
-        po_gp
-            .get("/api/v1/emergency-access")
-            .await
-            .body
-            .as_array()
-            .unwrap()
-            .is_empty(),
-        "another organisation's officer does not"
+    let theirs = po_gp.get("/api/v1/emergency-access").await;
+    assert_eq!(
+        (
+            theirs.body["items"].as_array().unwrap().len(),
+            &theirs.body["total"]
+        ),
+        (0, &json!(0)),
+        "another organisation's officer does not, nor counts it"
     );
     assert_eq!(
         t.api(&t.token("gp").await)
@@ -583,7 +606,7 @@ async fn privacy_officers_review_emergency_access_in_their_own_organisation(b: B
         403,
         "ordinary professionals do not review"
     );
-    let id = list.body[0]["id"].as_str().unwrap().to_owned();
+    let id = list.body["items"][0]["id"].as_str().unwrap().to_owned();
     let officer_page = t.browser();
     officer_page.login("po.er", PASSWORD).await;
     let page = officer_page.get("/account").await.text;
@@ -605,10 +628,7 @@ async fn privacy_officers_review_emergency_access_in_their_own_organisation(b: B
             .status,
         204
     );
-    assert!(po_er
-        .get("/api/v1/emergency-access")
-        .await
-        .body
+    assert!(po_er.get("/api/v1/emergency-access").await.body["items"]
         .as_array()
         .unwrap()
         .is_empty());

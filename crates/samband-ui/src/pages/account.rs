@@ -4,13 +4,18 @@
 use super::{error_response, render};
 use crate::base::Base;
 use crate::forms::{check_csrf, FormData};
+use crate::pager::Pager;
 use crate::session::Viewer;
 use crate::UiState;
 use askama::Template;
+use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use samband_app::auth::{SessionView, TokenView};
+use samband_app::consent::ReviewItem;
+use samband_app::paging::{Page, PageParams};
+use samband_app::AppError;
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -18,10 +23,15 @@ struct AccountPage {
     base: Base,
     sessions: Vec<SessionView>,
     tokens: Vec<TokenView>,
-    reviews: Option<Vec<samband_app::consent::ReviewItem>>,
+    /// The emergency-access review, for a privacy officer.
+    reviews: Option<(Page<ReviewItem>, Pager)>,
 }
 
-pub async fn page(State(state): State<UiState>, mut viewer: Viewer) -> Response {
+pub async fn page(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Query(asked): Query<PageParams>,
+) -> Response {
     let listed = match state
         .app
         .auth()
@@ -38,14 +48,22 @@ pub async fn page(State(state): State<UiState>, mut viewer: Viewer) -> Response 
     };
     match listed {
         Ok((sessions, tokens)) => {
-            // Privacy officers review emergency access by their organisation's people here.
+            // Privacy officers review emergency access by their organisation's people here;
+            // for everyone else the use case says no, and the section is left out.
             let reviews = if viewer.base.is_professional() {
-                state
+                match state
                     .app
                     .consent()
-                    .emergency_review_list(&viewer.ctx)
+                    .emergency_review_page(&viewer.ctx, &asked)
                     .await
-                    .ok()
+                {
+                    Ok(page) => {
+                        let pager = Pager::new(&page, "/account", &[], &asked);
+                        Some((page, pager))
+                    }
+                    Err(AppError::Forbidden) => None,
+                    Err(e) => return error_response(&viewer.base, e),
+                }
             } else {
                 None
             };

@@ -4,13 +4,17 @@
 use super::{error_response, render};
 use crate::base::Base;
 use crate::forms::{check_csrf, FormData, FormState};
+use crate::pager::Pager;
 use crate::session::Viewer;
 use crate::UiState;
 use askama::Template;
+use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use samband_app::consent::ReviewItem;
 use samband_app::directory::AccountInput;
+use samband_app::paging::{Page, PageParams};
 use samband_app::AppError;
 use samband_domain::organisation::{Organisation, Sector};
 use samband_domain::professional::{NewProfessional, Professional};
@@ -27,7 +31,8 @@ struct AdminPage {
     pro_form: FormState,
     acc_form: FormState,
     notice: Option<String>,
-    emergency: Vec<samband_app::consent::ReviewItem>,
+    emergency: Page<ReviewItem>,
+    emergency_pager: Pager,
 }
 
 async fn show(
@@ -36,6 +41,7 @@ async fn show(
     forms: [FormState; 3],
     notice: Option<String>,
     status: StatusCode,
+    asked: &PageParams,
 ) -> Response {
     if !viewer.base.is_admin() {
         return error_response(&viewer.base, AppError::Forbidden);
@@ -55,7 +61,7 @@ async fn show(
             state
                 .app
                 .consent()
-                .emergency_review_list(&viewer.ctx)
+                .emergency_review_page(&viewer.ctx, asked)
                 .await?,
         ))
     }
@@ -76,6 +82,7 @@ async fn show(
                     pro_form,
                     acc_form,
                     notice,
+                    emergency_pager: Pager::new(&emergency, "/admin", &[], asked),
                     emergency,
                 },
             )
@@ -84,8 +91,20 @@ async fn show(
     }
 }
 
-pub async fn page(State(state): State<UiState>, viewer: Viewer) -> Response {
-    show(&state, &viewer, Default::default(), None, StatusCode::OK).await
+pub async fn page(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Query(asked): Query<PageParams>,
+) -> Response {
+    show(
+        &state,
+        &viewer,
+        Default::default(),
+        None,
+        StatusCode::OK,
+        &asked,
+    )
+    .await
 }
 
 pub async fn create_organisation(
@@ -119,6 +138,7 @@ pub async fn create_organisation(
                 ],
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                &PageParams::first(),
             )
             .await
         }
@@ -168,6 +188,7 @@ pub async fn create_professional(
                 ],
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                &PageParams::first(),
             )
             .await
         }
@@ -228,7 +249,15 @@ pub async fn create_account(
                 "{} {username}",
                 viewer.base.t("admin.account_created")
             ));
-            show(&state, &viewer, Default::default(), notice, StatusCode::OK).await
+            show(
+                &state,
+                &viewer,
+                Default::default(),
+                notice,
+                StatusCode::OK,
+                &PageParams::first(),
+            )
+            .await
         }
         Err(AppError::Validation(e)) => {
             let mut f = FormState::from_form(&form, e);
@@ -239,6 +268,7 @@ pub async fn create_account(
                 [FormState::default(), FormState::default(), f],
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                &PageParams::first(),
             )
             .await
         }
