@@ -216,11 +216,19 @@ async fn revoke_my_token(
 
 // ---- directory ----------------------------------------------------------------------
 
-/// The organisations in the directory.
-#[utoipa::path(get, path = "/organisations", responses((status = 200, description = "Organisations", body = Vec<out::Organisation>), Read))]
-async fn list_organisations(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    let list: Vec<out::Organisation> = list(app.directory().list_organisations(&ctx).await?);
-    Ok(Json(list).into_response())
+/// The organisations in the directory, by name, a page at a time.
+#[utoipa::path(get, path = "/organisations", params(PageQuery),
+    responses((status = 200, description = "One page of organisations", body = Page<out::Organisation>), ReadPage))]
+async fn list_organisations(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Query(q): Query<PageQuery>,
+) -> ApiResult {
+    let page = app
+        .directory()
+        .organisations_page(&ctx, &q.params()?)
+        .await?;
+    Ok(Json(Page::from(page, out::Organisation::from)).into_response())
 }
 
 /// Add an organisation (administrators).
@@ -242,11 +250,19 @@ async fn create_organisation(
     ))
 }
 
-/// The professionals in the directory.
-#[utoipa::path(get, path = "/professionals", responses((status = 200, description = "Professionals", body = Vec<out::Professional>), Read))]
-async fn list_professionals(State(app): State<App>, Auth(ctx): Auth) -> ApiResult {
-    let list: Vec<out::Professional> = list(app.directory().list_professionals(&ctx).await?);
-    Ok(Json(list).into_response())
+/// The professionals in the directory, by name, a page at a time.
+#[utoipa::path(get, path = "/professionals", params(PageQuery),
+    responses((status = 200, description = "One page of professionals", body = Page<out::Professional>), ReadPage))]
+async fn list_professionals(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Query(q): Query<PageQuery>,
+) -> ApiResult {
+    let page = app
+        .directory()
+        .professionals_page(&ctx, &q.params()?)
+        .await?;
+    Ok(Json(Page::from(page, out::Professional::from)).into_response())
 }
 
 /// Add a professional (administrators).

@@ -127,6 +127,50 @@ impl OrganisationRepo for PgTx {
             .map_err(db_err)?;
         rows.iter().map(org_row).collect()
     }
+
+    async fn organisations_page(
+        &mut self,
+        page: &PageAt<String>,
+    ) -> StoreResult<Vec<Organisation>> {
+        let rows = by_name("organisations", page)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(org_row).collect()
+    }
+
+    async fn count_organisations(&mut self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM organisations")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
+    }
+}
+
+/// The SQL of one page of a directory table by name, then id (keyset: after the
+/// cursor's row). Built once per shape, so the statement text is `'static`.
+fn by_name_sql(table: &'static str, seek: bool) -> &'static str {
+    match (table, seek) {
+        ("organisations", false) => "SELECT * FROM organisations ORDER BY name, id LIMIT $1",
+        ("organisations", true) => {
+            "SELECT * FROM organisations WHERE (name, id) > ($2, $3) ORDER BY name, id LIMIT $1"
+        }
+        (_, false) => "SELECT * FROM professionals ORDER BY name, id LIMIT $1",
+        (_, true) => {
+            "SELECT * FROM professionals WHERE (name, id) > ($2, $3) ORDER BY name, id LIMIT $1"
+        }
+    }
+}
+
+fn by_name(
+    table: &'static str,
+    page: &PageAt<String>,
+) -> sqlx::query::Query<'static, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    let q = sqlx::query(by_name_sql(table, page.after.is_some())).bind(page.limit);
+    match &page.after {
+        Some(after) => q.bind(after.key.clone()).bind(after.id),
+        None => q,
+    }
 }
 
 #[async_trait]
@@ -190,6 +234,28 @@ impl ProfessionalRepo for PgTx {
             out.push(self.professional_from_row(r).await?);
         }
         Ok(out)
+    }
+
+    async fn professionals_page(
+        &mut self,
+        page: &PageAt<String>,
+    ) -> StoreResult<Vec<Professional>> {
+        let rows = by_name("professionals", page)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(self.professional_from_row(r).await?);
+        }
+        Ok(out)
+    }
+
+    async fn count_professionals(&mut self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM professionals")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)
     }
 }
 

@@ -116,6 +116,37 @@ impl OrganisationRepo for SqliteTx {
         let rows = query("SELECT * FROM organisations ORDER BY name").fetch_all(&self.tx)?;
         rows.iter().map(org_row).collect()
     }
+
+    async fn organisations_page(
+        &mut self,
+        page: &PageAt<String>,
+    ) -> StoreResult<Vec<Organisation>> {
+        let rows = by_name("organisations", page).fetch_all(&self.tx)?;
+        rows.iter().map(org_row).collect()
+    }
+
+    async fn count_organisations(&mut self) -> StoreResult<i64> {
+        query_scalar("SELECT COUNT(*) FROM organisations").fetch_one(&self.tx)
+    }
+}
+
+/// One page of a directory table by name, then id (keyset: after the cursor's row).
+fn by_name(table: &'static str, page: &PageAt<String>) -> Query<'static> {
+    let sql = match (table, page.after.is_some()) {
+        ("organisations", false) => "SELECT * FROM organisations ORDER BY name, id LIMIT ?",
+        ("organisations", true) => {
+            "SELECT * FROM organisations WHERE (name, id) > (?, ?) ORDER BY name, id LIMIT ?"
+        }
+        (_, false) => "SELECT * FROM professionals ORDER BY name, id LIMIT ?",
+        (_, true) => {
+            "SELECT * FROM professionals WHERE (name, id) > (?, ?) ORDER BY name, id LIMIT ?"
+        }
+    };
+    let mut q = query(sql);
+    if let Some(after) = &page.after {
+        q = q.bind(after.key.clone()).bind(after.id.to_string());
+    }
+    q.bind(page.limit)
 }
 
 #[async_trait]
@@ -170,6 +201,22 @@ impl ProfessionalRepo for SqliteTx {
             out.push(self.professional_from_row(r).await?);
         }
         Ok(out)
+    }
+
+    async fn professionals_page(
+        &mut self,
+        page: &PageAt<String>,
+    ) -> StoreResult<Vec<Professional>> {
+        let rows = by_name("professionals", page).fetch_all(&self.tx)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(self.professional_from_row(r).await?);
+        }
+        Ok(out)
+    }
+
+    async fn count_professionals(&mut self) -> StoreResult<i64> {
+        query_scalar("SELECT COUNT(*) FROM professionals").fetch_one(&self.tx)
     }
 }
 

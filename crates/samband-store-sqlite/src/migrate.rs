@@ -70,8 +70,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         17,
-        "0017_emergency_review",
-        include_str!("../migrations/0017_emergency_review.sql"),
+        "0017_admin_lists",
+        include_str!("../migrations/0017_admin_lists.sql"),
     ),
 ];
 

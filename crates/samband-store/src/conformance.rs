@@ -540,6 +540,28 @@ async fn organisations_round_trip_are_unique_and_listed_by_name(store: Arc<dyn S
         vec![a.clone(), b.clone()],
         "by name"
     );
+    let first = tx
+        .organisations_page(&PageAt {
+            after: None,
+            limit: 1,
+        })
+        .await
+        .unwrap();
+    assert_eq!(first, vec![a.clone()], "a page holds no more than asked");
+    assert_eq!(
+        tx.organisations_page(&PageAt {
+            after: Some(After {
+                key: a.name.clone(),
+                id: a.id.as_uuid(),
+            }),
+            limit: 10,
+        })
+        .await
+        .unwrap(),
+        vec![b.clone()],
+        "and the next goes on after it"
+    );
+    assert_eq!(tx.count_organisations().await.unwrap(), 2);
     tx.commit().await.unwrap();
     // A failed statement may poison the transaction (PostgreSQL): the clash gets its own.
     let mut tx = store.begin().await.unwrap();
@@ -600,9 +622,34 @@ async fn professionals_keep_their_organisations_and_are_listed_by_name(store: Ar
     assert!(tx.get_professionals(&[]).await.unwrap().is_empty());
     assert_eq!(
         tx.list_professionals().await.unwrap(),
-        vec![gp, nurse],
+        vec![gp.clone(), nurse.clone()],
         "by name"
     );
+    // A page at a time, by name then id: a namesake is neither repeated nor skipped
+    // where a page ends between the two.
+    let twin = professional("Dr. Test Lege", "Locum GP", vec![o2.id]);
+    tx.insert_professional(&twin).await.unwrap();
+    let mut all = vec![gp, twin, nurse];
+    all.sort_by_key(|p| (p.name.clone(), p.id.to_string()));
+    assert_eq!(tx.count_professionals().await.unwrap(), 3);
+    let mut walked = Vec::new();
+    let mut after = None;
+    loop {
+        let page = tx
+            .professionals_page(&PageAt {
+                after: after.clone(),
+                limit: 1,
+            })
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(After {
+            key: last.name.clone(),
+            id: last.id.as_uuid(),
+        });
+        walked.extend(page);
+    }
+    assert_eq!(walked, all, "every professional once, in order");
     tx.commit().await.unwrap();
 }
 

@@ -114,6 +114,10 @@ pub trait OrganisationRepo {
     async fn insert_organisation(&mut self, o: &Organisation) -> StoreResult<()>;
     async fn get_organisation(&mut self, id: OrganisationId) -> StoreResult<Option<Organisation>>;
     async fn list_organisations(&mut self) -> StoreResult<Vec<Organisation>>;
+    /// One page of the directory's organisations by name (then id).
+    async fn organisations_page(&mut self, page: &PageAt<String>)
+        -> StoreResult<Vec<Organisation>>;
+    async fn count_organisations(&mut self) -> StoreResult<i64>;
 }
 
 #[async_trait]
@@ -123,6 +127,10 @@ pub trait ProfessionalRepo {
     async fn get_professionals(&mut self, ids: &[ProfessionalId])
         -> StoreResult<Vec<Professional>>;
     async fn list_professionals(&mut self) -> StoreResult<Vec<Professional>>;
+    /// One page of the directory's professionals by name (then id).
+    async fn professionals_page(&mut self, page: &PageAt<String>)
+        -> StoreResult<Vec<Professional>>;
+    async fn count_professionals(&mut self) -> StoreResult<i64>;
 }
 
 #[async_trait]

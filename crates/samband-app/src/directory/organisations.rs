@@ -1,6 +1,7 @@
 //! Organisations in the directory (administrators create them, staff list them).
 
 use super::Directory;
+use crate::paging::{self, Page, PageParams};
 use crate::{AppError, Ctx};
 use samband_domain::ids::*;
 use samband_domain::organisation::{NewOrganisation, Organisation};
@@ -39,5 +40,20 @@ impl Directory<'_> {
         self.require_staff(ctx)?;
         let mut tx = self.store.begin_read().await?;
         Ok(tx.list_organisations().await?)
+    }
+
+    /// One page of the directory's organisations, by name.
+    pub async fn organisations_page(
+        &self,
+        ctx: &Ctx,
+        page: &PageParams,
+    ) -> Result<Page<Organisation>, AppError> {
+        self.require_staff(ctx)?;
+        let req = paging::parse::<String>("organisations", page)?;
+        let mut tx = self.store.begin_read().await?;
+        let rows = tx.organisations_page(&req.probe()).await?;
+        let (rows, next) = req.cut(rows, |r| (r.name.clone(), r.id.as_uuid()));
+        let total = tx.count_organisations().await?;
+        Ok(req.page(rows, next, total))
     }
 }

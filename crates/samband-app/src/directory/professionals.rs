@@ -1,6 +1,7 @@
 //! Professionals in the directory.
 
 use super::Directory;
+use crate::paging::{self, Page, PageParams};
 use crate::{AppError, Ctx};
 use samband_domain::ids::*;
 use samband_domain::professional::{NewProfessional, Professional};
@@ -50,5 +51,20 @@ impl Directory<'_> {
         self.require_staff(ctx)?;
         let mut tx = self.store.begin_read().await?;
         Ok(tx.list_professionals().await?)
+    }
+
+    /// One page of the directory's professionals, by name.
+    pub async fn professionals_page(
+        &self,
+        ctx: &Ctx,
+        page: &PageParams,
+    ) -> Result<Page<Professional>, AppError> {
+        self.require_staff(ctx)?;
+        let req = paging::parse::<String>("professionals", page)?;
+        let mut tx = self.store.begin_read().await?;
+        let rows = tx.professionals_page(&req.probe()).await?;
+        let (rows, next) = req.cut(rows, |r| (r.name.clone(), r.id.as_uuid()));
+        let total = tx.count_professionals().await?;
+        Ok(req.page(rows, next, total))
     }
 }

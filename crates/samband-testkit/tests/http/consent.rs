@@ -546,7 +546,7 @@ async fn privacy_officers_review_emergency_access_in_their_own_organisation(b: B
     let admin = t.api(&t.token("admin").await);
     let orgs = admin.get("/api/v1/organisations").await;
     let org_id = |name: &str| {
-        orgs.body
+        orgs.body["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -13,6 +13,7 @@ both_backends!(
     the_caseload_page_counts_patients_and_links_on_keeping_the_page_size,
     the_audit_export_pages_the_whole_trail_in_sequence_for_administrators,
     the_access_log_pages_newest_first_with_its_count,
+    the_directory_pages_by_name_and_the_admin_page_keeps_each_lists_place,
 );
 
 /// Registers `n` patients with the GP as coordinator, their names drawn from three, so
@@ -337,4 +338,82 @@ async fn the_access_log_pages_newest_first_with_its_count(b: Backend) {
         .iter()
         .all(|p| p["total"].as_i64() >= Some(items.len() as i64)));
     assert_eq!(pages[0]["total"].as_i64(), Some(items.len() as i64));
+}
+
+async fn the_directory_pages_by_name_and_the_admin_page_keeps_each_lists_place(b: Backend) {
+    let t = TestApp::start(b).await;
+    t.world().await;
+    let admin = t.api(&t.token("admin").await);
+    let org = admin.get("/api/v1/organisations").await.body["items"][0]["id"].clone();
+    for name in [
+        "Aune Siri",
+        "Aune Siri",
+        "Bakke Tor",
+        "Aune Siri",
+        "Dahl Eva",
+    ] {
+        let r = admin
+            .post(
+                "/api/v1/professionals",
+                json!({"name": name, "title": "Nurse", "organisation_ids": [org]}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let (pages, items) = walk(&admin, "/api/v1/professionals?limit=2").await;
+    let total = pages[0]["total"].as_i64().unwrap();
+    assert!(total >= 5, "the fixture's and the five new ones: {total}");
+    assert!(
+        pages.iter().all(|p| p["total"] == total),
+        "the count on every page"
+    );
+    assert!(pages
+        .iter()
+        .all(|p| p["items"].as_array().unwrap().len() <= 2));
+    assert_eq!(items.len() as i64, total, "every professional once");
+    let keys: Vec<(String, String)> = items
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(keys, sorted, "by name then id, no repeats");
+    let (_, orgs) = walk(&admin, "/api/v1/organisations?limit=1").await;
+    let all_orgs = admin.get("/api/v1/organisations?limit=200").await;
+    assert_eq!(
+        orgs.len() as i64,
+        all_orgs.body["total"].as_i64().unwrap(),
+        "every organisation once"
+    );
+    // The administration page pages each list on its own parameters and keeps the
+    // others' place: the professionals' next link carries the organisations' page size.
+    let web = t.browser();
+    web.login("admin", PASSWORD).await;
+    let page = web.get("/admin?pro_limit=2&org_limit=1").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let links: Vec<&str> = page
+        .text
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|h| h.starts_with("/admin?"))
+        .collect();
+    assert!(
+        links.iter().any(|h| h.contains("pro_cursor=")
+            && h.contains("pro_limit=2")
+            && h.contains("org_limit=1")),
+        "{links:?}"
+    );
+    assert!(
+        links.iter().any(|h| h.contains("org_cursor=")
+            && h.contains("org_limit=1")
+            && h.contains("pro_limit=2")),
+        "{links:?}"
+    );
 }

@@ -223,7 +223,7 @@ async fn outsiders_get_nothing_from_any_route_that_names_a_patient(b: Backend) {
     // A professional on no team (the fixture's ER doctor holds an emergency grant now),
     // and a proxy for the other patient.
     let admin = t.api(&t.token("admin").await);
-    let org = admin.get("/api/v1/organisations").await.body[0]["id"].clone();
+    let org = admin.get("/api/v1/organisations").await.body["items"][0]["id"].clone();
     let p = admin
         .post(
             "/api/v1/professionals",

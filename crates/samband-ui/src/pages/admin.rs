@@ -19,13 +19,20 @@ use samband_app::AppError;
 use samband_domain::organisation::{Organisation, Sector};
 use samband_domain::professional::{NewProfessional, Professional};
 use samband_domain::ValidationErrors;
+use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "admin.html")]
 struct AdminPage {
     base: Base,
+    /// Every organisation and professional, for the forms' selects (until they search).
     organisations: Vec<Organisation>,
     professionals: Vec<Professional>,
+    /// The directory's lists, a page each.
+    org_page: Page<Organisation>,
+    org_pager: Pager,
+    pro_page: Page<Professional>,
+    pro_pager: Pager,
     sectors: &'static [Sector],
     org_form: FormState,
     pro_form: FormState,
@@ -35,13 +42,67 @@ struct AdminPage {
     emergency_pager: Pager,
 }
 
+/// The page's three lists, each paged by its own pair of query parameters, so paging
+/// one keeps the place in the others.
+#[derive(Debug, Default, Deserialize)]
+pub struct AdminLists {
+    cursor: Option<String>,
+    limit: Option<String>,
+    org_cursor: Option<String>,
+    org_limit: Option<String>,
+    pro_cursor: Option<String>,
+    pro_limit: Option<String>,
+}
+
+const REVIEW: (&str, &str) = ("cursor", "limit");
+const ORG: (&str, &str) = ("org_cursor", "org_limit");
+const PRO: (&str, &str) = ("pro_cursor", "pro_limit");
+
+impl AdminLists {
+    fn params(c: &Option<String>, l: &Option<String>) -> PageParams {
+        PageParams {
+            cursor: c.clone(),
+            limit: l.clone(),
+        }
+    }
+    fn review(&self) -> PageParams {
+        Self::params(&self.cursor, &self.limit)
+    }
+    fn organisations(&self) -> PageParams {
+        Self::params(&self.org_cursor, &self.org_limit)
+    }
+    fn professionals(&self) -> PageParams {
+        Self::params(&self.pro_cursor, &self.pro_limit)
+    }
+
+    /// The pager of the list named by `names`, keeping the other two lists' places.
+    fn pager<T>(&self, page: &Page<T>, names: (&str, &str)) -> Pager {
+        let all = [
+            (REVIEW, &self.cursor, &self.limit),
+            (ORG, &self.org_cursor, &self.org_limit),
+            (PRO, &self.pro_cursor, &self.pro_limit),
+        ];
+        let mut keep = Vec::new();
+        let mut asked = PageParams::first();
+        for ((c_name, l_name), c, l) in all {
+            if (c_name, l_name) == names {
+                asked = Self::params(c, l);
+            } else {
+                keep.push((c_name, c.as_deref()));
+                keep.push((l_name, l.as_deref()));
+            }
+        }
+        Pager::named(page, "/admin", &keep, &asked, names)
+    }
+}
+
 async fn show(
     state: &UiState,
     viewer: &Viewer,
     forms: [FormState; 3],
     notice: Option<String>,
     status: StatusCode,
-    asked: &PageParams,
+    asked: &AdminLists,
 ) -> Response {
     if !viewer.base.is_admin() {
         return error_response(&viewer.base, AppError::Forbidden);
@@ -60,14 +121,24 @@ async fn show(
                 .await?,
             state
                 .app
+                .directory()
+                .organisations_page(&viewer.ctx, &asked.organisations())
+                .await?,
+            state
+                .app
+                .directory()
+                .professionals_page(&viewer.ctx, &asked.professionals())
+                .await?,
+            state
+                .app
                 .consent()
-                .emergency_review_page(&viewer.ctx, asked)
+                .emergency_review_page(&viewer.ctx, &asked.review())
                 .await?,
         ))
     }
     .await;
     match loaded {
-        Ok((organisations, professionals, emergency)) => {
+        Ok((organisations, professionals, org_page, pro_page, emergency)) => {
             let mut base = viewer.base.clone();
             base.title = base.t("admin.title");
             let [org_form, pro_form, acc_form] = forms;
@@ -77,12 +148,16 @@ async fn show(
                     base,
                     organisations,
                     professionals,
+                    org_pager: asked.pager(&org_page, ORG),
+                    org_page,
+                    pro_pager: asked.pager(&pro_page, PRO),
+                    pro_page,
                     sectors: Sector::ALL,
                     org_form,
                     pro_form,
                     acc_form,
                     notice,
-                    emergency_pager: Pager::new(&emergency, "/admin", &[], asked),
+                    emergency_pager: asked.pager(&emergency, REVIEW),
                     emergency,
                 },
             )
@@ -94,7 +169,7 @@ async fn show(
 pub async fn page(
     State(state): State<UiState>,
     viewer: Viewer,
-    Query(asked): Query<PageParams>,
+    Query(asked): Query<AdminLists>,
 ) -> Response {
     show(
         &state,
@@ -138,7 +213,7 @@ pub async fn create_organisation(
                 ],
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &PageParams::first(),
+                &AdminLists::default(),
             )
             .await
         }
@@ -188,7 +263,7 @@ pub async fn create_professional(
                 ],
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &PageParams::first(),
+                &AdminLists::default(),
             )
             .await
         }
@@ -255,7 +330,7 @@ pub async fn create_account(
                 Default::default(),
                 notice,
                 StatusCode::OK,
-                &PageParams::first(),
+                &AdminLists::default(),
             )
             .await
         }
@@ -268,7 +343,7 @@ pub async fn create_account(
                 [FormState::default(), FormState::default(), f],
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &PageParams::first(),
+                &AdminLists::default(),
             )
             .await
         }
