@@ -13,6 +13,7 @@ mod extract;
 mod meetings;
 mod messages;
 mod openapi;
+mod handovers;
 mod pathways;
 mod problem;
 mod routes;
