@@ -4,7 +4,8 @@
 //! calendar, and the pathway milestone an acknowledgement completes.
 
 use chrono::{TimeZone, Utc};
-use samband_testkit::{Api, Backend, TestApp};
+use samband_testkit::fixture::PASSWORD;
+use samband_testkit::{hidden_value, Api, Backend, TestApp};
 use serde_json::{json, Value};
 
 both_backends!(
@@ -14,6 +15,7 @@ both_backends!(
     only_the_receiver_acknowledges_a_sent_hand_over,
     an_unacknowledged_hand_over_escalates_once_two_working_days_after_a_friday,
     acknowledging_completes_the_pathway_milestone_that_asks_for_it,
+    the_pages_keep_what_was_typed_and_show_each_reader_their_sections,
 );
 
 fn oslo(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
@@ -504,4 +506,108 @@ async fn acknowledging_completes_the_pathway_milestone_that_asks_for_it(b: Backe
     assert_eq!(m["state"], "done", "{m}");
     assert_eq!(m["completed_by"], "evidence");
     assert_eq!(m["completed_on"], "2026-11-23");
+}
+
+async fn the_pages_keep_what_was_typed_and_show_each_reader_their_sections(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.browser();
+    cm.login("cm", PASSWORD).await;
+    let new = format!("/patients/{}/handovers/new", w.p);
+    let page = cm.get(&new).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let gp = w.m_gp.to_string();
+    // No receiver and an item without a date: the form again, errors at the fields
+    // (the item's on the row it was typed in), the text as typed, nothing written.
+    let r = cm
+        .post_form(
+            &new,
+            &[
+                ("_csrf", &csrf),
+                ("version", ""),
+                ("urgency", "red"),
+                ("done_and_found", "Inpatient stay, three weeks"),
+                ("medication", "Sertraline 100 mg"),
+                ("patient_summary", "You are going home."),
+                ("follow_up[1].description", "Blood test"),
+                ("follow_up[1].owner", &gp),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains(r#"id="receiver" name="receiver" required aria-invalid="true""#), "{}", r.text);
+    assert!(r.text.contains(r#"id="follow_up[1]-due-error""#), "{}", r.text);
+    assert!(r.text.contains(">Inpatient stay, three weeks</textarea>"));
+    assert!(r.text.contains(r#"value="Blood test""#));
+    let api = t.api(&t.token("cm").await);
+    assert_eq!(
+        api.get(&format!("/api/v1/patients/{}/handovers", w.p)).await.body,
+        json!([])
+    );
+    // Complete: saved as a draft, then sent from its page.
+    let r = cm
+        .post_form(
+            &new,
+            &[
+                ("_csrf", &csrf),
+                ("version", ""),
+                ("receiver", &gp),
+                ("urgency", "red"),
+                ("done_and_found", "Inpatient stay, three weeks"),
+                ("medication", "Sertraline 100 mg"),
+                ("patient_summary", "You are going home."),
+                ("follow_up[1].description", "Blood test"),
+                ("follow_up[1].owner", &gp),
+                ("follow_up[1].due", "2026-11-30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let view = r.header("location").unwrap();
+    let page = cm.get(&view).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("Blood test"));
+    let r = cm
+        .post_form(
+            &format!("{view}/send"),
+            &[("_csrf", &csrf), ("version", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    // The overview lists it; NAV's page names the medication section as withheld.
+    let ov = cm.get(&format!("/patients/{}", w.p)).await;
+    assert!(ov.text.contains(&view), "the overview links the hand-over");
+    let nav = t.browser();
+    nav.login("nav", PASSWORD).await;
+    let page = nav.get(&view).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(!page.text.contains("Sertraline"));
+    assert!(page.text.contains("does not share this section"));
+    assert!(!page.text.contains("/acknowledge"), "only the receiver is offered it");
+    // The GP acknowledges from the page; the print view has the medication.
+    let g = t.browser();
+    g.login("gp", PASSWORD).await;
+    let page = g.get(&view).await;
+    assert!(page.text.contains("Sertraline 100 mg"));
+    let gcsrf = hidden_value(&page.text, "_csrf").unwrap();
+    let r = g
+        .post_form(
+            &format!("{view}/acknowledge"),
+            &[("_csrf", &gcsrf), ("version", "2")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let print = g.get(&format!("{view}/print")).await;
+    assert_eq!(print.status, 200);
+    assert!(print.text.contains("Sertraline 100 mg"));
+    assert!(print.text.contains("Acknowledged"));
+    // A stale send is answered with the page, not a silent change.
+    let r = g
+        .post_form(
+            &format!("{view}/acknowledge"),
+            &[("_csrf", &gcsrf), ("version", "2")],
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
 }
