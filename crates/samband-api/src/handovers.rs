@@ -54,7 +54,11 @@ async fn draft(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let v = app.handovers().draft(&ctx, patient, &input.into()).await?;
-    Ok(versioned(StatusCode::CREATED, v.version, &out::Handover::from(v)))
+    Ok(versioned(
+        StatusCode::CREATED,
+        v.version,
+        &out::Handover::from(v),
+    ))
 }
 
 /// One hand-over, each section only where the patient's consent allows.
@@ -68,7 +72,11 @@ async fn get_one(
 ) -> ApiResult {
     let (patient, id) = ids(&patient, &handover)?;
     let v = app.handovers().get(&ctx, patient, id).await?;
-    Ok(versioned(StatusCode::OK, v.version, &out::Handover::from(v)))
+    Ok(versioned(
+        StatusCode::OK,
+        v.version,
+        &out::Handover::from(v),
+    ))
 }
 
 /// Edit a draft (its sender only).
@@ -87,7 +95,11 @@ async fn update(
         .handovers()
         .update(&ctx, patient, id, &input.into(), version)
         .await?;
-    Ok(versioned(StatusCode::OK, v.version, &out::Handover::from(v)))
+    Ok(versioned(
+        StatusCode::OK,
+        v.version,
+        &out::Handover::from(v),
+    ))
 }
 
 /// Send a draft: a plan action per follow-up item, the receiver asked to acknowledge
@@ -103,7 +115,11 @@ async fn send(
 ) -> ApiResult {
     let (patient, id) = ids(&patient, &handover)?;
     let v = app.handovers().send(&ctx, patient, id, version).await?;
-    Ok(versioned(StatusCode::OK, v.version, &out::Handover::from(v)))
+    Ok(versioned(
+        StatusCode::OK,
+        v.version,
+        &out::Handover::from(v),
+    ))
 }
 
 /// Acknowledge a hand-over addressed to the caller.
@@ -117,6 +133,13 @@ async fn acknowledge(
     IfMatch(version): IfMatch,
 ) -> ApiResult {
     let (patient, id) = ids(&patient, &handover)?;
-    let v = app.handovers().acknowledge(&ctx, patient, id, version).await?;
-    Ok(versioned(StatusCode::OK, v.version, &out::Handover::from(v)))
+    let v = app
+        .handovers()
+        .acknowledge(&ctx, patient, id, version)
+        .await?;
+    Ok(versioned(
+        StatusCode::OK,
+        v.version,
+        &out::Handover::from(v),
+    ))
 }

@@ -167,7 +167,11 @@ pub async fn populate(t: &TestApp, w: &crate::fixture::World) -> Ids {
         .await;
     let handover = id(&r, "id");
     let r = cm
-        .post_if_match(&format!("/api/v1/patients/{p}/handovers/{handover}/send"), "\"1\"", json!({}))
+        .post_if_match(
+            &format!("/api/v1/patients/{p}/handovers/{handover}/send"),
+            "\"1\"",
+            json!({}),
+        )
         .await;
     assert!(r.status < 300, "{}", r.text);
     ids.insert("handover", handover);

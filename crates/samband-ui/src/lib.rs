@@ -62,8 +62,7 @@ fn book() -> RouteBook<UiState> {
     };
     let book = RouteBook::new();
     let book = handover_routes(book);
-    book
-        .route("/", get(auth::home))
+    book.route("/", get(auth::home))
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", post(auth::logout))
         .route("/lang/{code}", get(auth::set_language))

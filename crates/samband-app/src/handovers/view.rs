@@ -161,11 +161,7 @@ impl Handovers<'_> {
         let p = h.patient_id;
         let read = |s: Section| self.may_read(ctx, p, facts, Operation::Read, s);
         let c = &h.content;
-        let withheld: Vec<Section> = Section::ALL
-            .iter()
-            .copied()
-            .filter(|s| !read(*s))
-            .collect();
+        let withheld: Vec<Section> = Section::ALL.iter().copied().filter(|s| !read(*s)).collect();
         let shown = |s: Section, v: &Option<String>| if read(s) { v.clone() } else { None };
         let me = facts.membership.map(|m| m.member_id);
         let professional = matches!(ctx.principal.subject, Subject::Professional(_));

@@ -31,15 +31,7 @@ impl Handovers<'_> {
         let mut tx = self.store.begin().await?;
         let facts = self.load_facts(&mut tx, ctx, patient).await?;
         let (tx, purpose) = self
-            .authorize_with(
-                tx,
-                ctx,
-                patient,
-                &facts,
-                op,
-                Object::Handover,
-                Detail::None,
-            )
+            .authorize_with(tx, ctx, patient, &facts, op, Object::Handover, Detail::None)
             .await?;
         let me = facts
             .membership
@@ -339,7 +331,11 @@ impl Handovers<'_> {
         }
         errs.into_result()?;
         let now = self.clock.now();
-        let due = ack_due(&self.config.calendar, today, self.config.handover_ack_working_days);
+        let due = ack_due(
+            &self.config.calendar,
+            today,
+            self.config.handover_ack_working_days,
+        );
         let mut next = old.clone();
         next.status = HandoverStatus::Sent;
         next.sent_at = Some(now);
@@ -395,7 +391,10 @@ impl Handovers<'_> {
         .dedupe(format!("handover_ack:{id}"));
         self.enqueue(&mut tx, job).await?;
         let mut told = Vec::new();
-        if let Some(account) = self.member_account(&mut tx, &team, old.content.receiver).await? {
+        if let Some(account) = self
+            .member_account(&mut tx, &team, old.content.receiver)
+            .await?
+        {
             self.notifications()
                 .notify(
                     &mut tx,

@@ -105,7 +105,11 @@ async fn each_section_is_read_under_the_patients_consent(b: Backend) {
         "warning_signs",
         "work_capacity",
     ] {
-        assert!(r.body[hidden].is_null(), "{hidden} shown to NAV: {}", r.text);
+        assert!(
+            r.body[hidden].is_null(),
+            "{hidden} shown to NAV: {}",
+            r.text
+        );
     }
     assert!(!r.text.contains("Sertraline"), "{}", r.text);
     assert_eq!(
@@ -121,7 +125,12 @@ async fn each_section_is_read_under_the_patients_consent(b: Backend) {
         .collect();
     assert_eq!(
         withheld,
-        vec!["done_and_found", "medication", "warning_signs", "work_capacity"]
+        vec![
+            "done_and_found",
+            "medication",
+            "warning_signs",
+            "work_capacity"
+        ]
     );
     let list = nav.get(&base).await;
     assert_eq!(list.status, 200, "{}", list.text);
@@ -131,7 +140,12 @@ async fn each_section_is_read_under_the_patients_consent(b: Backend) {
         .get(&format!("/api/v1/patients/{}/history?object_id={id}", w.p))
         .await;
     assert_eq!(hist.status, 200, "{}", hist.text);
-    assert_eq!(hist.body["items"].as_array().unwrap().len(), 2, "{}", hist.text);
+    assert_eq!(
+        hist.body["items"].as_array().unwrap().len(),
+        2,
+        "{}",
+        hist.text
+    );
     assert!(!hist.text.contains("Sertraline"), "{}", hist.text);
 
     // The patient's consent decides: work capacity to social security, medication not
@@ -284,7 +298,15 @@ async fn stale_versions_are_412_and_field_errors_write_nothing(b: Backend) {
     );
     assert_eq!(r.error_fields(), vec!["receiver", "follow_up[0].owner"]);
     // Social security may not write the health sections it may not read.
-    let r = nav.post(&base, discharge(w.m_gp, json!([{"description": "Call", "owner": w.m_gp, "due": "2026-11-30"}]))).await;
+    let r = nav
+        .post(
+            &base,
+            discharge(
+                w.m_gp,
+                json!([{"description": "Call", "owner": w.m_gp, "due": "2026-11-30"}]),
+            ),
+        )
+        .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(
         r.error_fields(),
@@ -296,7 +318,10 @@ async fn stale_versions_are_412_and_field_errors_write_nothing(b: Backend) {
             "work_capacity"
         ]
     );
-    assert!(t.fingerprint().await == before, "refused input wrote nothing");
+    assert!(
+        t.fingerprint().await == before,
+        "refused input wrote nothing"
+    );
     assert_eq!(cm.get(&base).await.body, json!([]));
 
     // A draft edited at version 1 → 2; a second edit from version 1 is stale.
@@ -330,7 +355,10 @@ async fn stale_versions_are_412_and_field_errors_write_nothing(b: Backend) {
         (422, vec!["receiver".to_owned()])
     );
     let r = cm.get(&one).await;
-    assert_eq!((r.body["version"].as_i64(), r.body["receiver"].clone()), (Some(2), json!(w.m_gp)));
+    assert_eq!(
+        (r.body["version"].as_i64(), r.body["receiver"].clone()),
+        (Some(2), json!(w.m_gp))
+    );
 }
 
 async fn only_the_receiver_acknowledges_a_sent_hand_over(b: Backend) {
@@ -390,13 +418,16 @@ async fn an_unacknowledged_hand_over_escalates_once_two_working_days_after_a_fri
             .collect::<Vec<_>>()
     };
     for when in [
-        oslo(2026, 11, 28, 12, 0),  // Saturday
-        oslo(2026, 11, 30, 12, 0),  // Monday
+        oslo(2026, 11, 28, 12, 0), // Saturday
+        oslo(2026, 11, 30, 12, 0), // Monday
         oslo(2026, 12, 1, 23, 59), // the due day itself
     ] {
         t.clock.set(when);
         run_jobs(&t).await;
-        assert!(overdue_notes(notifications(&gp).await).is_empty(), "at {when}");
+        assert!(
+            overdue_notes(notifications(&gp).await).is_empty(),
+            "at {when}"
+        );
         assert_eq!(
             gp.get(&format!("{base}/{}", late["id"].as_str().unwrap()))
                 .await
@@ -420,7 +451,11 @@ async fn an_unacknowledged_hand_over_escalates_once_two_working_days_after_a_fri
     assert_eq!(sender.len(), 1, "{sender:?}");
     assert!(sender[0].1.contains("Nina Veileder"), "{sender:?}");
     assert!(sender[0].1.contains("Pia Pasient"), "{sender:?}");
-    assert_eq!(overdue_notes(notifications(&cm).await).len(), 1, "the coordinator is told");
+    assert_eq!(
+        overdue_notes(notifications(&cm).await).len(),
+        1,
+        "the coordinator is told"
+    );
     assert!(overdue_notes(notifications(&nav).await).is_empty());
     let ov = gp.get(&format!("/api/v1/patients/{}", w.p)).await.body;
     let follow_ups: Vec<&Value> = ov["actions"]
@@ -436,7 +471,10 @@ async fn an_unacknowledged_hand_over_escalates_once_two_working_days_after_a_fri
         .collect();
     assert_eq!(follow_ups.len(), 1, "{ov}");
     assert_eq!(follow_ups[0]["owner_member_id"], json!(w.m_gp));
-    assert!(follow_ups[0]["title"].as_str().unwrap().contains("Nina Veileder"));
+    assert!(follow_ups[0]["title"]
+        .as_str()
+        .unwrap()
+        .contains("Nina Veileder"));
     let view = gp
         .get(&format!("{base}/{}", late["id"].as_str().unwrap()))
         .await;
@@ -536,13 +574,24 @@ async fn the_pages_keep_what_was_typed_and_show_each_reader_their_sections(b: Ba
         )
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
-    assert!(r.text.contains(r#"id="receiver" name="receiver" required aria-invalid="true""#), "{}", r.text);
-    assert!(r.text.contains(r#"id="follow_up[1]-due-error""#), "{}", r.text);
+    assert!(
+        r.text
+            .contains(r#"id="receiver" name="receiver" required aria-invalid="true""#),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains(r#"id="follow_up[1]-due-error""#),
+        "{}",
+        r.text
+    );
     assert!(r.text.contains(">Inpatient stay, three weeks</textarea>"));
     assert!(r.text.contains(r#"value="Blood test""#));
     let api = t.api(&t.token("cm").await);
     assert_eq!(
-        api.get(&format!("/api/v1/patients/{}/handovers", w.p)).await.body,
+        api.get(&format!("/api/v1/patients/{}/handovers", w.p))
+            .await
+            .body,
         json!([])
     );
     // Complete: saved as a draft, then sent from its page.
@@ -584,7 +633,10 @@ async fn the_pages_keep_what_was_typed_and_show_each_reader_their_sections(b: Ba
     assert_eq!(page.status, 200, "{}", page.text);
     assert!(!page.text.contains("Sertraline"));
     assert!(page.text.contains("does not share this section"));
-    assert!(!page.text.contains("/acknowledge"), "only the receiver is offered it");
+    assert!(
+        !page.text.contains("/acknowledge"),
+        "only the receiver is offered it"
+    );
     // The GP acknowledges from the page; the print view has the medication.
     let g = t.browser();
     g.login("gp", PASSWORD).await;

@@ -141,7 +141,11 @@ fn handover_input(form: &FormData) -> (HandoverInput, Vec<usize>, ValidationErro
     let mut from_row = Vec::new();
     for i in 0..50 {
         let r = Row::at(i);
-        let (d, o, u) = (form.get(&r.description), form.get(&r.owner), form.get(&r.due));
+        let (d, o, u) = (
+            form.get(&r.description),
+            form.get(&r.owner),
+            form.get(&r.due),
+        );
         if d.trim().is_empty() && o.trim().is_empty() && u.trim().is_empty() {
             continue;
         }
@@ -192,7 +196,8 @@ fn to_rows(e: ValidationErrors, from_row: &[usize]) -> ValidationErrors {
 fn values_of(h: &HandoverView) -> FormState {
     let mut f = FormState::default();
     let mut set = |k: &str, v: Option<&str>| {
-        f.values.insert(k.to_owned(), v.unwrap_or_default().to_owned());
+        f.values
+            .insert(k.to_owned(), v.unwrap_or_default().to_owned());
     };
     set("receiver", Some(&h.receiver.to_string()));
     set("urgency", Some(h.urgency.as_str()));
