@@ -139,6 +139,7 @@ impl Handovers<'_> {
 
     /// The stored hand-over a change starts from: visible to the writer, at
     /// `expected`, or the conflict answer (the current state as the writer may see it).
+    #[allow(clippy::too_many_arguments)] // one shape: who, whose, which, at which version
     async fn start_change(
         &self,
         tx: TxBox,
