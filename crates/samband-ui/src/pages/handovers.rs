@@ -303,7 +303,7 @@ async fn save(
             let mut e = ValidationErrors::new();
             e.add(
                 "version",
-                "changed_meanwhile",
+                "handover_changed",
                 "someone changed this meanwhile; check and save again",
             );
             (e, Some(c.current_version))
@@ -472,7 +472,7 @@ async fn step(
         Err(AppError::Conflict(_)) => (
             ValidationErrors::single(
                 "version",
-                "changed_meanwhile",
+                "handover_changed",
                 "someone changed this meanwhile; check and try again",
             ),
             StatusCode::CONFLICT,
