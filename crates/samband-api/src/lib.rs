@@ -10,6 +10,7 @@ mod book;
 mod dto;
 mod errors;
 mod extract;
+mod handovers;
 mod meetings;
 mod messages;
 mod openapi;

@@ -117,6 +117,7 @@ pub(crate) const REQUEST_OVERDUE: &str = "request_overdue";
 pub(crate) const DAILY_DIGEST: &str = "daily_digest";
 pub(crate) const ONGOING_DIGEST: &str = "ongoing_digest";
 pub(crate) const MEETING_FOLLOW_UP: &str = "meeting_follow_up";
+pub(crate) const HANDOVER_ACK_DEADLINE: &str = "handover_ack_deadline";
 
 /// Local time of day at which the daily digests go out.
 const DIGEST_HOUR: u32 = 7;
@@ -342,6 +343,11 @@ impl App {
             MEETING_FOLLOW_UP => self
                 .meetings()
                 .run_meeting_follow_up(job)
+                .await
+                .map_err(JobError::from),
+            HANDOVER_ACK_DEADLINE => self
+                .handovers()
+                .run_ack_deadline(job)
                 .await
                 .map_err(JobError::from),
             other => Err(JobError::permanent(format!("unknown job kind {other}"))),

@@ -19,6 +19,7 @@ pub mod consent;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod handovers;
 pub mod jobs;
 pub(crate) mod kernel;
 pub mod live;
@@ -76,6 +77,9 @@ pub struct AppConfig {
     pub urgent_ack_working_days: u32,
     /// A request's default deadline, in working days.
     pub request_working_days: u32,
+    /// Working days the receiver of a structured hand-over has to acknowledge it
+    /// before it escalates to the sender and the coordinator.
+    pub handover_ack_working_days: u32,
     /// Largest attachment accepted.
     pub attachment_max_bytes: usize,
     /// Background jobs: how long a claim holds, how often to try, the first backoff.
@@ -105,6 +109,7 @@ impl Default for AppConfig {
             ack_working_days: 5,
             urgent_ack_working_days: 1,
             request_working_days: 5,
+            handover_ack_working_days: samband_domain::handover::DEFAULT_ACK_WORKING_DAYS,
             attachment_max_bytes: 10 * 1024 * 1024,
             jobs: jobs::JobSettings::default(),
             mail: None,
@@ -186,6 +191,11 @@ impl App {
     /// Care pathways: the catalogue, enrolments, milestones ([`pathways`]).
     pub fn pathways(&self) -> pathways::Pathways<'_> {
         pathways::Pathways::new(self)
+    }
+
+    /// Structured hand-overs and discharge letters ([`handovers`]).
+    pub fn handovers(&self) -> handovers::Handovers<'_> {
+        handovers::Handovers::new(self)
     }
 
     /// Collaboration meetings ([`meetings`]).

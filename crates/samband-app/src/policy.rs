@@ -39,6 +39,10 @@ samband_domain::string_enum! {
         Meeting = "meeting",
         /// A patient's enrolment on a care pathway and its milestones.
         Pathway = "pathway",
+        /// A structured hand-over (discharge) document: its envelope (who to whom,
+        /// status, urgency) is plan information; each section declares its own
+        /// category (`samband_domain::handover::Section::category`).
+        Handover = "handover",
     }
 }
 
@@ -56,7 +60,8 @@ impl Object {
             | Object::AccessLog
             | Object::Message
             | Object::Meeting
-            | Object::Pathway => Category::PlanAndActions,
+            | Object::Pathway
+            | Object::Handover => Category::PlanAndActions,
             Object::CrisisPlan => Category::CrisisPlan,
         }
     }
@@ -65,7 +70,7 @@ impl Object {
     /// each declare one (a thread, a pre-read, an item's minutes) — any.
     pub fn categories(&self) -> &'static [Category] {
         match self {
-            Object::Message | Object::Meeting => Category::ALL,
+            Object::Message | Object::Meeting | Object::Handover => Category::ALL,
             Object::Patient
             | Object::Team
             | Object::PlanHeader
@@ -669,7 +674,7 @@ mod tests {
         assert!(cases > 100_000, "matrix too small: {cases}");
         // Every category a thread, a pre-read or an item's minutes can carry was put
         // to the policy, for both objects that carry their own.
-        for obj in [Object::Message, Object::Meeting] {
+        for obj in [Object::Message, Object::Meeting, Object::Handover] {
             for &cat in Category::ALL {
                 assert!(
                     seen.contains(&(obj, cat)),

@@ -58,6 +58,8 @@ pub struct Config {
     pub country: samband_domain::country::Country,
     pub ack_working_days: u32,
     pub urgent_ack_working_days: u32,
+    /// Working days to acknowledge a structured hand-over (default 2).
+    pub handover_ack_working_days: u32,
     pub job_lease_seconds: i64,
     pub job_max_attempts: i64,
     pub job_backoff_seconds: i64,
@@ -101,6 +103,7 @@ impl std::fmt::Debug for Config {
             .field("country", &self.country)
             .field("ack_working_days", &self.ack_working_days)
             .field("urgent_ack_working_days", &self.urgent_ack_working_days)
+            .field("handover_ack_working_days", &self.handover_ack_working_days)
             .field("job_lease_seconds", &self.job_lease_seconds)
             .field("job_max_attempts", &self.job_max_attempts)
             .field("job_backoff_seconds", &self.job_backoff_seconds)
@@ -199,6 +202,7 @@ struct FileConfig {
     country: Option<String>,
     ack_working_days: Option<i64>,
     urgent_ack_working_days: Option<i64>,
+    handover_ack_working_days: Option<i64>,
     job_lease_seconds: Option<i64>,
     job_max_attempts: Option<i64>,
     job_backoff_seconds: Option<i64>,
@@ -392,6 +396,12 @@ impl Config {
                 fc.urgent_ack_working_days,
                 "SAMBAND_URGENT_ACK_WORKING_DAYS",
                 1,
+            )?
+            .clamp(1, 60) as u32,
+            handover_ack_working_days: num(
+                fc.handover_ack_working_days,
+                "SAMBAND_HANDOVER_ACK_WORKING_DAYS",
+                i64::from(samband_domain::handover::DEFAULT_ACK_WORKING_DAYS),
             )?
             .clamp(1, 60) as u32,
             job_lease_seconds: num(fc.job_lease_seconds, "SAMBAND_JOB_LEASE_SECONDS", 60)?,

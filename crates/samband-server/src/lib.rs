@@ -56,6 +56,7 @@ pub fn app_config(cfg: &Config) -> AppConfig {
         default_country: cfg.country,
         ack_working_days: cfg.ack_working_days,
         urgent_ack_working_days: cfg.urgent_ack_working_days,
+        handover_ack_working_days: cfg.handover_ack_working_days,
         attachment_max_bytes: (cfg.attachment_max_kb as usize) * 1024,
         jobs: samband_app::jobs::JobSettings {
             lease: chrono::Duration::seconds(cfg.job_lease_seconds),

@@ -161,6 +161,20 @@ pub async fn populate(t: &TestApp, w: &crate::fixture::World) -> Ids {
         view.body["agenda"][0]["id"].as_str().unwrap().to_owned(),
     );
     ids.insert("meeting", meeting);
+    // A hand-over from the care manager to the GP, sent (so every member sees it).
+    let r = cm
+        .post(&format!("/api/v1/patients/{p}/handovers"), json!({"receiver": w.m_gp, "urgency": "green", "done_and_found": "Walk findings", "patient_summary": "Walk summary"}))
+        .await;
+    let handover = id(&r, "id");
+    let r = cm
+        .post_if_match(
+            &format!("/api/v1/patients/{p}/handovers/{handover}/send"),
+            "\"1\"",
+            json!({}),
+        )
+        .await;
+    assert!(r.status < 300, "{}", r.text);
+    ids.insert("handover", handover);
     let er = t.api(&t.token("er").await);
     let r = er
         .post(&format!("/api/v1/patients/{p}/emergency-access"), json!({"reason_code": "urgent_treatment", "reason_text": "Collapsed in the waiting room", "password": crate::fixture::PASSWORD}))

@@ -60,8 +60,9 @@ fn book() -> RouteBook<UiState> {
     use pages::{
         account, admin, auth, consent, meetings, messages, patient_portal, patients, plan, team,
     };
-    RouteBook::new()
-        .route("/", get(auth::home))
+    let book = RouteBook::new();
+    let book = handover_routes(book);
+    book.route("/", get(auth::home))
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", post(auth::logout))
         .route("/lang/{code}", get(auth::set_language))
@@ -191,4 +192,30 @@ fn book() -> RouteBook<UiState> {
         .route("/admin/organisations", post(admin::create_organisation))
         .route("/admin/professionals", post(admin::create_professional))
         .route("/admin/accounts", post(admin::create_account))
+}
+
+/// Structured hand-overs (`pages::handovers`).
+fn handover_routes(book: RouteBook<UiState>) -> RouteBook<UiState> {
+    use pages::handovers as h;
+    book.route(
+        "/patients/{patient}/handovers/new",
+        get(h::new_form).post(h::create),
+    )
+    .route("/patients/{patient}/handovers/{handover}", get(h::view))
+    .route(
+        "/patients/{patient}/handovers/{handover}/edit",
+        get(h::edit_form).post(h::update),
+    )
+    .route(
+        "/patients/{patient}/handovers/{handover}/send",
+        post(h::send),
+    )
+    .route(
+        "/patients/{patient}/handovers/{handover}/acknowledge",
+        post(h::acknowledge),
+    )
+    .route(
+        "/patients/{patient}/handovers/{handover}/print",
+        get(h::print),
+    )
 }

@@ -220,3 +220,17 @@ choice!(
     MilestoneState = ["upcoming", "open", "overdue", "done"],
     "Where a milestone stands today: its window not yet open, open, past due, or done"
 );
+
+// ---- hand-overs ----------------------------------------------------------------------
+domain_choice!(
+    Urgency = samband_domain::handover::Urgency,
+    "The Danish follow-up colour of a discharge letter: red within 1–2 working days, yellow the GP reaches out, green the patient contacts the GP, white no follow-up"
+);
+domain_choice!(
+    HandoverStatus = samband_domain::handover::HandoverStatus,
+    "Where a hand-over stands: a draft, sent and awaiting acknowledgement, or acknowledged"
+);
+domain_choice!(
+    HandoverSection = samband_domain::handover::Section,
+    "A section of a hand-over, each read under its own information category"
+);

@@ -3,6 +3,7 @@
 //! the JSON contract changes only here (and `docs/openapi.json` shows it in review).
 
 pub mod choices;
+pub mod handovers;
 pub mod input;
 pub mod meetings;
 pub mod messages;

@@ -83,6 +83,11 @@ pub(crate) fn describe(n: &Notification, patient: Option<&str>) -> String {
         "meeting_cancelled" => format!("{actor} cancelled a meeting about {who}"),
         "agenda_request" => format!("{who} asked to change an agenda item: {detail}"),
         "follow_up_due" => format!("Follow-up is due for the meeting about {who}"),
+        "handover" => format!("{actor} handed {who} over to you: please acknowledge"),
+        "handover_acknowledged" => format!("{actor} acknowledged your hand-over of {who}"),
+        "handover_ack_overdue" => {
+            format!("A hand-over of {who} has not been acknowledged in time by {detail}")
+        }
         other => format!("{other}: {who}"),
     }
 }

@@ -25,6 +25,7 @@ mod bounds;
 mod consent;
 mod destructive;
 mod emergency;
+mod handovers;
 mod meetings;
 mod messages;
 mod observability;

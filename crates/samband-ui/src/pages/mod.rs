@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod consent;
+pub mod handovers;
 pub mod meetings;
 pub mod messages;
 pub mod patient_portal;

@@ -139,6 +139,8 @@ struct OverviewPage {
     /// The plan's one form (each action's status, the revision date); see
     /// `FormState::keep_typed`.
     form: FormState,
+    /// The patient's hand-overs as this reader may see them (`None`: not loaded).
+    handovers: Option<Vec<samband_app::handovers::HandoverView>>,
 }
 
 /// Every field of the overview's form as the store gives it.
@@ -180,12 +182,19 @@ pub async fn overview(
                 values: overview_values(&ov),
                 ..Default::default()
             };
+            let handovers = state
+                .app
+                .handovers()
+                .list(&viewer.ctx, ov.patient.id)
+                .await
+                .ok();
             render(
                 StatusCode::OK,
                 &OverviewPage {
                     base: viewer.base,
                     ov,
                     form,
+                    handovers,
                 },
             )
         }
@@ -202,7 +211,15 @@ pub fn overview_again(
     status: StatusCode,
 ) -> Response {
     base.title = ov.patient.name.clone();
-    render(status, &OverviewPage { base, ov, form })
+    render(
+        status,
+        &OverviewPage {
+            base,
+            ov,
+            form,
+            handovers: None,
+        },
+    )
 }
 
 #[derive(Deserialize)]
