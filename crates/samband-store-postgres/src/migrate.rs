@@ -68,6 +68,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0013_pathways_handovers",
         include_str!("../migrations/0013_pathways_handovers.sql"),
     ),
+    (
+        14,
+        "0014_succession",
+        include_str!("../migrations/0014_succession.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Samband's migration lock.
