@@ -23,7 +23,8 @@ fn pending_receipts(account: &str) -> String {
     )
 }
 
-const FLAG_HOLDS: &str = "((n.kind = 'action' AND EXISTS (SELECT 1 FROM actions a WHERE a.id = n.item_id \
+const FLAG_HOLDS: &str =
+    "((n.kind = 'action' AND EXISTS (SELECT 1 FROM actions a WHERE a.id = n.item_id \
        AND a.owner_member_id = n.holder_member_id AND a.status IN ('planned', 'in_progress'))) \
      OR (n.kind = 'goal' AND EXISTS (SELECT 1 FROM goals g WHERE g.id = n.item_id \
        AND g.owner_member_id = n.holder_member_id AND NOT g.achieved)) \
@@ -92,7 +93,10 @@ impl SuccessionRepo for PgTx {
             .await?;
         let receipts = self
             .select_ids(
-                &format!("SELECT r.message_id AS id {} ORDER BY 1", pending_receipts("$2")),
+                &format!(
+                    "SELECT r.message_id AS id {} ORDER BY 1",
+                    pending_receipts("$2")
+                ),
                 &[p, a],
             )
             .await?;
@@ -262,7 +266,10 @@ impl SuccessionRepo for PgTx {
             .collect()
     }
 
-    async fn count_flagged(&mut self, patients: &[PatientId]) -> StoreResult<Vec<(PatientId, i64)>> {
+    async fn count_flagged(
+        &mut self,
+        patients: &[PatientId],
+    ) -> StoreResult<Vec<(PatientId, i64)>> {
         if patients.is_empty() {
             return Ok(Vec::new());
         }

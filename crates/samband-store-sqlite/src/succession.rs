@@ -10,14 +10,16 @@ use samband_store::*;
 
 const OPEN_ACTIONS: &str = "FROM actions WHERE patient_id = ?1 AND owner_member_id = ?2 \
      AND status IN ('planned', 'in_progress')";
-const OPEN_GOALS: &str = "FROM goals WHERE patient_id = ?1 AND owner_member_id = ?2 AND achieved = 0";
+const OPEN_GOALS: &str =
+    "FROM goals WHERE patient_id = ?1 AND owner_member_id = ?2 AND achieved = 0";
 const OPEN_REQUESTS: &str = "FROM requests WHERE patient_id = ?1 AND addressee_member_id = ?2 \
      AND status IN ('requested', 'accepted')";
 /// The leaver's pending receipts on the patient's messages (?1 patient, ?3 account).
 const PENDING_RECEIPTS: &str = "FROM message_recipients r JOIN messages m ON m.id = r.message_id \
      WHERE m.patient_id = ?1 AND r.account_id = ?3 AND r.needs_ack = 1 AND r.acknowledged_at IS NULL";
 
-const FLAG_HOLDS: &str = "((n.kind = 'action' AND EXISTS (SELECT 1 FROM actions a WHERE a.id = n.item_id \
+const FLAG_HOLDS: &str =
+    "((n.kind = 'action' AND EXISTS (SELECT 1 FROM actions a WHERE a.id = n.item_id \
        AND a.owner_member_id = n.holder_member_id AND a.status IN ('planned', 'in_progress'))) \
      OR (n.kind = 'goal' AND EXISTS (SELECT 1 FROM goals g WHERE g.id = n.item_id \
        AND g.owner_member_id = n.holder_member_id AND g.achieved = 0)) \
@@ -108,7 +110,11 @@ impl SuccessionRepo for SqliteTx {
             }
         }
         for open in [OPEN_ACTIONS, OPEN_GOALS] {
-            let table = if open == OPEN_ACTIONS { "actions" } else { "goals" };
+            let table = if open == OPEN_ACTIONS {
+                "actions"
+            } else {
+                "goals"
+            };
             let sql = format!(
                 "UPDATE {table} SET owner_member_id = ?3, version = version + 1 \
                  WHERE id IN (SELECT id {open})"
@@ -230,7 +236,10 @@ impl SuccessionRepo for SqliteTx {
             .collect()
     }
 
-    async fn count_flagged(&mut self, patients: &[PatientId]) -> StoreResult<Vec<(PatientId, i64)>> {
+    async fn count_flagged(
+        &mut self,
+        patients: &[PatientId],
+    ) -> StoreResult<Vec<(PatientId, i64)>> {
         if patients.is_empty() {
             return Ok(Vec::new());
         }

@@ -94,5 +94,6 @@ pub trait SuccessionRepo {
     /// open (reassigning or closing one clears it), by kind then id.
     async fn flagged_items(&mut self, patient: PatientId) -> StoreResult<Vec<FlaggedItem>>;
     /// How many such items each of `patients` has (patients with none are left out).
-    async fn count_flagged(&mut self, patients: &[PatientId]) -> StoreResult<Vec<(PatientId, i64)>>;
+    async fn count_flagged(&mut self, patients: &[PatientId])
+        -> StoreResult<Vec<(PatientId, i64)>>;
 }

@@ -116,7 +116,11 @@ impl Team<'_> {
             DateWindow::planning(today),
         ));
         if last_day.is_some_and(|d| d < today) {
-            e.add("last_day", "before_today", "the last day cannot be in the past");
+            e.add(
+                "last_day",
+                "before_today",
+                "the last day cannot be in the past",
+            );
         }
         if input.successor_id.is_some() && input.new_successor.is_some() {
             e.add(
@@ -430,8 +434,16 @@ impl Team<'_> {
             Some(reason.to_owned()),
         )
         .await?;
-        self.audit(tx, ctx, patient, object, Some(id), Operation::Update, purpose)
-            .await
+        self.audit(
+            tx,
+            ctx,
+            patient,
+            object,
+            Some(id),
+            Operation::Update,
+            purpose,
+        )
+        .await
     }
 
     /// Agenda items the leaver is responsible for in the patient's upcoming meetings go
@@ -476,10 +488,7 @@ impl Team<'_> {
                 if items.is_empty() {
                     continue;
                 }
-                let to = match participants
-                    .iter()
-                    .find(|p| p.member_id == Some(taker.id))
-                {
+                let to = match participants.iter().find(|p| p.member_id == Some(taker.id)) {
                     Some(p) => p.id,
                     None => {
                         let p = Participant {
@@ -615,8 +624,7 @@ impl Team<'_> {
         let mut out = Vec::with_capacity(records.len());
         for r in records {
             let name = |id: MemberId| team.member(id).cloned();
-            let (Some(l), Some(s)) = (name(r.leaver_member_id), name(r.successor_member_id))
-            else {
+            let (Some(l), Some(s)) = (name(r.leaver_member_id), name(r.successor_member_id)) else {
                 continue;
             };
             out.push(SuccessionView {

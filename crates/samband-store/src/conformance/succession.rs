@@ -130,10 +130,7 @@ pub(super) async fn a_leavers_open_items_move_to_the_successor_flagged(store: Ar
             receipts: receipts.clone(),
         }
     );
-    assert!(!tx
-        .is_participant(rthread.id, physio_acc.id)
-        .await
-        .unwrap());
+    assert!(!tx.is_participant(rthread.id, physio_acc.id).await.unwrap());
     let succession = Uuid::now_v7();
     let record = SuccessionRecord {
         id: succession,
@@ -162,13 +159,25 @@ pub(super) async fn a_leavers_open_items_move_to_the_successor_flagged(store: Ar
         .unwrap();
     assert_eq!(moved, before);
     // Moved items changed owner and version; closed ones did not.
-    let a = tx.get_action(w.f.patient.id, open.id).await.unwrap().unwrap();
+    let a = tx
+        .get_action(w.f.patient.id, open.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((a.owner_member_id, a.version), (gp_member, 2));
-    let d = tx.get_action(w.f.patient.id, done.id).await.unwrap().unwrap();
+    let d = tx
+        .get_action(w.f.patient.id, done.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((d.owner_member_id, d.version), (pm.id, 1));
     let g = tx.get_goal(w.f.patient.id, goal.id).await.unwrap().unwrap();
     assert_eq!((g.owner_member_id, g.version), (Some(gp_member), 2));
-    let g = tx.get_goal(w.f.patient.id, achieved.id).await.unwrap().unwrap();
+    let g = tx
+        .get_goal(w.f.patient.id, achieved.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(g.owner_member_id, Some(pm.id));
     let r = tx.get_request(req.id).await.unwrap().unwrap();
     assert_eq!(
@@ -180,6 +189,24 @@ pub(super) async fn a_leavers_open_items_move_to_the_successor_flagged(store: Ar
         ),
         (w.gp.id, gp_member, "Dr. Test Lege", 2)
     );
+    // A request saved with another addressee keeps it (re-addressing).
+    let back = Request {
+        addressee_account_id: physio_acc.id,
+        addressee_member_id: pm.id,
+        addressee_name: "Test Fysio".into(),
+        ..r.clone()
+    };
+    assert_eq!(tx.update_request(&back, 2).await.unwrap(), 3);
+    let again = tx.get_request(req.id).await.unwrap().unwrap();
+    assert_eq!(
+        (again.addressee_account_id, again.addressee_member_id),
+        (physio_acc.id, pm.id)
+    );
+    let forward = Request {
+        version: 3,
+        ..r.clone()
+    };
+    assert_eq!(tx.update_request(&forward, 3).await.unwrap(), 4);
     let r = tx.get_request(answered.id).await.unwrap().unwrap();
     assert_eq!((r.addressee_member_id, r.version), (pm.id, 1));
     assert!(tx.is_participant(rthread.id, w.gp.id).await.unwrap());
@@ -238,14 +265,26 @@ pub(super) async fn a_leavers_open_items_move_to_the_successor_flagged(store: Ar
     );
     assert_eq!(tx.count_flagged(&[]).await.unwrap(), vec![]);
     // Reassigning the action (to the nurse) and achieving the goal clear their flags.
-    let a = tx.get_action(w.f.patient.id, open.id).await.unwrap().unwrap();
+    let a = tx
+        .get_action(w.f.patient.id, open.id)
+        .await
+        .unwrap()
+        .unwrap();
     let reassigned = Action {
         owner_member_id: w.f.team.members[1].id,
         ..a
     };
     assert_eq!(tx.update_action(&reassigned, 2).await.unwrap(), 3);
     let g = tx.get_goal(w.f.patient.id, goal.id).await.unwrap().unwrap();
-    tx.update_goal(&Goal { achieved: true, ..g }, 2).await.unwrap();
+    tx.update_goal(
+        &Goal {
+            achieved: true,
+            ..g
+        },
+        2,
+    )
+    .await
+    .unwrap();
     let left: Vec<String> = tx
         .flagged_items(w.f.patient.id)
         .await

@@ -167,7 +167,14 @@ async fn ending_a_membership_hands_every_kind_of_open_item_to_a_new_successor(b:
     let cm = t.api(&t.token("cm").await);
     let nav_m = w.m_nav.to_string();
     let held = give_everything(&cm, &w, &nav_m, "NAV").await;
-    let nils = new_professional(&t, "NAV Testby", "Nils Nyveileder", "NAV supervisor", "nils").await;
+    let nils = new_professional(
+        &t,
+        "NAV Testby",
+        "Nils Nyveileder",
+        "NAV supervisor",
+        "nils",
+    )
+    .await;
     let v = team_version(&cm, &w).await;
     let r = cm
         .post_if_match(
@@ -204,13 +211,20 @@ async fn ending_a_membership_hands_every_kind_of_open_item_to_a_new_successor(b:
     // Each item is the successor's now, its version moved on.
     let ov = cm.get(&format!("/api/v1/patients/{}", w.p)).await;
     let a = find(&ov.body["actions"], &held.action);
-    assert_eq!((a["owner_member_id"].as_str(), &a["version"]), (Some(successor.as_str()), &json!(2)));
+    assert_eq!(
+        (a["owner_member_id"].as_str(), &a["version"]),
+        (Some(successor.as_str()), &json!(2))
+    );
     let g = find(&ov.body["goals"], &held.goal);
     assert_eq!(g["owner_member_id"], successor);
     let reqs = cm.get(&format!("/api/v1/patients/{}/requests", w.p)).await;
     let q = find(&reqs.body["items"], &held.request);
     assert_eq!(
-        (q["addressee_member_id"].as_str(), q["addressee_name"].as_str(), &q["version"]),
+        (
+            q["addressee_member_id"].as_str(),
+            q["addressee_name"].as_str(),
+            &q["version"]
+        ),
         (Some(successor.as_str()), Some("Nils Nyveileder"), &json!(2))
     );
     // The receipt is owed by the successor, and the leaver is no longer asked.
@@ -268,7 +282,15 @@ async fn ending_a_membership_hands_every_kind_of_open_item_to_a_new_successor(b:
         (Some("Nina Veileder"), Some("Nils Nyveileder"))
     );
     // The audit trail records the team change.
-    let audit = t.app.store.begin().await.unwrap().list_audit(Some(w.p), 10_000).await.unwrap();
+    let audit = t
+        .app
+        .store
+        .begin()
+        .await
+        .unwrap()
+        .list_audit(Some(w.p), 10_000)
+        .await
+        .unwrap();
     assert!(audit
         .iter()
         .any(|e| e.object_type == "team" && e.object_id.as_deref() == Some(nav_m.as_str())));
@@ -290,7 +312,12 @@ async fn the_successor_reads_earlier_minutes_as_consent_allows_and_nothing_more(
     assert_eq!(r.status, 201, "{}", r.text);
     let meeting = format!("/api/v1/meetings/{}", r.body["id"].as_str().unwrap());
     for body in [json!({"member_id": w.m_gp}), json!({"member_id": w.m_nav})] {
-        assert_eq!(cm.post(&format!("{meeting}/participants"), body).await.status, 201);
+        assert_eq!(
+            cm.post(&format!("{meeting}/participants"), body)
+                .await
+                .status,
+            201
+        );
     }
     let view = cm.get(&meeting).await;
     let cmp = view.body["participants"]
@@ -323,7 +350,7 @@ async fn the_successor_reads_earlier_minutes_as_consent_allows_and_nothing_more(
         .put(
             &format!("{meeting}/agenda/{}/minutes", items[1]),
             Some("\"2\""),
-            json!({"minutes": "Low mood in the evenings.", "category": "mental_health"}),
+            json!({"minutes": "Low mood in the evenings.", "minutes_category": "mental_health"}),
         )
         .await;
     assert!(r.status == 200 || r.status == 412, "{}", r.text);
@@ -333,16 +360,27 @@ async fn the_successor_reads_earlier_minutes_as_consent_allows_and_nothing_more(
             .put(
                 &format!("{meeting}/agenda/{}/minutes", items[1]),
                 Some(&format!("\"{v}\"")),
-                json!({"minutes": "Low mood in the evenings.", "category": "mental_health"}),
+                json!({"minutes": "Low mood in the evenings.", "minutes_category": "mental_health"}),
             )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
     // The day after the meeting the NAV supervisor leaves; a new one takes over.
     t.clock.advance(chrono::Duration::days(2));
-    let nils = new_professional(&t, "NAV Testby", "Nils Nyveileder", "NAV supervisor", "nils").await;
+    let nils = new_professional(
+        &t,
+        "NAV Testby",
+        "Nils Nyveileder",
+        "NAV supervisor",
+        "nils",
+    )
+    .await;
     let nils_api = t.api(&t.token("nils").await);
-    assert_eq!(nils_api.get(&meeting).await.status, 404, "not on the team yet");
+    assert_eq!(
+        nils_api.get(&meeting).await.status,
+        404,
+        "not on the team yet"
+    );
     let v = team_version(&cm, &w).await;
     let r = cm
         .post_if_match(
@@ -356,7 +394,10 @@ async fn the_successor_reads_earlier_minutes_as_consent_allows_and_nothing_more(
     assert_eq!(m.status, 200, "{}", m.text);
     let text = m.text.clone();
     assert!(text.contains("Work trial at the bakery"), "{text}");
-    assert!(!text.contains("Low mood"), "mental-health minutes are not NAV's: {text}");
+    assert!(
+        !text.contains("Low mood"),
+        "mental-health minutes are not NAV's: {text}"
+    );
     // The GP (health) reads both, as before.
     let gp = t.api(&t.token("gp").await);
     assert!(gp.get(&meeting).await.text.contains("Low mood"));
@@ -425,15 +466,26 @@ async fn without_a_successor_the_coordinator_holds_the_items_flagged_until_reass
     assert_eq!(flagged.body.as_array().unwrap().len(), 3);
     assert!(!flagged.text.contains(&held.action));
     let mine = cm.get("/api/v1/patients").await;
-    assert_eq!(find(&mine.body["items"], &w.p.to_string())["needs_new_owner"], 3);
+    assert_eq!(
+        find(&mine.body["items"], &w.p.to_string())["needs_new_owner"],
+        3
+    );
     // The coordinator cannot leave without naming the next; naming one hands it on.
     let v = team_version(&cm, &w).await;
     let r = cm
-        .post_if_match(&end_path(&w, w.m_care_manager), &v, json!({"last_day": today(&t)}))
+        .post_if_match(
+            &end_path(&w, w.m_care_manager),
+            &v,
+            json!({"last_day": today(&t)}),
+        )
         .await;
     assert_eq!(
         (r.status, r.error_fields(), r.error_codes()),
-        (422, vec!["successor_id".to_owned()], vec!["coordinator_needs_successor".to_owned()])
+        (
+            422,
+            vec!["successor_id".to_owned()],
+            vec!["coordinator_needs_successor".to_owned()]
+        )
     );
     assert_eq!(team_version(&cm, &w).await, v, "nothing written");
     let r = cm
@@ -473,11 +525,31 @@ async fn bad_endings_are_field_errors_that_write_nothing(b: Backend) {
     let v = team_version(&cm, &w).await;
     let path = end_path(&w, w.m_nav);
     for (body, field, code) in [
-        (json!({"last_day": today(&t), "successor_id": w.m_patient}), "successor_id", "not_a_professional_member"),
-        (json!({"last_day": today(&t), "successor_id": w.m_nav}), "successor_id", "not_a_professional_member"),
-        (json!({"last_day": today(&t), "successor_id": uuid::Uuid::now_v7()}), "successor_id", "not_a_professional_member"),
-        (json!({"last_day": "2026-11-01", "successor_id": w.m_gp}), "last_day", "before_today"),
-        (json!({"last_day": "soon", "successor_id": w.m_gp}), "last_day", "bad_date"),
+        (
+            json!({"last_day": today(&t), "successor_id": w.m_patient}),
+            "successor_id",
+            "not_a_professional_member",
+        ),
+        (
+            json!({"last_day": today(&t), "successor_id": w.m_nav}),
+            "successor_id",
+            "not_a_professional_member",
+        ),
+        (
+            json!({"last_day": today(&t), "successor_id": uuid::Uuid::now_v7()}),
+            "successor_id",
+            "not_a_professional_member",
+        ),
+        (
+            json!({"last_day": "2026-11-01", "successor_id": w.m_gp}),
+            "last_day",
+            "before_today",
+        ),
+        (
+            json!({"last_day": "soon", "successor_id": w.m_gp}),
+            "last_day",
+            "bad_date",
+        ),
         (
             json!({"last_day": today(&t), "new_successor": {"kind": "proxy", "name": "Ola", "role": "Relative", "responsibility": "Help", "active_from": today(&t)}}),
             "new_successor.kind",
@@ -501,15 +573,30 @@ async fn bad_endings_are_field_errors_that_write_nothing(b: Backend) {
     }
     // Stale: refused with the current version.
     let r = cm
-        .post_if_match(&path, "\"1\"", json!({"last_day": today(&t), "successor_id": w.m_gp}))
+        .post_if_match(
+            &path,
+            "\"1\"",
+            json!({"last_day": today(&t), "successor_id": w.m_gp}),
+        )
         .await;
     assert_eq!(r.status, 412, "{}", r.text);
     // Nothing was written: the team, the action, the history.
     assert_eq!(team_version(&cm, &w).await, v);
     let ov = cm.get(&format!("/api/v1/patients/{}", w.p)).await;
-    assert_eq!(find(&ov.body["actions"], &held.action)["owner_member_id"], nav_m);
     assert_eq!(
-        t.app.store.begin().await.unwrap().list_successions(w.p).await.unwrap().len(),
+        find(&ov.body["actions"], &held.action)["owner_member_id"],
+        nav_m
+    );
+    assert_eq!(
+        t.app
+            .store
+            .begin()
+            .await
+            .unwrap()
+            .list_successions(w.p)
+            .await
+            .unwrap()
+            .len(),
         0
     );
     // Ending the membership by editing the member's last day is refused while they
@@ -530,7 +617,11 @@ async fn bad_endings_are_field_errors_that_write_nothing(b: Backend) {
     // A patient may not end anyone's membership.
     let pia = t.api(&t.token("pia").await);
     let r = pia
-        .post_if_match(&path, &v, json!({"last_day": today(&t), "successor_id": w.m_gp}))
+        .post_if_match(
+            &path,
+            &v,
+            json!({"last_day": today(&t), "successor_id": w.m_gp}),
+        )
         .await;
     assert_eq!(r.status, 403, "{}", r.text);
 }
@@ -550,7 +641,14 @@ async fn messages_to_someone_who_left_are_refused_and_replies_skip_them(b: Backe
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let thread = r.body["thread_id"].as_str().unwrap().to_owned();
-    let nils = new_professional(&t, "NAV Testby", "Nils Nyveileder", "NAV supervisor", "nils").await;
+    let nils = new_professional(
+        &t,
+        "NAV Testby",
+        "Nils Nyveileder",
+        "NAV supervisor",
+        "nils",
+    )
+    .await;
     let v = team_version(&cm, &w).await;
     let r = cm
         .post_if_match(
@@ -582,7 +680,12 @@ async fn messages_to_someone_who_left_are_refused_and_replies_skip_them(b: Backe
             json!({"kind": "general_task", "addressee_member_id": w.m_nav, "subject": "Form", "due_date": "2026-12-04"}),
         )
         .await;
-    assert_eq!((r.status, r.error_codes()), (422, vec!["member_left".to_owned()]), "{}", r.text);
+    assert_eq!(
+        (r.status, r.error_codes()),
+        (422, vec!["member_left".to_owned()]),
+        "{}",
+        r.text
+    );
     // A reply reaches the others and says who was skipped; she gets nothing.
     let r = gp
         .post(
@@ -593,7 +696,12 @@ async fn messages_to_someone_who_left_are_refused_and_replies_skip_them(b: Backe
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["skipped"], json!(["Nina Veileder"]));
     let th = gp.get(&format!("/api/v1/threads/{thread}")).await;
-    let last = th.body["messages"].as_array().unwrap().last().unwrap().clone();
+    let last = th.body["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     let names: Vec<&str> = last["recipients"]
         .as_array()
         .unwrap()
@@ -611,7 +719,13 @@ async fn messages_to_someone_who_left_are_refused_and_replies_skip_them(b: Backe
         .await;
     assert_eq!(r.body["skipped"], json!(["Nina Veileder"]));
     // Nothing was lost: the thread holds every message.
-    assert_eq!(gp.get(&format!("/api/v1/threads/{thread}")).await.body["messages"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        gp.get(&format!("/api/v1/threads/{thread}")).await.body["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     // Without a successor the refusal names the coordinator.
     let v = team_version(&cm, &w).await;
     let r = cm
@@ -646,7 +760,10 @@ async fn a_request_is_re_addressed_under_its_version(b: Backend) {
     for (body, code) in [
         (json!({"addressee_member_id": w.m_patient}), "not_on_team"),
         (json!({"addressee_member_id": w.m_nav}), "unchanged"),
-        (json!({"addressee_member_id": uuid::Uuid::now_v7()}), "not_on_team"),
+        (
+            json!({"addressee_member_id": uuid::Uuid::now_v7()}),
+            "not_on_team",
+        ),
         (json!({}), "required"),
     ] {
         let r = cm.post_if_match(&path, "\"1\"", body.clone()).await;
@@ -663,7 +780,11 @@ async fn a_request_is_re_addressed_under_its_version(b: Backend) {
     // The addressee hands it on.
     let nav = t.api(&t.token("nav").await);
     let r = nav
-        .post_if_match(&path, "\"1\"", json!({"addressee_member_id": w.m_gp, "reason": "The GP writes certificates"}))
+        .post_if_match(
+            &path,
+            "\"1\"",
+            json!({"addressee_member_id": w.m_gp, "reason": "The GP writes certificates"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.etag().as_deref(), Some("\"2\""));
@@ -674,9 +795,16 @@ async fn a_request_is_re_addressed_under_its_version(b: Backend) {
     let action = find(&ov.body["actions"], r.body["action_id"].as_str().unwrap());
     assert_eq!(action["owner_member_id"], w.m_gp.to_string());
     let thread = r.body["thread_id"].as_str().unwrap();
-    assert_eq!(gp.get(&format!("/api/v1/threads/{thread}")).await.status, 200);
+    assert_eq!(
+        gp.get(&format!("/api/v1/threads/{thread}")).await.status,
+        200
+    );
     let r = gp
-        .post_if_match(&format!("/api/v1/requests/{id}/accept"), "\"2\"", json!(null))
+        .post_if_match(
+            &format!("/api/v1/requests/{id}/accept"),
+            "\"2\"",
+            json!(null),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     // A stale re-address is refused with the current version.
@@ -700,7 +828,8 @@ async fn ending_every_member_one_by_one_leaves_nothing_orphaned(b: Backend) {
     ];
     for i in 0..3 {
         let name = format!("Test Fagperson {i}");
-        let pid = new_professional(&t, "Testby legesenter", &name, "Nurse", &format!("pro{i}")).await;
+        let pid =
+            new_professional(&t, "Testby legesenter", &name, "Nurse", &format!("pro{i}")).await;
         let v = team_version(&cm, &w).await;
         let r = cm
             .post(
@@ -729,8 +858,15 @@ async fn ending_every_member_one_by_one_leaves_nothing_orphaned(b: Backend) {
         members.push((id, format!("pro{i}")));
     }
     members.push((w.m_care_manager.to_string(), "cm".into()));
+    let gp = t.api(&t.token("gp").await);
     for (i, (m, _)) in members.iter().enumerate() {
-        give_everything(&cm, &w, m, &format!("M{i}")).await;
+        // The care manager asks everyone; the GP asks the care manager.
+        let from = if *m == w.m_care_manager.to_string() {
+            &gp
+        } else {
+            &cm
+        };
+        give_everything(from, &w, m, &format!("M{i}")).await;
     }
     let check = |label: String| {
         let t = &t;
@@ -739,7 +875,11 @@ async fn ending_every_member_one_by_one_leaves_nothing_orphaned(b: Backend) {
             let mut tx = t.app.store.begin_read().await.unwrap();
             let team = tx.get_team(w.p).await.unwrap().unwrap();
             let today = t.app.today();
-            for m in team.members.iter().filter(|m| !m.is_active_on(today) || m.active_to.is_some()) {
+            for m in team
+                .members
+                .iter()
+                .filter(|m| !m.is_active_on(today) || m.active_to.is_some())
+            {
                 let account = match m.professional_id {
                     Some(p) => tx.account_for_professional(p).await.unwrap().map(|a| a.id),
                     None => None,
