@@ -16,6 +16,7 @@ both_backends!(
     messages_to_someone_who_left_are_refused_and_replies_skip_them,
     a_request_is_re_addressed_under_its_version,
     ending_every_member_one_by_one_leaves_nothing_orphaned,
+    the_end_form_names_a_successor_and_the_patient_sees_who_took_over,
 );
 
 fn today(t: &TestApp) -> String {
@@ -930,4 +931,120 @@ async fn ending_every_member_one_by_one_leaves_nothing_orphaned(b: Backend) {
     for f in tx.flagged_items(w.p).await.unwrap() {
         assert!(team.member(f.holder_member_id).unwrap().active_to.is_none());
     }
+}
+
+/// The team page's end form: a successor who is not a professional is refused at the
+/// field with what was typed kept; naming a new member hands everything over; the
+/// caseload and overview mark what went to the coordinator; the patient's "Who helps
+/// you" says who took over from whom.
+async fn the_end_form_names_a_successor_and_the_patient_sees_who_took_over(b: Backend) {
+    use samband_testkit::fixture::PASSWORD;
+    use samband_testkit::hidden_value;
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm_api = t.api(&t.token("cm").await);
+    let nav_m = w.m_nav.to_string();
+    let held = give_everything(&cm_api, &w, &nav_m, "NAV").await;
+    let nils = new_professional(
+        &t,
+        "NAV Testby",
+        "Nils Nyveileder",
+        "NAV supervisor",
+        "nils",
+    )
+    .await;
+    let cm = t.browser();
+    cm.login("cm", PASSWORD).await;
+    let edit = format!("/patients/{}/team/{}/edit", w.p, w.m_nav);
+    let end = format!("/patients/{}/team/{}/end", w.p, w.m_nav);
+    let page = cm.get(&edit).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains(r#"id="successor_id""#));
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let version = hidden_value(&page.text, "version").unwrap();
+    let today = today(&t);
+    let base = |extra: &[(&str, String)]| {
+        let mut f: Vec<(String, String)> = vec![
+            ("_csrf".into(), csrf.clone()),
+            ("version".into(), version.clone()),
+            ("kind".into(), "professional".into()),
+            ("professional_id".into(), w.nav.to_string()),
+            ("role".into(), "NAV supervisor".into()),
+            ("responsibility".into(), "Work-capacity follow-up".into()),
+            ("active_from".into(), today.clone()),
+            ("end_on".into(), today.clone()),
+            ("end_confirm".into(), "on".into()),
+            ("reason".into(), "Typed reason kept".into()),
+        ];
+        f.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+        f
+    };
+    let post = |f: Vec<(String, String)>| {
+        let cm = &cm;
+        let end = end.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> =
+                f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            cm.post_form(&end, &pairs).await
+        }
+    };
+    // The patient as successor: refused at the field, the typed text kept.
+    let r = post(base(&[("successor_id", w.m_patient.to_string())])).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains(r#"id="successor_id-error""#), "{}", r.text);
+    assert!(r.text.contains("Typed reason kept"));
+    let ov = cm_api.get(&format!("/api/v1/patients/{}", w.p)).await;
+    assert_eq!(
+        find(&ov.body["actions"], &held.action)["owner_member_id"],
+        nav_m
+    );
+    // A new member takes over.
+    let r = post(base(&[
+        ("new_successor_professional_id", nils.clone()),
+        ("new_successor_role", "NAV supervisor".into()),
+    ]))
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let ov = cm_api.get(&format!("/api/v1/patients/{}", w.p)).await;
+    let owner = find(&ov.body["actions"], &held.action)["owner_member_id"].clone();
+    let newm = ov.body["team"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["professional_id"] == nils)
+        .unwrap()["id"]
+        .clone();
+    assert_eq!(owner, newm);
+    // The patient reads who took over from whom.
+    let pia = t.browser();
+    pia.login("pia", PASSWORD).await;
+    let me = pia.get("/me/team").await;
+    assert_eq!(me.status, 200);
+    assert!(
+        me.text.contains("Took over from Nina Veileder"),
+        "{}",
+        me.text
+    );
+    // The GP leaves without a successor: the care manager's overview and caseload mark
+    // the items as needing a new owner.
+    let gp_m = w.m_gp.to_string();
+    let gp_held = give_everything(&cm_api, &w, &gp_m, "GP").await;
+    let v = team_version(&cm_api, &w).await;
+    let r = cm_api
+        .post_if_match(&end_path(&w, w.m_gp), &v, json!({"last_day": today}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let overview = cm.get(&format!("/patients/{}", w.p)).await;
+    let at = overview
+        .text
+        .find(&format!(r#"id="action-{}""#, gp_held.action))
+        .unwrap();
+    let li = &overview.text[at..at + overview.text[at..].find("</li>").unwrap()];
+    assert!(li.contains("Needs a new owner"), "{li}");
+    let caseload = cm.get("/patients").await;
+    assert!(
+        caseload.text.contains("items need a new owner"),
+        "{}",
+        caseload.text
+    );
 }

@@ -139,6 +139,14 @@ struct OverviewPage {
     /// The plan's one form (each action's status, the revision date); see
     /// `FormState::keep_typed`.
     form: FormState,
+    /// Items waiting for a new owner since someone left without a successor.
+    flagged: Vec<uuid::Uuid>,
+}
+
+impl OverviewPage {
+    fn is_flagged(&self, id: uuid::Uuid) -> bool {
+        self.flagged.contains(&id)
+    }
 }
 
 /// Every field of the overview's form as the store gives it.
@@ -180,12 +188,26 @@ pub async fn overview(
                 values: overview_values(&ov),
                 ..Default::default()
             };
+            let flagged = if ov.plan_visible {
+                match state
+                    .app
+                    .team()
+                    .needs_new_owner(&viewer.ctx, ov.patient.id)
+                    .await
+                {
+                    Ok(list) => list.into_iter().map(|f| f.item_id).collect(),
+                    Err(e) => return error_response(&viewer.base, e),
+                }
+            } else {
+                Vec::new()
+            };
             render(
                 StatusCode::OK,
                 &OverviewPage {
                     base: viewer.base,
                     ov,
                     form,
+                    flagged,
                 },
             )
         }
@@ -202,7 +224,15 @@ pub fn overview_again(
     status: StatusCode,
 ) -> Response {
     base.title = ov.patient.name.clone();
-    render(status, &OverviewPage { base, ov, form })
+    render(
+        status,
+        &OverviewPage {
+            base,
+            ov,
+            form,
+            flagged: Vec::new(),
+        },
+    )
 }
 
 #[derive(Deserialize)]
