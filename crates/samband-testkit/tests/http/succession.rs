@@ -441,8 +441,7 @@ async fn without_a_successor_the_coordinator_holds_the_items_flagged_until_reass
     let mine = cm.get("/api/v1/patients").await;
     let row = find(&mine.body["items"], &w.p.to_string());
     assert_eq!(row["needs_new_owner"], 4);
-    // The patient does not read the plan's bookkeeping through this list? They do
-    // read their plan: the flags are plan information, and the policy lets them.
+    // The flags are plan information: someone outside the team gets nothing.
     let er = t.api(&t.token("er").await);
     assert_eq!(
         er.get(&format!("/api/v1/patients/{}/needs-new-owner", w.p))
@@ -506,9 +505,8 @@ async fn without_a_successor_the_coordinator_holds_the_items_flagged_until_reass
         .unwrap()
         .clone();
     assert_eq!(nav_member["is_coordinator"], true);
-    // What the coordinator held for the GP went on to the new coordinator, unflagged
-    // no more: it is held by someone who never was asked to — still flagged? No: the
-    // flag named the old holder, so the items now have a named owner.
+    // What the coordinator held for the GP went on to the new coordinator, who was
+    // named: the goal is theirs.
     let ov = t
         .api(&t.token("nav").await)
         .get(&format!("/api/v1/patients/{}", w.p))
@@ -710,8 +708,7 @@ async fn messages_to_someone_who_left_are_refused_and_replies_skip_them(b: Backe
         .map(|r| r["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, vec!["Cecilie Koordinator"]);
-    // The others' reply lists no one skipped when nobody left among them? The care
-    // manager's reply skips her too.
+    // The care manager's reply skips her too.
     let r = cm
         .post(
             &format!("/api/v1/threads/{thread}/messages"),
