@@ -17,6 +17,7 @@ mod openapi;
 mod pathways;
 mod problem;
 mod routes;
+mod succession;
 
 use axum::Router;
 use samband_app::App;

@@ -175,6 +175,7 @@ async fn start_thread(
             thread_id: Some(id.0),
             message_id: None,
             request_id: None,
+            skipped: vec![],
         },
         format!("/api/v1/threads/{id}"),
     ))
@@ -208,9 +209,9 @@ async fn reply(
     let thread = parse_id::<ThreadId>(&thread, "thread")?;
     let input = ReplyJson::from(input);
     let attachments = decode_uploads(&input.attachments)?;
-    let id = app
+    let sent = app
         .messages()
-        .reply(
+        .reply_reporting(
             &ctx,
             thread,
             ReplyInput {
@@ -224,8 +225,9 @@ async fn reply(
     Ok(created(
         out::Created {
             thread_id: Some(thread.0),
-            message_id: Some(id.0),
+            message_id: Some(sent.id.0),
             request_id: None,
+            skipped: sent.skipped,
         },
         format!("/api/v1/threads/{thread}"),
     ))
@@ -294,6 +296,7 @@ async fn create_request(
             thread_id: Some(thread.0),
             message_id: None,
             request_id: Some(request.0),
+            skipped: vec![],
         },
         format!("/api/v1/threads/{thread}"),
     ))

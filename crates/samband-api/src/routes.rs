@@ -55,6 +55,7 @@ pub fn book() -> ApiBook {
         .merge(crate::meetings::book())
         .merge(crate::pathways::book())
         .merge(crate::handovers::book())
+        .merge(crate::succession::book())
 }
 
 type ApiResult = Result<Response, ApiError>;

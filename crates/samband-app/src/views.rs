@@ -156,6 +156,9 @@ pub struct CaseloadItem {
     pub is_coordinator: bool,
     pub open_actions: i64,
     pub overdue_actions: i64,
+    /// Items handed to the coordinator for want of a successor, still waiting for a
+    /// new owner (withheld with the plan).
+    pub needs_new_owner: i64,
 }
 
 impl From<samband_store::CaseloadRow> for CaseloadItem {
@@ -166,6 +169,7 @@ impl From<samband_store::CaseloadRow> for CaseloadItem {
             is_coordinator: r.is_coordinator,
             open_actions: r.open_actions,
             overdue_actions: r.overdue_actions,
+            needs_new_owner: 0,
         }
     }
 }

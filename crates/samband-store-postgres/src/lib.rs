@@ -14,6 +14,7 @@ mod migrate;
 mod pathways;
 mod plan;
 mod records;
+mod succession;
 mod team;
 
 use async_trait::async_trait;

@@ -530,7 +530,8 @@ impl RequestRepo for PgTx {
     async fn update_request(&mut self, r: &Request, expected: i64) -> StoreResult<i64> {
         let res = sqlx::query(
             "UPDATE requests SET status = $1, answers = $2, answer_note = $3, decline_reason = $4, answered_at = $5, \
-               due_date = $6, version = $7 \
+               due_date = $6, version = $7, addressee_account_id = $10, addressee_member_id = $11, \
+               addressee_name = $12 \
              WHERE id = $8 AND version = $9",
         )
         .bind(r.status.as_str())
@@ -542,6 +543,9 @@ impl RequestRepo for PgTx {
         .bind(expected + 1)
         .bind(r.id.as_uuid())
         .bind(expected)
+        .bind(r.addressee_account_id.as_uuid())
+        .bind(r.addressee_member_id.as_uuid())
+        .bind(&r.addressee_name)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;

@@ -26,6 +26,7 @@ mod pathways;
 mod plan;
 mod readers;
 mod records;
+mod succession;
 mod team;
 mod writer;
 

@@ -452,13 +452,16 @@ impl RequestRepo for SqliteTx {
     }
 
     async fn update_request(&mut self, r: &Request, expected: i64) -> StoreResult<i64> {
-        let res = query("UPDATE requests SET status = ?, answers = ?, answer_note = ?, decline_reason = ?, answered_at = ?, due_date = ?, version = ? WHERE id = ? AND version = ?")
+        let res = query("UPDATE requests SET status = ?, answers = ?, answer_note = ?, decline_reason = ?, answered_at = ?, due_date = ?, addressee_account_id = ?, addressee_member_id = ?, addressee_name = ?, version = ? WHERE id = ? AND version = ?")
             .bind(r.status.as_str())
             .bind(json_list(&r.answers))
             .bind(&r.answer_note)
             .bind(&r.decline_reason)
             .bind(r.answered_at.as_ref().map(ts))
             .bind(date(&r.due_date))
+            .bind(r.addressee_account_id.to_string())
+            .bind(r.addressee_member_id.to_string())
+            .bind(&r.addressee_name)
             .bind(expected + 1)
             .bind(r.id.to_string())
             .bind(expected)

@@ -69,6 +69,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0013_pathways_handovers.sql"),
     ),
     (
+        14,
+        "0014_succession",
+        include_str!("../migrations/0014_succession.sql"),
+    ),
+    (
         17,
         "0017_admin_lists",
         include_str!("../migrations/0017_admin_lists.sql"),

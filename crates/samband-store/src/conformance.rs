@@ -30,6 +30,8 @@ use uuid::Uuid;
 
 mod pathways;
 use pathways::*;
+mod succession;
+use succession::*;
 
 /// What a scenario's entry point returns.
 pub type ScenarioFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -85,6 +87,8 @@ registry![
     stored_templates_are_unique_per_key_and_version,
     enrolments_keep_their_completions_and_are_versioned,
     handovers_round_trip_are_versioned_and_overdue_ones_found,
+    // Successors
+    a_leavers_open_items_move_to_the_successor_flagged,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,

@@ -11,6 +11,7 @@ pub mod conformance;
 pub mod paging;
 pub mod pathways;
 pub mod records;
+pub mod succession;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -28,6 +29,7 @@ use uuid::Uuid;
 pub use paging::{After, HistoryFilter, PageAt, ThreadFilter};
 pub use pathways::{HandoverRepo, PathwayRepo, StoredTemplate};
 pub use records::*;
+pub use succession::{FlaggedItem, HandOverTo, OpenItems, SuccessionRecord, SuccessionRepo};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -105,6 +107,7 @@ pub trait Tx:
     + MeetingRepo
     + PathwayRepo
     + HandoverRepo
+    + SuccessionRepo
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

@@ -369,6 +369,9 @@ pub struct Created {
     pub message_id: Option<Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<Uuid>,
+    /// A reply: the participants it did not go to because they left the care team.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]

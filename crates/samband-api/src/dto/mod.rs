@@ -9,4 +9,5 @@ pub mod meetings;
 pub mod messages;
 pub mod output;
 pub mod pathways;
+pub mod succession;
 pub mod text;

@@ -228,6 +228,10 @@ pub struct CaseloadItem {
     pub open_actions: i64,
     #[schema(minimum = 0)]
     pub overdue_actions: i64,
+    /// Items handed to the coordinator when someone left without a successor, still
+    /// waiting for a new owner.
+    #[schema(minimum = 0)]
+    pub needs_new_owner: i64,
 }
 
 impl From<samband_app::views::CaseloadItem> for CaseloadItem {
@@ -238,6 +242,7 @@ impl From<samband_app::views::CaseloadItem> for CaseloadItem {
             is_coordinator,
             open_actions,
             overdue_actions,
+            needs_new_owner,
         } = r;
         Self {
             id: patient.id.0,
@@ -247,6 +252,7 @@ impl From<samband_app::views::CaseloadItem> for CaseloadItem {
             is_coordinator,
             open_actions,
             overdue_actions,
+            needs_new_owner,
         }
     }
 }

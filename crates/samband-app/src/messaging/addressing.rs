@@ -170,11 +170,25 @@ impl Messages<'_> {
                     .find(|m| m.id == id && m.kind == MemberKind::Professional)
                 {
                     Some(m) => chosen.push(m),
-                    None => e.add(
-                        "to",
-                        "not_on_team",
-                        "the recipient is not on the patient's care team",
-                    ),
+                    None => match team.as_ref().and_then(|t| t.member(id)) {
+                        // Someone who left: say so, and who to write to instead.
+                        Some(gone) if gone.active_to.is_some_and(|to| to < today) => {
+                            let (name, instead) =
+                                self.team().left_notice(tx, patient, gone).await?;
+                            e.add(
+                                "to",
+                                "member_left",
+                                format!(
+                                    "{name} has left the care team; write to {instead} instead"
+                                ),
+                            );
+                        }
+                        _ => e.add(
+                            "to",
+                            "not_on_team",
+                            "the recipient is not on the patient's care team",
+                        ),
+                    },
                 }
             } else {
                 e.add(

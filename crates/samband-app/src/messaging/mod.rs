@@ -16,6 +16,7 @@ mod inputs;
 mod post;
 mod receipts;
 mod send;
+pub use send::ReplyOutcome;
 mod threads;
 mod views;
 

@@ -15,13 +15,18 @@ use samband_store::Job;
 use sha2::{Digest, Sha256};
 
 impl Messages<'_> {
-    /// Everyone in the thread except the principal, as addressees.
-    pub(crate) async fn thread_others(
+    /// Everyone in the thread except the principal, as addressees; `skipped` names
+    /// the participants left out because their membership on the patient's team has
+    /// ended (a message is never delivered to them).
+    pub(crate) async fn thread_others_skipping(
         &self,
         tx: &mut TxBox,
         ctx: &Ctx,
         thread: &Thread,
+        skipped: &mut Vec<String>,
     ) -> Result<Vec<Addressee>, AppError> {
+        let today = self.today();
+        let team = tx.get_team(thread.patient_id).await?;
         let mut ids: Vec<AccountId> = vec![thread.created_by];
         for r in tx.list_recipients(thread.id).await? {
             ids.push(r.account_id);
@@ -38,12 +43,32 @@ impl Messages<'_> {
                 if account.disabled {
                     continue;
                 }
+                if let (Some(pid), Some(team)) = (account.professional_id, team.as_ref()) {
+                    let was_member = team.members.iter().any(|m| m.professional_id == Some(pid));
+                    if was_member && team.active_professional(pid, today).is_none() {
+                        if !skipped.contains(&account.display_name) {
+                            skipped.push(account.display_name.clone());
+                        }
+                        continue;
+                    }
+                }
                 out.push(Addressee {
                     name: account.display_name.clone(),
                     account,
                     member: None,
                 });
             }
+        }
+        if out.is_empty() && !skipped.is_empty() {
+            return Err(ValidationErrors::single(
+                "body",
+                "recipients_left",
+                format!(
+                    "nobody else can receive this: {} left the care team",
+                    skipped.join(", ")
+                ),
+            )
+            .into());
         }
         if out.is_empty() {
             return Err(ValidationErrors::single(

@@ -98,13 +98,26 @@ impl Messages<'_> {
         thread_id: ThreadId,
         input: ReplyInput,
     ) -> Result<MessageId, AppError> {
+        Ok(self.reply_reporting(ctx, thread_id, input).await?.id)
+    }
+
+    /// [`Self::reply`], saying who was skipped because they left the care team.
+    pub async fn reply_reporting(
+        &self,
+        ctx: &Ctx,
+        thread_id: ThreadId,
+        input: ReplyInput,
+    ) -> Result<ReplyOutcome, AppError> {
         let mut e = ValidationErrors::new();
         let body = e.take(check_body(&input.body));
         let files = self.check_uploads(&input.attachments, &mut e);
         e.into_result()?;
         let body = body.unwrap_or_default();
         let (mut tx, thread, purpose) = self.open_thread(ctx, thread_id, Operation::Create).await?;
-        let recipients = self.thread_others(&mut tx, ctx, &thread).await?;
+        let mut skipped = Vec::new();
+        let recipients = self
+            .thread_others_skipping(&mut tx, ctx, &thread, &mut skipped)
+            .await?;
         self.check_recipients_may_read(&mut tx, thread.patient_id, thread.category, &recipients)
             .await?;
         let needs_ack = input.needs_ack && ctx.principal.subject.own_patient().is_none();
@@ -133,6 +146,13 @@ impl Messages<'_> {
         .await?;
         tx.commit().await?;
         self.after_post(ctx, &recipients);
-        Ok(id)
+        Ok(ReplyOutcome { id, skipped })
     }
+}
+
+/// A reply sent, and the participants it did not go to because they left the team.
+#[derive(Debug, Clone)]
+pub struct ReplyOutcome {
+    pub id: MessageId,
+    pub skipped: Vec<String>,
 }

@@ -32,6 +32,7 @@ impl Patients<'_> {
         // The caseload query already restricts to active membership; each row is still
         // put to the policy so a rule added there (consent) applies to lists too.
         let mut allowed = Vec::with_capacity(rows.len());
+        let mut plan_visible = Vec::new();
         for row in rows {
             let consent = tx
                 .get_consent(row.patient.id)
@@ -80,11 +81,23 @@ impl Patients<'_> {
                 {
                     row.open_actions = 0;
                     row.overdue_actions = 0;
+                } else {
+                    plan_visible.push(row.patient.id);
                 }
                 allowed.push(row);
             }
         }
+        let flagged = tx.count_flagged(&plan_visible).await?;
         tx.commit().await?;
-        Ok(req.page(allowed, next, total).map(Into::into))
+        Ok(req.page(allowed, next, total).map(|row| {
+            let n = flagged
+                .iter()
+                .find(|(p, _)| *p == row.patient.id)
+                .map_or(0, |(_, n)| *n);
+            crate::views::CaseloadItem {
+                needs_new_owner: n,
+                ..row.into()
+            }
+        }))
     }
 }

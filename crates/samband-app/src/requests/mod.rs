@@ -12,6 +12,7 @@
 mod create;
 mod deadlines;
 mod list;
+mod readdress;
 mod transition;
 
 pub use transition::{AnswerInput, DeclineInput, Transition};

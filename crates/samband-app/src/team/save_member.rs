@@ -76,6 +76,26 @@ impl Team<'_> {
                 "the patient does not represent an organisation",
             );
         }
+        // Ending a membership that holds open work goes through `end_membership`, which
+        // names who takes it over: nothing is left with someone who is gone.
+        if let Some(old) = team.member(id) {
+            let today = self.today();
+            let ends_now = member.active_to.is_some_and(|to| to < today)
+                || (member.active_to.is_some() && old.active_to != member.active_to);
+            if old.active_to.is_none_or(|to| to >= today) && ends_now {
+                let account = match old.professional_id {
+                    Some(p) => tx.account_for_professional(p).await?.map(|a| a.id),
+                    None => None,
+                };
+                if !tx.open_items(patient, id, account).await?.is_empty() {
+                    errs.add(
+                        "active_to",
+                        "has_open_items",
+                        "this person still holds open work: end the membership and name a successor",
+                    );
+                }
+            }
+        }
         errs.into_result()?;
         let mut next = team.clone();
         let mut member = member;

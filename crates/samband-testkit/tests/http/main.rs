@@ -33,6 +33,7 @@ mod paging;
 mod pathways;
 mod policy;
 mod routes;
+mod succession;
 mod tokens;
 mod ui;
 mod ui_messages;

@@ -58,17 +58,43 @@ pub async fn your_plan(State(state): State<UiState>, mut viewer: Viewer) -> Resp
 struct TeamPage {
     base: Base,
     ov: PatientOverview,
+    /// Who took over from whom (issue 11).
+    successions: Vec<samband_app::team::SuccessionView>,
+}
+
+impl TeamPage {
+    /// Whom this member took over from, most recent first.
+    fn took_over(
+        &self,
+        member: &samband_domain::ids::MemberId,
+    ) -> Vec<&samband_app::team::SuccessionView> {
+        self.successions
+            .iter()
+            .rev()
+            .filter(|s| s.successor_member_id == *member)
+            .collect()
+    }
 }
 
 pub async fn who_helps(State(state): State<UiState>, mut viewer: Viewer) -> Response {
     match load(&state, &viewer).await {
         Ok(ov) => {
+            let successions = match state
+                .app
+                .team()
+                .successions(&viewer.ctx, ov.patient.id)
+                .await
+            {
+                Ok(s) => s,
+                Err(e) => return error_response(&viewer.base, e),
+            };
             viewer.base.title = viewer.base.t("me.team_title");
             render(
                 StatusCode::OK,
                 &TeamPage {
                     base: viewer.base,
                     ov,
+                    successions,
                 },
             )
         }

@@ -141,6 +141,14 @@ struct OverviewPage {
     form: FormState,
     /// The patient's hand-overs as this reader may see them (`None`: not loaded).
     handovers: Option<Vec<samband_app::handovers::HandoverView>>,
+    /// Items waiting for a new owner since someone left without a successor.
+    flagged: Vec<uuid::Uuid>,
+}
+
+impl OverviewPage {
+    fn is_flagged(&self, id: uuid::Uuid) -> bool {
+        self.flagged.contains(&id)
+    }
 }
 
 /// Every field of the overview's form as the store gives it.
@@ -188,6 +196,19 @@ pub async fn overview(
                 .list(&viewer.ctx, ov.patient.id)
                 .await
                 .ok();
+            let flagged = if ov.plan_visible {
+                match state
+                    .app
+                    .team()
+                    .needs_new_owner(&viewer.ctx, ov.patient.id)
+                    .await
+                {
+                    Ok(list) => list.into_iter().map(|f| f.item_id).collect(),
+                    Err(e) => return error_response(&viewer.base, e),
+                }
+            } else {
+                Vec::new()
+            };
             render(
                 StatusCode::OK,
                 &OverviewPage {
@@ -195,6 +216,7 @@ pub async fn overview(
                     ov,
                     form,
                     handovers,
+                    flagged,
                 },
             )
         }
@@ -218,6 +240,7 @@ pub fn overview_again(
             ov,
             form,
             handovers: None,
+            flagged: Vec::new(),
         },
     )
 }

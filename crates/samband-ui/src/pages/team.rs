@@ -329,5 +329,135 @@ pub async fn member_end(
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
+    // Someone is named to take over, or the member still holds open work: the hand-over
+    // (issue 11). Otherwise the form is saved with the last day, as before.
+    let successor_named = !form.get("successor_id").is_empty()
+        || !form.get("new_successor_professional_id").is_empty();
+    let holds_work = match (parse_patient(&patient), member.parse::<MemberId>()) {
+        (Ok(pid), Ok(mid)) => state
+            .app
+            .patients()
+            .overview(&viewer.ctx, pid)
+            .await
+            .is_ok_and(|ov| {
+                ov.actions
+                    .iter()
+                    .any(|a| a.owner_member_id == mid && a.status.is_open())
+                    || ov
+                        .goals
+                        .iter()
+                        .any(|g| g.owner_member_id == Some(mid) && !g.achieved)
+            }),
+        _ => false,
+    };
+    if successor_named || holds_work {
+        return hand_over(&state, &viewer, &patient, &member, &form).await;
+    }
     save(&state, &viewer, &patient, Some(&member), &form, true).await
+}
+
+/// Ends the membership with a successor (or the coordinator), every open item moving
+/// in one change; field errors come back at the fields of the end form.
+async fn hand_over(
+    state: &UiState,
+    viewer: &Viewer,
+    patient: &str,
+    member: &str,
+    form: &FormData,
+) -> Response {
+    let pid = match parse_patient(patient) {
+        Ok(p) => p,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let Ok(mid) = member.parse::<MemberId>() else {
+        return error_response(&viewer.base, AppError::NotFound);
+    };
+    let refuse = |errors: ValidationErrors, status: StatusCode| async move {
+        show(
+            state,
+            viewer,
+            pid,
+            FormState::from_form(form, errors),
+            Some(mid),
+            None,
+            status,
+        )
+        .await
+    };
+    if form.get("end_confirm") != "on" {
+        return refuse(
+            ValidationErrors::single(
+                "end_confirm",
+                "confirm_required",
+                "tick the box to confirm ending the membership",
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let today = state.app.today().format("%Y-%m-%d").to_string();
+    let new_successor = form
+        .opt("new_successor_professional_id")
+        .map(|p| MemberInput {
+            kind: "professional".into(),
+            professional_id: p.parse().ok(),
+            role: form.get("new_successor_role").into(),
+            responsibility: form.get("responsibility").into(),
+            active_from: today.clone(),
+            ..Default::default()
+        });
+    let input = samband_app::team::EndMembershipInput {
+        last_day: form.opt("end_on").unwrap_or(today),
+        successor_id: form.get("successor_id").parse().ok(),
+        new_successor,
+        reason: form.opt("reason"),
+    };
+    match state
+        .app
+        .team()
+        .end_membership(&viewer.ctx, pid, mid, &input, form.version())
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/patients/{pid}")).into_response(),
+        Err(AppError::Validation(mut errors)) => {
+            for e in &mut errors.errors {
+                e.field = match e.field.as_str() {
+                    "last_day" => "end_on".into(),
+                    "new_successor.professional_id" | "new_successor.kind" => {
+                        "new_successor_professional_id".into()
+                    }
+                    "new_successor.role" => "new_successor_role".into(),
+                    "new_successor.responsibility" => "responsibility".into(),
+                    other => other.to_owned(),
+                };
+            }
+            refuse(errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Conflict(c)) => {
+            let mut errors = ValidationErrors::new();
+            errors.add(
+                "end_confirm",
+                "stale",
+                format!(
+                    "the team changed meanwhile (now version {}); check and try again",
+                    c.current_version
+                ),
+            );
+            let mut again = FormState::from_form(form, errors);
+            again
+                .values
+                .insert("version".into(), c.current_version.to_string());
+            show(
+                state,
+                viewer,
+                pid,
+                again,
+                Some(mid),
+                None,
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
 }
