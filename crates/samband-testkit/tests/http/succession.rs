@@ -36,9 +36,8 @@ fn end_path(w: &World, member: impl std::fmt::Display) -> String {
 /// A new professional (with an account) in the organisation named `org`.
 async fn new_professional(t: &TestApp, org: &str, name: &str, title: &str, user: &str) -> String {
     let admin = t.api(&t.token("admin").await);
-    let orgs = admin.get("/api/v1/organisations").await;
-    let org_id = orgs
-        .body
+    let orgs = admin.get("/api/v1/organisations?limit=200").await;
+    let org_id = orgs.body["items"]
         .as_array()
         .unwrap()
         .iter()
