@@ -83,6 +83,8 @@ pub(crate) fn describe(n: &Notification, patient: Option<&str>) -> String {
         "meeting_cancelled" => format!("{actor} cancelled a meeting about {who}"),
         "agenda_request" => format!("{who} asked to change an agenda item: {detail}"),
         "follow_up_due" => format!("Follow-up is due for the meeting about {who}"),
+        "milestone_due" => format!("A pathway milestone for {who} is due soon: {detail}"),
+        "milestone_overdue" => format!("A pathway milestone for {who} is overdue: {detail}"),
         other => format!("{other}: {who}"),
     }
 }

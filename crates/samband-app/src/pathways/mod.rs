@@ -10,11 +10,14 @@
 
 mod catalogue;
 mod complete;
+mod defaults;
 mod enrol;
 mod evidence;
+mod reminders;
 mod view;
 
 pub use catalogue::TemplateSummary;
+pub use defaults::REMIND_DAYS_BEFORE;
 pub use view::EnrolmentView;
 
 crate::kernel::capability!(

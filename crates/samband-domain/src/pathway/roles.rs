@@ -104,3 +104,24 @@ mod tests {
         assert!(!CareRole::Employer.names("Physiotherapist"));
     }
 }
+
+/// The active member who answers for `role` on `day`: the coordinator for
+/// `coordinator`, the patient (when on the team) for `patient`, else the first active
+/// professional whose team role names it — and the coordinator when nobody does.
+pub fn responsible(
+    team: &crate::team::CareTeam,
+    role: CareRole,
+    day: chrono::NaiveDate,
+) -> Option<&crate::team::TeamMember> {
+    use crate::team::MemberKind;
+    let named = match role {
+        CareRole::Coordinator => None,
+        CareRole::Patient => team
+            .active_members(day)
+            .find(|m| m.kind == MemberKind::Patient),
+        other => team
+            .active_members(day)
+            .find(|m| m.kind == MemberKind::Professional && other.names(&m.role)),
+    };
+    named.or_else(|| team.coordinator(day))
+}

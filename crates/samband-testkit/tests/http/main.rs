@@ -29,6 +29,7 @@ mod meetings;
 mod messages;
 mod observability;
 mod paging;
+mod pathway_jobs;
 mod pathways;
 mod policy;
 mod routes;
