@@ -13,12 +13,14 @@ mod complete;
 mod defaults;
 mod enrol;
 mod evidence;
+mod lists;
 mod reminders;
 mod view;
 
 pub use catalogue::TemplateSummary;
 pub use defaults::REMIND_DAYS_BEFORE;
-pub use view::EnrolmentView;
+pub use lists::{DueMilestone, SOON_DAYS};
+pub use view::{EnrolmentView, MilestoneLine};
 
 crate::kernel::capability!(
     /// Use cases on care pathways (`app.pathways()`).

@@ -29,9 +29,9 @@ fn every_window_lies_its_days_from_every_anchor_of_2027_to_2029() {
             assert_eq!(s.len(), expected, "{} from {anchor}", t.key);
             for occ in &s {
                 let m = t.milestone(&occ.milestone).unwrap();
-                let shift = m
-                    .repeat
-                    .map_or(0, |r| i64::from(r.every_days) * i64::from(occ.occurrence - 1));
+                let shift = m.repeat.map_or(0, |r| {
+                    i64::from(r.every_days) * i64::from(occ.occurrence - 1)
+                });
                 assert_eq!(
                     day_number(occ.opens) - day_number(anchor),
                     i64::from(m.window.opens_day) + shift,
@@ -73,7 +73,10 @@ fn every_window_lies_its_days_from_every_anchor_of_2027_to_2029() {
 #[test]
 fn windows_across_month_ends_and_the_leap_day_fall_on_the_calendar_dates() {
     let all = shipped().unwrap();
-    let sick = all.iter().find(|t| t.key == "sick_leave_follow_up").unwrap();
+    let sick = all
+        .iter()
+        .find(|t| t.key == "sick_leave_follow_up")
+        .unwrap();
     let cancer = all.iter().find(|t| t.key == "cancer_home").unwrap();
     let due = |t: &PathwayTemplate, anchor: NaiveDate, key: &str| {
         schedule(t, anchor)
@@ -84,10 +87,22 @@ fn windows_across_month_ends_and_the_leap_day_fall_on_the_calendar_dates() {
     };
     // The municipal contact is named within 14 days: from 31 January into February
     // of a common year and of the leap year, and from the leap day into March.
-    assert_eq!(due(cancer, d(2027, 1, 31), "municipal_contact_named"), d(2027, 2, 14));
-    assert_eq!(due(cancer, d(2028, 2, 20), "municipal_contact_named"), d(2028, 3, 5));
-    assert_eq!(due(cancer, d(2027, 2, 20), "municipal_contact_named"), d(2027, 3, 6));
-    assert_eq!(due(cancer, d(2028, 2, 29), "municipal_contact_named"), d(2028, 3, 14));
+    assert_eq!(
+        due(cancer, d(2027, 1, 31), "municipal_contact_named"),
+        d(2027, 2, 14)
+    );
+    assert_eq!(
+        due(cancer, d(2028, 2, 20), "municipal_contact_named"),
+        d(2028, 3, 5)
+    );
+    assert_eq!(
+        due(cancer, d(2027, 2, 20), "municipal_contact_named"),
+        d(2027, 3, 6)
+    );
+    assert_eq!(
+        due(cancer, d(2028, 2, 29), "municipal_contact_named"),
+        d(2028, 3, 14)
+    );
     // 3–4 months: day 91 to 122 after a diagnosis on 30 November crosses the year end.
     let s = schedule(cancer, d(2027, 11, 30));
     let m34 = s

@@ -36,3 +36,4 @@ mod routes;
 mod tokens;
 mod ui;
 mod ui_messages;
+mod ui_pathways;

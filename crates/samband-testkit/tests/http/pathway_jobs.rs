@@ -43,9 +43,7 @@ async fn notices(t: &TestApp, user: &str, kind: &str) -> Vec<String> {
 }
 
 async fn actions(api: &Api, patient: impl std::fmt::Display) -> Vec<Value> {
-    api.get(&format!("/api/v1/patients/{patient}"))
-        .await
-        .body["actions"]
+    api.get(&format!("/api/v1/patients/{patient}")).await.body["actions"]
         .as_array()
         .unwrap()
         .clone()
@@ -97,7 +95,11 @@ async fn default_actions_are_created_with_the_enrolment_and_owned_by_the_role(b:
         .find(|a| a["title"] == "Invite the GP and the social-security caseworker")
         .unwrap();
     assert_eq!(invite["owner_member_id"], w.m_care_manager.to_string());
-    assert_eq!(all.len(), before + 3, "exactly the default actions: {all:?}");
+    assert_eq!(
+        all.len(),
+        before + 3,
+        "exactly the default actions: {all:?}"
+    );
     // Each has its history row naming the pathway.
     let id = summary["id"].as_str().unwrap();
     let h = gp
@@ -153,15 +155,28 @@ async fn a_milestone_reminds_its_owner_before_it_is_due_and_escalates_once_overd
     run_jobs(&t).await;
     let due = notices(&t, "cm", "milestone_due").await;
     assert_eq!(
-        due.iter().filter(|n| n.contains("Dialogue meeting 1")).count(),
+        due.iter()
+            .filter(|n| n.contains("Dialogue meeting 1"))
+            .count(),
         1,
         "{due:?}"
     );
     assert!(notices(&t, "nav", "milestone_due").await.is_empty());
     // The follow-up plan was reminded and, past 18 December, escalated, once each.
-    assert_eq!(due.iter().filter(|n| n.contains("Follow-up plan")).count(), 1, "{due:?}");
+    assert_eq!(
+        due.iter().filter(|n| n.contains("Follow-up plan")).count(),
+        1,
+        "{due:?}"
+    );
     let cm_over = notices(&t, "cm", "milestone_overdue").await;
-    assert_eq!(cm_over.iter().filter(|n| n.contains("Follow-up plan")).count(), 1, "{cm_over:?}");
+    assert_eq!(
+        cm_over
+            .iter()
+            .filter(|n| n.contains("Follow-up plan"))
+            .count(),
+        1,
+        "{cm_over:?}"
+    );
     // Dialogue meeting 1 is done by hand before it falls due: no escalation follows.
     let gp = t.api(&t.token("gp").await);
     let done = gp
@@ -189,11 +204,16 @@ async fn a_milestone_reminds_its_owner_before_it_is_due_and_escalates_once_overd
     run_jobs(&t).await;
     let over = notices(&t, "cm", "milestone_overdue").await;
     assert_eq!(
-        over.iter().filter(|n| n.contains("Dialogue meeting 2")).count(),
+        over.iter()
+            .filter(|n| n.contains("Dialogue meeting 2"))
+            .count(),
         1,
         "{over:?}"
     );
-    assert!(over.iter().all(|n| !n.contains("Dialogue meeting 1")), "{over:?}");
+    assert!(
+        over.iter().all(|n| !n.contains("Dialogue meeting 1")),
+        "{over:?}"
+    );
     assert_eq!(
         notices(&t, "nav", "milestone_overdue")
             .await

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod consent;
 pub mod meetings;
 pub mod messages;
+pub mod pathways;
 pub mod patient_portal;
 pub mod patients;
 pub mod plan;
