@@ -68,6 +68,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0013_pathways_handovers",
         include_str!("../migrations/0013_pathways_handovers.sql"),
     ),
+    (
+        16,
+        "0016_needs_mappings",
+        include_str!("../migrations/0016_needs_mappings.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Samband's migration lock.

@@ -28,7 +28,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use uuid::Uuid;
 
+mod needs;
 mod pathways;
+use needs::*;
 use pathways::*;
 
 /// What a scenario's entry point returns.
@@ -85,6 +87,8 @@ registry![
     stored_templates_are_unique_per_key_and_version,
     enrolments_keep_their_completions_and_are_versioned,
     handovers_round_trip_are_versioned_and_overdue_ones_found,
+    // Needs mapping (issue 11, part C)
+    needs_mappings_round_trip_per_patient_by_day,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,

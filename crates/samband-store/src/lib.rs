@@ -9,6 +9,7 @@
 pub mod chain;
 pub mod conformance;
 pub mod paging;
+pub mod needs;
 pub mod pathways;
 pub mod records;
 
@@ -27,6 +28,7 @@ use uuid::Uuid;
 
 pub use paging::{After, HistoryFilter, PageAt, ThreadFilter};
 pub use pathways::{HandoverRepo, PathwayRepo, StoredTemplate};
+pub use needs::{NeedsMappingRecord, NeedsMappingRepo};
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +107,7 @@ pub trait Tx:
     + MeetingRepo
     + PathwayRepo
     + HandoverRepo
+    + NeedsMappingRepo
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }
