@@ -8,8 +8,8 @@
 
 pub mod chain;
 pub mod conformance;
-pub mod paging;
 pub mod needs;
+pub mod paging;
 pub mod pathways;
 pub mod records;
 
@@ -26,9 +26,9 @@ use samband_domain::professional::Professional;
 use samband_domain::team::CareTeam;
 use uuid::Uuid;
 
+pub use needs::{NeedsMappingRecord, NeedsMappingRepo};
 pub use paging::{After, HistoryFilter, PageAt, ThreadFilter};
 pub use pathways::{HandoverRepo, PathwayRepo, StoredTemplate};
-pub use needs::{NeedsMappingRecord, NeedsMappingRepo};
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]

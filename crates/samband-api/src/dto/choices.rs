@@ -220,3 +220,12 @@ choice!(
     MilestoneState = ["upcoming", "open", "overdue", "done"],
     "Where a milestone stands today: its window not yet open, open, past due, or done"
 );
+
+domain_choice!(
+    NeedsTopic = samband_domain::pathway::needs::NeedsTopic,
+    "A topic of the needs-mapping conversation (DOMAIN.md §1.3), or other"
+);
+domain_choice!(
+    MappingPoint = samband_domain::pathway::needs::MappingPoint,
+    "When the needs mapping takes place: in hospital, 3–4 months or 12–18 months after the diagnosis"
+);

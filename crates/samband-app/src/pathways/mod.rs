@@ -14,12 +14,15 @@ mod defaults;
 mod enrol;
 mod evidence;
 mod lists;
+mod needs;
 mod reminders;
 mod view;
 
 pub use catalogue::TemplateSummary;
 pub use defaults::REMIND_DAYS_BEFORE;
 pub use lists::{DueMilestone, SOON_DAYS};
+pub use needs::MappingRecorded;
+pub use samband_store::NeedsMappingRecord;
 pub use view::{EnrolmentView, MilestoneLine};
 
 crate::kernel::capability!(

@@ -27,6 +27,7 @@ mod destructive;
 mod emergency;
 mod meetings;
 mod messages;
+mod needs_mapping;
 mod observability;
 mod paging;
 mod pathway_jobs;
