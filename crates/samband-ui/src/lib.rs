@@ -201,4 +201,8 @@ fn book() -> RouteBook<UiState> {
             post(pathways::complete),
         )
         .route("/pathways/due", get(pathways::coordinator_list))
+        .route(
+            "/patients/{patient}/needs-mapping",
+            get(pathways::needs_form).post(pathways::needs_submit),
+        )
 }

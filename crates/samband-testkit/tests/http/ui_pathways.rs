@@ -6,7 +6,10 @@
 use samband_testkit::fixture::PASSWORD;
 use samband_testkit::{hidden_value, Backend, TestApp};
 
-both_backends!(pathways_in_the_ui_enrol_complete_and_show_what_is_overdue);
+both_backends!(
+    pathways_in_the_ui_enrol_complete_and_show_what_is_overdue,
+    the_needs_mapping_form_names_bad_rows_keeps_them_and_completes_the_milestone,
+);
 
 async fn pathways_in_the_ui_enrol_complete_and_show_what_is_overdue(b: Backend) {
     let t = TestApp::start(b).await;
@@ -164,4 +167,75 @@ async fn pathways_in_the_ui_enrol_complete_and_show_what_is_overdue(b: Backend) 
     assert!(me.text.contains(r#"data-milestone="dialogue_meeting_1""#));
     // And cannot open the professionals' page.
     assert_eq!(pia.get(&path).await.status, 303);
+}
+
+async fn the_needs_mapping_form_names_bad_rows_keeps_them_and_completes_the_milestone(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let api = t.api(&t.token("gp").await);
+    let r = api
+        .post(
+            &format!("/api/v1/patients/{}/pathways", w.p),
+            serde_json::json!({"template_key": "cancer_home", "anchor_date": "2026-11-10"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let gp = t.browser();
+    gp.login("gp", PASSWORD).await;
+    let path = format!("/patients/{}/needs-mapping", w.p);
+    let page = gp.get(&path).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let patient = w.m_patient.to_string();
+    let nav = w.m_nav.to_string();
+    // Row 2 (the third) is given to the patient, who is not a professional.
+    let r = gp
+        .post_form(
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("point", "hospital"),
+                ("held_on", "2026-11-20"),
+                ("need2.topic", "work_school"),
+                ("need2.description", "Talk with the employer"),
+                ("need2.owner", &patient),
+                ("need2.due", "2026-12-15"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains(r#"id="need2-owner-error""#), "{}", r.text);
+    assert!(r.text.contains(r#"value="Talk with the employer""#));
+    let none = api
+        .get(&format!("/api/v1/patients/{}/needs-mappings", w.p))
+        .await;
+    assert_eq!(none.body, serde_json::json!([]));
+    let r = gp
+        .post_form(
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("point", "hospital"),
+                ("held_on", "2026-11-20"),
+                ("need2.topic", "work_school"),
+                ("need2.description", "Talk with the employer"),
+                ("need2.owner", &nav),
+                ("need2.due", "2026-12-15"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let page = gp.get(&format!("/patients/{}/pathways", w.p)).await;
+    assert!(page
+        .text
+        .contains(r#"data-milestone="needs_mapping_hospital" data-state="done""#));
+    let ov = api.get(&format!("/api/v1/patients/{}", w.p)).await;
+    assert!(ov.body["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(
+            |a| a["title"] == "Work and education: Talk with the employer"
+                && a["owner_member_id"] == nav.as_str()
+        ));
 }

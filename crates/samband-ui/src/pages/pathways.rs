@@ -326,3 +326,184 @@ pub async fn coordinator_list(
         Err(e) => error_response(&viewer.base, e),
     }
 }
+
+// ---- the needs-mapping conversation ------------------------------------------------
+
+/// Need rows the form offers (empty rows are skipped).
+pub const NEED_ROWS: usize = 4;
+
+#[derive(Template)]
+#[template(path = "needs_mapping.html")]
+struct NeedsPage {
+    base: Base,
+    patient_id: PatientId,
+    patient_name: String,
+    /// Active professionals on the team: (member id, name and role).
+    owners: Vec<(String, String)>,
+    form: FormState,
+}
+
+impl NeedsPage {
+    fn rows(&self) -> Vec<usize> {
+        (0..NEED_ROWS).collect()
+    }
+    fn k(&self, i: &usize, field: &str) -> String {
+        format!("need{i}.{field}")
+    }
+    fn topics(&self) -> Vec<&'static str> {
+        samband_domain::pathway::needs::NeedsTopic::ALL
+            .iter()
+            .map(|t| t.as_str())
+            .collect()
+    }
+    fn points(&self) -> Vec<&'static str> {
+        samband_domain::pathway::needs::MappingPoint::ALL
+            .iter()
+            .map(|t| t.as_str())
+            .collect()
+    }
+}
+
+async fn needs_page(
+    state: &UiState,
+    mut viewer: Viewer,
+    pid: PatientId,
+    form: FormState,
+    status: StatusCode,
+) -> Response {
+    let ov = match state.app.patients().overview(&viewer.ctx, pid).await {
+        Ok(ov) => ov,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    if !ov.can_edit_plan {
+        return error_response(&viewer.base, AppError::Forbidden);
+    }
+    let owners = ov
+        .members
+        .iter()
+        .filter(|m| m.active && m.member.kind == samband_domain::team::MemberKind::Professional)
+        .map(|m| {
+            (
+                m.member.id.to_string(),
+                format!("{} ({})", m.display_name, m.member.role),
+            )
+        })
+        .collect();
+    viewer.base.title = viewer.base.t("pathways.needs_title");
+    render(
+        status,
+        &NeedsPage {
+            base: viewer.base,
+            patient_id: pid,
+            patient_name: ov.patient.name,
+            owners,
+            form,
+        },
+    )
+}
+
+pub async fn needs_form(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Path(patient): Path<String>,
+) -> Response {
+    let pid = match parse_patient(&patient) {
+        Ok(p) => p,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let mut form = FormState::default();
+    form.values
+        .insert("held_on".into(), state.app.today().to_string());
+    needs_page(&state, viewer, pid, form, StatusCode::OK).await
+}
+
+pub async fn needs_submit(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Path(patient): Path<String>,
+    form: FormData,
+) -> Response {
+    use samband_domain::pathway::needs::{NeedInput, NeedsMappingInput};
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    let pid = match parse_patient(&patient) {
+        Ok(p) => p,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let mut errs = ValidationErrors::new();
+    let mut date = |field: &str| -> Option<chrono::NaiveDate> {
+        let raw = form.get(field).trim();
+        if raw.is_empty() {
+            return None;
+        }
+        match raw.parse() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errs.add(field, "bad_date", "not a date (YYYY-MM-DD)");
+                None
+            }
+        }
+    };
+    let held_on = date("held_on");
+    // The rows typed in, with the row each came from (errors are named by row).
+    let mut rows = Vec::new();
+    let mut needs = Vec::new();
+    for i in 0..NEED_ROWS {
+        let f = |k: &str| form.get(&format!("need{i}.{k}")).trim().to_owned();
+        if f("topic").is_empty() && f("description").is_empty() {
+            continue;
+        }
+        let due = date(&format!("need{i}.due"));
+        rows.push(i);
+        needs.push(NeedInput {
+            topic: f("topic"),
+            description: f("description"),
+            owner: f("owner").parse().ok(),
+            due,
+        });
+    }
+    let input = NeedsMappingInput {
+        point: form.get("point").into(),
+        held_on,
+        declined: form.get("declined") == "on",
+        needs,
+        notes: form.opt("notes"),
+    };
+    let typed_errs = errs;
+    let result = if typed_errs.is_empty() {
+        state
+            .app
+            .pathways()
+            .record_needs_mapping(&viewer.ctx, pid, &input)
+            .await
+            .map(|_| ())
+    } else {
+        Err(AppError::Validation(typed_errs))
+    };
+    match result {
+        Ok(()) => to_page(pid),
+        Err(AppError::Validation(mut e)) => {
+            for f in &mut e.errors {
+                if let Some(rest) = f.field.strip_prefix("needs[") {
+                    if let Some((k, tail)) = rest.split_once("].") {
+                        if let Some(orig) = k.parse::<usize>().ok().and_then(|k| rows.get(k)) {
+                            f.field = format!("need{orig}.{tail}");
+                        }
+                    }
+                }
+            }
+            let mut state_ = FormState::from_form(&form, translated(&viewer.base, e));
+            state_.kept.clear();
+            needs_page(
+                &state,
+                viewer,
+                pid,
+                state_,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
