@@ -1,7 +1,9 @@
 //! `/api/v1` handlers for care pathways. Parse → one use case → JSON.
 
 use crate::book::ApiBook;
-use crate::dto::pathways::{self as out, CompletionRequest, EnrolRequest, NeedsMappingRequest};
+use crate::dto::pathways::{
+    self as out, CompletionRequest, EnrolRequest, NeedsMappingRequest, TemplateSourceRequest,
+};
 use crate::errors::*;
 use crate::extract::{Auth, IfMatch, IfMatchHeader, StrictJson};
 use crate::problem::ApiError;
@@ -18,7 +20,7 @@ type ApiResult = Result<Response, ApiError>;
 
 pub fn book() -> ApiBook {
     ApiBook::new()
-        .routes(routes!(templates))
+        .routes(routes!(templates, save_template))
         .routes(routes!(enrolments, enrol))
         .routes(routes!(complete))
         .routes(routes!(needs_mappings, record_needs_mapping))
@@ -119,4 +121,18 @@ async fn record_needs_mapping(
         .record_needs_mapping(&ctx, patient, &input.into())
         .await?;
     Ok((StatusCode::CREATED, Json(out::NeedsMapping::from(r))).into_response())
+}
+
+/// Save a version of the deployment's own template (administrators). Validated like the
+/// shipped ones: every bad field is named by its path; a shipped key or a version not
+/// higher than the saved one is refused.
+#[utoipa::path(post, path = "/pathways", request_body = TemplateSourceRequest,
+    responses((status = 201, description = "The saved template", body = out::PathwayTemplate), Write))]
+async fn save_template(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    StrictJson(input): StrictJson<TemplateSourceRequest>,
+) -> ApiResult {
+    let t = app.pathways().save_template(&ctx, &input.source).await?;
+    Ok((StatusCode::CREATED, Json(out::PathwayTemplate::from(t))).into_response())
 }

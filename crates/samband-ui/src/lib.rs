@@ -202,6 +202,10 @@ fn book() -> RouteBook<UiState> {
         )
         .route("/pathways/due", get(pathways::coordinator_list))
         .route(
+            "/admin/pathways",
+            get(pathways::admin_templates).post(pathways::admin_save_template),
+        )
+        .route(
             "/patients/{patient}/needs-mapping",
             get(pathways::needs_form).post(pathways::needs_submit),
         )

@@ -291,3 +291,11 @@ impl From<samband_app::pathways::MappingRecorded> for NeedsMapping {
         out
     }
 }
+
+/// A new version of the deployment's own pathway template, as TOML (the format the
+/// shipped templates are in; clone one from `GET /pathways` and the admin page).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateSourceRequest {
+    pub source: String,
+}

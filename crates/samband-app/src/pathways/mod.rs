@@ -8,6 +8,7 @@
 //! (`samband_domain::pathway::Enrolment::completed_by_event`); wiring each event's use
 //! case to it follows with those capabilities.
 
+mod admin;
 mod catalogue;
 mod complete;
 mod defaults;

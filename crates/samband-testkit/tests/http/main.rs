@@ -31,6 +31,7 @@ mod needs_mapping;
 mod observability;
 mod paging;
 mod pathway_jobs;
+mod pathway_templates;
 mod pathways;
 mod policy;
 mod routes;

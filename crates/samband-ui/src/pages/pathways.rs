@@ -507,3 +507,101 @@ pub async fn needs_submit(
         Err(e) => error_response(&viewer.base, e),
     }
 }
+
+// ---- template administration --------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "admin_pathways.html")]
+struct AdminTemplatesPage {
+    base: Base,
+    templates: Vec<TemplateSummary>,
+    form: FormState,
+}
+
+#[derive(serde::Deserialize)]
+pub struct CloneQuery {
+    from: Option<String>,
+}
+
+async fn admin_page(
+    state: &UiState,
+    mut viewer: Viewer,
+    form: FormState,
+    status: StatusCode,
+) -> Response {
+    let templates = match state.app.pathways().templates(&viewer.ctx).await {
+        Ok(t) => t,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    viewer.base.title = viewer.base.t("pathways.admin_title");
+    render(
+        status,
+        &AdminTemplatesPage {
+            base: viewer.base,
+            templates,
+            form,
+        },
+    )
+}
+
+/// The list, and with `?from=<key>` that template's TOML to edit; a shipped one is
+/// offered under a key of its own (`<key>_local`) so the clone does not clash.
+pub async fn admin_templates(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Query(q): Query<CloneQuery>,
+) -> Response {
+    let mut form = FormState::default();
+    if let Some(key) = q.from.as_deref().filter(|k| !k.is_empty()) {
+        let source = match state.app.pathways().template_source(&viewer.ctx, key).await {
+            Ok(s) => s,
+            Err(e) => return error_response(&viewer.base, e),
+        };
+        let shipped = samband_domain::pathway::catalogue::SHIPPED
+            .iter()
+            .any(|(f, _)| f.trim_end_matches(".toml") == key);
+        let source = if shipped {
+            source.replacen(
+                &format!("key = \"{key}\""),
+                &format!("key = \"{key}_local\""),
+                1,
+            )
+        } else {
+            source
+        };
+        form.values.insert("source".into(), source);
+    } else if !viewer.base.is_admin() {
+        // The page is for administrators (the use cases refuse anyone else too).
+        return error_response(&viewer.base, AppError::Forbidden);
+    }
+    admin_page(&state, viewer, form, StatusCode::OK).await
+}
+
+pub async fn admin_save_template(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    form: FormData,
+) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    match state
+        .app
+        .pathways()
+        .save_template(&viewer.ctx, form.get("source"))
+        .await
+    {
+        Ok(_) => see_other("/admin/pathways"),
+        Err(AppError::Validation(e)) => {
+            let e = translated(&viewer.base, e);
+            admin_page(
+                &state,
+                viewer,
+                FormState::from_form(&form, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
