@@ -84,27 +84,6 @@ impl CareRole {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn team_roles_in_three_languages_are_recognised_and_others_are_not() {
-        assert!(CareRole::Gp.names("GP"));
-        assert!(CareRole::Gp.names("Fastlege"));
-        assert!(CareRole::Gp.names("Praktiserende læge"));
-        assert!(!CareRole::Gp.names("GPS technician of the ward"));
-        assert!(CareRole::SocialSecurity.names("NAV supervisor"));
-        assert!(CareRole::SocialSecurity.names("Sagsbehandler, jobcenter"));
-        assert!(!CareRole::SocialSecurity.names("Navigator"));
-        assert!(CareRole::MunicipalContact.names("Municipal contact person"));
-        assert!(CareRole::HospitalContact.names("Oncologist"));
-        assert!(CareRole::CareManager.names("Care manager"));
-        assert!(!CareRole::Coordinator.names("Coordinator"));
-        assert!(!CareRole::Employer.names("Physiotherapist"));
-    }
-}
-
 /// The active member who answers for `role` on `day`: the coordinator for
 /// `coordinator`, the patient (when on the team) for `patient`, else the first active
 /// professional whose team role names it — and the coordinator when nobody does.
@@ -124,4 +103,25 @@ pub fn responsible(
             .find(|m| m.kind == MemberKind::Professional && other.names(&m.role)),
     };
     named.or_else(|| team.coordinator(day))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn team_roles_in_three_languages_are_recognised_and_others_are_not() {
+        assert!(CareRole::Gp.names("GP"));
+        assert!(CareRole::Gp.names("Fastlege"));
+        assert!(CareRole::Gp.names("Praktiserende læge"));
+        assert!(!CareRole::Gp.names("GPS technician of the ward"));
+        assert!(CareRole::SocialSecurity.names("NAV supervisor"));
+        assert!(CareRole::SocialSecurity.names("Sagsbehandler, jobcenter"));
+        assert!(!CareRole::SocialSecurity.names("Navigator"));
+        assert!(CareRole::MunicipalContact.names("Municipal contact person"));
+        assert!(CareRole::HospitalContact.names("Oncologist"));
+        assert!(CareRole::CareManager.names("Care manager"));
+        assert!(!CareRole::Coordinator.names("Coordinator"));
+        assert!(!CareRole::Employer.names("Physiotherapist"));
+    }
 }
