@@ -1,7 +1,9 @@
 //! `/api/v1` handlers for care pathways. Parse → one use case → JSON.
 
 use crate::book::ApiBook;
-use crate::dto::pathways::{self as out, CompletionRequest, EnrolRequest};
+use crate::dto::pathways::{
+    self as out, CompletionRequest, EnrolRequest, NeedsMappingRequest, TemplateSourceRequest,
+};
 use crate::errors::*;
 use crate::extract::{Auth, IfMatch, IfMatchHeader, StrictJson};
 use crate::problem::ApiError;
@@ -18,9 +20,10 @@ type ApiResult = Result<Response, ApiError>;
 
 pub fn book() -> ApiBook {
     ApiBook::new()
-        .routes(routes!(templates))
+        .routes(routes!(templates, save_template))
         .routes(routes!(enrolments, enrol))
         .routes(routes!(complete))
+        .routes(routes!(needs_mappings, record_needs_mapping))
 }
 
 /// The pathway catalogue: the templates Samband ships and the deployment's own.
@@ -85,4 +88,51 @@ async fn complete(
         .await?;
     let version = e.enrolment.version;
     Ok(versioned(StatusCode::OK, version, &out::Enrolment::from(e)))
+}
+
+/// The patient's needs-mapping conversations, by day.
+#[utoipa::path(get, path = "/patients/{patient}/needs-mappings", params(("patient" = Uuid, Path)),
+    responses((status = 200, description = "The conversations, oldest first", body = Vec<out::NeedsMapping>), ReadOne))]
+async fn needs_mappings(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let list = app.pathways().needs_mappings(&ctx, patient).await?;
+    let list: Vec<out::NeedsMapping> = list.into_iter().map(Into::into).collect();
+    Ok(Json(list).into_response())
+}
+
+/// Record a needs-mapping conversation: each need becomes a plan action of its owner,
+/// and the pathway milestone it evidences is completed.
+#[utoipa::path(post, path = "/patients/{patient}/needs-mappings",
+    params(("patient" = Uuid, Path)), request_body = NeedsMappingRequest,
+    responses((status = 201, description = "The conversation, its actions and the milestones it completed", body = out::NeedsMapping), Write))]
+async fn record_needs_mapping(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    StrictJson(input): StrictJson<NeedsMappingRequest>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let r = app
+        .pathways()
+        .record_needs_mapping(&ctx, patient, &input.into())
+        .await?;
+    Ok((StatusCode::CREATED, Json(out::NeedsMapping::from(r))).into_response())
+}
+
+/// Save a version of the deployment's own template (administrators). Validated like the
+/// shipped ones: every bad field is named by its path; a shipped key or a version not
+/// higher than the saved one is refused.
+#[utoipa::path(post, path = "/pathways", request_body = TemplateSourceRequest,
+    responses((status = 201, description = "The saved template", body = out::PathwayTemplate), Write))]
+async fn save_template(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    StrictJson(input): StrictJson<TemplateSourceRequest>,
+) -> ApiResult {
+    let t = app.pathways().save_template(&ctx, &input.source).await?;
+    Ok((StatusCode::CREATED, Json(out::PathwayTemplate::from(t))).into_response())
 }

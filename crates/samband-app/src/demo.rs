@@ -757,6 +757,7 @@ impl App {
 
         self.seed_demo_messages(&ctxs, &patients, &pros).await?;
         self.seed_demo_meeting(&ctxs, &patients, &pros).await?;
+        self.seed_demo_pathways(&ctxs, &patients).await?;
 
         let professionals = pros.iter().map(|(k, p)| (*k, p.id)).collect();
         Ok(DemoData {
@@ -1033,5 +1034,32 @@ impl App {
             .ok_or_else(|| AppError::Internal("story".into()))?;
         ctxs.get(coord)
             .ok_or_else(|| AppError::Internal("demo ctx".into()))
+    }
+
+    /// Pathways (issue 11): Kari (story 000) on the chronic fatigue/pain pathway from
+    /// her referral a month ago, Mads (story 003) on the severe-depression discharge
+    /// pathway from his discharge ten days ago. Arne (story 001) is left for the user
+    /// (and the browser test) to enrol on the cancer pathway.
+    async fn seed_demo_pathways(
+        &self,
+        ctxs: &HashMap<&'static str, Ctx>,
+        patients: &HashMap<&'static str, PatientId>,
+    ) -> Result<(), AppError> {
+        use samband_domain::pathway::EnrolmentInput;
+        let today = self.today();
+        for (story, who, key, days_ago) in [
+            ("000", "ingrid.berg", "chronic_fatigue_pain", 30),
+            ("003", "camilla.poulsen", "depression_discharge", 10),
+        ] {
+            let ctx = ctxs
+                .get(who)
+                .ok_or_else(|| AppError::Internal("demo ctx".into()))?;
+            let input = EnrolmentInput {
+                template_key: key.into(),
+                anchor_date: (today - chrono::Duration::days(days_ago)).to_string(),
+            };
+            self.pathways().enrol(ctx, patients[story], &input).await?;
+        }
+        Ok(())
     }
 }

@@ -118,6 +118,9 @@ pub(crate) const DAILY_DIGEST: &str = "daily_digest";
 pub(crate) const ONGOING_DIGEST: &str = "ongoing_digest";
 pub(crate) const MEETING_FOLLOW_UP: &str = "meeting_follow_up";
 pub(crate) const HANDOVER_ACK_DEADLINE: &str = "handover_ack_deadline";
+/// A pathway milestone occurrence: due soon (reminder), and overdue (escalation).
+pub(crate) const MILESTONE_DUE_SOON: &str = "milestone_due_soon";
+pub(crate) const MILESTONE_OVERDUE: &str = "milestone_overdue";
 
 /// Local time of day at which the daily digests go out.
 const DIGEST_HOUR: u32 = 7;
@@ -348,6 +351,11 @@ impl App {
             HANDOVER_ACK_DEADLINE => self
                 .handovers()
                 .run_ack_deadline(job)
+                .await
+                .map_err(JobError::from),
+            MILESTONE_DUE_SOON | MILESTONE_OVERDUE => self
+                .pathways()
+                .run_milestone_job(job)
                 .await
                 .map_err(JobError::from),
             other => Err(JobError::permanent(format!("unknown job kind {other}"))),

@@ -11,6 +11,7 @@ mod jobs;
 mod meetings;
 mod messages;
 mod migrate;
+mod needs;
 mod pathways;
 mod plan;
 mod records;

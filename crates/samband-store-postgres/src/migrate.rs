@@ -74,6 +74,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0014_succession.sql"),
     ),
     (
+        16,
+        "0016_needs_mappings",
+        include_str!("../migrations/0016_needs_mappings.sql"),
+    ),
+    (
         17,
         "0017_admin_lists",
         include_str!("../migrations/0017_admin_lists.sql"),

@@ -22,6 +22,7 @@ mod jobs;
 mod meetings;
 mod messages;
 mod migrate;
+mod needs;
 mod pathways;
 mod plan;
 mod readers;

@@ -28,7 +28,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use uuid::Uuid;
 
+mod needs;
 mod pathways;
+use needs::*;
 use pathways::*;
 mod succession;
 use succession::*;
@@ -89,6 +91,8 @@ registry![
     handovers_round_trip_are_versioned_and_overdue_ones_found,
     // Successors
     a_leavers_open_items_move_to_the_successor_flagged,
+    // Needs mapping (issue 11, part C)
+    needs_mappings_round_trip_per_patient_by_day,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,

@@ -8,6 +8,7 @@
 
 pub mod chain;
 pub mod conformance;
+pub mod needs;
 pub mod paging;
 pub mod pathways;
 pub mod records;
@@ -26,6 +27,7 @@ use samband_domain::professional::Professional;
 use samband_domain::team::CareTeam;
 use uuid::Uuid;
 
+pub use needs::{NeedsMappingRecord, NeedsMappingRepo};
 pub use paging::{After, HistoryFilter, PageAt, ThreadFilter};
 pub use pathways::{HandoverRepo, PathwayRepo, StoredTemplate};
 pub use records::*;
@@ -108,6 +110,7 @@ pub trait Tx:
     + PathwayRepo
     + HandoverRepo
     + SuccessionRepo
+    + NeedsMappingRepo
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

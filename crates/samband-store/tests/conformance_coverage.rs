@@ -11,12 +11,14 @@ const LIB: &[&str] = &[
     include_str!("../src/lib.rs"),
     include_str!("../src/pathways.rs"),
     include_str!("../src/succession.rs"),
+    include_str!("../src/needs.rs"),
 ];
 /// The suite: `conformance.rs` and its submodules.
 const SUITE: &[&str] = &[
     include_str!("../src/conformance.rs"),
     include_str!("../src/conformance/pathways.rs"),
     include_str!("../src/conformance/succession.rs"),
+    include_str!("../src/conformance/needs.rs"),
 ];
 
 /// Every `pub trait` of the crate must be in [`LIB`]: a trait added in a new module

@@ -58,7 +58,8 @@ pub fn route_paths() -> Vec<String> {
 
 fn book() -> RouteBook<UiState> {
     use pages::{
-        account, admin, auth, consent, meetings, messages, patient_portal, patients, plan, team,
+        account, admin, auth, consent, meetings, messages, pathways, patient_portal, patients,
+        plan, team,
     };
     let book = RouteBook::new();
     let book = handover_routes(book);
@@ -192,6 +193,23 @@ fn book() -> RouteBook<UiState> {
         .route("/admin/organisations", post(admin::create_organisation))
         .route("/admin/professionals", post(admin::create_professional))
         .route("/admin/accounts", post(admin::create_account))
+        .route(
+            "/patients/{patient}/pathways",
+            get(pathways::view).post(pathways::enrol),
+        )
+        .route(
+            "/patients/{patient}/pathways/{enrolment}/complete",
+            post(pathways::complete),
+        )
+        .route("/pathways/due", get(pathways::coordinator_list))
+        .route(
+            "/admin/pathways",
+            get(pathways::admin_templates).post(pathways::admin_save_template),
+        )
+        .route(
+            "/patients/{patient}/needs-mapping",
+            get(pathways::needs_form).post(pathways::needs_submit),
+        )
 }
 
 /// Structured hand-overs (`pages::handovers`).

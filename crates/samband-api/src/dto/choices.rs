@@ -234,3 +234,11 @@ domain_choice!(
     HandoverSection = samband_domain::handover::Section,
     "A section of a hand-over, each read under its own information category"
 );
+domain_choice!(
+    NeedsTopic = samband_domain::pathway::needs::NeedsTopic,
+    "A topic of the needs-mapping conversation (DOMAIN.md §1.3), or other"
+);
+domain_choice!(
+    MappingPoint = samband_domain::pathway::needs::MappingPoint,
+    "When the needs mapping takes place: in hospital, 3–4 months or 12–18 months after the diagnosis"
+);

@@ -188,3 +188,114 @@ impl From<CompletionRequest> for samband_domain::pathway::ManualCompletionInput 
         }
     }
 }
+
+/// One need found in a needs-mapping conversation, and who takes it on.
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Need {
+    #[schema(value_type = NeedsTopic)]
+    pub topic: String,
+    /// What the patient needs, in a line.
+    pub description: String,
+    /// An active professional on the team; the need becomes their plan action.
+    pub owner_member_id: Option<Uuid>,
+    pub due: Option<NaiveDate>,
+}
+
+/// Record a needs-mapping conversation.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NeedsMappingRequest {
+    #[schema(value_type = MappingPoint)]
+    pub point: String,
+    /// The day of the conversation (today or earlier).
+    pub held_on: Option<NaiveDate>,
+    /// The patient declined the conversation (then no needs).
+    #[serde(default)]
+    pub declined: bool,
+    #[serde(default)]
+    pub needs: Vec<Need>,
+    /// Free text: what else was said, or that no needs were found.
+    pub notes: Option<String>,
+}
+
+impl From<NeedsMappingRequest> for samband_domain::pathway::needs::NeedsMappingInput {
+    fn from(r: NeedsMappingRequest) -> Self {
+        Self {
+            point: r.point,
+            held_on: r.held_on,
+            declined: r.declined,
+            needs: r
+                .needs
+                .into_iter()
+                .map(|n| samband_domain::pathway::needs::NeedInput {
+                    topic: n.topic,
+                    description: n.description,
+                    owner: n.owner_member_id.map(Into::into),
+                    due: n.due,
+                })
+                .collect(),
+            notes: r.notes,
+        }
+    }
+}
+
+/// A recorded needs-mapping conversation.
+#[derive(Serialize, ToSchema)]
+pub struct NeedsMapping {
+    pub id: Uuid,
+    #[schema(value_type = MappingPoint)]
+    pub point: String,
+    pub held_on: NaiveDate,
+    pub declined: bool,
+    pub needs: Vec<Need>,
+    pub notes: Option<String>,
+    pub recorded_by_member_id: Uuid,
+    /// The plan actions its needs became (on recording only; empty when listed).
+    pub actions: Vec<Uuid>,
+    /// Milestone occurrences it completed (on recording only).
+    pub completed_milestones: usize,
+}
+
+impl From<samband_app::pathways::NeedsMappingRecord> for NeedsMapping {
+    fn from(r: samband_app::pathways::NeedsMappingRecord) -> Self {
+        let m = r.mapping;
+        Self {
+            id: r.id,
+            point: m.point.as_str().into(),
+            held_on: m.held_on,
+            declined: m.declined,
+            needs: m
+                .needs
+                .into_iter()
+                .map(|n| Need {
+                    topic: n.topic.as_str().into(),
+                    description: n.description,
+                    owner_member_id: Some(n.owner.as_uuid()),
+                    due: Some(n.due),
+                })
+                .collect(),
+            notes: m.notes,
+            recorded_by_member_id: r.recorded_by.as_uuid(),
+            actions: Vec::new(),
+            completed_milestones: 0,
+        }
+    }
+}
+
+impl From<samband_app::pathways::MappingRecorded> for NeedsMapping {
+    fn from(r: samband_app::pathways::MappingRecorded) -> Self {
+        let mut out = NeedsMapping::from(r.record);
+        out.actions = r.actions.iter().map(|a| a.as_uuid()).collect();
+        out.completed_milestones = r.completed;
+        out
+    }
+}
+
+/// A new version of the deployment's own pathway template, as TOML (the format the
+/// shipped templates are in; clone one from `GET /pathways` and the admin page).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateSourceRequest {
+    pub source: String,
+}

@@ -88,6 +88,8 @@ pub(crate) fn describe(n: &Notification, patient: Option<&str>) -> String {
         "handover_ack_overdue" => {
             format!("A hand-over of {who} has not been acknowledged in time by {detail}")
         }
+        "milestone_due" => format!("A pathway milestone for {who} is due soon: {detail}"),
+        "milestone_overdue" => format!("A pathway milestone for {who} is overdue: {detail}"),
         other => format!("{other}: {who}"),
     }
 }

@@ -34,7 +34,7 @@ pub struct TemplateSummary {
 }
 
 impl TemplateSummary {
-    fn of(t: &PathwayTemplate, shipped: bool) -> Self {
+    pub(crate) fn of(t: &PathwayTemplate, shipped: bool) -> Self {
         TemplateSummary {
             key: t.key.clone(),
             version: t.version,

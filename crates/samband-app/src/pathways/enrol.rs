@@ -82,6 +82,9 @@ impl Pathways<'_> {
             version: 1,
         };
         tx.insert_enrolment(&e, self.clock.now()).await?;
+        self.start_default_actions(&mut tx, ctx, &e, &template)
+            .await?;
+        self.schedule_milestone_jobs(&mut tx, &e, &template).await?;
         self.commit_change(
             tx,
             ctx,

@@ -8,14 +8,23 @@
 //! (`samband_domain::pathway::Enrolment::completed_by_event`); wiring each event's use
 //! case to it follows with those capabilities.
 
+mod admin;
 mod catalogue;
 mod complete;
+mod defaults;
 mod enrol;
 mod evidence;
+mod lists;
+mod needs;
+mod reminders;
 mod view;
 
 pub use catalogue::TemplateSummary;
-pub use view::EnrolmentView;
+pub use defaults::REMIND_DAYS_BEFORE;
+pub use lists::{DueMilestone, SOON_DAYS};
+pub use needs::MappingRecorded;
+pub use samband_store::NeedsMappingRecord;
+pub use view::{EnrolmentView, MilestoneLine};
 
 crate::kernel::capability!(
     /// Use cases on care pathways (`app.pathways()`).

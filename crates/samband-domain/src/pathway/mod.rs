@@ -5,6 +5,7 @@
 pub mod catalogue;
 pub mod enrolment;
 pub mod needs;
+pub mod roles;
 pub mod schedule;
 pub mod template;
 
@@ -19,3 +20,5 @@ pub use template::{
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod windows;

@@ -35,17 +35,50 @@ async fn load(state: &UiState, viewer: &Viewer) -> Result<PatientOverview, AppEr
 struct PlanPage {
     base: Base,
     ov: PatientOverview,
+    /// "What happens next" on the patient's pathways: each enrolment's milestones not
+    /// yet done, the first few, in the template's plain words.
+    next: Vec<PathwayNext>,
+}
+
+/// One pathway as the patient reads it.
+pub struct PathwayNext {
+    pub title: samband_domain::pathway::Localised,
+    pub steps: Vec<samband_app::pathways::MilestoneLine>,
+}
+
+/// How many coming steps of each pathway the patient's page shows.
+const NEXT_STEPS: usize = 3;
+
+async fn pathways_next(state: &UiState, viewer: &Viewer, pid: PatientId) -> Vec<PathwayNext> {
+    use samband_domain::pathway::MilestoneState;
+    let Ok(list) = state.app.pathways().enrolments(&viewer.ctx, pid).await else {
+        return Vec::new();
+    };
+    list.into_iter()
+        .filter(|e| e.enrolment.ended_on.is_none())
+        .map(|e| PathwayNext {
+            title: e.title,
+            steps: e
+                .milestones
+                .into_iter()
+                .filter(|m| m.view.state != MilestoneState::Done)
+                .take(NEXT_STEPS)
+                .collect(),
+        })
+        .collect()
 }
 
 pub async fn your_plan(State(state): State<UiState>, mut viewer: Viewer) -> Response {
     match load(&state, &viewer).await {
         Ok(ov) => {
             viewer.base.title = viewer.base.t("me.plan_title");
+            let next = pathways_next(&state, &viewer, ov.patient.id).await;
             render(
                 StatusCode::OK,
                 &PlanPage {
                     base: viewer.base,
                     ov,
+                    next,
                 },
             )
         }

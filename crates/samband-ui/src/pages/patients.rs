@@ -27,6 +27,14 @@ struct MyPatientsPage {
     /// "N patients": the whole caseload, not the page.
     count: String,
     pager: Pager,
+    /// Overdue pathway milestones per patient on this page (those with any).
+    pathway_overdue: HashMap<samband_domain::ids::PatientId, usize>,
+}
+
+impl MyPatientsPage {
+    fn milestones_overdue(&self, p: &samband_domain::ids::PatientId) -> usize {
+        self.pathway_overdue.get(p).copied().unwrap_or(0)
+    }
 }
 
 pub async fn my_patients(
@@ -47,6 +55,12 @@ pub async fn my_patients(
                 "patients.count"
             };
             let count = viewer.base.t_with(key, "n", &page.total.to_string());
+            let ids: Vec<_> = page.items.iter().map(|r| r.patient.id).collect();
+            let pathway_overdue = match state.app.pathways().overdue_counts(&viewer.ctx, &ids).await
+            {
+                Ok(v) => v.into_iter().collect(),
+                Err(e) => return error_response(&viewer.base, e),
+            };
             render(
                 StatusCode::OK,
                 &MyPatientsPage {
@@ -54,6 +68,7 @@ pub async fn my_patients(
                     rows: page.items,
                     count,
                     pager,
+                    pathway_overdue,
                 },
             )
         }
@@ -139,6 +154,9 @@ struct OverviewPage {
     /// The plan's one form (each action's status, the revision date); see
     /// `FormState::keep_typed`.
     form: FormState,
+    /// The patient's pathways, when the reader may see them (not re-read when the page
+    /// is shown again after one of the plan's parts was posted).
+    pathways: Option<Vec<samband_app::pathways::EnrolmentView>>,
     /// The patient's hand-overs as this reader may see them (`None`: not loaded).
     handovers: Option<Vec<samband_app::handovers::HandoverView>>,
     /// Items waiting for a new owner since someone left without a successor.
@@ -190,6 +208,12 @@ pub async fn overview(
                 values: overview_values(&ov),
                 ..Default::default()
             };
+            let pathways = state
+                .app
+                .pathways()
+                .enrolments(&viewer.ctx, ov.patient.id)
+                .await
+                .ok();
             let handovers = state
                 .app
                 .handovers()
@@ -215,6 +239,7 @@ pub async fn overview(
                     base: viewer.base,
                     ov,
                     form,
+                    pathways,
                     handovers,
                     flagged,
                 },
@@ -239,6 +264,7 @@ pub fn overview_again(
             base,
             ov,
             form,
+            pathways: None,
             handovers: None,
             flagged: Vec::new(),
         },
