@@ -3,7 +3,8 @@
 // headless Chromium against a fresh `samband demo` server: the diagnosis is the
 // anchor of an enrolment on "Cancer pathway at home", the needs-mapping
 // conversation in hospital is recorded (its need handed to the municipal contact
-// person as a plan action) and completes its milestone, and the 3–4-month mapping
+// person as a plan action) and completes its milestone, the hospital's hand-over is
+// acknowledged by the municipal contact person, and the 3–4-month mapping
 // shows overdue once the calendar has passed its window.
 //
 // The demo server runs on the real clock, so "the clock passes the window" is
@@ -102,8 +103,48 @@ describe('story 001: cancer pathway at home', { timeout: 180_000 }, () => {
     assert.match(await textOf(page.locator('#actions')), /Help at home: Help with shopping during treatment/);
   });
 
-  // 4. HAND-OVER STEP (issue 11, part B — another engineer): the hospital's structured
-  //    hand-over to the municipal contact person, acknowledged by her, goes here.
+  it('4. the hospital hands Arne over to the municipal contact person, who acknowledges it', async () => {
+    await page.goto(at(overviewPath));
+    await Promise.all([
+      page.waitForURL((u) => u.pathname.endsWith('/handovers/new')),
+      page.locator('#handovers').getByRole('link', { name: 'Write a hand-over' }).click(),
+    ]);
+    const options = await page.locator('#receiver option').evaluateAll(
+      (opts) => opts.map((o) => ({ value: o.value, label: o.label.trim() })),
+    );
+    const anne = options.find((o) => o.label.startsWith('Anne Moe'));
+    assert.ok(anne, `the contact person is offered as receiver: ${JSON.stringify(options.map((o) => o.label))}`);
+    await page.selectOption('#receiver', anne.value);
+    await page.selectOption('#urgency', 'yellow');
+    await page.fill('#done_and_found', 'Diagnosis given; chemotherapy starts in two weeks at the day unit.');
+    await page.fill('#responsibilities', 'Municipality: help at home and the next needs mapping. Hospital: treatment.');
+    await page.fill('#patient_summary', 'Anne Moe in your municipality is your contact person from now on.');
+    await Promise.all([
+      page.waitForURL((u) => /\/handovers\/[0-9a-f-]{36}$/.test(u.pathname)),
+      page.getByRole('button', { name: 'Save draft' }).click(),
+    ]);
+    const handoverPath = new URL(page.url()).pathname;
+    await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole('button', { name: 'Send hand-over' }).click(),
+    ]);
+    assert.ok((await textOf(page.locator('#handover-status'))).startsWith('Sent, waiting for acknowledgement'));
+    await signOut(page);
+    await signIn(page, server.url, 'anne.moe', '/patients');
+    await page.goto(at(overviewPath));
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === handoverPath),
+      page.locator('#handovers').getByRole('link', { name: /Maria Lund → Anne Moe/ }).click(),
+    ]);
+    await assertNoAxeViolations(page, 'the hand-over as the contact person sees it');
+    await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole('button', { name: 'Acknowledge receipt' }).click(),
+    ]);
+    assert.ok((await textOf(page.locator('#handover-status'))).startsWith('Acknowledged'));
+    await signOut(page);
+    await signIn(page, server.url, 'maria.lund', '/patients');
+  });
 
   it('5. the 3–4-month mapping is overdue: on the pathways page, the caseload and the coordinator\'s list', async () => {
     await page.goto(at(`${overviewPath}/pathways`));
