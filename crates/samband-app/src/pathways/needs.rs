@@ -141,7 +141,7 @@ impl Pathways<'_> {
                 &mut tx,
                 ctx,
                 patient,
-                &Event::NeedsMappingRecorded,
+                &Event::NeedsMappingRecorded(record.mapping.point),
                 record.mapping.held_on,
                 &format!("needs_mapping:{}", record.id),
             )

@@ -2,6 +2,7 @@
 //! date, and which milestone occurrences are done, how (evidence or a note) and when.
 //! What is due, open or overdue follows from the schedule and these completions.
 
+use super::needs::MappingPoint;
 use super::schedule::{schedule, MilestoneState, Scheduled};
 use super::template::{Evidence, PathwayTemplate};
 use crate::ids::{EnrolmentId, MemberId, PatientId};
@@ -47,7 +48,8 @@ pub struct Enrolment {
 pub enum Event<'a> {
     MeetingHeld(MeetingKind),
     HandoverAcknowledged,
-    NeedsMappingRecorded,
+    /// A needs-mapping conversation at this point of the pathway.
+    NeedsMappingRecorded(MappingPoint),
     QuestionnaireAnswered(&'a str),
 }
 
@@ -56,7 +58,9 @@ impl Evidence {
         match (self, e) {
             (Evidence::Meeting { meeting }, Event::MeetingHeld(k)) => meeting == k,
             (Evidence::HandoverAcknowledged, Event::HandoverAcknowledged) => true,
-            (Evidence::NeedsMapping, Event::NeedsMappingRecorded) => true,
+            (Evidence::NeedsMapping { point }, Event::NeedsMappingRecorded(at)) => {
+                point.is_none_or(|p| p == *at)
+            }
             (Evidence::Questionnaire { instrument }, Event::QuestionnaireAnswered(i)) => {
                 instrument == i
             }

@@ -4,6 +4,7 @@
 //! everything read from outside goes through [`TemplateInput::validate`], which names
 //! every bad field by its path (`phases[1].milestones[0].window.due_day`).
 
+use super::needs::MappingPoint;
 use crate::meeting::MeetingKind;
 use crate::string_enum;
 use crate::text::{self, LONG, SHORT};
@@ -53,8 +54,12 @@ pub enum Evidence {
     Meeting { meeting: MeetingKind },
     /// A structured hand-over was acknowledged by its receiver.
     HandoverAcknowledged,
-    /// A needs-mapping conversation was recorded.
-    NeedsMapping,
+    /// A needs-mapping conversation was recorded — at this point of the pathway
+    /// (`needs_mapping:months_3_4`), or at any (`needs_mapping`).
+    NeedsMapping {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        point: Option<MappingPoint>,
+    },
     /// A questionnaire of this instrument was answered (instrument key, e.g. `phq9`).
     Questionnaire { instrument: String },
     /// Only a professional's note completes it.
@@ -63,12 +68,13 @@ pub enum Evidence {
 
 impl Evidence {
     /// The wire spelling: `meeting:coordination`, `handover_acknowledged`,
-    /// `needs_mapping`, `questionnaire:phq9`, `manual`.
+    /// `needs_mapping` or `needs_mapping:hospital`, `questionnaire:phq9`, `manual`.
     pub fn as_spec(&self) -> String {
         match self {
             Evidence::Meeting { meeting } => format!("meeting:{}", meeting.as_str()),
             Evidence::HandoverAcknowledged => "handover_acknowledged".into(),
-            Evidence::NeedsMapping => "needs_mapping".into(),
+            Evidence::NeedsMapping { point: None } => "needs_mapping".into(),
+            Evidence::NeedsMapping { point: Some(p) } => format!("needs_mapping:{}", p.as_str()),
             Evidence::Questionnaire { instrument } => format!("questionnaire:{instrument}"),
             Evidence::Manual => "manual".into(),
         }
@@ -80,17 +86,20 @@ impl Evidence {
             ValidationErrors::single(
                 field,
                 "bad_choice",
-                "must be one of: meeting:<kind>, handover_acknowledged, needs_mapping, \
+                "must be one of: meeting:<kind>, handover_acknowledged, needs_mapping[:<point>], \
                  questionnaire:<instrument>, manual",
             )
         };
         match raw.split_once(':') {
             None => match raw {
                 "handover_acknowledged" => Ok(Evidence::HandoverAcknowledged),
-                "needs_mapping" => Ok(Evidence::NeedsMapping),
+                "needs_mapping" => Ok(Evidence::NeedsMapping { point: None }),
                 "manual" => Ok(Evidence::Manual),
                 _ => Err(bad()),
             },
+            Some(("needs_mapping", point)) => Ok(Evidence::NeedsMapping {
+                point: Some(MappingPoint::parse(field, point)?),
+            }),
             Some(("meeting", kind)) => Ok(Evidence::Meeting {
                 meeting: MeetingKind::parse(field, kind)?,
             }),

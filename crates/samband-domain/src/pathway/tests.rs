@@ -69,7 +69,7 @@ fn the_cancer_pathway_maps_needs_at_three_points_from_the_diagnosis() {
     assert_eq!(t.anchor, AnchorKind::Diagnosis);
     let points: Vec<_> = t
         .milestones()
-        .filter(|(_, m)| m.completed_by == Evidence::NeedsMapping)
+        .filter(|(_, m)| matches!(m.completed_by, Evidence::NeedsMapping { .. }))
         .map(|(_, m)| (m.window.opens_day, m.window.due_day))
         .collect();
     // In hospital soon after; then about 3–4 and 12–18 months after the diagnosis.
@@ -386,6 +386,39 @@ fn a_held_meeting_completes_the_earliest_open_occurrence_of_its_kind_only() {
     complete(&mut e, &second, on);
     // The third opens on day 60 + 182 = 242 (3 September): not yet.
     assert_eq!(e.completed_by_event(&t, &coordination, on), None);
+}
+
+#[test]
+fn a_needs_mapping_completes_the_milestone_of_its_own_point() {
+    use super::needs::MappingPoint;
+    let t = template("cancer_home");
+    let anchor = d(2026, 1, 5);
+    let e = enrolment(&t, anchor);
+    // Day 100: the hospital mapping is overdue and still open, the 3–4-month one is due.
+    let on = anchor + chrono::Duration::days(100);
+    let at = |p| e.completed_by_event(&t, &Event::NeedsMappingRecorded(p), on);
+    assert_eq!(
+        at(MappingPoint::Months3To4).map(|s| s.milestone),
+        Some("needs_mapping_3_4_months".to_owned()),
+        "the conversation at 3–4 months is that milestone, not the open hospital one"
+    );
+    assert_eq!(
+        at(MappingPoint::Hospital).map(|s| s.milestone),
+        Some("needs_mapping_hospital".to_owned())
+    );
+    assert_eq!(
+        at(MappingPoint::Months12To18),
+        None,
+        "its window has not opened"
+    );
+    // The point is part of the wire spelling and round-trips; an unknown one is refused.
+    let spec = Evidence::parse("completed_by", "needs_mapping:months_3_4").unwrap();
+    assert_eq!(spec.as_spec(), "needs_mapping:months_3_4");
+    assert_eq!(
+        Evidence::parse("completed_by", "needs_mapping").unwrap(),
+        Evidence::NeedsMapping { point: None }
+    );
+    assert!(Evidence::parse("completed_by", "needs_mapping:someday").is_err());
 }
 
 #[test]
