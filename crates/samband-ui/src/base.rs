@@ -34,6 +34,14 @@ impl Base {
             .replace(&format!("{{{name}}}"), value)
     }
 
+    /// The text of `key` with each `{name}` placeholder replaced by its value.
+    pub fn t_args(&self, key: &str, args: &[(&str, &str)]) -> String {
+        args.iter().fold(
+            self.catalog.get(self.lang, key).to_owned(),
+            |text, (name, value)| text.replace(&format!("{{{name}}}"), value),
+        )
+    }
+
     /// What an emergency number is for, in the reader's language.
     pub fn emergency_service(&self, e: &EmergencyNumber) -> String {
         self.t(&format!("emergency_numbers.{}", e.service.as_str()))

@@ -16,6 +16,7 @@ both_backends!(
     an_unacknowledged_hand_over_escalates_once_two_working_days_after_a_friday,
     acknowledging_completes_the_pathway_milestone_that_asks_for_it,
     the_pages_keep_what_was_typed_and_show_each_reader_their_sections,
+    the_patient_reads_the_summary_written_for_them_once_it_is_sent,
 );
 
 fn oslo(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
@@ -662,4 +663,46 @@ async fn the_pages_keep_what_was_typed_and_show_each_reader_their_sections(b: Ba
         )
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
+}
+
+async fn the_patient_reads_the_summary_written_for_them_once_it_is_sent(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let base = format!("/api/v1/patients/{}/handovers", w.p);
+    let cm = t.api(&t.token("cm").await);
+    let pia = t.browser();
+    pia.login("pia", PASSWORD).await;
+    // A draft is its writer's alone: nothing of it on the patient's page.
+    let draft = cm
+        .post(
+            &base,
+            json!({"receiver": w.m_gp, "urgency": "green", "done_and_found": "Seen in clinic",
+                   "patient_summary": "Draft words the patient must not see yet"}),
+        )
+        .await;
+    assert_eq!(draft.status, 201, "{}", draft.text);
+    let page = pia.get("/me").await;
+    assert_eq!(page.status, 200);
+    assert!(!page.text.contains("Draft words"), "a draft is not shown");
+    assert!(!page.text.contains("id=\"handovers-for-you\""));
+    let items = json!([{"description": "See the patient", "owner": w.m_gp, "due": "2026-11-25"}]);
+    draft_and_send(&cm, &base, discharge(w.m_gp, items)).await;
+    let page = pia.get("/me").await.text;
+    assert!(page.contains("id=\"handovers-for-you\""), "{page}");
+    assert!(
+        page.contains("You were in hospital for depression. Your GP will see you this week."),
+        "the summary written for the patient"
+    );
+    assert!(
+        !page.contains("Sertraline") && !page.contains("Admitted for severe depression"),
+        "only the summary, not the professionals' sections"
+    );
+    // The other patient sees nothing of it.
+    let quentin = t.browser();
+    quentin.login("quentin", PASSWORD).await;
+    assert!(!quentin
+        .get("/me")
+        .await
+        .text
+        .contains("You were in hospital"));
 }

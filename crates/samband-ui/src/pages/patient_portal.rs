@@ -38,6 +38,8 @@ struct PlanPage {
     /// "What happens next" on the patient's pathways: each enrolment's milestones not
     /// yet done, the first few, in the template's plain words.
     next: Vec<PathwayNext>,
+    /// The summaries written for the patient in the hand-overs sent about them.
+    handovers: Vec<samband_app::handovers::HandoverView>,
 }
 
 /// One pathway as the patient reads it.
@@ -73,12 +75,23 @@ pub async fn your_plan(State(state): State<UiState>, mut viewer: Viewer) -> Resp
         Ok(ov) => {
             viewer.base.title = viewer.base.t("me.plan_title");
             let next = pathways_next(&state, &viewer, ov.patient.id).await;
+            // Sent hand-overs with a summary the policy lets this reader see (a draft is
+            // its writer's alone; the summary is plan information).
+            let handovers = match state.app.handovers().list(&viewer.ctx, ov.patient.id).await {
+                Ok(list) => list
+                    .into_iter()
+                    .filter(|h| h.sent_at.is_some() && h.patient_summary.is_some())
+                    .collect(),
+                Err(samband_app::AppError::Forbidden) => Vec::new(),
+                Err(e) => return error_response(&viewer.base, e),
+            };
             render(
                 StatusCode::OK,
                 &PlanPage {
                     base: viewer.base,
                     ov,
                     next,
+                    handovers,
                 },
             )
         }
