@@ -391,47 +391,21 @@ impl Handovers<'_> {
         )
         .dedupe(format!("handover_ack:{id}"));
         self.enqueue(&mut tx, job).await?;
-        let mut told = Vec::new();
-        if let Some(account) = self
-            .member_account(&mut tx, &team, old.content.receiver)
-            .await?
-        {
-            self.notifications()
-                .notify(
-                    &mut tx,
-                    Notice {
-                        account,
-                        patient: Some(patient),
-                        kind: "handover",
-                        thread: None,
-                        actor: Some(&ctx.principal.display_name),
-                        detail: None,
-                        unread: true,
-                    },
-                )
-                .await?;
-            told.push(account);
-        }
-        let view = self.view_of(&mut tx, ctx, &facts, &next).await?;
-        self.commit_change(
+        self.finish_step(
             tx,
             ctx,
-            patient,
-            Change {
-                object: Object::Handover,
-                id: id.to_string(),
-                version,
-                old: Some(&HandoverRecord::of(&old)),
-                new: &HandoverRecord::of(&next),
-                reason: Some("hand-over sent".into()),
-                audit_id: Some(id.to_string()),
-                op: Operation::Update,
+            &facts,
+            &team,
+            Step {
+                old: &old,
+                next: &next,
+                tell: old.content.receiver,
+                notice: "handover",
+                reason: "hand-over sent",
                 purpose,
             },
         )
-        .await?;
-        self.after_commit(told);
-        Ok(view)
+        .await
     }
 
     /// The receiver acknowledges: "I have it and take it from here". Completes, in the
@@ -476,15 +450,52 @@ impl Handovers<'_> {
             )
             .await?;
         let team = self.team().load(&mut tx, patient).await?;
+        self.finish_step(
+            tx,
+            ctx,
+            &facts,
+            &team,
+            Step {
+                old: &old,
+                next: &next,
+                tell: old.sender,
+                notice: "handover_acknowledged",
+                reason: "hand-over acknowledged",
+                purpose,
+            },
+        )
+        .await
+    }
+
+    /// How a step that moves a hand-over on ends: the member it concerns is told (if
+    /// they can sign in), the change commits with its history (the envelope only) and
+    /// audit, and the reader gets their view of the hand-over as it now stands.
+    async fn finish_step(
+        &self,
+        mut tx: TxBox,
+        ctx: &Ctx,
+        facts: &Facts,
+        team: &CareTeam,
+        step: Step<'_>,
+    ) -> Result<HandoverView, AppError> {
+        let Step {
+            old,
+            next,
+            tell,
+            notice,
+            reason,
+            purpose,
+        } = step;
+        let patient = next.patient_id;
         let mut told = Vec::new();
-        if let Some(account) = self.member_account(&mut tx, &team, old.sender).await? {
+        if let Some(account) = self.member_account(&mut tx, team, tell).await? {
             self.notifications()
                 .notify(
                     &mut tx,
                     Notice {
                         account,
                         patient: Some(patient),
-                        kind: "handover_acknowledged",
+                        kind: notice,
                         thread: None,
                         actor: Some(&ctx.principal.display_name),
                         detail: None,
@@ -494,19 +505,19 @@ impl Handovers<'_> {
                 .await?;
             told.push(account);
         }
-        let view = self.view_of(&mut tx, ctx, &facts, &next).await?;
+        let view = self.view_of(&mut tx, ctx, facts, next).await?;
         self.commit_change(
             tx,
             ctx,
             patient,
             Change {
                 object: Object::Handover,
-                id: id.to_string(),
-                version,
-                old: Some(&HandoverRecord::of(&old)),
-                new: &HandoverRecord::of(&next),
-                reason: Some("hand-over acknowledged".into()),
-                audit_id: Some(id.to_string()),
+                id: next.id.to_string(),
+                version: next.version,
+                old: Some(&HandoverRecord::of(old)),
+                new: &HandoverRecord::of(next),
+                reason: Some(reason.into()),
+                audit_id: Some(next.id.to_string()),
                 op: Operation::Update,
                 purpose,
             },
@@ -528,4 +539,15 @@ impl Handovers<'_> {
         };
         Ok(tx.account_for_professional(pid).await?.map(|a| a.id))
     }
+}
+
+/// A step of [`Handovers::finish_step`]: the hand-over before and after, whom to tell
+/// with which notice, and the reason history gives.
+struct Step<'a> {
+    old: &'a Handover,
+    next: &'a Handover,
+    tell: MemberId,
+    notice: &'static str,
+    reason: &'static str,
+    purpose: Purpose,
 }
