@@ -23,7 +23,7 @@ fn pending_receipts(account: &str) -> String {
     )
 }
 
-const FLAG_HOLDS: &str =
+pub(crate) const FLAG_HOLDS: &str =
     "((n.kind = 'action' AND EXISTS (SELECT 1 FROM actions a WHERE a.id = n.item_id \
        AND a.owner_member_id = n.holder_member_id AND a.status IN ('planned', 'in_progress'))) \
      OR (n.kind = 'goal' AND EXISTS (SELECT 1 FROM goals g WHERE g.id = n.item_id \

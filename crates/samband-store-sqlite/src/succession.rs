@@ -18,7 +18,7 @@ const OPEN_REQUESTS: &str = "FROM requests WHERE patient_id = ?1 AND addressee_m
 const PENDING_RECEIPTS: &str = "FROM message_recipients r JOIN messages m ON m.id = r.message_id \
      WHERE m.patient_id = ?1 AND r.account_id = ?3 AND r.needs_ack = 1 AND r.acknowledged_at IS NULL";
 
-const FLAG_HOLDS: &str =
+pub(crate) const FLAG_HOLDS: &str =
     "((n.kind = 'action' AND EXISTS (SELECT 1 FROM actions a WHERE a.id = n.item_id \
        AND a.owner_member_id = n.holder_member_id AND a.status IN ('planned', 'in_progress'))) \
      OR (n.kind = 'goal' AND EXISTS (SELECT 1 FROM goals g WHERE g.id = n.item_id \

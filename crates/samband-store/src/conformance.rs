@@ -34,6 +34,8 @@ use needs::*;
 use pathways::*;
 mod succession;
 use succession::*;
+mod caseload_registry;
+use caseload_registry::*;
 
 /// What a scenario's entry point returns.
 pub type ScenarioFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -68,6 +70,8 @@ registry![
     patients_are_found_by_id_and_national_id,
     caseload_lists_active_memberships_by_patient_name,
     caseload_pages_walk_every_patient_once_in_name_order,
+    registry_rows_hold_their_facts_and_filter_and_sort_in_the_store,
+    registry_pages_walk_every_row_once_in_each_order,
     // Team
     team_saves_are_versioned,
     team_member_owning_an_action_is_not_removed,
