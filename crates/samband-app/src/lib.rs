@@ -32,6 +32,7 @@ pub mod patients;
 pub mod plan;
 pub mod policy;
 pub mod ratelimit;
+pub mod registry;
 pub mod requests;
 pub mod team;
 pub mod views;
@@ -191,6 +192,11 @@ impl App {
     /// Care pathways: the catalogue, enrolments, milestones ([`pathways`]).
     pub fn pathways(&self) -> pathways::Pathways<'_> {
         pathways::Pathways::new(self)
+    }
+
+    /// The coordinator's caseload registry and its export ([`registry`]).
+    pub fn registry(&self) -> registry::Registry<'_> {
+        registry::Registry::new(self)
     }
 
     /// Structured hand-overs and discharge letters ([`handovers`]).
