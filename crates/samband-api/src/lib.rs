@@ -16,6 +16,7 @@ mod messages;
 mod openapi;
 mod pathways;
 mod problem;
+mod registry;
 mod routes;
 mod succession;
 

@@ -56,6 +56,7 @@ pub fn book() -> ApiBook {
         .merge(crate::pathways::book())
         .merge(crate::handovers::book())
         .merge(crate::succession::book())
+        .merge(crate::registry::book())
 }
 
 type ApiResult = Result<Response, ApiError>;
@@ -102,6 +103,10 @@ pub(crate) struct PageQuery {
 }
 
 impl PageQuery {
+    pub(crate) fn new(cursor: Option<String>, limit: Option<String>) -> Self {
+        Self { cursor, limit }
+    }
+
     pub(crate) fn params(&self) -> Result<PageParams, ApiError> {
         page_params(self.cursor.clone(), self.limit.clone())
     }

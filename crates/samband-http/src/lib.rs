@@ -10,5 +10,5 @@ mod download;
 mod route_book;
 
 pub use client::client_address;
-pub use download::{attachment_response, calendar_response};
+pub use download::{attachment_response, calendar_response, csv_response};
 pub use route_book::RouteBook;

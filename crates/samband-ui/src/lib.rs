@@ -59,7 +59,7 @@ pub fn route_paths() -> Vec<String> {
 fn book() -> RouteBook<UiState> {
     use pages::{
         account, admin, auth, consent, meetings, messages, pathways, patient_portal, patients,
-        plan, team,
+        plan, registry, team,
     };
     let book = RouteBook::new();
     let book = handover_routes(book);
@@ -73,6 +73,8 @@ fn book() -> RouteBook<UiState> {
             get(patients::my_patients).post(patients::register_submit),
         )
         .route("/patients/new", get(patients::register_page))
+        .route("/registry", get(registry::registry))
+        .route("/registry/export.csv", get(registry::export))
         .route("/patients/{patient}", get(patients::overview))
         .route("/patients/{patient}/history", get(patients::history))
         .route(

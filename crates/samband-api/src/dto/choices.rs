@@ -242,3 +242,11 @@ domain_choice!(
     MappingPoint = samband_domain::pathway::needs::MappingPoint,
     "When the needs mapping takes place: in hospital, 3–4 months or 12–18 months after the diagnosis"
 );
+domain_choice!(
+    RegistryFlag = samband_domain::registry::Flag,
+    "A reason a registry row needs attention"
+);
+domain_choice!(
+    RegistrySort = samband_domain::registry::Sort,
+    "An order of the registry; each puts first who most needs attention by it"
+);

@@ -85,7 +85,9 @@ impl Registry<'_> {
             ])
             .map_err(io)?;
         }
-        let bytes = w.into_inner().map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+        let bytes = w
+            .into_inner()
+            .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
         String::from_utf8(bytes).map_err(|e| AppError::Internal(format!("csv: {e}")))
     }
 }

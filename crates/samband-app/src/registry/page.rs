@@ -160,7 +160,10 @@ impl Registry<'_> {
         let mut items = Vec::with_capacity(rows.len());
         let mut hidden = 0;
         for row in rows {
-            match self.decide_row(tx, ctx, row, sort, filter, op, today).await? {
+            match self
+                .decide_row(tx, ctx, row, sort, filter, op, today)
+                .await?
+            {
                 RowDecision::Shown(item) => items.push(item),
                 RowDecision::Hidden => hidden += 1,
             }
@@ -204,7 +207,14 @@ impl Registry<'_> {
             Decision::Deny(_) => return Ok(RowDecision::Hidden),
         };
         let plan = self
-            .permits(ctx, row.patient_id, &facts, op, Object::Action, Detail::None)
+            .permits(
+                ctx,
+                row.patient_id,
+                &facts,
+                op,
+                Object::Action,
+                Detail::None,
+            )
             .is_some();
         if !plan && uses_plan(sort, filter) {
             return Ok(RowDecision::Hidden);
