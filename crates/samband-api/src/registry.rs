@@ -3,15 +3,20 @@
 
 use crate::book::ApiBook;
 use crate::dto::registry as out;
+use crate::dto::registry::CaseReviewRequest;
 use crate::errors::*;
 use crate::extract::Auth;
+use crate::extract::StrictJson;
 use crate::problem::ApiError;
+use crate::routes::parse_id;
 use crate::routes::PageQuery;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use samband_app::registry::RegistryParams;
 use samband_app::App;
+use samband_domain::ids::PatientId;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::routes;
@@ -22,6 +27,7 @@ pub fn book() -> ApiBook {
     ApiBook::new()
         .routes(routes!(registry))
         .routes(routes!(registry_csv))
+        .routes(routes!(case_reviews, record_case_review))
 }
 
 /// How the registry is ordered and filtered.
@@ -38,6 +44,9 @@ pub(crate) struct RegistryQuery {
     /// Only patients I coordinate (true/false).
     #[param(value_type = Option<bool>)]
     coordinating: Option<String>,
+    /// Only the case-review queue: new patients, those not improving, safety signals.
+    #[param(value_type = Option<bool>)]
+    review: Option<String>,
     #[param(max_length = 1024)]
     cursor: Option<String>,
     /// Rows per page, 1–200 (50 when not given).
@@ -52,6 +61,7 @@ impl RegistryQuery {
             sort: self.sort,
             flags: self.flag.into_iter().collect(),
             coordinating: self.coordinating,
+            review: self.review,
             page,
         })
     }
@@ -82,4 +92,37 @@ async fn registry_csv(
 ) -> ApiResult {
     let csv = app.registry().export_csv(&ctx, &q.params()?).await?;
     Ok(samband_http::csv_response(csv, "registry.csv"))
+}
+
+/// The patient's case-review recommendations, newest first.
+#[utoipa::path(get, path = "/patients/{patient}/case-reviews", params(("patient" = Uuid, Path)),
+    responses((status = 200, description = "The recommendations", body = Vec<out::CaseReview>), ReadOne))]
+async fn case_reviews(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let list = app.registry().reviews(&ctx, patient).await?;
+    let list: Vec<out::CaseReview> = list.into_iter().map(Into::into).collect();
+    Ok(Json(list).into_response())
+}
+
+/// Record a case-review recommendation: it becomes a plan action for the team's GP
+/// (or the member named) due on the day given, and they are told.
+#[utoipa::path(post, path = "/patients/{patient}/case-reviews", params(("patient" = Uuid, Path)),
+    request_body = CaseReviewRequest,
+    responses((status = 201, description = "The recommendation", body = out::CaseReview), Write))]
+async fn record_case_review(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    StrictJson(input): StrictJson<CaseReviewRequest>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let r = app
+        .registry()
+        .record_review(&ctx, patient, &input.into())
+        .await?;
+    Ok((StatusCode::CREATED, Json(out::CaseReview::from(r))).into_response())
 }

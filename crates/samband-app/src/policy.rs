@@ -43,6 +43,10 @@ samband_domain::string_enum! {
         /// status, urgency) is plan information; each section declares its own
         /// category (`samband_domain::handover::Section::category`).
         Handover = "handover",
+        /// A recommendation recorded at systematic case review: clinical advice (a
+        /// treatment change), so read under clinical notes; the GP's task it becomes
+        /// is a plan action that names only the review, not the advice.
+        CaseReview = "case_review",
     }
 }
 
@@ -63,6 +67,7 @@ impl Object {
             | Object::Pathway
             | Object::Handover => Category::PlanAndActions,
             Object::CrisisPlan => Category::CrisisPlan,
+            Object::CaseReview => Category::ClinicalNotes,
         }
     }
 
@@ -82,6 +87,7 @@ impl Object {
             | Object::AccessLog
             | Object::Pathway => &[Category::PlanAndActions],
             Object::CrisisPlan => &[Category::CrisisPlan],
+            Object::CaseReview => &[Category::ClinicalNotes],
         }
     }
 

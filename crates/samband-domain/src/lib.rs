@@ -4,6 +4,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod calendar;
+pub mod case_review;
 pub mod clock;
 pub mod consent;
 pub mod country;

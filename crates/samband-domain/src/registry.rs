@@ -28,6 +28,8 @@ string_enum!(
         NeedsNewOwner = "needs_new_owner",
         /// An open plan action past its due date.
         Overdue = "overdue",
+        /// Enrolled in the last four weeks and not yet brought to case review.
+        New = "new",
     }
 );
 
@@ -55,12 +57,24 @@ pub struct Filter {
     pub flags: Vec<Flag>,
     /// Only patients the reader coordinates.
     pub coordinating: bool,
+    /// Only the case-review queue: rows that are new, not improving or have a safety
+    /// signal (any of them).
+    pub review: bool,
 }
 
 impl Filter {
     /// Parses the filter as typed in a query string (`flag` may repeat or be
     /// comma-separated); an unknown flag is a field error.
     pub fn parse(flags: &[String], coordinating: Option<&str>) -> Result<Self, ValidationErrors> {
+        Self::parse_with(flags, coordinating, None)
+    }
+
+    /// As [`Filter::parse`], with the case-review switch.
+    pub fn parse_with(
+        flags: &[String],
+        coordinating: Option<&str>,
+        review: Option<&str>,
+    ) -> Result<Self, ValidationErrors> {
         let mut out = Filter::default();
         for raw in flags.iter().flat_map(|f| f.split(',')).map(str::trim) {
             if raw.is_empty() {
@@ -71,22 +85,26 @@ impl Filter {
                 out.flags.push(flag);
             }
         }
-        out.coordinating = match coordinating.map(str::trim) {
-            None | Some("") | Some("false") | Some("0") => false,
-            Some("true") | Some("1") | Some("on") => true,
-            Some(_) => {
-                return Err(ValidationErrors::single(
-                    "coordinating",
-                    "bad_choice",
-                    "must be true or false",
-                ))
-            }
-        };
+        out.coordinating = switch("coordinating", coordinating)?;
+        out.review = switch("review", review)?;
         Ok(out)
     }
 
     pub fn has(&self, flag: Flag) -> bool {
         self.flags.contains(&flag)
+    }
+}
+
+/// A yes/no query parameter (a ticked box sends `on` or `true`).
+fn switch(field: &str, raw: Option<&str>) -> Result<bool, ValidationErrors> {
+    match raw.map(str::trim) {
+        None | Some("") | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") | Some("on") => Ok(true),
+        Some(_) => Err(ValidationErrors::single(
+            field,
+            "bad_choice",
+            "must be true or false",
+        )),
     }
 }
 
@@ -102,6 +120,8 @@ pub struct Cutoffs {
     pub judged_if_enrolled_by: NaiveDate,
     /// Enrolled before this day and never contacted: flagged.
     pub uncontacted_if_enrolled_before: NaiveDate,
+    /// Enrolled on or after this day and never reviewed: new.
+    pub new_if_enrolled_from: NaiveDate,
 }
 
 impl Cutoffs {
@@ -112,6 +132,7 @@ impl Cutoffs {
             no_contact_before: now - Duration::days(NO_CONTACT_DAYS),
             judged_if_enrolled_by: today - Duration::weeks(NOT_IMPROVING_AFTER_WEEKS),
             uncontacted_if_enrolled_before: today - Duration::days(NO_CONTACT_DAYS),
+            new_if_enrolled_from: today - Duration::days(crate::case_review::NEW_FOR_DAYS),
         }
     }
 }
@@ -208,6 +229,7 @@ mod tests {
         );
         assert_eq!(c.judged_if_enrolled_by, day("2026-05-05"));
         assert_eq!(c.uncontacted_if_enrolled_before, day("2026-05-31"));
+        assert_eq!(c.new_if_enrolled_from, day("2026-06-02"));
     }
 
     #[test]
@@ -219,6 +241,9 @@ mod tests {
         assert_eq!(e.errors[0].field, "flag");
         let e = Filter::parse(&[], Some("maybe")).unwrap_err();
         assert_eq!(e.errors[0].field, "coordinating");
+        assert!(Filter::parse_with(&[], None, Some("true")).unwrap().review);
+        let e = Filter::parse_with(&[], None, Some("x")).unwrap_err();
+        assert_eq!(e.errors[0].field, "review");
     }
 
     #[test]

@@ -4,13 +4,16 @@
 use crate::codec::*;
 use crate::PgTx;
 use async_trait::async_trait;
+use samband_domain::case_review::CaseReview;
+use samband_domain::ids::PatientId;
 use samband_domain::organisation::Sector;
 use samband_domain::registry::{Flag, Sort};
 use samband_store::*;
 use sqlx::postgres::PgRow;
 
 /// The rows with every fact and flag: $1 professional, $2 today, $3 now, $4 no contact
-/// before, $5 judged if enrolled by, $6 uncontacted if enrolled before. The sort keys
+/// before, $5 judged if enrolled by, $6 uncontacted if enrolled before, $7 new if
+/// enrolled from. The sort keys
 /// are text in the "C" collation so the cursor compares as the order sorts.
 fn rows_sql(q: &RegistryQuery<'_>) -> String {
     let coordinating = if q.filter.coordinating {
@@ -52,6 +55,7 @@ fn rows_sql(q: &RegistryQuery<'_>) -> String {
                   WHERE t.patient_id = pid AND ac.patient_id = pid)) AS last_contact, \
              (SELECT MIN(mt.starts_at) FROM meetings mt WHERE mt.patient_id = pid AND mt.status = 'planned' AND mt.starts_at > $3) AS next_contact, \
              (SELECT COUNT(DISTINCT n.kind || n.item_id::text) FROM needs_new_owner n WHERE n.patient_id = pid AND {holds}) AS needs_new_owner, \
+             (SELECT MAX(cr.created_at) FROM case_reviews cr WHERE cr.patient_id = pid) AS last_review, \
              CAST(NULL AS BIGINT) AS baseline_score, CAST(NULL AS BIGINT) AS latest_score, FALSE AS safety \
            FROM mine \
          ), flagged AS ( \
@@ -59,6 +63,7 @@ fn rows_sql(q: &RegistryQuery<'_>) -> String {
              (baseline_score IS NOT NULL AND latest_score IS NOT NULL AND enrolled_on <= $5 \
                 AND latest_score * 2 > baseline_score) AS not_improving, \
              ((last_contact IS NULL AND enrolled_on < $6) OR COALESCE(last_contact < $4, FALSE)) AS no_contact, \
+             (last_review IS NULL AND enrolled_on >= $7) AS is_new, \
              {sort} AS sort_key \
            FROM facts \
          ) SELECT * FROM flagged WHERE TRUE {flags}",
@@ -68,7 +73,13 @@ fn rows_sql(q: &RegistryQuery<'_>) -> String {
 }
 
 fn flag_sql(q: &RegistryQuery<'_>) -> String {
-    q.filter
+    let review = if q.filter.review {
+        " AND (is_new OR not_improving OR safety)"
+    } else {
+        ""
+    };
+    let flags: String = q
+        .filter
         .flags
         .iter()
         .map(|f| match f {
@@ -77,8 +88,10 @@ fn flag_sql(q: &RegistryQuery<'_>) -> String {
             Flag::Safety => " AND safety",
             Flag::NeedsNewOwner => " AND needs_new_owner > 0",
             Flag::Overdue => " AND overdue_actions > 0",
+            Flag::New => " AND is_new",
         })
-        .collect()
+        .collect();
+    flags + review
 }
 
 fn registry_row(r: &PgRow) -> StoreResult<RegistryRow> {
@@ -105,6 +118,8 @@ fn registry_row(r: &PgRow) -> StoreResult<RegistryRow> {
         safety: get(r, "safety")?,
         not_improving: get(r, "not_improving")?,
         no_contact: get(r, "no_contact")?,
+        is_new: get(r, "is_new")?,
+        last_review: get(r, "last_review")?,
         sort_key: get(r, "sort_key")?,
     })
 }
@@ -118,6 +133,7 @@ macro_rules! bind_cutoffs {
             .bind(c.no_contact_before)
             .bind(c.judged_if_enrolled_by)
             .bind(c.uncontacted_if_enrolled_before)
+            .bind(c.new_if_enrolled_from)
     }};
 }
 
@@ -129,8 +145,8 @@ impl RegistryRepo for PgTx {
         page: &PageAt<String>,
     ) -> StoreResult<Vec<RegistryRow>> {
         let sql = format!(
-            "{} AND ($7::text IS NULL OR (sort_key, pid) > ($7::text, $8::uuid)) \
-             ORDER BY sort_key, pid LIMIT $9",
+            "{} AND ($8::text IS NULL OR (sort_key, pid) > ($8::text, $9::uuid)) \
+             ORDER BY sort_key, pid LIMIT $10",
             rows_sql(q)
         );
         let (key, after) = match &page.after {
@@ -154,5 +170,48 @@ impl RegistryRepo for PgTx {
             .await
             .map_err(db_err)?;
         get(&row, "n")
+    }
+
+    async fn insert_case_review(&mut self, r: &CaseReview) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO case_reviews (id, patient_id, reviewer_member_id, recommendation, to_member_id, due_date, action_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(r.id)
+        .bind(r.patient_id.as_uuid())
+        .bind(r.reviewer.as_uuid())
+        .bind(&r.recommendation)
+        .bind(r.to_member.as_uuid())
+        .bind(r.due)
+        .bind(r.action_id.as_uuid())
+        .bind(r.created_at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn list_case_reviews(&mut self, patient: PatientId) -> StoreResult<Vec<CaseReview>> {
+        let rows = sqlx::query(
+            "SELECT * FROM case_reviews WHERE patient_id = $1 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(patient.as_uuid())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(CaseReview {
+                    id: get(r, "id")?,
+                    patient_id: uid(r, "patient_id")?,
+                    reviewer: uid(r, "reviewer_member_id")?,
+                    recommendation: get(r, "recommendation")?,
+                    to_member: uid(r, "to_member_id")?,
+                    due: get(r, "due_date")?,
+                    action_id: uid(r, "action_id")?,
+                    created_at: get(r, "created_at")?,
+                })
+            })
+            .collect()
     }
 }

@@ -5,13 +5,15 @@ use crate::codec::*;
 use crate::db::*;
 use crate::SqliteTx;
 use async_trait::async_trait;
+use samband_domain::case_review::CaseReview;
+use samband_domain::ids::PatientId;
 use samband_domain::organisation::Sector;
 use samband_domain::registry::{Flag, Sort};
 use samband_store::*;
 
 /// The rows with every fact and flag, numbered parameters: ?1 professional, ?2 today,
 /// ?3 now, ?4 no contact before, ?5 judged if enrolled by, ?6 uncontacted if enrolled
-/// before. Self-monitoring's scores and safety signals join here when they exist
+/// before, ?7 new if enrolled from. Self-monitoring's scores and safety signals join here when they exist
 /// (`baseline_score`, `latest_score`, `safety`).
 fn rows_sql(q: &RegistryQuery<'_>) -> String {
     let coordinating = if q.filter.coordinating {
@@ -51,6 +53,7 @@ fn rows_sql(q: &RegistryQuery<'_>) -> String {
                   WHERE t.patient_id = pid AND ac.patient_id = pid), '')), '') AS last_contact, \
              (SELECT MIN(mt.starts_at) FROM meetings mt WHERE mt.patient_id = pid AND mt.status = 'planned' AND mt.starts_at > ?3) AS next_contact, \
              (SELECT COUNT(DISTINCT n.kind || n.item_id) FROM needs_new_owner n WHERE n.patient_id = pid AND {holds}) AS needs_new_owner, \
+             (SELECT MAX(cr.created_at) FROM case_reviews cr WHERE cr.patient_id = pid) AS last_review, \
              CAST(NULL AS INTEGER) AS baseline_score, CAST(NULL AS INTEGER) AS latest_score, 0 AS safety \
            FROM mine \
          ), flagged AS ( \
@@ -58,6 +61,7 @@ fn rows_sql(q: &RegistryQuery<'_>) -> String {
              CASE WHEN baseline_score IS NOT NULL AND latest_score IS NOT NULL AND enrolled_on <= ?5 \
                   AND latest_score * 2 > baseline_score THEN 1 ELSE 0 END AS not_improving, \
              CASE WHEN (last_contact IS NULL AND enrolled_on < ?6) OR last_contact < ?4 THEN 1 ELSE 0 END AS no_contact, \
+             CASE WHEN last_review IS NULL AND enrolled_on >= ?7 THEN 1 ELSE 0 END AS is_new, \
              {sort} AS sort_key \
            FROM facts \
          ) SELECT * FROM flagged WHERE 1 = 1 {flags}",
@@ -67,7 +71,13 @@ fn rows_sql(q: &RegistryQuery<'_>) -> String {
 }
 
 fn flag_sql(q: &RegistryQuery<'_>) -> String {
-    q.filter
+    let review = if q.filter.review {
+        " AND (is_new = 1 OR not_improving = 1 OR safety = 1)"
+    } else {
+        ""
+    };
+    let flags: String = q
+        .filter
         .flags
         .iter()
         .map(|f| match f {
@@ -76,8 +86,10 @@ fn flag_sql(q: &RegistryQuery<'_>) -> String {
             Flag::Safety => " AND safety = 1",
             Flag::NeedsNewOwner => " AND needs_new_owner > 0",
             Flag::Overdue => " AND overdue_actions > 0",
+            Flag::New => " AND is_new = 1",
         })
-        .collect()
+        .collect();
+    flags + review
 }
 
 fn bind_cutoffs<'q>(sql: &'q str, q: &RegistryQuery<'_>) -> Query<'q> {
@@ -89,6 +101,7 @@ fn bind_cutoffs<'q>(sql: &'q str, q: &RegistryQuery<'_>) -> Query<'q> {
         .bind(ts(&c.no_contact_before))
         .bind(date(&c.judged_if_enrolled_by))
         .bind(date(&c.uncontacted_if_enrolled_before))
+        .bind(date(&c.new_if_enrolled_from))
 }
 
 fn registry_row(r: &Row) -> StoreResult<RegistryRow> {
@@ -120,6 +133,8 @@ fn registry_row(r: &Row) -> StoreResult<RegistryRow> {
         safety: get::<i64>(r, "safety")? != 0,
         not_improving: get::<i64>(r, "not_improving")? != 0,
         no_contact: get::<i64>(r, "no_contact")? != 0,
+        is_new: get::<i64>(r, "is_new")? != 0,
+        last_review: opt_ts("last_review")?,
         sort_key: get(r, "sort_key")?,
     })
 }
@@ -132,7 +147,7 @@ impl RegistryRepo for SqliteTx {
         page: &PageAt<String>,
     ) -> StoreResult<Vec<RegistryRow>> {
         let sql = format!(
-            "{} AND (?7 IS NULL OR (sort_key, pid) > (?7, ?8)) ORDER BY sort_key, pid LIMIT ?9",
+            "{} AND (?8 IS NULL OR (sort_key, pid) > (?8, ?9)) ORDER BY sort_key, pid LIMIT ?10",
             rows_sql(q)
         );
         let (key, after) = match &page.after {
@@ -151,5 +166,45 @@ impl RegistryRepo for SqliteTx {
         let sql = format!("SELECT COUNT(*) AS n FROM ({})", rows_sql(q));
         let rows = bind_cutoffs(&sql, q).fetch_all(&self.tx)?;
         rows.first().map_or(Ok(0), |r| get(r, "n"))
+    }
+
+    async fn insert_case_review(&mut self, r: &CaseReview) -> StoreResult<()> {
+        query(
+            "INSERT INTO case_reviews (id, patient_id, reviewer_member_id, recommendation, to_member_id, due_date, action_id, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(r.id.to_string())
+        .bind(r.patient_id.to_string())
+        .bind(r.reviewer.to_string())
+        .bind(r.recommendation.clone())
+        .bind(r.to_member.to_string())
+        .bind(date(&r.due))
+        .bind(r.action_id.to_string())
+        .bind(ts(&r.created_at))
+        .execute(&self.tx)?;
+        Ok(())
+    }
+
+    async fn list_case_reviews(&mut self, patient: PatientId) -> StoreResult<Vec<CaseReview>> {
+        let rows = query(
+            "SELECT * FROM case_reviews WHERE patient_id = ? ORDER BY created_at DESC, id DESC",
+        )
+        .bind(patient.to_string())
+        .fetch_all(&self.tx)?;
+        rows.iter()
+            .map(|r| {
+                Ok(CaseReview {
+                    id: uuid::Uuid::parse_str(&get::<String>(r, "id")?)
+                        .map_err(|_| corrupt("id"))?,
+                    patient_id: id(&get::<String>(r, "patient_id")?)?,
+                    reviewer: id(&get::<String>(r, "reviewer_member_id")?)?,
+                    recommendation: get(r, "recommendation")?,
+                    to_member: id(&get::<String>(r, "to_member_id")?)?,
+                    due: parse_date(&get::<String>(r, "due_date")?)?,
+                    action_id: id(&get::<String>(r, "action_id")?)?,
+                    created_at: parse_ts(&get::<String>(r, "created_at")?)?,
+                })
+            })
+            .collect()
     }
 }

@@ -72,6 +72,7 @@ registry![
     caseload_pages_walk_every_patient_once_in_name_order,
     registry_rows_hold_their_facts_and_filter_and_sort_in_the_store,
     registry_pages_walk_every_row_once_in_each_order,
+    case_reviews_end_newness_and_are_listed_newest_first,
     // Team
     team_saves_are_versioned,
     team_member_owning_an_action_is_not_removed,

@@ -5,6 +5,7 @@
 use crate::{PageAt, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use samband_domain::case_review::CaseReview;
 use samband_domain::ids::{MemberId, OrganisationId, PatientId, ProfessionalId};
 use samband_domain::organisation::Sector;
 use samband_domain::registry::{Cutoffs, Filter, Sort};
@@ -52,6 +53,10 @@ pub struct RegistryRow {
     pub safety: bool,
     pub not_improving: bool,
     pub no_contact: bool,
+    /// Enrolled lately and never brought to case review.
+    pub is_new: bool,
+    /// When the patient was last brought to case review.
+    pub last_review: Option<DateTime<Utc>>,
     pub sort_key: String,
 }
 
@@ -65,4 +70,7 @@ pub trait RegistryRepo {
     ) -> StoreResult<Vec<RegistryRow>>;
     /// How many rows the whole filtered registry holds.
     async fn count_registry(&mut self, q: &RegistryQuery<'_>) -> StoreResult<i64>;
+    async fn insert_case_review(&mut self, r: &CaseReview) -> StoreResult<()>;
+    /// The patient's case reviews, newest first.
+    async fn list_case_reviews(&mut self, patient: PatientId) -> StoreResult<Vec<CaseReview>>;
 }

@@ -58,8 +58,8 @@ pub fn route_paths() -> Vec<String> {
 
 fn book() -> RouteBook<UiState> {
     use pages::{
-        account, admin, auth, consent, meetings, messages, pathways, patient_portal, patients,
-        plan, registry, team,
+        account, admin, auth, case_review, consent, meetings, messages, pathways, patient_portal,
+        patients, plan, registry, team,
     };
     let book = RouteBook::new();
     let book = handover_routes(book);
@@ -75,6 +75,10 @@ fn book() -> RouteBook<UiState> {
         .route("/patients/new", get(patients::register_page))
         .route("/registry", get(registry::registry))
         .route("/registry/export.csv", get(registry::export))
+        .route(
+            "/patients/{patient}/case-reviews",
+            get(case_review::show).post(case_review::submit),
+        )
         .route("/patients/{patient}", get(patients::overview))
         .route("/patients/{patient}/history", get(patients::history))
         .route(

@@ -31,6 +31,8 @@ pub struct RegistryItem {
     pub open_requests: i64,
     pub pending_receipts: i64,
     pub needs_new_owner: i64,
+    /// When the patient was last brought to case review.
+    pub last_review: Option<DateTime<Utc>>,
     #[schema(value_type = Vec<RegistryFlag>)]
     pub flags: Vec<&'static str>,
     /// Kinds of information withheld on this row (`plan`).
@@ -57,6 +59,7 @@ impl From<samband_app::registry::RegistryItem> for RegistryItem {
             open_requests,
             pending_receipts,
             needs_new_owner,
+            last_review,
             flags,
             withheld,
         } = i;
@@ -78,6 +81,7 @@ impl From<samband_app::registry::RegistryItem> for RegistryItem {
             open_requests,
             pending_receipts,
             needs_new_owner,
+            last_review,
             flags: flags.iter().map(|f| f.as_str()).collect(),
             withheld,
         }
@@ -100,6 +104,8 @@ pub struct RegistryPage {
     #[schema(value_type = Vec<RegistryFlag>)]
     pub flags: Vec<&'static str>,
     pub coordinating: bool,
+    /// Only the case-review queue.
+    pub review: bool,
     /// Rows of this page left out because the order or filter rests on information
     /// withheld from the reader for them.
     #[schema(minimum = 0)]
@@ -116,7 +122,80 @@ impl From<samband_app::registry::RegistryPage> for RegistryPage {
             sort: p.sort.as_str(),
             flags: p.flags.iter().map(|f| f.as_str()).collect(),
             coordinating: p.coordinating,
+            review: p.review,
             hidden: p.hidden,
+        }
+    }
+}
+
+/// Record a case-review recommendation; it becomes a task for the GP (or the member
+/// named) due on `due_date`.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseReviewRequest {
+    #[schema(min_length = 1, max_length = 4000)]
+    pub recommendation: String,
+    /// The member who carries it out; the team's GP when not given.
+    pub to_member: Option<Uuid>,
+    /// Today or later.
+    #[schema(value_type = String, format = Date)]
+    pub due_date: String,
+}
+
+impl From<CaseReviewRequest> for samband_domain::case_review::CaseReviewInput {
+    fn from(r: CaseReviewRequest) -> Self {
+        Self {
+            recommendation: r.recommendation,
+            to_member: r.to_member.map(|u| u.to_string()),
+            due_date: r.due_date,
+        }
+    }
+}
+
+/// A recorded case-review recommendation.
+#[derive(Serialize, ToSchema)]
+pub struct CaseReview {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub reviewer_member_id: Uuid,
+    pub reviewer_name: Option<String>,
+    pub recommendation: String,
+    pub to_member_id: Uuid,
+    pub to_member_name: Option<String>,
+    pub due_date: NaiveDate,
+    /// The plan action it became.
+    pub action_id: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<samband_app::registry::CaseReviewView> for CaseReview {
+    fn from(v: samband_app::registry::CaseReviewView) -> Self {
+        let samband_app::registry::CaseReviewView {
+            review,
+            reviewer_name,
+            to_member_name,
+        } = v;
+        let samband_domain::case_review::CaseReview {
+            id,
+            patient_id,
+            reviewer,
+            recommendation,
+            to_member,
+            due,
+            action_id,
+            created_at,
+        } = review;
+        Self {
+            id,
+            patient_id: patient_id.as_uuid(),
+            reviewer_member_id: reviewer.as_uuid(),
+            reviewer_name,
+            recommendation,
+            to_member_id: to_member.as_uuid(),
+            to_member_name,
+            due_date: due,
+            action_id: action_id.as_uuid(),
+            created_at,
         }
     }
 }

@@ -90,6 +90,9 @@ pub(crate) fn describe(n: &Notification, patient: Option<&str>) -> String {
         }
         "milestone_due" => format!("A pathway milestone for {who} is due soon: {detail}"),
         "milestone_overdue" => format!("A pathway milestone for {who} is overdue: {detail}"),
+        "case_review" => {
+            format!("{actor} recorded a case-review recommendation for {who}, due {detail}")
+        }
         other => format!("{other}: {who}"),
     }
 }

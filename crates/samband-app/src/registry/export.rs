@@ -28,6 +28,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "open_requests",
     "pending_receipts",
     "needs_new_owner",
+    "last_review",
     "flags",
     "withheld",
 ];
@@ -80,6 +81,7 @@ impl Registry<'_> {
                 i.open_requests.to_string(),
                 i.pending_receipts.to_string(),
                 i.needs_new_owner.to_string(),
+                opt(i.last_review.map(|t| t.to_rfc3339())),
                 flags.join(" "),
                 i.withheld.join(" "),
             ])

@@ -8,10 +8,16 @@
 //! policy lets the reader list the patient's actions. A row whose withheld column is
 //! the one the list is sorted or filtered by is left out of the page altogether (and
 //! counted as hidden), since its place in the list would tell what is withheld.
+//!
+//! The case-review queue is the registry filtered to the patients a consulting
+//! psychiatrist or specialist should see (new, not improving, safety); a
+//! recommendation recorded there (`case_review.rs`) becomes the GP's task.
 
+mod case_review;
 mod export;
 mod page;
 
+pub use case_review::CaseReviewView;
 pub use export::CSV_COLUMNS;
 pub use page::{RegistryItem, RegistryPage, RegistryParams};
 

@@ -21,6 +21,8 @@ pub struct RegistryParams {
     /// Flags a row must all have (repeatable, or comma-separated).
     pub flags: Vec<String>,
     pub coordinating: Option<String>,
+    /// Only the case-review queue.
+    pub review: Option<String>,
     pub page: PageParams,
 }
 
@@ -32,7 +34,11 @@ impl RegistryParams {
             None | Some("") => Some(Sort::Name),
             Some(s) => errs.take(Sort::parse("sort", s)),
         };
-        let filter = errs.take(Filter::parse(&self.flags, self.coordinating.as_deref()));
+        let filter = errs.take(Filter::parse_with(
+            &self.flags,
+            self.coordinating.as_deref(),
+            self.review.as_deref(),
+        ));
         match (sort, filter) {
             (Some(s), Some(f)) if errs.is_empty() => Ok((s, f)),
             _ => Err(errs),
@@ -62,6 +68,8 @@ pub struct RegistryItem {
     pub open_requests: i64,
     pub pending_receipts: i64,
     pub needs_new_owner: i64,
+    /// When the patient was last brought to case review.
+    pub last_review: Option<DateTime<Utc>>,
     pub flags: Vec<Flag>,
     /// Which kinds of information the reader may not see on this row.
     pub withheld: Vec<&'static str>,
@@ -75,6 +83,7 @@ pub struct RegistryPage {
     pub sort: Sort,
     pub flags: Vec<Flag>,
     pub coordinating: bool,
+    pub review: bool,
     /// Rows of this page left out because the column sorted or filtered by is one the
     /// reader may not see for them.
     pub hidden: i64,
@@ -95,10 +104,13 @@ pub(super) fn list_name(sort: Sort) -> &'static str {
 /// Whether the order or the filter rests on plan information.
 fn uses_plan(sort: Sort, filter: &Filter) -> bool {
     matches!(sort, Sort::Enrolled | Sort::LastContact | Sort::Overdue)
-        || filter
-            .flags
-            .iter()
-            .any(|f| matches!(f, Flag::NoContact | Flag::NeedsNewOwner | Flag::Overdue))
+        || filter.review
+        || filter.flags.iter().any(|f| {
+            matches!(
+                f,
+                Flag::NoContact | Flag::NeedsNewOwner | Flag::Overdue | Flag::New
+            )
+        })
 }
 
 /// What the policy decided for one row.
@@ -118,6 +130,7 @@ impl Registry<'_> {
                 sort,
                 flags: filter.flags,
                 coordinating: filter.coordinating,
+                review: filter.review,
                 hidden: 0,
             });
         };
@@ -141,6 +154,7 @@ impl Registry<'_> {
             sort,
             flags: filter.flags,
             coordinating: filter.coordinating,
+            review: filter.review,
             hidden,
         })
     }
@@ -244,6 +258,9 @@ fn item(row: RegistryRow, plan: bool, today: NaiveDate) -> RegistryItem {
         if row.needs_new_owner > 0 {
             flags.push(Flag::NeedsNewOwner);
         }
+        if row.is_new {
+            flags.push(Flag::New);
+        }
     } else {
         withheld.push("plan");
     }
@@ -266,6 +283,7 @@ fn item(row: RegistryRow, plan: bool, today: NaiveDate) -> RegistryItem {
         open_requests: shown(row.open_requests),
         pending_receipts: shown(row.pending_receipts),
         needs_new_owner: shown(row.needs_new_owner),
+        last_review: row.last_review.filter(|_| plan),
         flags,
         withheld,
     }

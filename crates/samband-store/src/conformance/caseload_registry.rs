@@ -1,6 +1,7 @@
 //! Conformance scenarios for the coordinator's caseload registry.
 
 use super::*;
+use samband_domain::case_review::CaseReview;
 use samband_domain::pathway::Enrolment;
 use samband_domain::registry::{Cutoffs, Filter, Flag, Sort};
 
@@ -209,7 +210,7 @@ pub(super) async fn registry_rows_hold_their_facts_and_filter_and_sort_in_the_st
     // Filters, and their counts, in the store.
     let overdue_only = Filter {
         flags: vec![Flag::Overdue],
-        coordinating: false,
+        ..Filter::default()
     };
     let r = walk(&mut tx, &q(f, &overdue_only, Sort::Name), 10).await;
     assert_eq!(
@@ -224,7 +225,7 @@ pub(super) async fn registry_rows_hold_their_facts_and_filter_and_sort_in_the_st
     );
     let quiet_only = Filter {
         flags: vec![Flag::NoContact],
-        coordinating: false,
+        ..Filter::default()
     };
     let r = walk(&mut tx, &q(f, &quiet_only, Sort::Name), 10).await;
     assert_eq!(
@@ -233,7 +234,7 @@ pub(super) async fn registry_rows_hold_their_facts_and_filter_and_sort_in_the_st
     );
     let both = Filter {
         flags: vec![Flag::NoContact, Flag::Overdue],
-        coordinating: false,
+        ..Filter::default()
     };
     assert_eq!(
         tx.count_registry(&q(f, &both, Sort::Name)).await.unwrap(),
@@ -242,6 +243,7 @@ pub(super) async fn registry_rows_hold_their_facts_and_filter_and_sort_in_the_st
     let coordinating = Filter {
         flags: vec![],
         coordinating: true,
+        ..Filter::default()
     };
     let r = walk(&mut tx, &q(f, &coordinating, Sort::Name), 10).await;
     assert_eq!(
@@ -324,5 +326,95 @@ pub(super) async fn registry_pages_walk_every_row_once_in_each_order(store: Arc<
             assert!(all.windows(2).all(|w| w[0].name <= w[1].name), "by name");
         }
     }
+    tx.commit().await.unwrap();
+}
+
+/// A patient who joined the caseload three days ago is new until a case review is
+/// recorded; the review queue holds exactly the new (and, with self-monitoring, the
+/// not-improving and safety) rows; reviews are listed newest first, per patient.
+pub(super) async fn case_reviews_end_newness_and_are_listed_newest_first(store: Arc<dyn Store>) {
+    let store = &*store;
+    let f = seed(store).await;
+    let fresh = patient("Dahl Ny");
+    let fresh_member = TeamMember {
+        active_from: today() - Duration::days(3),
+        ..member(&f.gp, f.org.id, true, None)
+    };
+    let team = CareTeam {
+        patient_id: fresh.id,
+        members: vec![fresh_member.clone()],
+        version: 0,
+    };
+    let task = Action {
+        id: ActionId::new(),
+        patient_id: fresh.id,
+        owner_member_id: fresh_member.id,
+        ..action(&f, "2026-11-20")
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_patient(&fresh).await.unwrap();
+    tx.save_team(&team, 0).await.unwrap();
+    tx.insert_action(&task).await.unwrap();
+    tx.commit().await.unwrap();
+    let review_queue = Filter {
+        review: true,
+        ..Filter::default()
+    };
+    let new_only = Filter {
+        flags: vec![Flag::New],
+        ..Filter::default()
+    };
+    let mut tx = store.begin_read().await.unwrap();
+    let rows = walk(&mut tx, &q(&f, &review_queue, Sort::Name), 10).await;
+    assert_eq!(
+        rows.iter().map(|r| r.patient_id).collect::<Vec<_>>(),
+        vec![fresh.id]
+    );
+    assert!(rows[0].is_new && rows[0].last_review.is_none());
+    assert_eq!(
+        tx.count_registry(&q(&f, &new_only, Sort::Name))
+            .await
+            .unwrap(),
+        1
+    );
+    tx.commit().await.unwrap();
+
+    let review = |text: &str, at: DateTime<Utc>| CaseReview {
+        id: Uuid::now_v7(),
+        patient_id: fresh.id,
+        reviewer: fresh_member.id,
+        recommendation: text.into(),
+        to_member: fresh_member.id,
+        due: day("2026-11-20"),
+        action_id: task.id,
+        created_at: at,
+    };
+    let first = review("Start sertraline 50 mg", t0() - Duration::hours(2));
+    let second = review("Raise to 100 mg", t0() - Duration::hours(1));
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_case_review(&first).await.unwrap();
+    tx.insert_case_review(&second).await.unwrap();
+    tx.commit().await.unwrap();
+    // Rolled back: not kept.
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_case_review(&review("Lost", t0())).await.unwrap();
+    drop(tx);
+
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(
+        tx.list_case_reviews(fresh.id).await.unwrap(),
+        vec![second.clone(), first]
+    );
+    assert!(tx.list_case_reviews(f.patient.id).await.unwrap().is_empty());
+    assert_eq!(
+        tx.count_registry(&q(&f, &review_queue, Sort::Name))
+            .await
+            .unwrap(),
+        0
+    );
+    let all = walk(&mut tx, &q(&f, &Filter::default(), Sort::Name), 10).await;
+    let row = all.iter().find(|r| r.patient_id == fresh.id).unwrap();
+    assert!(!row.is_new);
+    assert_eq!(row.last_review, Some(second.created_at));
     tx.commit().await.unwrap();
 }

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 both_backends!(
     the_registry_lists_my_caseload_with_flags_filters_orders_and_pages,
     the_registry_leaves_out_what_consent_withholds_and_exports_audited_csv,
+    a_case_review_recommendation_becomes_the_gps_task,
 );
 
 fn at(y: i32, m: u32, d: u32) -> chrono::DateTime<chrono::Utc> {
@@ -59,7 +60,11 @@ async fn the_registry_lists_my_caseload_with_flags_filters_orders_and_pages(b: B
         ),
         (Some(2), Some(1))
     );
-    assert_eq!(pia["flags"], json!(["overdue"]));
+    assert_eq!(
+        pia["flags"],
+        json!(["overdue", "new"]),
+        "new: joined twelve days ago, never reviewed"
+    );
     assert_eq!(
         pia["is_coordinator"], false,
         "the care manager coordinates Pia"
@@ -72,7 +77,7 @@ async fn the_registry_lists_my_caseload_with_flags_filters_orders_and_pages(b: B
     assert_eq!(pia["last_contact"], Value::Null);
     let quentin = &all.body["items"][1];
     assert_eq!(quentin["is_coordinator"], true);
-    assert_eq!(quentin["flags"], json!([]));
+    assert_eq!(quentin["flags"], json!(["new"]));
 
     // Filters and orders are the server's.
     let r = gp.get("/api/v1/registry?flag=overdue").await;
@@ -235,7 +240,7 @@ async fn the_registry_leaves_out_what_consent_withholds_and_exports_audited_csv(
         "{}",
         rows[0]
     );
-    assert!(rows[0].ends_with(",overdue,"), "{}", rows[0]);
+    assert!(rows[0].ends_with(",overdue new,"), "{}", rows[0]);
     let log = pia
         .get(&format!("/api/v1/patients/{}/access-log?limit=200", w.p))
         .await;
@@ -248,4 +253,137 @@ async fn the_registry_leaves_out_what_consent_withholds_and_exports_audited_csv(
         "the export is in Pia's access log: {}",
         log.text
     );
+}
+
+/// The case-review queue holds the new patients; a recommendation recorded for one
+/// becomes the GP's task (found by role), tells them, takes the patient off the queue,
+/// and is read under clinical notes (social security sees neither it nor its text in the
+/// task). Bad input is named field by field and writes nothing, in the API and the form.
+async fn a_case_review_recommendation_becomes_the_gps_task(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    let gp = t.api(&t.token("gp").await);
+    let nav = t.api(&t.token("nav").await);
+    let queue = cm.get("/api/v1/registry?review=true").await;
+    assert_eq!(queue.status, 200, "{}", queue.text);
+    assert_eq!(names(&queue.body), ["Pia Pasient"]);
+    assert_eq!(queue.body["review"], true);
+    assert_eq!(queue.body["items"][0]["flags"], json!(["new"]));
+    let path = format!("/api/v1/patients/{}/case-reviews", w.p);
+    let actions_before = cm.get(&format!("/api/v1/patients/{}", w.p)).await.body["actions"]
+        .as_array()
+        .unwrap()
+        .len();
+
+    let r = cm
+        .post(
+            &path,
+            json!({"recommendation": " ", "to_member": w.p.to_string(), "due_date": "2026-11-01"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let mut fields = r.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["due_date", "recommendation", "to_member"]);
+    assert_eq!(cm.get(&path).await.body, json!([]), "nothing recorded");
+
+    let r = cm
+        .post(
+            &path,
+            json!({"recommendation": "Raise sertraline to 100 mg; PHQ-9 again in 4 weeks", "due_date": "2026-12-07"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        r.body["to_member_id"],
+        w.m_gp.to_string(),
+        "the team's GP, by role"
+    );
+    assert_eq!(r.body["reviewer_member_id"], w.m_care_manager.to_string());
+    let action_id = r.body["action_id"].as_str().unwrap().to_owned();
+    let ov = gp.get(&format!("/api/v1/patients/{}", w.p)).await;
+    let actions = ov.body["actions"].as_array().unwrap();
+    assert_eq!(actions.len(), actions_before + 1);
+    let task = actions
+        .iter()
+        .find(|a| a["id"] == action_id.as_str())
+        .unwrap();
+    assert_eq!(task["owner_member_id"], w.m_gp.to_string());
+    assert_eq!(task["due_date"], "2026-12-07");
+    assert!(
+        !task["title"].as_str().unwrap().contains("sertraline"),
+        "the task names the review, not the advice"
+    );
+    let notes = gp.get("/api/v1/notifications").await;
+    assert!(
+        notes.text.contains("case-review recommendation"),
+        "{}",
+        notes.text
+    );
+    let listed = gp.get(&path).await;
+    assert_eq!(
+        listed.body[0]["recommendation"],
+        "Raise sertraline to 100 mg; PHQ-9 again in 4 weeks"
+    );
+
+    // Off the queue, with the day of the review on the registry row.
+    let queue = cm.get("/api/v1/registry?review=true").await;
+    assert_eq!(queue.body["total"], 0);
+    let row = &cm.get("/api/v1/registry").await.body["items"][0];
+    assert!(row["last_review"].is_string());
+    assert_eq!(row["flags"], json!([]));
+
+    // Social security: the advice is clinical, not theirs to read.
+    let r = nav.get(&path).await;
+    assert!(r.status == 403 || r.status == 404, "{}", r.status);
+    assert!(!r.text.contains("sertraline"));
+    assert!(!nav
+        .get(&format!("/api/v1/patients/{}", w.p))
+        .await
+        .text
+        .contains("sertraline"));
+
+    // The form: errors beside their fields with what was typed kept, then recorded.
+    let browser = t.browser();
+    browser.login("cm", PASSWORD).await;
+    let form_path = format!("/patients/{}/case-reviews", w.p);
+    let page = browser.get(&form_path).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text.contains("Raise sertraline"),
+        "the earlier recommendation is listed"
+    );
+    let csrf = samband_testkit::hidden_value(&page.text, "_csrf").unwrap();
+    let r = browser
+        .post_form(
+            &form_path,
+            &[
+                ("_csrf", &csrf),
+                ("recommendation", "Add CBT referral"),
+                ("to_member", ""),
+                ("due_date", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains(r#"id="due_date-error""#), "{}", r.text);
+    assert!(r.text.contains(">Add CBT referral</textarea>"));
+    assert!(r.text.contains("must be on or after 2026-11-23"), "the message states the bound");
+    let r = browser
+        .post_form(
+            &form_path,
+            &[
+                ("_csrf", &csrf),
+                ("recommendation", "Add CBT referral"),
+                ("to_member", ""),
+                ("due_date", "2026-12-14"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(gp.get(&path).await.body.as_array().unwrap().len(), 2);
+    let page = browser.get("/registry?review=true").await;
+    assert!(page.text.contains("No patients match."), "{}", page.text);
+    assert!(page.text.contains("<h1>Case review</h1>"));
 }

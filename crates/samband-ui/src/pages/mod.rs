@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod case_review;
 pub mod consent;
 pub mod handovers;
 pub mod meetings;

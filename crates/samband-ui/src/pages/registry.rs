@@ -28,6 +28,7 @@ struct RegistryPage {
     sort: Sort,
     flags: Vec<Flag>,
     coordinating: bool,
+    review: bool,
     hidden: i64,
     /// The export of this view (same order and filter).
     export_href: String,
@@ -92,6 +93,7 @@ fn parse_query(raw: Option<&str>) -> (RegistryParams, Vec<(String, String)>) {
             .map(|(_, v)| v.clone())
             .collect(),
         coordinating: one("coordinating"),
+        review: one("review"),
         page: PageParams {
             cursor: one("cursor"),
             limit: one("limit"),
@@ -113,7 +115,11 @@ pub async fn registry(
         Ok(p) => p,
         Err(e) => return error_response(&viewer.base, e),
     };
-    viewer.base.title = viewer.base.t("registry.title");
+    viewer.base.title = viewer.base.t(if page.review {
+        "registry.review_title"
+    } else {
+        "registry.title"
+    });
     // Paging keeps the view: every parameter but the cursor and page size.
     let keep_pairs: Vec<(String, String)> = pairs
         .into_iter()
@@ -146,6 +152,7 @@ pub async fn registry(
             sort: page.sort,
             flags: page.flags,
             coordinating: page.coordinating,
+            review: page.review,
             hidden: page.hidden,
             export_href,
         },
