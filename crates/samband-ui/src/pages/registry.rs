@@ -32,6 +32,9 @@ struct RegistryPage {
     hidden: i64,
     /// The export of this view (same order and filter).
     export_href: String,
+    /// This page itself, which the results reload from when something changes for the
+    /// reader (a patient answered, an alert moved).
+    self_href: String,
 }
 
 impl RegistryPage {
@@ -131,6 +134,10 @@ pub async fn registry(
         .collect();
     let pager = Pager::new(&page.page, "/registry", &keep, &params.page);
     let view_query = serde_urlencoded::to_string(&keep_pairs).unwrap_or_default();
+    let self_href = match raw.as_deref() {
+        Some(q) if !q.is_empty() => format!("/registry?{q}"),
+        _ => "/registry".to_owned(),
+    };
     let export_href = if view_query.is_empty() {
         "/registry/export.csv".to_owned()
     } else {
@@ -155,6 +162,7 @@ pub async fn registry(
             review: page.review,
             hidden: page.hidden,
             export_href,
+            self_href,
         },
     )
 }
