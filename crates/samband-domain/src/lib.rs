@@ -20,6 +20,7 @@ pub mod patient;
 pub mod plan;
 pub mod principal;
 pub mod professional;
+pub mod relapse;
 pub mod secret;
 pub mod succession;
 pub mod team;
