@@ -83,6 +83,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0017_admin_lists",
         include_str!("../migrations/0017_admin_lists.sql"),
     ),
+    (
+        20,
+        "0020_relapse_plan",
+        include_str!("../migrations/0020_relapse_plan.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Samband's migration lock.
