@@ -485,3 +485,19 @@ fn a_manual_completion_needs_a_known_milestone_not_yet_done_and_a_note() {
     let again = good.validate(&e, &t, me, today).unwrap_err();
     assert_eq!(again.for_field("milestone").unwrap().code, "already_done");
 }
+
+#[test]
+fn only_the_collaborative_care_episode_closes_with_a_relapse_plan_and_keeps_it_through_toml() {
+    let closing: Vec<String> = shipped()
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.closes_with_relapse_plan)
+        .map(|t| t.key)
+        .collect();
+    assert_eq!(closing, vec!["depression_discharge".to_owned()]);
+    // A clone edited as TOML keeps the rule, and a template that never says it has none.
+    let t = template("depression_discharge");
+    let again = PathwayTemplate::from_toml("source", &t.to_toml()).unwrap();
+    assert!(again.closes_with_relapse_plan);
+    assert!(!template("smi_municipal").to_toml().contains("closes_with_relapse_plan"));
+}
