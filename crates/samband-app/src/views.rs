@@ -56,6 +56,8 @@ pub struct PatientOverview {
     pub services: Vec<Service>,
     /// `None` when the policy withholds the crisis plan from this reader.
     pub crisis_plan: Option<CrisisPlan>,
+    /// `None` when the policy withholds it (with the crisis plan: the same category).
+    pub relapse_plan: Option<samband_domain::relapse::RelapsePlan>,
     pub today: NaiveDate,
     /// May this reader change the plan (professionals on the team)?
     pub can_edit_plan: bool,

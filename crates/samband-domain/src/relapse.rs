@@ -9,6 +9,8 @@
 //! episode needs before it is closed or handed over to the GP.
 
 use crate::ids::{MemberId, PatientId};
+use crate::organisation::Sector;
+use crate::pathway::CareRole;
 use crate::string_enum;
 use crate::team::{CareTeam, MemberKind};
 use crate::text::{self, LONG};
@@ -115,6 +117,12 @@ impl RelapseState {
             RelapseState::Agreed { .. } => "agreed",
         }
     }
+}
+
+/// Whether a team member is the patient's GP: their role on the team says so (in
+/// English, Norwegian or Danish), or they work for a primary-care organisation.
+pub fn is_gp(role: &str, sector: Option<Sector>) -> bool {
+    CareRole::Gp.names(role) || sector == Some(Sector::Primary)
 }
 
 /// The error every step that needs an agreed plan answers with, at `field`.
@@ -414,6 +422,15 @@ mod tests {
         assert_eq!(next.status, RelapseStatus::Draft);
         assert_eq!(next.state(), RelapseState::Draft);
         assert_eq!(next.agreed_on, None);
+    }
+
+    #[test]
+    fn a_gp_is_named_by_role_or_works_in_primary_care() {
+        assert!(is_gp("Fastlege", None));
+        assert!(is_gp("Egen læge", Some(Sector::Municipal)));
+        assert!(is_gp("Doctor", Some(Sector::Primary)));
+        assert!(!is_gp("Care manager", Some(Sector::Specialist)));
+        assert!(!is_gp("Psychiatrist", None));
     }
 
     #[test]

@@ -501,3 +501,21 @@ fn only_the_collaborative_care_episode_closes_with_a_relapse_plan_and_keeps_it_t
     assert!(again.closes_with_relapse_plan);
     assert!(!template("smi_municipal").to_toml().contains("closes_with_relapse_plan"));
 }
+
+#[test]
+fn only_the_hand_over_at_the_end_of_the_depression_pathway_closes_the_episode() {
+    let t = template("depression_discharge");
+    let discharge = d(2026, 3, 2);
+    let mut e = enrolment(&t, discharge);
+    // The discharge letter: the GP hand-over's window (days 335–365) has not opened.
+    assert!(!e.handover_closes_episode(&t, discharge));
+    assert!(!e.handover_closes_episode(&t, d(2027, 1, 30)));
+    assert!(e.handover_closes_episode(&t, d(2027, 1, 31)));
+    // Overdue still closes it; once done, or once the enrolment ended, nothing does.
+    assert!(e.handover_closes_episode(&t, d(2027, 6, 1)));
+    e.ended_on = Some(d(2027, 2, 1));
+    assert!(!e.handover_closes_episode(&t, d(2027, 2, 2)));
+    // A template that does not close with a relapse plan never asks for it.
+    let smi = template("smi_municipal");
+    assert!(!enrolment(&smi, discharge).handover_closes_episode(&smi, d(2030, 1, 1)));
+}
