@@ -15,6 +15,7 @@ mod meetings;
 mod messages;
 mod openapi;
 mod pathways;
+mod relapse;
 mod problem;
 mod routes;
 mod succession;

@@ -242,3 +242,11 @@ domain_choice!(
     MappingPoint = samband_domain::pathway::needs::MappingPoint,
     "When the needs mapping takes place: in hospital, 3–4 months or 12–18 months after the diagnosis"
 );
+domain_choice!(
+    RelapseStatus = samband_domain::relapse::RelapseStatus,
+    "A relapse-prevention plan's status"
+);
+choice!(
+    RelapseState = ["none", "draft", "agreed"],
+    "A patient's relapse-prevention plan: never written, a draft, or agreed"
+);
