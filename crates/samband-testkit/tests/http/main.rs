@@ -35,6 +35,7 @@ mod pathway_jobs;
 mod pathway_templates;
 mod pathways;
 mod policy;
+mod relapse;
 mod routes;
 mod succession;
 mod tokens;
