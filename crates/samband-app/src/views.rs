@@ -80,6 +80,14 @@ pub struct OwnerActions<'a> {
 }
 
 impl PatientOverview {
+    /// The name a team member is shown by (for the relapse plan's "who"); empty when
+    /// they are not (or no longer) on the team shown.
+    pub fn member_name(&self, id: &Option<MemberId>) -> String {
+        id.and_then(|id| self.members.iter().find(|m| m.member.id == id))
+            .map(|m| m.display_name.clone())
+            .unwrap_or_default()
+    }
+
     pub fn member(&self, id: MemberId) -> Option<&MemberView> {
         self.members.iter().find(|m| m.member.id == id)
     }
