@@ -7,7 +7,10 @@ use samband_testkit::fixture::PASSWORD;
 use samband_testkit::{hidden_value, Backend, TestApp};
 use serde_json::json;
 
-both_backends!(the_plan_is_written_agreed_and_co_written_in_the_pages,);
+both_backends!(
+    the_plan_is_written_agreed_and_co_written_in_the_pages,
+    a_request_is_re_addressed_from_its_page,
+);
 
 async fn the_plan_is_written_agreed_and_co_written_in_the_pages(b: Backend) {
     let t = TestApp::start(b).await;
@@ -132,4 +135,53 @@ async fn the_plan_is_written_agreed_and_co_written_in_the_pages(b: Backend) {
         "{}",
         r.text
     );
+}
+
+/// Issue 11's leftover: the request view re-addresses an open request (a picker of
+/// the team's active professionals, the error beside it, the version it was shown at).
+async fn a_request_is_re_addressed_from_its_page(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let api = t.api(&t.token("cm").await);
+    let r = api
+        .post(
+            &format!("/api/v1/patients/{}/requests", w.p),
+            json!({"kind": "general_task", "addressee_member_id": w.m_nav, "subject": "Sick-leave certificate", "due_date": "2026-12-04"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.body["request_id"].as_str().unwrap().to_owned();
+    let thread = r.body["thread_id"].as_str().unwrap().to_owned();
+    let cm = t.browser();
+    cm.login("cm", PASSWORD).await;
+    let page = cm.get(&format!("/threads/{thread}")).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains(&format!(r#"action="/requests/{id}/readdress""#)), "{}", page.text);
+    assert!(page.text.contains(&format!(r#"<option value="{}""#, w.m_gp)), "{}", page.text);
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let step = format!("/requests/{id}/readdress");
+    // Nobody picked: the error beside the picker, nothing moved.
+    let r = cm
+        .post_form(&step, &[("_csrf", &csrf), ("version", "1"), ("thread", &thread), ("addressee_member_id", "")])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains(r#"id="addressee_member_id-error""#), "{}", r.text);
+    let gp = w.m_gp.to_string();
+    let r = cm
+        .post_form(
+            &step,
+            &[("_csrf", &csrf), ("version", "1"), ("thread", &thread), ("addressee_member_id", &gp), ("reason", "The GP writes certificates")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let list = api.get(&format!("/api/v1/threads/{thread}")).await;
+    assert_eq!(list.body["request"]["addressee_member_id"], gp, "{}", list.text);
+    // The page it was shown at is stale now: refused, nothing moved again.
+    let nav = w.m_nav.to_string();
+    let r = cm
+        .post_form(&step, &[("_csrf", &csrf), ("version", "1"), ("thread", &thread), ("addressee_member_id", &nav)])
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    let list = api.get(&format!("/api/v1/threads/{thread}")).await;
+    assert_eq!(list.body["request"]["addressee_member_id"], gp);
 }
