@@ -715,13 +715,27 @@ async fn messages_to_someone_who_left_are_refused_and_replies_skip_them(b: Backe
         )
         .await;
     assert_eq!(r.body["skipped"], json!(["Nina Veileder"]));
+    // A reply in the web UI says so too, on the thread it was sent in.
+    let page_user = t.browser();
+    page_user.login("cm", samband_testkit::fixture::PASSWORD).await;
+    let page = page_user.get(&format!("/threads/{thread}")).await;
+    let csrf = samband_testkit::hidden_value(&page.text, "_csrf").unwrap();
+    let r = page_user
+        .post_form(
+            &format!("/threads/{thread}/reply"),
+            &[("_csrf", &csrf), ("body", "See you in January.")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains(r#"id="reply-skipped""#), "{}", r.text);
+    assert!(r.text.contains("<strong>Nina Veileder</strong>"), "{}", r.text);
     // Nothing was lost: the thread holds every message.
     assert_eq!(
         gp.get(&format!("/api/v1/threads/{thread}")).await.body["messages"]
             .as_array()
             .unwrap()
             .len(),
-        3
+        4
     );
     // Without a successor the refusal names the coordinator.
     let v = team_version(&cm, &w).await;

@@ -368,6 +368,8 @@ struct ThreadPage {
     readdress: FormState,
     /// Whom an open request can go to: the team's active professionals (id, label).
     addressees: Vec<(String, String)>,
+    /// Who a reply just sent did not reach because they have left the team.
+    skipped: Vec<String>,
     conflict: bool,
 }
 
@@ -380,7 +382,7 @@ async fn thread_page(
     conflict: bool,
     status: StatusCode,
 ) -> Response {
-    thread_page_with(state, viewer, id, reply, answer, FormState::default(), conflict, status).await
+    thread_page_with(state, viewer, id, reply, answer, FormState::default(), Vec::new(), conflict, status).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -391,6 +393,7 @@ async fn thread_page_with(
     reply: FormState,
     answer: FormState,
     readdress: FormState,
+    skipped: Vec<String>,
     conflict: bool,
     status: StatusCode,
 ) -> Response {
@@ -423,6 +426,7 @@ async fn thread_page_with(
                     answer,
                     readdress,
                     addressees,
+                    skipped,
                     conflict,
                 },
             )
@@ -472,8 +476,23 @@ pub async fn reply(
         urgent: sub.form.get("urgent") == "on",
         attachments: sub.files.clone(),
     };
-    match state.app.messages().reply(&viewer.ctx, id, input).await {
-        Ok(_) => see_other(&format!("/threads/{id}#latest")),
+    match state.app.messages().reply_reporting(&viewer.ctx, id, input).await {
+        Ok(out) if out.skipped.is_empty() => see_other(&format!("/threads/{id}#latest")),
+        // Sent, but not to everyone: the thread again, saying whom it did not reach.
+        Ok(out) => {
+            thread_page_with(
+                &state,
+                viewer,
+                id,
+                FormState::default(),
+                FormState::default(),
+                FormState::default(),
+                out.skipped,
+                false,
+                StatusCode::OK,
+            )
+            .await
+        }
         Err(AppError::Validation(errors)) => {
             let form = FormState::from_form(&sub.form, errors);
             thread_page(
@@ -624,6 +643,7 @@ async fn readdress(
         FormState::default(),
         FormState::default(),
         kept,
+        Vec::new(),
         conflict,
         status,
     )
