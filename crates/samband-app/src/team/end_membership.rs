@@ -369,6 +369,25 @@ impl Team<'_> {
             requests,
             receipts,
         } = moved;
+        // The successor hears of it (unless they did it themselves), with how much moved;
+        // the notice names the leaver, never what the items are.
+        let moved_count = actions.len() + goals.len() + requests.len() + receipts.len() + agenda_items.len();
+        if let Some(account) = to_account.filter(|a| *a != ctx.principal.account_id) {
+            self.notifications()
+                .notify(
+                    &mut tx,
+                    crate::notify::Notice {
+                        account,
+                        patient: Some(patient),
+                        kind: "succession",
+                        thread: None,
+                        actor: Some(&leaver_name),
+                        detail: Some(moved_count.to_string()),
+                        unread: true,
+                    },
+                )
+                .await?;
+        }
         let result = EndedMembership {
             team: next.clone(),
             succession_id: record.id,

@@ -199,6 +199,21 @@ async fn ending_a_membership_hands_every_kind_of_open_item_to_a_new_successor(b:
     assert_eq!(r.body["requests"], json!([held.request]));
     assert_eq!(r.body["receipts"].as_array().unwrap().len(), 1);
     assert_eq!(r.body["agenda_items"].as_array().unwrap().len(), 1);
+    // The successor is told, with how many items are now theirs.
+    let told = t.api(&t.token("nils").await).get("/api/v1/notifications").await;
+    let texts: Vec<&str> = told.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "succession")
+        .map(|n| n["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        vec!["You took over from Nina Veileder on Pia Pasient's team: 6 open items moved to you"],
+        "{}",
+        told.text
+    );
     let team = &r.body["team"]["members"];
     let leaver = team
         .as_array()
