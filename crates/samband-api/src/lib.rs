@@ -15,8 +15,8 @@ mod meetings;
 mod messages;
 mod openapi;
 mod pathways;
-mod relapse;
 mod problem;
+mod relapse;
 mod routes;
 mod succession;
 

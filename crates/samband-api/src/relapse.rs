@@ -29,7 +29,11 @@ async fn relapse_plan(
 ) -> ApiResult {
     let patient = parse_id::<PatientId>(&patient, "patient")?;
     let p = app.plan().relapse_plan(&ctx, patient).await?;
-    Ok(versioned(StatusCode::OK, p.version, &out::RelapsePlan::from(p)))
+    Ok(versioned(
+        StatusCode::OK,
+        p.version,
+        &out::RelapsePlan::from(p),
+    ))
 }
 
 /// Change the relapse-prevention plan (`If-Match: "0"` for its first version).
@@ -50,5 +54,9 @@ async fn update_relapse_plan(
         .plan()
         .update_relapse_plan(&ctx, patient, &input, v, input.reason.as_deref())
         .await?;
-    Ok(versioned(StatusCode::OK, p.version, &out::RelapsePlan::from(p)))
+    Ok(versioned(
+        StatusCode::OK,
+        p.version,
+        &out::RelapsePlan::from(p),
+    ))
 }

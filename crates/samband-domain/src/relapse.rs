@@ -97,7 +97,9 @@ pub enum RelapseState {
     /// Never written.
     None,
     Draft,
-    Agreed { on: NaiveDate },
+    Agreed {
+        on: NaiveDate,
+    },
 }
 
 impl RelapseState {
@@ -187,8 +189,11 @@ impl RelapsePlanInput {
         let mut e = ValidationErrors::new();
         let mut next = current.clone();
         if let Some(signs) = &self.signs {
-            let kept: Vec<(usize, &WarningSignInput)> =
-                signs.iter().enumerate().filter(|(_, s)| !s.is_blank()).collect();
+            let kept: Vec<(usize, &WarningSignInput)> = signs
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !s.is_blank())
+                .collect();
             if kept.len() > MAX_SIGNS {
                 e.add(
                     "signs",
@@ -201,7 +206,11 @@ impl RelapsePlanInput {
                 let p = format!("signs[{i}]");
                 let words = e.take(text::required(&format!("{p}.words"), &s.words, LONG));
                 let action = e
-                    .take(text::optional(&format!("{p}.action"), s.action.as_deref(), LONG))
+                    .take(text::optional(
+                        &format!("{p}.action"),
+                        s.action.as_deref(),
+                        LONG,
+                    ))
                     .flatten()
                     .unwrap_or_default();
                 match s.who_member_id {
@@ -391,13 +400,19 @@ mod tests {
     fn agreed_plan(t: &CareTeam, today: NaiveDate) -> RelapsePlan {
         let cm = t.members[0].id;
         let input = RelapsePlanInput {
-            signs: Some(vec![sign("I stop answering the phone", Some("Call within a day"), Some(cm))]),
+            signs: Some(vec![sign(
+                "I stop answering the phone",
+                Some("Call within a day"),
+                Some(cm),
+            )]),
             what_helps: Some("Walks with my sister".into()),
             contacts: Some("Care manager weekdays, 113 at night".into()),
             status: Some("agreed".into()),
             ..Default::default()
         };
-        let mut p = input.apply(&RelapsePlan::empty(t.patient_id), t, today).expect("valid");
+        let mut p = input
+            .apply(&RelapsePlan::empty(t.patient_id), t, today)
+            .expect("valid");
         p.version = 1;
         p
     }
@@ -413,7 +428,10 @@ mod tests {
             status: Some("agreed".into()),
             ..Default::default()
         };
-        assert_eq!(again.apply(&p, &t, day("2026-12-09")).unwrap().agreed_on, Some(today));
+        assert_eq!(
+            again.apply(&p, &t, day("2026-12-09")).unwrap().agreed_on,
+            Some(today)
+        );
         let words = RelapsePlanInput {
             what_helps: Some("Walks, and music".into()),
             ..Default::default()
@@ -462,7 +480,11 @@ mod tests {
         // The blank row in between is dropped, and the error names the row as typed.
         let half = RelapsePlanInput {
             signs: Some(vec![
-                sign("Sleeping all day", Some("Home visit"), Some(t.members[0].id)),
+                sign(
+                    "Sleeping all day",
+                    Some("Home visit"),
+                    Some(t.members[0].id),
+                ),
                 sign("", None, None),
                 sign("Skipping meals", None, None),
             ]),
@@ -503,7 +525,11 @@ mod tests {
             ]
         );
         let many = RelapsePlanInput {
-            signs: Some((0..=MAX_SIGNS).map(|i| sign(&format!("sign {i}"), None, None)).collect()),
+            signs: Some(
+                (0..=MAX_SIGNS)
+                    .map(|i| sign(&format!("sign {i}"), None, None))
+                    .collect(),
+            ),
             ..Default::default()
         };
         assert_eq!(
@@ -520,7 +546,11 @@ mod tests {
         let cm = t.members[0].id;
         let own_words = RelapsePlanInput {
             signs: Some(vec![
-                sign("I stop picking up the phone", Some("Call within a day"), Some(cm)),
+                sign(
+                    "I stop picking up the phone",
+                    Some("Call within a day"),
+                    Some(cm),
+                ),
                 sign("I sleep past noon", None, None),
             ]),
             what_helps: Some("Walks".into()),
@@ -529,7 +559,11 @@ mod tests {
         };
         assert!(own_words.touches_only_patient_words(&p));
         let other_action = RelapsePlanInput {
-            signs: Some(vec![sign("I stop picking up the phone", Some("Wait"), Some(cm))]),
+            signs: Some(vec![sign(
+                "I stop picking up the phone",
+                Some("Wait"),
+                Some(cm),
+            )]),
             ..Default::default()
         };
         assert!(!other_action.touches_only_patient_words(&p));

@@ -20,6 +20,18 @@ use samband_domain::team::{CareTeam, MemberKind};
 use samband_domain::ValidationErrors;
 use samband_store::Job;
 
+/// Only its sender acts on a draft, and only while it is one: anyone else is refused
+/// outright, a sent hand-over at its status (`refusal` says what was attempted).
+fn senders_draft(h: &Handover, me: MemberId, refusal: &str) -> Result<(), AppError> {
+    if h.sender != me {
+        return Err(AppError::Forbidden);
+    }
+    if h.status != HandoverStatus::Draft {
+        return Err(ValidationErrors::single("status", "already_sent", refusal).into());
+    }
+    Ok(())
+}
+
 impl Handovers<'_> {
     /// Opens a write on the patient's hand-overs: the policy's answer for a
     /// professional on the team, with their membership.
@@ -216,17 +228,7 @@ impl Handovers<'_> {
         let (mut tx, old, at) = self
             .start_change(tx, ctx, &facts, patient, id, expected_version, purpose)
             .await?;
-        if old.sender != me {
-            return Err(AppError::Forbidden);
-        }
-        if old.status != HandoverStatus::Draft {
-            return Err(ValidationErrors::single(
-                "status",
-                "already_sent",
-                "a sent hand-over cannot be changed",
-            )
-            .into());
-        }
+        senders_draft(&old, me, "a sent hand-over cannot be changed")?;
         let team = self.team().load(&mut tx, patient).await?;
         let content = self.validate(ctx, patient, &facts, &team, me, input)?;
         let mut next = old.clone();
@@ -270,17 +272,7 @@ impl Handovers<'_> {
         let (mut tx, old, at) = self
             .start_change(tx, ctx, &facts, patient, id, expected_version, purpose)
             .await?;
-        if old.sender != me {
-            return Err(AppError::Forbidden);
-        }
-        if old.status != HandoverStatus::Draft {
-            return Err(ValidationErrors::single(
-                "status",
-                "already_sent",
-                "this hand-over has been sent already",
-            )
-            .into());
-        }
+        senders_draft(&old, me, "this hand-over has been sent already")?;
         let team = self.team().load(&mut tx, patient).await?;
         let today = self.today();
         // The team and the calendar may have moved since the draft: check again.

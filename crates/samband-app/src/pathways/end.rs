@@ -21,7 +21,14 @@ impl Pathways<'_> {
     ) -> Result<EnrolmentView, AppError> {
         let tx = self.store.begin().await?;
         let (mut tx, purpose) = self
-            .authorize(tx, ctx, patient, Operation::Update, Object::Pathway, Detail::None)
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Update,
+                Object::Pathway,
+                Detail::None,
+            )
             .await?;
         let old = tx
             .get_enrolment(patient, id)

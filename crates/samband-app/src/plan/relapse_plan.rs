@@ -12,17 +12,36 @@ use samband_domain::relapse::*;
 
 impl Plan<'_> {
     /// The patient's plan (an empty draft at version 0 when none is written yet).
-    pub async fn relapse_plan(&self, ctx: &Ctx, patient: PatientId) -> Result<RelapsePlan, AppError> {
+    pub async fn relapse_plan(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+    ) -> Result<RelapsePlan, AppError> {
         let tx = self.store.begin_read().await?;
         let (mut tx, purpose) = self
-            .authorize(tx, ctx, patient, Operation::Read, Object::RelapsePlan, Detail::None)
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Read,
+                Object::RelapsePlan,
+                Detail::None,
+            )
             .await?;
         let plan = tx
             .get_relapse_plan(patient)
             .await?
             .unwrap_or_else(|| RelapsePlan::empty(patient));
-        self.audit(&mut tx, ctx, patient, Object::RelapsePlan, None, Operation::Read, purpose)
-            .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            patient,
+            Object::RelapsePlan,
+            None,
+            Operation::Read,
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(plan)
     }
@@ -40,7 +59,11 @@ impl Plan<'_> {
     }
 
     /// None, draft or agreed (with the day) — for one patient, through the policy.
-    pub async fn relapse_state(&self, ctx: &Ctx, patient: PatientId) -> Result<RelapseState, AppError> {
+    pub async fn relapse_state(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+    ) -> Result<RelapseState, AppError> {
         let plan = self.relapse_plan(ctx, patient).await?;
         Ok(plan.state())
     }
@@ -98,7 +121,14 @@ impl Plan<'_> {
             Detail::None
         };
         let (tx, purpose) = self
-            .authorize(tx, ctx, patient, Operation::Update, Object::RelapsePlan, detail)
+            .authorize(
+                tx,
+                ctx,
+                patient,
+                Operation::Update,
+                Object::RelapsePlan,
+                detail,
+            )
             .await?;
         let old = stored;
         let at = Versioned {

@@ -499,7 +499,9 @@ fn only_the_collaborative_care_episode_closes_with_a_relapse_plan_and_keeps_it_t
     let t = template("depression_discharge");
     let again = PathwayTemplate::from_toml("source", &t.to_toml()).unwrap();
     assert!(again.closes_with_relapse_plan);
-    assert!(!template("smi_municipal").to_toml().contains("closes_with_relapse_plan"));
+    assert!(!template("smi_municipal")
+        .to_toml()
+        .contains("closes_with_relapse_plan"));
 }
 
 #[test]

@@ -45,7 +45,10 @@ async fn the_plan_is_co_written_versioned_and_agreed(b: Backend) {
     let pia = t.api(&t.token("pia").await);
 
     let none = cm.get(&url).await;
-    assert_eq!((none.status, none.body["state"].as_str()), (200, Some("none")));
+    assert_eq!(
+        (none.status, none.body["state"].as_str()),
+        (200, Some("none"))
+    );
     let sign = json!({"words": "I stop answering the phone", "action": "Call within a day", "who_member_id": w.m_care_manager});
     let r = cm
         .put(
@@ -54,7 +57,12 @@ async fn the_plan_is_co_written_versioned_and_agreed(b: Backend) {
             json!({"signs": [sign], "contacts": "Care manager on weekdays"}),
         )
         .await;
-    assert_eq!((r.status, r.etag().as_deref()), (200, Some("\"1\"")), "{}", r.text);
+    assert_eq!(
+        (r.status, r.etag().as_deref()),
+        (200, Some("\"1\"")),
+        "{}",
+        r.text
+    );
     assert_eq!(r.body["state"], "draft");
     let stale = cm.put(&url, Some("\"0\""), json!({"contacts": "x"})).await;
     assert_eq!(stale.status, 412, "{}", stale.text);
@@ -87,7 +95,9 @@ async fn the_plan_is_co_written_versioned_and_agreed(b: Backend) {
 
     // Agreeing needs an action and who for every sign: refused at the row, nothing
     // written; a member who is not a professional cannot be the one who acts.
-    let half = cm.put(&url, Some("\"2\""), json!({"status": "agreed"})).await;
+    let half = cm
+        .put(&url, Some("\"2\""), json!({"status": "agreed"}))
+        .await;
     assert_eq!(half.status, 422, "{}", half.text);
     assert_eq!(half.error_fields(), vec!["signs[1].action"]);
     let wrong_who = cm
@@ -123,7 +133,10 @@ async fn the_plan_is_co_written_versioned_and_agreed(b: Backend) {
     let ov = cm.get(&format!("/api/v1/patients/{}", w.p)).await;
     assert_eq!(ov.body["relapse_plan"]["state"], "agreed");
     let gp = t.api(&t.token("gp").await);
-    assert_eq!(gp.get(&url).await.body["signs"][1]["words"], "I sleep past noon");
+    assert_eq!(
+        gp.get(&url).await.body["signs"][1]["words"],
+        "I sleep past noon"
+    );
     let nav = t.api(&t.token("nav").await);
     let withheld = nav.get(&url).await;
     assert_ne!(withheld.status, 200, "{}", withheld.text);
@@ -132,7 +145,11 @@ async fn the_plan_is_co_written_versioned_and_agreed(b: Backend) {
 
     // The patient changing their words afterwards makes it a draft to agree again.
     let later = pia
-        .put(&url, Some("\"3\""), json!({"what_helps": "Walks, and music"}))
+        .put(
+            &url,
+            Some("\"3\""),
+            json!({"what_helps": "Walks, and music"}),
+        )
         .await;
     assert_eq!(later.status, 200, "{}", later.text);
     assert_eq!(later.body["state"], "draft");
@@ -140,7 +157,10 @@ async fn the_plan_is_co_written_versioned_and_agreed(b: Backend) {
 
     // Every version is in the history, with the reason given.
     let h = cm
-        .get(&format!("/api/v1/patients/{}/history?object_id={}", w.p, w.p))
+        .get(&format!(
+            "/api/v1/patients/{}/history?object_id={}",
+            w.p, w.p
+        ))
         .await;
     let entries: Vec<&Value> = h.body["items"]
         .as_array()
@@ -217,7 +237,11 @@ async fn the_episode_goes_to_the_gp_and_ends_only_with_an_agreed_plan(b: Backend
     // A draft plan is not enough.
     let url = plan_url(&w);
     let r = cm
-        .put(&url, Some("\"0\""), json!({"signs": [{"words": "I stop answering the phone"}]}))
+        .put(
+            &url,
+            Some("\"0\""),
+            json!({"signs": [{"words": "I stop answering the phone"}]}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let send = cm

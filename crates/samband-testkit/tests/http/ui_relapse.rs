@@ -45,11 +45,21 @@ async fn the_plan_is_written_agreed_and_co_written_in_the_pages(b: Backend) {
         )
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
-    assert!(r.text.contains(r#"id="signs[1]-action-error""#), "{}", r.text);
+    assert!(
+        r.text.contains(r#"id="signs[1]-action-error""#),
+        "{}",
+        r.text
+    );
     assert!(r.text.contains("I sleep past noon"));
-    assert!(r.text.contains("Fill this in before the plan can be agreed."));
+    assert!(r
+        .text
+        .contains("Fill this in before the plan can be agreed."));
     let plan = format!("/api/v1/patients/{}/relapse-plan", w.p);
-    assert_eq!(api.get(&plan).await.body["version"], 0, "nothing was written");
+    assert_eq!(
+        api.get(&plan).await.body["version"],
+        0,
+        "nothing was written"
+    );
 
     let r = cm
         .post_form(
@@ -69,7 +79,11 @@ async fn the_plan_is_written_agreed_and_co_written_in_the_pages(b: Backend) {
         .await;
     assert_eq!(r.status, 303, "{}", r.text);
     let ov = cm.get(&format!("/patients/{}", w.p)).await;
-    assert!(ov.text.contains(r#"class="relapse" data-state="agreed""#), "{}", ov.text);
+    assert!(
+        ov.text.contains(r#"class="relapse" data-state="agreed""#),
+        "{}",
+        ov.text
+    );
     assert!(ov.text.contains("Agreed on 23 Nov 2026"));
     assert!(ov.text.contains("«I stop answering the phone»"));
 
@@ -79,7 +93,10 @@ async fn the_plan_is_written_agreed_and_co_written_in_the_pages(b: Backend) {
     let mine = pia.get("/me/relapse-plan").await;
     assert_eq!(mine.status, 200, "{}", mine.text);
     assert!(mine.text.contains("Call within a day"), "{}", mine.text);
-    assert!(!mine.text.contains(r#"name="contacts""#), "the contacts are the team's");
+    assert!(
+        !mine.text.contains(r#"name="contacts""#),
+        "the contacts are the team's"
+    );
     let pcsrf = hidden_value(&mine.text, "_csrf").unwrap();
     let r = pia
         .post_form(
@@ -121,7 +138,11 @@ async fn the_plan_is_written_agreed_and_co_written_in_the_pages(b: Backend) {
         )
         .await;
     assert_eq!(h.status, 201, "{}", h.text);
-    let view = format!("/patients/{}/handovers/{}", w.p, h.body["id"].as_str().unwrap());
+    let view = format!(
+        "/patients/{}/handovers/{}",
+        w.p,
+        h.body["id"].as_str().unwrap()
+    );
     cm.get("/lang/nb").await;
     let r = cm
         .post_form(
@@ -131,7 +152,8 @@ async fn the_plan_is_written_agreed_and_co_written_in_the_pages(b: Backend) {
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(
-        r.text.contains("Avtal først en plan for å forebygge tilbakefall med pasienten"),
+        r.text
+            .contains("Avtal først en plan for å forebygge tilbakefall med pasienten"),
         "{}",
         r.text
     );
@@ -156,30 +178,70 @@ async fn a_request_is_re_addressed_from_its_page(b: Backend) {
     cm.login("cm", PASSWORD).await;
     let page = cm.get(&format!("/threads/{thread}")).await;
     assert_eq!(page.status, 200, "{}", page.text);
-    assert!(page.text.contains(&format!(r#"action="/requests/{id}/readdress""#)), "{}", page.text);
-    assert!(page.text.contains(&format!(r#"<option value="{}""#, w.m_gp)), "{}", page.text);
+    assert!(
+        page.text
+            .contains(&format!(r#"action="/requests/{id}/readdress""#)),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text
+            .contains(&format!(r#"<option value="{}""#, w.m_gp)),
+        "{}",
+        page.text
+    );
     let csrf = hidden_value(&page.text, "_csrf").unwrap();
     let step = format!("/requests/{id}/readdress");
     // Nobody picked: the error beside the picker, nothing moved.
     let r = cm
-        .post_form(&step, &[("_csrf", &csrf), ("version", "1"), ("thread", &thread), ("addressee_member_id", "")])
+        .post_form(
+            &step,
+            &[
+                ("_csrf", &csrf),
+                ("version", "1"),
+                ("thread", &thread),
+                ("addressee_member_id", ""),
+            ],
+        )
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
-    assert!(r.text.contains(r#"id="addressee_member_id-error""#), "{}", r.text);
+    assert!(
+        r.text.contains(r#"id="addressee_member_id-error""#),
+        "{}",
+        r.text
+    );
     let gp = w.m_gp.to_string();
     let r = cm
         .post_form(
             &step,
-            &[("_csrf", &csrf), ("version", "1"), ("thread", &thread), ("addressee_member_id", &gp), ("reason", "The GP writes certificates")],
+            &[
+                ("_csrf", &csrf),
+                ("version", "1"),
+                ("thread", &thread),
+                ("addressee_member_id", &gp),
+                ("reason", "The GP writes certificates"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.text);
     let list = api.get(&format!("/api/v1/threads/{thread}")).await;
-    assert_eq!(list.body["request"]["addressee_member_id"], gp, "{}", list.text);
+    assert_eq!(
+        list.body["request"]["addressee_member_id"], gp,
+        "{}",
+        list.text
+    );
     // The page it was shown at is stale now: refused, nothing moved again.
     let nav = w.m_nav.to_string();
     let r = cm
-        .post_form(&step, &[("_csrf", &csrf), ("version", "1"), ("thread", &thread), ("addressee_member_id", &nav)])
+        .post_form(
+            &step,
+            &[
+                ("_csrf", &csrf),
+                ("version", "1"),
+                ("thread", &thread),
+                ("addressee_member_id", &nav),
+            ],
+        )
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     let list = api.get(&format!("/api/v1/threads/{thread}")).await;

@@ -382,7 +382,18 @@ async fn thread_page(
     conflict: bool,
     status: StatusCode,
 ) -> Response {
-    thread_page_with(state, viewer, id, reply, answer, FormState::default(), Vec::new(), conflict, status).await
+    thread_page_with(
+        state,
+        viewer,
+        id,
+        reply,
+        answer,
+        FormState::default(),
+        Vec::new(),
+        conflict,
+        status,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -476,7 +487,12 @@ pub async fn reply(
         urgent: sub.form.get("urgent") == "on",
         attachments: sub.files.clone(),
     };
-    match state.app.messages().reply_reporting(&viewer.ctx, id, input).await {
+    match state
+        .app
+        .messages()
+        .reply_reporting(&viewer.ctx, id, input)
+        .await
+    {
         Ok(out) if out.skipped.is_empty() => see_other(&format!("/threads/{id}#latest")),
         // Sent, but not to everyone: the thread again, saying whom it did not reach.
         Ok(out) => {

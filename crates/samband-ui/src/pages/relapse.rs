@@ -70,13 +70,17 @@ fn plan_values(plan: &RelapsePlan) -> FormState {
         form.values.insert(row_key(i, "words"), s.words.clone());
         form.values.insert(row_key(i, "action"), s.action.clone());
         if let Some(m) = s.who_member_id {
-            form.values.insert(row_key(i, "who_member_id"), m.to_string());
+            form.values
+                .insert(row_key(i, "who_member_id"), m.to_string());
         }
     }
-    form.values.insert("what_helps".into(), plan.what_helps.clone());
+    form.values
+        .insert("what_helps".into(), plan.what_helps.clone());
     form.values.insert("contacts".into(), plan.contacts.clone());
-    form.values.insert("status".into(), plan.status.as_str().into());
-    form.values.insert("version".into(), plan.version.to_string());
+    form.values
+        .insert("status".into(), plan.status.as_str().into());
+    form.values
+        .insert("version".into(), plan.version.to_string());
     form
 }
 
@@ -101,7 +105,11 @@ fn fields() -> [(&'static str, &'static str); 2] {
     ]
 }
 
-async fn load(state: &UiState, viewer: &Viewer, pid: PatientId) -> Result<(PatientOverview, RelapsePlan), AppError> {
+async fn load(
+    state: &UiState,
+    viewer: &Viewer,
+    pid: PatientId,
+) -> Result<(PatientOverview, RelapsePlan), AppError> {
     let ov = state.app.patients().overview(&viewer.ctx, pid).await?;
     // Withheld with the crisis plan (the same category): not found, as elsewhere.
     let plan = ov.relapse_plan.clone().ok_or(AppError::NotFound)?;
@@ -126,7 +134,14 @@ pub async fn edit(
             let rows = rows(plan.signs.len() + BLANK_ROWS);
             render(
                 StatusCode::OK,
-                &TeamPage { base: viewer.base, ov, plan, rows, form, conflict: None },
+                &TeamPage {
+                    base: viewer.base,
+                    ov,
+                    plan,
+                    rows,
+                    form,
+                    conflict: None,
+                },
             )
         }
         Err(e) => error_response(&viewer.base, e),
@@ -167,7 +182,13 @@ pub async fn update(
     let saved = state
         .app
         .plan()
-        .update_relapse_plan(&viewer.ctx, pid, &input, form.version(), form.opt("reason").as_deref())
+        .update_relapse_plan(
+            &viewer.ctx,
+            pid,
+            &input,
+            form.version(),
+            form.opt("reason").as_deref(),
+        )
         .await;
     let (errors, conflict, version) = match saved {
         Ok(_) => return see_other(&format!("/patients/{pid}#relapse-h")),
@@ -179,11 +200,25 @@ pub async fn update(
     match load(&state, &viewer, pid).await {
         Ok((ov, plan)) => {
             viewer.base.title = viewer.base.t("relapse.title");
-            let status = if conflict.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let status = if conflict.is_some() {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             let mut kept = FormState::from_form(&form, errors);
             kept.values.insert("version".into(), version.to_string());
             let rows = rows(posted_rows(&form).max(plan.signs.len() + BLANK_ROWS));
-            render(status, &TeamPage { base: viewer.base, ov, plan, rows, form: kept, conflict })
+            render(
+                status,
+                &TeamPage {
+                    base: viewer.base,
+                    ov,
+                    plan,
+                    rows,
+                    form: kept,
+                    conflict,
+                },
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
@@ -201,7 +236,15 @@ fn patient_page(
 ) -> PatientPage {
     let rows = rows(n_rows);
     let team = rows.iter().map(|i| team_part(&ov, &plan, *i)).collect();
-    PatientPage { base, ov, plan, rows, team, form, conflict }
+    PatientPage {
+        base,
+        ov,
+        plan,
+        rows,
+        team,
+        form,
+        conflict,
+    }
 }
 
 pub async fn mine(State(state): State<UiState>, mut viewer: Viewer) -> Response {
@@ -214,7 +257,10 @@ pub async fn mine(State(state): State<UiState>, mut viewer: Viewer) -> Response 
             viewer.base.title = viewer.base.t("relapse.me_title");
             let form = plan_values(&plan);
             let n = plan.signs.len() + BLANK_ROWS;
-            render(StatusCode::OK, &patient_page(viewer.base, ov, plan, n, form, None))
+            render(
+                StatusCode::OK,
+                &patient_page(viewer.base, ov, plan, n, form, None),
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
@@ -243,7 +289,11 @@ fn patient_input(form: &FormData, shown: &RelapsePlan) -> RelapsePlanInput {
     }
 }
 
-pub async fn mine_submit(State(state): State<UiState>, mut viewer: Viewer, form: FormData) -> Response {
+pub async fn mine_submit(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    form: FormData,
+) -> Response {
     if let Err(r) = check_csrf(&viewer, &form, None) {
         return r;
     }
@@ -271,11 +321,18 @@ pub async fn mine_submit(State(state): State<UiState>, mut viewer: Viewer, form:
     match load(&state, &viewer, pid).await {
         Ok((ov, plan)) => {
             viewer.base.title = viewer.base.t("relapse.me_title");
-            let status = if conflict.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let status = if conflict.is_some() {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             let mut kept = FormState::from_form(&form, errors);
             kept.values.insert("version".into(), version.to_string());
             let n = posted_rows(&form).max(plan.signs.len() + BLANK_ROWS);
-            render(status, &patient_page(viewer.base, ov, plan, n, kept, conflict))
+            render(
+                status,
+                &patient_page(viewer.base, ov, plan, n, kept, conflict),
+            )
         }
         Err(e) => error_response(&viewer.base, e),
     }
