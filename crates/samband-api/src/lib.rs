@@ -17,6 +17,7 @@ mod openapi;
 mod pathways;
 mod problem;
 mod registry;
+mod relapse;
 mod routes;
 mod succession;
 

@@ -23,6 +23,7 @@ pub fn book() -> ApiBook {
         .routes(routes!(templates, save_template))
         .routes(routes!(enrolments, enrol))
         .routes(routes!(complete))
+        .routes(routes!(end_enrolment))
         .routes(routes!(needs_mappings, record_needs_mapping))
 }
 
@@ -86,6 +87,25 @@ async fn complete(
         .pathways()
         .complete_by_hand(&ctx, patient, id, &input.into(), v)
         .await?;
+    let version = e.enrolment.version;
+    Ok(versioned(StatusCode::OK, version, &out::Enrolment::from(e)))
+}
+
+/// End the enrolment today. A collaborative-care episode (the severe-depression
+/// pathway) ends only with an agreed relapse-prevention plan: otherwise 422 at
+/// `relapse_plan`.
+#[utoipa::path(post, path = "/patients/{patient}/pathways/{enrolment}/end",
+    params(("patient" = Uuid, Path), ("enrolment" = Uuid, Path), IfMatchHeader),
+    responses((status = 200, description = "The ended enrolment (ETag: version)", body = out::Enrolment), Update))]
+async fn end_enrolment(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path((patient, enrolment)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let id = parse_id::<EnrolmentId>(&enrolment, "enrolment")?;
+    let e = app.pathways().end_enrolment(&ctx, patient, id, v).await?;
     let version = e.enrolment.version;
     Ok(versioned(StatusCode::OK, version, &out::Enrolment::from(e)))
 }

@@ -54,6 +54,7 @@ pub fn book() -> ApiBook {
         .merge(crate::messages::book())
         .merge(crate::meetings::book())
         .merge(crate::pathways::book())
+        .merge(crate::relapse::book())
         .merge(crate::handovers::book())
         .merge(crate::succession::book())
         .merge(crate::registry::book())

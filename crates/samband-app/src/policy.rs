@@ -27,6 +27,10 @@ samband_domain::string_enum! {
         Action = "action",
         Service = "service",
         CrisisPlan = "crisis_plan",
+        /// The relapse-prevention plan: warning signs, what helps, what the team does,
+        /// whom to contact — as sensitive as the crisis plan it sits beside, so it is
+        /// shared under the same consent category.
+        RelapsePlan = "relapse_plan",
         History = "history",
         /// The patient's consent itself.
         Consent = "consent",
@@ -66,7 +70,7 @@ impl Object {
             | Object::Meeting
             | Object::Pathway
             | Object::Handover => Category::PlanAndActions,
-            Object::CrisisPlan => Category::CrisisPlan,
+            Object::CrisisPlan | Object::RelapsePlan => Category::CrisisPlan,
             Object::CaseReview => Category::ClinicalNotes,
         }
     }
@@ -86,7 +90,7 @@ impl Object {
             | Object::Consent
             | Object::AccessLog
             | Object::Pathway => &[Category::PlanAndActions],
-            Object::CrisisPlan => &[Category::CrisisPlan],
+            Object::CrisisPlan | Object::RelapsePlan => &[Category::CrisisPlan],
             Object::CaseReview => &[Category::ClinicalNotes],
         }
     }
@@ -126,6 +130,9 @@ samband_domain::string_enum! {
         PatientOwnGoal = "patient_own_goal",
         /// Only the "what helps" section of the crisis plan.
         CrisisWhatHelps = "crisis_what_helps",
+        /// Only the patient's own words in the relapse-prevention plan (the warning
+        /// signs as they put them, what helps), the team's part left as it is.
+        RelapsePatientWords = "relapse_patient_words",
         /// A professional transcribing a consent the patient gave on paper.
         PaperConsent = "paper_consent",
         /// A message thread the principal is not addressed in (nor wrote in).
@@ -270,6 +277,7 @@ pub fn decide_in(
                     (object, detail),
                     (Object::Goal, Detail::PatientOwnGoal)
                         | (Object::CrisisPlan, Detail::CrisisWhatHelps)
+                        | (Object::RelapsePlan, Detail::RelapsePatientWords)
                         | (Object::Consent, Detail::None)
                         // Patients write to their team and acknowledge what they get.
                         | (Object::Message, Detail::None)
@@ -550,6 +558,7 @@ mod tests {
                     && (!write
                         || (obj == Object::Goal && d == Detail::PatientOwnGoal)
                         || (obj == Object::CrisisPlan && d == Detail::CrisisWhatHelps)
+                        || (obj == Object::RelapsePlan && d == Detail::RelapsePatientWords)
                         || (obj == Object::Consent && d == Detail::None)
                         || (obj == Object::Message && d == Detail::None)
                         || (obj == Object::Meeting && d == Detail::None)

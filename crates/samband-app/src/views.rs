@@ -56,6 +56,8 @@ pub struct PatientOverview {
     pub services: Vec<Service>,
     /// `None` when the policy withholds the crisis plan from this reader.
     pub crisis_plan: Option<CrisisPlan>,
+    /// `None` when the policy withholds it (with the crisis plan: the same category).
+    pub relapse_plan: Option<samband_domain::relapse::RelapsePlan>,
     pub today: NaiveDate,
     /// May this reader change the plan (professionals on the team)?
     pub can_edit_plan: bool,
@@ -78,6 +80,14 @@ pub struct OwnerActions<'a> {
 }
 
 impl PatientOverview {
+    /// The name a team member is shown by (for the relapse plan's "who"); empty when
+    /// they are not (or no longer) on the team shown.
+    pub fn member_name(&self, id: &Option<MemberId>) -> String {
+        id.and_then(|id| self.members.iter().find(|m| m.member.id == id))
+            .map(|m| m.display_name.clone())
+            .unwrap_or_default()
+    }
+
     pub fn member(&self, id: MemberId) -> Option<&MemberView> {
         self.members.iter().find(|m| m.member.id == id)
     }

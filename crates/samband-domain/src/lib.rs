@@ -22,6 +22,7 @@ pub mod plan;
 pub mod principal;
 pub mod professional;
 pub mod registry;
+pub mod relapse;
 pub mod secret;
 pub mod succession;
 pub mod team;

@@ -16,6 +16,7 @@ mod pathways;
 mod plan;
 mod records;
 mod registry;
+mod relapse;
 mod succession;
 mod team;
 

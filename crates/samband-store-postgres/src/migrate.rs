@@ -84,6 +84,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0017_admin_lists.sql"),
     ),
     (
+        20,
+        "0020_relapse_plan",
+        include_str!("../migrations/0020_relapse_plan.sql"),
+    ),
+    (
         21,
         "0021_case_reviews",
         include_str!("../migrations/0021_case_reviews.sql"),

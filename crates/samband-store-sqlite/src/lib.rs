@@ -28,6 +28,7 @@ mod plan;
 mod readers;
 mod records;
 mod registry;
+mod relapse;
 mod succession;
 mod team;
 mod writer;

@@ -36,6 +36,8 @@ mod succession;
 use succession::*;
 mod caseload_registry;
 use caseload_registry::*;
+mod relapse;
+use relapse::*;
 
 /// What a scenario's entry point returns.
 pub type ScenarioFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -98,6 +100,8 @@ registry![
     a_leavers_open_items_move_to_the_successor_flagged,
     // Needs mapping (issue 11, part C)
     needs_mappings_round_trip_per_patient_by_day,
+    // Relapse-prevention plan (issue 12)
+    relapse_plans_are_versioned_and_their_states_read_in_bulk,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,

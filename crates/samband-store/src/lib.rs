@@ -13,6 +13,7 @@ pub mod paging;
 pub mod pathways;
 pub mod records;
 pub mod registry;
+pub mod relapse;
 pub mod succession;
 
 use async_trait::async_trait;
@@ -33,6 +34,7 @@ pub use paging::{After, HistoryFilter, PageAt, ThreadFilter};
 pub use pathways::{HandoverRepo, PathwayRepo, StoredTemplate};
 pub use records::*;
 pub use registry::{RegistryQuery, RegistryRepo, RegistryRow};
+pub use relapse::RelapsePlanRepo;
 pub use succession::{FlaggedItem, HandOverTo, OpenItems, SuccessionRecord, SuccessionRepo};
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +116,7 @@ pub trait Tx:
     + SuccessionRepo
     + NeedsMappingRepo
     + RegistryRepo
+    + RelapsePlanRepo
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

@@ -13,6 +13,7 @@ const LIB: &[&str] = &[
     include_str!("../src/succession.rs"),
     include_str!("../src/needs.rs"),
     include_str!("../src/registry.rs"),
+    include_str!("../src/relapse.rs"),
 ];
 /// The suite: `conformance.rs` and its submodules.
 const SUITE: &[&str] = &[
@@ -21,6 +22,7 @@ const SUITE: &[&str] = &[
     include_str!("../src/conformance/succession.rs"),
     include_str!("../src/conformance/needs.rs"),
     include_str!("../src/conformance/caseload_registry.rs"),
+    include_str!("../src/conformance/relapse.rs"),
 ];
 
 /// Every `pub trait` of the crate must be in [`LIB`]: a trait added in a new module

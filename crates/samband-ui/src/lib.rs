@@ -59,7 +59,7 @@ pub fn route_paths() -> Vec<String> {
 fn book() -> RouteBook<UiState> {
     use pages::{
         account, admin, auth, case_review, consent, meetings, messages, pathways, patient_portal,
-        patients, plan, registry, team,
+        patients, plan, registry, relapse, team,
     };
     let book = RouteBook::new();
     let book = handover_routes(book);
@@ -119,6 +119,10 @@ fn book() -> RouteBook<UiState> {
             get(plan::crisis_edit).post(plan::crisis_update),
         )
         .route(
+            "/patients/{patient}/relapse-plan",
+            get(relapse::edit).post(relapse::update),
+        )
+        .route(
             "/patients/{patient}/team/new",
             get(team::member_new).post(team::member_create),
         )
@@ -135,6 +139,10 @@ fn book() -> RouteBook<UiState> {
         .route(
             "/me/crisis-plan",
             get(patient_portal::crisis_plan).post(patient_portal::crisis_plan_submit),
+        )
+        .route(
+            "/me/relapse-plan",
+            get(relapse::mine).post(relapse::mine_submit),
         )
         .route(
             "/me/goals/new",

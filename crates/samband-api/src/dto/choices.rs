@@ -250,3 +250,11 @@ domain_choice!(
     RegistrySort = samband_domain::registry::Sort,
     "An order of the registry; each puts first who most needs attention by it"
 );
+domain_choice!(
+    RelapseStatus = samband_domain::relapse::RelapseStatus,
+    "A relapse-prevention plan's status"
+);
+choice!(
+    RelapseState = ["none", "draft", "agreed"],
+    "A patient's relapse-prevention plan: never written, a draft, or agreed"
+);

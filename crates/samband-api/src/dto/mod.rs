@@ -10,5 +10,6 @@ pub mod messages;
 pub mod output;
 pub mod pathways;
 pub mod registry;
+pub mod relapse;
 pub mod succession;
 pub mod text;

@@ -606,6 +606,8 @@ pub struct PatientOverview {
     pub services: Vec<Service>,
     /// Null when the policy withholds the crisis plan from this reader.
     pub crisis_plan: Option<CrisisPlan>,
+    /// Null when withheld (with the crisis plan: the same category).
+    pub relapse_plan: Option<crate::dto::relapse::RelapsePlan>,
     pub today: NaiveDate,
     /// May this reader change the plan?
     pub can_edit_plan: bool,
@@ -632,6 +634,7 @@ impl From<samband_app::views::PatientOverview> for PatientOverview {
             actions,
             services,
             crisis_plan,
+            relapse_plan,
             today,
             can_edit_plan,
             plan_visible,
@@ -648,6 +651,7 @@ impl From<samband_app::views::PatientOverview> for PatientOverview {
             actions: actions.into_iter().map(Into::into).collect(),
             services: services.into_iter().map(Into::into).collect(),
             crisis_plan: crisis_plan.map(Into::into),
+            relapse_plan: relapse_plan.map(Into::into),
             today,
             can_edit_plan,
             plan_visible,

@@ -15,9 +15,22 @@ use samband_domain::handover::{
 use samband_domain::ids::*;
 use samband_domain::pathway::Event;
 use samband_domain::plan::{Action, ActionInput};
+use samband_domain::relapse::is_gp;
 use samband_domain::team::{CareTeam, MemberKind};
 use samband_domain::ValidationErrors;
 use samband_store::Job;
+
+/// Only its sender acts on a draft, and only while it is one: anyone else is refused
+/// outright, a sent hand-over at its status (`refusal` says what was attempted).
+fn senders_draft(h: &Handover, me: MemberId, refusal: &str) -> Result<(), AppError> {
+    if h.sender != me {
+        return Err(AppError::Forbidden);
+    }
+    if h.status != HandoverStatus::Draft {
+        return Err(ValidationErrors::single("status", "already_sent", refusal).into());
+    }
+    Ok(())
+}
 
 impl Handovers<'_> {
     /// Opens a write on the patient's hand-overs: the policy's answer for a
@@ -215,17 +228,7 @@ impl Handovers<'_> {
         let (mut tx, old, at) = self
             .start_change(tx, ctx, &facts, patient, id, expected_version, purpose)
             .await?;
-        if old.sender != me {
-            return Err(AppError::Forbidden);
-        }
-        if old.status != HandoverStatus::Draft {
-            return Err(ValidationErrors::single(
-                "status",
-                "already_sent",
-                "a sent hand-over cannot be changed",
-            )
-            .into());
-        }
+        senders_draft(&old, me, "a sent hand-over cannot be changed")?;
         let team = self.team().load(&mut tx, patient).await?;
         let content = self.validate(ctx, patient, &facts, &team, me, input)?;
         let mut next = old.clone();
@@ -269,17 +272,7 @@ impl Handovers<'_> {
         let (mut tx, old, at) = self
             .start_change(tx, ctx, &facts, patient, id, expected_version, purpose)
             .await?;
-        if old.sender != me {
-            return Err(AppError::Forbidden);
-        }
-        if old.status != HandoverStatus::Draft {
-            return Err(ValidationErrors::single(
-                "status",
-                "already_sent",
-                "this hand-over has been sent already",
-            )
-            .into());
-        }
+        senders_draft(&old, me, "this hand-over has been sent already")?;
         let team = self.team().load(&mut tx, patient).await?;
         let today = self.today();
         // The team and the calendar may have moved since the draft: check again.
@@ -331,6 +324,14 @@ impl Handovers<'_> {
             }
         }
         errs.into_result()?;
+        if self
+            .closes_episode_to_gp(&mut tx, &team, patient, old.content.receiver, today)
+            .await?
+        {
+            self.plan()
+                .require_agreed_relapse_plan(&mut tx, patient, "relapse_plan")
+                .await?;
+        }
         let now = self.clock.now();
         let due = ack_due(
             &self.config.calendar,
@@ -528,6 +529,40 @@ impl Handovers<'_> {
     }
 
     /// The sign-in account of a professional member, if they have one.
+    /// Whether sending to `receiver` hands a collaborative-care episode over to the GP:
+    /// the receiver is the patient's GP and an active enrolment's closing hand-over is
+    /// open (`Enrolment::handover_closes_episode`). Such a hand-over needs an agreed
+    /// relapse-prevention plan; a discharge letter to the GP at the start does not.
+    async fn closes_episode_to_gp(
+        &self,
+        tx: &mut TxBox,
+        team: &CareTeam,
+        patient: PatientId,
+        receiver: MemberId,
+        today: chrono::NaiveDate,
+    ) -> Result<bool, AppError> {
+        let Some(m) = team.member(receiver) else {
+            return Ok(false);
+        };
+        let sector = match m.organisation_id {
+            Some(o) => tx.get_organisation(o).await?.map(|o| o.sector),
+            None => None,
+        };
+        if !is_gp(&m.role, sector) {
+            return Ok(false);
+        }
+        for e in tx.list_enrolments(patient).await? {
+            let t = self
+                .pathways()
+                .template(tx, &e.template_key, Some(e.template_version))
+                .await?;
+            if t.is_some_and(|t| e.handover_closes_episode(&t, today)) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     pub(crate) async fn member_account(
         &self,
         tx: &mut TxBox,

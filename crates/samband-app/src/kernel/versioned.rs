@@ -61,6 +61,7 @@ has_version!(
     samband_domain::plan::Action,
     samband_domain::plan::Service,
     samband_domain::plan::CrisisPlan,
+    samband_domain::relapse::RelapsePlan,
     samband_domain::plan::PlanHeader,
     samband_domain::team::CareTeam,
     samband_domain::consent::Consent,

@@ -88,6 +88,9 @@ pub(crate) fn describe(n: &Notification, patient: Option<&str>) -> String {
         "handover_ack_overdue" => {
             format!("A hand-over of {who} has not been acknowledged in time by {detail}")
         }
+        "succession" => {
+            format!("You took over from {actor} on {who}'s team: {detail} open items moved to you")
+        }
         "milestone_due" => format!("A pathway milestone for {who} is due soon: {detail}"),
         "milestone_overdue" => format!("A pathway milestone for {who} is overdue: {detail}"),
         "case_review" => {

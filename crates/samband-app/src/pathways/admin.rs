@@ -57,6 +57,15 @@ impl Pathways<'_> {
             created_at: self.clock.now(),
         })
         .await?;
+        // A template decides milestones and default actions for every patient enrolled
+        // on it: who saved which version is part of the trail, like a directory change.
+        let entry = self.directory().directory_audit(
+            Some(ctx),
+            "pathway_template",
+            format!("{}@{}", t.key, t.version),
+            "create",
+        );
+        tx.append_audit(&entry).await?;
         tx.commit().await?;
         Ok(TemplateSummary::of(&t, false))
     }

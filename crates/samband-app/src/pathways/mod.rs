@@ -12,6 +12,7 @@ mod admin;
 mod catalogue;
 mod complete;
 mod defaults;
+mod end;
 mod enrol;
 mod evidence;
 mod lists;

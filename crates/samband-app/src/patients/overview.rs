@@ -7,6 +7,7 @@ use crate::views::PatientOverview;
 use crate::{AppError, Ctx};
 use samband_domain::ids::*;
 use samband_domain::plan::*;
+use samband_domain::relapse::RelapsePlan;
 
 impl Patients<'_> {
     pub async fn overview(
@@ -87,6 +88,17 @@ impl Patients<'_> {
         } else {
             None
         };
+        // The relapse-prevention plan sits beside the crisis plan under the same
+        // category, so the same decision lets a reader see both or neither.
+        let relapse_plan = if crisis_allowed.is_some() {
+            Some(
+                tx.get_relapse_plan(patient_id)
+                    .await?
+                    .unwrap_or_else(|| RelapsePlan::empty(patient_id)),
+            )
+        } else {
+            None
+        };
         let can_edit_plan = self
             .permits(
                 ctx,
@@ -118,6 +130,16 @@ impl Patients<'_> {
                 p,
             )
             .await?;
+            self.audit(
+                &mut tx,
+                ctx,
+                patient_id,
+                Object::RelapsePlan,
+                None,
+                Operation::Read,
+                p,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(PatientOverview {
@@ -129,6 +151,7 @@ impl Patients<'_> {
             actions,
             services,
             crisis_plan,
+            relapse_plan,
             today: self.today(),
             can_edit_plan,
             plan_visible,

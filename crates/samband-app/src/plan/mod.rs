@@ -5,6 +5,7 @@
 mod actions;
 mod crisis_plan;
 mod goals;
+mod relapse_plan;
 mod revision_date;
 mod services;
 

@@ -369,6 +369,26 @@ impl Team<'_> {
             requests,
             receipts,
         } = moved;
+        // The successor hears of it (unless they did it themselves), with how much moved;
+        // the notice names the leaver, never what the items are.
+        let moved_count =
+            actions.len() + goals.len() + requests.len() + receipts.len() + agenda_items.len();
+        if let Some(account) = to_account.filter(|a| *a != ctx.principal.account_id) {
+            self.notifications()
+                .notify(
+                    &mut tx,
+                    crate::notify::Notice {
+                        account,
+                        patient: Some(patient),
+                        kind: "succession",
+                        thread: None,
+                        actor: Some(&leaver_name),
+                        detail: Some(moved_count.to_string()),
+                        unread: true,
+                    },
+                )
+                .await?;
+        }
         let result = EndedMembership {
             team: next.clone(),
             succession_id: record.id,
@@ -585,30 +605,46 @@ impl Team<'_> {
         ctx: &Ctx,
         patient: PatientId,
     ) -> Result<Vec<SuccessionView>, AppError> {
-        let tx = self.store.begin_read().await?;
-        let (mut tx, purpose) = self
-            .authorize(
-                tx,
-                ctx,
-                patient,
-                Operation::Read,
-                Object::Team,
-                Detail::None,
-            )
-            .await?;
+        let (mut tx, purpose) = self.open_read(ctx, patient, Object::Team).await?;
         let out = self.successions_in(&mut tx, patient).await?;
+        self.close_read(tx, ctx, patient, Object::Team, purpose)
+            .await?;
+        Ok(out)
+    }
+
+    /// A read of the patient's `object` in one snapshot, the policy asked first ...
+    async fn open_read(
+        &self,
+        ctx: &Ctx,
+        patient: PatientId,
+        object: Object,
+    ) -> Result<(TxBox, Purpose), AppError> {
+        let tx = self.store.begin_read().await?;
+        self.authorize(tx, ctx, patient, Operation::Read, object, Detail::None)
+            .await
+    }
+
+    /// ... and audited and committed once read.
+    async fn close_read(
+        &self,
+        mut tx: TxBox,
+        ctx: &Ctx,
+        patient: PatientId,
+        object: Object,
+        purpose: Purpose,
+    ) -> Result<(), AppError> {
         self.audit(
             &mut tx,
             ctx,
             patient,
-            Object::Team,
+            object,
             None,
             Operation::Read,
             purpose,
         )
         .await?;
         tx.commit().await?;
-        Ok(out)
+        Ok(())
     }
 
     pub(crate) async fn successions_in(
@@ -646,17 +682,7 @@ impl Team<'_> {
         ctx: &Ctx,
         patient: PatientId,
     ) -> Result<Vec<FlaggedView>, AppError> {
-        let tx = self.store.begin_read().await?;
-        let (mut tx, purpose) = self
-            .authorize(
-                tx,
-                ctx,
-                patient,
-                Operation::Read,
-                Object::Action,
-                Detail::None,
-            )
-            .await?;
+        let (mut tx, purpose) = self.open_read(ctx, patient, Object::Action).await?;
         let out = tx
             .flagged_items(patient)
             .await?
@@ -668,17 +694,8 @@ impl Team<'_> {
                 leaver_member_id: f.leaver_member_id,
             })
             .collect();
-        self.audit(
-            &mut tx,
-            ctx,
-            patient,
-            Object::Action,
-            None,
-            Operation::Read,
-            purpose,
-        )
-        .await?;
-        tx.commit().await?;
+        self.close_read(tx, ctx, patient, Object::Action, purpose)
+            .await?;
         Ok(out)
     }
 }

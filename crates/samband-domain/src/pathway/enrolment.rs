@@ -116,6 +116,18 @@ impl Enrolment {
             .collect()
     }
 
+    /// Whether a hand-over acknowledged on `on` would close this episode: the template
+    /// ends with an agreed relapse-prevention plan and an occurrence completed by an
+    /// acknowledged hand-over is open now (the hand-over to the GP at the end of the
+    /// severe-depression pathway; not the discharge letter at its start, whose
+    /// window has not opened then).
+    pub fn handover_closes_episode(&self, t: &PathwayTemplate, on: NaiveDate) -> bool {
+        t.closes_with_relapse_plan
+            && self
+                .completed_by_event(t, &Event::HandoverAcknowledged, on)
+                .is_some()
+    }
+
     /// The occurrence an event completes: the earliest one not yet done whose evidence
     /// matches and whose window has opened by `on` (an overdue one first, since it is
     /// earlier). An event before any window opens completes nothing: a meeting held

@@ -207,6 +207,10 @@ pub struct PathwayTemplate {
     pub key: String,
     /// Bumped on every change, so an enrolment keeps the version it started on.
     pub version: u32,
+    /// A collaborative-care episode: ending the enrolment (and so the episode) needs an
+    /// agreed relapse-prevention plan (`crate::relapse`).
+    #[serde(default)]
+    pub closes_with_relapse_plan: bool,
     pub title: Localised,
     pub summary: Localised,
     pub anchor: AnchorKind,
@@ -247,6 +251,8 @@ impl PathwayTemplate {
 pub struct TemplateInput {
     pub key: String,
     pub version: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closes_with_relapse_plan: bool,
     pub title: Localised,
     pub summary: Localised,
     pub anchor: String,
@@ -374,6 +380,7 @@ impl TemplateInput {
         Ok(PathwayTemplate {
             key: key_,
             version: self.version,
+            closes_with_relapse_plan: self.closes_with_relapse_plan,
             title,
             summary,
             // Present: a failed parse returned above.
@@ -497,6 +504,7 @@ impl From<&PathwayTemplate> for TemplateInput {
         TemplateInput {
             key: t.key.clone(),
             version: t.version,
+            closes_with_relapse_plan: t.closes_with_relapse_plan,
             title: t.title.clone(),
             summary: t.summary.clone(),
             anchor: t.anchor.as_str().into(),

@@ -485,3 +485,39 @@ fn a_manual_completion_needs_a_known_milestone_not_yet_done_and_a_note() {
     let again = good.validate(&e, &t, me, today).unwrap_err();
     assert_eq!(again.for_field("milestone").unwrap().code, "already_done");
 }
+
+#[test]
+fn only_the_collaborative_care_episode_closes_with_a_relapse_plan_and_keeps_it_through_toml() {
+    let closing: Vec<String> = shipped()
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.closes_with_relapse_plan)
+        .map(|t| t.key)
+        .collect();
+    assert_eq!(closing, vec!["depression_discharge".to_owned()]);
+    // A clone edited as TOML keeps the rule, and a template that never says it has none.
+    let t = template("depression_discharge");
+    let again = PathwayTemplate::from_toml("source", &t.to_toml()).unwrap();
+    assert!(again.closes_with_relapse_plan);
+    assert!(!template("smi_municipal")
+        .to_toml()
+        .contains("closes_with_relapse_plan"));
+}
+
+#[test]
+fn only_the_hand_over_at_the_end_of_the_depression_pathway_closes_the_episode() {
+    let t = template("depression_discharge");
+    let discharge = d(2026, 3, 2);
+    let mut e = enrolment(&t, discharge);
+    // The discharge letter: the GP hand-over's window (days 335–365) has not opened.
+    assert!(!e.handover_closes_episode(&t, discharge));
+    assert!(!e.handover_closes_episode(&t, d(2027, 1, 30)));
+    assert!(e.handover_closes_episode(&t, d(2027, 1, 31)));
+    // Overdue still closes it; once done, or once the enrolment ended, nothing does.
+    assert!(e.handover_closes_episode(&t, d(2027, 6, 1)));
+    e.ended_on = Some(d(2027, 2, 1));
+    assert!(!e.handover_closes_episode(&t, d(2027, 2, 2)));
+    // A template that does not close with a relapse plan never asks for it.
+    let smi = template("smi_municipal");
+    assert!(!enrolment(&smi, discharge).handover_closes_episode(&smi, d(2030, 1, 1)));
+}

@@ -527,6 +527,8 @@ async fn acknowledging_completes_the_pathway_milestone_that_asks_for_it(b: Backe
             .clone()
     };
     assert_eq!(state(&r.body)["state"], "open");
+    // This hand-over closes the collaborative-care episode: it needs an agreed plan.
+    crate::relapse::agree_plan(&cm, &w).await;
     let base = format!("/api/v1/patients/{}/handovers", w.p);
     let mut body = discharge(w.m_gp, json!([]));
     body["urgency"] = json!("green");

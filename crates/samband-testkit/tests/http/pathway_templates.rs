@@ -64,6 +64,27 @@ async fn an_administrator_clones_edits_and_saves_a_template_version(b: Backend) 
         (Some("sick_leave_local"), Some(false))
     );
     assert_eq!(count(&gp.get("/api/v1/pathways").await.body), before + 1);
+    // The save is in the audit trail: who saved which key and version; the refusals
+    // before it left no entry.
+    let mut saves = Vec::new();
+    let mut url = "/api/v1/audit?limit=200".to_owned();
+    loop {
+        let page = admin.get(&url).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        for i in page.body["items"].as_array().unwrap() {
+            if i["object_type"] == "pathway_template" {
+                saves.push((i["object_id"].to_string(), i["action"].to_string()));
+            }
+        }
+        match page.body["next"].as_str() {
+            Some(c) => url = format!("/api/v1/audit?limit=200&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(
+        saves,
+        vec![("\"sick_leave_local@1\"".to_owned(), "\"create\"".to_owned())]
+    );
     // Saving the same version again is refused at the version.
     let r = admin
         .post("/api/v1/pathways", json!({"source": edited}))

@@ -199,6 +199,24 @@ async fn ending_a_membership_hands_every_kind_of_open_item_to_a_new_successor(b:
     assert_eq!(r.body["requests"], json!([held.request]));
     assert_eq!(r.body["receipts"].as_array().unwrap().len(), 1);
     assert_eq!(r.body["agenda_items"].as_array().unwrap().len(), 1);
+    // The successor is told, with how many items are now theirs.
+    let told = t
+        .api(&t.token("nils").await)
+        .get("/api/v1/notifications")
+        .await;
+    let texts: Vec<&str> = told.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "succession")
+        .map(|n| n["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        vec!["You took over from Nina Veileder on Pia Pasient's team: 6 open items moved to you"],
+        "{}",
+        told.text
+    );
     let team = &r.body["team"]["members"];
     let leaver = team
         .as_array()
@@ -428,6 +446,32 @@ async fn without_a_successor_the_coordinator_holds_the_items_flagged_until_reass
         .get(&format!("/api/v1/patients/{}/needs-new-owner", w.p))
         .await;
     assert_eq!(flagged.status, 200, "{}", flagged.text);
+    // The overview shows the badges, and so does the same page shown again after a
+    // refused plan form (a revision date in the past), with its pathways and
+    // hand-overs sections: it is the same page.
+    let page_user = t.browser();
+    page_user
+        .login("cm", samband_testkit::fixture::PASSWORD)
+        .await;
+    let fresh = page_user.get(&format!("/patients/{}", w.p)).await;
+    let csrf = samband_testkit::hidden_value(&fresh.text, "_csrf").unwrap();
+    let version = samband_testkit::hidden_value(&fresh.text, "revision.version").unwrap();
+    let again = page_user
+        .post_form(
+            &format!("/patients/{}/revision", w.p),
+            &[
+                ("_csrf", &csrf),
+                ("revision.version", &version),
+                ("revision.revision_date", "2020-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 422, "{}", again.text);
+    for page in [&fresh, &again] {
+        assert!(page.text.contains("needs-new-owner"), "{}", page.text);
+        assert!(page.text.contains(r#"id="pathways""#), "{}", page.text);
+        assert!(page.text.contains(r#"id="handovers""#), "{}", page.text);
+    }
     let kinds: Vec<&str> = flagged
         .body
         .as_array()
@@ -715,13 +759,33 @@ async fn messages_to_someone_who_left_are_refused_and_replies_skip_them(b: Backe
         )
         .await;
     assert_eq!(r.body["skipped"], json!(["Nina Veileder"]));
+    // A reply in the web UI says so too, on the thread it was sent in.
+    let page_user = t.browser();
+    page_user
+        .login("cm", samband_testkit::fixture::PASSWORD)
+        .await;
+    let page = page_user.get(&format!("/threads/{thread}")).await;
+    let csrf = samband_testkit::hidden_value(&page.text, "_csrf").unwrap();
+    let r = page_user
+        .post_form(
+            &format!("/threads/{thread}/reply"),
+            &[("_csrf", &csrf), ("body", "See you in January.")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains(r#"id="reply-skipped""#), "{}", r.text);
+    assert!(
+        r.text.contains("<strong>Nina Veileder</strong>"),
+        "{}",
+        r.text
+    );
     // Nothing was lost: the thread holds every message.
     assert_eq!(
         gp.get(&format!("/api/v1/threads/{thread}")).await.body["messages"]
             .as_array()
             .unwrap()
             .len(),
-        3
+        4
     );
     // Without a successor the refusal names the coordinator.
     let v = team_version(&cm, &w).await;

@@ -364,20 +364,69 @@ struct ThreadPage {
     view: ThreadView,
     reply: FormState,
     answer: FormState,
+    /// The re-address form (errors beside its picker).
+    readdress: FormState,
+    /// Whom an open request can go to: the team's active professionals (id, label).
+    addressees: Vec<(String, String)>,
+    /// Who a reply just sent did not reach because they have left the team.
+    skipped: Vec<String>,
     conflict: bool,
 }
 
 async fn thread_page(
     state: &UiState,
-    mut viewer: Viewer,
+    viewer: Viewer,
     id: ThreadId,
     reply: FormState,
     answer: FormState,
     conflict: bool,
     status: StatusCode,
 ) -> Response {
+    thread_page_with(
+        state,
+        viewer,
+        id,
+        reply,
+        answer,
+        FormState::default(),
+        Vec::new(),
+        conflict,
+        status,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn thread_page_with(
+    state: &UiState,
+    mut viewer: Viewer,
+    id: ThreadId,
+    reply: FormState,
+    answer: FormState,
+    readdress: FormState,
+    skipped: Vec<String>,
+    conflict: bool,
+    status: StatusCode,
+) -> Response {
     match state.app.messages().thread_view(&viewer.ctx, id).await {
         Ok(view) => {
+            let open = view.request.as_ref().is_some_and(|r| r.status.is_open());
+            // The picker is offered to professionals on an open request; whether this
+            // reader may move it is the use case's (and the policy's) decision.
+            let addressees = if open && viewer.base.is_professional() {
+                // The same list a new request is addressed from.
+                match state
+                    .app
+                    .messages()
+                    .compose_view(&viewer.ctx, view.thread.patient_id)
+                    .await
+                {
+                    Ok(c) => c.members.into_iter().map(|o| (o.value, o.label)).collect(),
+                    Err(_) => Vec::new(),
+                }
+            } else {
+                Vec::new()
+            };
             viewer.base.title = view.thread.subject.clone();
             render(
                 status,
@@ -386,6 +435,9 @@ async fn thread_page(
                     view,
                     reply,
                     answer,
+                    readdress,
+                    addressees,
+                    skipped,
                     conflict,
                 },
             )
@@ -435,8 +487,28 @@ pub async fn reply(
         urgent: sub.form.get("urgent") == "on",
         attachments: sub.files.clone(),
     };
-    match state.app.messages().reply(&viewer.ctx, id, input).await {
-        Ok(_) => see_other(&format!("/threads/{id}#latest")),
+    match state
+        .app
+        .messages()
+        .reply_reporting(&viewer.ctx, id, input)
+        .await
+    {
+        Ok(out) if out.skipped.is_empty() => see_other(&format!("/threads/{id}#latest")),
+        // Sent, but not to everyone: the thread again, saying whom it did not reach.
+        Ok(out) => {
+            thread_page_with(
+                &state,
+                viewer,
+                id,
+                FormState::default(),
+                FormState::default(),
+                FormState::default(),
+                out.skipped,
+                false,
+                StatusCode::OK,
+            )
+            .await
+        }
         Err(AppError::Validation(errors)) => {
             let form = FormState::from_form(&sub.form, errors);
             thread_page(
@@ -477,7 +549,7 @@ pub async fn acknowledge(
 }
 
 /// The steps [`request_step`] takes.
-pub const STEPS: &[&str] = &["accept", "answer", "decline"];
+pub const STEPS: &[&str] = &["accept", "answer", "decline", "readdress"];
 
 pub async fn request_step(
     State(state): State<UiState>,
@@ -496,6 +568,9 @@ pub async fn request_step(
         Some(t) => t,
         None => return error_response(&viewer.base, AppError::NotFound),
     };
+    if step == "readdress" {
+        return readdress(&state, viewer, id, thread, &form).await;
+    }
     let t = match step.as_str() {
         "accept" => Transition::Accept,
         "answer" => {
@@ -553,6 +628,42 @@ pub async fn request_step(
         }
         Err(e) => error_response(&viewer.base, e),
     }
+}
+
+/// Re-addresses the request to the professional picked, at the version shown.
+async fn readdress(
+    state: &UiState,
+    viewer: Viewer,
+    id: RequestId,
+    thread: ThreadId,
+    form: &FormData,
+) -> Response {
+    let to = form.get("addressee_member_id").parse().ok();
+    let reason = form.opt("reason");
+    let result = state
+        .app
+        .requests()
+        .readdress(&viewer.ctx, id, to, form.version(), reason.as_deref())
+        .await;
+    let (errors, conflict, status) = match result {
+        Ok(_) => return see_other(&format!("/threads/{thread}")),
+        Err(AppError::Validation(errors)) => (errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(AppError::Conflict(_)) => (ValidationErrors::new(), true, StatusCode::CONFLICT),
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let kept = FormState::from_form(form, errors);
+    thread_page_with(
+        state,
+        viewer,
+        thread,
+        FormState::default(),
+        FormState::default(),
+        kept,
+        Vec::new(),
+        conflict,
+        status,
+    )
+    .await
 }
 
 pub async fn attachment(

@@ -14,6 +14,7 @@ pub mod patient_portal;
 pub mod patients;
 pub mod plan;
 pub mod registry;
+pub mod relapse;
 pub mod team;
 
 use crate::base::Base;

@@ -208,30 +208,9 @@ pub async fn overview(
                 values: overview_values(&ov),
                 ..Default::default()
             };
-            let pathways = state
-                .app
-                .pathways()
-                .enrolments(&viewer.ctx, ov.patient.id)
-                .await
-                .ok();
-            let handovers = state
-                .app
-                .handovers()
-                .list(&viewer.ctx, ov.patient.id)
-                .await
-                .ok();
-            let flagged = if ov.plan_visible {
-                match state
-                    .app
-                    .team()
-                    .needs_new_owner(&viewer.ctx, ov.patient.id)
-                    .await
-                {
-                    Ok(list) => list.into_iter().map(|f| f.item_id).collect(),
-                    Err(e) => return error_response(&viewer.base, e),
-                }
-            } else {
-                Vec::new()
+            let (pathways, handovers, flagged) = match overview_parts(&state, &viewer, &ov).await {
+                Ok(parts) => parts,
+                Err(e) => return error_response(&viewer.base, e),
             };
             render(
                 StatusCode::OK,
@@ -249,24 +228,70 @@ pub async fn overview(
     }
 }
 
+type OverviewParts = (
+    Option<Vec<samband_app::pathways::EnrolmentView>>,
+    Option<Vec<samband_app::handovers::HandoverView>>,
+    Vec<uuid::Uuid>,
+);
+
+/// What the overview shows besides the plan itself — the pathways, the hand-overs and
+/// the items waiting for a new owner — read the same way whether the page is shown
+/// fresh or again after a post, so both are the same page.
+async fn overview_parts(
+    state: &UiState,
+    viewer: &Viewer,
+    ov: &PatientOverview,
+) -> Result<OverviewParts, AppError> {
+    let pathways = state
+        .app
+        .pathways()
+        .enrolments(&viewer.ctx, ov.patient.id)
+        .await
+        .ok();
+    let handovers = state
+        .app
+        .handovers()
+        .list(&viewer.ctx, ov.patient.id)
+        .await
+        .ok();
+    let flagged = if ov.plan_visible {
+        state
+            .app
+            .team()
+            .needs_new_owner(&viewer.ctx, ov.patient.id)
+            .await?
+            .into_iter()
+            .map(|f| f.item_id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((pathways, handovers, flagged))
+}
+
 /// The overview after one of its parts was posted: kept parts as typed, `errors` at
-/// the part that was refused.
-pub fn overview_again(
-    mut base: Base,
+/// the part that was refused; every other section as on the page shown fresh.
+pub async fn overview_again(
+    state: &UiState,
+    mut viewer: Viewer,
     ov: PatientOverview,
     form: FormState,
     status: StatusCode,
 ) -> Response {
-    base.title = ov.patient.name.clone();
+    let (pathways, handovers, flagged) = match overview_parts(state, &viewer, &ov).await {
+        Ok(parts) => parts,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    viewer.base.title = ov.patient.name.clone();
     render(
         status,
         &OverviewPage {
-            base,
+            base: viewer.base,
             ov,
             form,
-            pathways: None,
-            handovers: None,
-            flagged: Vec::new(),
+            pathways,
+            handovers,
+            flagged,
         },
     )
 }

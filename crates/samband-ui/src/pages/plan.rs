@@ -411,7 +411,7 @@ async fn after_plan_part(
     if again.kept.is_empty() {
         return to_overview(pid);
     }
-    overview_again(viewer.base, ov, again, StatusCode::OK)
+    overview_again(state, viewer, ov, again, StatusCode::OK).await
 }
 
 // ---- goals --------------------------------------------------------------------------
@@ -1020,7 +1020,7 @@ pub async fn revision_submit(
                     .insert(String::from("revision.version"), v.to_string());
             }
             again.errors = in_part("revision", errors);
-            overview_again(viewer.base, ov, again, status)
+            overview_again(&state, viewer, ov, again, status).await
         }
         Err(e) => error_response(&viewer.base, e),
     }

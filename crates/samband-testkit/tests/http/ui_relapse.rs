@@ -1,0 +1,249 @@
+//! The relapse-prevention plan in the web UI: the team's form (a refused agreement
+//! names the row and keeps what was typed, nothing written; then agreed), the overview
+//! section, the patient's page (their words saved, the team's part kept as it was),
+//! and the hand-over page naming the missing plan, in Norwegian for a Norwegian reader.
+
+use samband_testkit::fixture::PASSWORD;
+use samband_testkit::{hidden_value, Backend, TestApp};
+use serde_json::json;
+
+both_backends!(
+    the_plan_is_written_agreed_and_co_written_in_the_pages,
+    a_request_is_re_addressed_from_its_page,
+);
+
+async fn the_plan_is_written_agreed_and_co_written_in_the_pages(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let api = t.api(&t.token("cm").await);
+    let cm = t.browser();
+    cm.login("cm", PASSWORD).await;
+    let path = format!("/patients/{}/relapse-plan", w.p);
+    let page = cm.get(&path).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains(r#"data-state="none""#), "{}", page.text);
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let cm_member = w.m_care_manager.to_string();
+
+    // Agreeing with a sign nobody acts on: refused at that row, the words kept.
+    let r = cm
+        .post_form(
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("version", "0"),
+                ("signs[0].words", "I stop answering the phone"),
+                ("signs[0].action", "Call within a day"),
+                ("signs[0].who_member_id", &cm_member),
+                ("signs[1].words", "I sleep past noon"),
+                ("signs[1].action", ""),
+                ("signs[1].who_member_id", ""),
+                ("what_helps", "Walks with my sister"),
+                ("contacts", "Care manager on weekdays"),
+                ("status", "agreed"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text.contains(r#"id="signs[1]-action-error""#),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("I sleep past noon"));
+    assert!(r
+        .text
+        .contains("Fill this in before the plan can be agreed."));
+    let plan = format!("/api/v1/patients/{}/relapse-plan", w.p);
+    assert_eq!(
+        api.get(&plan).await.body["version"],
+        0,
+        "nothing was written"
+    );
+
+    let r = cm
+        .post_form(
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("version", "0"),
+                ("signs[0].words", "I stop answering the phone"),
+                ("signs[0].action", "Call within a day"),
+                ("signs[0].who_member_id", &cm_member),
+                ("signs[1].words", ""),
+                ("what_helps", "Walks with my sister"),
+                ("contacts", "Care manager on weekdays"),
+                ("status", "agreed"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let ov = cm.get(&format!("/patients/{}", w.p)).await;
+    assert!(
+        ov.text.contains(r#"class="relapse" data-state="agreed""#),
+        "{}",
+        ov.text
+    );
+    assert!(ov.text.contains("Agreed on 23 Nov 2026"));
+    assert!(ov.text.contains("«I stop answering the phone»"));
+
+    // The patient sees the team's part and writes their own words.
+    let pia = t.browser();
+    pia.login("pia", PASSWORD).await;
+    let mine = pia.get("/me/relapse-plan").await;
+    assert_eq!(mine.status, 200, "{}", mine.text);
+    assert!(mine.text.contains("Call within a day"), "{}", mine.text);
+    assert!(
+        !mine.text.contains(r#"name="contacts""#),
+        "the contacts are the team's"
+    );
+    let pcsrf = hidden_value(&mine.text, "_csrf").unwrap();
+    let r = pia
+        .post_form(
+            "/me/relapse-plan",
+            &[
+                ("_csrf", &pcsrf),
+                ("version", "1"),
+                ("signs[0].words", "I stop picking up the phone"),
+                ("signs[1].words", "I sleep past noon"),
+                ("what_helps", "Walks, and music"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let saved = api.get(&plan).await.body;
+    assert_eq!(saved["signs"][0]["words"], "I stop picking up the phone");
+    assert_eq!(saved["signs"][0]["action"], "Call within a day");
+    assert_eq!(saved["signs"][1]["words"], "I sleep past noon");
+    assert_eq!(saved["contacts"], "Care manager on weekdays");
+    assert_eq!(saved["state"], "draft", "a change after the agreement");
+
+    // The closing hand-over to the GP, refused on its page at the missing agreement,
+    // in the reader's language.
+    let e = api
+        .post(
+            &format!("/api/v1/patients/{}/pathways", w.p),
+            json!({"template_key": "depression_discharge", "anchor_date": "2025-12-18"}),
+        )
+        .await;
+    assert_eq!(e.status, 201, "{}", e.text);
+    let h = api
+        .post(
+            &format!("/api/v1/patients/{}/handovers", w.p),
+            json!({
+                "receiver": w.m_gp, "urgency": "green", "done_and_found": "A year of care",
+                "medication": "", "medication_plan": "", "follow_up": [], "warning_signs": "",
+                "work_capacity": "", "responsibilities": "", "patient_summary": "Your GP takes over."
+            }),
+        )
+        .await;
+    assert_eq!(h.status, 201, "{}", h.text);
+    let view = format!(
+        "/patients/{}/handovers/{}",
+        w.p,
+        h.body["id"].as_str().unwrap()
+    );
+    cm.get("/lang/nb").await;
+    let r = cm
+        .post_form(
+            &format!("{view}/send"),
+            &[("_csrf", &csrf), ("version", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text
+            .contains("Avtal først en plan for å forebygge tilbakefall med pasienten"),
+        "{}",
+        r.text
+    );
+}
+
+/// Issue 11's leftover: the request view re-addresses an open request (a picker of
+/// the team's active professionals, the error beside it, the version it was shown at).
+async fn a_request_is_re_addressed_from_its_page(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let api = t.api(&t.token("cm").await);
+    let r = api
+        .post(
+            &format!("/api/v1/patients/{}/requests", w.p),
+            json!({"kind": "general_task", "addressee_member_id": w.m_nav, "subject": "Sick-leave certificate", "due_date": "2026-12-04"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.body["request_id"].as_str().unwrap().to_owned();
+    let thread = r.body["thread_id"].as_str().unwrap().to_owned();
+    let cm = t.browser();
+    cm.login("cm", PASSWORD).await;
+    let page = cm.get(&format!("/threads/{thread}")).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text
+            .contains(&format!(r#"action="/requests/{id}/readdress""#)),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text
+            .contains(&format!(r#"<option value="{}""#, w.m_gp)),
+        "{}",
+        page.text
+    );
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let step = format!("/requests/{id}/readdress");
+    // Nobody picked: the error beside the picker, nothing moved.
+    let r = cm
+        .post_form(
+            &step,
+            &[
+                ("_csrf", &csrf),
+                ("version", "1"),
+                ("thread", &thread),
+                ("addressee_member_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text.contains(r#"id="addressee_member_id-error""#),
+        "{}",
+        r.text
+    );
+    let gp = w.m_gp.to_string();
+    let r = cm
+        .post_form(
+            &step,
+            &[
+                ("_csrf", &csrf),
+                ("version", "1"),
+                ("thread", &thread),
+                ("addressee_member_id", &gp),
+                ("reason", "The GP writes certificates"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let list = api.get(&format!("/api/v1/threads/{thread}")).await;
+    assert_eq!(
+        list.body["request"]["addressee_member_id"], gp,
+        "{}",
+        list.text
+    );
+    // The page it was shown at is stale now: refused, nothing moved again.
+    let nav = w.m_nav.to_string();
+    let r = cm
+        .post_form(
+            &step,
+            &[
+                ("_csrf", &csrf),
+                ("version", "1"),
+                ("thread", &thread),
+                ("addressee_member_id", &nav),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    let list = api.get(&format!("/api/v1/threads/{thread}")).await;
+    assert_eq!(list.body["request"]["addressee_member_id"], gp);
+}
