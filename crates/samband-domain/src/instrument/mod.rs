@@ -9,6 +9,7 @@
 pub mod catalogue;
 pub mod change;
 pub mod response;
+pub mod schedule;
 pub mod scoring;
 mod wording;
 
