@@ -15,6 +15,7 @@ mod needs;
 mod pathways;
 mod plan;
 mod records;
+mod self_reports;
 mod succession;
 mod team;
 

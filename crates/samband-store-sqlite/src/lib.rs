@@ -27,6 +27,7 @@ mod pathways;
 mod plan;
 mod readers;
 mod records;
+mod self_reports;
 mod succession;
 mod team;
 mod writer;

@@ -34,6 +34,8 @@ use needs::*;
 use pathways::*;
 mod succession;
 use succession::*;
+mod self_reports;
+use self_reports::*;
 
 /// What a scenario's entry point returns.
 pub type ScenarioFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -93,6 +95,9 @@ registry![
     a_leavers_open_items_move_to_the_successor_flagged,
     // Needs mapping (issue 11, part C)
     needs_mappings_round_trip_per_patient_by_day,
+    // Self-monitoring (issue 12)
+    checkin_schedules_are_versioned_and_due_ones_paged,
+    responses_keep_their_scores_and_page_newest_first,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,
