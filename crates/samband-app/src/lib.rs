@@ -25,6 +25,7 @@ pub(crate) mod kernel;
 pub mod live;
 pub mod meetings;
 pub mod messaging;
+pub mod monitoring;
 pub mod notify;
 pub mod paging;
 pub mod pathways;
@@ -191,6 +192,11 @@ impl App {
     /// Care pathways: the catalogue, enrolments, milestones ([`pathways`]).
     pub fn pathways(&self) -> pathways::Pathways<'_> {
         pathways::Pathways::new(self)
+    }
+
+    /// Self-monitoring: check-in schedules, answers, trends ([`monitoring`]).
+    pub fn monitoring(&self) -> monitoring::Monitoring<'_> {
+        monitoring::Monitoring::new(self)
     }
 
     /// Structured hand-overs and discharge letters ([`handovers`]).

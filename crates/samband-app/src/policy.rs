@@ -43,6 +43,10 @@ samband_domain::string_enum! {
         /// status, urgency) is plan information; each section declares its own
         /// category (`samband_domain::handover::Section::category`).
         Handover = "handover",
+        /// Self-monitoring: check-in schedules and questionnaire responses (the
+        /// self-reports consent category). Setting a schedule is `Detail::Planning`;
+        /// the patient's own acts on it (answering, pausing, resuming) `Detail::CheckIn`.
+        SelfReport = "self_report",
     }
 }
 
@@ -63,6 +67,7 @@ impl Object {
             | Object::Pathway
             | Object::Handover => Category::PlanAndActions,
             Object::CrisisPlan => Category::CrisisPlan,
+            Object::SelfReport => Category::SelfReports,
         }
     }
 
@@ -82,6 +87,7 @@ impl Object {
             | Object::AccessLog
             | Object::Pathway => &[Category::PlanAndActions],
             Object::CrisisPlan => &[Category::CrisisPlan],
+            Object::SelfReport => &[Category::SelfReports],
         }
     }
 
@@ -135,6 +141,10 @@ samband_domain::string_enum! {
         PatientWish = "patient_wish",
         /// Following a patient (ongoing information): team professionals.
         Follow = "follow",
+        /// The patient's own check-in (answering a questionnaire, pausing or resuming
+        /// a schedule): the patient, or a proxy acting for them — never a professional
+        /// answering in the patient's name.
+        CheckIn = "check_in",
     }
 }
 
@@ -271,6 +281,8 @@ pub fn decide_in(
                         | (Object::Meeting, Detail::None)
                         // ... and what they wish for an agenda item.
                         | (Object::Meeting, Detail::PatientWish)
+                        // ... and answer, pause and resume their check-ins.
+                        | (Object::SelfReport, Detail::CheckIn)
                 ),
             };
             if allowed {
@@ -292,10 +304,12 @@ pub fn decide_in(
             if detail == Detail::PatientWish {
                 return Decision::Deny(DenyReason::NotThePatient);
             }
-            // A proxy reads what the patient reads; the only thing they may change is
-            // the consent, and only when authorised to.
+            // A proxy reads what the patient reads; what they may change is the consent,
+            // only when authorised to, and the patient's check-ins (a parent or carer
+            // answering for someone who cannot use the form themself).
             let allowed = !op.is_write()
-                || (object == Object::Consent && detail == Detail::None && may_consent);
+                || (object == Object::Consent && detail == Detail::None && may_consent)
+                || (object == Object::SelfReport && detail == Detail::CheckIn);
             if allowed {
                 Decision::Permit(Purpose::Proxy)
             } else {
@@ -322,7 +336,7 @@ pub fn decide_in(
                     if detail == Detail::OthersRequest {
                         return Decision::Deny(DenyReason::NotAddressed);
                     }
-                    if detail == Detail::PatientWish {
+                    if matches!(detail, Detail::PatientWish | Detail::CheckIn) {
                         return Decision::Deny(DenyReason::NotThePatient);
                     }
                     let viewer = Viewer {
@@ -341,6 +355,8 @@ pub fn decide_in(
                 None if facts.emergency => {
                     if for_team_professionals(detail) {
                         Decision::Deny(DenyReason::TeamProfessionalsOnly)
+                    } else if detail == Detail::CheckIn {
+                        Decision::Deny(DenyReason::NotThePatient)
                     } else if op.is_write() {
                         Decision::Deny(DenyReason::EmergencyReadOnly)
                     } else {
@@ -547,13 +563,20 @@ mod tests {
                         || (obj == Object::Consent && d == Detail::None)
                         || (obj == Object::Message && d == Detail::None)
                         || (obj == Object::Meeting && d == Detail::None)
-                        || (obj == Object::Meeting && d == Detail::PatientWish))
+                        || (obj == Object::Meeting && d == Detail::PatientWish)
+                        || (obj == Object::SelfReport && d == Detail::CheckIn))
             }
-            "proxy" => own && !team_only && d != Detail::PatientWish && !write,
+            "proxy" => {
+                own && !team_only
+                    && d != Detail::PatientWish
+                    && (!write || (obj == Object::SelfReport && d == Detail::CheckIn))
+            }
             "proxy_authorised" => {
                 own && !team_only
                     && d != Detail::PatientWish
-                    && (!write || (obj == Object::Consent && d == Detail::None))
+                    && (!write
+                        || (obj == Object::Consent && d == Detail::None)
+                        || (obj == Object::SelfReport && d == Detail::CheckIn))
             }
             "professional" if obj == Object::AccessLog => false,
             "professional" if member && obj == Object::Patient && !write => true,
@@ -562,9 +585,13 @@ mod tests {
                     !(obj == Object::Consent && write) || d == Detail::PaperConsent;
                 let addressed = !(obj == Object::Message && d == Detail::ThreadOutsider)
                     && d != Detail::OthersRequest;
-                consent_write_ok && consented && addressed && d != Detail::PatientWish
+                consent_write_ok
+                    && consented
+                    && addressed
+                    && d != Detail::PatientWish
+                    && d != Detail::CheckIn
             }
-            "professional" => emergency && !write && !team_only,
+            "professional" => emergency && !write && !team_only && d != Detail::CheckIn,
             _ => false,
         }
     }

@@ -90,6 +90,7 @@ pub(crate) fn describe(n: &Notification, patient: Option<&str>) -> String {
         }
         "milestone_due" => format!("A pathway milestone for {who} is due soon: {detail}"),
         "milestone_overdue" => format!("A pathway milestone for {who} is overdue: {detail}"),
+        "checkin_due" => format!("A check-in is due: {detail}"),
         other => format!("{other}: {who}"),
     }
 }

@@ -11,6 +11,7 @@ pub mod change;
 pub mod response;
 pub mod schedule;
 pub mod scoring;
+pub mod trend;
 mod wording;
 
 #[cfg(test)]
@@ -21,7 +22,7 @@ use crate::string_enum;
 pub use catalogue::{all, get};
 pub use change::{is_remission, is_response, percent_change};
 pub use response::ScoredResponse;
-pub use scoring::{score, Answers, ItemNine, Scores};
+pub use scoring::{answers_by_key, score, Answers, ItemNine, Scores};
 
 string_enum!(
     /// Which instrument; the stored and wire key (`questionnaire:phq9` in pathways).

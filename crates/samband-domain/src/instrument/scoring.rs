@@ -160,3 +160,43 @@ fn prorate(sum: u16, items: usize, answered: usize) -> u16 {
     let (sum, items, answered) = (u32::from(sum), items as u32, answered as u32);
     ((2 * sum * items + answered) / (2 * answered)) as u16
 }
+
+/// Answers keyed by item key, as forms and the API send them, in item order. An
+/// unknown key (`answers.<key>`: `unknown_item`) and a value that is not one of the
+/// instrument's options (`answers.<key>`: `bad_value`) are field errors; an item not
+/// given is unanswered.
+pub fn answers_by_key(
+    inst: &Instrument,
+    given: &std::collections::BTreeMap<String, Option<i64>>,
+) -> Result<Answers, ValidationErrors> {
+    let mut errs = ValidationErrors::new();
+    for key in given.keys() {
+        if !inst.items.iter().any(|i| i.key == key) {
+            errs.add(
+                &format!("answers.{key}"),
+                "unknown_item",
+                "not a question of this questionnaire",
+            );
+        }
+    }
+    let mut answers = Vec::with_capacity(inst.items.len());
+    for item in inst.items {
+        let v = match given.get(item.key).copied().flatten() {
+            None => None,
+            Some(v) => match u8::try_from(v) {
+                Ok(v) if inst.options.iter().any(|o| o.value == v) => Some(v),
+                _ => {
+                    errs.add(
+                        &format!("answers.{}", item.key),
+                        "bad_value",
+                        format!("must be one of 0–{}", inst.max_value()),
+                    );
+                    None
+                }
+            },
+        };
+        answers.push(v);
+    }
+    errs.into_result()?;
+    Ok(answers)
+}

@@ -353,3 +353,30 @@ fn scored_response_exposes_what_signals_need() {
     let json = serde_json::to_string(&r).unwrap();
     assert_eq!(serde_json::from_str::<ScoredResponse>(&json).unwrap(), r);
 }
+
+#[test]
+fn answers_by_key_orders_items_and_names_bad_ones() {
+    use std::collections::BTreeMap;
+    let inst = get(InstrumentKey::Gad7);
+    let mut given: BTreeMap<String, Option<i64>> = BTreeMap::new();
+    given.insert("afraid".into(), Some(3));
+    given.insert("nervous".into(), Some(1));
+    let a = answers_by_key(inst, &given).unwrap();
+    assert_eq!(a, vec![Some(1), None, None, None, None, None, Some(3)]);
+    given.insert("bogus".into(), Some(1));
+    given.insert("relaxing".into(), Some(-1));
+    given.insert("restless".into(), Some(300));
+    let e = answers_by_key(inst, &given).unwrap_err();
+    assert_eq!(
+        e.for_field("answers.bogus").map(|f| f.code),
+        Some("unknown_item")
+    );
+    assert_eq!(
+        e.for_field("answers.relaxing").map(|f| f.code),
+        Some("bad_value")
+    );
+    assert_eq!(
+        e.for_field("answers.restless").map(|f| f.code),
+        Some("bad_value")
+    );
+}
