@@ -56,6 +56,7 @@ pub fn book() -> ApiBook {
         .merge(crate::pathways::book())
         .merge(crate::handovers::book())
         .merge(crate::succession::book())
+        .merge(crate::monitoring::book())
 }
 
 type ApiResult = Result<Response, ApiError>;
@@ -109,7 +110,10 @@ impl PageQuery {
 
 /// A page request as the API takes it: `limit`, when present, is a number as the
 /// document says (the forms' pager may send an empty one; an API client may not).
-fn page_params(cursor: Option<String>, limit: Option<String>) -> Result<PageParams, ApiError> {
+pub(crate) fn page_params(
+    cursor: Option<String>,
+    limit: Option<String>,
+) -> Result<PageParams, ApiError> {
     if limit
         .as_deref()
         .is_some_and(|l| l.is_empty() || l.trim() != l)

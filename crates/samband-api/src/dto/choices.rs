@@ -242,3 +242,9 @@ domain_choice!(
     MappingPoint = samband_domain::pathway::needs::MappingPoint,
     "When the needs mapping takes place: in hospital, 3–4 months or 12–18 months after the diagnosis"
 );
+
+// ---- self-monitoring ------------------------------------------------------------------
+domain_choice!(
+    InstrumentKey = samband_domain::instrument::InstrumentKey,
+    "A self-monitoring instrument of the catalogue"
+);
