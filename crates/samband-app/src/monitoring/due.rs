@@ -1,7 +1,10 @@
-//! A due check-in tells the patient (and any proxy) once per due day: a job queued for
-//! the morning of the schedule's next due day whenever the schedule is set, changed,
-//! resumed or answered, deduplicated by schedule and day. When it runs it tells nobody
-//! if the schedule was answered meanwhile (its due day moved), paused or ended.
+//! A due check-in tells the patient (and any proxy): a job queued for the morning of
+//! the schedule's next due day whenever the schedule is set, changed, resumed or
+//! answered, deduplicated by schedule and version. Only the job of the schedule's
+//! current version tells anyone — once the schedule was answered, paused, changed or
+//! ended meanwhile, its version moved and the old job is silent — so a due day is
+//! announced once per version, and again after a resume (a paused day's notice was
+//! rightly silent).
 
 use super::Monitoring;
 use crate::jobs;
@@ -22,6 +25,7 @@ pub const DUE_HOUR: u32 = 9;
 struct Payload {
     patient_id: PatientId,
     schedule_id: ScheduleId,
+    version: i64,
     due: NaiveDate,
 }
 
@@ -43,11 +47,12 @@ impl Monitoring<'_> {
         let payload = serde_json::to_value(Payload {
             patient_id: s.patient_id,
             schedule_id: s.id,
+            version: s.version,
             due: s.next_due,
         })
         .map_err(|e| AppError::Internal(e.to_string()))?;
         let job = Job::new(jobs::CHECKIN_DUE, payload, at, now)
-            .dedupe(format!("checkin_due:{}:{}", s.id, s.next_due));
+            .dedupe(format!("checkin_due:{}:{}", s.id, s.version));
         self.enqueue(tx, job).await?;
         Ok(())
     }
@@ -61,7 +66,9 @@ impl Monitoring<'_> {
         let still_due = tx
             .get_schedule(p.patient_id, p.schedule_id)
             .await?
-            .filter(|s| s.is_active() && s.paused.is_none() && s.next_due == p.due);
+            .filter(|s| {
+                s.version == p.version && s.is_active() && s.paused.is_none() && s.next_due == p.due
+            });
         if let Some(s) = still_due {
             let title = catalogue::get(s.instrument).title.en;
             for account in tx.accounts_for_patient(p.patient_id).await? {
