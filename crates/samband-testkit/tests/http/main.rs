@@ -42,3 +42,4 @@ mod tokens;
 mod ui;
 mod ui_messages;
 mod ui_pathways;
+mod ui_self_monitoring;
