@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 both_backends!(
     schedule_answer_pause_resume_notify_and_trend,
     refusals_leave_nothing_behind,
-    a_proxy_answers_and_the_answer_completes_the_pathway_milestone
+    a_proxy_answers_and_the_answer_completes_the_pathway_milestone,
+    esas_trends_are_per_symptom_and_a_long_gap_is_left_open
 );
 
 fn all(value: i64, keys: &[&str]) -> Value {
@@ -345,4 +346,66 @@ async fn a_proxy_answers_and_the_answer_completes_the_pathway_milestone(b: Backe
         .post(&schedules, json!({"instrument": "who5", "every_days": 7}))
         .await;
     assert_eq!(r.status, 403, "{}", r.text);
+}
+
+async fn esas_trends_are_per_symptom_and_a_long_gap_is_left_open(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    let schedules = format!("/api/v1/patients/{}/schedules", w.p);
+    let r = cm
+        .post(&schedules, json!({"instrument": "esas_r", "every_days": 7}))
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let answer = format!("{schedules}/{id}/responses");
+    // Day 0 and day 7 (joined), then day 30: 23 days after, more than twice 7.
+    for (day, pain) in [("2026-11-23", 5), ("2026-11-30", 6), ("2026-12-23", 3)] {
+        t.clock.set(
+            chrono::DateTime::parse_from_rfc3339(&format!("{day}T10:00:00+01:00"))
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+        );
+        let pia = t.api(&t.token("pia").await);
+        let r = pia
+            .post(&answer, json!({"answers": {"pain": pain, "nausea": 1}}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        // Per symptom, no total is made up.
+        assert_eq!(r.body["response"]["scores"]["total"], Value::Null);
+    }
+    let cm = t.api(&t.token("cm").await);
+    let tr = cm.get(&format!("/api/v1/patients/{}/trends", w.p)).await;
+    let esas = tr
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["instrument"] == "esas_r")
+        .unwrap();
+    assert_eq!(esas["series"].as_array().unwrap().len(), 9);
+    assert_eq!(esas["baseline"], Value::Null);
+    let pain = &esas["series"][0];
+    assert_eq!(pain["key"], "pain");
+    let runs: Vec<usize> = pain["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_array().unwrap().len())
+        .collect();
+    assert_eq!(runs, [2, 1], "{}", tr.text);
+    // A symptom never answered has no points.
+    assert_eq!(esas["series"][1]["points"], json!([]));
+    // The catalogue keeps ESAS-r's required acknowledgement.
+    let cat = cm.get("/api/v1/instruments").await;
+    let e = cat
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "esas_r")
+        .unwrap();
+    assert!(e["acknowledgement"]["en"]
+        .as_str()
+        .unwrap()
+        .contains("Alberta Health Services"));
 }
