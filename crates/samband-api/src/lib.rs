@@ -13,6 +13,7 @@ mod extract;
 mod handovers;
 mod meetings;
 mod messages;
+mod monitoring;
 mod openapi;
 mod pathways;
 mod problem;

@@ -58,6 +58,7 @@ pub fn book() -> ApiBook {
         .merge(crate::handovers::book())
         .merge(crate::succession::book())
         .merge(crate::registry::book())
+        .merge(crate::monitoring::book())
 }
 
 type ApiResult = Result<Response, ApiError>;
@@ -115,7 +116,10 @@ impl PageQuery {
 
 /// A page request as the API takes it: `limit`, when present, is a number as the
 /// document says (the forms' pager may send an empty one; an API client may not).
-fn page_params(cursor: Option<String>, limit: Option<String>) -> Result<PageParams, ApiError> {
+pub(crate) fn page_params(
+    cursor: Option<String>,
+    limit: Option<String>,
+) -> Result<PageParams, ApiError> {
     if limit
         .as_deref()
         .is_some_and(|l| l.is_empty() || l.trim() != l)

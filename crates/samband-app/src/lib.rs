@@ -25,6 +25,7 @@ pub(crate) mod kernel;
 pub mod live;
 pub mod meetings;
 pub mod messaging;
+pub mod monitoring;
 pub mod notify;
 pub mod paging;
 pub mod pathways;
@@ -197,6 +198,11 @@ impl App {
     /// The coordinator's caseload registry and its export ([`registry`]).
     pub fn registry(&self) -> registry::Registry<'_> {
         registry::Registry::new(self)
+    }
+
+    /// Self-monitoring: check-in schedules, answers, trends ([`monitoring`]).
+    pub fn monitoring(&self) -> monitoring::Monitoring<'_> {
+        monitoring::Monitoring::new(self)
     }
 
     /// Structured hand-overs and discharge letters ([`handovers`]).

@@ -51,6 +51,10 @@ samband_domain::string_enum! {
         /// treatment change), so read under clinical notes; the GP's task it becomes
         /// is a plan action that names only the review, not the advice.
         CaseReview = "case_review",
+        /// Self-monitoring: check-in schedules and questionnaire responses (the
+        /// self-reports consent category). Setting a schedule is `Detail::Planning`;
+        /// the patient's own acts on it (answering, pausing, resuming) `Detail::CheckIn`.
+        SelfReport = "self_report",
     }
 }
 
@@ -72,6 +76,7 @@ impl Object {
             | Object::Handover => Category::PlanAndActions,
             Object::CrisisPlan | Object::RelapsePlan => Category::CrisisPlan,
             Object::CaseReview => Category::ClinicalNotes,
+            Object::SelfReport => Category::SelfReports,
         }
     }
 
@@ -92,6 +97,7 @@ impl Object {
             | Object::Pathway => &[Category::PlanAndActions],
             Object::CrisisPlan | Object::RelapsePlan => &[Category::CrisisPlan],
             Object::CaseReview => &[Category::ClinicalNotes],
+            Object::SelfReport => &[Category::SelfReports],
         }
     }
 
@@ -148,6 +154,10 @@ samband_domain::string_enum! {
         PatientWish = "patient_wish",
         /// Following a patient (ongoing information): team professionals.
         Follow = "follow",
+        /// The patient's own check-in (answering a questionnaire, pausing or resuming
+        /// a schedule): the patient, or a proxy acting for them — never a professional
+        /// answering in the patient's name.
+        CheckIn = "check_in",
     }
 }
 
@@ -285,6 +295,8 @@ pub fn decide_in(
                         | (Object::Meeting, Detail::None)
                         // ... and what they wish for an agenda item.
                         | (Object::Meeting, Detail::PatientWish)
+                        // ... and answer, pause and resume their check-ins.
+                        | (Object::SelfReport, Detail::CheckIn)
                 ),
             };
             if allowed {
@@ -306,10 +318,12 @@ pub fn decide_in(
             if detail == Detail::PatientWish {
                 return Decision::Deny(DenyReason::NotThePatient);
             }
-            // A proxy reads what the patient reads; the only thing they may change is
-            // the consent, and only when authorised to.
+            // A proxy reads what the patient reads; what they may change is the consent,
+            // only when authorised to, and the patient's check-ins (a parent or carer
+            // answering for someone who cannot use the form themself).
             let allowed = !op.is_write()
-                || (object == Object::Consent && detail == Detail::None && may_consent);
+                || (object == Object::Consent && detail == Detail::None && may_consent)
+                || (object == Object::SelfReport && detail == Detail::CheckIn);
             if allowed {
                 Decision::Permit(Purpose::Proxy)
             } else {
@@ -336,7 +350,7 @@ pub fn decide_in(
                     if detail == Detail::OthersRequest {
                         return Decision::Deny(DenyReason::NotAddressed);
                     }
-                    if detail == Detail::PatientWish {
+                    if matches!(detail, Detail::PatientWish | Detail::CheckIn) {
                         return Decision::Deny(DenyReason::NotThePatient);
                     }
                     let viewer = Viewer {
@@ -355,6 +369,8 @@ pub fn decide_in(
                 None if facts.emergency => {
                     if for_team_professionals(detail) {
                         Decision::Deny(DenyReason::TeamProfessionalsOnly)
+                    } else if detail == Detail::CheckIn {
+                        Decision::Deny(DenyReason::NotThePatient)
                     } else if op.is_write() {
                         Decision::Deny(DenyReason::EmergencyReadOnly)
                     } else {
@@ -562,13 +578,20 @@ mod tests {
                         || (obj == Object::Consent && d == Detail::None)
                         || (obj == Object::Message && d == Detail::None)
                         || (obj == Object::Meeting && d == Detail::None)
-                        || (obj == Object::Meeting && d == Detail::PatientWish))
+                        || (obj == Object::Meeting && d == Detail::PatientWish)
+                        || (obj == Object::SelfReport && d == Detail::CheckIn))
             }
-            "proxy" => own && !team_only && d != Detail::PatientWish && !write,
+            "proxy" => {
+                own && !team_only
+                    && d != Detail::PatientWish
+                    && (!write || (obj == Object::SelfReport && d == Detail::CheckIn))
+            }
             "proxy_authorised" => {
                 own && !team_only
                     && d != Detail::PatientWish
-                    && (!write || (obj == Object::Consent && d == Detail::None))
+                    && (!write
+                        || (obj == Object::Consent && d == Detail::None)
+                        || (obj == Object::SelfReport && d == Detail::CheckIn))
             }
             "professional" if obj == Object::AccessLog => false,
             "professional" if member && obj == Object::Patient && !write => true,
@@ -577,9 +600,13 @@ mod tests {
                     !(obj == Object::Consent && write) || d == Detail::PaperConsent;
                 let addressed = !(obj == Object::Message && d == Detail::ThreadOutsider)
                     && d != Detail::OthersRequest;
-                consent_write_ok && consented && addressed && d != Detail::PatientWish
+                consent_write_ok
+                    && consented
+                    && addressed
+                    && d != Detail::PatientWish
+                    && d != Detail::CheckIn
             }
-            "professional" => emergency && !write && !team_only,
+            "professional" => emergency && !write && !team_only && d != Detail::CheckIn,
             _ => false,
         }
     }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod handover;
 pub mod ics;
 pub mod ids;
+pub mod instrument;
 pub mod meeting;
 pub mod message;
 pub mod national_id;

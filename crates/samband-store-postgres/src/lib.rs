@@ -17,6 +17,7 @@ mod plan;
 mod records;
 mod registry;
 mod relapse;
+mod self_reports;
 mod succession;
 mod team;
 

@@ -29,6 +29,7 @@ mod readers;
 mod records;
 mod registry;
 mod relapse;
+mod self_reports;
 mod succession;
 mod team;
 mod writer;

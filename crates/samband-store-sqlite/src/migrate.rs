@@ -84,6 +84,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0017_admin_lists.sql"),
     ),
     (
+        18,
+        "0018_self_monitoring",
+        include_str!("../migrations/0018_self_monitoring.sql"),
+    ),
+    (
         20,
         "0020_relapse_plan",
         include_str!("../migrations/0020_relapse_plan.sql"),

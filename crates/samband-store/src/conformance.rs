@@ -38,6 +38,8 @@ mod caseload_registry;
 use caseload_registry::*;
 mod relapse;
 use relapse::*;
+mod self_reports;
+use self_reports::*;
 
 /// What a scenario's entry point returns.
 pub type ScenarioFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -102,6 +104,9 @@ registry![
     needs_mappings_round_trip_per_patient_by_day,
     // Relapse-prevention plan (issue 12)
     relapse_plans_are_versioned_and_their_states_read_in_bulk,
+    // Self-monitoring (issue 12)
+    checkin_schedules_are_versioned_and_due_ones_paged,
+    responses_keep_their_scores_and_page_newest_first,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,

@@ -14,6 +14,7 @@ pub mod pathways;
 pub mod records;
 pub mod registry;
 pub mod relapse;
+pub mod self_reports;
 pub mod succession;
 
 use async_trait::async_trait;
@@ -35,6 +36,7 @@ pub use pathways::{HandoverRepo, PathwayRepo, StoredTemplate};
 pub use records::*;
 pub use registry::{RegistryQuery, RegistryRepo, RegistryRow};
 pub use relapse::RelapsePlanRepo;
+pub use self_reports::{ResponseRecord, SelfReportRepo};
 pub use succession::{FlaggedItem, HandOverTo, OpenItems, SuccessionRecord, SuccessionRepo};
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +119,7 @@ pub trait Tx:
     + NeedsMappingRepo
     + RegistryRepo
     + RelapsePlanRepo
+    + SelfReportRepo
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

@@ -14,6 +14,7 @@ const LIB: &[&str] = &[
     include_str!("../src/needs.rs"),
     include_str!("../src/registry.rs"),
     include_str!("../src/relapse.rs"),
+    include_str!("../src/self_reports.rs"),
 ];
 /// The suite: `conformance.rs` and its submodules.
 const SUITE: &[&str] = &[
@@ -23,6 +24,7 @@ const SUITE: &[&str] = &[
     include_str!("../src/conformance/needs.rs"),
     include_str!("../src/conformance/caseload_registry.rs"),
     include_str!("../src/conformance/relapse.rs"),
+    include_str!("../src/conformance/self_reports.rs"),
 ];
 
 /// Every `pub trait` of the crate must be in [`LIB`]: a trait added in a new module

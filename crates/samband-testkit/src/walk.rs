@@ -175,6 +175,13 @@ pub async fn populate(t: &TestApp, w: &crate::fixture::World) -> Ids {
         .await;
     assert!(r.status < 300, "{}", r.text);
     ids.insert("handover", handover);
+    let r = cm
+        .post(
+            &format!("/api/v1/patients/{p}/schedules"),
+            json!({"instrument": "phq9", "every_days": 14}),
+        )
+        .await;
+    ids.insert("schedule", id(&r, "id"));
     let er = t.api(&t.token("er").await);
     let r = er
         .post(&format!("/api/v1/patients/{p}/emergency-access"), json!({"reason_code": "urgent_treatment", "reason_text": "Collapsed in the waiting room", "password": crate::fixture::PASSWORD}))

@@ -12,6 +12,7 @@ mod pager;
 mod pages;
 mod session;
 mod statics;
+mod trend_svg;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -58,8 +59,8 @@ pub fn route_paths() -> Vec<String> {
 
 fn book() -> RouteBook<UiState> {
     use pages::{
-        account, admin, auth, case_review, consent, meetings, messages, pathways, patient_portal,
-        patients, plan, registry, relapse, team,
+        account, admin, auth, case_review, consent, meetings, messages, monitoring, pathways,
+        patient_portal, patients, plan, registry, relapse, team,
     };
     let book = RouteBook::new();
     let book = handover_routes(book);
@@ -147,6 +148,21 @@ fn book() -> RouteBook<UiState> {
         .route(
             "/me/goals/new",
             get(patient_portal::goal_new).post(patient_portal::goal_create),
+        )
+        .route("/me/check-ins", get(monitoring::me_checkins))
+        .route(
+            "/me/check-ins/{schedule}",
+            get(monitoring::answer_form).post(monitoring::answer_submit),
+        )
+        .route("/me/check-ins/{schedule}/pause", post(monitoring::pause))
+        .route("/me/check-ins/{schedule}/resume", post(monitoring::resume))
+        .route(
+            "/patients/{patient}/self-monitoring",
+            get(monitoring::team_view).post(monitoring::team_set),
+        )
+        .route(
+            "/patients/{patient}/self-monitoring/{schedule}/end",
+            post(monitoring::team_end),
         )
         .route("/me/consent", get(consent::page).post(consent::submit))
         .route("/me/access-log", get(consent::access_log))

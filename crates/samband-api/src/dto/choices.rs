@@ -258,3 +258,9 @@ choice!(
     RelapseState = ["none", "draft", "agreed"],
     "A patient's relapse-prevention plan: never written, a draft, or agreed"
 );
+
+// ---- self-monitoring ------------------------------------------------------------------
+domain_choice!(
+    InstrumentKey = samband_domain::instrument::InstrumentKey,
+    "A self-monitoring instrument of the catalogue"
+);

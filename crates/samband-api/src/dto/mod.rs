@@ -7,6 +7,7 @@ pub mod handovers;
 pub mod input;
 pub mod meetings;
 pub mod messages;
+pub mod monitoring;
 pub mod output;
 pub mod pathways;
 pub mod registry;

@@ -69,6 +69,7 @@ has_version!(
     samband_domain::meeting::AgendaItem,
     samband_domain::message::Request,
     samband_domain::pathway::Enrolment,
+    samband_domain::instrument::schedule::Schedule,
 );
 
 /// A reason given for a change ("patient asked", "after meeting 12 May").

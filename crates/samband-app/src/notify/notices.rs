@@ -96,6 +96,7 @@ pub(crate) fn describe(n: &Notification, patient: Option<&str>) -> String {
         "case_review" => {
             format!("{actor} recorded a case-review recommendation for {who}, due {detail}")
         }
+        "checkin_due" => format!("A check-in is due: {detail}"),
         other => format!("{other}: {who}"),
     }
 }

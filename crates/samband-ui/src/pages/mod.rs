@@ -9,6 +9,7 @@ pub mod consent;
 pub mod handovers;
 pub mod meetings;
 pub mod messages;
+pub mod monitoring;
 pub mod pathways;
 pub mod patient_portal;
 pub mod patients;

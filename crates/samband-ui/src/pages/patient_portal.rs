@@ -40,6 +40,10 @@ struct PlanPage {
     next: Vec<PathwayNext>,
     /// The summaries written for the patient in the hand-overs sent about them.
     handovers: Vec<samband_app::handovers::HandoverView>,
+    /// Check-ins due today (issue 12): instrument title and schedule id.
+    checkins_due: Vec<(samband_domain::ids::ScheduleId, String)>,
+    /// Whether the patient has any check-in schedule at all.
+    has_checkins: bool,
 }
 
 /// One pathway as the patient reads it.
@@ -85,6 +89,29 @@ pub async fn your_plan(State(state): State<UiState>, mut viewer: Viewer) -> Resp
                 Err(samband_app::AppError::Forbidden) => Vec::new(),
                 Err(e) => return error_response(&viewer.base, e),
             };
+            let schedules = match state
+                .app
+                .monitoring()
+                .schedules(&viewer.ctx, ov.patient.id)
+                .await
+            {
+                Ok(list) => list,
+                Err(samband_app::AppError::Forbidden) => Vec::new(),
+                Err(e) => return error_response(&viewer.base, e),
+            };
+            let lang = viewer.base.lang_code();
+            let has_checkins = schedules.iter().any(|v| v.schedule.is_active());
+            let checkins_due = schedules
+                .into_iter()
+                .filter(|v| v.due)
+                .map(|v| {
+                    let title = samband_domain::instrument::catalogue::get(v.schedule.instrument)
+                        .title
+                        .get(lang)
+                        .to_owned();
+                    (v.schedule.id, title)
+                })
+                .collect();
             render(
                 StatusCode::OK,
                 &PlanPage {
@@ -92,6 +119,8 @@ pub async fn your_plan(State(state): State<UiState>, mut viewer: Viewer) -> Resp
                     ov,
                     next,
                     handovers,
+                    checkins_due,
+                    has_checkins,
                 },
             )
         }
