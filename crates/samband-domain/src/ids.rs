@@ -69,4 +69,6 @@ id_type!(
     PreReadId,
     HandoverId,
     EnrolmentId,
+    AbsenceId,
+    AlertId,
 );

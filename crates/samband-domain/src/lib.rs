@@ -3,6 +3,7 @@
 //! HTTP and the access policy's data loading are other crates' business.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod absence;
 pub mod calendar;
 pub mod clock;
 pub mod consent;
@@ -21,6 +22,7 @@ pub mod plan;
 pub mod principal;
 pub mod professional;
 pub mod secret;
+pub mod signal;
 pub mod succession;
 pub mod team;
 pub mod text;
