@@ -15,6 +15,7 @@ mod needs;
 mod pathways;
 mod plan;
 mod records;
+mod signals;
 mod succession;
 mod team;
 

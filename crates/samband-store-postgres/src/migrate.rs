@@ -83,6 +83,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0017_admin_lists",
         include_str!("../migrations/0017_admin_lists.sql"),
     ),
+    (
+        19,
+        "0019_signals_absence",
+        include_str!("../migrations/0019_signals_absence.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Samband's migration lock.

@@ -27,6 +27,7 @@ mod pathways;
 mod plan;
 mod readers;
 mod records;
+mod signals;
 mod succession;
 mod team;
 mod writer;

@@ -29,6 +29,8 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 mod needs;
+mod signals;
+use signals::*;
 mod pathways;
 use needs::*;
 use pathways::*;
@@ -93,6 +95,10 @@ registry![
     a_leavers_open_items_move_to_the_successor_flagged,
     // Needs mapping (issue 11, part C)
     needs_mappings_round_trip_per_patient_by_day,
+    // Signals and absences (issue 12)
+    absences_round_trip_by_first_day_and_are_versioned,
+    one_open_alert_per_patient_and_class_with_events_and_pages,
+    thresholds_are_saved_per_patient_and_replaced,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,

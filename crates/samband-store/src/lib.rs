@@ -12,6 +12,7 @@ pub mod needs;
 pub mod paging;
 pub mod pathways;
 pub mod records;
+pub mod signals;
 pub mod succession;
 
 use async_trait::async_trait;
@@ -31,6 +32,7 @@ pub use needs::{NeedsMappingRecord, NeedsMappingRepo};
 pub use paging::{After, HistoryFilter, PageAt, ThreadFilter};
 pub use pathways::{HandoverRepo, PathwayRepo, StoredTemplate};
 pub use records::*;
+pub use signals::{AlertEvent, AlertFilter, AlertScope, SignalRepo};
 pub use succession::{FlaggedItem, HandOverTo, OpenItems, SuccessionRecord, SuccessionRepo};
 
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +113,7 @@ pub trait Tx:
     + HandoverRepo
     + SuccessionRepo
     + NeedsMappingRepo
+    + SignalRepo
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

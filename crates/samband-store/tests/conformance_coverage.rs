@@ -12,6 +12,7 @@ const LIB: &[&str] = &[
     include_str!("../src/pathways.rs"),
     include_str!("../src/succession.rs"),
     include_str!("../src/needs.rs"),
+    include_str!("../src/signals.rs"),
 ];
 /// The suite: `conformance.rs` and its submodules.
 const SUITE: &[&str] = &[
@@ -19,6 +20,7 @@ const SUITE: &[&str] = &[
     include_str!("../src/conformance/pathways.rs"),
     include_str!("../src/conformance/succession.rs"),
     include_str!("../src/conformance/needs.rs"),
+    include_str!("../src/conformance/signals.rs"),
 ];
 
 /// Every `pub trait` of the crate must be in [`LIB`]: a trait added in a new module
