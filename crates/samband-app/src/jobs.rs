@@ -121,6 +121,8 @@ pub(crate) const HANDOVER_ACK_DEADLINE: &str = "handover_ack_deadline";
 /// A pathway milestone occurrence: due soon (reminder), and overdue (escalation).
 pub(crate) const MILESTONE_DUE_SOON: &str = "milestone_due_soon";
 pub(crate) const MILESTONE_OVERDUE: &str = "milestone_overdue";
+/// An alert's deadline: escalate it if it is still unacknowledged (one per step).
+pub(crate) const ALERT_DEADLINE: &str = "alert_deadline";
 
 /// Local time of day at which the daily digests go out.
 const DIGEST_HOUR: u32 = 7;
@@ -356,6 +358,11 @@ impl App {
             MILESTONE_DUE_SOON | MILESTONE_OVERDUE => self
                 .pathways()
                 .run_milestone_job(job)
+                .await
+                .map_err(JobError::from),
+            ALERT_DEADLINE => self
+                .signals()
+                .run_alert_deadline(job)
                 .await
                 .map_err(JobError::from),
             other => Err(JobError::permanent(format!("unknown job kind {other}"))),

@@ -33,6 +33,7 @@ pub mod plan;
 pub mod policy;
 pub mod ratelimit;
 pub mod requests;
+pub mod signals;
 pub mod team;
 pub mod views;
 
@@ -229,6 +230,10 @@ impl App {
     }
 
     /// Organisations, professionals and accounts ([`directory`]).
+    pub fn signals(&self) -> signals::Signals<'_> {
+        signals::Signals::new(self)
+    }
+
     pub fn directory(&self) -> directory::Directory<'_> {
         directory::Directory::new(self)
     }

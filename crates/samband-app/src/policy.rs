@@ -43,6 +43,11 @@ samband_domain::string_enum! {
         /// status, urgency) is plan information; each section declares its own
         /// category (`samband_domain::handover::Section::category`).
         Handover = "handover",
+        /// A signal from self-monitoring (safety, deterioration, engagement) and its
+        /// acknowledgement: made of what the patient reported, so read under the
+        /// self-reports category — a member whose organisation may not read the
+        /// patient's self-reports neither sees nor is routed the alert.
+        Alert = "alert",
     }
 }
 
@@ -63,6 +68,7 @@ impl Object {
             | Object::Pathway
             | Object::Handover => Category::PlanAndActions,
             Object::CrisisPlan => Category::CrisisPlan,
+            Object::Alert => Category::SelfReports,
         }
     }
 
@@ -82,6 +88,7 @@ impl Object {
             | Object::AccessLog
             | Object::Pathway => &[Category::PlanAndActions],
             Object::CrisisPlan => &[Category::CrisisPlan],
+            Object::Alert => &[Category::SelfReports],
         }
     }
 
@@ -135,6 +142,9 @@ samband_domain::string_enum! {
         PatientWish = "patient_wish",
         /// Following a patient (ongoing information): team professionals.
         Follow = "follow",
+        /// The patient's own signal ("I need help now", a warning sign noticed): the
+        /// patient alone.
+        PatientSignal = "patient_signal",
     }
 }
 
@@ -271,6 +281,8 @@ pub fn decide_in(
                         | (Object::Meeting, Detail::None)
                         // ... and what they wish for an agenda item.
                         | (Object::Meeting, Detail::PatientWish)
+                        // ... and raise a signal of their own.
+                        | (Object::Alert, Detail::PatientSignal)
                 ),
             };
             if allowed {
@@ -289,7 +301,7 @@ pub fn decide_in(
             if for_team_professionals(detail) {
                 return Decision::Deny(DenyReason::TeamProfessionalsOnly);
             }
-            if detail == Detail::PatientWish {
+            if matches!(detail, Detail::PatientWish | Detail::PatientSignal) {
                 return Decision::Deny(DenyReason::NotThePatient);
             }
             // A proxy reads what the patient reads; the only thing they may change is
@@ -322,7 +334,7 @@ pub fn decide_in(
                     if detail == Detail::OthersRequest {
                         return Decision::Deny(DenyReason::NotAddressed);
                     }
-                    if detail == Detail::PatientWish {
+                    if matches!(detail, Detail::PatientWish | Detail::PatientSignal) {
                         return Decision::Deny(DenyReason::NotThePatient);
                     }
                     let viewer = Viewer {
@@ -522,6 +534,8 @@ mod tests {
             d,
             Detail::Planning | Detail::Request | Detail::OthersRequest | Detail::Follow
         );
+        // What only the patient themself says or does.
+        let patient_only = matches!(d, Detail::PatientWish | Detail::PatientSignal);
         if (write && !scopes.write) || (!write && !scopes.read) {
             return false;
         }
@@ -547,12 +561,13 @@ mod tests {
                         || (obj == Object::Consent && d == Detail::None)
                         || (obj == Object::Message && d == Detail::None)
                         || (obj == Object::Meeting && d == Detail::None)
-                        || (obj == Object::Meeting && d == Detail::PatientWish))
+                        || (obj == Object::Meeting && d == Detail::PatientWish)
+                        || (obj == Object::Alert && d == Detail::PatientSignal))
             }
-            "proxy" => own && !team_only && d != Detail::PatientWish && !write,
+            "proxy" => own && !team_only && !patient_only && !write,
             "proxy_authorised" => {
                 own && !team_only
-                    && d != Detail::PatientWish
+                    && !patient_only
                     && (!write || (obj == Object::Consent && d == Detail::None))
             }
             "professional" if obj == Object::AccessLog => false,
@@ -562,7 +577,7 @@ mod tests {
                     !(obj == Object::Consent && write) || d == Detail::PaperConsent;
                 let addressed = !(obj == Object::Message && d == Detail::ThreadOutsider)
                     && d != Detail::OthersRequest;
-                consent_write_ok && consented && addressed && d != Detail::PatientWish
+                consent_write_ok && consented && addressed && !patient_only
             }
             "professional" => emergency && !write && !team_only,
             _ => false,
