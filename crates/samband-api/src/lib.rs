@@ -17,6 +17,7 @@ mod openapi;
 mod pathways;
 mod problem;
 mod routes;
+mod signals;
 mod succession;
 
 use axum::Router;

@@ -56,6 +56,7 @@ pub fn book() -> ApiBook {
         .merge(crate::pathways::book())
         .merge(crate::handovers::book())
         .merge(crate::succession::book())
+        .merge(crate::signals::book())
 }
 
 type ApiResult = Result<Response, ApiError>;

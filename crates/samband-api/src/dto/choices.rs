@@ -242,3 +242,24 @@ domain_choice!(
     MappingPoint = samband_domain::pathway::needs::MappingPoint,
     "When the needs mapping takes place: in hospital, 3–4 months or 12–18 months after the diagnosis"
 );
+
+domain_choice!(
+    SignalClass = samband_domain::signal::SignalClass,
+    "The class of a signal: safety, deterioration or engagement"
+);
+domain_choice!(
+    SignalSource = samband_domain::signal::SignalSource,
+    "Where a signal came from"
+);
+domain_choice!(
+    RouteReason = samband_domain::signal::RouteReason,
+    "Why an alert is with its holder"
+);
+domain_choice!(
+    AlertStatus = samband_domain::signal::AlertStatus,
+    "Whether an alert is open or acknowledged"
+);
+domain_choice!(
+    Outcome = samband_domain::signal::Outcome,
+    "What was done about an alert (no_action needs a reason)"
+);

@@ -9,5 +9,6 @@ pub mod meetings;
 pub mod messages;
 pub mod output;
 pub mod pathways;
+pub mod signals;
 pub mod succession;
 pub mod text;
