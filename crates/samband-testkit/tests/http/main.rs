@@ -36,6 +36,7 @@ mod pathway_templates;
 mod pathways;
 mod policy;
 mod routes;
+mod signals;
 mod succession;
 mod tokens;
 mod ui;
