@@ -26,7 +26,7 @@ mod raise;
 mod route;
 mod view;
 
-pub use patient::PatientSignalOutcome;
+pub use patient::{warning_signs, PatientSignalOutcome};
 pub use raise::Raised;
 pub use view::{AlertEventLine, AlertItem, AlertView};
 

@@ -18,6 +18,8 @@ both_backends!(
     acknowledging_needs_an_outcome_and_a_reason_for_no_action,
     a_member_without_consent_for_self_reports_does_not_see_alerts,
     the_patient_reports_a_crisis_or_a_warning_sign_and_sees_the_crisis_plan,
+    the_team_pages_list_show_and_acknowledge_alerts_keeping_what_was_typed,
+    the_absence_page_records_and_refuses_an_overlap_at_its_field,
 );
 
 fn oslo(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
@@ -25,6 +27,19 @@ fn oslo(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
         .with_ymd_and_hms(y, m, d, h, min, 0)
         .unwrap()
         .with_timezone(&Utc)
+}
+
+/// A form's answer as the browser shows it: a See Other followed.
+async fn shown(
+    browser: &samband_testkit::Browser,
+    r: samband_testkit::Reply,
+) -> samband_testkit::Reply {
+    if r.status == 303 {
+        let to = r.header("location").unwrap();
+        browser.get(&to).await
+    } else {
+        r
+    }
 }
 
 async fn run_jobs(t: &TestApp) {
@@ -477,6 +492,11 @@ async fn the_patient_reports_a_crisis_or_a_warning_sign_and_sees_the_crisis_plan
     assert!(me.text.contains("I need help now"), "{}", me.text);
     let csrf = hidden_value(&me.text, "_csrf").unwrap();
     let r = pia.post_form("/me/help", &[("_csrf", &csrf)]).await;
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some("/me/crisis-plan?help=1")
+    );
+    let r = shown(&pia, r).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(
         r.text.contains("This is not watched around the clock"),
@@ -491,6 +511,7 @@ async fn the_patient_reports_a_crisis_or_a_warning_sign_and_sees_the_crisis_plan
     let r = pia
         .post_form("/me/warning-sign", &[("_csrf", &csrf), ("sign", "1")])
         .await;
+    let r = shown(&pia, r).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.text.contains("This is not watched around the clock"));
     // A sign that is not one of theirs: an error at the field, nothing raised.
@@ -519,4 +540,136 @@ async fn the_patient_reports_a_crisis_or_a_warning_sign_and_sees_the_crisis_plan
     assert_eq!(det["reason"]["sign"], "Stop answering the phone");
     // Deterioration is reviewed by the next working day (Monday → Tuesday).
     assert_eq!(det["deadline"], json!(oslo(2026, 11, 25, 0, 0)));
+}
+
+async fn the_team_pages_list_show_and_acknowledge_alerts_keeping_what_was_typed(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let pia = t.api(&t.token("pia").await);
+    let r = pia.post("/api/v1/me/crisis", json!({})).await;
+    let alert = r.body["alert"].as_str().unwrap().to_owned();
+    let cm = t.browser();
+    cm.login("cm", PASSWORD).await;
+    let list = cm.get("/alerts").await;
+    assert_eq!(list.status, 200);
+    assert!(
+        list.text.contains("Pia Pasient") && list.text.contains("The patient asked for help now"),
+        "{}",
+        list.text
+    );
+    let ov = cm.get(&format!("/patients/{}", w.p)).await;
+    assert!(
+        ov.text.contains("id=\"alerts\"") && ov.text.contains(&alert),
+        "{}",
+        ov.text
+    );
+    let page_path = format!("/patients/{}/alerts/{alert}", w.p);
+    let page = cm.get(&page_path).await;
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let ack = format!("{page_path}/acknowledge");
+    // No outcome: the error beside the field, the note as typed.
+    let r = cm
+        .post_form(
+            &ack,
+            &[
+                ("_csrf", &csrf),
+                ("version", "1"),
+                ("reason", "Tried twice, no answer"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("field-error") && r.text.contains("Tried twice, no answer"));
+    let r = cm
+        .post_form(
+            &ack,
+            &[("_csrf", &csrf), ("version", "1"), ("outcome", "no_action")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let r = cm
+        .post_form(
+            &ack,
+            &[
+                ("_csrf", &csrf),
+                ("version", "1"),
+                ("outcome", "contacted"),
+                ("reason", "Phoned her"),
+            ],
+        )
+        .await;
+    let r = shown(&cm, r).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.text.contains("Acknowledged by Cecilie Koordinator"),
+        "{}",
+        r.text
+    );
+    assert!(!cm.get("/alerts").await.text.contains(&alert));
+    // NAV may not read self-reports: no alerts section, the alert page refused.
+    let nav = t.browser();
+    nav.login("nav", PASSWORD).await;
+    let ov = nav.get(&format!("/patients/{}", w.p)).await;
+    assert_eq!(ov.status, 200);
+    assert!(!ov.text.contains("id=\"alerts\""));
+    assert_eq!(nav.get(&page_path).await.status, 403);
+}
+
+async fn the_absence_page_records_and_refuses_an_overlap_at_its_field(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.browser();
+    cm.login("cm", PASSWORD).await;
+    let page = cm.get("/absences").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text.contains("Gunnar Lege"),
+        "colleagues to pick a deputy from"
+    );
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let gp = w.gp.to_string();
+    let r = cm
+        .post_form(
+            "/absences",
+            &[
+                ("_csrf", &csrf),
+                ("from", "2026-12-01"),
+                ("to", "2026-12-11"),
+                ("deputy", &gp),
+                ("note", "Course"),
+            ],
+        )
+        .await;
+    let r = shown(&cm, r).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.text.contains("Gunnar Lege") && r.text.contains("1 Dec"),
+        "{}",
+        r.text
+    );
+    let r = cm
+        .post_form(
+            "/absences",
+            &[
+                ("_csrf", &csrf),
+                ("from", "2026-12-10"),
+                ("to", "2026-12-20"),
+                ("note", "Holiday"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text.contains("field-error")
+            && r.text.contains("Holiday")
+            && r.text.contains("2026-12-20")
+    );
+    let api = t.api(&t.token("cm").await);
+    let listed = api
+        .get(&format!(
+            "/api/v1/professionals/{}/absences",
+            w.care_manager
+        ))
+        .await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
 }

@@ -12,6 +12,7 @@ pub mod pathways;
 pub mod patient_portal;
 pub mod patients;
 pub mod plan;
+pub mod signals;
 pub mod team;
 
 use crate::base::Base;

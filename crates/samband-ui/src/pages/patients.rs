@@ -161,6 +161,9 @@ struct OverviewPage {
     handovers: Option<Vec<samband_app::handovers::HandoverView>>,
     /// Items waiting for a new owner since someone left without a successor.
     flagged: Vec<uuid::Uuid>,
+    /// The patient's open alerts, when the reader may see them (`None`: not loaded or
+    /// not permitted — a member without consent for self-reports sees no section).
+    alerts: Option<Vec<super::signals::AlertRow>>,
 }
 
 impl OverviewPage {
@@ -220,6 +223,18 @@ pub async fn overview(
                 .list(&viewer.ctx, ov.patient.id)
                 .await
                 .ok();
+            let alerts = state
+                .app
+                .signals()
+                .for_patient(
+                    &viewer.ctx,
+                    ov.patient.id,
+                    true,
+                    &samband_app::paging::PageParams::first(),
+                )
+                .await
+                .ok()
+                .map(|page| super::signals::rows(&viewer.base, page.items));
             let flagged = if ov.plan_visible {
                 match state
                     .app
@@ -242,6 +257,7 @@ pub async fn overview(
                     pathways,
                     handovers,
                     flagged,
+                    alerts,
                 },
             )
         }
@@ -267,6 +283,7 @@ pub fn overview_again(
             pathways: None,
             handovers: None,
             flagged: Vec::new(),
+            alerts: None,
         },
     )
 }
