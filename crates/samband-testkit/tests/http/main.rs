@@ -37,6 +37,7 @@ mod pathways;
 mod policy;
 mod routes;
 mod signals;
+mod simulated_month;
 mod succession;
 mod tokens;
 mod ui;
