@@ -2,7 +2,9 @@
 
 use crate::book::ApiBook;
 use crate::dto::output::Page;
-use crate::dto::signals::{self as out, AbsenceRequest, AckRequest, WarningSignRequest};
+use crate::dto::signals::{
+    self as out, AbsenceRequest, AckRequest, ThresholdsRequest, WarningSignRequest,
+};
 use crate::errors::*;
 use crate::extract::{Auth, IfMatch, IfMatchHeader, StrictJson};
 use crate::problem::ApiError;
@@ -27,6 +29,48 @@ pub fn book() -> ApiBook {
         .routes(routes!(report_warning_sign))
         .routes(routes!(list_absences, record_absence))
         .routes(routes!(end_absence))
+        .routes(routes!(get_thresholds, put_thresholds))
+}
+
+/// The patient's signal thresholds (the defaults, version 0, until changed).
+#[utoipa::path(get, path = "/patients/{patient}/signal-thresholds", params(("patient" = Uuid, Path)),
+    responses((status = 200, description = "The thresholds (ETag: version)", body = out::Thresholds), ReadOne))]
+async fn get_thresholds(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let v = app.signals().thresholds(&ctx, patient).await?;
+    Ok(versioned(
+        StatusCode::OK,
+        v.version,
+        &out::Thresholds::from(v),
+    ))
+}
+
+/// Change the patient's signal thresholds (`If-Match: "0"` the first time); safety
+/// can be tuned, never switched off.
+#[utoipa::path(put, path = "/patients/{patient}/signal-thresholds",
+    params(("patient" = Uuid, Path), IfMatchHeader), request_body = ThresholdsRequest,
+    responses((status = 200, description = "The thresholds (ETag: version)", body = out::Thresholds), Update))]
+async fn put_thresholds(
+    State(app): State<App>,
+    Auth(ctx): Auth,
+    Path(patient): Path<String>,
+    IfMatch(version): IfMatch,
+    StrictJson(input): StrictJson<ThresholdsRequest>,
+) -> ApiResult {
+    let patient = parse_id::<PatientId>(&patient, "patient")?;
+    let v = app
+        .signals()
+        .set_thresholds(&ctx, patient, &input.into(), version)
+        .await?;
+    Ok(versioned(
+        StatusCode::OK,
+        v.version,
+        &out::Thresholds::from(v),
+    ))
 }
 
 /// The open alerts I hold, across patients, soonest deadline first.

@@ -42,9 +42,11 @@ CREATE TABLE alert_events (
 );
 CREATE INDEX alert_events_alert ON alert_events(alert_id, at, id);
 
--- Per-patient thresholds of the detectors (defaults apply where there is no row).
+-- Per-patient thresholds of the detectors (defaults apply where there is no row),
+-- versioned like every other document a professional changes.
 CREATE TABLE signal_thresholds (
     patient_id UUID PRIMARY KEY REFERENCES patients(id),
     content TEXT NOT NULL,
-    updated_at TIMESTAMPTZ NOT NULL
+    updated_at TIMESTAMPTZ NOT NULL,
+    version BIGINT NOT NULL
 );

@@ -250,15 +250,24 @@ impl SignalRepo for PgTx {
             .map_err(db_err)
     }
 
-    async fn get_thresholds(&mut self, patient: PatientId) -> StoreResult<Option<Thresholds>> {
-        let row: Option<String> =
-            sqlx::query_scalar("SELECT content FROM signal_thresholds WHERE patient_id = $1")
+    async fn get_thresholds(
+        &mut self,
+        patient: PatientId,
+    ) -> StoreResult<Option<(Thresholds, i64)>> {
+        let row =
+            sqlx::query("SELECT content, version FROM signal_thresholds WHERE patient_id = $1")
                 .bind(patient.as_uuid())
                 .fetch_optional(&mut *self.tx)
                 .await
                 .map_err(db_err)?;
-        row.map(|c| serde_json::from_str(&c).map_err(|_| corrupt("thresholds")))
-            .transpose()
+        match row {
+            Some(r) => {
+                let t = serde_json::from_str(&get::<String>(&r, "content")?)
+                    .map_err(|_| corrupt("thresholds"))?;
+                Ok(Some((t, get(&r, "version")?)))
+            }
+            None => Ok(None),
+        }
     }
 
     async fn save_thresholds(
@@ -266,17 +275,32 @@ impl SignalRepo for PgTx {
         patient: PatientId,
         t: &Thresholds,
         at: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO signal_thresholds (patient_id, content, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (patient_id) DO UPDATE SET content = EXCLUDED.content, updated_at = EXCLUDED.updated_at",
-        )
-        .bind(patient.as_uuid())
-        .bind(json!(t)?)
-        .bind(at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        expected: i64,
+    ) -> StoreResult<i64> {
+        let r = if expected == 0 {
+            sqlx::query(
+                "INSERT INTO signal_thresholds (patient_id, content, updated_at, version) \
+                 VALUES ($1, $2, $3, 1) ON CONFLICT DO NOTHING",
+            )
+            .bind(patient.as_uuid())
+            .bind(json!(t)?)
+            .bind(at)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?
+        } else {
+            sqlx::query(
+                "UPDATE signal_thresholds SET content = $1, updated_at = $2, version = version + 1 \
+                 WHERE patient_id = $3 AND version = $4",
+            )
+            .bind(json!(t)?)
+            .bind(at)
+            .bind(patient.as_uuid())
+            .bind(expected)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?
+        };
+        versioned(r.rows_affected(), expected)
     }
 }

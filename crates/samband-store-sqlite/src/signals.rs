@@ -220,13 +220,21 @@ impl SignalRepo for SqliteTx {
         query_scalar(&sql).bind(v).fetch_one(&self.tx)
     }
 
-    async fn get_thresholds(&mut self, patient: PatientId) -> StoreResult<Option<Thresholds>> {
-        let row: Option<String> =
-            query_scalar("SELECT content FROM signal_thresholds WHERE patient_id = ?")
-                .bind(patient.to_string())
-                .fetch_optional(&self.tx)?;
-        row.map(|c| serde_json::from_str(&c).map_err(|_| corrupt("thresholds")))
-            .transpose()
+    async fn get_thresholds(
+        &mut self,
+        patient: PatientId,
+    ) -> StoreResult<Option<(Thresholds, i64)>> {
+        let row = query("SELECT content, version FROM signal_thresholds WHERE patient_id = ?")
+            .bind(patient.to_string())
+            .fetch_optional(&self.tx)?;
+        match row {
+            Some(r) => {
+                let t = serde_json::from_str(&get::<String>(&r, "content")?)
+                    .map_err(|_| corrupt("thresholds"))?;
+                Ok(Some((t, get(&r, "version")?)))
+            }
+            None => Ok(None),
+        }
     }
 
     async fn save_thresholds(
@@ -234,15 +242,28 @@ impl SignalRepo for SqliteTx {
         patient: PatientId,
         t: &Thresholds,
         at: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        query(
-            "INSERT INTO signal_thresholds (patient_id, content, updated_at) VALUES (?, ?, ?) \
-             ON CONFLICT (patient_id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at",
-        )
-        .bind(patient.to_string())
-        .bind(json!(t)?)
-        .bind(ts(&at))
-        .execute(&self.tx)?;
-        Ok(())
+        expected: i64,
+    ) -> StoreResult<i64> {
+        let r = if expected == 0 {
+            query(
+                "INSERT INTO signal_thresholds (patient_id, content, updated_at, version) \
+                 VALUES (?, ?, ?, 1) ON CONFLICT DO NOTHING",
+            )
+            .bind(patient.to_string())
+            .bind(json!(t)?)
+            .bind(ts(&at))
+            .execute(&self.tx)?
+        } else {
+            query(
+                "UPDATE signal_thresholds SET content = ?, updated_at = ?, version = version + 1 \
+                 WHERE patient_id = ? AND version = ?",
+            )
+            .bind(json!(t)?)
+            .bind(ts(&at))
+            .bind(patient.to_string())
+            .bind(expected)
+            .execute(&self.tx)?
+        };
+        versioned(r.rows_affected(), expected)
     }
 }

@@ -98,7 +98,7 @@ registry![
     // Signals and absences (issue 12)
     absences_round_trip_by_first_day_and_are_versioned,
     one_open_alert_per_patient_and_class_with_events_and_pages,
-    thresholds_are_saved_per_patient_and_replaced,
+    thresholds_are_saved_per_patient_and_versioned,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,

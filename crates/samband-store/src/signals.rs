@@ -73,12 +73,18 @@ pub trait SignalRepo {
     ) -> StoreResult<Vec<Alert>>;
     async fn count_alerts(&mut self, filter: &AlertFilter) -> StoreResult<i64>;
 
-    async fn get_thresholds(&mut self, patient: PatientId) -> StoreResult<Option<Thresholds>>;
-    /// Sets the patient's thresholds (inserted or replaced).
+    /// The patient's thresholds with their version, if any were ever set.
+    async fn get_thresholds(
+        &mut self,
+        patient: PatientId,
+    ) -> StoreResult<Option<(Thresholds, i64)>>;
+    /// Saves the patient's thresholds at `expected` (0: the first time); the new
+    /// version, or `StoreError::Conflict` when the stored one is another.
     async fn save_thresholds(
         &mut self,
         patient: PatientId,
         t: &Thresholds,
         at: DateTime<Utc>,
-    ) -> StoreResult<()>;
+        expected: i64,
+    ) -> StoreResult<i64>;
 }

@@ -274,3 +274,66 @@ impl From<samband_domain::absence::Absence> for Absence {
         }
     }
 }
+
+/// A patient's signal thresholds (the defaults until a professional changes them).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdsRequest {
+    /// PHQ-9 item 9 at or above this is a safety signal: 1–3.
+    #[schema(minimum = 1, maximum = 3)]
+    pub item9_at_least: u8,
+    /// A total risen by at least this is deterioration: 1–27.
+    #[schema(minimum = 1, maximum = 27)]
+    pub rise_points: u16,
+    /// Whether moving up a severity band is deterioration too.
+    pub band_rise: bool,
+    /// Check-ins missed in a row that make an engagement signal: 1–10.
+    #[schema(minimum = 1, maximum = 10)]
+    pub missed_in_a_row: u32,
+    /// Days a due check-in may go unanswered: 1–60.
+    #[schema(minimum = 1, maximum = 60)]
+    pub silent_days: i64,
+}
+
+impl From<ThresholdsRequest> for samband_domain::signal::Thresholds {
+    fn from(r: ThresholdsRequest) -> Self {
+        Self {
+            item9_at_least: r.item9_at_least,
+            rise_points: r.rise_points,
+            band_rise: r.band_rise,
+            missed_in_a_row: r.missed_in_a_row,
+            silent_days: r.silent_days,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Thresholds {
+    pub item9_at_least: u8,
+    pub rise_points: u16,
+    pub band_rise: bool,
+    pub missed_in_a_row: u32,
+    pub silent_days: i64,
+    /// 0 while the defaults apply.
+    pub version: i64,
+}
+
+impl From<samband_app::signals::ThresholdsView> for Thresholds {
+    fn from(v: samband_app::signals::ThresholdsView) -> Self {
+        let samband_domain::signal::Thresholds {
+            item9_at_least,
+            rise_points,
+            band_rise,
+            missed_in_a_row,
+            silent_days,
+        } = v.thresholds;
+        Self {
+            item9_at_least,
+            rise_points,
+            band_rise,
+            missed_in_a_row,
+            silent_days,
+            version: v.version,
+        }
+    }
+}

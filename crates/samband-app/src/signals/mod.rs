@@ -24,10 +24,12 @@ mod escalate;
 mod patient;
 mod raise;
 mod route;
+mod thresholds;
 mod view;
 
 pub use patient::{warning_signs, PatientSignalOutcome};
 pub use raise::Raised;
+pub use thresholds::ThresholdsView;
 pub use view::{AlertEventLine, AlertItem, AlertView};
 
 crate::kernel::capability!(

@@ -85,7 +85,11 @@ impl Signals<'_> {
         tx: &mut TxBox,
         patient: PatientId,
     ) -> Result<Thresholds, AppError> {
-        Ok(tx.get_thresholds(patient).await?.unwrap_or_default())
+        Ok(tx
+            .get_thresholds(patient)
+            .await?
+            .map(|(t, _)| t)
+            .unwrap_or_default())
     }
 
     pub(crate) fn resolve(&self, due: Due) -> DateTime<Utc> {

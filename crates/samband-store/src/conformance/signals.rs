@@ -165,7 +165,7 @@ pub(super) async fn one_open_alert_per_patient_and_class_with_events_and_pages(
     tx.commit().await.unwrap();
 }
 
-pub(super) async fn thresholds_are_saved_per_patient_and_replaced(store: Arc<dyn Store>) {
+pub(super) async fn thresholds_are_saved_per_patient_and_versioned(store: Arc<dyn Store>) {
     let store = &*store;
     let f = seed(store).await;
     let mut tx = store.begin().await.unwrap();
@@ -174,14 +174,33 @@ pub(super) async fn thresholds_are_saved_per_patient_and_replaced(store: Arc<dyn
         rise_points: 4,
         ..Thresholds::default()
     };
-    tx.save_thresholds(f.patient.id, &t, t0()).await.unwrap();
+    assert_eq!(
+        tx.save_thresholds(f.patient.id, &t, t0(), 0).await.unwrap(),
+        1
+    );
+    // A second first save, or a save at a version not stored: conflicts.
+    assert!(is_conflict(
+        &tx.save_thresholds(f.patient.id, &t, t0(), 0).await
+    ));
     let t2 = Thresholds {
         silent_days: 10,
         ..t
     };
-    tx.save_thresholds(f.patient.id, &t2, t0()).await.unwrap();
+    assert!(is_conflict(
+        &tx.save_thresholds(f.patient.id, &t2, t0(), 2).await
+    ));
+    assert_eq!(
+        tx.save_thresholds(f.patient.id, &t2, t0(), 1)
+            .await
+            .unwrap(),
+        2
+    );
     tx.commit().await.unwrap();
     let mut tx = store.begin_read().await.unwrap();
-    assert_eq!(tx.get_thresholds(f.patient.id).await.unwrap(), Some(t2));
+    assert_eq!(
+        tx.get_thresholds(f.patient.id).await.unwrap(),
+        Some((t2, 2))
+    );
+    assert_eq!(tx.get_thresholds(PatientId::new()).await.unwrap(), None);
     tx.commit().await.unwrap();
 }

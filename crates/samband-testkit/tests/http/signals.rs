@@ -20,6 +20,7 @@ both_backends!(
     the_patient_reports_a_crisis_or_a_warning_sign_and_sees_the_crisis_plan,
     the_team_pages_list_show_and_acknowledge_alerts_keeping_what_was_typed,
     the_absence_page_records_and_refuses_an_overlap_at_its_field,
+    thresholds_are_set_per_patient_under_a_version_and_used_by_the_detectors,
 );
 
 fn oslo(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
@@ -672,4 +673,69 @@ async fn the_absence_page_records_and_refuses_an_overlap_at_its_field(b: Backend
         ))
         .await;
     assert_eq!(listed.body.as_array().unwrap().len(), 1);
+}
+
+async fn thresholds_are_set_per_patient_under_a_version_and_used_by_the_detectors(b: Backend) {
+    use samband_domain::signal::ScorePoint;
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    let nav = t.api(&t.token("nav").await);
+    let path = format!("/api/v1/patients/{}/signal-thresholds", w.p);
+    let r = cm.get(&path).await;
+    assert_eq!(
+        (
+            r.status,
+            r.body["rise_points"].as_i64(),
+            r.etag().as_deref()
+        ),
+        (200, Some(5), Some("\"0\""))
+    );
+    let body = |rise: u16, item9: u8| json!({"item9_at_least": item9, "rise_points": rise, "band_rise": false, "missed_in_a_row": 2, "silent_days": 7});
+    // Safety cannot be switched off; nothing is written.
+    let r = cm.put(&path, Some("\"0\""), body(3, 0)).await;
+    assert_eq!(
+        (r.status, r.error_fields()),
+        (422, vec!["item9_at_least".to_owned()]),
+        "{}",
+        r.text
+    );
+    let r = cm.put(&path, Some("\"0\""), body(3, 1)).await;
+    assert_eq!(
+        (r.status, r.etag().as_deref()),
+        (200, Some("\"1\"")),
+        "{}",
+        r.text
+    );
+    assert_eq!(cm.put(&path, Some("\"0\""), body(4, 1)).await.status, 412);
+    assert_eq!(nav.put(&path, Some("\"1\""), body(4, 1)).await.status, 403);
+    // A rise of three points within a band is now deterioration for this patient only.
+    let at = samband_domain::clock::Clock::now(&*t.clock);
+    let point = |total| ScorePoint {
+        at,
+        total,
+        band: 1,
+        item9: Some(0),
+    };
+    for (p, expected) in [(w.p, 1), (w.q, 0)] {
+        let patient = samband_app::Ctx {
+            principal: samband_domain::principal::Principal {
+                account_id: samband_domain::ids::AccountId::new(),
+                display_name: "patient".into(),
+                subject: samband_domain::principal::Subject::Patient(p),
+                scopes: samband_domain::principal::Scopes::ALL,
+                locale: None,
+            },
+            request_id: None,
+        };
+        let mut tx = t.app.store.begin().await.unwrap();
+        let raised = t
+            .app
+            .signals()
+            .on_scored_response(&mut tx, &patient, p, Some(&point(5)), &point(8))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(raised.len(), expected, "{p}");
+    }
 }
