@@ -69,11 +69,11 @@ impl Absence {
 
 /// The absence covering `day` for `professional`, if any (at most one: periods of one
 /// person never overlap).
-pub fn absent_on<'a>(
-    absences: &'a [Absence],
+pub fn absent_on(
+    absences: &[Absence],
     professional: ProfessionalId,
     day: NaiveDate,
-) -> Option<&'a Absence> {
+) -> Option<&Absence> {
     absences
         .iter()
         .find(|a| a.professional_id == professional && a.covers(day))
