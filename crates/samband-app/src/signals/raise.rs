@@ -113,7 +113,7 @@ impl Signals<'_> {
     ) -> Result<Raised, AppError> {
         let class = reason.class();
         if let Some(open) = tx.open_alert(patient, class).await? {
-            return self.add_occurrence(tx, by, open, &reason).await;
+            return self.add_occurrence(tx, by, open, &reason, source).await;
         }
         let team = self.team().load(tx, patient).await?;
         let routing = self.routing(tx, &team, class).await?;
@@ -130,7 +130,7 @@ impl Signals<'_> {
                 .open_alert(patient, class)
                 .await?
                 .ok_or_else(|| AppError::Internal("open alert vanished".into()))?;
-            return self.add_occurrence(tx, by, open, &reason).await;
+            return self.add_occurrence(tx, by, open, &reason, source).await;
         }
         self.event(
             tx,
@@ -162,11 +162,41 @@ impl Signals<'_> {
         by: Option<&Ctx>,
         open: Alert,
         reason: &Reason,
+        source: SignalSource,
     ) -> Result<Raised, AppError> {
-        let mut next = open.clone();
-        next.occurrences = open.occurrences.saturating_add(1);
-        tx.update_alert(&next, open.version).await?;
-        next.version = open.version + 1;
+        // Another trigger, an escalation or an acknowledgement may have moved the alert
+        // since it was read (PostgreSQL runs writes concurrently): read it again and
+        // count the occurrence on what is stored — or, acknowledged meanwhile, raise a
+        // new alert, since the one it would have joined is closed.
+        let mut open = open;
+        let mut tries = 0;
+        let next = loop {
+            let mut next = open.clone();
+            next.occurrences = open.occurrences.saturating_add(1);
+            match tx.update_alert(&next, open.version).await {
+                Ok(v) => {
+                    next.version = v;
+                    break next;
+                }
+                Err(samband_store::StoreError::Conflict(_)) if tries < 3 => {
+                    tries += 1;
+                    match tx.open_alert(open.patient_id, open.class).await? {
+                        Some(again) => open = again,
+                        None => {
+                            return Box::pin(self.raise(
+                                tx,
+                                by,
+                                open.patient_id,
+                                reason.clone(),
+                                source,
+                            ))
+                            .await
+                        }
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         self.event(
             tx,
             &next,
