@@ -20,6 +20,7 @@ mod problem;
 mod registry;
 mod relapse;
 mod routes;
+mod signals;
 mod succession;
 
 use axum::Router;

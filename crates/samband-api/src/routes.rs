@@ -59,6 +59,7 @@ pub fn book() -> ApiBook {
         .merge(crate::succession::book())
         .merge(crate::registry::book())
         .merge(crate::monitoring::book())
+        .merge(crate::signals::book())
 }
 
 type ApiResult = Result<Response, ApiError>;

@@ -123,6 +123,8 @@ pub(crate) const MILESTONE_DUE_SOON: &str = "milestone_due_soon";
 pub(crate) const MILESTONE_OVERDUE: &str = "milestone_overdue";
 /// A check-in falls due: tell the patient (`monitoring/due.rs`).
 pub(crate) const CHECKIN_DUE: &str = "checkin_due";
+/// An alert's deadline: escalate it if it is still unacknowledged (one per step).
+pub(crate) const ALERT_DEADLINE: &str = "alert_deadline";
 
 /// Local time of day at which the daily digests go out.
 const DIGEST_HOUR: u32 = 7;
@@ -363,6 +365,11 @@ impl App {
             CHECKIN_DUE => self
                 .monitoring()
                 .run_checkin_due(job)
+                .await
+                .map_err(JobError::from),
+            ALERT_DEADLINE => self
+                .signals()
+                .run_alert_deadline(job)
                 .await
                 .map_err(JobError::from),
             other => Err(JobError::permanent(format!("unknown job kind {other}"))),

@@ -35,6 +35,7 @@ pub mod policy;
 pub mod ratelimit;
 pub mod registry;
 pub mod requests;
+pub mod signals;
 pub mod team;
 pub mod views;
 
@@ -241,6 +242,10 @@ impl App {
     }
 
     /// Organisations, professionals and accounts ([`directory`]).
+    pub fn signals(&self) -> signals::Signals<'_> {
+        signals::Signals::new(self)
+    }
+
     pub fn directory(&self) -> directory::Directory<'_> {
         directory::Directory::new(self)
     }

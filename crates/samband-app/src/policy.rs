@@ -55,6 +55,11 @@ samband_domain::string_enum! {
         /// self-reports consent category). Setting a schedule is `Detail::Planning`;
         /// the patient's own acts on it (answering, pausing, resuming) `Detail::CheckIn`.
         SelfReport = "self_report",
+        /// A signal from self-monitoring (safety, deterioration, engagement) and its
+        /// acknowledgement: made of what the patient reported, so read under the
+        /// self-reports category — a member whose organisation may not read the
+        /// patient's self-reports neither sees nor is routed the alert.
+        Alert = "alert",
     }
 }
 
@@ -76,7 +81,7 @@ impl Object {
             | Object::Handover => Category::PlanAndActions,
             Object::CrisisPlan | Object::RelapsePlan => Category::CrisisPlan,
             Object::CaseReview => Category::ClinicalNotes,
-            Object::SelfReport => Category::SelfReports,
+            Object::SelfReport | Object::Alert => Category::SelfReports,
         }
     }
 
@@ -97,7 +102,7 @@ impl Object {
             | Object::Pathway => &[Category::PlanAndActions],
             Object::CrisisPlan | Object::RelapsePlan => &[Category::CrisisPlan],
             Object::CaseReview => &[Category::ClinicalNotes],
-            Object::SelfReport => &[Category::SelfReports],
+            Object::SelfReport | Object::Alert => &[Category::SelfReports],
         }
     }
 
@@ -158,6 +163,9 @@ samband_domain::string_enum! {
         /// a schedule): the patient, or a proxy acting for them — never a professional
         /// answering in the patient's name.
         CheckIn = "check_in",
+        /// The patient's own signal ("I need help now", a warning sign noticed): the
+        /// patient alone.
+        PatientSignal = "patient_signal",
     }
 }
 
@@ -297,6 +305,8 @@ pub fn decide_in(
                         | (Object::Meeting, Detail::PatientWish)
                         // ... and answer, pause and resume their check-ins.
                         | (Object::SelfReport, Detail::CheckIn)
+                        // ... and raise a signal of their own.
+                        | (Object::Alert, Detail::PatientSignal)
                 ),
             };
             if allowed {
@@ -315,7 +325,7 @@ pub fn decide_in(
             if for_team_professionals(detail) {
                 return Decision::Deny(DenyReason::TeamProfessionalsOnly);
             }
-            if detail == Detail::PatientWish {
+            if matches!(detail, Detail::PatientWish | Detail::PatientSignal) {
                 return Decision::Deny(DenyReason::NotThePatient);
             }
             // A proxy reads what the patient reads; what they may change is the consent,
@@ -350,7 +360,10 @@ pub fn decide_in(
                     if detail == Detail::OthersRequest {
                         return Decision::Deny(DenyReason::NotAddressed);
                     }
-                    if matches!(detail, Detail::PatientWish | Detail::CheckIn) {
+                    if matches!(
+                        detail,
+                        Detail::PatientWish | Detail::CheckIn | Detail::PatientSignal
+                    ) {
                         return Decision::Deny(DenyReason::NotThePatient);
                     }
                     let viewer = Viewer {
@@ -552,6 +565,8 @@ mod tests {
             d,
             Detail::Planning | Detail::Request | Detail::OthersRequest | Detail::Follow
         );
+        // What only the patient themself says or does.
+        let patient_only = matches!(d, Detail::PatientWish | Detail::PatientSignal);
         if (write && !scopes.write) || (!write && !scopes.read) {
             return false;
         }
@@ -579,16 +594,17 @@ mod tests {
                         || (obj == Object::Message && d == Detail::None)
                         || (obj == Object::Meeting && d == Detail::None)
                         || (obj == Object::Meeting && d == Detail::PatientWish)
-                        || (obj == Object::SelfReport && d == Detail::CheckIn))
+                        || (obj == Object::SelfReport && d == Detail::CheckIn)
+                        || (obj == Object::Alert && d == Detail::PatientSignal))
             }
             "proxy" => {
                 own && !team_only
-                    && d != Detail::PatientWish
+                    && !patient_only
                     && (!write || (obj == Object::SelfReport && d == Detail::CheckIn))
             }
             "proxy_authorised" => {
                 own && !team_only
-                    && d != Detail::PatientWish
+                    && !patient_only
                     && (!write
                         || (obj == Object::Consent && d == Detail::None)
                         || (obj == Object::SelfReport && d == Detail::CheckIn))
@@ -600,11 +616,7 @@ mod tests {
                     !(obj == Object::Consent && write) || d == Detail::PaperConsent;
                 let addressed = !(obj == Object::Message && d == Detail::ThreadOutsider)
                     && d != Detail::OthersRequest;
-                consent_write_ok
-                    && consented
-                    && addressed
-                    && d != Detail::PatientWish
-                    && d != Detail::CheckIn
+                consent_write_ok && consented && addressed && !patient_only && d != Detail::CheckIn
             }
             "professional" => emergency && !write && !team_only && d != Detail::CheckIn,
             _ => false,

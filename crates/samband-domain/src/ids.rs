@@ -71,4 +71,6 @@ id_type!(
     EnrolmentId,
     ScheduleId,
     ResponseId,
+    AbsenceId,
+    AlertId,
 );

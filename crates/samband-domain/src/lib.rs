@@ -3,6 +3,7 @@
 //! HTTP and the access policy's data loading are other crates' business.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod absence;
 pub mod calendar;
 pub mod case_review;
 pub mod clock;
@@ -25,6 +26,7 @@ pub mod professional;
 pub mod registry;
 pub mod relapse;
 pub mod secret;
+pub mod signal;
 pub mod succession;
 pub mod team;
 pub mod text;

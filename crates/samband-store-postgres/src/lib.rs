@@ -18,6 +18,7 @@ mod records;
 mod registry;
 mod relapse;
 mod self_reports;
+mod signals;
 mod succession;
 mod team;
 

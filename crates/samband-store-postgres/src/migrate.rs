@@ -89,6 +89,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0018_self_monitoring.sql"),
     ),
     (
+        19,
+        "0019_signals_absence",
+        include_str!("../migrations/0019_signals_absence.sql"),
+    ),
+    (
         20,
         "0020_relapse_plan",
         include_str!("../migrations/0020_relapse_plan.sql"),

@@ -30,6 +30,7 @@ mod records;
 mod registry;
 mod relapse;
 mod self_reports;
+mod signals;
 mod succession;
 mod team;
 mod writer;

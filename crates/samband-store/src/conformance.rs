@@ -29,6 +29,8 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 mod needs;
+mod signals;
+use signals::*;
 mod pathways;
 use needs::*;
 use pathways::*;
@@ -107,6 +109,10 @@ registry![
     // Self-monitoring (issue 12)
     checkin_schedules_are_versioned_and_due_ones_paged,
     responses_keep_their_scores_and_page_newest_first,
+    // Signals and absences (issue 12)
+    absences_round_trip_by_first_day_and_are_versioned,
+    one_open_alert_per_patient_and_class_with_events_and_pages,
+    thresholds_are_saved_per_patient_and_versioned,
     // Accounts
     accounts_have_unique_usernames_and_are_found,
     sessions_are_touched_revoked_and_listed_newest_first,

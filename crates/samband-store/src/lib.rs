@@ -15,6 +15,7 @@ pub mod records;
 pub mod registry;
 pub mod relapse;
 pub mod self_reports;
+pub mod signals;
 pub mod succession;
 
 use async_trait::async_trait;
@@ -37,6 +38,7 @@ pub use records::*;
 pub use registry::{RegistryQuery, RegistryRepo, RegistryRow};
 pub use relapse::RelapsePlanRepo;
 pub use self_reports::{ResponseRecord, SelfReportRepo};
+pub use signals::{AlertEvent, AlertFilter, AlertScope, SignalRepo};
 pub use succession::{FlaggedItem, HandOverTo, OpenItems, SuccessionRecord, SuccessionRepo};
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +122,7 @@ pub trait Tx:
     + RegistryRepo
     + RelapsePlanRepo
     + SelfReportRepo
+    + SignalRepo
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

@@ -15,6 +15,7 @@ const LIB: &[&str] = &[
     include_str!("../src/registry.rs"),
     include_str!("../src/relapse.rs"),
     include_str!("../src/self_reports.rs"),
+    include_str!("../src/signals.rs"),
 ];
 /// The suite: `conformance.rs` and its submodules.
 const SUITE: &[&str] = &[
@@ -25,6 +26,7 @@ const SUITE: &[&str] = &[
     include_str!("../src/conformance/caseload_registry.rs"),
     include_str!("../src/conformance/relapse.rs"),
     include_str!("../src/conformance/self_reports.rs"),
+    include_str!("../src/conformance/signals.rs"),
 ];
 
 /// Every `pub trait` of the crate must be in [`LIB`]: a trait added in a new module

@@ -197,6 +197,19 @@ pub async fn populate(t: &TestApp, w: &crate::fixture::World) -> Ids {
             .unwrap_or_else(|| panic!("a token in {}", r.text))
             .to_owned(),
     );
+    // A safety alert the patient raised, and an absence of the care manager's (after
+    // the dates the tests use, so it routes nothing).
+    let pia = t.api(&t.token("pia").await);
+    let r = pia.post("/api/v1/me/crisis", json!({})).await;
+    ids.insert("alert", id(&r, "alert"));
+    ids.insert("professional", w.care_manager.to_string());
+    let r = cm
+        .post(
+            &format!("/api/v1/professionals/{}/absences", w.care_manager),
+            json!({"from": "2027-06-01", "to": "2027-06-20"}),
+        )
+        .await;
+    ids.insert("absence", id(&r, "id"));
     // Parameters that name no patient's object: any well-formed value.
     ids.insert("job", uuid::Uuid::now_v7().to_string());
     Ids(ids)

@@ -48,7 +48,10 @@ fn every_test_the_hazard_log_names_exists() {
     }
     assert!(hazards >= 8, "the log names its hazards ({hazards} found)");
     assert!(named >= hazards, "every hazard names its tests");
-    assert!(missing.is_empty(), "tests named in the hazard log that do not exist: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "tests named in the hazard log that do not exist: {missing:#?}"
+    );
     assert!(
         hazard_without_test.is_empty(),
         "hazards with no test: {hazard_without_test:?}"

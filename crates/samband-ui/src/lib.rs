@@ -60,7 +60,7 @@ pub fn route_paths() -> Vec<String> {
 fn book() -> RouteBook<UiState> {
     use pages::{
         account, admin, auth, case_review, consent, meetings, messages, monitoring, pathways,
-        patient_portal, patients, plan, registry, relapse, team,
+        patient_portal, patients, plan, registry, relapse, signals, team,
     };
     let book = RouteBook::new();
     let book = handover_routes(book);
@@ -137,6 +137,19 @@ fn book() -> RouteBook<UiState> {
         )
         .route("/me", get(patient_portal::your_plan))
         .route("/me/team", get(patient_portal::who_helps))
+        .route("/me/help", post(patient_portal::help_now))
+        .route("/alerts", get(signals::my_alerts))
+        .route("/patients/{patient}/alerts/{alert}", get(signals::view))
+        .route(
+            "/patients/{patient}/alerts/{alert}/acknowledge",
+            post(signals::acknowledge),
+        )
+        .route(
+            "/absences",
+            get(signals::absences).post(signals::absence_add),
+        )
+        .route("/absences/{absence}/end", post(signals::absence_end))
+        .route("/me/warning-sign", post(patient_portal::warning_sign))
         .route(
             "/me/crisis-plan",
             get(patient_portal::crisis_plan).post(patient_portal::crisis_plan_submit),

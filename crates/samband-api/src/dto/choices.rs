@@ -264,3 +264,24 @@ domain_choice!(
     InstrumentKey = samband_domain::instrument::InstrumentKey,
     "A self-monitoring instrument of the catalogue"
 );
+
+domain_choice!(
+    SignalClass = samband_domain::signal::SignalClass,
+    "The class of a signal: safety, deterioration or engagement"
+);
+domain_choice!(
+    SignalSource = samband_domain::signal::SignalSource,
+    "Where a signal came from"
+);
+domain_choice!(
+    RouteReason = samband_domain::signal::RouteReason,
+    "Why an alert is with its holder"
+);
+domain_choice!(
+    AlertStatus = samband_domain::signal::AlertStatus,
+    "Whether an alert is open or acknowledged"
+);
+domain_choice!(
+    Outcome = samband_domain::signal::Outcome,
+    "What was done about an alert (no_action needs a reason)"
+);

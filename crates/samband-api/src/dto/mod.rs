@@ -12,5 +12,6 @@ pub mod output;
 pub mod pathways;
 pub mod registry;
 pub mod relapse;
+pub mod signals;
 pub mod succession;
 pub mod text;

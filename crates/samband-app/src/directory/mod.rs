@@ -4,6 +4,7 @@
 //!
 //! Entry point: [`crate::App::directory`].
 
+mod absences;
 mod accounts;
 mod audit;
 mod organisations;

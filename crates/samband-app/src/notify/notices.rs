@@ -97,6 +97,16 @@ pub(crate) fn describe(n: &Notification, patient: Option<&str>) -> String {
             format!("{actor} recorded a case-review recommendation for {who}, due {detail}")
         }
         "checkin_due" => format!("A check-in is due: {detail}"),
+        "alert" => format!("A {detail} signal about {who} needs your review"),
+        "alert_urgent" => format!("Urgent: a safety signal about {who} needs you today"),
+        "alert_escalated" => {
+            format!(
+                "A {detail} signal about {who} was not acknowledged in time and is now with you"
+            )
+        }
+        "alert_escalated_urgent" => format!(
+            "Urgent: a safety signal about {who} was not acknowledged in time and is now with you"
+        ),
         other => format!("{other}: {who}"),
     }
 }
@@ -104,8 +114,24 @@ pub(crate) fn describe(n: &Notification, patient: Option<&str>) -> String {
 impl Notifications<'_> {
     /// Stores a notification and, by the person's preference, queues its e-mail.
     pub(crate) async fn notify(&self, tx: &mut TxBox, n: Notice<'_>) -> Result<(), AppError> {
+        self.notify_with(tx, n, false).await
+    }
+
+    /// As [`Self::notify`]; `urgent` sends the e-mail at once even to someone who reads
+    /// theirs in a digest (a safety alert cannot wait for tomorrow's digest).
+    pub(crate) async fn notify_with(
+        &self,
+        tx: &mut TxBox,
+        n: Notice<'_>,
+        urgent: bool,
+    ) -> Result<(), AppError> {
         let now = self.clock.now();
         let (mode, address) = self.mail_route(tx, n.account).await?;
+        let mode = if urgent && mode == "digest" {
+            "immediate".to_owned()
+        } else {
+            mode
+        };
         let email_status = match (mode.as_str(), &address) {
             ("immediate", Some(to)) => {
                 self.queue_email(tx, to, "new", n.account).await?;

@@ -39,6 +39,8 @@ mod registry;
 mod relapse;
 mod routes;
 mod self_monitoring;
+mod signals;
+mod simulated_month;
 mod succession;
 mod tokens;
 mod ui;

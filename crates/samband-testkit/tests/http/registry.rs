@@ -369,7 +369,10 @@ async fn a_case_review_recommendation_becomes_the_gps_task(b: Backend) {
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(r.text.contains(r#"id="due_date-error""#), "{}", r.text);
     assert!(r.text.contains(">Add CBT referral</textarea>"));
-    assert!(r.text.contains("must be on or after 2026-11-23"), "the message states the bound");
+    assert!(
+        r.text.contains("must be on or after 2026-11-23"),
+        "the message states the bound"
+    );
     let r = browser
         .post_form(
             &form_path,

@@ -16,6 +16,7 @@ pub mod patients;
 pub mod plan;
 pub mod registry;
 pub mod relapse;
+pub mod signals;
 pub mod team;
 
 use crate::base::Base;

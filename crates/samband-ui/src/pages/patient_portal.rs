@@ -8,7 +8,7 @@ use crate::forms::{check_csrf, FormData, FormState};
 use crate::session::Viewer;
 use crate::UiState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use samband_app::views::PatientOverview;
@@ -184,9 +184,31 @@ struct CrisisPage {
     ov: PatientOverview,
     form: FormState,
     conflict: Option<ConflictView>,
+    /// Shown after the patient asked for help or noticed a warning sign: their team
+    /// has been told, and nobody watches around the clock.
+    help: bool,
+    /// Their crisis plan's warning signs, one per line, to tick one.
+    signs: Vec<String>,
 }
 
-pub async fn crisis_plan(State(state): State<UiState>, mut viewer: Viewer) -> Response {
+fn signs_of(ov: &PatientOverview) -> Vec<String> {
+    ov.crisis_plan
+        .as_ref()
+        .map(samband_app::signals::warning_signs)
+        .unwrap_or_default()
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct HelpQuery {
+    #[serde(default)]
+    help: Option<String>,
+}
+
+pub async fn crisis_plan(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    Query(q): Query<HelpQuery>,
+) -> Response {
     match load(&state, &viewer).await {
         Ok(ov) => {
             viewer.base.title = viewer.base.t("me.crisis_title");
@@ -196,6 +218,7 @@ pub async fn crisis_plan(State(state): State<UiState>, mut viewer: Viewer) -> Re
                     .insert("what_helps".into(), cp.what_helps.clone());
                 form.values.insert("version".into(), cp.version.to_string());
             }
+            let signs = signs_of(&ov);
             render(
                 StatusCode::OK,
                 &CrisisPage {
@@ -203,6 +226,68 @@ pub async fn crisis_plan(State(state): State<UiState>, mut viewer: Viewer) -> Re
                     ov,
                     form,
                     conflict: None,
+                    help: q.help.is_some(),
+                    signs,
+                },
+            )
+        }
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+/// "I need help now": a safety alert to the team, then the crisis plan and numbers.
+pub async fn help_now(State(state): State<UiState>, viewer: Viewer, form: FormData) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    match state.app.signals().report_crisis(&viewer.ctx).await {
+        Ok(_) => Redirect::to("/me/crisis-plan?help=1").into_response(),
+        Err(e) => error_response(&viewer.base, e),
+    }
+}
+
+/// "I notice one of my warning signs": a deterioration alert naming it, then the
+/// crisis plan and numbers; a sign that is not one of theirs is an error at `sign`.
+pub async fn warning_sign(
+    State(state): State<UiState>,
+    mut viewer: Viewer,
+    form: FormData,
+) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    let errors = match state
+        .app
+        .signals()
+        .report_warning_sign(&viewer.ctx, form.get("sign"))
+        .await
+    {
+        Ok(_) => return Redirect::to("/me/crisis-plan?help=1").into_response(),
+        Err(AppError::Validation(v)) => v,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    match load(&state, &viewer).await {
+        Ok(ov) => {
+            viewer.base.title = viewer.base.t("me.crisis_title");
+            let mut state_form = FormState::from_form(&form, errors);
+            if let Some(cp) = &ov.crisis_plan {
+                state_form
+                    .values
+                    .insert("what_helps".into(), cp.what_helps.clone());
+                state_form
+                    .values
+                    .insert("version".into(), cp.version.to_string());
+            }
+            let signs = signs_of(&ov);
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &CrisisPage {
+                    base: viewer.base,
+                    ov,
+                    form: state_form,
+                    conflict: None,
+                    help: false,
+                    signs,
                 },
             )
         }
@@ -257,6 +342,7 @@ pub async fn crisis_plan_submit(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
+            let signs = signs_of(&ov);
             render(
                 status,
                 &CrisisPage {
@@ -264,6 +350,8 @@ pub async fn crisis_plan_submit(
                     ov,
                     form: state_form,
                     conflict,
+                    help: false,
+                    signs,
                 },
             )
         }

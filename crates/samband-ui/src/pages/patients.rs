@@ -161,6 +161,9 @@ struct OverviewPage {
     handovers: Option<Vec<samband_app::handovers::HandoverView>>,
     /// Items waiting for a new owner since someone left without a successor.
     flagged: Vec<uuid::Uuid>,
+    /// The patient's open alerts, when the reader may see them (`None`: not loaded or
+    /// not permitted — a member without consent for self-reports sees no section).
+    alerts: Option<Vec<super::signals::AlertRow>>,
 }
 
 impl OverviewPage {
@@ -208,10 +211,11 @@ pub async fn overview(
                 values: overview_values(&ov),
                 ..Default::default()
             };
-            let (pathways, handovers, flagged) = match overview_parts(&state, &viewer, &ov).await {
-                Ok(parts) => parts,
-                Err(e) => return error_response(&viewer.base, e),
-            };
+            let (pathways, handovers, flagged, alerts) =
+                match overview_parts(&state, &viewer, &ov).await {
+                    Ok(parts) => parts,
+                    Err(e) => return error_response(&viewer.base, e),
+                };
             render(
                 StatusCode::OK,
                 &OverviewPage {
@@ -221,6 +225,7 @@ pub async fn overview(
                     pathways,
                     handovers,
                     flagged,
+                    alerts,
                 },
             )
         }
@@ -232,6 +237,7 @@ type OverviewParts = (
     Option<Vec<samband_app::pathways::EnrolmentView>>,
     Option<Vec<samband_app::handovers::HandoverView>>,
     Vec<uuid::Uuid>,
+    Option<Vec<super::signals::AlertRow>>,
 );
 
 /// What the overview shows besides the plan itself — the pathways, the hand-overs and
@@ -266,7 +272,19 @@ async fn overview_parts(
     } else {
         Vec::new()
     };
-    Ok((pathways, handovers, flagged))
+    let alerts = state
+        .app
+        .signals()
+        .for_patient(
+            &viewer.ctx,
+            ov.patient.id,
+            true,
+            &samband_app::paging::PageParams::first(),
+        )
+        .await
+        .ok()
+        .map(|page| super::signals::rows(&viewer.base, page.items));
+    Ok((pathways, handovers, flagged, alerts))
 }
 
 /// The overview after one of its parts was posted: kept parts as typed, `errors` at
@@ -278,7 +296,7 @@ pub async fn overview_again(
     form: FormState,
     status: StatusCode,
 ) -> Response {
-    let (pathways, handovers, flagged) = match overview_parts(state, &viewer, &ov).await {
+    let (pathways, handovers, flagged, alerts) = match overview_parts(state, &viewer, &ov).await {
         Ok(parts) => parts,
         Err(e) => return error_response(&viewer.base, e),
     };
@@ -292,6 +310,7 @@ pub async fn overview_again(
             pathways,
             handovers,
             flagged,
+            alerts,
         },
     )
 }
