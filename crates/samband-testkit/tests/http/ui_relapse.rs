@@ -158,6 +158,47 @@ async fn the_plan_is_written_agreed_and_co_written_in_the_pages(b: Backend) {
         "{}",
         r.text
     );
+
+    // Ending the pathway from its page: the box first, then refused beside its button
+    // while the plan is a draft; nothing ended.
+    let eid = e.body["id"].as_str().unwrap();
+    let pathways = format!("/patients/{}/pathways", w.p);
+    let page = cm.get(&pathways).await;
+    let ev = hidden_value(&page.text, &format!("end-{eid}.version")).unwrap();
+    let end = format!("{pathways}/{eid}/end");
+    let version_key = format!("end-{eid}.version");
+    let confirm_key = format!("end-{eid}.confirm");
+    let r = cm
+        .post_form(
+            &end,
+            &[("_csrf", &csrf), (version_key.as_str(), ev.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text.contains(&format!(r#"id="end-{eid}-confirm-error""#)),
+        "{}",
+        r.text
+    );
+    let r = cm
+        .post_form(
+            &end,
+            &[
+                ("_csrf", &csrf),
+                (version_key.as_str(), ev.as_str()),
+                (confirm_key.as_str(), "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text
+            .contains("Avtal først en plan for å forebygge tilbakefall med pasienten"),
+        "{}",
+        r.text
+    );
+    let listed = api.get(&format!("/api/v1/patients/{}/pathways", w.p)).await;
+    assert!(listed.body[0]["ended_on"].is_null(), "{}", listed.text);
 }
 
 /// Issue 11's leftover: the request view re-addresses an open request (a picker of
