@@ -367,8 +367,7 @@ async fn hand_over_notices_and_date_errors_are_in_the_readers_language(b: Backen
         r.text
     );
     assert!(
-        r.text
-            .contains("Datoen er tidligere enn det som er tillatt her."),
+        r.text.contains("Datoen må være 2026-11-23 eller senere."),
         "{}",
         r.text
     );
