@@ -58,7 +58,13 @@ impl Base {
     pub fn t_err(&self, e: &FieldError) -> String {
         let key = format!("error.{}", e.code);
         if self.catalog.has(Lang::En, &key) {
-            self.catalog.get(self.lang, &key).to_owned()
+            let text = self.catalog.get(self.lang, &key);
+            // A date window's bound is in the domain's message ("must be on or after
+            // 2026-11-23"), its last word; the catalogue's wording names it `{date}`.
+            match e.message.rsplit(' ').next() {
+                Some(bound) if text.contains("{date}") => text.replace("{date}", bound),
+                _ => text.to_owned(),
+            }
         } else {
             e.message.clone()
         }

@@ -244,6 +244,10 @@ fn book() -> RouteBook<UiState> {
             "/patients/{patient}/pathways/{enrolment}/complete",
             post(pathways::complete),
         )
+        .route(
+            "/patients/{patient}/pathways/{enrolment}/end",
+            post(pathways::end),
+        )
         .route("/pathways/due", get(pathways::coordinator_list))
         .route(
             "/admin/pathways",

@@ -92,11 +92,15 @@ impl FromRequestParts<UiState> for Viewer {
             return Err(Redirect::to("/account/2fa").into_response());
         }
         let lang = pick_lang(session.principal.locale.as_deref(), &parts.headers);
+        // What the use cases word for this reader (notification texts, default action
+        // titles) follows the language the page is shown in.
+        let mut principal = session.principal;
+        principal.locale = Some(lang.code().to_owned());
         let base = Base {
             lang,
             catalog: state.catalog.clone(),
-            user: Some(session.principal.display_name.clone()),
-            subject: Some(session.principal.subject),
+            user: Some(principal.display_name.clone()),
+            subject: Some(principal.subject),
             csrf: session.csrf_token.expose().to_owned(),
             tz: state.app.config.time_zone,
             path,
@@ -104,7 +108,7 @@ impl FromRequestParts<UiState> for Viewer {
         };
         Ok(Viewer {
             ctx: Ctx {
-                principal: session.principal,
+                principal,
                 request_id: request_id(parts),
             },
             csrf: session.csrf_token.expose().to_owned(),

@@ -43,7 +43,7 @@ impl Notifications<'_> {
             };
             out.push(NotificationView {
                 id: n.id,
-                text: describe(&n, patient_name.as_deref()),
+                text: describe(&n, patient_name.as_deref(), ctx.principal.locale.as_deref()),
                 kind: n.kind,
                 patient_id: n.patient_id,
                 thread_id: n.thread_id,

@@ -63,11 +63,17 @@ pub(crate) fn email_text(locale: &str, what: &str, url: &str) -> (String, String
     }
 }
 
-/// A notification's text; `patient` is the name when the policy allows it.
-pub(crate) fn describe(n: &Notification, patient: Option<&str>) -> String {
+/// A notification's text in the reader's language (`locale`, as `email_text` picks
+/// it); `patient` is the name when the policy allows it. Hand-overs, pathways and
+/// successions are worded in Norwegian and Danish too; other kinds are English for now.
+pub(crate) fn describe(n: &Notification, patient: Option<&str>, locale: Option<&str>) -> String {
+    let detail = n.detail.as_deref().unwrap_or("");
+    let lang = locale.unwrap_or("en");
+    if let Some(text) = describe_nordic(n, patient, lang, detail) {
+        return text;
+    }
     let who = patient.unwrap_or("a patient");
     let actor = n.actor_name.as_deref().unwrap_or("Someone");
-    let detail = n.detail.as_deref().unwrap_or("");
     match n.kind.as_str() {
         "message" => format!("{actor} wrote about {who}"),
         "request" => format!("{actor} sent you a request about {who}"),
@@ -109,6 +115,43 @@ pub(crate) fn describe(n: &Notification, patient: Option<&str>) -> String {
         ),
         other => format!("{other}: {who}"),
     }
+}
+
+/// The Norwegian and Danish wording of the kinds issue 11 added, `None` for English or
+/// a kind not worded here.
+fn describe_nordic(
+    n: &Notification,
+    patient: Option<&str>,
+    lang: &str,
+    detail: &str,
+) -> Option<String> {
+    let (someone, a_patient) = match lang {
+        "nb" => ("Noen", "en pasient"),
+        "da" => ("Nogen", "en patient"),
+        _ => return None,
+    };
+    let who = patient.unwrap_or(a_patient);
+    let actor = n.actor_name.as_deref().unwrap_or(someone);
+    let nb = lang == "nb";
+    Some(match n.kind.as_str() {
+        "handover" if nb => format!("{actor} har overført {who} til deg: bekreft at du har mottatt"),
+        "handover" => format!("{actor} har overdraget {who} til dig: bekræft at du har modtaget"),
+        "handover_acknowledged" if nb => format!("{actor} har bekreftet overføringen av {who}"),
+        "handover_acknowledged" => format!("{actor} har bekræftet overdragelsen af {who}"),
+        "handover_ack_overdue" if nb => {
+            format!("En overføring av {who} er ikke bekreftet i tide av {detail}")
+        }
+        "handover_ack_overdue" => {
+            format!("En overdragelse af {who} er ikke bekræftet i tide af {detail}")
+        }
+        "milestone_due" if nb => format!("Et milepælspunkt i forløpet til {who} nærmer seg: {detail}"),
+        "milestone_due" => format!("En milepæl i forløbet for {who} nærmer sig: {detail}"),
+        "milestone_overdue" if nb => format!("Et milepælspunkt i forløpet til {who} er forfalt: {detail}"),
+        "milestone_overdue" => format!("En milepæl i forløbet for {who} er overskredet: {detail}"),
+        "succession" if nb => format!("Du har tatt over etter {actor} i teamet til {who}: {detail} åpne oppgaver er flyttet til deg"),
+        "succession" => format!("Du har overtaget efter {actor} i teamet omkring {who}: {detail} åbne opgaver er flyttet til dig"),
+        _ => return None,
+    })
 }
 
 impl Notifications<'_> {

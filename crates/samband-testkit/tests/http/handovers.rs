@@ -3,7 +3,7 @@
 //! nothing, acknowledgement by the receiver alone, escalation on the working-day
 //! calendar, and the pathway milestone an acknowledgement completes.
 
-use chrono::{TimeZone, Utc};
+use crate::common::{oslo, run_jobs};
 use samband_testkit::fixture::PASSWORD;
 use samband_testkit::{hidden_value, Api, Backend, TestApp};
 use serde_json::{json, Value};
@@ -18,17 +18,6 @@ both_backends!(
     the_pages_keep_what_was_typed_and_show_each_reader_their_sections,
     the_patient_reads_the_summary_written_for_them_once_it_is_sent,
 );
-
-fn oslo(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
-    chrono_tz::Europe::Oslo
-        .with_ymd_and_hms(y, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-async fn run_jobs(t: &TestApp) {
-    t.app.run_due_jobs(None, 500).await.unwrap();
-}
 
 async fn notifications(api: &Api) -> Vec<(String, String)> {
     api.get("/api/v1/notifications").await.body["items"]

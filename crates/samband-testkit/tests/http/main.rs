@@ -22,6 +22,7 @@ mod api;
 mod api_errors;
 mod auth;
 mod bounds;
+mod common;
 mod consent;
 mod destructive;
 mod emergency;

@@ -1,7 +1,8 @@
 //! Messages, receipts, requests, deadlines, jobs and live updates, through the API on
 //! both backends.
 
-use chrono::{Duration, TimeZone, Utc};
+use crate::common::{oslo, run_jobs};
+use chrono::Duration;
 use samband_app::{App, AppConfig};
 use samband_testkit::{Api, Backend, TestApp};
 use serde_json::{json, Value};
@@ -487,24 +488,6 @@ async fn status_report_from_request_to_receipt(b: Backend) {
     // The patient sees the exchange about them.
     let pia = t.api(&t.token("pia").await);
     assert_eq!(pia.get(&path).await.body["request_status"], "answered");
-}
-
-/// Runs every due job on the app (no mail server).
-async fn run_jobs(t: &TestApp) -> Vec<String> {
-    t.app
-        .run_due_jobs(None, 500)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.kind)
-        .collect()
-}
-
-fn oslo(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
-    chrono_tz::Europe::Oslo
-        .with_ymd_and_hms(y, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&Utc)
 }
 
 async fn notifications(api: &Api) -> Vec<(String, String)> {

@@ -2,7 +2,7 @@
 //! the member who answers for the role (the coordinator when nobody on the team does),
 //! and reminders and escalations through the job runner, each once per occurrence.
 
-use chrono::{TimeZone, Utc};
+use crate::common::{oslo, run_jobs};
 use samband_testkit::{Api, Backend, TestApp};
 use serde_json::{json, Value};
 
@@ -10,23 +10,6 @@ both_backends!(
     default_actions_are_created_with_the_enrolment_and_owned_by_the_role,
     a_milestone_reminds_its_owner_before_it_is_due_and_escalates_once_overdue,
 );
-
-fn oslo(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
-    chrono_tz::Europe::Oslo
-        .with_ymd_and_hms(y, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-async fn run_jobs(t: &TestApp) -> Vec<String> {
-    t.app
-        .run_due_jobs(None, 500)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.kind)
-        .collect()
-}
 
 /// A fresh token each time: the clock moves months, past any token's lifetime.
 async fn notices(t: &TestApp, user: &str, kind: &str) -> Vec<String> {

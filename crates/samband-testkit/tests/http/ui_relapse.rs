@@ -10,6 +10,7 @@ use serde_json::json;
 both_backends!(
     the_plan_is_written_agreed_and_co_written_in_the_pages,
     a_request_is_re_addressed_from_its_page,
+    hand_over_notices_and_date_errors_are_in_the_readers_language,
 );
 
 async fn the_plan_is_written_agreed_and_co_written_in_the_pages(b: Backend) {
@@ -157,6 +158,47 @@ async fn the_plan_is_written_agreed_and_co_written_in_the_pages(b: Backend) {
         "{}",
         r.text
     );
+
+    // Ending the pathway from its page: the box first, then refused beside its button
+    // while the plan is a draft; nothing ended.
+    let eid = e.body["id"].as_str().unwrap();
+    let pathways = format!("/patients/{}/pathways", w.p);
+    let page = cm.get(&pathways).await;
+    let ev = hidden_value(&page.text, &format!("end-{eid}.version")).unwrap();
+    let end = format!("{pathways}/{eid}/end");
+    let version_key = format!("end-{eid}.version");
+    let confirm_key = format!("end-{eid}.confirm");
+    let r = cm
+        .post_form(
+            &end,
+            &[("_csrf", &csrf), (version_key.as_str(), ev.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text.contains(&format!(r#"id="end-{eid}-confirm-error""#)),
+        "{}",
+        r.text
+    );
+    let r = cm
+        .post_form(
+            &end,
+            &[
+                ("_csrf", &csrf),
+                (version_key.as_str(), ev.as_str()),
+                (confirm_key.as_str(), "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text
+            .contains("Avtal først en plan for å forebygge tilbakefall med pasienten"),
+        "{}",
+        r.text
+    );
+    let listed = api.get(&format!("/api/v1/patients/{}/pathways", w.p)).await;
+    assert!(listed.body[0]["ended_on"].is_null(), "{}", listed.text);
 }
 
 /// Issue 11's leftover: the request view re-addresses an open request (a picker of
@@ -246,4 +288,87 @@ async fn a_request_is_re_addressed_from_its_page(b: Backend) {
     assert_eq!(r.status, 409, "{}", r.text);
     let list = api.get(&format!("/api/v1/threads/{thread}")).await;
     assert_eq!(list.body["request"]["addressee_member_id"], gp);
+}
+
+/// Issue 11's leftover: the hand-over's notice and its date error come in the reader's
+/// language (here Norwegian, chosen with the language switcher).
+async fn hand_over_notices_and_date_errors_are_in_the_readers_language(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let api = t.api(&t.token("cm").await);
+    let base = format!("/api/v1/patients/{}/handovers", w.p);
+    let h = api
+        .post(
+            &base,
+            json!({
+                "receiver": w.m_gp, "urgency": "green", "done_and_found": "Three weeks",
+                "medication": "", "medication_plan": "", "follow_up": [], "warning_signs": "",
+                "work_capacity": "", "responsibilities": "", "patient_summary": "Home today."
+            }),
+        )
+        .await;
+    assert_eq!(h.status, 201, "{}", h.text);
+    let id = h.body["id"].as_str().unwrap();
+    let sent = api
+        .post_if_match(&format!("{base}/{id}/send"), "\"1\"", json!({}))
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+
+    let gp = t.browser();
+    gp.login("gp", PASSWORD).await;
+    gp.get("/lang/nb").await;
+    let inbox = gp.get("/inbox").await;
+    assert_eq!(inbox.status, 200, "{}", inbox.text);
+    assert!(
+        inbox
+            .text
+            .contains("har overført Pia Pasient til deg: bekreft at du har mottatt"),
+        "{}",
+        inbox.text
+    );
+    // The API reader without a language still reads English.
+    let en = t
+        .api(&t.token("gp").await)
+        .get("/api/v1/notifications")
+        .await;
+    assert!(
+        en.text.contains("handed Pia Pasient over to you"),
+        "{}",
+        en.text
+    );
+
+    // A follow-up date in the past, in Norwegian beside the row.
+    let cm = t.browser();
+    cm.login("cm", PASSWORD).await;
+    cm.get("/lang/nb").await;
+    let new = format!("/patients/{}/handovers/new", w.p);
+    let page = cm.get(&new).await;
+    let csrf = hidden_value(&page.text, "_csrf").unwrap();
+    let gp_member = w.m_gp.to_string();
+    let r = cm
+        .post_form(
+            &new,
+            &[
+                ("_csrf", &csrf),
+                ("version", ""),
+                ("receiver", &gp_member),
+                ("urgency", "green"),
+                ("patient_summary", "Hjem i dag."),
+                ("follow_up[0].description", "Blodprøve"),
+                ("follow_up[0].owner", &gp_member),
+                ("follow_up[0].due", "2026-11-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text.contains(r#"id="follow_up[0]-due-error""#),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("Datoen må være 2026-11-23 eller senere."),
+        "{}",
+        r.text
+    );
 }

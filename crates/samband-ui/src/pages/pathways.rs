@@ -60,6 +60,11 @@ fn values(enrolments: &[EnrolmentView]) -> HashMap<String, String> {
         m.insert(format!("enrol.{k}"), String::new());
     }
     for e in enrolments {
+        if e.enrolment.ended_on.is_none() {
+            let p = format!("end-{}", e.enrolment.id);
+            m.insert(format!("{p}.version"), e.enrolment.version.to_string());
+            m.insert(format!("{p}.confirm"), String::new());
+        }
         for l in &e.milestones {
             if matches!(l.view.state, MilestoneState::Open | MilestoneState::Overdue) {
                 let p = part(
@@ -218,6 +223,68 @@ pub async fn enrol(
         Err(e) => return error_response(&viewer.base, e),
     };
     again(&state, viewer, pid, &shown, &form, "enrol", refused).await
+}
+
+/// Ends an enrolment today, once the box is ticked. A collaborative-care episode is
+/// refused here, beside its button, until the relapse-prevention plan is agreed.
+pub async fn end(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Path((patient, enrolment)): Path<(String, String)>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = check_csrf(&viewer, &form, None) {
+        return r;
+    }
+    let ids = parse_patient(&patient).and_then(|p| Ok((p, parse_id::<EnrolmentId>(&enrolment)?)));
+    let (pid, eid) = match ids {
+        Ok(x) => x,
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let shown = match load(&state, &viewer, pid).await {
+        Ok(l) => values(&l.enrolments),
+        Err(e) => return error_response(&viewer.base, e),
+    };
+    let p = format!("end-{eid}");
+    let refused = if form.get(&format!("{p}.confirm")) != "on" {
+        Some((
+            ValidationErrors::single(
+                "confirm",
+                "confirm_required",
+                "tick the box to confirm; nothing was changed",
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ))
+    } else {
+        let version = form
+            .get(&format!("{p}.version"))
+            .trim()
+            .parse()
+            .unwrap_or(-1);
+        match state
+            .app
+            .pathways()
+            .end_enrolment(&viewer.ctx, pid, eid, version)
+            .await
+        {
+            Ok(_) => None,
+            Err(AppError::Validation(e)) => Some((e, StatusCode::UNPROCESSABLE_ENTITY)),
+            Err(AppError::Conflict(c)) => {
+                let who = c
+                    .changed_by
+                    .clone()
+                    .unwrap_or_else(|| viewer.base.t("conflict.someone"));
+                let e = ValidationErrors::single(
+                    "confirm",
+                    "changed_meanwhile",
+                    format!("{who} changed the pathway meanwhile"),
+                );
+                Some((e, StatusCode::CONFLICT))
+            }
+            Err(e) => return error_response(&viewer.base, e),
+        }
+    };
+    again(&state, viewer, pid, &shown, &form, &p, refused).await
 }
 
 pub async fn complete(
