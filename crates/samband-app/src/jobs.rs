@@ -123,6 +123,9 @@ pub(crate) const MILESTONE_DUE_SOON: &str = "milestone_due_soon";
 pub(crate) const MILESTONE_OVERDUE: &str = "milestone_overdue";
 /// A check-in falls due: tell the patient (`monitoring/due.rs`).
 pub(crate) const CHECKIN_DUE: &str = "checkin_due";
+/// A due check-in still unanswered: is the silence an engagement signal
+/// (`monitoring/engagement.rs`)?
+pub(crate) const ENGAGEMENT_CHECK: &str = "engagement_check";
 /// An alert's deadline: escalate it if it is still unacknowledged (one per step).
 pub(crate) const ALERT_DEADLINE: &str = "alert_deadline";
 
@@ -365,6 +368,11 @@ impl App {
             CHECKIN_DUE => self
                 .monitoring()
                 .run_checkin_due(job)
+                .await
+                .map_err(JobError::from),
+            ENGAGEMENT_CHECK => self
+                .monitoring()
+                .run_engagement_check(job)
                 .await
                 .map_err(JobError::from),
             ALERT_DEADLINE => self

@@ -56,7 +56,11 @@ fn rows_sql(q: &RegistryQuery<'_>) -> String {
              (SELECT MIN(mt.starts_at) FROM meetings mt WHERE mt.patient_id = pid AND mt.status = 'planned' AND mt.starts_at > $3) AS next_contact, \
              (SELECT COUNT(DISTINCT n.kind || n.item_id::text) FROM needs_new_owner n WHERE n.patient_id = pid AND {holds}) AS needs_new_owner, \
              (SELECT MAX(cr.created_at) FROM case_reviews cr WHERE cr.patient_id = pid) AS last_review, \
-             CAST(NULL AS BIGINT) AS baseline_score, CAST(NULL AS BIGINT) AS latest_score, FALSE AS safety \
+             CAST((SELECT q.total FROM questionnaire_responses q WHERE q.patient_id = pid AND q.instrument = 'phq9' \
+                AND q.total IS NOT NULL ORDER BY q.answered_at, q.id LIMIT 1) AS BIGINT) AS baseline_score, \
+             CAST((SELECT q.total FROM questionnaire_responses q WHERE q.patient_id = pid AND q.instrument = 'phq9' \
+                AND q.total IS NOT NULL ORDER BY q.answered_at DESC, q.id DESC LIMIT 1) AS BIGINT) AS latest_score, \
+             EXISTS (SELECT 1 FROM alerts al WHERE al.patient_id = pid AND al.class = 'safety' AND al.status = 'open') AS safety \
            FROM mine \
          ), flagged AS ( \
            SELECT facts.*, \

@@ -13,8 +13,8 @@ use samband_store::*;
 
 /// The rows with every fact and flag, numbered parameters: ?1 professional, ?2 today,
 /// ?3 now, ?4 no contact before, ?5 judged if enrolled by, ?6 uncontacted if enrolled
-/// before, ?7 new if enrolled from. Self-monitoring's scores and safety signals join here when they exist
-/// (`baseline_score`, `latest_score`, `safety`).
+/// before, ?7 new if enrolled from. Scores are the first and latest PHQ-9 with a total;
+/// `safety` an open safety alert.
 fn rows_sql(q: &RegistryQuery<'_>) -> String {
     let coordinating = if q.filter.coordinating {
         "AND m.is_coordinator = 1"
@@ -54,7 +54,11 @@ fn rows_sql(q: &RegistryQuery<'_>) -> String {
              (SELECT MIN(mt.starts_at) FROM meetings mt WHERE mt.patient_id = pid AND mt.status = 'planned' AND mt.starts_at > ?3) AS next_contact, \
              (SELECT COUNT(DISTINCT n.kind || n.item_id) FROM needs_new_owner n WHERE n.patient_id = pid AND {holds}) AS needs_new_owner, \
              (SELECT MAX(cr.created_at) FROM case_reviews cr WHERE cr.patient_id = pid) AS last_review, \
-             CAST(NULL AS INTEGER) AS baseline_score, CAST(NULL AS INTEGER) AS latest_score, 0 AS safety \
+             (SELECT q.total FROM questionnaire_responses q WHERE q.patient_id = pid AND q.instrument = 'phq9' \
+                AND q.total IS NOT NULL ORDER BY q.answered_at, q.id LIMIT 1) AS baseline_score, \
+             (SELECT q.total FROM questionnaire_responses q WHERE q.patient_id = pid AND q.instrument = 'phq9' \
+                AND q.total IS NOT NULL ORDER BY q.answered_at DESC, q.id DESC LIMIT 1) AS latest_score, \
+             EXISTS (SELECT 1 FROM alerts al WHERE al.patient_id = pid AND al.class = 'safety' AND al.status = 'open') AS safety \
            FROM mine \
          ), flagged AS ( \
            SELECT facts.*, \

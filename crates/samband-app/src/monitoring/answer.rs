@@ -115,9 +115,34 @@ impl Monitoring<'_> {
             purpose,
         )
         .await?;
+        // The team's open registry and alert pages re-read (live), whoever was told.
+        let mut told = saved.after.told.clone();
+        told.extend(self.team_accounts(&mut tx, patient).await?);
         tx.commit().await?;
-        self.after_commit([]);
+        self.after_commit(told);
         Ok(saved)
+    }
+}
+
+impl Monitoring<'_> {
+    /// The sign-in accounts of the patient's active professional members.
+    pub(crate) async fn team_accounts(
+        &self,
+        tx: &mut crate::kernel::TxBox,
+        patient: PatientId,
+    ) -> Result<Vec<AccountId>, AppError> {
+        let Some(team) = tx.get_team(patient).await? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for m in team.active_members(self.today()) {
+            if let Some(pro) = m.professional_id {
+                if let Some(a) = tx.account_for_professional(pro).await? {
+                    out.push(a.id);
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

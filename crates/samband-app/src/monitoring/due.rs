@@ -70,6 +70,7 @@ impl Monitoring<'_> {
                 s.version == p.version && s.is_active() && s.paused.is_none() && s.next_due == p.due
             });
         if let Some(s) = still_due {
+            self.queue_first_engagement_check(&mut tx, &s).await?;
             let title = catalogue::get(s.instrument).title.en;
             for account in tx.accounts_for_patient(p.patient_id).await? {
                 if account.disabled {

@@ -9,6 +9,7 @@
 mod after_response;
 mod answer;
 mod due;
+mod engagement;
 mod responses;
 mod schedules;
 

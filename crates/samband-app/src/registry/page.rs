@@ -101,6 +101,16 @@ pub(super) fn list_name(sort: Sort) -> &'static str {
     }
 }
 
+/// Whether the order or the filter rests on self-reports (scores, safety signals).
+fn uses_self_reports(sort: Sort, filter: &Filter) -> bool {
+    sort == Sort::LatestScore
+        || filter.review
+        || filter
+            .flags
+            .iter()
+            .any(|f| matches!(f, Flag::NotImproving | Flag::Safety))
+}
+
 /// Whether the order or the filter rests on plan information.
 fn uses_plan(sort: Sort, filter: &Filter) -> bool {
     matches!(sort, Sort::Enrolled | Sort::LastContact | Sort::Overdue)
@@ -233,20 +243,62 @@ impl Registry<'_> {
         if !plan && uses_plan(sort, filter) {
             return Ok(RowDecision::Hidden);
         }
+        let reports = self.permits(
+            ctx,
+            row.patient_id,
+            &facts,
+            op,
+            Object::SelfReport,
+            Detail::None,
+        );
+        if reports.is_none() && uses_self_reports(sort, filter) {
+            return Ok(RowDecision::Hidden);
+        }
         self.audit(tx, ctx, row.patient_id, Object::Patient, None, op, purpose)
             .await?;
-        Ok(RowDecision::Shown(item(row, plan, today)))
+        let mut item = item(row, plan, reports.is_some(), today);
+        if let Some(p) = reports {
+            // The scores are self-reports: their reading is audited as such.
+            item.recent_scores = recent_phq9(tx, item.patient_id).await?;
+            self.audit(tx, ctx, item.patient_id, Object::SelfReport, None, op, p)
+                .await?;
+        }
+        Ok(RowDecision::Shown(item))
     }
 }
 
-fn item(row: RegistryRow, plan: bool, today: NaiveDate) -> RegistryItem {
+/// How many of the latest PHQ-9 totals the sparkline draws.
+const SPARK_POINTS: i64 = 8;
+
+/// The latest PHQ-9 totals, oldest first.
+async fn recent_phq9(tx: &mut TxBox, patient: PatientId) -> Result<Vec<i64>, AppError> {
+    let page = tx
+        .responses_page(
+            patient,
+            Some(samband_domain::instrument::InstrumentKey::Phq9),
+            &PageAt::first(SPARK_POINTS),
+        )
+        .await?;
+    let mut totals: Vec<i64> = page
+        .iter()
+        .filter_map(|r| r.scores.total.map(i64::from))
+        .collect();
+    totals.reverse();
+    Ok(totals)
+}
+
+fn item(row: RegistryRow, plan: bool, reports: bool, today: NaiveDate) -> RegistryItem {
     let mut flags = Vec::new();
     let mut withheld = Vec::new();
-    if row.safety {
-        flags.push(Flag::Safety);
-    }
-    if row.not_improving {
-        flags.push(Flag::NotImproving);
+    if reports {
+        if row.safety {
+            flags.push(Flag::Safety);
+        }
+        if row.not_improving {
+            flags.push(Flag::NotImproving);
+        }
+    } else {
+        withheld.push("self_reports");
     }
     if plan {
         if row.no_contact {
@@ -272,9 +324,10 @@ fn item(row: RegistryRow, plan: bool, today: NaiveDate) -> RegistryItem {
         is_coordinator: row.is_coordinator,
         enrolled_on: plan.then_some(row.enrolled_on),
         weeks_in_treatment: plan.then(|| registry::weeks_in_treatment(row.enrolled_on, today)),
-        baseline_score: row.baseline_score,
-        latest_score: row.latest_score,
-        change_percent: registry::percent_change(row.baseline_score, row.latest_score),
+        baseline_score: row.baseline_score.filter(|_| reports),
+        latest_score: row.latest_score.filter(|_| reports),
+        change_percent: registry::percent_change(row.baseline_score, row.latest_score)
+            .filter(|_| reports),
         recent_scores: Vec::new(),
         last_contact: row.last_contact.filter(|_| plan),
         next_contact: row.next_contact.filter(|_| plan),

@@ -29,6 +29,7 @@ mod emergency;
 mod handovers;
 mod meetings;
 mod messages;
+mod monitoring_signals;
 mod needs_mapping;
 mod observability;
 mod paging;

@@ -389,6 +389,8 @@ pub async fn answer_submit(
         .answer(&viewer.ctx, pid, id, &given)
         .await
     {
+        // A safety answer: straight to the crisis plan and the numbers to call.
+        Ok(saved) if saved.after.safety => see_other("/me/crisis-plan?help=1"),
         Ok(_) => see_other("/me/check-ins"),
         Err(AppError::Validation(errors)) => {
             match state.app.monitoring().schedule(&viewer.ctx, pid, id).await {
