@@ -117,7 +117,7 @@ pub(crate) fn describe(n: &Notification, patient: Option<&str>, locale: Option<&
     }
 }
 
-/// The Norwegian and Danish wording of the kinds issue 11 added, `None` for English or
+/// The Norwegian and Danish wording of the kinds issues 11 and 12 added, `None` for English or
 /// a kind not worded here.
 fn describe_nordic(
     n: &Notification,
@@ -150,8 +150,47 @@ fn describe_nordic(
         "milestone_overdue" => format!("En milepæl i forløbet for {who} er overskredet: {detail}"),
         "succession" if nb => format!("Du har tatt over etter {actor} i teamet til {who}: {detail} åpne oppgaver er flyttet til deg"),
         "succession" => format!("Du har overtaget efter {actor} i teamet omkring {who}: {detail} åbne opgaver er flyttet til dig"),
+        "case_review" if nb => {
+            format!("{actor} har registrert en anbefaling fra kasusgjennomgang for {who}, frist {detail}")
+        }
+        "case_review" => {
+            format!("{actor} har registreret en anbefaling fra casegennemgang for {who}, frist {detail}")
+        }
+        "checkin_due" if nb => format!("Det er tid for en egenrapportering: {detail}"),
+        "checkin_due" => format!("Det er tid for en egenrapportering: {detail}"),
+        "alert" if nb => format!("Et varsel ({}) om {who} trenger din vurdering", signal_word(detail, nb)),
+        "alert" => format!("Et signal ({}) om {who} kræver din vurdering", signal_word(detail, nb)),
+        "alert_urgent" if nb => format!("Haster: et sikkerhetsvarsel om {who} trenger deg i dag"),
+        "alert_urgent" => format!("Haster: et sikkerhedssignal om {who} kræver dig i dag"),
+        "alert_escalated" if nb => format!(
+            "Et varsel ({}) om {who} ble ikke bekreftet i tide og ligger nå hos deg",
+            signal_word(detail, nb)
+        ),
+        "alert_escalated" => format!(
+            "Et signal ({}) om {who} blev ikke bekræftet i tide og ligger nu hos dig",
+            signal_word(detail, nb)
+        ),
+        "alert_escalated_urgent" if nb => format!(
+            "Haster: et sikkerhetsvarsel om {who} ble ikke bekreftet i tide og ligger nå hos deg"
+        ),
+        "alert_escalated_urgent" => format!(
+            "Haster: et sikkerhedssignal om {who} blev ikke bekræftet i tide og ligger nu hos dig"
+        ),
         _ => return None,
     })
+}
+
+/// A signal class (stored in English) in Norwegian or Danish.
+fn signal_word(class: &str, nb: bool) -> &str {
+    match (class, nb) {
+        ("safety", true) => "sikkerhet",
+        ("safety", false) => "sikkerhed",
+        ("deterioration", true) => "forverring",
+        ("deterioration", false) => "forværring",
+        ("engagement", true) => "manglende svar",
+        ("engagement", false) => "manglende svar",
+        (other, _) => other,
+    }
 }
 
 impl Notifications<'_> {

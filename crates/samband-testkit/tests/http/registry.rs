@@ -206,7 +206,7 @@ async fn the_registry_leaves_out_what_consent_withholds_and_exports_audited_csv(
     assert_eq!(row["open_actions"], 0);
     assert_eq!(row["flags"], json!([]));
     assert_eq!(row["enrolled_on"], Value::Null);
-    assert_eq!(row["withheld"], json!(["plan"]));
+    assert_eq!(row["withheld"], json!(["self_reports", "plan"]), "social security reads no self-reports by default either");
     // An order or filter on plan information would place her by it: she is left out
     // and counted as hidden.
     for q in ["sort=overdue", "flag=overdue"] {
