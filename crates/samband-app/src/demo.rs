@@ -1039,7 +1039,8 @@ impl App {
     /// Pathways (issue 11): Kari (story 000) on the chronic fatigue/pain pathway from
     /// her referral a month ago, Mads (story 003) on the severe-depression discharge
     /// pathway from his discharge ten days ago. Arne (story 001) is left for the user
-    /// (and the browser test) to enrol on the cancer pathway.
+    /// (and the browser test) to enrol on the cancer pathway. And their check-in
+    /// schedules (issue 12).
     async fn seed_demo_pathways(
         &self,
         ctxs: &HashMap<&'static str, Ctx>,
@@ -1059,6 +1060,32 @@ impl App {
                 anchor_date: (today - chrono::Duration::days(days_ago)).to_string(),
             };
             self.pathways().enrol(ctx, patients[story], &input).await?;
+        }
+        // Self-monitoring (issue 12): Mads answers PHQ-9 fortnightly from his
+        // discharge (his first is due now); Arne answers ESAS-r weekly at home.
+        for (story, who, instrument, every, days_ago, milestone) in [
+            (
+                "003",
+                "camilla.poulsen",
+                "phq9",
+                14,
+                10,
+                Some("depression_discharge/first_follow_up"),
+            ),
+            ("001", "anne.moe", "esas_r", 7, 0, None),
+        ] {
+            let ctx = ctxs
+                .get(who)
+                .ok_or_else(|| AppError::Internal("demo ctx".into()))?;
+            let input = samband_domain::instrument::schedule::ScheduleInput {
+                instrument: instrument.into(),
+                every_days: Some(every),
+                starts_on: Some(today - chrono::Duration::days(days_ago)),
+                milestone: milestone.map(Into::into),
+            };
+            self.monitoring()
+                .set_schedule(ctx, patients[story], &input)
+                .await?;
         }
         Ok(())
     }
