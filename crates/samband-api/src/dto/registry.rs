@@ -33,6 +33,10 @@ pub struct RegistryItem {
     pub needs_new_owner: i64,
     /// When the patient was last brought to case review.
     pub last_review: Option<DateTime<Utc>>,
+    /// The relapse-prevention plan: none, draft or agreed (null where withheld).
+    #[schema(value_type = Option<RelapseState>)]
+    pub relapse_plan: Option<&'static str>,
+    pub relapse_agreed_on: Option<NaiveDate>,
     #[schema(value_type = Vec<RegistryFlag>)]
     pub flags: Vec<&'static str>,
     /// Kinds of information withheld on this row (`plan`).
@@ -60,6 +64,8 @@ impl From<samband_app::registry::RegistryItem> for RegistryItem {
             pending_receipts,
             needs_new_owner,
             last_review,
+            relapse_plan,
+            relapse_agreed_on,
             flags,
             withheld,
         } = i;
@@ -82,6 +88,8 @@ impl From<samband_app::registry::RegistryItem> for RegistryItem {
             pending_receipts,
             needs_new_owner,
             last_review,
+            relapse_plan,
+            relapse_agreed_on,
             flags: flags.iter().map(|f| f.as_str()).collect(),
             withheld,
         }

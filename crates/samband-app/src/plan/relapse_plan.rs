@@ -72,8 +72,6 @@ impl Plan<'_> {
     /// transaction. For a list use case (the caseload registry) that has already asked
     /// the policy, per patient, for `Operation::List` or `Read` on
     /// `Object::RelapsePlan` and audits what it shows: this only reads.
-    // Its caller, the caseload registry, is being built beside this (issue 12 item 5).
-    #[allow(dead_code)]
     pub(crate) async fn relapse_states_in(
         &self,
         tx: &mut TxBox,

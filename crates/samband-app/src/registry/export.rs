@@ -29,6 +29,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "pending_receipts",
     "needs_new_owner",
     "last_review",
+    "relapse_plan",
     "flags",
     "withheld",
 ];
@@ -82,6 +83,7 @@ impl Registry<'_> {
                 i.pending_receipts.to_string(),
                 i.needs_new_owner.to_string(),
                 opt(i.last_review.map(|t| t.to_rfc3339())),
+                i.relapse_plan.unwrap_or_default().to_owned(),
                 flags.join(" "),
                 i.withheld.join(" "),
             ])

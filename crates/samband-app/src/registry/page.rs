@@ -70,6 +70,10 @@ pub struct RegistryItem {
     pub needs_new_owner: i64,
     /// When the patient was last brought to case review.
     pub last_review: Option<DateTime<Utc>>,
+    /// The relapse-prevention plan's state (`none`, `draft`, `agreed`), required before
+    /// a collaborative-care episode closes.
+    pub relapse_plan: Option<&'static str>,
+    pub relapse_agreed_on: Option<NaiveDate>,
     pub flags: Vec<Flag>,
     /// Which kinds of information the reader may not see on this row.
     pub withheld: Vec<&'static str>,
@@ -192,6 +196,23 @@ impl Registry<'_> {
                 RowDecision::Hidden => hidden += 1,
             }
         }
+        // The relapse plans' states of the rows that may show them, in one statement.
+        let ids: Vec<PatientId> = items
+            .iter()
+            .filter(|i| !i.withheld.contains(&"relapse_plan"))
+            .map(|i| i.patient_id)
+            .collect();
+        if !ids.is_empty() {
+            let states = self.plan().relapse_states_in(tx, &ids).await?;
+            for (patient, state) in states {
+                if let Some(item) = items.iter_mut().find(|i| i.patient_id == patient) {
+                    item.relapse_plan = Some(state.as_str());
+                    if let samband_domain::relapse::RelapseState::Agreed { on } = state {
+                        item.relapse_agreed_on = Some(on);
+                    }
+                }
+            }
+        }
         Ok((items, hidden))
     }
 
@@ -257,6 +278,20 @@ impl Registry<'_> {
         self.audit(tx, ctx, row.patient_id, Object::Patient, None, op, purpose)
             .await?;
         let mut item = item(row, plan, reports.is_some(), today);
+        match self.permits(
+            ctx,
+            item.patient_id,
+            &facts,
+            op,
+            Object::RelapsePlan,
+            Detail::None,
+        ) {
+            Some(p) => {
+                self.audit(tx, ctx, item.patient_id, Object::RelapsePlan, None, op, p)
+                    .await?
+            }
+            None => item.withheld.push("relapse_plan"),
+        }
         if let Some(p) = reports {
             // The scores are self-reports: their reading is audited as such.
             item.recent_scores = recent_phq9(tx, item.patient_id).await?;
@@ -337,6 +372,8 @@ fn item(row: RegistryRow, plan: bool, reports: bool, today: NaiveDate) -> Regist
         pending_receipts: shown(row.pending_receipts),
         needs_new_owner: shown(row.needs_new_owner),
         last_review: row.last_review.filter(|_| plan),
+        relapse_plan: None,
+        relapse_agreed_on: None,
         flags,
         withheld,
     }

@@ -75,6 +75,10 @@ async fn the_registry_lists_my_caseload_with_flags_filters_orders_and_pages(b: B
     );
     assert_eq!(pia["enrolled_on"], "2026-11-23");
     assert_eq!(pia["last_contact"], Value::Null);
+    assert_eq!(
+        pia["relapse_plan"], "none",
+        "no relapse-prevention plan written yet"
+    );
     let quentin = &all.body["items"][1];
     assert_eq!(quentin["is_coordinator"], true);
     assert_eq!(quentin["flags"], json!(["new"]));
@@ -206,7 +210,12 @@ async fn the_registry_leaves_out_what_consent_withholds_and_exports_audited_csv(
     assert_eq!(row["open_actions"], 0);
     assert_eq!(row["flags"], json!([]));
     assert_eq!(row["enrolled_on"], Value::Null);
-    assert_eq!(row["withheld"], json!(["self_reports", "plan"]), "social security reads no self-reports by default either");
+    assert_eq!(
+        row["withheld"],
+        json!(["self_reports", "plan", "relapse_plan"]),
+        "social security reads no self-reports and no crisis or relapse plan by default either"
+    );
+    assert_eq!(row["relapse_plan"], Value::Null);
     // An order or filter on plan information would place her by it: she is left out
     // and counted as hidden.
     for q in ["sort=overdue", "flag=overdue"] {
