@@ -51,6 +51,21 @@ pub fn attachment_response(file_name: &str, content_type: &str, data: Vec<u8>) -
     res
 }
 
+/// A CSV export as a download, never cached (it holds patient data).
+pub fn csv_response(csv: String, file_name: &'static str) -> Response {
+    let mut res = csv.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8; header=present"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,19 +98,4 @@ mod tests {
             .unwrap()
             .starts_with("attachment"));
     }
-}
-
-/// A CSV export as a download, never cached (it holds patient data).
-pub fn csv_response(csv: String, file_name: &'static str) -> Response {
-    let mut res = csv.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8; header=present"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
 }

@@ -130,7 +130,7 @@ fn uses_plan(sort: Sort, filter: &Filter) -> bool {
 /// What the policy decided for one row.
 pub(super) enum RowDecision {
     Hidden,
-    Shown(RegistryItem),
+    Shown(Box<RegistryItem>),
 }
 
 impl Registry<'_> {
@@ -192,7 +192,7 @@ impl Registry<'_> {
                 .decide_row(tx, ctx, row, sort, filter, op, today)
                 .await?
             {
-                RowDecision::Shown(item) => items.push(item),
+                RowDecision::Shown(item) => items.push(*item),
                 RowDecision::Hidden => hidden += 1,
             }
         }
@@ -298,7 +298,7 @@ impl Registry<'_> {
             self.audit(tx, ctx, item.patient_id, Object::SelfReport, None, op, p)
                 .await?;
         }
-        Ok(RowDecision::Shown(item))
+        Ok(RowDecision::Shown(Box::new(item)))
     }
 }
 
