@@ -1061,19 +1061,11 @@ impl App {
             };
             self.pathways().enrol(ctx, patients[story], &input).await?;
         }
-        // Self-monitoring (issue 12): Mads answers PHQ-9 fortnightly from his
-        // discharge (his first is due now); Arne answers ESAS-r weekly at home.
-        for (story, who, instrument, every, days_ago, milestone) in [
-            (
-                "003",
-                "camilla.poulsen",
-                "phq9",
-                14,
-                10,
-                Some("depression_discharge/first_follow_up"),
-            ),
-            ("001", "anne.moe", "esas_r", 7, 0, None),
-        ] {
+        // Self-monitoring (issue 12): Mads's pathway set his fortnightly PHQ-9 on
+        // enrolment (his first is due now); Arne answers ESAS-r weekly at home.
+        for (story, who, instrument, every, days_ago, milestone) in
+            [("001", "anne.moe", "esas_r", 7, 0, None::<&str>)]
+        {
             let ctx = ctxs
                 .get(who)
                 .ok_or_else(|| AppError::Internal("demo ctx".into()))?;

@@ -10,11 +10,13 @@ mod after_response;
 mod answer;
 mod due;
 mod engagement;
+mod from_pathway;
 mod responses;
 mod schedules;
 
 pub use after_response::AfterResponse;
 pub use answer::ResponseSaved;
+pub use from_pathway::PATHWAY_EVERY_DAYS;
 pub use responses::{ResponsePage, TREND_POINTS};
 pub use samband_domain::instrument::schedule::{Schedule, ScheduleInput};
 pub use samband_store::ResponseRecord;

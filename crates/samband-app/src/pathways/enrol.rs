@@ -85,6 +85,9 @@ impl Pathways<'_> {
         self.start_default_actions(&mut tx, ctx, &e, &template)
             .await?;
         self.schedule_milestone_jobs(&mut tx, &e, &template).await?;
+        self.monitoring()
+            .schedules_for_enrolment(&mut tx, ctx, &e, &template)
+            .await?;
         self.commit_change(
             tx,
             ctx,

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 both_backends!(
     answers_raise_signals_and_fill_the_registry,
     silence_after_a_due_check_in_is_an_engagement_alert,
+    a_pathway_with_a_questionnaire_milestone_sets_its_schedule,
 );
 
 const PHQ9: [&str; 9] = [
@@ -254,4 +255,73 @@ async fn next_event(res: &mut reqwest::Response, buf: &mut String) -> Value {
             .expect("stream open");
         buf.push_str(std::str::from_utf8(&chunk).unwrap());
     }
+}
+
+/// A pathway whose milestones are completed by a questionnaire sets its check-in
+/// schedule on enrolment (fortnightly, tied to the milestone), once: a schedule already
+/// running for that instrument is not doubled; a pathway without questionnaires sets none.
+async fn a_pathway_with_a_questionnaire_milestone_sets_its_schedule(b: Backend) {
+    let t = TestApp::start(b).await;
+    let w = t.world().await;
+    let cm = t.api(&t.token("cm").await);
+    let schedules = format!("/api/v1/patients/{}/schedules", w.p);
+    let pathways = format!("/api/v1/patients/{}/pathways", w.p);
+    let r = cm
+        .post(
+            &pathways,
+            json!({"template_key": "sick_leave_follow_up", "anchor_date": "2026-11-02"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        cm.get(&schedules).await.body,
+        json!([]),
+        "no questionnaire, no schedule"
+    );
+    let r = cm
+        .post(
+            &pathways,
+            json!({"template_key": "depression_discharge", "anchor_date": "2026-11-20"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let list = cm.get(&schedules).await;
+    let all = list.body.as_array().unwrap();
+    assert_eq!(all.len(), 1, "{}", list.text);
+    assert_eq!(all[0]["instrument"], "phq9");
+    assert_eq!(all[0]["every_days"], 14);
+    assert_eq!(
+        all[0]["next_due"], "2026-11-23",
+        "due from today (after the anchor)"
+    );
+    assert!(all[0]["milestone"]
+        .as_str()
+        .unwrap()
+        .starts_with("depression_discharge/"));
+    // The patient sees it due.
+    let pia = t.api(&t.token("pia").await);
+    assert_eq!(pia.get(&schedules).await.body[0]["due"], true);
+    // A patient whose PHQ-9 the team already set by hand: enrolling does not double it.
+    let gp = t.api(&t.token("gp").await);
+    let q_schedules = format!("/api/v1/patients/{}/schedules", w.q);
+    let r = gp
+        .post(
+            &q_schedules,
+            json!({"instrument": "phq9", "every_days": 28}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = gp
+        .post(
+            &format!("/api/v1/patients/{}/pathways", w.q),
+            json!({"template_key": "depression_discharge", "anchor_date": "2026-11-20"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let list = gp.get(&q_schedules).await;
+    assert_eq!(list.body.as_array().unwrap().len(), 1, "{}", list.text);
+    assert_eq!(
+        list.body[0]["every_days"], 28,
+        "the team's own schedule stays"
+    );
 }
