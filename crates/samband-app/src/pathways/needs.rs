@@ -7,10 +7,8 @@ use super::Pathways;
 use crate::policy::{Detail, Object, Operation};
 use crate::{AppError, Ctx};
 use samband_domain::ids::*;
-use samband_domain::organisation::Sector;
 use samband_domain::pathway::needs::{NeedsMappingInput, NeedsTopic};
 use samband_domain::pathway::Event;
-use samband_domain::plan::{Action, ActionStatus};
 use samband_domain::team::MemberKind;
 use samband_store::NeedsMappingRecord;
 
@@ -99,41 +97,22 @@ impl Pathways<'_> {
         .await?;
         let mut actions = Vec::new();
         for n in &record.mapping.needs {
-            let owner = team.member(n.owner).ok_or(AppError::NotFound)?;
-            let sector = match owner.organisation_id {
-                Some(o) => tx.get_organisation(o).await?.map(|o| o.sector),
-                None => None,
-            }
-            .unwrap_or(Sector::Other);
-            let title = format!("{}: {}", topic_en(n.topic), n.description);
-            let action = Action {
-                id: ActionId::new(),
-                patient_id: patient,
-                title: title.chars().take(samband_domain::text::SHORT).collect(),
-                owner_member_id: n.owner,
-                sector,
-                due_date: n.due,
-                status: ActionStatus::Planned,
-                goal_id: None,
-                created_at: now,
-                version: 1,
-            };
-            tx.insert_action(&action).await?;
-            self.record_change(
-                &mut tx,
-                ctx,
-                patient,
-                Object::Action,
-                action.id.to_string(),
-                1,
-                None::<&Action>,
-                &action,
-                Some(format!(
-                    "need identified in the needs-mapping conversation of {}",
-                    record.mapping.held_on
-                )),
-            )
-            .await?;
+            team.member(n.owner).ok_or(AppError::NotFound)?;
+            let action = self
+                .plan()
+                .start_action(
+                    &mut tx,
+                    ctx,
+                    &team,
+                    n.owner,
+                    format!("{}: {}", topic_en(n.topic), n.description),
+                    n.due,
+                    format!(
+                        "need identified in the needs-mapping conversation of {}",
+                        record.mapping.held_on
+                    ),
+                )
+                .await?;
             actions.push(action.id);
         }
         let completed = self

@@ -70,6 +70,54 @@ impl Plan<'_> {
         Ok(action)
     }
 
+    /// A plan action another use case starts in its own transaction (a need found in a
+    /// needs mapping, a case-review recommendation): owned by `owner`, in the sector of
+    /// the owner's organisation, with its history row giving `reason`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn start_action(
+        &self,
+        tx: &mut TxBox,
+        ctx: &Ctx,
+        team: &CareTeam,
+        owner: MemberId,
+        title: String,
+        due: chrono::NaiveDate,
+        reason: String,
+    ) -> Result<Action, AppError> {
+        let org = team.member(owner).and_then(|m| m.organisation_id);
+        let sector = match org {
+            Some(o) => tx.get_organisation(o).await?.map(|o| o.sector),
+            None => None,
+        }
+        .unwrap_or(Sector::Other);
+        let action = Action {
+            id: ActionId::new(),
+            patient_id: team.patient_id,
+            title: title.chars().take(samband_domain::text::SHORT).collect(),
+            owner_member_id: owner,
+            sector,
+            due_date: due,
+            status: ActionStatus::Planned,
+            goal_id: None,
+            created_at: self.clock.now(),
+            version: 1,
+        };
+        tx.insert_action(&action).await?;
+        self.record_change(
+            tx,
+            ctx,
+            team.patient_id,
+            Object::Action,
+            action.id.to_string(),
+            1,
+            None::<&Action>,
+            &action,
+            Some(reason),
+        )
+        .await?;
+        Ok(action)
+    }
+
     pub(crate) async fn action_sector(
         &self,
         tx: &mut TxBox,

@@ -11,9 +11,7 @@ use crate::policy::{Detail, Object, Operation};
 use crate::{AppError, Ctx};
 use samband_domain::case_review::{CaseReview, CaseReviewInput};
 use samband_domain::ids::*;
-use samband_domain::organisation::Sector;
 use samband_domain::pathway::CareRole;
-use samband_domain::plan::{Action, ActionStatus};
 use samband_domain::team::MemberKind;
 use serde::Serialize;
 
@@ -63,38 +61,19 @@ impl Registry<'_> {
                 .map(|m| m.id)
                 .ok_or(AppError::NotFound)?,
         };
-        let owner = team.member(to).ok_or(AppError::NotFound)?;
-        let sector = match owner.organisation_id {
-            Some(o) => tx.get_organisation(o).await?.map(|o| o.sector),
-            None => None,
-        }
-        .unwrap_or(Sector::Other);
+        let action = self
+            .plan()
+            .start_action(
+                &mut tx,
+                ctx,
+                &team,
+                to,
+                format!("Carry out the case-review recommendation of {today}"),
+                checked.due,
+                "case-review recommendation".into(),
+            )
+            .await?;
         let now = self.clock.now();
-        let action = Action {
-            id: ActionId::new(),
-            patient_id: patient,
-            title: format!("Carry out the case-review recommendation of {today}"),
-            owner_member_id: to,
-            sector,
-            due_date: checked.due,
-            status: ActionStatus::Planned,
-            goal_id: None,
-            created_at: now,
-            version: 1,
-        };
-        tx.insert_action(&action).await?;
-        self.record_change(
-            &mut tx,
-            ctx,
-            patient,
-            Object::Action,
-            action.id.to_string(),
-            1,
-            None::<&Action>,
-            &action,
-            Some("case-review recommendation".into()),
-        )
-        .await?;
         let review = CaseReview {
             id: uuid::Uuid::now_v7(),
             patient_id: patient,
