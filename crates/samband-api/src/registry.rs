@@ -84,7 +84,7 @@ async fn registry(
 /// The whole registry, as filtered and sorted, as CSV (columns as the JSON rows).
 /// Every row is decided and audited as an export.
 #[utoipa::path(get, path = "/registry.csv", params(RegistryQuery),
-    responses((status = 200, description = "The registry as CSV", content_type = "text/csv", body = String), Read))]
+    responses((status = 200, description = "The registry as CSV", content_type = "text/csv", body = String), ReadPage))]
 async fn registry_csv(
     State(app): State<App>,
     Auth(ctx): Auth,
