@@ -54,6 +54,37 @@ pub(crate) struct RegistryQuery {
     limit: Option<String>,
 }
 
+/// How the exported registry is ordered and filtered (the whole list: no page).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RegistryExportQuery {
+    /// The order (name when not given).
+    #[param(value_type = Option<crate::dto::choices::RegistrySort>)]
+    sort: Option<String>,
+    /// Flags every row must have, comma-separated.
+    #[param(max_length = 200, example = "overdue,no_contact")]
+    flag: Option<String>,
+    /// Only patients I coordinate (true/false).
+    #[param(value_type = Option<bool>)]
+    coordinating: Option<String>,
+    /// Only the case-review queue.
+    #[param(value_type = Option<bool>)]
+    review: Option<String>,
+}
+
+impl RegistryExportQuery {
+    fn params(self) -> RegistryParams {
+        RegistryParams {
+            sort: self.sort,
+            flags: self.flag.into_iter().collect(),
+            coordinating: self.coordinating,
+            review: self.review,
+            page: Default::default(),
+        }
+    }
+}
+
 impl RegistryQuery {
     fn params(self) -> Result<RegistryParams, ApiError> {
         let page = PageQuery::new(self.cursor, self.limit).params()?;
@@ -83,14 +114,14 @@ async fn registry(
 
 /// The whole registry, as filtered and sorted, as CSV (columns as the JSON rows).
 /// Every row is decided and audited as an export.
-#[utoipa::path(get, path = "/registry.csv", params(RegistryQuery),
+#[utoipa::path(get, path = "/registry.csv", params(RegistryExportQuery),
     responses((status = 200, description = "The registry as CSV", content_type = "text/csv", body = String), ReadPage))]
 async fn registry_csv(
     State(app): State<App>,
     Auth(ctx): Auth,
-    Query(q): Query<RegistryQuery>,
+    Query(q): Query<RegistryExportQuery>,
 ) -> ApiResult {
-    let csv = app.registry().export_csv(&ctx, &q.params()?).await?;
+    let csv = app.registry().export_csv(&ctx, &q.params()).await?;
     Ok(samband_http::csv_response(csv, "registry.csv"))
 }
 
