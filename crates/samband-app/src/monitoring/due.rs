@@ -30,7 +30,8 @@ struct Payload {
 }
 
 impl Monitoring<'_> {
-    fn announce_at(&self, day: NaiveDate) -> DateTime<Utc> {
+    /// The morning of `day` (local time), when check-in work about it runs.
+    pub(super) fn announce_at(&self, day: NaiveDate) -> DateTime<Utc> {
         day.and_hms_opt(DUE_HOUR, 0, 0)
             .and_then(|t| t.and_local_timezone(self.config.time_zone).earliest())
             .map(|t| t.with_timezone(&Utc))

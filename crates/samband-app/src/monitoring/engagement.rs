@@ -26,13 +26,6 @@ struct Payload {
 }
 
 impl Monitoring<'_> {
-    fn morning(&self, day: NaiveDate) -> DateTime<Utc> {
-        day.and_hms_opt(super::due::DUE_HOUR, 0, 0)
-            .and_then(|t| t.and_local_timezone(self.config.time_zone).earliest())
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| self.clock.now())
-    }
-
     /// Queues the look at `s` on `check_on` (deduplicated per schedule, version, day).
     pub(crate) async fn queue_engagement_check(
         &self,
@@ -51,7 +44,7 @@ impl Monitoring<'_> {
         let job = Job::new(
             jobs::ENGAGEMENT_CHECK,
             payload,
-            self.morning(check_on).max(now),
+            self.announce_at(check_on).max(now),
             now,
         )
         .dedupe(format!("engagement:{}:{}:{check_on}", s.id, s.version));
@@ -86,11 +79,11 @@ impl Monitoring<'_> {
             .await?
             .filter(|s| s.version == p.version && s.is_due(today));
         if let Some(s) = current {
-            let due = due_times(&s, today, |d| self.morning(d));
+            let due = due_times(&s, today, |d| self.announce_at(d));
             let answers: Vec<DateTime<Utc>> = s
                 .last_answered_on
                 .iter()
-                .map(|d| self.morning(*d))
+                .map(|d| self.announce_at(*d))
                 .collect();
             if let Some(raised) = self
                 .signals()
